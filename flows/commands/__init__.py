@@ -1,0 +1,1 @@
+"""Sub-commands of the ``claims`` CLI, one module each; see :mod:`flows.cli`."""
