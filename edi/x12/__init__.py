@@ -1,0 +1,1 @@
+"""The X12 layer: delimiters, text safety, segment writing and streaming reading."""

@@ -1,0 +1,42 @@
+"""Make any input value safe to place in an X12 element.
+
+X12 5010 allows the *basic* and *extended* character sets. Payers' front ends differ in
+what they take beyond the basic set, so values are normalised the way clearinghouses do:
+accents transliterated (``Peña`` → ``PENA``), upper-cased, characters outside the set
+dropped, runs of whitespace folded.  The four separators of the interchange are always
+removed, which is what makes segment or element injection impossible.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from functools import lru_cache
+
+from edi.x12.delimiters import DEFAULT, Delimiters
+
+# Basic and extended character sets of X12.5/X12.6, upper case only (we upper-case first).
+X12_ALLOWED = frozenset(string.ascii_uppercase + string.digits + " !\"&'()*+,-./:;?=%@[]_{}\\|<>~#$")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=8)
+def _deletion_table(delimiters: Delimiters) -> dict[int, None]:
+    forbidden = {chr(c) for c in range(128)} - (X12_ALLOWED - set(delimiters.all()))
+    return {ord(c): None for c in forbidden if c not in " \t\r\n"}
+
+
+def x12_text(value: object, delimiters: Delimiters = DEFAULT) -> str:
+    """Return ``value`` as X12-safe text for an interchange using ``delimiters``.
+
+    Never raises: what cannot be represented is removed.  Validation (is the value the
+    right length, is it even allowed here) belongs to the rules, not to the writer.
+    """
+    text = str(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = text.upper().translate(_deletion_table(delimiters))
+    if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
+        text = _SPACES.sub(" ", text).strip()
+    return text

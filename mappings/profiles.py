@@ -1,0 +1,119 @@
+"""Clearinghouse and payer profiles: the trading-partner settings people edit as YAML.
+
+Clearinghouse profiles (``mappings/clearinghouses/NAME.yaml``) carry everything an 837's
+envelope and header need that must never come from an encounter (ISA/GS identities,
+submitter, usage T/P) plus how files travel.  Payer profiles
+(``mappings/payers/*.yaml``) carry the payer's own rules (SNIP level 7) and deadlines.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from edi.x12.writer import Party
+
+HERE = Path(__file__).parent
+
+
+class _Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PartyId(_Profile):
+    qualifier: str = Field("ZZ", min_length=2, max_length=2)
+    id: str = Field(min_length=1, max_length=15)
+    application_code: str | None = Field(None, max_length=15, description="GS02/GS03; defaults to id")
+
+    def party(self) -> Party:
+        return Party(self.qualifier, self.id, self.application_code or self.id)
+
+
+class Submitter(_Profile):
+    name: str
+    id: str = Field(description="1000A NM109, the submitter ID the clearinghouse assigned")
+    contact_name: str
+    contact_phone: str | None = Field(None, pattern=r"^\d{10}$")
+    contact_email: str | None = None
+
+
+class Transport(_Profile):
+    """How files reach the clearinghouse and come back (SFTP)."""
+
+    kind: Literal["sftp"] = "sftp"
+    host: str = "127.0.0.1"
+    port: int = 2222
+    username: str = "clinic"
+    host_key: str | None = Field(
+        None, description="Pinned server key, 'ssh-ed25519 AAAA...'; unknown keys are refused"
+    )
+    private_key_env: str = Field("CLAIMS_SFTP_KEY", description="env var holding the key path")
+    private_key_block: str | None = Field(None, description="Prefect Secret block with the key")
+    passphrase_env: str | None = None
+    inbound_dir: str = Field("to-clearinghouse", description="where we upload 837s")
+    outbound_dir: str = Field("from-clearinghouse", description="where responses appear")
+    archive_dir: str | None = Field("archive", description="None deletes fetched responses")
+    file_name: str = Field("{isa13}.837", description="upload name; {isa13} {date} {profile}")
+
+
+class ClearinghouseProfile(_Profile):
+    name: str
+    usage: Literal["T", "P"] = "T"
+    sender: PartyId
+    receiver: PartyId
+    submitter: Submitter
+    receiver_name: str = Field(description="1000B NM103")
+    receiver_id: str = Field(description="1000B NM109")
+    claims_per_transaction: int = Field(5000, ge=1, le=5000)
+    transactions_per_interchange: int = Field(1, ge=1)
+    ack_requested: bool = True
+    line_breaks: bool = True
+    transport: Transport = Transport()
+
+
+class PayerProfile(_Profile):
+    payer_id: str
+    name: str
+    claim_filing_indicator: str = "CI"
+    member_id_pattern: str | None = Field(None, description="regex a member ID must match")
+    requires_zip4: bool = False
+    prior_auth_codes: tuple[str, ...] = Field((), description="procedures needing REF*G1")
+    timely_filing_days: int = 365
+    appeal_days: int = 180
+    no_response_days: int = 30
+
+    @field_validator("member_id_pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            re.compile(value)
+        return value
+
+
+def _load_yaml(path: Path) -> dict:
+    with path.open(encoding="utf-8") as f:
+        return yaml.safe_load(f) or {}
+
+
+def clearinghouse_profile(name_or_path: str = "sandbox") -> ClearinghouseProfile:
+    """Load a bundled profile by name, or any profile YAML by path."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = HERE / "clearinghouses" / f"{name_or_path}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in (HERE / "clearinghouses").glob("*.yaml")))
+        raise FileNotFoundError(f"no clearinghouse profile {name_or_path!r} (bundled: {known})")
+    return ClearinghouseProfile.model_validate(_load_yaml(path))
+
+
+@cache
+def payer_profiles(folder: str | None = None) -> dict[str, PayerProfile]:
+    """All payer profiles of a folder (bundled by default), keyed by payer ID."""
+    root = Path(folder) if folder else HERE / "payers"
+    profiles = [PayerProfile.model_validate(_load_yaml(p)) for p in sorted(root.glob("*.yaml"))]
+    return {p.payer_id: p for p in profiles}
