@@ -1,0 +1,82 @@
+"""From records to encounters a builder can take, with every reason a record is refused.
+
+This is where SNIP levels 1–2 meet the batch: value checks (pydantic), the registered
+claim-level checks, and the batch rule that an ``encounter_id`` appears once (case-
+insensitively, since CLM01 goes out upper-cased).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from edi.claims.models import Encounter
+from edi.claims.records import Record
+from edi.rules import record as record_rules
+from edi.rules.registry import CheckContext, Finding, fire, run_checks
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    encounter: Encounter
+    source: str
+    findings: list[Finding] = field(default_factory=list)
+    """Warnings only: the claim goes out, and these are reported beside it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    key: str
+    """The ``encounter_id`` when it could be read, else the record's ``file:line``."""
+    source: str
+    findings: list[Finding]
+
+    def as_dict(self) -> dict[str, object]:
+        """The exceptions-output line: IDs, locations and reasons; never field values."""
+        return {
+            "encounter_id": self.key if self.key != self.source else None,
+            "source": self.source,
+            "reasons": [f.as_dict() for f in self.findings],
+        }
+
+
+Outcome = Accepted | Refused
+
+
+def admit(records: Iterable[Record], context: CheckContext) -> Iterator[Outcome]:
+    """Validate each record; refuse those with any ``reject`` finding, keep going."""
+    seen: dict[str, str] = {}
+    for rec in records:
+        raw_id = rec.data.get("encounter_id") if rec.data else None
+        key = raw_id if isinstance(raw_id, str) and raw_id else rec.source
+        if rec.data is None:
+            rule = record_rules.RECORD_JSON if rec.kind == "json" else record_rules.RECORD_CSV
+            yield Refused(key, rec.source, [fire(rule, source=rec.source, reason=rec.error)])
+            continue
+        findings: list[Finding] = []
+        if isinstance(raw_id, str) and raw_id:
+            first = seen.setdefault(raw_id.upper(), rec.source)
+            if first != rec.source:
+                findings.append(
+                    fire(
+                        record_rules.DUPLICATE,
+                        field="encounter_id",
+                        encounter_id=raw_id,
+                        source=rec.source,
+                        first=first,
+                    )
+                )
+        try:
+            encounter = Encounter.model_validate(rec.data)
+        except ValidationError as exc:
+            ident = raw_id if isinstance(raw_id, str) else None
+            findings.extend(record_rules.findings_from_error(exc, ident, rec.source))
+            yield Refused(key, rec.source, findings)
+            continue
+        findings.extend(run_checks(encounter, context, rec.source))
+        if any(f.rejects for f in findings):
+            yield Refused(key, rec.source, findings)
+        else:
+            yield Accepted(encounter, rec.source, findings)

@@ -1,0 +1,279 @@
+"""The coded encounter, version 1 (``shared/spec/encounter-v1.md``) as pydantic models.
+
+Field constraints here are the record-level checks that can be decided from one value
+(shape, length, format, check digits).  Each error type (``npi_luhn``, ``zip_format`` …)
+maps to a rule ID in :mod:`edi.rules.record`, so a broken record yields findings, not
+exceptions.  Checks that relate several fields (pointers past the diagnoses, frequency 7
+without the original claim number) are rules too, so every reason is reported at once.
+An encounter becomes exactly one claim; ``claim_type`` selects the builder (837P now,
+837I next), so nothing here is professional-only except the service-line shape.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+# -- value types ------------------------------------------------------------------------
+
+
+def _npi(value: str) -> str:
+    if not re.fullmatch(r"\d{10}", value):
+        raise PydanticCustomError("npi_format", "an NPI has exactly 10 digits")
+    if not npi_is_valid(value):
+        raise PydanticCustomError("npi_luhn", "NPI {npi} fails the check digit", {"npi": value})
+    return value
+
+
+def npi_is_valid(npi: str) -> bool:
+    """Luhn over the NPI with the 80840 card-issuer prefix (CMS NPI check-digit rule)."""
+    digits = [int(c) for c in "80840" + npi]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 1:
+            d *= 2
+            d -= 9 if d > 9 else 0
+        total += d
+    return total % 10 == 0
+
+
+def _money(value: Decimal) -> Decimal:
+    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise PydanticCustomError("money_scale", "money has at most 2 decimals")
+    if value <= 0:
+        raise PydanticCustomError("money_positive", "amount must be greater than zero")
+    return value.quantize(Decimal("0.01"))
+
+
+def _no_float(value: object) -> object:
+    if isinstance(value, float):
+        raise PydanticCustomError("money_float", 'money must be a decimal string like "150.00"')
+    return value
+
+
+def _zip(value: str) -> str:
+    digits = value.replace("-", "")
+    if not re.fullmatch(r"\d{5}(\d{4})?", digits) or (len(value) == 10 and value[5] != "-"):
+        raise PydanticCustomError("zip_format", "ZIP code must be 5 or 9 digits (12345-6789)")
+    return digits
+
+
+def _icd10(value: str) -> str:
+    code = value.strip().upper().replace(".", "")
+    if not re.fullmatch(r"[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}", code):
+        raise PydanticCustomError(
+            "icd10_format", "{code} is not an ICD-10-CM code", {"code": value}
+        )
+    return code
+
+
+def _upper(value: str) -> str:
+    return value.strip().upper()
+
+
+NPI = Annotated[str, AfterValidator(_npi)]
+Money = Annotated[Decimal, BeforeValidator(_no_float), AfterValidator(_money)]
+Zip = Annotated[str, AfterValidator(_zip)]
+State = Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z]{2}$")]
+Name = Annotated[str, Field(min_length=1, max_length=60)]
+ICD10 = Annotated[str, AfterValidator(_icd10)]
+POS = Annotated[str, Field(pattern=r"^\d{2}$")]
+Modifier = Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{2}$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+
+# -- parts ------------------------------------------------------------------------------
+
+PO_BOX = re.compile(r"\b(P\.?\s*O\.?\s*BOX|POST\s+OFFICE\s+BOX|PO\s*BX)\b", re.IGNORECASE)
+
+
+class Address(_Model):
+    line1: Annotated[str, Field(min_length=1, max_length=55)]
+    line2: Annotated[str | None, Field(max_length=55)] = None
+    city: Annotated[str, Field(min_length=2, max_length=30)]
+    state: State
+    postal_code: Zip
+
+    @property
+    def is_po_box(self) -> bool:
+        return bool(PO_BOX.search(self.line1) or (self.line2 and PO_BOX.search(self.line2)))
+
+
+class Provider(_Model):
+    npi: NPI
+    organization_name: Name | None = None
+    last_name: Name | None = None
+    first_name: Annotated[str | None, Field(max_length=35)] = None
+    taxonomy_code: Annotated[str | None, Field(pattern=r"^[0-9A-Z]{9}X$")] = None
+    contact_name: Annotated[str | None, Field(max_length=60)] = None
+    contact_phone: Annotated[str | None, Field(pattern=r"^\d{10}$")] = None
+
+    @model_validator(mode="after")
+    def _named(self) -> Provider:
+        if not self.organization_name and not (self.last_name and self.first_name):
+            raise PydanticCustomError(
+                "provider_name", "give organization_name, or last_name and first_name"
+            )
+        return self
+
+    @property
+    def is_person(self) -> bool:
+        return not self.organization_name
+
+
+class BillingProvider(Provider):
+    tax_id: Annotated[
+        str, BeforeValidator(lambda v: str(v).replace("-", "")), Field(pattern=r"^\d{9}$")
+    ]
+    tax_id_type: Literal["EIN", "SSN"] = "EIN"
+    address: Address
+
+
+class Facility(_Model):
+    name: Name
+    npi: NPI | None = None
+    address: Address
+
+
+class Payer(_Model):
+    payer_id: Annotated[str, Field(min_length=2, max_length=80)]
+    name: Name
+    claim_filing_indicator: Literal[
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "16",
+        "17",
+        "AM",
+        "BL",
+        "CH",
+        "CI",
+        "DS",
+        "FI",
+        "HM",
+        "LM",
+        "MA",
+        "MB",
+        "MC",
+        "OF",
+        "TV",
+        "VA",
+        "WC",
+        "ZZ",
+    ] = "CI"
+    responsibility: Literal["P", "S", "T"] = "P"
+
+
+class Person(_Model):
+    last_name: Name
+    first_name: Annotated[str, Field(min_length=1, max_length=35)]
+    middle_name: Annotated[str | None, Field(max_length=25)] = None
+    suffix: Annotated[str | None, Field(max_length=10)] = None
+    birth_date: date
+    sex: Literal["M", "F", "U"]
+    address: Address | None = None
+
+
+class Subscriber(Person):
+    """The insured (2000B/2010BA)."""
+
+    member_id: Annotated[str, Field(min_length=2, max_length=80)]
+    group_number: Annotated[str | None, Field(max_length=50)] = None
+
+
+class Patient(Person):
+    """The patient when not the subscriber (2000C/2010CA)."""
+
+    relationship_to_subscriber: Literal["01", "19", "20", "21", "39", "40", "53", "G8"]
+
+
+class Accident(_Model):
+    type: Literal["AA", "EM", "OA"]
+    state: State | None = None
+    date: date
+
+
+class ServiceLine(_Model):
+    line_id: Annotated[str | None, Field(min_length=1, max_length=30)] = None
+    code_set: Literal["CPT", "HCPCS"] = "CPT"
+    procedure_code: Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{5}$")]
+    modifiers: Annotated[list[Modifier], Field(max_length=4)] = []
+    charge: Money
+    units: Annotated[
+        Decimal, BeforeValidator(_no_float), Field(gt=0, max_digits=8, decimal_places=3)
+    ]
+    unit_type: Literal["UN", "MJ"] = "UN"
+    service_date: date
+    service_date_end: date | None = None
+    diagnosis_pointers: Annotated[
+        list[Annotated[int, Field(ge=1, le=12)]], Field(min_length=1, max_length=4)
+    ]
+    place_of_service: POS | None = None
+    rendering_provider: Provider | None = None
+    ndc: Annotated[
+        str | None,
+        BeforeValidator(lambda v: v and str(v).replace("-", "")),
+        Field(pattern=r"^\d{11}$"),
+    ] = None
+    ndc_quantity: Annotated[Decimal | None, BeforeValidator(_no_float), Field(gt=0)] = None
+    ndc_unit: Literal["F2", "GR", "ME", "ML", "UN"] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ServiceLine:
+        if self.service_date_end and self.service_date_end < self.service_date:
+            raise PydanticCustomError("date_range", "service_date_end is before service_date")
+        if self.ndc and (self.ndc_quantity is None or self.ndc_unit is None):
+            raise PydanticCustomError("ndc_incomplete", "an NDC needs ndc_quantity and ndc_unit")
+        return self
+
+
+class Encounter(_Model):
+    """One coded encounter; becomes exactly one claim (one CLM)."""
+
+    encounter_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,20}$")]
+    claim_type: Literal["professional", "institutional"] = "professional"
+    frequency_code: Annotated[Literal["1", "7", "8"], BeforeValidator(str)] = "1"
+    original_payer_claim_number: Annotated[str | None, Field(min_length=1, max_length=50)] = None
+    billing_provider: BillingProvider
+    pay_to_address: Address | None = None
+    rendering_provider: Provider | None = None
+    referring_provider: Provider | None = None
+    service_facility: Facility | None = None
+    payer: Payer
+    subscriber: Subscriber
+    patient: Patient | None = None
+    place_of_service: POS
+    diagnoses: Annotated[list[ICD10], Field(min_length=1, max_length=12)]
+    prior_authorization: Annotated[str | None, Field(min_length=1, max_length=50)] = None
+    accident: Accident | None = None
+    onset_date: date | None = None
+    provider_signature_on_file: bool = True
+    assignment_of_benefits: bool = True
+    release_of_information: Literal["Y", "I"] = "Y"
+    service_lines: Annotated[list[ServiceLine], Field(min_length=1, max_length=50)]
+
+    @property
+    def claim_id(self) -> str:
+        """CLM01 as sent: upper case, so IDs differing only in case are one claim."""
+        return self.encounter_id.upper()
+
+    @property
+    def total_charge(self) -> Decimal:
+        return sum((line.charge for line in self.service_lines), Decimal("0.00"))

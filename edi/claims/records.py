@@ -1,0 +1,131 @@
+"""Turn encounter files' contents into encounter records (plain dicts), as streams.
+
+Pure: callers open files (local, S3, gzip) and pass lines or row dicts in.  NDJSON is the
+reference format, one encounter per line.  CSV and Parquet carry one *service line* per
+row with encounter-level fields repeated and flattened with ``.``; consecutive rows with
+the same ``encounter_id`` form one encounter, in row order.  Rows of one encounter must
+be contiguous: reading never holds more than one encounter in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+LINE_FIELDS = frozenset(
+    {
+        "line_id", "code_set", "procedure_code", "modifiers", "charge", "units", "unit_type",
+        "service_date", "service_date_end", "diagnosis_pointers", "ndc", "ndc_quantity",
+        "ndc_unit",
+    }
+)  # fmt: skip
+"""Service-line fields that may appear unprefixed in a CSV/Parquet row."""
+LINE_PREFIXES = ("service_line.", "service_lines.", "line.")
+LIST_FIELDS = frozenset({"diagnoses", "modifiers", "diagnosis_pointers"})
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One encounter's raw data, or why it could not even be read."""
+
+    source: str
+    """``file:line`` (NDJSON) or ``file:row`` of the encounter's first row."""
+    data: dict[str, Any] | None
+    error: str | None = None
+    kind: str = "json"
+
+
+def ndjson_records(lines: Iterable[str | bytes], name: str) -> Iterator[Record]:
+    """One record per non-blank line; numbers parse as ``Decimal`` so nothing is rounded."""
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        source = f"{name}:{number}"
+        try:
+            data = json.loads(line, parse_float=Decimal)
+        except (ValueError, UnicodeDecodeError) as exc:
+            yield Record(source, None, _json_reason(exc))
+            continue
+        if isinstance(data, dict):
+            yield Record(source, data)
+        else:
+            yield Record(source, None, f"found a JSON {type(data).__name__}, not an object")
+
+
+def _json_reason(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at column {exc.colno}"
+    return "the line is not valid UTF-8 text"
+
+
+def row_records(
+    rows: Iterable[Mapping[str, Any]], name: str, first_row: int = 2
+) -> Iterator[Record]:
+    """Group flattened service-line rows into encounter records.
+
+    ``first_row`` is the number of the first data row as a person would count it in the
+    file (2 for a CSV with a header), so sources point at real rows.
+    """
+    current: dict[str, Any] | None = None
+    current_id: object = None
+    start = first_row
+    for number, row in enumerate(rows, first_row):
+        encounter_id = row.get("encounter_id")
+        if current is not None and encounter_id == current_id:
+            current["service_lines"].append(_line(row))
+            continue
+        if current is not None:
+            yield Record(f"{name}:{start}", current, kind="row")
+        current, current_id, start = _encounter(row), encounter_id, number
+    if current is not None:
+        yield Record(f"{name}:{start}", current, kind="row")
+
+
+def _present(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, float) and value != value:  # NaN from pandas/Parquet
+        return False
+    return not (isinstance(value, str) and not value.strip())
+
+
+def _value(key: str, value: Any) -> Any:
+    if key.rsplit(".", 1)[-1] in LIST_FIELDS and isinstance(value, str):
+        return [part.strip() for part in value.split("|") if part.strip()]
+    if hasattr(value, "tolist"):  # arrays from Parquet list columns
+        return value.tolist()
+    return value
+
+
+def _nest(target: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        target = target.setdefault(part, {})
+        if not isinstance(target, dict):
+            return
+    target[leaf] = value
+
+
+def _is_line_key(key: str) -> bool:
+    return key.startswith(LINE_PREFIXES) or key.split(".", 1)[0] in LINE_FIELDS
+
+
+def _line(row: Mapping[str, Any]) -> dict[str, Any]:
+    line: dict[str, Any] = {}
+    for key, value in row.items():
+        if _is_line_key(key) and _present(value):
+            bare = key.split(".", 1)[1] if key.startswith(LINE_PREFIXES) else key
+            _nest(line, bare, _value(bare, value))
+    return line
+
+
+def _encounter(row: Mapping[str, Any]) -> dict[str, Any]:
+    encounter: dict[str, Any] = {}
+    for key, value in row.items():
+        if not _is_line_key(key) and _present(value):
+            _nest(encounter, key, _value(key, value))
+    encounter["service_lines"] = [_line(row)]
+    return encounter

@@ -1,0 +1,1 @@
+"""Claim rules by WEDI SNIP level, producing findings that every output shares."""

@@ -1,0 +1,445 @@
+"""Record-level rules: what one encounter record must satisfy before any claim logic.
+
+Pydantic does the value checks of :mod:`edi.claims.models`; this module turns each of its
+errors into a finding of a stable rule, with the field path, a plain message that never
+echoes the value (it may be a name or a birth date) and a fix.  The cross-field record
+rules (PO box, ZIP+4, pointers, frequency 7/8) are registered checks here too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pydantic import ValidationError
+
+from edi.rules.registry import CheckContext, Finding, Owner, Rule, check, fire, register
+
+_R = register
+
+RECORD_JSON = _R(
+    Rule(
+        "SNIP1.RECORD.JSON",
+        1,
+        "reject",
+        "billing",
+        "the line is not a JSON object: {reason}",
+        "Re-export the encounter; each line of an NDJSON file must be one JSON object",
+    )
+)
+RECORD_CSV = _R(
+    Rule(
+        "SNIP1.RECORD.CSV",
+        1,
+        "reject",
+        "billing",
+        "the row cannot be read: {reason}",
+        "Check the CSV header names and the row's column count against encounter-v1",
+    )
+)
+REQUIRED = _R(
+    Rule(
+        "SNIP2.FIELD.REQUIRED",
+        2,
+        "reject",
+        "billing",
+        "{label} is missing",
+        "Fill {field} in the source system; it is required by the 837P",
+    )
+)
+FORMAT = _R(
+    Rule(
+        "SNIP1.FIELD.FORMAT",
+        1,
+        "reject",
+        "billing",
+        "{label} has the wrong format",
+        "Correct {field}: {hint}",
+    )
+)
+LENGTH = _R(
+    Rule(
+        "SNIP2.FIELD.LENGTH",
+        2,
+        "reject",
+        "billing",
+        "{label} is too long or too short",
+        "Correct {field}: {hint}",
+    )
+)
+CODE = _R(
+    Rule(
+        "SNIP2.FIELD.CODE",
+        2,
+        "reject",
+        "billing",
+        "{label} is not one of the allowed codes",
+        "Use one of: {allowed}",
+    )
+)
+REPEAT = _R(
+    Rule(
+        "SNIP2.FIELD.REPEAT",
+        2,
+        "reject",
+        "billing",
+        "{label} has too many or too few entries",
+        "Correct {field}: {hint}",
+    )
+)
+DATE = _R(
+    Rule(
+        "SNIP1.FIELD.DATE",
+        1,
+        "reject",
+        "billing",
+        "{label} is not a real calendar date",
+        "Write {field} as YYYY-MM-DD",
+    )
+)
+NUMBER = _R(
+    Rule(
+        "SNIP1.FIELD.NUMBER",
+        1,
+        "reject",
+        "billing",
+        "{label} is not a valid number",
+        "Correct {field}: {hint}",
+    )
+)
+TYPE = _R(
+    Rule(
+        "SNIP1.FIELD.TYPE",
+        1,
+        "reject",
+        "billing",
+        "{label} has the wrong type",
+        "Correct {field}: {hint}",
+    )
+)
+MONEY_SCALE = _R(
+    Rule(
+        "SNIP1.MONEY.SCALE",
+        1,
+        "reject",
+        "billing",
+        "{label} has more than 2 decimals",
+        'Round {field} to cents, e.g. "150.00"',
+    )
+)
+MONEY_FLOAT = _R(
+    Rule(
+        "SNIP1.MONEY.FLOAT",
+        1,
+        "reject",
+        "billing",
+        "{label} is a floating-point number",
+        'Export {field} as a decimal string, e.g. "150.00"',
+    )
+)
+MONEY_POSITIVE = _R(
+    Rule(
+        "SNIP2.MONEY.POSITIVE",
+        2,
+        "reject",
+        "billing",
+        "{label} must be more than zero",
+        "Enter the line's billed charge in {field}",
+    )
+)
+NPI_FORMAT = _R(
+    Rule(
+        "SNIP5.NPI.FORMAT",
+        5,
+        "reject",
+        "billing",
+        "{label} is not 10 digits",
+        "Enter the provider's 10-digit NPI from NPPES in {field}",
+        "2010AA",
+        "NM1",
+        "NM109",
+    )
+)
+NPI_LUHN = _R(
+    Rule(
+        "SNIP5.NPI.LUHN",
+        5,
+        "reject",
+        "billing",
+        "{label} fails the NPI check digit",
+        "Look the NPI up in NPPES; a digit is mistyped",
+        "2010AA",
+        "NM1",
+        "NM109",
+    )
+)
+ZIP = _R(
+    Rule(
+        "SNIP5.ZIP.FORMAT",
+        5,
+        "reject",
+        "front_desk",
+        "{label} is not a 5- or 9-digit ZIP code",
+        "Write {field} as 12345 or 12345-6789",
+    )
+)
+ICD_FORMAT = _R(
+    Rule(
+        "SNIP5.ICD10.FORMAT",
+        5,
+        "reject",
+        "coder",
+        "{label} is not shaped like an ICD-10-CM code",
+        "Use a code like E11.9 or E119",
+        "2300",
+        "HI",
+    )
+)
+PROVIDER_NAME = _R(
+    Rule(
+        "SNIP2.PROVIDER.NAME",
+        2,
+        "reject",
+        "billing",
+        "{label} has no name",
+        "Give organization_name, or last_name and first_name",
+    )
+)
+DATE_RANGE = _R(
+    Rule(
+        "SNIP4.DATE.RANGE",
+        4,
+        "reject",
+        "coder",
+        "{label}: the service end date is before the start date",
+        "Correct service_date / service_date_end",
+        "2400",
+        "DTP",
+        "DTP03",
+    )
+)
+NDC_INCOMPLETE = _R(
+    Rule(
+        "SNIP4.NDC.INCOMPLETE",
+        4,
+        "reject",
+        "coder",
+        "{label}: an NDC needs its quantity and unit",
+        "Fill ndc_quantity and ndc_unit",
+        "2410",
+        "CTP",
+    )
+)
+DUPLICATE = _R(
+    Rule(
+        "SNIP2.ENCOUNTER.DUPLICATE",
+        2,
+        "reject",
+        "billing",
+        "encounter {encounter_id} appears more than once in this batch (first at {first})",
+        "Keep one record per encounter_id; IDs that differ only in case are the same claim",
+    )
+)
+BILLING_PO_BOX = _R(
+    Rule(
+        "SNIP2.BILLING.PO_BOX",
+        2,
+        "reject",
+        "billing",
+        "the billing provider address is a PO box",
+        "Use the practice's street address; put a PO box in pay_to_address",
+        "2010AA",
+        "N3",
+    )
+)
+BILLING_ZIP4 = _R(
+    Rule(
+        "SNIP2.BILLING.ZIP4",
+        2,
+        "reject",
+        "billing",
+        "the billing provider ZIP code has 5 digits; the 837P needs all 9",
+        "Enter the ZIP+4 of the billing address (USPS lookup)",
+        "2010AA",
+        "N4",
+        "N403",
+    )
+)
+POINTER = _R(
+    Rule(
+        "SNIP3.DX_POINTER.RANGE",
+        3,
+        "reject",
+        "coder",
+        "line {line} points to diagnosis {pointer}, but the claim has {count}",
+        "Point each line only at diagnoses listed on the claim",
+        "2400",
+        "SV1",
+        "SV107",
+    )
+)
+ORIGINAL_MISSING = _R(
+    Rule(
+        "SNIP4.FREQUENCY.ORIGINAL_MISSING",
+        4,
+        "reject",
+        "billing",
+        "a replacement or void (frequency {frequency}) needs the payer's original claim number",
+        "Fill original_payer_claim_number from the 835 (CLP07)",
+        "2300",
+        "REF",
+        "REF02",
+    )
+)
+
+_BY_TYPE: dict[str, Rule] = {
+    "missing": REQUIRED,
+    "too_short": REPEAT,
+    "too_long": REPEAT,
+    "string_too_short": LENGTH,
+    "string_too_long": LENGTH,
+    "string_pattern_mismatch": FORMAT,
+    "literal_error": CODE,
+    "enum": CODE,
+    "money_scale": MONEY_SCALE,
+    "decimal_max_places": MONEY_SCALE,
+    "money_float": MONEY_FLOAT,
+    "money_positive": MONEY_POSITIVE,
+    "npi_format": NPI_FORMAT,
+    "npi_luhn": NPI_LUHN,
+    "zip_format": ZIP,
+    "icd10_format": ICD_FORMAT,
+    "provider_name": PROVIDER_NAME,
+    "date_range": DATE_RANGE,
+    "ndc_incomplete": NDC_INCOMPLETE,
+}
+
+HINTS = {
+    "encounter_id": "1 to 20 letters, digits or dashes",
+    "place_of_service": "a 2-digit CMS place-of-service code such as 11",
+    "procedure_code": "5 characters, e.g. 99213 or J1100",
+    "modifiers": "up to 4 two-character modifiers, e.g. 25",
+    "taxonomy_code": "10 characters ending in X, e.g. 207Q00000X",
+    "contact_phone": "10 digits, no punctuation",
+    "tax_id": "9 digits",
+    "state": "a two-letter state code",
+    "ndc": "11 digits (5-4-2)",
+    "units": "a number above zero with at most 3 decimals",
+    "diagnosis_pointers": "1 to 4 numbers, each 1 to 12",
+    "diagnoses": "1 to 12 ICD-10-CM codes",
+    "service_lines": "1 to 50 service lines",
+    "charge": "a decimal string above zero with 2 decimals",
+}
+
+_FRONT_DESK = ("subscriber", "patient", "payer")
+_CODER = (
+    "diagnoses",
+    "procedure_code",
+    "modifiers",
+    "diagnosis_pointers",
+    "units",
+    "ndc",
+    "unit_type",
+    "code_set",
+    "place_of_service",
+    "accident",
+    "onset_date",
+)
+
+
+def field_path(loc: Iterable[Any]) -> str:
+    """``('service_lines', 1, 'charge')`` → ``service_lines[1].charge``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not part.startswith(("function-", "constrained-", "lax-", "json-")):
+            out += f".{part}" if out else part
+    return out
+
+
+def _label(path: str) -> str:
+    m = re.fullmatch(r"service_lines\[(\d+)\]\.?(.*)", path)
+    if m:
+        rest = m.group(2).replace("_", " ") or "the line"
+        return f"service line {int(m.group(1)) + 1}: {rest}"
+    return path.replace("_", " ").replace(".", " ") or "the record"
+
+
+def _owner(path: str, rule: Rule) -> Owner:
+    if rule.owner != "billing":
+        return rule.owner
+    last = re.sub(r"\[\d+\]", "", path).split(".")
+    if last[0] in _FRONT_DESK:
+        return "front_desk"
+    if any(part in _CODER for part in last):
+        return "coder"
+    return "billing"
+
+
+def findings_from_error(
+    error: ValidationError, encounter_id: str | None, source: str | None
+) -> list[Finding]:
+    """One finding per pydantic error, never echoing the offending value."""
+    out = []
+    for err in error.errors(include_url=False, include_input=False):
+        path = field_path(err["loc"])
+        rule = _BY_TYPE.get(err["type"])
+        if rule is None:
+            rule = (
+                DATE
+                if "date" in err["type"]
+                else (
+                    NUMBER
+                    if err["type"].startswith(("decimal", "int", "float", "greater", "less"))
+                    else TYPE
+                )
+            )
+        leaf = re.sub(r"\[\d+\]", "", path).rsplit(".", 1)[-1]
+        ctx = err.get("ctx") or {}
+        allowed = ctx.get("expected", "").replace("'", "")
+        f = fire(
+            rule,
+            field=path,
+            encounter_id=encounter_id,
+            source=source,
+            owner=_owner(path, rule),
+            label=_label(path),
+            allowed=allowed,
+            hint=HINTS.get(leaf, err["msg"].lower()),
+        )
+        out.append(f)
+    return out
+
+
+@check
+def billing_address(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    address = enc.billing_provider.address
+    if address.is_po_box:
+        yield fire(BILLING_PO_BOX, field="billing_provider.address.line1")
+    if len(address.postal_code) != 9:
+        yield fire(BILLING_ZIP4, field="billing_provider.address.postal_code")
+
+
+@check
+def pointers(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    count = len(enc.diagnoses)
+    for i, line in enumerate(enc.service_lines):
+        for pointer in line.diagnosis_pointers:
+            if pointer > count:
+                yield fire(
+                    POINTER,
+                    field=f"service_lines[{i}].diagnosis_pointers",
+                    line=i + 1,
+                    pointer=pointer,
+                    count=count,
+                )
+
+
+@check
+def frequency_original(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    if enc.frequency_code in ("7", "8") and not enc.original_payer_claim_number:
+        yield fire(
+            ORIGINAL_MISSING, field="original_payer_claim_number", frequency=enc.frequency_code
+        )

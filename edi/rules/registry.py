@@ -1,0 +1,141 @@
+"""The rule registry: one validation system for encounters, built claims and 837 files.
+
+A :class:`Rule` is data (stable ID, SNIP level, severity, where in X12 and in the
+encounter it points, plain-English message and fix, and who fixes it).  A
+:class:`Finding` is one rule firing on one claim.  The CLI, the exceptions output, the
+provider queries and the worklists all read the same finding records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date
+from typing import Any, Literal
+
+Severity = Literal["reject", "warn"]
+Owner = Literal["coder", "provider", "front_desk", "billing"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    level: int
+    severity: Severity
+    owner: Owner
+    message: str
+    """Plain-English template; ``{placeholders}`` are filled from the finding's context."""
+    fix: str
+    loop: str | None = None
+    segment: str | None = None
+    element: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.level <= 7:
+            raise ValueError(f"rule {self.id}: SNIP level must be 1..7")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    level: int
+    severity: Severity
+    owner: Owner
+    message: str
+    fix: str
+    field: str | None = None
+    loop: str | None = None
+    segment: str | None = None
+    element: str | None = None
+    encounter_id: str | None = None
+    source: str | None = None
+    """Where the record came from: ``file:line`` or ``file#segment``."""
+
+    @property
+    def rejects(self) -> bool:
+        return self.severity == "reject"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+RULES: dict[str, Rule] = {}
+
+
+def register(rule: Rule) -> Rule:
+    """Add ``rule`` to the registry; IDs are stable contracts, so duplicates are a bug."""
+    if rule.id in RULES and RULES[rule.id] != rule:
+        raise ValueError(f"rule {rule.id} registered twice with different definitions")
+    RULES[rule.id] = rule
+    return rule
+
+
+def fire(
+    rule: Rule,
+    *,
+    field: str | None = None,
+    encounter_id: str | None = None,
+    source: str | None = None,
+    owner: Owner | None = None,
+    **context: object,
+) -> Finding:
+    """Make the finding of ``rule``; ``context`` fills the message and fix templates.
+
+    Context values must be codes or IDs, never names or birth dates: findings travel to
+    logs, exceptions and Prefect artifacts.  ``owner`` overrides the rule's owner where the
+    field decides who fixes it (a generic format rule on a subscriber field is the front
+    desk's, on a procedure code the coder's).
+    """
+    context.setdefault("field", field)
+    context.setdefault("encounter_id", encounter_id)
+    return Finding(
+        rule_id=rule.id,
+        level=rule.level,
+        severity=rule.severity,
+        owner=owner or rule.owner,
+        message=rule.message.format_map(_Lenient(context)),
+        fix=rule.fix.format_map(_Lenient(context)),
+        field=field,
+        loop=rule.loop,
+        segment=rule.segment,
+        element=rule.element,
+        encounter_id=encounter_id,
+        source=source,
+    )
+
+
+class _Lenient(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+# -- checks -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    """What checks may consult besides the encounter; injected, so checks stay pure.
+
+    ``payers`` maps payer ID to a payer profile (:class:`mappings.profiles.PayerProfile`);
+    ``code_sets`` is whatever the code-set loaders provide (loaded once per process).
+    """
+
+    today: date
+    payers: Mapping[str, Any] = field(default_factory=dict)
+    code_sets: Any = None
+
+
+Check = Callable[[Any, CheckContext], Iterable[Finding]]
+CHECKS: list[Check] = []
+
+
+def check(function: Check) -> Check:
+    """Register a claim-level check: ``function(encounter, context)`` yields findings."""
+    CHECKS.append(function)
+    return function
+
+
+def run_checks(encounter: Any, context: CheckContext, source: str | None = None) -> list[Finding]:
+    """Every registered check over one valid encounter, findings stamped with its IDs."""
+    found = [f for check_ in CHECKS for f in check_(encounter, context)]
+    return [replace(f, encounter_id=encounter.encounter_id, source=source) for f in found]
