@@ -7,7 +7,7 @@ insensitively, since CLM01 goes out upper-cased).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -80,3 +80,22 @@ def admit(records: Iterable[Record], context: CheckContext) -> Iterator[Outcome]
             yield Refused(key, rec.source, findings)
         else:
             yield Accepted(encounter, rec.source, findings)
+
+
+def accepted_encounters(
+    outcomes: Iterable[Outcome],
+    on_refused: Callable[[Refused], None],
+    on_accepted: Callable[[Accepted], None] | None = None,
+) -> Iterator[Encounter]:
+    """Pass accepted encounters on to a builder, handing everything else to callbacks.
+
+    This keeps one streaming pass: the builder pulls encounters, refusals (and, through
+    ``on_accepted``, warnings and sources) are written out as they are met.
+    """
+    for outcome in outcomes:
+        if isinstance(outcome, Refused):
+            on_refused(outcome)
+            continue
+        if on_accepted is not None:
+            on_accepted(outcome)
+        yield outcome.encounter

@@ -17,7 +17,9 @@ from functools import lru_cache
 from edi.x12.delimiters import DEFAULT, Delimiters
 
 # Basic and extended character sets of X12.5/X12.6, upper case only (we upper-case first).
-X12_ALLOWED = frozenset(string.ascii_uppercase + string.digits + " !\"&'()*+,-./:;?=%@[]_{}\\|<>~#$")
+X12_ALLOWED = frozenset(
+    string.ascii_uppercase + string.digits + " !\"&'()*+,-./:;?=%@[]_{}\\|<>~#$"
+)
 _SPACES = re.compile(r"\s+")
 
 

@@ -1,0 +1,628 @@
+"""Stream any X12 file as segments, and as transaction sets inside their envelopes.
+
+One reader serves every kind (837, 999, TA1, 277CA, 835): it never builds a tree and never
+holds more than one chunk of the file, so a remittance of hundreds of MB costs what its
+tables cost.  Delimiters come from each ISA, because one file may carry several
+interchanges written by different systems.  Real files are messy, so a byte order mark,
+CR/LF or blank lines between segments and lower-case segment IDs are accepted; anything
+that is not X12 raises :class:`X12ParseError`, which names the file, the segment position,
+the character offset and what was expected.
+
+Envelope mistakes (SE01 count, SE02/GE02/IEA02 control numbers, GE01/IEA01 counts, a
+missing trailer) are not parse errors: :func:`iter_transactions` reports them as
+:class:`EnvelopeFinding` records, since a file with a wrong SE01 still carries claims a
+biller must see.
+
+Offsets are counted in characters of the decoded text (bytes are decoded as UTF-8 with
+replacement; a BOM is skipped and counted).
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+from edi.x12.delimiters import Delimiters
+
+CHUNK_CHARS = 1 << 20
+"""Characters read per chunk: large enough that ``str.split`` dominates, small for memory."""
+
+_ISA_ELEMENTS = 16
+_WHITESPACE = " \t\r\n\x0b\x0c\ufeff"
+
+
+class X12ParseError(ValueError):
+    """The documented parse error: the input is not X12 (or stops being X12).
+
+    ``source`` is the file name (or ``'<input>'``), ``position`` the 1-based index of the
+    offending segment, ``offset`` its character offset, ``segment_id`` its ID when one
+    could be read, ``reason`` what was expected.  Messages carry no element values beyond
+    the segment ID, so no PHI reaches a log through them.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        reason: str,
+        position: int | None = None,
+        offset: int | None = None,
+        segment_id: str | None = None,
+    ) -> None:
+        self.source = source
+        self.position = position
+        self.offset = offset
+        self.segment_id = segment_id
+        self.reason = reason
+        where = [source]
+        if position is not None:
+            where.append(f" segment {position}")
+            if segment_id:
+                where.append(f" ({segment_id})")
+        if offset is not None:
+            where.append(f" at offset {offset}")
+        super().__init__(f"{''.join(where)}: {reason}")
+
+    def __reduce__(self):  # keep the attributes when sent between processes
+        return (
+            type(self),
+            (self.source, self.reason, self.position, self.offset, self.segment_id),
+        )
+
+
+@dataclass(slots=True)
+class Segment:
+    """One segment as read: ``elements[0]`` is the ID, so ``get(1)`` is e.g. CLM01."""
+
+    id: str
+    elements: list[str]
+    position: int
+    offset: int
+    delimiters: Delimiters
+
+    def get(self, index: int, default: str = "") -> str:
+        """Element ``index`` (1-based like the guides), or ``default`` when absent or empty."""
+        elements = self.elements
+        if index < len(elements):
+            return elements[index] or default
+        return default
+
+    def components(self, index: int) -> list[str]:
+        """Element ``index`` split on the interchange's component separator ([] if absent)."""
+        value = self.get(index)
+        return value.split(self.delimiters.component) if value else []
+
+    def component(self, index: int, sub: int, default: str = "") -> str:
+        """Component ``sub`` (1-based) of element ``index``, e.g. ``component(1, 2)`` = SVC01-2."""
+        parts = self.components(index)
+        if sub <= len(parts):
+            return parts[sub - 1] or default
+        return default
+
+    def repetitions(self, index: int) -> list[str]:
+        """Element ``index`` split on the repetition separator (ISA11); [] if absent."""
+        value = self.get(index)
+        if not value:
+            return []
+        rep = self.delimiters.repetition
+        return value.split(rep) if rep else [value]
+
+
+@dataclass(frozen=True, slots=True)
+class EnvelopeFinding:
+    """An envelope mistake that does not stop reading (wrong count, mismatched trailer).
+
+    ``code`` is stable and machine-readable (see :data:`ENVELOPE_CODES`); ``message`` is
+    plain English without element values other than control numbers and counts.
+    """
+
+    source: str
+    code: str
+    message: str
+    position: int | None
+    segment_id: str | None
+    isa13: str = ""
+    gs06: str = ""
+    st02: str = ""
+
+
+ENVELOPE_CODES = {
+    "SE_COUNT": "SE01 does not equal the number of segments from ST to SE",
+    "SE_CONTROL": "SE02 does not equal ST02",
+    "SE_MISSING": "transaction set ended without SE",
+    "GE_COUNT": "GE01 does not equal the number of transaction sets in the group",
+    "GE_CONTROL": "GE02 does not equal GS06",
+    "GE_MISSING": "functional group ended without GE",
+    "IEA_COUNT": "IEA01 does not equal the number of functional groups in the interchange",
+    "IEA_CONTROL": "IEA02 does not equal ISA13",
+    "IEA_MISSING": "interchange ended without IEA",
+    "OUTSIDE": "segment outside any transaction set",
+    "DUPLICATE_CONTROL": "control number repeated in the same envelope",
+}
+"""Every :class:`EnvelopeFinding` code and what it means."""
+
+
+# -- segment stream ---------------------------------------------------------------------
+
+Source = str | bytes | bytearray | IO[str] | IO[bytes] | Iterable[str]
+
+
+def _chunks(source: Source) -> Iterator[str]:
+    """Yield the decoded text of ``source`` in pieces of about :data:`CHUNK_CHARS`."""
+    if isinstance(source, str):
+        for start in range(0, len(source), CHUNK_CHARS):
+            yield source[start : start + CHUNK_CHARS]
+        return
+    if isinstance(source, bytes | bytearray):
+        source = io.BytesIO(source)
+    if hasattr(source, "read"):
+        decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+        while True:
+            data = source.read(CHUNK_CHARS)
+            if not data:
+                break
+            yield decoder.decode(data) if isinstance(data, bytes | bytearray) else data
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            yield tail
+        return
+    yield from source  # an iterable of str pieces, e.g. lines of a text file
+
+
+def _repetition(isa11: str) -> str:
+    """The repetition separator ISA11 names, or '' for 4010's standards ID ``U``."""
+    if len(isa11) != 1 or isa11.isalnum() or isa11 in _WHITESPACE:
+        return ""
+    return isa11
+
+
+def _same_isa(raw: str, elements: list[str], delims: Delimiters) -> bool:
+    """Whether a segment split with ``delims`` is an ISA declaring those same delimiters."""
+    return (
+        len(elements) == _ISA_ELEMENTS + 1
+        and raw.upper() == "ISA"
+        and elements[16] == delims.component
+        and _repetition(elements[11]) == delims.repetition
+    )
+
+
+def _is_id(text: str) -> bool:
+    return 2 <= len(text) <= 3 and text.isascii() and text.isalnum() and text[0].isalpha()
+
+
+class _Tokenizer:
+    """The hot loop: split chunks on the segment terminator, then on the element separator.
+
+    IDs are checked and upper-cased once per distinct spelling through ``self._ids``; the
+    only per-segment work beyond two ``str.split`` calls is one dict lookup, a strip and
+    the :class:`Segment` construction.
+    """
+
+    def __init__(self, source: Source, name: str) -> None:
+        self.name = name
+        self._chunks = _chunks(source)
+        self._ids: dict[str, str] = {}
+        self.position = 0
+        self.delimiters = Delimiters()
+        self.offset = 0
+
+    def _error(self, reason: str, position: int | None, offset: int | None, sid=None):
+        return X12ParseError(self.name, reason, position, offset, sid)
+
+    def _read_isa(self, buf: str, base: int, position: int) -> tuple[str, int, Delimiters, int]:
+        """Find the ISA at the start of ``buf`` (after whitespace) and its delimiters.
+
+        Returns the buffer (extended with more chunks when needed), the index where
+        the ISA starts, the delimiters and the index just after its terminator.
+        """
+        while True:
+            start = len(buf) - len(buf.lstrip(_WHITESPACE))
+            if len(buf) - start >= 4:
+                break
+            more = next(self._chunks, None)
+            if more is None:
+                break
+            buf += more
+        if buf[start : start + 3].upper() != "ISA" or len(buf) < start + 4:
+            seen = "the end of the input" if start >= len(buf) else "something else"
+            raise self._error(f"expected an ISA segment, found {seen}", position, base + start)
+        sep = buf[start + 3]
+        if sep.isalnum() or sep in _WHITESPACE:
+            raise self._error(
+                "ISA element separator must not be a letter, digit or space",
+                position,
+                base + start,
+                "ISA",
+            )
+        # ISA16 follows the 16th separator; the terminator is the next character.  Counting
+        # separators instead of assuming 106 fixed columns accepts unpadded ISAs.
+        while True:
+            pos = start
+            for _ in range(_ISA_ELEMENTS):
+                pos = buf.find(sep, pos + 1, start + 400)
+                if pos < 0:
+                    break
+            if pos >= 0 and len(buf) >= pos + 3:
+                break
+            more = next(self._chunks, None)
+            if more is None or len(buf) - start > 400:
+                raise self._error(
+                    "ISA must have 16 elements followed by the segment terminator",
+                    position,
+                    base + start,
+                    "ISA",
+                )
+            buf += more
+        component, terminator = buf[pos + 1], buf[pos + 2]
+        repetition = _repetition(buf[start:pos].split(sep)[11])
+        specials = [sep, component, terminator] + ([repetition] if repetition else [])
+        if (
+            len(set(specials)) != len(specials)
+            or component.isalnum()
+            or component in _WHITESPACE
+            or terminator.isalnum()
+            or terminator == " "
+        ):
+            raise self._error(
+                "ISA separators must be distinct and neither letters, digits nor spaces",
+                position,
+                base + start,
+                "ISA",
+            )
+        return buf, start, Delimiters(sep, component, repetition, terminator), pos + 3
+
+    def segment(self, elements: list[str]) -> Segment:
+        """The :class:`Segment` of ``elements``, the element list last yielded."""
+        return Segment(elements[0], elements, self.position, self.offset, self.delimiters)
+
+    def elements(self) -> Iterator[list[str]]:
+        """Yield each segment's element list (``[0]`` the upper-cased ID); the hot loop.
+
+        ``position``, ``offset`` and ``delimiters`` describe the list last yielded, so
+        consumers that need a :class:`Segment` only for a few segments build it on demand.
+        """
+        ids = self._ids
+        name = self.name
+        chunks = self._chunks
+        buf = next(chunks, "")
+        base = 0  # source offset of buf[0]
+        position = 0
+        while True:
+            # -- an interchange starts: take its delimiters from the ISA -----------------
+            buf, start, delims, end = self._read_isa(buf, base, position + 1)
+            self.delimiters = delims
+            term, sep = delims.segment, delims.element
+            strip_chars = _WHITESPACE.replace(term, "")
+            position += 1
+            elements = buf[start : end - 1].split(sep)
+            elements[0] = "ISA"
+            self.position, self.offset = position, base + start
+            yield elements
+            base += end
+            buf = buf[end:]
+            restart = False
+            # -- the segments that follow, chunk by chunk -------------------------------
+            while True:
+                parts = buf.split(term)
+                buf = parts.pop()
+                offset = base
+                for index, part in enumerate(parts):
+                    text = part.strip(strip_chars)
+                    if not text:
+                        offset += len(part) + 1
+                        continue
+                    elements = text.split(sep)
+                    sid = ids.get(elements[0])
+                    if sid is None:
+                        raw = elements[0]
+                        if _same_isa(raw, elements, delims):
+                            sid = "ISA"  # next interchange, same delimiters: no re-read
+                        elif raw.upper() == "ISA" or (
+                            raw[:3].upper() == "ISA" and len(raw) > 3 and not raw[3].isalnum()
+                        ):
+                            # A new interchange, perhaps with other delimiters: re-read it.
+                            buf = term.join(parts[index:]) + term + buf
+                            base = offset
+                            restart = True
+                            break
+                        elif _is_id(raw):
+                            sid = ids[raw] = raw.upper()
+                        else:
+                            lead = len(part) - len(part.lstrip(strip_chars))
+                            raise X12ParseError(
+                                name,
+                                f"expected a segment ID of 2-3 letters or digits before {sep!r}",
+                                position + 1,
+                                offset + lead,
+                            )
+                    elements[0] = sid
+                    position += 1
+                    self.position = position
+                    self.offset = offset if text is part else offset + part.find(text[0])
+                    yield elements
+                    offset += len(part) + 1
+                if restart:
+                    break
+                base = offset
+                more = next(chunks, None)
+                if more is None:
+                    break
+                buf += more
+            if restart:
+                continue
+            # -- end of input: a last segment may lack its terminator -------------------
+            text = buf.strip(strip_chars)
+            if not text:
+                return
+            lead = len(buf) - len(buf.lstrip(strip_chars))
+            if text[:3].upper() == "ISA":
+                base += lead
+                buf = buf[lead:]
+                continue  # _read_isa explains what is wrong with a truncated ISA
+            elements = text.split(sep)
+            raw = elements[0]
+            if not _is_id(raw):
+                raise X12ParseError(
+                    name,
+                    "expected a segment ID of 2-3 letters or digits",
+                    position + 1,
+                    base + lead,
+                )
+            elements[0] = raw.upper()
+            position += 1
+            self.position, self.offset = position, base + lead
+            yield elements
+            return
+
+
+def iter_segments(source: Source, name: str = "<input>") -> Iterator[Segment]:
+    """Yield every segment of ``source`` (text, bytes, or a stream the caller opened).
+
+    Streams are read in chunks; nothing but the current chunk is kept.  Raises
+    :class:`X12ParseError` when the input is not X12.
+    """
+    tokens = _Tokenizer(source, name)
+    make = Segment
+    for elements in tokens.elements():
+        yield make(elements[0], elements, tokens.position, tokens.offset, tokens.delimiters)
+
+
+# -- envelopes --------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Transaction:
+    """One transaction set (ST..SE) with its envelope, or a run of segments outside any.
+
+    Iterate it (once, in order) for the segments between ST and SE, both excluded, as
+    :class:`Segment` objects; :meth:`elements` gives the same segments as bare element
+    lists, which is what the response parsers use in their hot loop.  A run of segments
+    inside an interchange but outside ST/SE (a TA1, or stray segments) comes as a
+    ``Transaction`` whose ``st`` is ``None``.  ``se``, ``segment_count`` and the findings
+    about this transaction are known once it has been read to the end; moving on to the
+    next transaction drains the rest of this one.
+    """
+
+    source: str
+    isa: Segment
+    gs: Segment | None
+    st: Segment | None
+    _tokens: _Tokenizer = field(repr=False)
+    _body: Iterator[list[str]] = field(repr=False, default=iter(()))
+    se: Segment | None = None
+    segment_count: int = 0
+    findings: list[EnvelopeFinding] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        """ST01 (``835``, ``277``, ``999``...), or ``''`` outside a transaction set."""
+        return self.st.get(1) if self.st else ""
+
+    @property
+    def version(self) -> str:
+        """The guide: ST03 when present, else GS08 (``005010X221A1``)."""
+        return (self.st.get(3) if self.st else "") or (self.gs.get(8) if self.gs else "")
+
+    @property
+    def isa13(self) -> str:
+        return self.isa.get(13)
+
+    @property
+    def gs06(self) -> str:
+        return self.gs.get(6) if self.gs else ""
+
+    @property
+    def st02(self) -> str:
+        return self.st.get(2) if self.st else ""
+
+    @property
+    def delimiters(self) -> Delimiters:
+        return self.isa.delimiters
+
+    @property
+    def position(self) -> int:
+        """Position in the file of the segment last yielded."""
+        return self._tokens.position
+
+    def segment(self, elements: list[str]) -> Segment:
+        """The :class:`Segment` of ``elements``, the list :meth:`elements` last yielded."""
+        tokens = self._tokens
+        return Segment(elements[0], elements, tokens.position, tokens.offset, tokens.delimiters)
+
+    def elements(self) -> Iterator[list[str]]:
+        """The body as element lists (``[0]`` is the ID): no object per segment."""
+        return self._body
+
+    def __iter__(self) -> Iterator[Segment]:
+        tokens = self._tokens
+        make = Segment
+        for elements in self._body:
+            yield make(elements[0], elements, tokens.position, tokens.offset, tokens.delimiters)
+
+
+_ENVELOPE = frozenset({"SE", "GE", "IEA", "ISA", "GS", "ST"})
+
+
+class _EnvelopeWalker:
+    """Track ISA/GS/ST nesting over the token stream and check the trailers' counts."""
+
+    def __init__(self, tokens: _Tokenizer, findings: list[EnvelopeFinding]) -> None:
+        self.tokens = tokens
+        self.raw = tokens.elements()
+        self.name = tokens.name
+        self.findings = findings
+        self.pending: Segment | None = None
+        self.isa: Segment | None = None
+        self.gs: Segment | None = None
+        self.groups = 0
+        self.transactions = 0
+        self.current: Transaction | None = None
+
+    def _finding(self, code: str, seg: Segment | None, detail: str = "", tx=None) -> None:
+        message = ENVELOPE_CODES[code] + (f" ({detail})" if detail else "")
+        finding = EnvelopeFinding(
+            self.name,
+            code,
+            message,
+            seg.position if seg else None,
+            seg.id if seg else None,
+            self.isa.get(13) if self.isa else "",
+            self.gs.get(6) if self.gs else "",
+            tx.st02 if tx else "",
+        )
+        self.findings.append(finding)
+        if tx is not None:
+            tx.findings.append(finding)
+
+    def _body(self, tx: Transaction) -> Iterator[list[str]]:
+        """The element lists of ``tx`` up to its SE (ST/SE excluded), counting them."""
+        in_st = tx.st is not None
+        count = 1 if in_st else 0
+        if self.pending is not None:  # the first segment of a run outside ST/SE
+            first, self.pending = self.pending, None
+            count += 1
+            yield first.elements
+        for elements in self.raw:
+            sid = elements[0]
+            if sid in _ENVELOPE:
+                seg = self.tokens.segment(elements)
+                if sid == "SE" and in_st:
+                    count += 1
+                    tx.se = seg
+                    tx.segment_count = count
+                    if seg.get(1) != str(count):
+                        self._finding("SE_COUNT", seg, f"SE01 {seg.get(1)!r}, counted {count}", tx)
+                    if seg.get(2) != tx.st02:
+                        self._finding("SE_CONTROL", seg, f"SE02 {seg.get(2)!r}", tx)
+                    return
+                if in_st:
+                    self._finding("SE_MISSING", seg, f"ST02 {tx.st02!r}", tx)
+                tx.segment_count = count
+                self.pending = seg
+                return
+            count += 1
+            yield elements
+        if in_st:
+            self._finding("SE_MISSING", None, f"ST02 {tx.st02!r}, end of input", tx)
+        tx.segment_count = count
+
+    def _close_group(self, ge: Segment | None) -> None:
+        gs = self.gs
+        if gs is None:
+            return
+        if ge is None:
+            self._finding("GE_MISSING", None, f"GS06 {gs.get(6)!r}")
+        else:
+            if ge.get(1) != str(self.transactions):
+                self._finding("GE_COUNT", ge, f"GE01 {ge.get(1)!r}, counted {self.transactions}")
+            if ge.get(2) != gs.get(6):
+                self._finding("GE_CONTROL", ge, f"GE02 {ge.get(2)!r}")
+        self.gs = None
+
+    def _close_interchange(self, iea: Segment | None) -> None:
+        isa = self.isa
+        if isa is None:
+            return
+        if self.gs is not None:
+            self._close_group(None)
+        if iea is None:
+            self._finding("IEA_MISSING", None, f"ISA13 {isa.get(13)!r}")
+        else:
+            if iea.get(1) != str(self.groups):
+                self._finding("IEA_COUNT", iea, f"IEA01 {iea.get(1)!r}, counted {self.groups}")
+            if iea.get(2) != isa.get(13):
+                self._finding("IEA_CONTROL", iea, f"IEA02 {iea.get(2)!r}")
+        self.isa = None
+
+    def _next(self) -> Segment | None:
+        if self.pending is not None:
+            seg, self.pending = self.pending, None
+            return seg
+        elements = next(self.raw, None)
+        return None if elements is None else self.tokens.segment(elements)
+
+    def __iter__(self) -> Iterator[Transaction]:
+        seen_gs: set[str] = set()
+        seen_st: set[str] = set()
+        while True:
+            if self.current is not None:  # drain what the consumer left unread
+                for _ in self.current._body:
+                    pass
+                self.current = None
+            seg = self._next()
+            if seg is None:
+                self._close_interchange(None)
+                return
+            sid = seg.id
+            if self.isa is None and sid not in ("ISA", "IEA", "GE", "SE"):
+                reason = "expected ISA: the interchange ended with IEA"
+                raise X12ParseError(self.name, reason, seg.position, seg.offset, seg.id)
+            if sid == "ISA":
+                self._close_interchange(None)
+                self.isa, self.groups = seg, 0
+                seen_gs = set()
+            elif sid == "IEA" and self.isa is not None:
+                self._close_interchange(seg)
+            elif sid == "GS":
+                if self.gs is not None:
+                    self._close_group(None)
+                self.gs, self.transactions = seg, 0
+                self.groups += 1
+                seen_st = set()
+                if seg.get(6) in seen_gs:
+                    self._finding("DUPLICATE_CONTROL", seg, f"GS06 {seg.get(6)!r}")
+                seen_gs.add(seg.get(6))
+            elif sid == "GE" and self.gs is not None:
+                self._close_group(seg)
+            elif sid in ("SE", "IEA", "GE"):
+                self._finding("OUTSIDE", seg)
+            else:
+                st = seg if sid == "ST" else None
+                if st is not None:
+                    self.transactions += 1
+                    if st.get(2) in seen_st:
+                        self._finding("DUPLICATE_CONTROL", st, f"ST02 {st.get(2)!r}")
+                    seen_st.add(st.get(2))
+                else:
+                    self.pending = seg
+                tx = Transaction(self.name, self.isa, self.gs, st, self.tokens)
+                tx._body = self._body(tx)
+                self.current = tx
+                yield tx
+
+
+def iter_transactions(
+    source: Source,
+    name: str = "<input>",
+    findings: list[EnvelopeFinding] | None = None,
+) -> Iterator[Transaction]:
+    """Yield the transaction sets of ``source`` in order, envelopes checked on the way.
+
+    Envelope mistakes are appended to ``findings`` (when given) and to the ``findings``
+    of the transaction they concern; they never stop the reading.  Only input that is
+    not X12 raises :class:`X12ParseError`.
+    """
+    walker = _EnvelopeWalker(_Tokenizer(source, name), findings if findings is not None else [])
+    return iter(walker)

@@ -1,0 +1,99 @@
+"""``claims build``: encounter files in, 837P interchanges, exceptions and a manifest out.
+
+Exit codes: 0 every encounter became a claim; 1 some encounters went to the exceptions
+output (the rest were built); 2 the input was unusable (no such path, no encounter file,
+nothing readable) and nothing was built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from edi.claims.build_837p import build_interchanges
+from edi.claims.intake import Accepted, Refused, accepted_encounters, admit
+from flows.ledger import Ledger
+from flows.scrub import check_context
+from flows.sources import local_files, local_records
+from mappings.profiles import clearinghouse_profile
+
+EXIT_OK, EXIT_EXCEPTIONS, EXIT_UNUSABLE = 0, 1, 2
+DEFAULT_LEDGER = "sqlite:///claims-data/ledger.sqlite"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "build",
+        help="build 837P files from local encounter files",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="encounter files or folders")
+    p.add_argument("--out", required=True, type=Path, help="output folder")
+    p.add_argument("--profile", default="sandbox", help="clearinghouse profile name or YAML path")
+    p.add_argument(
+        "--ledger",
+        default=DEFAULT_LEDGER,
+        help="ledger URL holding the control-number sequences (default: %(default)s)",
+    )
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        files = local_files(args.paths)
+        profile = clearinghouse_profile(args.profile)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"claims build: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    if not files:
+        print(
+            "claims build: no encounter files (.jsonl .ndjson .csv .parquet, .gz)", file=sys.stderr
+        )
+        return EXIT_UNUSABLE
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    ledger = Ledger.open(args.ledger)
+    counts = {"files": len(files), "built": 0, "refused": 0, "warned": 0, "interchanges": 0}
+    sources: dict[str, str] = {}
+    manifest_claims: list[dict] = []
+
+    with (out / "exceptions.jsonl").open("w", encoding="utf-8") as exceptions:
+
+        def refused(item: Refused) -> None:
+            counts["refused"] += 1
+            exceptions.write(json.dumps(item.as_dict()) + "\n")
+
+        def accepted(item: Accepted) -> None:
+            sources[item.encounter.claim_id] = item.source.rsplit(":", 1)[0]
+            counts["warned"] += bool(item.findings)
+
+        records = itertools.chain.from_iterable(local_records(f) for f in files)
+        outcomes = admit(records, check_context())
+        encounters = accepted_encounters(outcomes, refused, accepted)
+        created = datetime.now(UTC).replace(tzinfo=None)
+        for ic in build_interchanges(encounters, profile, ledger, created):
+            name = f"{ic.isa13:09d}.x12"
+            (out / name).write_bytes(ic.data)
+            counts["interchanges"] += 1
+            counts["built"] += len(ic.claims)
+            manifest_claims.extend(
+                {"clm01": c.clm01, "file": sources.pop(c.clm01, None), "interchange": name,
+                 "isa13": f"{ic.isa13:09d}", "gs06": str(ic.gs06), "st02": c.st02}
+                for c in ic.claims
+            )  # fmt: skip
+
+    manifest = {"profile": profile.name, "usage": profile.usage, "counts": counts,
+                "claims": manifest_claims}  # fmt: skip
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    print(
+        f"built {counts['built']} claims in {counts['interchanges']} interchange(s); "
+        f"{counts['refused']} encounter(s) in {out / 'exceptions.jsonl'}"
+    )
+    if counts["built"] == 0 and counts["refused"] == 0:
+        return EXIT_UNUSABLE
+    return EXIT_EXCEPTIONS if counts["refused"] else EXIT_OK
