@@ -14,7 +14,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from edi.rules import snip5_codes
 from edi.rules.registry import CheckContext, Finding, Owner, Rule, check, fire, register
+from edi.x12.text import x12_text
 
 _R = register
 
@@ -293,6 +295,87 @@ ORIGINAL_MISSING = _R(
     )
 )
 
+CLM01_FORMAT = _R(
+    Rule(
+        "SNIP2.CLM01.FORMAT",
+        2,
+        "reject",
+        "billing",
+        "the encounter ID (CLM01) must be 1 to 20 letters, digits or dashes",
+        "Shorten or clean encounter_id in the source system; payers return only 20 characters",
+        "2300",
+        "CLM",
+        "CLM01",
+        "encounter_id",
+    )
+)
+REF6R_LENGTH = _R(
+    Rule(
+        "SNIP2.REF6R.LENGTH",
+        2,
+        "reject",
+        "billing",
+        "{label}: the line control number (REF*6R) is longer than 30 characters",
+        "Shorten line_id to at most 30 characters",
+        "2400",
+        "REF",
+        "REF02",
+    )
+)
+HI_COUNT = _R(
+    Rule(
+        "SNIP2.HI.COUNT",
+        2,
+        "reject",
+        "coder",
+        "the claim lists more than 12 diagnoses; the 837P carries at most 12",
+        "Keep the 12 diagnoses the service lines point to; split the claim if more are needed",
+        "2300",
+        "HI",
+        None,
+        "diagnoses",
+    )
+)
+POINTER_COUNT = _R(
+    Rule(
+        "SNIP2.SV1.POINTER_COUNT",
+        2,
+        "reject",
+        "coder",
+        "{label}: a service line may point to at most 4 diagnoses",
+        "Keep the 4 diagnoses that best support the service, most important first",
+        "2400",
+        "SV1",
+        "SV107",
+    )
+)
+ACCIDENT_DATE = _R(
+    Rule(
+        "SNIP4.ACCIDENT.DATE",
+        4,
+        "reject",
+        "front_desk",
+        "an accident is reported without its date (DTP*439)",
+        "Ask the patient for the accident date and fill accident.date",
+        "2300",
+        "DTP",
+        "DTP03",
+        "accident.date",
+    )
+)
+
+_BY_FIELD: dict[tuple[str, str], Rule] = {
+    ("encounter_id", "string_pattern_mismatch"): CLM01_FORMAT,
+    ("encounter_id", "missing"): CLM01_FORMAT,
+    ("line_id", "string_too_long"): REF6R_LENGTH,
+    ("diagnoses", "too_long"): HI_COUNT,
+    ("diagnosis_pointers", "too_long"): POINTER_COUNT,
+    ("accident.date", "missing"): ACCIDENT_DATE,
+    ("taxonomy_code", "string_pattern_mismatch"): snip5_codes.TAXONOMY_FORMAT,
+    ("state", "string_pattern_mismatch"): snip5_codes.STATE_INVALID,
+}
+"""Errors on these fields are named rules of their own, not the generic format rules."""
+
 _BY_TYPE: dict[str, Rule] = {
     "missing": REQUIRED,
     "too_short": REPEAT,
@@ -348,6 +431,68 @@ _CODER = (
 )
 
 
+_X12_LOCATIONS: tuple[tuple[re.Pattern[str], tuple[str, str, str | None]], ...] = tuple(
+    (re.compile(pattern), location)
+    for pattern, location in (
+        (r"encounter_id", ("2300", "CLM", "CLM01")),
+        (r"frequency_code", ("2300", "CLM", "CLM05-3")),
+        (r"original_payer_claim_number", ("2300", "REF", "REF02")),
+        (r"place_of_service", ("2300", "CLM", "CLM05-1")),
+        (r"diagnoses.*", ("2300", "HI", "HI01-2")),
+        (r"prior_authorization", ("2300", "REF", "REF02")),
+        (r"accident\.(type|state)", ("2300", "CLM", "CLM11")),
+        (r"accident.*", ("2300", "DTP", "DTP03")),
+        (r"onset_date", ("2300", "DTP", "DTP03")),
+        (r"billing_provider\.address.*", ("2010AA", "N4", None)),
+        (
+            r"billing_provider\.(npi|organization_name|last_name|first_name)",
+            ("2010AA", "NM1", None),
+        ),
+        (r"billing_provider\.tax_id.*", ("2010AA", "REF", "REF02")),
+        (r"billing_provider\.taxonomy_code", ("2000A", "PRV", "PRV03")),
+        (r"billing_provider.*", ("2010AA", "PER", None)),
+        (r"pay_to_address.*", ("2010AB", "N4", None)),
+        (r"rendering_provider\.taxonomy_code", ("2310B", "PRV", "PRV03")),
+        (r"rendering_provider.*", ("2310B", "NM1", None)),
+        (r"referring_provider.*", ("2310A", "NM1", None)),
+        (r"service_facility.*", ("2310C", "NM1", None)),
+        (r"payer\.claim_filing_indicator", ("2000B", "SBR", "SBR09")),
+        (r"payer\.responsibility", ("2000B", "SBR", "SBR01")),
+        (r"payer.*", ("2010BB", "NM1", None)),
+        (r"subscriber\.(birth_date|sex)", ("2010BA", "DMG", None)),
+        (r"subscriber\.address.*", ("2010BA", "N4", None)),
+        (r"subscriber\.group_number", ("2000B", "SBR", "SBR03")),
+        (r"subscriber.*", ("2010BA", "NM1", None)),
+        (r"patient\.relationship_to_subscriber", ("2000C", "PAT", "PAT01")),
+        (r"patient\.(birth_date|sex)", ("2010CA", "DMG", None)),
+        (r"patient\.address.*", ("2010CA", "N4", None)),
+        (r"patient.*", ("2010CA", "NM1", None)),
+        (r"service_lines\.(procedure_code|code_set)", ("2400", "SV1", "SV101-2")),
+        (r"service_lines\.modifiers", ("2400", "SV1", "SV101-3")),
+        (r"service_lines\.charge", ("2400", "SV1", "SV102")),
+        (r"service_lines\.unit_type", ("2400", "SV1", "SV103")),
+        (r"service_lines\.units", ("2400", "SV1", "SV104")),
+        (r"service_lines\.place_of_service", ("2400", "SV1", "SV105")),
+        (r"service_lines\.diagnosis_pointers", ("2400", "SV1", "SV107")),
+        (r"service_lines\.service_date.*", ("2400", "DTP", "DTP03")),
+        (r"service_lines\.line_id", ("2400", "REF", "REF02")),
+        (r"service_lines\.ndc$", ("2410", "LIN", "LIN03")),
+        (r"service_lines\.ndc_.*", ("2410", "CTP", None)),
+        (r"service_lines\.rendering_provider.*", ("2420A", "NM1", None)),
+        (r"service_lines.*", ("2400", "SV1", None)),
+    )
+)
+
+
+def x12_location(path: str) -> tuple[str, str, str | None] | None:
+    """Where an encounter field goes in the 837P: (loop, segment, element)."""
+    bare = re.sub(r"\[\d+\]", "", path)
+    for pattern, location in _X12_LOCATIONS:
+        if pattern.fullmatch(bare):
+            return location
+    return None
+
+
 def field_path(loc: Iterable[Any]) -> str:
     """``('service_lines', 1, 'charge')`` → ``service_lines[1].charge``."""
     out = ""
@@ -385,7 +530,15 @@ def findings_from_error(
     out = []
     for err in error.errors(include_url=False, include_input=False):
         path = field_path(err["loc"])
-        rule = _BY_TYPE.get(err["type"])
+        bare = re.sub(r"\[\d+\]", "", path)
+        rule = next(
+            (
+                r
+                for (suffix, kind), r in _BY_FIELD.items()
+                if kind == err["type"] and (bare == suffix or bare.endswith("." + suffix))
+            ),
+            None,
+        ) or _BY_TYPE.get(err["type"])
         if rule is None:
             rule = (
                 DATE
@@ -405,6 +558,7 @@ def findings_from_error(
             encounter_id=encounter_id,
             source=source,
             owner=_owner(path, rule),
+            location=None if rule.loop else x12_location(path),
             label=_label(path),
             allowed=allowed,
             hint=HINTS.get(leaf, err["msg"].lower()),
@@ -463,3 +617,46 @@ CLAIM_TYPE = _R(
 def claim_type(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     if enc.claim_type != "professional":
         yield fire(CLAIM_TYPE, field="claim_type")
+
+
+UNREPRESENTABLE = _R(
+    Rule(
+        "SNIP1.TEXT.UNREPRESENTABLE",
+        1,
+        "reject",
+        "front_desk",
+        "{label} has no letters or digits that an X12 file can carry",
+        "Enter {field} in Latin letters (accents are fine; they are sent without them)",
+    )
+)
+
+_REQUIRED_TEXT = (
+    ("billing_provider", ("organization_name", "last_name", "first_name")),
+    ("rendering_provider", ("organization_name", "last_name", "first_name")),
+    ("referring_provider", ("organization_name", "last_name", "first_name")),
+    ("service_facility", ("name",)),
+    ("payer", ("name",)),
+    ("subscriber", ("last_name", "first_name")),
+    ("patient", ("last_name", "first_name")),
+)
+_ADDRESSES = ("billing_provider", "pay_to_address", "service_facility", "subscriber", "patient")
+
+
+@check
+def representable_text(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    """Required text that X12 normalisation would empty (e.g. a name in CJK script)."""
+    for part, fields in _REQUIRED_TEXT:
+        obj = getattr(enc, part)
+        for name in fields:
+            value = getattr(obj, name, None) if obj is not None else None
+            if value and not x12_text(value):
+                path = f"{part}.{name}"
+                yield fire(UNREPRESENTABLE, field=path, label=_label(path))
+    for part in _ADDRESSES:
+        obj = getattr(enc, part)
+        address = obj if part == "pay_to_address" else getattr(obj, "address", None)
+        for name in ("line1", "city"):
+            value = getattr(address, name, None) if address is not None else None
+            if value and len(x12_text(value)) < (2 if name == "city" else 1):
+                path = f"{part}.address.{name}" if part != "pay_to_address" else f"{part}.{name}"
+                yield fire(UNREPRESENTABLE, field=path, label=_label(path))

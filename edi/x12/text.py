@@ -21,6 +21,10 @@ X12_ALLOWED = frozenset(
     string.ascii_uppercase + string.digits + " !\"&'()*+,-./:;?=%@[]_{}\\|<>~#$"
 )
 _SPACES = re.compile(r"\s+")
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_LETTERS = str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae",
+                          "Œ": "OE", "œ": "oe", "ß": "SS", "Đ": "D", "đ": "d", "Þ": "TH",
+                          "þ": "th", "Ð": "D", "ð": "d", "ı": "i", "Ħ": "H", "ħ": "h"})  # fmt: skip
 
 
 @lru_cache(maxsize=8)
@@ -37,7 +41,8 @@ def x12_text(value: object, delimiters: Delimiters = DEFAULT) -> str:
     """
     text = str(value)
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+        text = text.encode("ascii", "ignore").decode("ascii")
     text = text.upper().translate(_deletion_table(delimiters))
     if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
         text = _SPACES.sub(" ", text).strip()
