@@ -166,8 +166,7 @@ def _name(w: X12Writer, code: str, who: Provider | Person, *, id_qual: str | Non
         w.segment("NM1", code, "2", who.organization_name, None, None, None, None, id_qual,
                   id_value)  # fmt: skip
         return
-    middle = getattr(who, "middle_name", None)
-    suffix = getattr(who, "suffix", None)
+    middle, suffix = (who.middle_name, who.suffix) if isinstance(who, Person) else (None, None)
     w.segment("NM1", code, "1", who.last_name, who.first_name, middle, None, suffix, id_qual,
               id_value)  # fmt: skip
 

@@ -49,30 +49,15 @@ def admit(records: Iterable[Record], context: CheckContext) -> Iterator[Outcome]
     """Validate each record; refuse those with any ``reject`` finding, keep going."""
     seen: dict[str, str] = {}
     for rec in records:
-        raw_id = rec.data.get("encounter_id") if rec.data else None
-        key = raw_id if isinstance(raw_id, str) and raw_id else rec.source
-        if rec.data is None:
-            rule = record_rules.RECORD_JSON if rec.kind == "json" else record_rules.RECORD_CSV
-            yield Refused(key, rec.source, [fire(rule, source=rec.source, reason=rec.error)])
-            continue
-        findings: list[Finding] = []
-        if isinstance(raw_id, str) and raw_id:
-            first = seen.setdefault(raw_id.upper(), rec.source)
+        encounter, findings, key = _validate(rec)
+        if key != rec.source:
+            first = seen.setdefault(key.upper(), rec.source)
             if first != rec.source:
                 findings.append(
-                    fire(
-                        record_rules.DUPLICATE,
-                        field="encounter_id",
-                        encounter_id=raw_id,
-                        source=rec.source,
-                        first=first,
-                    )
-                )
-        try:
-            encounter = Encounter.model_validate(rec.data)
-        except ValidationError as exc:
-            ident = raw_id if isinstance(raw_id, str) else None
-            findings.extend(record_rules.findings_from_error(exc, ident, rec.source))
+                    fire(record_rules.DUPLICATE, field="encounter_id", encounter_id=key,
+                         source=rec.source, first=first)
+                )  # fmt: skip
+        if encounter is None:
             yield Refused(key, rec.source, findings)
             continue
         findings.extend(run_checks(encounter, context, rec.source))
@@ -80,6 +65,26 @@ def admit(records: Iterable[Record], context: CheckContext) -> Iterator[Outcome]
             yield Refused(key, rec.source, findings)
         else:
             yield Accepted(encounter, rec.source, findings)
+
+
+def _validate(rec: Record) -> tuple[Encounter | None, list[Finding], str]:
+    """The encounter (or the findings why not) and the record's key for duplicates."""
+    if rec.raw is not None:
+        try:
+            encounter = Encounter.model_validate_json(rec.raw)
+            return encounter, [], encounter.encounter_id
+        except ValidationError:
+            rec = rec.decoded()  # the slow path, only for records that fail
+    if rec.data is None:
+        rule = record_rules.RECORD_JSON if rec.kind == "json" else record_rules.RECORD_CSV
+        return None, [fire(rule, source=rec.source, reason=rec.error)], rec.source
+    raw_id = rec.data.get("encounter_id")
+    ident = raw_id if isinstance(raw_id, str) and raw_id else None
+    try:
+        encounter = Encounter.model_validate(rec.data)
+    except ValidationError as exc:
+        return None, record_rules.findings_from_error(exc, ident, rec.source), ident or rec.source
+    return encounter, [], encounter.encounter_id
 
 
 def accepted_encounters(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -37,15 +38,18 @@ def _npi(value: str) -> str:
     return value
 
 
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # digit → digits of 2×digit, summed
+
+
+@lru_cache(maxsize=4096)
 def npi_is_valid(npi: str) -> bool:
-    """Luhn over the NPI with the 80840 card-issuer prefix (CMS NPI check-digit rule)."""
-    digits = [int(c) for c in "80840" + npi]
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        if i % 2 == 1:
-            d *= 2
-            d -= 9 if d > 9 else 0
-        total += d
+    """Luhn over the NPI with the 80840 card-issuer prefix (CMS NPI check-digit rule).
+
+    The prefix always contributes 24; digits 1, 3, 5, 7, 9 are doubled.
+    """
+    if len(npi) != 10 or not npi.isdigit():
+        return False
+    total = 24 + sum(int(d) for d in npi[1::2]) + sum(_DOUBLED[int(d)] for d in npi[0:9:2])
     return total % 10 == 0
 
 
@@ -63,6 +67,13 @@ def _no_float(value: object) -> object:
     return value
 
 
+def _units(value: Decimal) -> Decimal:
+    if not 0 < value < 100_000 or value.as_tuple().exponent < -3:  # type: ignore[operator]
+        raise PydanticCustomError("units_range", "units must be above 0 with at most 3 decimals")
+    return value
+
+
+@lru_cache(maxsize=4096)
 def _zip(value: str) -> str:
     digits = value.replace("-", "")
     if not re.fullmatch(r"\d{5}(\d{4})?", digits) or (len(value) == 10 and value[5] != "-"):
@@ -70,6 +81,7 @@ def _zip(value: str) -> str:
     return digits
 
 
+@lru_cache(maxsize=8192)
 def _icd10(value: str) -> str:
     code = value.strip().upper().replace(".", "")
     if not re.fullmatch(r"[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}", code):
@@ -216,9 +228,7 @@ class ServiceLine(_Model):
     procedure_code: Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{5}$")]
     modifiers: Annotated[list[Modifier], Field(max_length=4)] = []
     charge: Money
-    units: Annotated[
-        Decimal, BeforeValidator(_no_float), Field(gt=0, max_digits=8, decimal_places=3)
-    ]
+    units: Annotated[Decimal, BeforeValidator(_no_float), AfterValidator(_units)]
     unit_type: Literal["UN", "MJ"] = "UN"
     service_date: date
     service_date_end: date | None = None

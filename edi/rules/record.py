@@ -389,6 +389,7 @@ _BY_TYPE: dict[str, Rule] = {
     "decimal_max_places": MONEY_SCALE,
     "money_float": MONEY_FLOAT,
     "money_positive": MONEY_POSITIVE,
+    "units_range": NUMBER,
     "npi_format": NPI_FORMAT,
     "npi_luhn": NPI_LUHN,
     "zip_format": ZIP,

@@ -56,14 +56,14 @@ class X12ParseError(ValueError):
         self.offset = offset
         self.segment_id = segment_id
         self.reason = reason
-        where = [source]
+        location = ""
         if position is not None:
-            where.append(f" segment {position}")
+            location += f" segment {position}"
             if segment_id:
-                where.append(f" ({segment_id})")
+                location += f" ({segment_id})"
         if offset is not None:
-            where.append(f" at offset {offset}")
-        super().__init__(f"{''.join(where)}: {reason}")
+            location += f" at offset {offset}"
+        super().__init__(f"{source}:{location}: {reason}" if location else f"{source}: {reason}")
 
     def __reduce__(self):  # keep the attributes when sent between processes
         return (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 from edi.x12.delimiters import DEFAULT, Delimiters
@@ -25,6 +26,7 @@ _SPACES = re.compile(r"\s+")
 _LETTERS = str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae",
                           "Œ": "OE", "œ": "oe", "ß": "SS", "Đ": "D", "đ": "d", "Þ": "TH",
                           "þ": "th", "Ð": "D", "ð": "d", "ı": "i", "Ħ": "H", "ħ": "h"})  # fmt: skip
+_CACHE_LIMIT = 50_000
 
 
 @lru_cache(maxsize=8)
@@ -33,17 +35,38 @@ def _deletion_table(delimiters: Delimiters) -> dict[int, None]:
     return {ord(c): None for c in forbidden if c not in " \t\r\n"}
 
 
+def _clean(text: str, table: dict[int, None]) -> str:
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+        text = text.encode("ascii", "ignore").decode("ascii")
+    text = text.upper().translate(table)
+    if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
+        text = _SPACES.sub(" ", text).strip()
+    return text
+
+
 def x12_text(value: object, delimiters: Delimiters = DEFAULT) -> str:
     """Return ``value`` as X12-safe text for an interchange using ``delimiters``.
 
     Never raises: what cannot be represented is removed.  Validation (is the value the
     right length, is it even allowed here) belongs to the rules, not to the writer.
     """
-    text = str(value)
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
-        text = text.encode("ascii", "ignore").decode("ascii")
-    text = text.upper().translate(_deletion_table(delimiters))
-    if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
-        text = _SPACES.sub(" ", text).strip()
-    return text
+    return _clean(str(value), _deletion_table(delimiters))
+
+
+def text_cleaner(delimiters: Delimiters = DEFAULT) -> Callable[[str], str]:
+    """:func:`x12_text` for one interchange, memoised: claims repeat most of their values
+    (codes, qualifiers, provider and payer names), and cleaning is the writer's hot path."""
+    table = _deletion_table(delimiters)
+    cache: dict[str, str] = {}
+
+    def clean(value: str) -> str:
+        try:
+            return cache[value]
+        except KeyError:
+            result = _clean(value, table)
+            if len(cache) < _CACHE_LIMIT:
+                cache[value] = result
+            return result
+
+    return clean

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from edi.x12.delimiters import DEFAULT, Delimiters
-from edi.x12.text import x12_text
+from edi.x12.text import text_cleaner, x12_text
 
 Element = str | int | Sequence[str] | None
 """An element value: text, a number, a composite (sequence of components) or empty."""
@@ -34,6 +34,7 @@ class X12Writer:
 
     def __init__(self, delimiters: Delimiters = DEFAULT, line_breaks: bool = False) -> None:
         self.delimiters = delimiters
+        self._clean = text_cleaner(delimiters)
         self._end = delimiters.segment + ("\n" if line_breaks else "")
         self._parts: list[str] = []
         self._isa13 = ""
@@ -46,24 +47,28 @@ class X12Writer:
     # -- segments -----------------------------------------------------------------------
     def segment(self, segment_id: str, *elements: Element) -> None:
         """Append one segment; ``None`` and ``""`` are empty elements."""
-        d = self.delimiters
-        values = [self._element(e) for e in elements]
-        while values and not values[-1]:
+        clean = self._clean
+        values = [segment_id]
+        for value in elements:
+            if value.__class__ is str:
+                values.append(clean(value))  # type: ignore[arg-type]
+            elif value is None:
+                values.append("")
+            elif isinstance(value, int):
+                values.append(str(value))
+            else:
+                values.append(self._composite(value))  # type: ignore[arg-type]
+        while not values[-1]:
             values.pop()
-        self._parts.append(d.element.join([segment_id, *values]) + self._end)
+        self._parts.append(self.delimiters.element.join(values) + self._end)
         self._segments_in_st += 1
 
-    def _element(self, value: Element) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, str):
-            return x12_text(value, self.delimiters)
-        if isinstance(value, int):
-            return str(value)
-        components = [x12_text(c, self.delimiters) if c else "" for c in value]
-        while components and not components[-1]:
-            components.pop()
-        return self.delimiters.component.join(components)
+    def _composite(self, components: Sequence[str | None]) -> str:
+        clean = self._clean
+        parts = [clean(c) if c else "" for c in components]
+        while parts and not parts[-1]:
+            parts.pop()
+        return self.delimiters.component.join(parts)
 
     # -- envelopes ----------------------------------------------------------------------
     def open_interchange(
