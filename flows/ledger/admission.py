@@ -1,0 +1,67 @@
+"""Whether an arriving encounter becomes a claim: the exactly-once rule as a pure function.
+
+An encounter ID is the idempotency key of the pipeline, so an encounter seen again is
+either the same delivery read again (a rerun: nothing to do), a claim still waiting to be
+built (build it now), a correction or a fix after a rejection (a new generation), or a
+duplicate that must not reach the payer twice (an exception for a person to look at).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from flows.ledger.records import ClaimRecord
+from flows.ledger.states import RESUBMITTABLE_STATES, ClaimState
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentGeneration:
+    """The latest generation the ledger holds for a CLM01."""
+
+    generation: int
+    state: ClaimState
+    source_file: str
+    isa13: int | None
+    recorded_at: datetime | None
+    """When its interchange was recorded."""
+    submitted_at: datetime | None
+
+
+class Verdict(Enum):
+    NEW = "new"
+    PENDING = "pending"
+    HANDLED = "handled"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    verdict: Verdict
+    generation: int
+    message: str = ""
+
+
+def decide(record: ClaimRecord, current: CurrentGeneration | None) -> Decision:
+    """Decide what to do with ``record`` given the latest generation of its CLM01."""
+    if current is None:
+        return Decision(Verdict.NEW, 1)
+    if current.state is ClaimState.ADMITTED:
+        return Decision(Verdict.PENDING, current.generation)
+    if current.source_file == record.source_file:
+        return Decision(Verdict.HANDLED, current.generation)
+    if record.frequency_code in ("7", "8") or current.state in RESUBMITTABLE_STATES:
+        return Decision(Verdict.NEW, current.generation + 1)
+    return Decision(Verdict.DUPLICATE, current.generation, duplicate_message(current))
+
+
+def duplicate_message(current: CurrentGeneration) -> str:
+    """The exception text ops read: when and in which interchange (ISA13) the claim went."""
+    isa13 = f"{current.isa13:09d}" if current.isa13 is not None else "?"
+    if current.submitted_at is not None:
+        return (
+            f"already submitted on {current.submitted_at.date().isoformat()} in interchange {isa13}"
+        )
+    recorded = current.recorded_at.date().isoformat() if current.recorded_at else "?"
+    return f"already in interchange {isa13} recorded on {recorded}, upload not yet confirmed"

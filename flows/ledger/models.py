@@ -1,0 +1,227 @@
+"""The ledger's tables as SQLAlchemy 2 models; the schema itself is made by the migrations.
+
+Money is integer cents (``*_cents``), timestamps are UTC and come back timezone-aware on
+SQLite and PostgreSQL alike, and every uniqueness the exactly-once rules rely on is a
+named constraint, so the database, not the code path, has the last word under concurrency.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import BYTEA, JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp; SQLite stores no zone, so it is added back on read."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("ledger timestamps must be timezone-aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+Bytes = LargeBinary().with_variant(BYTEA(), "postgresql")
+
+S3_KEY = 1024
+FILE_NAME = 255
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ControlSequence(Base):
+    """The last control number handed out per key (``ISA:sender:receiver`` and so on)."""
+
+    __tablename__ = "control_sequences"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    last_value: Mapped[int] = mapped_column(BigInteger)
+
+
+class IngestedFile(Base):
+    __tablename__ = "ingested_files"
+    __table_args__ = (UniqueConstraint("bucket", "key", "etag"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(String(S3_KEY))
+    etag: Mapped[str] = mapped_column(String(100))
+    business_date: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    taken_by: Mapped[str] = mapped_column(String(200))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    encounter_count: Mapped[int | None] = mapped_column(Integer)
+    exception_count: Mapped[int | None] = mapped_column(Integer)
+
+
+class Interchange(Base):
+    """One 837 interchange with its exact bytes, so a rerun re-uploads the same file."""
+
+    __tablename__ = "interchanges"
+    __table_args__ = (
+        UniqueConstraint("sender", "receiver", "isa13"),
+        UniqueConstraint("profile", "file_name"),
+        Index("ix_interchanges_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile: Mapped[str] = mapped_column(String(50))
+    sender: Mapped[str] = mapped_column(String(15))
+    receiver: Mapped[str] = mapped_column(String(15))
+    isa13: Mapped[int] = mapped_column(BigInteger)
+    gs06: Mapped[int] = mapped_column(BigInteger)
+    file_name: Mapped[str] = mapped_column(String(FILE_NAME))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes] = mapped_column(Bytes, deferred=True)
+    claim_count: Mapped[int] = mapped_column(Integer)
+    business_date: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    remote_name: Mapped[str | None] = mapped_column(String(FILE_NAME))
+    uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Claim(Base):
+    """One generation of a claim: CLM01 plus a generation number per submission attempt.
+
+    A generation enters at most one interchange (``interchange_id``, set once while the
+    claim is ``admitted``); a correction (frequency 7/8) or a fix after a rejection is a new
+    generation, never a second interchange for the same one.
+    """
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        UniqueConstraint("clm01", "generation"),
+        Index("ix_claims_state", "state"),
+        Index("ix_claims_interchange_id", "interchange_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clm01: Mapped[str] = mapped_column(String(38))
+    generation: Mapped[int] = mapped_column(Integer)
+    frequency_code: Mapped[str] = mapped_column(String(1))
+    payer_id: Mapped[str] = mapped_column(String(80))
+    charge_cents: Mapped[int] = mapped_column(BigInteger)
+    paid_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    state: Mapped[str] = mapped_column(String(20))
+    payer_claim_number: Mapped[str | None] = mapped_column(String(50))
+    business_date: Mapped[date] = mapped_column(Date)
+    source_file: Mapped[str] = mapped_column(String(S3_KEY))
+    interchange_id: Mapped[int | None] = mapped_column(ForeignKey("interchanges.id"))
+    st02: Mapped[int | None] = mapped_column(Integer)
+    admitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ClaimExceptionRow(Base):
+    """An encounter that did not become a claim; IDs and rule findings only, no PHI."""
+
+    __tablename__ = "claim_exceptions"
+    __table_args__ = (UniqueConstraint("subject", "source_file", "rule_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(S3_KEY + 20))
+    source_file: Mapped[str] = mapped_column(String(S3_KEY))
+    rule_id: Mapped[str] = mapped_column(String(50))
+    reasons: Mapped[Any] = mapped_column(Json)
+    business_date: Mapped[date] = mapped_column(Date, index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ResponseFile(Base):
+    __tablename__ = "response_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(FILE_NAME))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    s3_key: Mapped[str] = mapped_column(String(S3_KEY))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    parsed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ClaimEventRow(Base):
+    """The timeline: every event stays, whether or not it moved the claim's state."""
+
+    __tablename__ = "claim_events"
+    __table_args__ = (UniqueConstraint("claim_id", "kind", "source_file", "ref"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source_file: Mapped[str] = mapped_column(String(S3_KEY))
+    ref: Mapped[str] = mapped_column(String(100))
+    amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    from_state: Mapped[str] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    details: Mapped[Any] = mapped_column(Json)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WorklistItemRow(Base):
+    __tablename__ = "worklist_items"
+    __table_args__ = (
+        Index("ix_worklist_items_queue_status", "queue", "status"),
+        Index("ix_worklist_items_clm01", "clm01"),
+    )
+
+    item_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    queue: Mapped[str] = mapped_column(String(20))
+    clm01: Mapped[str] = mapped_column(String(38))
+    line_ref: Mapped[str | None] = mapped_column(String(50))
+    category: Mapped[str] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(20))
+    owner: Mapped[str | None] = mapped_column(String(100))
+    notes: Mapped[str | None] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    times_seen: Mapped[int] = mapped_column(Integer)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    payload: Mapped[Any] = mapped_column(Json)

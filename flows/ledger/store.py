@@ -1,0 +1,81 @@
+"""Sessions and transactions shared by the parts of the ledger.
+
+Every public ledger method is one short transaction, so a crash between two calls leaves
+the ledger in a state the next run can continue from.  Writes go through :meth:`Store._write`
+(``BEGIN IMMEDIATE`` on SQLite, see :mod:`flows.ledger.engine`); writes that may lose a
+unique-constraint race to another run on PostgreSQL go through :meth:`Store._transact`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from flows.ledger.engine import WRITE
+from flows.ledger.errors import LedgerError
+
+T = TypeVar("T")
+
+CHUNK = 5000
+"""Rows per ``IN (...)`` list: under SQLite's and psycopg's parameter limits."""
+
+RACE_ATTEMPTS = 3
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class Store:
+    """An engine and its transactions; the ledger's parts build on it."""
+
+    def __init__(self, engine: Engine) -> None:
+        if engine.dialect.name not in ("sqlite", "postgresql"):
+            raise LedgerError(f"the ledger runs on SQLite or PostgreSQL, not {engine.dialect.name}")
+        self.engine = engine
+        self._writer = engine.execution_options(**{WRITE: True})
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def _transact(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one write transaction, again if a concurrent run won a unique race.
+
+        The retry starts a new transaction, which sees the other run's committed rows and
+        so decides differently (a claim the other run admitted is no longer new).
+        """
+        attempt = 1
+        while True:
+            try:
+                with self._write() as session:
+                    return work(session)
+            except IntegrityError:
+                if attempt == RACE_ATTEMPTS:
+                    raise
+                attempt += 1

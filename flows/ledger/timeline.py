@@ -1,0 +1,123 @@
+"""The timeline core: events land once each, and move claims only forward.
+
+Shared by the interchange side (``built``, ``submitted``) and the response side (999,
+277CA, 835 events) so both follow the same state table, :mod:`flows.ledger.states`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from flows.ledger.models import Claim, ClaimEventRow
+from flows.ledger.records import ClaimEvent, EventOutcome, to_cents
+from flows.ledger.states import ClaimState, EventKind, next_state
+from flows.ledger.store import chunks
+
+
+def apply_events_in(session: Session, events: Sequence[ClaimEvent], now: datetime) -> EventOutcome:
+    """Add new events to the timeline, in ``at`` order, moving claims forward only.
+
+    The claims are locked first, so the check for events already present and the state
+    moves cannot interleave with another run applying the same file.
+    """
+    locked = lock_claims(session, {e.clm01.upper() for e in events})
+    targets: list[tuple[ClaimEvent, Claim]] = []
+    unknown: list[str] = []
+    for event in events:
+        row = _pick_generation(locked.get(event.clm01.upper(), []), event)
+        if row is None:
+            unknown.append(event.clm01)
+        else:
+            targets.append((event, row))
+    seen = _event_keys(session, targets)
+    rows: list[dict[str, Any]] = []
+    moved = repeated = 0
+    for event, claim in sorted(targets, key=lambda target: target[0].at):
+        key = (claim.id, str(event.kind), event.source_file, event.ref)
+        if key in seen:
+            repeated += 1
+            continue
+        seen.add(key)
+        before = ClaimState(claim.state)
+        after = next_state(before, event.kind)
+        if after is not None:
+            claim.state = after
+            moved += 1
+        if event.kind is EventKind.SUBMITTED and claim.submitted_at is None:
+            claim.submitted_at = event.at
+        if event.payer_claim_number:
+            claim.payer_claim_number = event.payer_claim_number
+        amount = None if event.amount is None else to_cents(event.amount)
+        if amount:
+            claim.paid_cents += amount
+        claim.updated_at = now
+        rows.append(
+            {
+                "claim_id": claim.id,
+                "kind": event.kind,
+                "at": event.at,
+                "source_file": event.source_file,
+                "ref": event.ref,
+                "amount_cents": amount,
+                "from_state": before,
+                "to_state": after,
+                "details": dict(event.details),
+                "recorded_at": now,
+            }
+        )
+    session.flush()
+    for chunk in chunks(rows, 1000):
+        session.execute(ClaimEventRow.__table__.insert(), chunk)
+    return EventOutcome(recorded=len(rows), moved=moved, repeated=repeated, unknown=tuple(unknown))
+
+
+def lock_claims(session: Session, clm01s: Collection[str]) -> dict[str, list[Claim]]:
+    """All generations of ``clm01s``, row-locked on PostgreSQL in one global order."""
+    claims: dict[str, list[Claim]] = {}
+    for chunk in chunks(sorted(clm01s)):
+        query = (
+            select(Claim)
+            .where(Claim.clm01.in_(chunk))
+            .order_by(Claim.clm01, Claim.generation)
+            .with_for_update()
+        )
+        for row in session.scalars(query):
+            claims.setdefault(row.clm01, []).append(row)
+    return claims
+
+
+def _event_keys(
+    session: Session, targets: Sequence[tuple[ClaimEvent, Claim]]
+) -> set[tuple[int, str, str, str]]:
+    claim_ids = sorted({claim.id for _, claim in targets})
+    sources = {event.source_file for event, _ in targets}
+    keys: set[tuple[int, str, str, str]] = set()
+    for chunk in chunks(claim_ids):
+        query = select(
+            ClaimEventRow.claim_id,
+            ClaimEventRow.kind,
+            ClaimEventRow.source_file,
+            ClaimEventRow.ref,
+        ).where(ClaimEventRow.claim_id.in_(chunk), ClaimEventRow.source_file.in_(sources))
+        keys.update((i, k, s, r) for i, k, s, r in session.execute(query))
+    return keys
+
+
+def _pick_generation(rows: list[Claim], event: ClaimEvent) -> Claim | None:
+    """The generation an event is about: the one named, else the one with the payer claim
+    number the event quotes, else the latest one that was sent."""
+    if not rows:
+        return None
+    if event.generation is not None:
+        return next((r for r in rows if r.generation == event.generation), None)
+    if event.payer_claim_number:
+        quoted = [r for r in rows if r.payer_claim_number == event.payer_claim_number]
+        if quoted:
+            return quoted[-1]
+    sent = [r for r in rows if r.state != ClaimState.ADMITTED]
+    return (sent or rows)[-1]
