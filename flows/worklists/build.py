@@ -1,0 +1,212 @@
+"""One worklist build: responses + ledger + context in; items, files and a summary out.
+
+This is the entry point the nightly and ingest flows call (wrap it in a task), and what
+``claims worklist build`` runs.  Order of work, each step re-runnable:
+
+1. import edited workbooks waiting in the S3 inbox (billers' status, owner, notes);
+2. classify the responses (:mod:`edi.worklists.classify`) against the claims context
+   (the ledger's facts joined with the encounters' PHI columns);
+3. merge with the items the ledger holds and write back the changed ones (one
+   transaction);
+4. rank today's open rows and write the workbook, CSV, Parquet and HTML report to
+   ``out_dir/DATE/`` and, when ``s3`` is given, to ``worklists/DATE/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from edi.responses.tables import ResponseTables
+from edi.worklists.adapt import from_response_tables
+from edi.worklists.classify import Classified, classify
+from edi.worklists.deadlines import HasTerms, terms_lookup
+from edi.worklists.inputs import Responses, context_frame
+from edi.worklists.merge import merge
+from edi.worklists.model import evidence_date
+from edi.worklists.rows import worklist_rows
+from edi.worklists.rules import DenialRules
+from edi.worklists.settings import WorklistSettings
+from edi.worklists.summary import WorklistSummary, denial_stats, summarize
+from edi.worklists.texts import CodeTexts
+from flows.ledger import Ledger
+from flows.s3 import S3Store
+from flows.worklists import context as ctx
+from flows.worklists.html_report import report_html
+from flows.worklists.imports import UnreadableWorklist, import_edits
+from flows.worklists.storage import S3Outputs, inbox_files, read_inbox_file, write_local
+from flows.worklists.store import load_item_ids, load_items, save_items
+from flows.worklists.tables import csv_bytes, parquet_bytes
+from flows.worklists.xlsx import workbook_bytes
+from mappings.denial_rules import denial_rules, worklist_settings
+from mappings.profiles import payer_profiles
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a build reads besides its inputs; the bundled files by default."""
+
+    rules: DenialRules | None = None
+    settings: WorklistSettings | None = None
+    profiles: Mapping[str, HasTerms] | None = None
+    texts: CodeTexts | None = None
+    worker: str = "worklists"
+    """Who takes S3 inbox files (the Prefect flow-run ID in a flow)."""
+
+
+def build_worklists(
+    ledger: Ledger | Engine,
+    responses: ResponseTables | Responses | None,
+    context: pd.DataFrame | None,
+    today: date,
+    out_dir: Path,
+    s3: S3Store | None = None,
+    *,
+    now: datetime | None = None,
+    options: BuildOptions = BuildOptions(),
+) -> WorklistSummary:
+    """Build today's worklists; returns the summary (IDs and codes only) with the outputs.
+
+    ``context`` holds the columns of :data:`edi.worklists.inputs.CONTEXT_COLUMNS` that the
+    ledger lacks (patient name, member ID, DOS, payer name, rendering NPI ...), typically
+    from :func:`flows.worklists.context.encounter_context`; ``None`` leaves them empty.
+    """
+    ledger = ledger if isinstance(ledger, Ledger) else Ledger(ledger)
+    engine = ledger.engine
+    now = now or datetime.now(UTC)
+    rules = options.rules or denial_rules()
+    settings = options.settings or worklist_settings()
+    terms = terms_lookup(
+        options.profiles if options.profiles is not None else payer_profiles(), settings.deadlines
+    )
+    counts: dict[str, int] = {}
+    if s3 is not None:
+        counts |= _import_inbox(ledger, s3, today, now, options.worker)
+
+    found, texts = _responses(responses)
+    texts = options.texts or texts
+    given = context_frame([]) if context is None else context_frame(context.to_dict("records"))
+    answered = set(_upper(found.remits["clm01"])) | set(_upper(found.statuses["clm01"]))
+    since = datetime.combine(
+        today - timedelta(days=settings.report.trend_days), datetime.min.time(), UTC
+    )
+    previous = load_items(engine, clm01s=answered | set(given["clm01"]), denials_since=since)
+    open_claims = {i.clm01 for i in previous.values() if i.is_open}
+    known = ctx.ledger_context(
+        engine,
+        clm01s=answered | open_claims | set(given["clm01"]),
+        isa13s=set(_text(found.ta1["isa13"])),
+        gs06s=set(_text(found.acks["gs06"])),
+    )
+    claims = ctx.combine(known, given)
+
+    classified: Classified = classify(found, claims, rules, settings, terms, today, texts)
+    missing = {o.item_id for o in classified.observations} - set(previous)
+    previous |= load_item_ids(engine, missing)
+    merged = merge(previous, classified, claims, now)
+    save_items(engine, (merged.items[k] for k in sorted(merged.changed)))
+    counts |= dict(merged.counts)
+
+    accepted = {}
+    for acc in classified.acceptances:
+        on = evidence_date(acc.evidence)
+        accepted[acc.clm01] = min(on, accepted.get(acc.clm01, on))
+    rows = worklist_rows(merged.items.values(), claims, settings, terms, today, accepted)
+    summary = summarize(rows, merged.items.values(), today, counts, settings.report.top_rows)
+    adjudicated = pd.concat(
+        [
+            _adjudications(classified),
+            ctx.ledger_adjudications(engine, today - timedelta(days=settings.report.trend_days)),
+        ],
+        ignore_index=True,
+    )
+    stats = denial_stats(merged.items.values(), adjudicated, today, settings.report.trend_days)
+    pr = _with_patients(classified.patient_responsibility, claims)
+    files = _files(rows, pr, summary, report_html(summary, stats), today)
+    outputs = {}
+    folder = Path(out_dir) / today.isoformat()
+    uploads = S3Outputs(s3, today, now) if s3 is not None else None
+    for name, data in files.items():
+        outputs[name] = write_local(folder, name, data)
+        if uploads is not None:
+            outputs[f"s3:{name}"] = uploads.put(name, data)
+    return replace(summary, outputs=outputs)
+
+
+def _responses(responses: ResponseTables | Responses | None) -> tuple[Responses, CodeTexts | None]:
+    if responses is None:
+        return Responses(), None
+    if isinstance(responses, Responses):
+        return responses, None
+    return from_response_tables(responses)
+
+
+def _import_inbox(
+    ledger: Ledger, s3: S3Store, today: date, now: datetime, worker: str
+) -> dict[str, int]:
+    counts = {"imported_files": 0, "imported_rows": 0, "import_problems": 0}
+    bucket = s3.config.bucket
+    for file in inbox_files(s3):
+        if not ledger.take_file(bucket, file.key, file.etag, today, worker):
+            continue
+        try:
+            result = import_edits(ledger.engine, file.name, read_inbox_file(s3, file), now)
+        except UnreadableWorklist:
+            ledger.finish_file(bucket, file.key, file.etag, encounters=0, exceptions=1)
+            counts["import_problems"] += 1
+            continue
+        ledger.finish_file(
+            bucket, file.key, file.etag, encounters=result.updated, exceptions=len(result.problems)
+        )
+        counts["imported_files"] += 1
+        counts["imported_rows"] += result.updated
+        counts["import_problems"] += len(result.problems)
+    return counts
+
+
+def _files(
+    rows: Mapping[str, pd.DataFrame],
+    pr: pd.DataFrame,
+    summary: WorklistSummary,
+    html: str,
+    today: date,
+) -> dict[str, bytes]:
+    day = today.isoformat()
+    files = {f"worklists-{day}.xlsx": workbook_bytes(rows, pr, summary)}
+    for name, table in (*rows.items(), ("patient_responsibility", pr)):
+        stem = name.replace("_", "-")
+        files[f"{stem}-{day}.csv"] = csv_bytes(table)
+        files[f"{stem}-{day}.parquet"] = parquet_bytes(table)
+    files[f"report-{day}.html"] = html.encode("utf-8")
+    return files
+
+
+def _adjudications(classified: Classified) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"clm01": a.clm01, "payer_id": a.payer_id, "remit_date": a.remit_date}
+            for a in classified.adjudications
+        ],
+        columns=["clm01", "payer_id", "remit_date"],
+    )
+
+
+def _with_patients(pr: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """The patient-responsibility rows with the patient's name, member ID, DOS and payer."""
+    extra = claims[["clm01", "patient_name", "member_id", "dos", "payer_name"]]
+    joined = pr.merge(extra, on="clm01", how="left", suffixes=("", "_ctx"))
+    joined["payer_name"] = joined["payer_name"].replace("", None).fillna(joined["payer_name_ctx"])
+    return joined.drop(columns=["payer_name_ctx"])
+
+
+def _upper(series: pd.Series) -> list[str]:
+    return [str(v).strip().upper() for v in series.dropna()]
+
+
+def _text(series: pd.Series) -> list[str]:
+    return [str(v).strip() for v in series.dropna()]

@@ -1,0 +1,49 @@
+"""Prefect artifacts carry counts, IDs and codes, never a name or a birth date."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from prefect import flow
+from prefect.client.orchestration import get_client
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.ledger import Ledger
+from flows.worklists import build_worklists, publish_artifacts
+from tests.worklists.conftest import PATIENTS, context
+from tests.worklists.test_classify import day_one_835
+from tests.worklists.x12sets import Status, ack_999, parse, status_277ca
+
+
+@pytest.fixture(scope="module")
+def prefect():
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+def test_artifacts_hold_no_names_or_birth_dates(prefect, sqlite_url, tmp_path):
+    files = parse(
+        ("a.835", day_one_835()),
+        ("b.277", status_277ca(date(2026, 10, 5), [Status("ENC-4", "A7", "562", "82")], 102)),
+        ("c.999", ack_999(date(2026, 10, 3), 5, 1, "R", 103, "ENC-3")),
+    )
+    with Ledger.open(sqlite_url) as ledger:
+        summary = build_worklists(ledger, files, context(), date(2026, 10, 21), tmp_path,
+                                  now=datetime(2026, 10, 21, 6, tzinfo=UTC))  # fmt: skip
+
+    @flow
+    def nightly() -> None:
+        publish_artifacts(summary)
+
+    nightly()
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts()
+    published = json.dumps([[a.key, a.description, a.data] for a in artifacts], default=str)
+    assert {a.key for a in artifacts} >= {"worklists-by-queue", "worklists-top"}
+    assert "ENC-1" in published and "CO" in published  # IDs and codes are there
+    assert "$25.00" in published
+    for name, member_id, birth_date in PATIENTS.values():
+        for part in (*name.split(", "), member_id, birth_date, birth_date.replace("-", "")):
+            assert part not in published, part
