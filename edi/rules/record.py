@@ -510,6 +510,9 @@ def _label(path: str) -> str:
     if m:
         rest = m.group(2).replace("_", " ") or "the line"
         return f"service line {int(m.group(1)) + 1}: {rest}"
+    m = re.fullmatch(r"diagnoses\[(\d+)\]", path)
+    if m:
+        return f"diagnosis {int(m.group(1)) + 1}"
     return path.replace("_", " ").replace(".", " ") or "the record"
 
 

@@ -9,7 +9,7 @@ provider queries and the worklists all read the same finding records.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal
 
@@ -29,6 +29,8 @@ class Rule:
     loop: str | None = None
     segment: str | None = None
     element: str | None = None
+    field: str | None = None
+    """The encounter field the rule is about, when it is always the same one."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.level <= 7:
@@ -77,6 +79,7 @@ def fire(
     encounter_id: str | None = None,
     source: str | None = None,
     owner: Owner | None = None,
+    location: tuple[str | None, str | None, str | None] | None = None,
     **context: object,
 ) -> Finding:
     """Make the finding of ``rule``; ``context`` fills the message and fix templates.
@@ -84,8 +87,43 @@ def fire(
     Context values must be codes or IDs, never names or birth dates: findings travel to
     logs, exceptions and Prefect artifacts.  ``owner`` overrides the rule's owner where the
     field decides who fixes it (a generic format rule on a subscriber field is the front
-    desk's, on a procedure code the coder's).
+    desk's, on a procedure code the coder's).  ``location`` (loop, segment, element)
+    overrides the rule's X12 location where the field decides it.
     """
+    if encounter_id is None and source is None:
+        # Checks fire without IDs (run_checks stamps them) and batches repeat the same
+        # findings (same code, same line): build each once, findings are immutable.
+        try:
+            key = (rule.id, field, owner, location, *sorted(context.items()))
+            cached = _FIRED.get(key)
+        except TypeError:  # an unhashable context value: build it every time
+            key, cached = None, None
+        if cached is not None:
+            return cached
+        finding = _fire(rule, field, encounter_id, source, owner, location, context)
+        if key is not None:
+            if len(_FIRED) >= _FIRED_MAX:
+                _FIRED.clear()
+            _FIRED[key] = finding
+        return finding
+    return _fire(rule, field, encounter_id, source, owner, location, context)
+
+
+_FIRED: dict[tuple, Finding] = {}
+_FIRED_MAX = 100_000
+
+
+def _fire(
+    rule: Rule,
+    field: str | None,
+    encounter_id: str | None,
+    source: str | None,
+    owner: Owner | None,
+    location: tuple[str | None, str | None, str | None] | None,
+    context: dict[str, object],
+) -> Finding:
+    field = field or rule.field
+    loop, segment, element = location or (rule.loop, rule.segment, rule.element)
     context.setdefault("field", field)
     context.setdefault("encounter_id", encounter_id)
     return Finding(
@@ -96,9 +134,9 @@ def fire(
         message=rule.message.format_map(_Lenient(context)),
         fix=rule.fix.format_map(_Lenient(context)),
         field=field,
-        loop=rule.loop,
-        segment=rule.segment,
-        element=rule.element,
+        loop=loop,
+        segment=segment,
+        element=element,
         encounter_id=encounter_id,
         source=source,
     )
@@ -138,4 +176,12 @@ def check(function: Check) -> Check:
 def run_checks(encounter: Any, context: CheckContext, source: str | None = None) -> list[Finding]:
     """Every registered check over one valid encounter, findings stamped with its IDs."""
     found = [f for check_ in CHECKS for f in check_(encounter, context)]
-    return [replace(f, encounter_id=encounter.encounter_id, source=source) for f in found]
+    if not found:
+        return found
+    eid = encounter.encounter_id
+    # Positional construction: ``dataclasses.replace`` costs several times more, per finding.
+    return [
+        Finding(f.rule_id, f.level, f.severity, f.owner, f.message, f.fix, f.field, f.loop,
+                f.segment, f.element, eid, source)
+        for f in found
+    ]  # fmt: skip

@@ -1,0 +1,167 @@
+"""ICD-10-CM releases, chosen by date of service.
+
+A diagnosis is valid only in the release in force on the date of service (releases run
+from 1 October to 30 September, named for the fiscal year they end in).  The release
+that ships inside simple-icd-10-cm is always available; the user may add the CMS
+"order" files of other years (``icd10cm_order_2027.txt``) so older or newer dates of
+service are checked against the right list.  When no loaded release covers a date, the
+nearest one is used and the rules say so instead of pretending.
+
+Lookups are cached per code: a batch repeats the same few hundred diagnoses, and the
+tree walk in simple-icd-10-cm costs far more than a dict hit.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache, lru_cache
+
+_MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name}
+
+
+@dataclass(frozen=True, slots=True)
+class IcdCode:
+    code: str
+    """Without the dot, upper case (``E119``)."""
+    billable: bool
+    description: str
+
+
+def fiscal_year_window(fiscal_year: int) -> tuple[date, date]:
+    """ICD-10-CM FY N applies to dates of service from 1 Oct N-1 to 30 Sep N."""
+    return date(fiscal_year - 1, 10, 1), date(fiscal_year, 9, 30)
+
+
+@dataclass(eq=False)
+class IcdRelease:
+    """One ICD-10-CM release: its name, the dates it governs and its codes."""
+
+    name: str
+    valid_from: date
+    valid_to: date
+    _codes: dict[str, IcdCode] = field(repr=False, default_factory=dict)
+    _by_category: dict[str, list[IcdCode]] | None = field(repr=False, default=None)
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+    def lookup(self, code: str) -> IcdCode | None:
+        return self._codes.get(code)
+
+    def category(self, code: str) -> list[IcdCode]:
+        """The billable codes of ``code``'s three-character category."""
+        if self._by_category is None:
+            grouped: dict[str, list[IcdCode]] = {}
+            for item in self._codes.values():
+                if item.billable:
+                    grouped.setdefault(item.code[:3], []).append(item)
+            self._by_category = grouped
+        return self._by_category.get(code[:3], [])
+
+
+class BundledRelease(IcdRelease):
+    """The release simple-icd-10-cm ships (imported on first use: it takes seconds)."""
+
+    def __init__(self) -> None:
+        from simple_icd_10_cm import simple_icd_10_cm as sicd
+
+        updated = _release_date(sicd._classification_data_package_file_name)
+        fiscal_year = updated.year + 1 if updated.month >= 10 else updated.year
+        start, end = fiscal_year_window(fiscal_year)
+        super().__init__(
+            f"ICD-10-CM FY{fiscal_year} ({updated:%B} {updated.day}, {updated.year} update)",
+            start,
+            end,
+        )
+        self._sicd = sicd
+
+    def lookup(self, code: str) -> IcdCode | None:
+        return _bundled_lookup(code)
+
+    def category(self, code: str) -> list[IcdCode]:
+        return _bundled_category(code[:3])
+
+
+def _release_date(file_name: str) -> date:
+    """``icd10c-tabular-April-1-2026.xml`` → 2026-04-01."""
+    m = re.search(r"([A-Z][a-z]+)-(\d{1,2})-(\d{4})", file_name)
+    if not m:
+        raise ValueError(f"cannot tell the ICD-10-CM release from {file_name!r}")
+    return date(int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2)))
+
+
+@cache
+def _bundled_lookup(code: str) -> IcdCode | None:
+    import simple_icd_10_cm as sicd
+
+    if not sicd.is_valid_item(code) or sicd.is_chapter_or_block(code):
+        return None
+    return IcdCode(code, sicd.is_leaf(code), sicd.get_description(code))
+
+
+@cache
+def _bundled_category(category: str) -> list[IcdCode]:
+    import simple_icd_10_cm as sicd
+
+    if not sicd.is_valid_item(category):
+        return []
+    leaves = (c for c in sicd.get_descendants(category) if sicd.is_leaf(c))
+    return [IcdCode(c.replace(".", ""), True, sicd.get_description(c)) for c in leaves]
+
+
+def read_order_file(lines: Iterable[str], fiscal_year: int) -> IcdRelease:
+    """A release from the CMS ``icd10cm_order_YYYY.txt`` file (fixed columns).
+
+    Layout: order number (1-5), code (7-13), billable flag 0/1 (15), short description
+    (17-76), long description (78-).  Blank lines are skipped; a malformed line raises
+    ``ValueError`` naming its number.
+    """
+    codes: dict[str, IcdCode] = {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        code, flag = line[6:13].strip(), line[14:15]
+        if not re.fullmatch(r"[A-Z][0-9A-Z]{2,6}", code) or flag not in ("0", "1"):
+            raise ValueError(f"ICD-10-CM order file line {number} is not in the CMS layout")
+        codes[code] = IcdCode(code, flag == "1", line[77:].strip() or line[16:76].strip())
+    start, end = fiscal_year_window(fiscal_year)
+    return IcdRelease(f"ICD-10-CM FY{fiscal_year} (CMS order file)", start, end, codes)
+
+
+@dataclass(frozen=True, slots=True)
+class IcdCatalog:
+    """Every loaded release; picks the one for a date of service."""
+
+    releases: tuple[IcdRelease, ...]
+
+    def release_for(self, day: date) -> tuple[IcdRelease, bool]:
+        """The release covering ``day``, or the nearest one and ``False``."""
+        for release in self.releases:
+            if release.covers(day):
+                return release, True
+        nearest = min(
+            self.releases,
+            key=lambda r: min(abs((r.valid_from - day).days), abs((r.valid_to - day).days)),
+        )
+        return nearest, False
+
+
+_SIDE = re.compile(r"\b(right|left|bilateral)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=8192)
+def sides(description: str) -> frozenset[str]:
+    """Laterality a description names: ``{'right'}``, ``{'left'}``, ``{'bilateral'}``…"""
+    return frozenset(m.lower() for m in _SIDE.findall(description))
+
+
+@lru_cache(maxsize=65536)
+def is_unspecified(item: IcdCode) -> bool:
+    """Codes a payer reads as "the coder did not know more": unspecified, or the
+    residual "without complications" code of a category that has specific ones."""
+    text = item.description.lower()
+    return "unspecified" in text or text.endswith("without complications")

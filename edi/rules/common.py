@@ -1,0 +1,27 @@
+"""Small helpers the rule modules share: code sets from the context, code display."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edi.codesets import CodeSets, bundled_code_sets
+from edi.rules.registry import CheckContext
+
+
+def code_sets(ctx: CheckContext) -> CodeSets:
+    """The context's code sets, or the bundled ones when the caller supplied none."""
+    return ctx.code_sets or bundled_code_sets()
+
+
+def dotted(code: str) -> str:
+    """``E119`` → ``E11.9``: codes in messages are written the way coders read them."""
+    return f"{code[:3]}.{code[3:]}" if len(code) > 3 else code
+
+
+def line_field(index: int, name: str) -> str:
+    return f"service_lines[{index}].{name}"
+
+
+def patient_of(enc: Any) -> Any:
+    """The person the services were for: the patient, or the subscriber when none."""
+    return enc.patient or enc.subscriber

@@ -1,0 +1,684 @@
+"""Validate any 837P file: pyx12 for SNIP levels 1-2, the claim rules for levels 3-7.
+
+One pass of the streaming reader finds the envelopes, the claims (as encounter records,
+:mod:`edi.rules.x12_claims`) and the damage pyx12 cannot take (a byte order mark,
+non-ASCII bytes, versions it has no map for); pyx12 then validates the ASCII text in
+process and its errors become our findings.  Every finding is placed: interchange,
+group, transaction set, segment position and, inside a claim, its CLM01, which is all a
+999/TA1 (:mod:`edi.rules.acks`) and a person need.
+
+Pure: the caller reads the file and passes its bytes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import copy
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pydantic import ValidationError
+
+from edi.rules.pyx12_check import Pyx12Unavailable, X12Error, finding_of, run_pyx12
+from edi.rules.record import field_path, findings_from_error
+from edi.rules.registry import CheckContext, Finding, Rule, fire, register, run_checks
+from edi.rules.x12_claims import FileClaim, FiledEncounter, file_claims
+from edi.x12.reader import Segment, X12ParseError, iter_transactions
+
+_R = register
+
+NOT_X12 = _R(
+    Rule(
+        "SNIP1.FILE.NOT_X12",
+        1,
+        "reject",
+        "billing",
+        "the file is not X12: {reason}",
+        "Send the 837 file itself; it must start with ISA",
+    )
+)
+BOM = _R(
+    Rule(
+        "SNIP1.FILE.BOM",
+        1,
+        "reject",
+        "billing",
+        "the file starts with a byte order mark before ISA",
+        "Save the file as plain ASCII without a BOM",
+        None,
+        "ISA",
+    )
+)
+NON_ASCII = _R(
+    Rule(
+        "SNIP1.FILE.NON_ASCII",
+        1,
+        "reject",
+        "billing",
+        "{element} contains a character outside X12's character set (not ASCII)",
+        "Replace accented or special characters with plain letters in the sending system",
+    )
+)
+VERSION = _R(
+    Rule(
+        "SNIP1.FILE.VERSION_NOT_SUPPORTED",
+        1,
+        "reject",
+        "billing",
+        "{what} {version} is not supported; this validator checks 837P 005010X222A1",
+        "Send 5010 professional claims (GS08 005010X222A1)",
+        None,
+        "GS",
+        "GS08",
+    )
+)
+NOT_837P = _R(
+    Rule(
+        "SNIP1.FILE.NOT_837P",
+        1,
+        "reject",
+        "billing",
+        "transaction set {st02} is a {code} ({version}), not a professional claim",
+        "Validate 837P files only; other transactions are read by their own commands",
+        None,
+        "ST",
+        "ST01",
+    )
+)
+VALIDATOR = _R(
+    Rule(
+        "SNIP1.FILE.NOT_VALIDATED",
+        1,
+        "reject",
+        "billing",
+        "the X12 syntax could not be checked: {reason}",
+        "Fix the findings reported for the file and validate again",
+    )
+)
+ISA_WIDTH = _R(
+    Rule(
+        "SNIP1.ISA.WIDTH",
+        1,
+        "reject",
+        "billing",
+        "ISA{number} must be exactly {width} characters, it has {found}",
+        "Pad the ISA fields to their fixed widths (the ISA is always 106 characters)",
+        None,
+        "ISA",
+    )
+)
+ENVELOPE = _R(
+    Rule(
+        "SNIP1.FILE.ENVELOPE",
+        1,
+        "reject",
+        "billing",
+        "{message}",
+        "Regenerate the envelope; trailers must match their headers and counts",
+    )
+)
+
+ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
+ISA_TA1_CODES = ("010", "011", "012", "013", "005", "006", "007", "008", "014", "015", "016",
+                 "017", "018", "019", "020", "027")  # fmt: skip
+"""The TA1 note code for an error in ISA01..ISA16."""
+_PLACEHOLDERS: dict[str, Any] = {
+    "npi": "1234567893",
+    "birth_date": "1900-01-01",
+    "sex": "U",
+    "last_name": "UNKNOWN",
+    "first_name": "UNKNOWN",
+    "member_id": "UNKNOWN",
+    "tax_id": "000000000",
+    "postal_code": "000000000",
+    "state": "IL",
+    "city": "UNKNOWN",
+    "line1": "UNKNOWN",
+    "name": "UNKNOWN",
+    "payer_id": "UNKNOWN",
+    "organization_name": "UNKNOWN",
+    "procedure_code": "99499",
+    "place_of_service": "11",
+    "frequency_code": "1",
+    "claim_filing_indicator": "ZZ",
+    "relationship_to_subscriber": "G8",
+    "release_of_information": "Y",
+    "responsibility": "P",
+    "unit_type": "UN",
+    "units": "1",
+    "charge": "0.01",
+    "service_date": "1900-01-01",
+    "diagnoses": ["R69"],
+    "service_lines": None,
+}
+"""Stand-ins for values a file got wrong, so the other rules can still judge the claim;
+findings about a stood-in field are dropped (its own finding already says what is wrong)."""
+
+
+@dataclass
+class ClaimVerdict:
+    clm01: str
+    source: str
+    """``FILE#N``: the CLM is segment N of the file."""
+    isa13: str
+    gs06: str
+    st02: str
+    clm_position: int
+    findings: list[Finding] = field(default_factory=list)
+    transaction_rejected: bool = False
+    """Levels 1-2 reject the whole transaction set (the 999), and with it every claim."""
+
+    @property
+    def rejected(self) -> bool:
+        return self.transaction_rejected or any(f.rejects for f in self.findings)
+
+
+@dataclass
+class AckItem:
+    """One IK3 (and IK4) of the 999: a segment in error, where, and why."""
+
+    segment_id: str
+    st_position: int
+    loop: str | None
+    segment_code: str
+    element: int | None = None
+    component: int | None = None
+    element_ref: str | None = None
+    element_code: str | None = None
+    clm01: str | None = None
+    repetition: int | None = None
+
+
+@dataclass
+class TransactionVerdict:
+    isa13: str
+    gs06: str
+    st02: str
+    code: str
+    version: str
+    position: int
+    findings: list[Finding] = field(default_factory=list)
+    ack_codes: list[str] = field(default_factory=list)
+    """IK5 codes (transaction-level errors)."""
+    ack_items: list[AckItem] = field(default_factory=list)
+    claims: list[ClaimVerdict] = field(default_factory=list)
+    segment_ids: dict[int, str] = field(default_factory=dict, repr=False)
+    """File position → segment ID of every segment in the set (ST and SE excluded)."""
+    envelope: list[Finding] = field(default_factory=list, repr=False)
+    """The reader's trailer checks; reported only where pyx12 could not check them."""
+
+    @property
+    def rejected(self) -> bool:
+        """What the 999 says: any level-1/2 error rejects the whole transaction set."""
+        return bool(self.ack_codes or self.ack_items) or any(
+            f.rejects and f.level <= 2 for f in self.findings
+        )
+
+    def claim_at(self, position: int) -> str | None:
+        """CLM01 of the claim whose loops hold ``position`` (its CLM up to the next HL/CLM)."""
+        owner = None
+        for claim in self.claims:
+            if claim.clm_position > position:
+                break
+            owner = claim
+        if owner is None:
+            return None
+        for p in range(owner.clm_position + 1, position + 1):
+            if self.segment_ids.get(p) in ("HL", "CLM"):
+                return None
+        return owner.clm01
+
+
+@dataclass
+class GroupInfo:
+    gs: list[str]
+    ack_codes: list[str] = field(default_factory=list)
+    """AK905 codes (group-level errors)."""
+    transactions: list[TransactionVerdict] = field(default_factory=list)
+
+
+@dataclass
+class InterchangeInfo:
+    isa: list[str]
+    offset: int = 0
+    separator: str = "*"
+    ta1_code: str | None = None
+    """The TA1 note code when the interchange itself is rejected."""
+    groups: list[GroupInfo] = field(default_factory=list)
+
+    @property
+    def isa13(self) -> str:
+        return self.isa[13] if len(self.isa) > 13 else ""
+
+
+@dataclass
+class FileReport:
+    name: str
+    findings: list[Finding] = field(default_factory=list)
+    """Findings about the file or an envelope, not inside a transaction set."""
+    interchanges: list[InterchangeInfo] = field(default_factory=list)
+    pyx12_ran: bool = False
+    envelope: list[Finding] = field(default_factory=list, repr=False)
+    """The reader's interchange and group trailer checks (used when pyx12 cannot run)."""
+
+    @property
+    def transactions(self) -> list[TransactionVerdict]:
+        return [t for ic in self.interchanges for g in ic.groups for t in g.transactions]
+
+    @property
+    def claims(self) -> list[ClaimVerdict]:
+        return [c for t in self.transactions for c in t.claims]
+
+    def all_findings(self) -> list[Finding]:
+        out = list(self.findings)
+        for t in self.transactions:
+            out += t.findings
+            for c in t.claims:
+                out += c.findings
+        return out
+
+    @property
+    def rejected(self) -> bool:
+        return any(f.rejects for f in self.all_findings()) or any(
+            t.rejected for t in self.transactions
+        )
+
+
+# -- the pass over the file ----------------------------------------------------------------
+
+
+def validate_837(data: bytes, name: str, context: CheckContext) -> FileReport:
+    """Everything wrong with one 837P file, as findings placed for people and for acks."""
+    report = FileReport(name)
+    has_bom = data.startswith(codecs.BOM_UTF8)
+    if has_bom:
+        report.findings.append(fire(BOM, source=f"{name}#1"))
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+    non_ascii: list[Segment] = []
+    try:
+        _read(text, name, report, context, non_ascii)
+    except X12ParseError as exc:
+        report.findings.append(fire(NOT_X12, source=name, reason=exc.reason))
+        for ic in report.interchanges:
+            ic.ta1_code = ic.ta1_code or "024"
+        if not report.interchanges:
+            return report
+    for seg in non_ascii:
+        _place_non_ascii(report, seg, name)
+    if has_bom:
+        for ic in report.interchanges[:1]:
+            ic.ta1_code = ic.ta1_code or "022"
+    _pyx12(report, text, name)
+    _settle(report)
+    return report
+
+
+def _read(
+    text: str, name: str, report: FileReport, context: CheckContext, non_ascii: list[Segment]
+) -> None:
+    envelope: list = []
+    for tx in iter_transactions(text, name, envelope):
+        ic = _interchange(report, tx.isa, non_ascii)
+        group = _group(ic, tx.gs, non_ascii)
+        if tx.st is None:
+            non_ascii += [s for s in tx if not all(e.isascii() for e in s.elements)]
+            continue
+        verdict = TransactionVerdict(
+            tx.isa13, tx.gs06, tx.st02, tx.code, tx.version, tx.st.position
+        )
+        group.transactions.append(verdict)
+        segments = _watch(tx, non_ascii, verdict)
+        if tx.code == "837" and tx.version.startswith("005010X222"):
+            for claim in file_claims(segments):
+                verdict.claims.append(_judge(claim, verdict, name, context))
+        else:
+            for _ in segments:
+                pass
+            where = f"{name}#{tx.st.position}"
+            if tx.code != "837" or "X223" in tx.version:
+                verdict.findings.append(
+                    fire(NOT_837P, source=where, st02=tx.st02, code=tx.code or "?",
+                         version=tx.version or "no version")
+                )  # fmt: skip
+            else:
+                verdict.findings.append(
+                    fire(VERSION, source=where, what="837 version", version=tx.version or "-")
+                )
+            verdict.ack_codes.append("1")
+        verdict.envelope = [
+            fire(ENVELOPE, source=f"{name}#{f.position}", message=f.message) for f in tx.findings
+        ]
+    report.envelope = [
+        fire(ENVELOPE, source=f"{name}#{f.position}", message=f.message)
+        for f in envelope
+        if not f.st02
+    ]
+
+
+def _watch(
+    tx: Iterable[Segment], non_ascii: list[Segment], verdict: TransactionVerdict
+) -> Iterator[Segment]:
+    """The transaction's segments, noting non-ASCII ones and each position's segment ID."""
+    for seg in tx:
+        verdict.segment_ids[seg.position] = seg.id
+        if not all(e.isascii() for e in seg.elements):
+            non_ascii.append(seg)
+        yield seg
+
+
+def _interchange(report: FileReport, isa: Segment, non_ascii: list[Segment]) -> InterchangeInfo:
+    """The interchange ``isa`` opens (the reader hands the same ISA to each of its sets)."""
+    if not report.interchanges or report.interchanges[-1].isa is not isa.elements:
+        report.interchanges.append(
+            InterchangeInfo(isa.elements, isa.offset, isa.delimiters.element)
+        )
+        if not all(e.isascii() for e in isa.elements):
+            non_ascii.append(isa)
+    return report.interchanges[-1]
+
+
+def _group(ic: InterchangeInfo, gs: Segment | None, non_ascii: list[Segment]) -> GroupInfo:
+    elements = gs.elements if gs is not None else []
+    if not ic.groups or ic.groups[-1].gs is not elements:
+        ic.groups.append(GroupInfo(elements))
+        if not all(e.isascii() for e in elements):
+            non_ascii.append(gs)  # type: ignore[arg-type]
+    return ic.groups[-1]
+
+
+# -- claims: the same rules as for encounters -------------------------------------------
+
+
+def _judge(
+    claim: FileClaim, tx: TransactionVerdict, name: str, context: CheckContext
+) -> ClaimVerdict:
+    verdict = ClaimVerdict(
+        claim.clm01, f"{name}#{claim.clm_position}", tx.isa13, tx.gs06, tx.st02,
+        claim.clm_position,
+    )  # fmt: skip
+    record = copy.deepcopy(claim.record)
+    stood_in: set[str] = set()
+    if "patient" in record or record.get("subscriber_relationship") != "18":
+        # 2010BA DMG is required only when the subscriber is the patient
+        for key, value in (("birth_date", "1900-01-01"), ("sex", "U")):
+            if key not in record["subscriber"]:
+                record["subscriber"][key] = value
+                stood_in.add(f"subscriber.{key}")
+    if record.get("icd9_diagnoses") and not record["diagnoses"]:
+        record["diagnoses"] = ["R69"]  # rule SNIP5.ICD9.NOT_ACCEPTED says what is wrong
+        stood_in.add("diagnoses")
+    findings: list[Finding] = []
+    for _ in range(4):
+        try:
+            encounter = FiledEncounter.model_validate(record)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False, include_input=False, include_context=True)
+            findings += [
+                f
+                for f in findings_from_error(exc, claim.clm01, None)
+                if not _covered(f.field, stood_in)
+            ]
+            if not _stand_in(record, errors, stood_in):
+                break
+            continue
+        findings += [f for f in run_checks(encounter, context) if not _covered(f.field, stood_in)]
+        break
+    verdict.findings = [
+        replace(f, encounter_id=claim.clm01, source=f"{name}#{claim.position_of(f.field)}")
+        for f in findings
+    ]
+    return verdict
+
+
+def _covered(path: str | None, stood_in: set[str]) -> bool:
+    if not path:
+        return False
+    return any(
+        path == s or path.startswith((s + ".", s + "[")) or s.startswith((path + ".", path + "["))
+        for s in stood_in
+    )
+
+
+def _stand_in(record: dict, errors: list[dict], stood_in: set[str]) -> bool:
+    """Replace each failing value by a stand-in (or drop it); False when stuck."""
+    changed = False
+    for err in errors:
+        loc = [p for p in err["loc"] if isinstance(p, int) or not p.startswith("function-")]
+        if not loc:
+            return False
+        path = field_path(loc)
+        if err["type"] == "too_long" and isinstance(loc[-1], str):
+            limit = (err.get("ctx") or {}).get("max_length", 1)
+            changed |= _set(record, loc, _node(record, loc)[loc[-1]][:limit])
+        elif err["type"] == "date_range":
+            changed |= _drop(record, [*loc, "service_date_end"])
+        elif err["type"] == "ndc_incomplete":
+            changed |= _drop(record, [*loc, "ndc"])
+        elif isinstance(loc[-1], int) and loc[-2] == "diagnoses":
+            changed |= _set(record, loc, "R69")
+        elif isinstance(loc[-1], int) and loc[-2] in ("modifiers", "diagnosis_pointers"):
+            changed |= _drop(record, loc[:-1])
+            path = field_path(loc[:-1])
+        elif isinstance(loc[-1], str) and _PLACEHOLDERS.get(loc[-1]) is not None:
+            changed |= _set(record, loc, _PLACEHOLDERS[loc[-1]])
+        elif isinstance(loc[-1], str) and loc[-1] not in _PLACEHOLDERS:
+            changed |= _drop(record, loc)
+        else:
+            return False
+        stood_in.add(path)
+    return changed
+
+
+def _node(record: Any, loc: list) -> Any:
+    for part in loc[:-1]:
+        record = record[part]
+    return record
+
+
+def _set(record: dict, loc: list, value: Any) -> bool:
+    try:
+        _node(record, loc)[loc[-1]] = copy.deepcopy(value)
+    except (KeyError, IndexError, TypeError):
+        return False
+    return True
+
+
+def _drop(record: dict, loc: list) -> bool:
+    try:
+        del _node(record, loc)[loc[-1]]
+    except (KeyError, IndexError, TypeError):
+        return False
+    return True
+
+
+# -- non-ASCII, pyx12, and who is at fault ------------------------------------------------
+
+
+def _place_non_ascii(report: FileReport, seg: Segment, name: str) -> None:
+    index = next((i for i, e in enumerate(seg.elements) if not e.isascii()), 0)
+    label = f"{seg.id}{index:02d}" if index else seg.id
+    finding = fire(
+        NON_ASCII, source=f"{name}#{seg.position}", location=(None, seg.id, label), element=label
+    )
+    for t in report.transactions:
+        if seg.position in t.segment_ids:
+            t.findings.append(finding)
+            t.ack_items.append(
+                AckItem(seg.id, seg.position - t.position + 1, None, "8", index or None,
+                        element_code="6", clm01=t.claim_at(seg.position))
+            )  # fmt: skip
+            return
+    report.findings.append(finding)
+    for ic in report.interchanges:
+        ic.ta1_code = ic.ta1_code or "024"
+
+
+def _versions(report: FileReport) -> list[tuple[InterchangeInfo, GroupInfo, str]]:
+    """Groups pyx12 has no map for: (interchange, group, version)."""
+    import pyx12.map_index
+
+    index = pyx12.map_index.map_index()
+    out = []
+    for ic in report.interchanges:
+        icvn = ic.isa[12] if len(ic.isa) > 12 else ""
+        for g in ic.groups:
+            fic, version = (g.gs[1], g.gs[8]) if len(g.gs) > 8 else ("", "")
+            if icvn not in ("00401", "00501") or not index.get_filename(icvn, version, fic):
+                out.append((ic, g, version))
+    return out
+
+
+def _pyx12(report: FileReport, text: str, name: str) -> None:
+    if not report.interchanges:
+        return
+    unsupported = _versions(report)
+    for ic, group, version in unsupported:
+        icvn = ic.isa[12] if len(ic.isa) > 12 else ""
+        if icvn not in ("00401", "00501"):
+            ic.ta1_code = ic.ta1_code or "017"
+            report.findings.append(
+                fire(VERSION, source=f"{name}#1", what="interchange version (ISA12)", version=icvn)
+            )
+            continue
+        group.ack_codes.append("2")
+        if not any(t.ack_codes for t in group.transactions):
+            report.findings.append(fire(VERSION, source=name, what="GS08", version=version or "-"))
+        for t in group.transactions:
+            t.ack_codes.append("1")
+    if unsupported:
+        return
+    ascii_text = _fixed_width_isas(re.sub(r"[^\x00-\x7f]", "X", text), report, name)
+    try:
+        errors = run_pyx12(ascii_text)
+    except Pyx12Unavailable as exc:
+        report.findings.append(fire(VALIDATOR, source=name, reason=str(exc)))
+        for ic in report.interchanges:
+            ic.ta1_code = ic.ta1_code or "022"
+        return
+    report.pyx12_ran = True
+    for err in errors:
+        _place(report, err, name)
+
+
+def _fixed_width_isas(text: str, report: FileReport, name: str) -> str:
+    """Report ISA fields off their fixed width, and pad them so pyx12 reads on."""
+    for ic in reversed(report.interchanges):
+        fields = ic.isa[1:17]
+        wrong = [
+            (n, w, len(v)) for n, (w, v) in enumerate(zip(ISA_WIDTHS, fields, strict=False), 1)
+            if len(v) != w
+        ]  # fmt: skip
+        for number, width, found in wrong:
+            report.findings.append(
+                fire(ISA_WIDTH, source=f"{name}#1", location=(None, "ISA", f"ISA{number:02d}"),
+                     number=f"{number:02d}", width=width, found=found)
+            )  # fmt: skip
+            ic.ta1_code = ic.ta1_code or ISA_TA1_CODES[number - 1]
+        if wrong and len(fields) == 16:
+            original = ic.separator.join(ic.isa)
+            padded = [v.ljust(w)[:w] for w, v in zip(ISA_WIDTHS, fields, strict=True)]
+            fixed = ic.separator.join(["ISA", *padded])
+            if text[ic.offset : ic.offset + len(original)] == original:
+                text = text[: ic.offset] + fixed + text[ic.offset + len(original) :]
+    return text
+
+
+def _place(report: FileReport, err: X12Error, name: str) -> None:
+    finding = finding_of(err, name)
+    if err.level == "interchange":
+        report.findings.append(finding)
+        for ic in report.interchanges:
+            if ic.isa13 == err.isa13:
+                ic.ta1_code = ic.ta1_code or err.code
+        return
+    if err.level == "group":
+        report.findings.append(finding)
+        for ic in report.interchanges:
+            for g in ic.groups:
+                if len(g.gs) > 6 and g.gs[6] == err.gs06:
+                    g.ack_codes.append(err.code)
+        return
+    tx = next((t for t in report.transactions if t.st02 == err.st02 and t.gs06 == err.gs06), None)
+    if tx is None:
+        report.findings.append(finding)
+        return
+    if err.level == "transaction":
+        tx.findings.append(finding)
+        tx.ack_codes.append(err.code)
+        return
+    clm01 = tx.claim_at(err.position or 0)
+    claim = next((c for c in tx.claims if c.clm01 == clm01), None)
+    (claim.findings if claim else tx.findings).append(replace(finding, encounter_id=clm01))
+    if err.level == "segment" and err.code in _PYX12_ONLY:
+        element = _PYX12_ONLY[err.code]
+        item = AckItem(err.segment_id or "", err.st_position or 0, err.loop, "8", element,
+                       element_code="I12" if element else None, clm01=clm01)  # fmt: skip
+    elif err.level == "segment":
+        item = AckItem(err.segment_id or "", err.st_position or 0, err.loop, err.code,
+                       clm01=clm01)  # fmt: skip
+    else:
+        item = AckItem(err.segment_id or "", err.st_position or 0, err.loop, "8", err.element,
+                       err.component, err.element_ref, err.code, clm01, err.repetition)  # fmt: skip
+    tx.ack_items.append(item)
+
+
+_ELEMENT = re.compile(r"([A-Z0-9]{2,3}?)(\d{2})(?:-(\d+))?$")
+
+
+def _settle(report: FileReport) -> None:
+    """Drop our level-1/2 findings that repeat pyx12's on the same segment, put the rest
+    into the 999 with the claim's CLM01, and give each claim its transaction's fate.
+
+    Levels 3-7 stay out of the 999: a front end acknowledges syntax and guide errors
+    there and rejects claims for the rest in the 277CA.
+    """
+    if not report.pyx12_ran:
+        report.findings += report.envelope
+    for tx in report.transactions:
+        if not report.pyx12_ran:
+            tx.findings += tx.envelope
+            if tx.envelope:
+                tx.ack_codes.append("4")
+        flagged = {i.st_position + tx.position - 1 for i in tx.ack_items}
+        for claim in tx.claims:
+            if report.pyx12_ran:
+                claim.findings = [f for f in claim.findings if not _duplicate(f, flagged)]
+            tx.ack_items += [
+                _item(f, claim, tx) for f in claim.findings if f.rejects and f.level <= 2
+            ]
+        for claim in tx.claims:
+            claim.transaction_rejected = tx.rejected
+
+
+def _duplicate(f: Finding, flagged: set[int]) -> bool:
+    """Our model's level-1/2 finding on a segment pyx12 already flagged."""
+    return f.level <= 2 and ".X12." not in f.rule_id and _position(f) in flagged
+
+
+_PYX12_ONLY = {"HL1": 1, "HL2": 2, "LX": 1, "SEG1": None}
+"""pyx12's own segment codes (not 999 codes) → the element they are about."""
+
+
+def _position(f: Finding) -> int:
+    return int(f.source.rsplit("#", 1)[1]) if f.source and "#" in f.source else -1
+
+
+def _item(f: Finding, claim: ClaimVerdict, tx: TransactionVerdict) -> AckItem:
+    position = _position(f)
+    segment_id = tx.segment_ids.get(position, "CLM")
+    m = _ELEMENT.match(f.element or "")
+    same_segment = bool(m) and f.segment == segment_id
+    code = "I12" if f.level == 2 else "7"
+    return AckItem(
+        segment_id if same_segment or not f.segment else f.segment,
+        position - tx.position + 1,
+        f.loop,
+        "8" if same_segment else "I6",
+        int(m.group(2)) if same_segment and m else None,
+        int(m.group(3)) if same_segment and m and m.group(3) else None,
+        None,
+        code if same_segment else None,
+        claim.clm01,
+    )

@@ -1,0 +1,148 @@
+"""Modifier misuse that payers deny: what coders most often get wrong.
+
+- 25 (significant, separately identifiable E/M) says "there was also a procedure today";
+  on an E/M with no other procedure that day it has nothing to separate from.
+- 59 and the X{EPSU} modifiers say the same thing at different precision; CMS asks for
+  one or the other, never both on a line.
+- RT/LT must agree with the side the linked diagnosis names (ICD-10-CM descriptions say
+  right or left); a contradiction is a documentation question for the provider.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from edi.codesets.icd10cm import sides
+from edi.codesets.procedures import is_evaluation_management
+from edi.rules.common import code_sets, dotted, line_field
+from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
+
+_R = register
+
+MOD25_ALONE = _R(
+    Rule(
+        "SNIP6.MODIFIER.25_WITHOUT_PROCEDURE",
+        6,
+        "warn",
+        "coder",
+        "line {line}: modifier 25 on E/M {code}, but no other procedure is billed on {dos}",
+        "Remove modifier 25, or add the procedure performed the same day",
+        "2400",
+        "SV1",
+        "SV101-3",
+    )
+)
+MOD59_WITH_X = _R(
+    Rule(
+        "SNIP6.MODIFIER.59_WITH_X",
+        6,
+        "reject",
+        "coder",
+        "line {line}: modifier 59 and {x} are both given; use one",
+        "Keep the more specific X modifier (XE, XS, XP, XU) and remove 59",
+        "2400",
+        "SV1",
+        "SV101-3",
+    )
+)
+SIDE_CONFLICT = _R(
+    Rule(
+        "SNIP6.MODIFIER.SIDE_CONFLICT",
+        6,
+        "warn",
+        "provider",
+        "line {line}: modifier {modifier} says {side} side, but linked diagnosis {code} "
+        "names the {other} side",
+        "Confirm with the provider which side was treated, then fix the modifier or diagnosis",
+        "2400",
+        "SV1",
+        "SV101-3",
+    )
+)
+RT_AND_LT = _R(
+    Rule(
+        "SNIP6.MODIFIER.RT_AND_LT",
+        6,
+        "warn",
+        "coder",
+        "line {line}: RT and LT on the same line",
+        "Bill a bilateral procedure with modifier 50, or one line per side",
+        "2400",
+        "SV1",
+        "SV101-3",
+    )
+)
+
+_X_MODIFIERS = ("XE", "XS", "XP", "XU")
+_SIDE_OF = {"RT": "right", "LT": "left"}
+
+
+@check
+def modifier_25(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    if not any("25" in line.modifiers for line in enc.service_lines):
+        return
+    procedures_by_day: defaultdict[Any, int] = defaultdict(int)
+    for line in enc.service_lines:
+        if not is_evaluation_management(line.procedure_code):
+            procedures_by_day[line.service_date] += 1
+    for i, line in enumerate(enc.service_lines):
+        if (
+            "25" in line.modifiers
+            and is_evaluation_management(line.procedure_code)
+            and not procedures_by_day[line.service_date]
+        ):
+            yield fire(
+                MOD25_ALONE,
+                field=line_field(i, "modifiers"),
+                line=i + 1,
+                code=line.procedure_code,
+                dos=line.service_date.isoformat(),
+            )
+
+
+@check
+def modifier_59(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    for i, line in enumerate(enc.service_lines):
+        if "59" in line.modifiers:
+            x = next((m for m in line.modifiers if m in _X_MODIFIERS), None)
+            if x:
+                yield fire(MOD59_WITH_X, field=line_field(i, "modifiers"), line=i + 1, x=x)
+
+
+@check
+def laterality(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    lines = [
+        (i, line)
+        for i, line in enumerate(enc.service_lines)
+        if "RT" in line.modifiers or "LT" in line.modifiers
+    ]
+    if not lines:
+        return
+    release, _ = code_sets(ctx).icd.release_for(enc.service_lines[0].service_date)
+    for i, line in lines:
+        stated = [m for m in line.modifiers if m in _SIDE_OF]
+        if len(stated) == 2:
+            yield fire(RT_AND_LT, field=line_field(i, "modifiers"), line=i + 1)
+            continue
+        if not stated:
+            continue
+        side = _SIDE_OF[stated[0]]
+        for pointer in line.diagnosis_pointers:
+            if pointer > len(enc.diagnoses):
+                continue
+            code = enc.diagnoses[pointer - 1]
+            item = release.lookup(code)
+            named = sides(item.description) if item else frozenset()
+            if named and side not in named and "bilateral" not in named:
+                other = next(iter(named))
+                yield fire(
+                    SIDE_CONFLICT,
+                    field=line_field(i, "modifiers"),
+                    line=i + 1,
+                    modifier=stated[0],
+                    side=side,
+                    code=dotted(code),
+                    other=other,
+                )

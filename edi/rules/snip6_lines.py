@@ -1,0 +1,171 @@
+"""SNIP level 6: rules specific to a kind of service line.
+
+Anesthesia is billed in minutes, other units are whole, drugs billed with HCPCS J codes
+carry their NDC, and service types whose 837P segments encounter-v1 cannot carry yet
+(ambulance CR1/CR2 and pick-up/drop-off loops, DME CR3 and certificates, chiropractic
+CR2 and X-ray dates) are stopped with a plain "not supported yet" rather than sent
+incomplete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from edi.codesets.procedures import is_anesthesia
+from edi.rules.common import line_field
+from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
+
+_R = register
+
+ANESTHESIA_MINUTES = _R(
+    Rule(
+        "SNIP6.ANESTHESIA.MINUTES",
+        6,
+        "reject",
+        "coder",
+        "line {line}: anesthesia code {code} must be billed in minutes (MJ), not units",
+        "Set unit_type MJ and units to the anesthesia minutes",
+        "2400",
+        "SV1",
+        "SV103",
+    )
+)
+MINUTES_NOT_ANESTHESIA = _R(
+    Rule(
+        "SNIP6.UNITS.MINUTES_NOT_ANESTHESIA",
+        6,
+        "reject",
+        "coder",
+        "line {line}: only anesthesia codes are billed in minutes (MJ); {code} is not one",
+        "Set unit_type UN and bill units of service",
+        "2400",
+        "SV1",
+        "SV103",
+    )
+)
+FRACTIONAL_UNITS = _R(
+    Rule(
+        "SNIP6.UNITS.FRACTIONAL",
+        6,
+        "reject",
+        "coder",
+        "line {line}: {code} is billed in {units} units; units of service must be whole",
+        "Round to whole units as the code's descriptor defines them",
+        "2400",
+        "SV1",
+        "SV104",
+    )
+)
+NDC_MISSING = _R(
+    Rule(
+        "SNIP6.NDC.MISSING",
+        6,
+        "warn",
+        "coder",
+        "line {line}: drug code {code} has no NDC (2410 LIN/CTP)",
+        "Add the 11-digit NDC with its quantity and unit from the vial administered",
+        "2410",
+        "LIN",
+        "LIN03",
+    )
+)
+NDC_MISSING_MEDICAID = _R(
+    Rule(
+        "SNIP6.NDC.MISSING_MEDICAID",
+        6,
+        "reject",
+        "coder",
+        "line {line}: Medicaid requires the NDC for drug code {code}",
+        "Add the 11-digit NDC with its quantity and unit from the vial administered",
+        "2410",
+        "LIN",
+        "LIN03",
+    )
+)
+NDC_NOT_DRUG = _R(
+    Rule(
+        "SNIP6.NDC.NOT_DRUG",
+        6,
+        "warn",
+        "coder",
+        "line {line}: an NDC is given for {code}, which is not a drug code",
+        "Remove the NDC, or bill the drug on its own J-code line",
+        "2410",
+        "LIN",
+        "LIN03",
+    )
+)
+UNSUPPORTED = _R(
+    Rule(
+        "SNIP6.SERVICE.NOT_SUPPORTED",
+        6,
+        "reject",
+        "billing",
+        "line {line}: {kind} claims ({code}) are not supported yet: the 837P needs {needs}, "
+        "which encounter-v1 does not carry",
+        "Bill this claim from the practice-management system until {kind} support lands",
+        "2400",
+        "SV1",
+        "SV101-2",
+    )
+)
+
+_UNSUPPORTED = (
+    ("A0021", "A0999", "ambulance", "CR1 transport data and pick-up/drop-off loops"),
+    ("E0100", "E8002", "durable medical equipment", "CR3/CMN certification data"),
+    ("K0001", "K0899", "durable medical equipment", "CR3/CMN certification data"),
+    ("L0112", "L9900", "orthotics and prosthetics", "DME certification data"),
+    ("98940", "98943", "chiropractic", "CR2 spinal data and DTP*454/455 dates"),
+)
+
+
+def is_drug(code: str) -> bool:
+    """HCPCS J codes: drugs administered other than orally (NDC territory)."""
+    return code[0] == "J" and code[1:].isdigit()
+
+
+@check
+def units(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    for i, line in enumerate(enc.service_lines):
+        code, n = line.procedure_code, i + 1
+        field = line_field(i, "unit_type")
+        if is_anesthesia(code):
+            if line.unit_type != "MJ":
+                yield fire(ANESTHESIA_MINUTES, field=field, line=n, code=code)
+        elif line.unit_type == "MJ":
+            yield fire(MINUTES_NOT_ANESTHESIA, field=field, line=n, code=code)
+        elif line.units != line.units.to_integral_value():
+            yield fire(
+                FRACTIONAL_UNITS, field=line_field(i, "units"), line=n, code=code, units=line.units
+            )
+
+
+@check
+def drugs(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    medicaid = enc.payer.claim_filing_indicator == "MC"
+    for i, line in enumerate(enc.service_lines):
+        code = line.procedure_code
+        field = line_field(i, "ndc")
+        if is_drug(code) and not line.ndc:
+            rule = NDC_MISSING_MEDICAID if medicaid else NDC_MISSING
+            yield fire(rule, field=field, line=i + 1, code=code)
+        elif line.ndc and not is_drug(code):
+            yield fire(NDC_NOT_DRUG, field=field, line=i + 1, code=code)
+
+
+@check
+def unsupported_services(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    for i, line in enumerate(enc.service_lines):
+        code = line.procedure_code
+        for low, high, kind, needs in _UNSUPPORTED:
+            if low <= code <= high and code[0] == low[0]:
+                yield fire(
+                    UNSUPPORTED,
+                    field=line_field(i, "procedure_code"),
+                    line=i + 1,
+                    code=code,
+                    kind=kind,
+                    needs=needs,
+                )
+                break

@@ -1,0 +1,191 @@
+"""``claims validate``: what a clearinghouse and payer would reject in 837P files.
+
+Any 837P, ours or another system's: pyx12 checks syntax and the implementation guide
+(SNIP 1-2), and the claim rules of ``claims build`` check every claim found (SNIP 3-7).
+Findings name the file, the segment position, the claim (CLM01) and the fix.  With
+``--ack DIR`` the TA1/999 each file would get is written there (FILE.999).
+
+Exit codes: 0 no claim would be rejected; 1 something would be rejected (a claim, a
+transaction set or the file); 2 the input was unusable (no such file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+from edi.codesets import CodeSets, bundled_code_sets
+from edi.codesets.icd10cm import read_order_file
+from edi.codesets.ncci import read_mue_file, read_ptp_file
+from edi.codesets.procedures import read_cpt_file, read_hcpcs_file
+from edi.rules.acks import acknowledgments
+from edi.rules.file_validation import FileReport, validate_837
+from edi.rules.registry import CheckContext, Finding
+from edi.x12.control import MemoryControlNumbers
+from mappings.profiles import payer_profiles
+
+EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="find what a payer would reject in 837P files (SNIP 1-7)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="837P files or folders of them")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--ack", type=Path, metavar="DIR", help="write the TA1/999 for each file")
+    p.add_argument("--today", type=date.fromisoformat, help="judge dates as of this day")
+    p.add_argument("--payers", metavar="DIR", help="payer profiles folder (default: bundled)")
+    add_code_set_options(p)
+    p.set_defaults(handler=run)
+
+
+def add_code_set_options(parser: argparse.ArgumentParser) -> None:
+    """The user-supplied code-set files; ``claims build`` can offer the same options."""
+    g = parser.add_argument_group("code sets (CMS quarterly files in their published layout)")
+    g.add_argument("--hcpcs", type=Path, help="CMS HCPCS file (HCPC20xx_..._ANWEB.txt)")
+    g.add_argument("--cpt", type=Path, help="licensed CPT code list (code first on each line)")
+    g.add_argument("--ptp", type=Path, help="NCCI practitioner PTP edits (ccipra-...txt)")
+    g.add_argument("--mue", type=Path, help="NCCI practitioner MUE file (.csv)")
+    g.add_argument(
+        "--icd-order",
+        action="append",
+        default=[],
+        metavar="YEAR=FILE",
+        help="CMS icd10cm_order file of a fiscal year, e.g. 2027=icd10cm_order_2027.txt",
+    )
+
+
+def code_sets_from(args: argparse.Namespace) -> CodeSets:
+    """The bundled code sets plus the files named on the command line, read once."""
+
+    def lines(path: Path) -> list[str]:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+
+    releases = []
+    for spec in args.icd_order:
+        year, _, path = spec.partition("=")
+        releases.append(read_order_file(lines(Path(path)), int(year)))
+    return bundled_code_sets().with_files(
+        hcpcs=read_hcpcs_file(lines(args.hcpcs), args.hcpcs.name) if args.hcpcs else None,
+        cpt=read_cpt_file(lines(args.cpt), args.cpt.name) if args.cpt else None,
+        ptp=read_ptp_file(lines(args.ptp), args.ptp.name) if args.ptp else None,
+        mue=read_mue_file(lines(args.mue), args.mue.name) if args.mue else None,
+        icd_releases=tuple(releases),
+    )
+
+
+def _files(paths: list[str]) -> Iterator[Path]:
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file())
+        else:
+            yield path
+
+
+def run(args: argparse.Namespace) -> int:
+    files = list(_files(args.files))
+    missing = [str(f) for f in files if not f.exists()]
+    if missing or not files:
+        print(f"claims validate: no such file: {', '.join(missing) or args.files}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    try:
+        context = CheckContext(
+            today=args.today or date.today(),
+            payers=payer_profiles(args.payers),
+            code_sets=code_sets_from(args),
+        )
+    except (OSError, ValueError) as exc:
+        print(f"claims validate: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    if args.ack:
+        args.ack.mkdir(parents=True, exist_ok=True)
+    controls = MemoryControlNumbers()
+    rejected = False
+    for path in files:
+        report = validate_837(path.read_bytes(), path.name, context)
+        rejected |= report.rejected
+        if args.format == "json":
+            print(json.dumps(report_dict(report)))
+        else:
+            print(report_text(report))
+        if args.ack:
+            texts = acknowledgments(report, controls, datetime.now().replace(microsecond=0))
+            if texts:
+                (args.ack / f"{path.name}.999").write_text("".join(texts), encoding="ascii")
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+# -- output ---------------------------------------------------------------------------------
+
+
+def _where(f: Finding) -> str:
+    place = " ".join(p for p in (f.loop, f.element or f.segment) if p)
+    segment = f.source.rsplit("#", 1)[1] if f.source and "#" in f.source else None
+    at = f"segment {segment}" if segment else ""
+    return ", ".join(p for p in (place, at) if p)
+
+
+def _line(f: Finding, indent: str) -> list[str]:
+    where = _where(f)
+    head = f"{indent}[{f.severity}] {f.rule_id}" + (f" ({where})" if where else "")
+    return [head, f"{indent}    {f.message}", f"{indent}    fix: {f.fix} — {f.owner}"]
+
+
+def report_text(report: FileReport) -> str:
+    """The report a biller reads: the file's verdict, then each claim's, with fixes."""
+    claims = report.claims
+    bad = sum(c.rejected for c in claims)
+    verdict = "REJECTED" if report.rejected else "ACCEPTED"
+    out = [f"{report.name}: {verdict} — {len(claims)} claim(s), {bad} would be rejected"]
+    for f in report.findings:
+        out += _line(f, "  ")
+    for tx in report.transactions:
+        state = "rejected by the 999" if tx.rejected else "accepted by the 999"
+        out.append(f"  transaction set {tx.st02} ({tx.code} {tx.version}): {state}")
+        for f in tx.findings:
+            out += _line(f, "    ")
+        for claim in tx.claims:
+            state = "REJECTED" if claim.rejected else "accepted"
+            if claim.transaction_rejected and not any(f.rejects for f in claim.findings):
+                state += " (with its transaction set)"
+            out.append(f"    claim {claim.clm01} (segment {claim.clm_position}): {state}")
+            for f in claim.findings:
+                out += _line(f, "      ")
+    return "\n".join(out)
+
+
+def report_dict(report: FileReport) -> dict:
+    """The same report as data, for scripts and worklists."""
+    return {
+        "file": report.name,
+        "rejected": report.rejected,
+        "findings": [f.as_dict() for f in report.findings],
+        "transactions": [
+            {
+                "st02": tx.st02,
+                "code": tx.code,
+                "version": tx.version,
+                "rejected": tx.rejected,
+                "findings": [f.as_dict() for f in tx.findings],
+                "claims": [
+                    {
+                        "clm01": c.clm01,
+                        "segment": c.clm_position,
+                        "rejected": c.rejected,
+                        "findings": [f.as_dict() for f in c.findings],
+                    }
+                    for c in tx.claims
+                ],
+            }
+            for tx in report.transactions
+        ],
+    }
