@@ -48,9 +48,13 @@ def measure(path: Path) -> dict:
             size += len(data)
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"claims": claims, "seconds": round(seconds, 2),
-            "claims_per_s": round(claims / seconds), "x12_mb": round(size / 2**20, 1),
-            "peak_rss_mb": round(peak_mb)}  # fmt: skip
+    return {
+        "claims": claims,
+        "seconds": round(seconds, 2),
+        "claims_per_s": round(claims / seconds),
+        "x12_mb": round(size / 2**20, 1),
+        "peak_rss_mb": round(peak_mb),
+    }
 
 
 def main() -> None:
@@ -62,8 +66,12 @@ def main() -> None:
         for count in sizes:
             path = Path(tmp, f"encounters-{count}.jsonl")
             generate(path, count)
-            out = subprocess.run([sys.executable, __file__, "--measure", str(path)],
-                                 check=True, capture_output=True, text=True).stdout  # fmt: skip
+            out = subprocess.run(
+                [sys.executable, __file__, "--measure", str(path)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
             print(f"{count:>7} encounters: {out.strip()}")
 
 

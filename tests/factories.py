@@ -20,25 +20,48 @@ EXAMPLE: dict[str, Any] = {
         "organization_name": "Maple Family Clinic",
         "tax_id": "123456789",
         "taxonomy_code": "207Q00000X",
-        "address": {"line1": "100 Main St", "city": "Springfield", "state": "IL",
-                    "postal_code": "62701-1234"},
+        "address": {
+            "line1": "100 Main St",
+            "city": "Springfield",
+            "state": "IL",
+            "postal_code": "62701-1234",
+        },
     },
     "rendering_provider": {"npi": "1245319599", "last_name": "Rivera", "first_name": "Ana"},
     "payer": {"payer_id": "87726", "name": "Acme Health Plan", "claim_filing_indicator": "CI"},
     "subscriber": {
-        "member_id": "W123456789", "last_name": "Doe", "first_name": "Jane",
-        "birth_date": "1980-04-02", "sex": "F",
-        "address": {"line1": "5 Oak Ave", "city": "Springfield", "state": "IL",
-                    "postal_code": "62704"},
+        "member_id": "W123456789",
+        "last_name": "Doe",
+        "first_name": "Jane",
+        "birth_date": "1980-04-02",
+        "sex": "F",
+        "address": {
+            "line1": "5 Oak Ave",
+            "city": "Springfield",
+            "state": "IL",
+            "postal_code": "62704",
+        },
     },
     "diagnoses": ["E11.40", "G43.909"],
     "service_lines": [
-        {"procedure_code": "99213", "modifiers": ["25"], "charge": "150.00", "units": "1",
-         "service_date": "2026-11-20", "diagnosis_pointers": [1, 2]},
-        {"code_set": "HCPCS", "procedure_code": "J1100", "charge": "25.00", "units": "2",
-         "service_date": "2026-11-20", "diagnosis_pointers": [1]},
+        {
+            "procedure_code": "99213",
+            "modifiers": ["25"],
+            "charge": "150.00",
+            "units": "1",
+            "service_date": "2026-11-20",
+            "diagnosis_pointers": [1, 2],
+        },
+        {
+            "code_set": "HCPCS",
+            "procedure_code": "J1100",
+            "charge": "25.00",
+            "units": "2",
+            "service_date": "2026-11-20",
+            "diagnosis_pointers": [1],
+        },
     ],
-}  # fmt: skip
+}
 
 VALID_NPIS = ["1234567893", "1245319599", "1679576722", "1003000126", "1992999874"]
 
@@ -62,18 +85,35 @@ TEXT = st.text(
     max_size=30,
 ).filter(lambda s: len(x12_text(s)) >= 2)
 """Latin-script text with punctuation and symbols, the separators among them."""
-ICD = st.sampled_from(["E11.40", "G43.909", "R51.9", "J06.9", "I10", "M54.50", "Z00.00",
-                       "S52.501A", "E78.5", "K21.9", "F41.1", "N39.0"])  # fmt: skip
+ICD = st.sampled_from(
+    [
+        "E11.40",
+        "G43.909",
+        "R51.9",
+        "J06.9",
+        "I10",
+        "M54.50",
+        "Z00.00",
+        "S52.501A",
+        "E78.5",
+        "K21.9",
+        "F41.1",
+        "N39.0",
+    ]
+)
 CPT = st.sampled_from(["99213", "99214", "93000", "36415", "J1100", "81002", "G0438", "0001U"])
 MONEY = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2)
 
 
 def _address() -> st.SearchStrategy[dict]:
     return st.fixed_dictionaries(
-        {"line1": TEXT, "city": TEXT.filter(lambda s: len(s.strip()) >= 2),
-         "state": st.sampled_from(["IL", "NY", "CA", "TX"]),
-         "postal_code": st.sampled_from(["62704", "10001-2345", "900012345"])}
-    )  # fmt: skip
+        {
+            "line1": TEXT,
+            "city": TEXT.filter(lambda s: len(s.strip()) >= 2),
+            "state": st.sampled_from(["IL", "NY", "CA", "TX"]),
+            "postal_code": st.sampled_from(["62704", "10001-2345", "900012345"]),
+        }
+    )
 
 
 @st.composite
@@ -86,13 +126,14 @@ def encounters(draw: st.DrawFn, encounter_id: str | None = None) -> dict[str, An
         pointers = draw(st.lists(st.integers(1, len(diagnoses)), min_size=1, max_size=4))
         return {
             "procedure_code": draw(CPT),
-            "modifiers": draw(st.lists(st.sampled_from(["25", "59", "RT", "LT", "XS"]),
-                                       max_size=4)),
+            "modifiers": draw(
+                st.lists(st.sampled_from(["25", "59", "RT", "LT", "XS"]), max_size=4)
+            ),
             "charge": str(draw(MONEY)),
             "units": str(draw(st.integers(1, 99))),
             "service_date": day.isoformat(),
             "diagnosis_pointers": pointers,
-        }  # fmt: skip
+        }
 
     data = encounter(
         encounter_id=encounter_id or draw(st.from_regex(r"[A-Za-z0-9-]{1,20}", fullmatch=True)),
@@ -100,10 +141,12 @@ def encounters(draw: st.DrawFn, encounter_id: str | None = None) -> dict[str, An
         service_lines=[line(i) for i in range(draw(st.integers(1, 6)))],
     )
     data["billing_provider"]["organization_name"] = draw(TEXT)
-    data["rendering_provider"] = {"npi": draw(st.sampled_from(VALID_NPIS[1:])),
-                                  "last_name": draw(TEXT), "first_name": draw(TEXT)}  # fmt: skip
-    data["subscriber"].update(last_name=draw(TEXT), first_name=draw(TEXT),
-                              address=draw(_address()))  # fmt: skip
+    data["rendering_provider"] = {
+        "npi": draw(st.sampled_from(VALID_NPIS[1:])),
+        "last_name": draw(TEXT),
+        "first_name": draw(TEXT),
+    }
+    data["subscriber"].update(last_name=draw(TEXT), first_name=draw(TEXT), address=draw(_address()))
     if draw(st.booleans()):
         data["patient"] = {
             "last_name": draw(TEXT),

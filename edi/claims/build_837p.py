@@ -113,8 +113,17 @@ def _interchange(
 
 
 def _billing_key(bp: BillingProvider) -> tuple:
-    return (bp.npi, bp.tax_id, bp.organization_name, bp.last_name, bp.first_name, bp.address,
-            bp.taxonomy_code, bp.contact_name, bp.contact_phone)  # fmt: skip
+    return (
+        bp.npi,
+        bp.tax_id,
+        bp.organization_name,
+        bp.last_name,
+        bp.first_name,
+        bp.address,
+        bp.taxonomy_code,
+        bp.contact_name,
+        bp.contact_phone,
+    )
 
 
 def _transaction(
@@ -134,8 +143,9 @@ def _transaction(
     if sub.contact_email:
         contact += ["EM", sub.contact_email]
     w.segment("PER", "IC", sub.contact_name, *contact)
-    w.segment("NM1", "40", "2", profile.receiver_name, None, None, None, None, "46",
-              profile.receiver_id)  # fmt: skip
+    w.segment(
+        "NM1", "40", "2", profile.receiver_name, None, None, None, None, "46", profile.receiver_id
+    )
 
     groups: dict[tuple, list[Encounter]] = {}
     for enc in chunk:
@@ -160,15 +170,18 @@ def _transaction(
     return built
 
 
-def _name(w: X12Writer, code: str, who: Provider | Person, *, id_qual: str | None,
-          id_value: str | None) -> None:  # fmt: skip
+def _name(
+    w: X12Writer, code: str, who: Provider | Person, *, id_qual: str | None, id_value: str | None
+) -> None:
     if isinstance(who, Provider) and not who.is_person:
-        w.segment("NM1", code, "2", who.organization_name, None, None, None, None, id_qual,
-                  id_value)  # fmt: skip
+        w.segment(
+            "NM1", code, "2", who.organization_name, None, None, None, None, id_qual, id_value
+        )
         return
     middle, suffix = (who.middle_name, who.suffix) if isinstance(who, Person) else (None, None)
-    w.segment("NM1", code, "1", who.last_name, who.first_name, middle, None, suffix, id_qual,
-              id_value)  # fmt: skip
+    w.segment(
+        "NM1", code, "1", who.last_name, who.first_name, middle, None, suffix, id_qual, id_value
+    )
 
 
 def _address(w: X12Writer, address: Address) -> None:
@@ -198,8 +211,18 @@ def _demographics(w: X12Writer, person: Person) -> None:
 def _subscriber(w: X12Writer, hl: int, parent: int, enc: Encounter, dependent: bool) -> None:
     s = enc.subscriber
     w.segment("HL", hl, parent, "22", "1" if dependent else "0")
-    w.segment("SBR", enc.payer.responsibility, None if dependent else "18", s.group_number,
-              None, None, None, None, None, enc.payer.claim_filing_indicator)  # fmt: skip
+    w.segment(
+        "SBR",
+        enc.payer.responsibility,
+        None if dependent else "18",
+        s.group_number,
+        None,
+        None,
+        None,
+        None,
+        None,
+        enc.payer.claim_filing_indicator,
+    )
     _name(w, "IL", s, id_qual="MI", id_value=s.member_id)
     if s.address:
         _address(w, s.address)
@@ -225,7 +248,11 @@ def _claim(w: X12Writer, enc: Encounter, st02: str) -> BuiltClaim:
     accident = enc.accident
     related = (accident.type, None, None, accident.state) if accident else None
     w.segment(
-        "CLM", clm01, x12_decimal(total), None, None,
+        "CLM",
+        clm01,
+        x12_decimal(total),
+        None,
+        None,
         (enc.place_of_service, "B", enc.frequency_code),
         "Y" if enc.provider_signature_on_file else "N",
         "A",
@@ -233,7 +260,7 @@ def _claim(w: X12Writer, enc: Encounter, st02: str) -> BuiltClaim:
         enc.release_of_information,
         None,
         related,
-    )  # fmt: skip
+    )
     if enc.onset_date:
         w.segment("DTP", "431", "D8", _d8(enc.onset_date))
     if accident:
@@ -255,8 +282,7 @@ def _claim(w: X12Writer, enc: Encounter, st02: str) -> BuiltClaim:
             w.segment("PRV", "PE", "PXC", rendering.taxonomy_code)
     if enc.service_facility:
         f = enc.service_facility
-        w.segment("NM1", "77", "2", f.name, None, None, None, None, "XX" if f.npi else None,
-                  f.npi)  # fmt: skip
+        w.segment("NM1", "77", "2", f.name, None, None, None, None, "XX" if f.npi else None, f.npi)
         _address(w, f.address)
 
     claim_rendering = rendering.npi if rendering else billing_npi
@@ -265,12 +291,14 @@ def _claim(w: X12Writer, enc: Encounter, st02: str) -> BuiltClaim:
         ref = line_reference(clm01, index, line)
         refs.append(ref)
         _line(w, index, line, enc.place_of_service, claim_rendering, ref)
-    return BuiltClaim(clm01, enc.encounter_id, st02, enc.payer.payer_id, total,
-                      enc.frequency_code, tuple(refs))  # fmt: skip
+    return BuiltClaim(
+        clm01, enc.encounter_id, st02, enc.payer.payer_id, total, enc.frequency_code, tuple(refs)
+    )
 
 
-def _line(w: X12Writer, index: int, line: ServiceLine, claim_pos: str, claim_rendering: str,
-          ref: str) -> None:  # fmt: skip
+def _line(
+    w: X12Writer, index: int, line: ServiceLine, claim_pos: str, claim_rendering: str, ref: str
+) -> None:
     w.segment("LX", index)
     pos = line.place_of_service if line.place_of_service != claim_pos else None
     w.segment(

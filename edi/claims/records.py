@@ -16,11 +16,21 @@ from typing import Any
 
 LINE_FIELDS = frozenset(
     {
-        "line_id", "code_set", "procedure_code", "modifiers", "charge", "units", "unit_type",
-        "service_date", "service_date_end", "diagnosis_pointers", "ndc", "ndc_quantity",
+        "line_id",
+        "code_set",
+        "procedure_code",
+        "modifiers",
+        "charge",
+        "units",
+        "unit_type",
+        "service_date",
+        "service_date_end",
+        "diagnosis_pointers",
+        "ndc",
+        "ndc_quantity",
         "ndc_unit",
     }
-)  # fmt: skip
+)
 """Service-line fields that may appear unprefixed in a CSV/Parquet row."""
 LINE_PREFIXES = ("service_line.", "service_lines.", "line.")
 LIST_FIELDS = frozenset({"diagnoses", "modifiers", "diagnosis_pointers"})

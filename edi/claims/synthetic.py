@@ -69,24 +69,36 @@ PAYERS = [
 # (procedure, code set, charge, diagnoses it fits, units, modifiers)
 VISITS = [
     [("99213", "CPT", "150.00", ["E11.9", "I10"], "1", [])],
-    [("99214", "CPT", "220.00", ["E11.40", "I10", "E78.5"], "1", ["25"]),
-     ("36415", "CPT", "15.00", ["E11.40"], "1", []),
-     ("80053", "CPT", "48.00", ["E11.40", "E78.5"], "1", [])],
+    [
+        ("99214", "CPT", "220.00", ["E11.40", "I10", "E78.5"], "1", ["25"]),
+        ("36415", "CPT", "15.00", ["E11.40"], "1", []),
+        ("80053", "CPT", "48.00", ["E11.40", "E78.5"], "1", []),
+    ],
     [("99213", "CPT", "150.00", ["J06.9"], "1", [])],
     [("G0438", "HCPCS", "240.00", ["Z00.00"], "1", [])],
-    [("93000", "CPT", "45.00", ["I10", "R00.2"], "1", []),
-     ("99213", "CPT", "150.00", ["I10"], "1", ["25"])],
+    [
+        ("93000", "CPT", "45.00", ["I10", "R00.2"], "1", []),
+        ("99213", "CPT", "150.00", ["I10"], "1", ["25"]),
+    ],
     [("90686", "CPT", "38.00", ["Z23"], "1", []), ("90471", "CPT", "25.00", ["Z23"], "1", [])],
-    [("20610", "CPT", "180.00", ["M17.11"], "1", ["RT"]),
-     ("J1030", "HCPCS", "12.00", ["M17.11"], "1", [])],
+    [
+        ("20610", "CPT", "180.00", ["M17.11"], "1", ["RT"]),
+        ("J1030", "HCPCS", "12.00", ["M17.11"], "1", []),
+    ],
     [("81002", "CPT", "12.00", ["N39.0"], "1", []), ("99212", "CPT", "95.00", ["N39.0"], "1", [])],
-]  # fmt: skip
+]
 BILLING = {
-    "npi": "1234567893", "organization_name": "Maple Family Clinic", "tax_id": "123456789",
+    "npi": "1234567893",
+    "organization_name": "Maple Family Clinic",
+    "tax_id": "123456789",
     "taxonomy_code": "207Q00000X",
-    "address": {"line1": "100 Main St", "city": "Springfield", "state": "IL",
-                "postal_code": "62701-1234"},
-}  # fmt: skip
+    "address": {
+        "line1": "100 Main St",
+        "city": "Springfield",
+        "state": "IL",
+        "postal_code": "62701-1234",
+    },
+}
 _MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
 DEFECTS = ("npi", "member_id", "po_box", "pointer", "money", "zip4", "frequency")
 
@@ -108,11 +120,17 @@ def _mbi(rng: random.Random) -> str:
 def _person(rng: random.Random, born: date) -> dict[str, Any]:
     city, state, zip3 = rng.choice(CITIES)
     return {
-        "last_name": rng.choice(LAST), "first_name": rng.choice(FIRST),
-        "birth_date": born.isoformat(), "sex": rng.choice("MF"),
-        "address": {"line1": f"{rng.randint(1, 9999)} {rng.choice(STREETS)}", "city": city,
-                    "state": state, "postal_code": f"{zip3}{rng.randint(0, 99):02d}"},
-    }  # fmt: skip
+        "last_name": rng.choice(LAST),
+        "first_name": rng.choice(FIRST),
+        "birth_date": born.isoformat(),
+        "sex": rng.choice("MF"),
+        "address": {
+            "line1": f"{rng.randint(1, 9999)} {rng.choice(STREETS)}",
+            "city": city,
+            "state": state,
+            "postal_code": f"{zip3}{rng.randint(0, 99):02d}",
+        },
+    }
 
 
 def encounters(
@@ -125,10 +143,14 @@ def encounters(
     """``count`` encounter dicts (contract shape) for one day of service."""
     rng = random.Random(seed)
     renderers = [
-        {"npi": valid_npi(rng), "last_name": rng.choice(LAST), "first_name": rng.choice(FIRST),
-         "taxonomy_code": "207Q00000X"}
+        {
+            "npi": valid_npi(rng),
+            "last_name": rng.choice(LAST),
+            "first_name": rng.choice(FIRST),
+            "taxonomy_code": "207Q00000X",
+        }
         for _ in range(6)
-    ]  # fmt: skip
+    ]
     for i in range(count):
         payer = rng.choice(PAYERS)
         medicare = payer["payer_id"] == "00431"
@@ -138,12 +160,18 @@ def encounters(
         visit = rng.choice(VISITS)
         diagnoses = list(dict.fromkeys(dx for line in visit for dx in line[3]))
         lines = [
-            {"line_id": f"{prefix}{service_date:%Y%m%d}-{i:06d}-{n}", "code_set": code_set,
-             "procedure_code": code, "modifiers": mods, "charge": charge, "units": units,
-             "service_date": service_date.isoformat(),
-             "diagnosis_pointers": [diagnoses.index(dx) + 1 for dx in dxs][:4]}
+            {
+                "line_id": f"{prefix}{service_date:%Y%m%d}-{i:06d}-{n}",
+                "code_set": code_set,
+                "procedure_code": code,
+                "modifiers": mods,
+                "charge": charge,
+                "units": units,
+                "service_date": service_date.isoformat(),
+                "diagnosis_pointers": [diagnoses.index(dx) + 1 for dx in dxs][:4],
+            }
             for n, (code, code_set, charge, dxs, units, mods) in enumerate(visit, 1)
-        ]  # fmt: skip
+        ]
         encounter: dict[str, Any] = {
             "encounter_id": f"{prefix}{service_date:%Y%m%d}-{i:06d}",
             "place_of_service": "11",
@@ -171,8 +199,9 @@ def _break(encounter: dict[str, Any], defect: str) -> None:
     if defect == "npi":
         encounter["rendering_provider"] = {**encounter["rendering_provider"], "npi": "1234567890"}
     elif defect == "member_id":
-        encounter["subscriber"] = {k: v for k, v in encounter["subscriber"].items()
-                                   if k != "member_id"}  # fmt: skip
+        encounter["subscriber"] = {
+            k: v for k, v in encounter["subscriber"].items() if k != "member_id"
+        }
     elif defect == "po_box":
         billing["address"]["line1"] = "PO Box 4410"
     elif defect == "zip4":

@@ -35,51 +35,123 @@ def line(**changes) -> dict:
 EDGE_CASES = {
     "contract example": encounter(),
     "dependent patient": encounter(
-        patient={"last_name": "Doe", "first_name": "Sam", "birth_date": "2015-06-01", "sex": "M",
-                 "relationship_to_subscriber": "19",
-                 "address": {"line1": "5 Oak Ave", "city": "Springfield", "state": "IL",
-                             "postal_code": "62704"}}),
-    "12 diagnoses": encounter(diagnoses=["E11.40", "G43.909", "R51.9", "J06.9", "I10", "M54.50",
-                                         "Z00.00", "S52.501A", "E78.5", "K21.9", "F41.1", "N39.0"],
-                              service_lines=[line(diagnosis_pointers=[1, 5, 9, 12])]),
+        patient={
+            "last_name": "Doe",
+            "first_name": "Sam",
+            "birth_date": "2015-06-01",
+            "sex": "M",
+            "relationship_to_subscriber": "19",
+            "address": {
+                "line1": "5 Oak Ave",
+                "city": "Springfield",
+                "state": "IL",
+                "postal_code": "62704",
+            },
+        }
+    ),
+    "12 diagnoses": encounter(
+        diagnoses=[
+            "E11.40",
+            "G43.909",
+            "R51.9",
+            "J06.9",
+            "I10",
+            "M54.50",
+            "Z00.00",
+            "S52.501A",
+            "E78.5",
+            "K21.9",
+            "F41.1",
+            "N39.0",
+        ],
+        service_lines=[line(diagnosis_pointers=[1, 5, 9, 12])],
+    ),
     "50 lines": encounter(service_lines=[line(line_id=f"L{i}") for i in range(50)]),
     "4 modifiers": encounter(service_lines=[line(modifiers=["25", "59", "RT", "76"])]),
     "replacement": encounter(frequency_code="7", original_payer_claim_number="ICN123456789"),
     "void": encounter(frequency_code="8", original_payer_claim_number="ICN123456789"),
     "delimiters and accents everywhere": encounter(
-        billing_provider={**EXAMPLE["billing_provider"], "organization_name": "Peña*Clinic~:^ Ltd",
-                          "address": {"line1": "1 Ñandú* St~", "line2": "Suite ^2:",
-                                      "city": "Zürich~", "state": "il",
-                                      "postal_code": "62701-1234"}},
-        subscriber={**EXAMPLE["subscriber"], "last_name": "O'Brien*~", "first_name": "Zoë:^",
-                    "middle_name": "Ł", "group_number": "G*1~"},
+        billing_provider={
+            **EXAMPLE["billing_provider"],
+            "organization_name": "Peña*Clinic~:^ Ltd",
+            "address": {
+                "line1": "1 Ñandú* St~",
+                "line2": "Suite ^2:",
+                "city": "Zürich~",
+                "state": "il",
+                "postal_code": "62701-1234",
+            },
+        },
+        subscriber={
+            **EXAMPLE["subscriber"],
+            "last_name": "O'Brien*~",
+            "first_name": "Zoë:^",
+            "middle_name": "Ł",
+            "group_number": "G*1~",
+        },
         prior_authorization="AUTH*1~2",
-        payer={**EXAMPLE["payer"], "name": "Acme ~Health* Plan"}),
-    "NDC": encounter(service_lines=[line(code_set="HCPCS", procedure_code="J1100", modifiers=[],
-                                         ndc="00009-0047-01", ndc_quantity="2", ndc_unit="ML")]),
-    "date range": encounter(service_lines=[line(service_date="2026-11-01",
-                                                service_date_end="2026-11-05")]),
-    "anesthesia minutes": encounter(service_lines=[line(procedure_code="00790", modifiers=["AA"],
-                                                        units="95", unit_type="MJ")]),
+        payer={**EXAMPLE["payer"], "name": "Acme ~Health* Plan"},
+    ),
+    "NDC": encounter(
+        service_lines=[
+            line(
+                code_set="HCPCS",
+                procedure_code="J1100",
+                modifiers=[],
+                ndc="00009-0047-01",
+                ndc_quantity="2",
+                ndc_unit="ML",
+            )
+        ]
+    ),
+    "date range": encounter(
+        service_lines=[line(service_date="2026-11-01", service_date_end="2026-11-05")]
+    ),
+    "anesthesia minutes": encounter(
+        service_lines=[line(procedure_code="00790", modifiers=["AA"], units="95", unit_type="MJ")]
+    ),
     "person billing provider": encounter(
-        billing_provider={"npi": "1679576722", "last_name": "Rivera", "first_name": "Ana",
-                          "tax_id": "987654321", "tax_id_type": "SSN",
-                          "address": EXAMPLE["billing_provider"]["address"]},
-        rendering_provider=None),
+        billing_provider={
+            "npi": "1679576722",
+            "last_name": "Rivera",
+            "first_name": "Ana",
+            "tax_id": "987654321",
+            "tax_id_type": "SSN",
+            "address": EXAMPLE["billing_provider"]["address"],
+        },
+        rendering_provider=None,
+    ),
     "accident with onset and prior auth": encounter(
-        accident={"type": "AA", "state": "IL", "date": "2026-11-01"}, onset_date="2026-11-01",
-        prior_authorization="PA12345"),
+        accident={"type": "AA", "state": "IL", "date": "2026-11-01"},
+        onset_date="2026-11-01",
+        prior_authorization="PA12345",
+    ),
     "facility, referring, pay-to, line POS and line rendering": encounter(
-        service_facility={"name": "Maple Surgery Center", "npi": "1992999874",
-                          "address": {"line1": "9 Elm St", "city": "Springfield", "state": "IL",
-                                      "postal_code": "62702"}},
+        service_facility={
+            "name": "Maple Surgery Center",
+            "npi": "1992999874",
+            "address": {
+                "line1": "9 Elm St",
+                "city": "Springfield",
+                "state": "IL",
+                "postal_code": "62702",
+            },
+        },
         referring_provider={"npi": "1003000126", "last_name": "Kim", "first_name": "Lee"},
-        pay_to_address={"line1": "PO Box 77", "city": "Springfield", "state": "IL",
-                        "postal_code": "62705"},
-        service_lines=[line(place_of_service="22",
-                            rendering_provider={"npi": "1003000126", "last_name": "Kim",
-                                                "first_name": "Lee"})]),
-}  # fmt: skip
+        pay_to_address={
+            "line1": "PO Box 77",
+            "city": "Springfield",
+            "state": "IL",
+            "postal_code": "62705",
+        },
+        service_lines=[
+            line(
+                place_of_service="22",
+                rendering_provider={"npi": "1003000126", "last_name": "Kim", "first_name": "Lee"},
+            )
+        ],
+    ),
+}
 
 
 @pytest.mark.parametrize("name", EDGE_CASES)
@@ -89,8 +161,9 @@ def test_edge_cases_pass_pyx12(name: str) -> None:
 
 
 def test_many_claims_split_into_transactions_and_interchanges() -> None:
-    profile = PROFILE.model_copy(update={"claims_per_transaction": 2,
-                                         "transactions_per_interchange": 2})  # fmt: skip
+    profile = PROFILE.model_copy(
+        update={"claims_per_transaction": 2, "transactions_per_interchange": 2}
+    )
     datas = [encounter(encounter_id=f"E{i}") for i in range(7)]
     controls = MemoryControlNumbers()
     ics = build(*datas, profile=profile, controls=controls)
@@ -104,8 +177,11 @@ def test_many_claims_split_into_transactions_and_interchanges() -> None:
 
 def test_billing_providers_grouped_under_one_2000a() -> None:
     other = {**EXAMPLE["billing_provider"], "npi": "1679576722"}
-    (ic,) = build(encounter(encounter_id="A"), encounter(encounter_id="B", billing_provider=other),
-                  encounter(encounter_id="C"))  # fmt: skip
+    (ic,) = build(
+        encounter(encounter_id="A"),
+        encounter(encounter_id="B", billing_provider=other),
+        encounter(encounter_id="C"),
+    )
     hl20 = [s for s in iter_segments(ic.text) if s.id == "HL" and s.get(3) == "20"]
     assert len(hl20) == 2
     clms = [s.get(1) for s in iter_segments(ic.text) if s.id == "CLM"]
@@ -127,27 +203,71 @@ SEPARATORS = "*:^~\n\r"
 def test_no_value_injects_a_separator() -> None:
     hostile = "X" + SEPARATORS + "NM1*IL*1~SE*1*0001~"
     data = EDGE_CASES["delimiters and accents everywhere"]
-    data = {**data, "billing_provider": {**data["billing_provider"], "organization_name": hostile,
-                                         "contact_name": hostile, "contact_phone": "2175550100"},
-            "prior_authorization": hostile,
-            "subscriber": {**data["subscriber"], "last_name": hostile, "first_name": hostile,
-                           "middle_name": "M" + SEPARATORS, "suffix": "JR~",
-                           "group_number": hostile},
-            "service_facility": {
-                "name": hostile,
-                "address": {"line1": hostile, "line2": hostile, "city": hostile[:30],
-                            "state": "IL", "postal_code": "62702"}}}  # fmt: skip
+    data = {
+        **data,
+        "billing_provider": {
+            **data["billing_provider"],
+            "organization_name": hostile,
+            "contact_name": hostile,
+            "contact_phone": "2175550100",
+        },
+        "prior_authorization": hostile,
+        "subscriber": {
+            **data["subscriber"],
+            "last_name": hostile,
+            "first_name": hostile,
+            "middle_name": "M" + SEPARATORS,
+            "suffix": "JR~",
+            "group_number": hostile,
+        },
+        "service_facility": {
+            "name": hostile,
+            "address": {
+                "line1": hostile,
+                "line2": hostile,
+                "city": hostile[:30],
+                "state": "IL",
+                "postal_code": "62702",
+            },
+        },
+    }
     (ic,) = build(data)
     segments = list(iter_segments(ic.text))
     # Every segment the builder meant to write is there, no more: the hostile text is inert.
-    assert len(segments) == len(list(build(encounter(
-        billing_provider={**EXAMPLE["billing_provider"], "contact_name": "A",
-                          "contact_phone": "2175550100"},
-        prior_authorization="A", subscriber={**EXAMPLE["subscriber"], "middle_name": "M",
-                                             "suffix": "JR", "group_number": "G"},
-        service_facility={"name": "A", "address": {"line1": "A", "line2": "B", "city": "AB",
-                                                   "state": "IL", "postal_code": "62702"}}),
-    )[0].text.split("~"))) - 1  # fmt: skip
+    assert (
+        len(segments)
+        == len(
+            list(
+                build(
+                    encounter(
+                        billing_provider={
+                            **EXAMPLE["billing_provider"],
+                            "contact_name": "A",
+                            "contact_phone": "2175550100",
+                        },
+                        prior_authorization="A",
+                        subscriber={
+                            **EXAMPLE["subscriber"],
+                            "middle_name": "M",
+                            "suffix": "JR",
+                            "group_number": "G",
+                        },
+                        service_facility={
+                            "name": "A",
+                            "address": {
+                                "line1": "A",
+                                "line2": "B",
+                                "city": "AB",
+                                "state": "IL",
+                                "postal_code": "62702",
+                            },
+                        },
+                    ),
+                )[0].text.split("~")
+            )
+        )
+        - 1
+    )
     assert pyx12_errors(ic.text) == []
     names = [s for s in segments if s.id == "NM1" and s.get(1) == "IL"]
     assert names[0].get(3) == x12_text(hostile)
@@ -163,15 +283,24 @@ def _claims_from_837(text: str) -> dict[str, dict]:
             people.append((seg.get(1), seg.get(3), seg.get(4)))
         elif seg.id == "CLM":
             current = claims[seg.get(1)] = {
-                "total": Decimal(seg.get(2)), "lines": [], "diagnoses": [],
-                "patient": people[-1][1:], "frequency": seg.component(5, 3)}  # fmt: skip
+                "total": Decimal(seg.get(2)),
+                "lines": [],
+                "diagnoses": [],
+                "patient": people[-1][1:],
+                "frequency": seg.component(5, 3),
+            }
         elif seg.id == "HI" and current is not None:
             current["diagnoses"] = [seg.component(i, 2) for i in range(1, len(seg.elements))]
         elif seg.id == "SV1" and current is not None:
-            current["lines"].append({
-                "code": seg.components(1)[1], "modifiers": seg.components(1)[2:],
-                "charge": Decimal(seg.get(2)), "units": Decimal(seg.get(4)),
-                "pointers": [int(p) for p in seg.components(7)]})  # fmt: skip
+            current["lines"].append(
+                {
+                    "code": seg.components(1)[1],
+                    "modifiers": seg.components(1)[2:],
+                    "charge": Decimal(seg.get(2)),
+                    "units": Decimal(seg.get(4)),
+                    "pointers": [int(p) for p in seg.components(7)],
+                }
+            )
         elif seg.id == "DTP" and seg.get(1) == "472" and current is not None:
             current["lines"][-1]["date"] = seg.get(3)
     return claims
