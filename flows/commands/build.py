@@ -16,6 +16,8 @@ from pathlib import Path
 
 from edi.claims.build_837p import build_interchanges
 from edi.claims.intake import Accepted, Refused, accepted_encounters, admit
+from edi.rules import provider_queries
+from flows.commands.validate import add_code_set_options, code_sets_from
 from flows.ledger import Ledger
 from flows.scrub import check_context
 from flows.sources import local_files, local_records
@@ -40,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=DEFAULT_LEDGER,
         help="ledger URL holding the control-number sequences (default: %(default)s)",
     )
+    add_code_set_options(p)
     p.set_defaults(handler=run)
 
 
@@ -47,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         files = local_files(args.paths)
         profile = clearinghouse_profile(args.profile)
+        context = check_context(code_sets=code_sets_from(args))
     except (FileNotFoundError, ValueError) as exc:
         print(f"claims build: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
@@ -58,22 +62,39 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     ledger = Ledger.open(args.ledger)
-    counts = {"files": len(files), "built": 0, "refused": 0, "warned": 0, "interchanges": 0}
+    counts = {
+        "files": len(files),
+        "built": 0,
+        "refused": 0,
+        "warned": 0,
+        "interchanges": 0,
+        "provider_queries": 0,
+    }
     sources: dict[str, str] = {}
     manifest_claims: list[dict] = []
 
-    with (out / "exceptions.jsonl").open("w", encoding="utf-8") as exceptions:
+    with (
+        (out / "exceptions.jsonl").open("w", encoding="utf-8") as exceptions,
+        (out / "provider_queries.jsonl").open("w", encoding="utf-8") as queries,
+    ):
+
+        def ask_provider(findings: list) -> None:
+            for query in provider_queries(findings):
+                counts["provider_queries"] += 1
+                queries.write(json.dumps(query.as_dict()) + "\n")
 
         def refused(item: Refused) -> None:
             counts["refused"] += 1
             exceptions.write(json.dumps(item.as_dict()) + "\n")
+            ask_provider(item.findings)
 
         def accepted(item: Accepted) -> None:
             sources[item.encounter.claim_id] = item.source.rsplit(":", 1)[0]
             counts["warned"] += bool(item.findings)
+            ask_provider(item.findings)
 
         records = itertools.chain.from_iterable(local_records(f) for f in files)
-        outcomes = admit(records, check_context())
+        outcomes = admit(records, context)
         encounters = accepted_encounters(outcomes, refused, accepted)
         created = datetime.now(UTC).replace(tzinfo=None)
         for ic in build_interchanges(encounters, profile, ledger, created):
@@ -82,13 +103,23 @@ def run(args: argparse.Namespace) -> int:
             counts["interchanges"] += 1
             counts["built"] += len(ic.claims)
             manifest_claims.extend(
-                {"clm01": c.clm01, "file": sources.pop(c.clm01, None), "interchange": name,
-                 "isa13": f"{ic.isa13:09d}", "gs06": str(ic.gs06), "st02": c.st02}
+                {
+                    "clm01": c.clm01,
+                    "file": sources.pop(c.clm01, None),
+                    "interchange": name,
+                    "isa13": f"{ic.isa13:09d}",
+                    "gs06": str(ic.gs06),
+                    "st02": c.st02,
+                }
                 for c in ic.claims
-            )  # fmt: skip
+            )
 
-    manifest = {"profile": profile.name, "usage": profile.usage, "counts": counts,
-                "claims": manifest_claims}  # fmt: skip
+    manifest = {
+        "profile": profile.name,
+        "usage": profile.usage,
+        "counts": counts,
+        "claims": manifest_claims,
+    }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     print(
         f"built {counts['built']} claims in {counts['interchanges']} interchange(s); "
