@@ -196,8 +196,9 @@ class _Tokenizer:
     """The hot loop: split chunks on the segment terminator, then on the element separator.
 
     IDs are checked and upper-cased once per distinct spelling through ``self._ids``; the
-    only per-segment work beyond two ``str.split`` calls is one dict lookup, a strip and
-    the :class:`Segment` construction.
+    only per-segment work beyond the ``str.split`` is a strip, one dict lookup and three
+    attribute stores.  :func:`iter_segments` wraps each element list in a
+    :class:`Segment`; the response parsers read the lists directly.
     """
 
     def __init__(self, source: Source, name: str) -> None:
@@ -206,7 +207,8 @@ class _Tokenizer:
         self._ids: dict[str, str] = {}
         self.position = 0
         self.delimiters = Delimiters()
-        self.offset = 0
+        self._start = 0  # offset of the raw text of the segment last yielded
+        self._raw = ""  # that raw text, line breaks before it included
 
     def _error(self, reason: str, position: int | None, offset: int | None, sid=None):
         return X12ParseError(self.name, reason, position, offset, sid)
@@ -273,6 +275,15 @@ class _Tokenizer:
             )
         return buf, start, Delimiters(sep, component, repetition, terminator), pos + 3
 
+    @property
+    def offset(self) -> int:
+        """Character offset of the segment last yielded, leading line breaks skipped.
+
+        Computed on demand: most segments never need it, and the hot loop should not pay.
+        """
+        raw = self._raw
+        return self._start + len(raw) - len(raw.lstrip(_WHITESPACE))
+
     def segment(self, elements: list[str]) -> Segment:
         """The :class:`Segment` of ``elements``, the element list last yielded."""
         return Segment(elements[0], elements, self.position, self.offset, self.delimiters)
@@ -298,7 +309,7 @@ class _Tokenizer:
             position += 1
             elements = buf[start : end - 1].split(sep)
             elements[0] = "ISA"
-            self.position, self.offset = position, base + start
+            self.position, self._start, self._raw = position, base + start, ""
             yield elements
             base += end
             buf = buf[end:]
@@ -340,7 +351,8 @@ class _Tokenizer:
                     elements[0] = sid
                     position += 1
                     self.position = position
-                    self.offset = offset if text is part else offset + part.find(text[0])
+                    self._start = offset
+                    self._raw = part
                     yield elements
                     offset += len(part) + 1
                 if restart:
@@ -372,7 +384,7 @@ class _Tokenizer:
                 )
             elements[0] = raw.upper()
             position += 1
-            self.position, self.offset = position, base + lead
+            self.position, self._start, self._raw = position, base + lead, ""
             yield elements
             return
 
@@ -409,7 +421,9 @@ class Transaction:
     isa: Segment
     gs: Segment | None
     st: Segment | None
-    _tokens: _Tokenizer = field(repr=False)
+    cursor: _Tokenizer = field(repr=False)
+    """The reader's cursor: its ``position`` and ``offset`` are those of the segment
+    last yielded; hot loops read ``cursor.position`` instead of :attr:`position`."""
     _body: Iterator[list[str]] = field(repr=False, default=iter(()))
     se: Segment | None = None
     segment_count: int = 0
@@ -444,11 +458,20 @@ class Transaction:
     @property
     def position(self) -> int:
         """Position in the file of the segment last yielded."""
-        return self._tokens.position
+        return self.cursor.position
+
+    @property
+    def offset(self) -> int:
+        """Character offset of the segment last yielded, leading line breaks skipped.
+
+        Computed on demand: most segments never need it, and the hot loop should not pay.
+        """
+        raw = self._raw
+        return self._start + len(raw) - len(raw.lstrip(_WHITESPACE))
 
     def segment(self, elements: list[str]) -> Segment:
         """The :class:`Segment` of ``elements``, the list :meth:`elements` last yielded."""
-        tokens = self._tokens
+        tokens = self.cursor
         return Segment(elements[0], elements, tokens.position, tokens.offset, tokens.delimiters)
 
     def elements(self) -> Iterator[list[str]]:
@@ -456,7 +479,7 @@ class Transaction:
         return self._body
 
     def __iter__(self) -> Iterator[Segment]:
-        tokens = self._tokens
+        tokens = self.cursor
         make = Segment
         for elements in self._body:
             yield make(elements[0], elements, tokens.position, tokens.offset, tokens.delimiters)

@@ -1,0 +1,318 @@
+"""Hand-written response files, written to the guides (X221A1, X214, X231A1) with X12Writer.
+
+Each builder returns the text of one interchange; tests combine, mangle and parse them.
+``test_fixtures_valid.py`` has pyx12 judge them, so the "valid" fixtures are known valid.
+Amounts are given as strings exactly as a payer would write them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from edi.x12.delimiters import DEFAULT, Delimiters
+from edi.x12.writer import Party, X12Writer
+
+PAYER = Party("ZZ", "ACMEHEALTH", "ACMEHEALTH")
+CLEARINGHOUSE = Party("ZZ", "SANDBOXCH", "SANDBOXCH")
+CLINIC = Party("ZZ", "MAPLECLINIC", "MAPLECLINIC")
+WHEN = datetime(2026, 11, 27, 9, 30)
+PROVIDER_NPI = "1234567893"
+
+
+@dataclass
+class Cas:
+    group: str
+    reason: str
+    amount: str
+    quantity: str = ""
+
+
+@dataclass
+class Line:
+    code: str = "99213"
+    modifiers: tuple[str, ...] = ()
+    charge: str = "150.00"
+    paid: str = "100.00"
+    units: str = ""
+    submitted_code: str = ""  # SVC06 when the payer changed the code
+    date: str = "20261120"
+    adjustments: list[Cas] = field(default_factory=list)
+    line_ref: str = ""
+    allowed: str = ""
+    remarks: tuple[str, ...] = ()
+
+
+@dataclass
+class Claim:
+    clm01: str
+    status: str = "1"
+    charge: str = "150.00"
+    paid: str = "100.00"
+    patient_resp: str = ""
+    payer_claim_number: str = "PCN0001"
+    adjustments: list[Cas] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    moa: tuple[str, ...] = ()
+    statement: tuple[str, str] = ("", "")
+    received: str = ""
+
+
+@dataclass
+class Plb:
+    reason: str
+    reference: str
+    amount: str
+
+
+def remit(
+    claims: list[Claim],
+    payment: str,
+    trace: str = "CHK000123",
+    plb: list[Plb] | None = None,
+    isa13: int = 1001,
+    st02: int = 1,
+    payer_name: str = "ACME HEALTH PLAN",
+    payer_id: str = "87726",
+    with_contact: bool = True,
+    delimiters: Delimiters = DEFAULT,
+    line_breaks: bool = False,
+    pay_date: str = "20261125",
+) -> str:
+    """One 835 interchange of one payment (005010X221A1)."""
+    w = X12Writer(delimiters, line_breaks)
+    w.open_interchange(PAYER, CLINIC, isa13, WHEN, "T", ack_requested=False)
+    w.open_group("HP", PAYER, CLINIC, isa13, WHEN, "005010X221A1")
+    w.open_transaction("835", st02, None)
+    write_835_body(w, claims, payment, trace, plb, payer_name, payer_id, with_contact, pay_date)
+    w.close_transaction()
+    w.close_group()
+    w.close_interchange()
+    return w.getvalue()
+
+
+def write_835_body(
+    w: X12Writer,
+    claims: list[Claim],
+    payment: str,
+    trace: str,
+    plb: list[Plb] | None,
+    payer_name: str = "ACME HEALTH PLAN",
+    payer_id: str = "87726",
+    with_contact: bool = True,
+    pay_date: str = "20261125",
+) -> None:
+    """BPR through PLB of one 835 transaction set."""
+    method = "CHK" if not payment.startswith("-") and payment != "0" else "NON"
+    w.segment("BPR", "I" if method == "NON" else "C", payment, "C", method, *[""] * 11, pay_date)
+    w.segment("TRN", "1", trace, "1123456789")
+    w.segment("DTM", "405", "20261124")
+    w.segment("N1", "PR", payer_name)
+    w.segment("N3", "PO BOX 1000")
+    w.segment("N4", "SPRINGFIELD", "IL", "627010000")
+    w.segment("REF", "2U", payer_id)
+    if with_contact:
+        w.segment("PER", "BL", "EDI SUPPORT", "TE", "8005551212")
+    w.segment("N1", "PE", "MAPLE FAMILY CLINIC", "XX", PROVIDER_NPI)
+    w.segment("REF", "TJ", "123456789")
+    if claims:
+        w.segment("LX", "1")
+    for claim in claims:
+        w.segment(
+            "CLP",
+            claim.clm01,
+            claim.status,
+            claim.charge,
+            claim.paid,
+            claim.patient_resp,
+            "12",
+            claim.payer_claim_number,
+            "11",
+            "1",
+        )
+        _cas(w, claim.adjustments)
+        w.segment("NM1", "QC", "1", "DOE", "JANE", "", "", "", "MI", "W123456789")
+        if claim.moa:
+            w.segment("MOA", "", "", *claim.moa)
+        if claim.statement[0]:
+            w.segment("DTM", "232", claim.statement[0])
+            w.segment("DTM", "233", claim.statement[1])
+        if claim.received:
+            w.segment("DTM", "050", claim.received)
+        for line in claim.lines:
+            composite = ["HC", line.code, *line.modifiers]
+            submitted = ["HC", line.submitted_code] if line.submitted_code else None
+            w.segment(
+                "SVC",
+                composite,
+                line.charge,
+                line.paid,
+                "",
+                line.units,
+                submitted,
+                "1" if submitted else "",
+            )
+            w.segment("DTM", "472", line.date)
+            _cas(w, line.adjustments)
+            if line.line_ref:
+                w.segment("REF", "6R", line.line_ref)
+            if line.allowed:
+                w.segment("AMT", "B6", line.allowed)
+            for code in line.remarks:
+                w.segment("LQ", "HE", code)
+    plb = plb or []
+    for start in range(0, len(plb), 6):  # up to six adjustments per PLB segment
+        pairs: list = []
+        for adj in plb[start : start + 6]:
+            pairs += [[adj.reason, adj.reference], adj.amount]
+        w.segment("PLB", PROVIDER_NPI, "20261231", *pairs)
+
+
+def _cas(w: X12Writer, adjustments: list[Cas]) -> None:
+    """CAS segments: up to six reasons of the same group per segment, as payers send."""
+    by_group: dict[str, list[Cas]] = {}
+    for adj in adjustments:
+        by_group.setdefault(adj.group, []).append(adj)
+    for group, items in by_group.items():
+        for start in range(0, len(items), 6):
+            values: list[str] = []
+            for adj in items[start : start + 6]:
+                values += [adj.reason, adj.amount, adj.quantity]
+            w.segment("CAS", group, *values)
+
+
+# -- 277CA ------------------------------------------------------------------------------
+
+
+@dataclass
+class Status:
+    clm01: str
+    category: str = "A2"
+    code: str = "20"
+    entity: str = ""
+    action: str = "WQ"
+    charge: str = "150.00"
+    payer_claim_number: str = ""
+    clearinghouse_trace: str = "CH0001"
+    second: tuple[str, str, str] | None = None  # STC10
+    lines: list[tuple[str, str, str, str]] = field(default_factory=list)  # ref, code, cat, sc
+
+
+def claim_ack(statuses: list[Status], payer: bool = False, isa13: int = 2001) -> str:
+    """One 277CA interchange (005010X214) from the clearinghouse or the payer."""
+    sender = PAYER if payer else CLEARINGHOUSE
+    w = X12Writer()
+    w.open_interchange(sender, CLINIC, isa13, WHEN, "T", ack_requested=False)
+    w.open_group("HN", sender, CLINIC, isa13, WHEN, "005010X214")
+    w.open_transaction("277", 1, "005010X214")
+    w.segment("BHT", "0085", "08", "BATCH0001", "20261127", "0930", "TH")
+    w.segment("HL", "1", "", "20", "1")
+    if payer:
+        w.segment("NM1", "PR", "2", "ACME HEALTH PLAN", "", "", "", "", "PI", "87726")
+    else:
+        w.segment("NM1", "AY", "2", "SANDBOX CLEARINGHOUSE", "", "", "", "", "46", "SANDBOXCH")
+    w.segment("TRN", "1", "RCPT0001")
+    w.segment("DTP", "050", "D8", "20261126")
+    w.segment("DTP", "009", "D8", "20261127")
+    w.segment("HL", "2", "1", "21", "1")
+    w.segment("NM1", "41", "2", "MAPLE FAMILY CLINIC", "", "", "", "", "46", "MAPLECLINIC")
+    w.segment("TRN", "2", "BATCH0001")
+    accepted = [s for s in statuses if s.category in ("A1", "A2")]
+    w.segment("STC", ["A1", "19", "PR"], "20261127", "WQ", _sum(s.charge for s in statuses))
+    w.segment("QTY", "90", str(len(accepted)))
+    w.segment("QTY", "AA", str(len(statuses) - len(accepted)))
+    w.segment("AMT", "YU", _sum(s.charge for s in accepted))
+    w.segment("AMT", "YY", _sum(s.charge for s in statuses if s not in accepted))
+    w.segment("HL", "3", "2", "19", "1")
+    w.segment("NM1", "85", "2", "MAPLE FAMILY CLINIC", "", "", "", "", "XX", PROVIDER_NPI)
+    w.segment("TRN", "1", "PROV0001")
+    w.segment("STC", ["A1", "19", "PR"], "", "WQ", _sum(s.charge for s in statuses))
+    hl = 3
+    for status in statuses:
+        hl += 1
+        w.segment("HL", str(hl), "3", "PT")
+        w.segment("NM1", "QC", "1", "DOE", "JANE", "", "", "", "MI", "W123456789")
+        w.segment("TRN", "2", status.clm01)
+        composite = [status.category, status.code, status.entity]
+        w.segment(
+            "STC",
+            composite,
+            "20261127",
+            status.action,
+            status.charge,
+            "",
+            "",
+            "",
+            "",
+            "",
+            list(status.second) if status.second else None,
+        )
+        if status.payer_claim_number:
+            w.segment("REF", "1K", status.payer_claim_number)
+        if status.clearinghouse_trace:
+            w.segment("REF", "D9", status.clearinghouse_trace)
+        w.segment("DTP", "472", "RD8", "20261120-20261121")
+        for ref, code, category, status_code in status.lines:
+            w.segment("SVC", ["HC", code], "75.00", "", "", "", "", "1")
+            w.segment("STC", [category, status_code], "20261127", "U")
+            w.segment("REF", "FJ", ref)
+            w.segment("DTP", "472", "D8", "20261120")
+    w.close_transaction()
+    w.close_group()
+    w.close_interchange()
+    return w.getvalue()
+
+
+def _sum(values) -> str:
+    from decimal import Decimal
+
+    return str(sum((Decimal(v) for v in values), Decimal("0.00")))
+
+
+# -- 999 and TA1 ------------------------------------------------------------------------
+
+
+@dataclass
+class SetAck:
+    st02: str
+    status: str = "A"
+    codes: tuple[str, ...] = ()
+    errors: list[dict] = field(default_factory=list)  # IK3 (+ IK4, CTX CLM01)
+
+
+def ack_999(gs06: str, sets: list[SetAck], group_status: str = "A", isa13: int = 3001) -> str:
+    """One 999 interchange (005010X231A1) acknowledging the 837 group ``gs06``."""
+    w = X12Writer()
+    w.open_interchange(CLEARINGHOUSE, CLINIC, isa13, WHEN, "T", ack_requested=False)
+    w.open_group("FA", CLEARINGHOUSE, CLINIC, isa13, WHEN, "005010X231A1")
+    w.open_transaction("999", 1, "005010X231A1")
+    w.segment("AK1", "HC", gs06, "005010X222A1")
+    for ack in sets:
+        w.segment("AK2", "837", ack.st02, "005010X222A1")
+        for error in ack.errors:
+            w.segment("IK3", error["segment"], error["position"], error.get("loop", ""), "8")
+            if error.get("clm01"):
+                w.segment("CTX", ["CLM01", error["clm01"]])
+            w.segment("IK4", error["element"], "", error["code"], error.get("value", ""))
+        w.segment("IK5", ack.status, *ack.codes)
+    accepted = sum(1 for a in sets if a.status in ("A", "E"))
+    w.segment("AK9", group_status, str(len(sets)), str(len(sets)), str(accepted))
+    w.close_transaction()
+    w.close_group()
+    w.close_interchange()
+    return w.getvalue()
+
+
+def ta1(acked_isa13: str, status: str = "A", note: str = "000", isa13: int = 4001) -> str:
+    """One TA1 interchange (an ISA with only a TA1 in it)."""
+    w = X12Writer()
+    w.open_interchange(CLEARINGHOUSE, CLINIC, isa13, WHEN, "T", ack_requested=False)
+    text = w.getvalue()
+    d = w.delimiters
+    return (
+        text
+        + d.element.join(["TA1", acked_isa13, "261127", "0930", status, note])
+        + d.segment
+        + d.element.join(["IEA", "0", f"{isa13:09d}"])
+        + d.segment
+    )
