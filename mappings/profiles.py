@@ -58,6 +58,9 @@ class Transport(_Profile):
     inbound_dir: str = Field("to-clearinghouse", description="where we upload 837s")
     outbound_dir: str = Field("from-clearinghouse", description="where responses appear")
     archive_dir: str | None = Field("archive", description="None deletes fetched responses")
+    received_dir: str | None = Field(
+        None, description="read-only folder listing the uploads the clearinghouse took, if any"
+    )
     file_name: str = Field("{isa13}.837", description="upload name; {isa13} {date} {profile}")
 
 

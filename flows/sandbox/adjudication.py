@@ -1,0 +1,293 @@
+"""Adjudicate an accepted claim line by line under the sandbox payer rules.
+
+The rules live in ``mappings/sandbox/payer_rules.yaml`` (order of the checks documented
+there).  What a payer remembers between claims (services already paid, deductible met
+this year) is passed in as a :class:`History`, so the same claims in the same order with
+the same seed always get the same answers.  "Sometimes" (a later reversal and correction)
+is decided by :func:`chance`, a hash of the seed and the claim, never by a global RNG.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
+
+from flows.sandbox.claims837 import Claim837, Line837
+from flows.sandbox.remittance import (
+    ZERO,
+    Adjustment,
+    Payment,
+    ProviderAdjustment,
+    RemitClaim,
+    RemitLine,
+)
+from mappings.sandbox import PayerRules, SandboxRules
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+class History(Protocol):
+    """What the payer remembers across claims (kept by the sandbox's state)."""
+
+    def already_paid(self, key: str) -> bool: ...
+
+    def remember_paid(self, key: str) -> None: ...
+
+    def deductible_used(self, key: str) -> Decimal: ...
+
+    def use_deductible(self, key: str, amount: Decimal) -> None: ...
+
+
+def chance(seed: int, *parts: object) -> Decimal:
+    """A deterministic percentage in [0, 100) for ``parts`` under ``seed``."""
+    digest = hashlib.sha256("|".join(map(str, (seed, *parts))).encode()).digest()
+    return Decimal(int.from_bytes(digest[:8], "big") % 10_000) / HUNDRED
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def service_key(claim: Claim837, line: Line837) -> str:
+    """What makes two services the same service (CO-18): member, date, code, provider."""
+    return "|".join(
+        (
+            claim.payer_id,
+            claim.member_id,
+            line.service_date.isoformat(),
+            line.procedure,
+            ":".join(line.modifiers),
+            claim.billing.npi,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Denial:
+    outcome: str
+    group: str
+    reason: str
+    remark: str | None = None
+
+
+def _denial(
+    claim: Claim837,
+    line: Line837,
+    rules: PayerRules,
+    timely_days: int,
+    received: date,
+    history: History,
+) -> _Denial | None:
+    """The first denial rule ``line`` hits, in the documented order, or None."""
+    if claim.frequency not in ("7", "8") and history.already_paid(service_key(claim, line)):
+        return _Denial("CO-18", "CO", "18")
+    if (received - line.service_date).days > timely_days:
+        return _Denial("CO-29", "CO", "29")
+    for required in rules.required_data:
+        if not line.procedure.startswith(required.procedure_prefixes):
+            continue
+        present = {
+            "ndc": bool(line.ndc),
+            "referring_provider": bool(claim.referring_npi),
+            "line_control_number": bool(line.line_control),
+        }[required.requires]
+        if not present:
+            return _Denial("CO-16", "CO", "16", required.rarc)
+    for pair in rules.medical_necessity:
+        prefixes = tuple(p.replace(".", "").upper() for p in pair.diagnosis_prefixes)
+        if line.procedure == pair.procedure and any(
+            dx.replace(".", "").upper().startswith(prefixes) for dx in claim.diagnoses
+        ):
+            return _Denial("CO-50", "CO", "50")
+    for bundle in rules.bundled:
+        if line.procedure == bundle.procedure and any(
+            other.procedure == bundle.with_procedure and other.service_date == line.service_date
+            for other in claim.lines
+            if other is not line
+        ):
+            return _Denial("CO-97", "CO", "97", "M15")
+    return None
+
+
+def _paid_line(
+    claim: Claim837,
+    line: Line837,
+    rules: PayerRules,
+    fees: SandboxRules,
+    history: History,
+    copay_left: Decimal,
+) -> tuple[RemitLine, Decimal]:
+    """Price a covered line; returns it and the copay still to collect on this claim."""
+    fee = fees.fee(rules.fee_schedule, line.procedure)
+    if fee == 0:
+        return _denied_line(line, _Denial("CO-96", "CO", "96", "N130")), copay_left
+    listed = fee * line.units if fee is not None else None
+    unlisted = line.charge * rules.unlisted_percent / HUNDRED
+    allowed = _cents(min(unlisted if listed is None else listed, line.charge))
+    adjustments: list[Adjustment] = []
+    if line.charge > allowed:
+        adjustments.append(Adjustment("CO", "45", line.charge - allowed))
+    copay = ZERO
+    if line.procedure in rules.copay_codes and copay_left > 0:
+        copay = min(copay_left, allowed)
+        copay_left -= copay
+    member_year = f"{claim.payer_id}|{claim.member_id}|{line.service_date.year}"
+    deductible = min(rules.deductible - history.deductible_used(member_year), allowed - copay)
+    deductible = max(deductible, ZERO)
+    history.use_deductible(member_year, deductible)
+    coinsurance = _cents((allowed - copay - deductible) * rules.coinsurance_percent / HUNDRED)
+    for reason, amount in (("1", deductible), ("2", coinsurance), ("3", copay)):
+        if amount > 0:
+            adjustments.append(Adjustment("PR", reason, amount))
+    paid = allowed - copay - deductible - coinsurance
+    history.remember_paid(service_key(claim, line))
+    remit = RemitLine(
+        qualifier=line.qualifier,
+        procedure=line.procedure,
+        modifiers=line.modifiers,
+        charge=line.charge,
+        paid=paid,
+        allowed=allowed,
+        units=line.units,
+        service_date=line.service_date,
+        outcome="paid",
+        adjustments=tuple(adjustments),
+        line_control=line.line_control,
+        service_date_end=line.service_date_end,
+    )
+    return remit, copay_left
+
+
+def _denied_line(line: Line837, denial: _Denial) -> RemitLine:
+    return RemitLine(
+        qualifier=line.qualifier,
+        procedure=line.procedure,
+        modifiers=line.modifiers,
+        charge=line.charge,
+        paid=ZERO,
+        allowed=ZERO,
+        units=line.units,
+        service_date=line.service_date,
+        outcome=denial.outcome,
+        adjustments=(Adjustment(denial.group, denial.reason, line.charge),),
+        remarks=(denial.remark,) if denial.remark else (),
+        line_control=line.line_control,
+        service_date_end=line.service_date_end,
+    )
+
+
+def adjudicate(
+    claim: Claim837,
+    payer_claim_number: str,
+    rules: PayerRules,
+    fees: SandboxRules,
+    timely_days: int,
+    received: date,
+    history: History,
+) -> RemitClaim:
+    """Decide every line of ``claim`` (received on ``received``) and total the claim."""
+    lines: list[RemitLine] = []
+    copay_left = rules.copay
+    for line in claim.lines:
+        denial = _denial(claim, line, rules, timely_days, received, history)
+        if denial is not None:
+            lines.append(_denied_line(line, denial))
+        else:
+            remit, copay_left = _paid_line(claim, line, rules, fees, history, copay_left)
+            lines.append(remit)
+    paid_or_owed = any(line.paid or line.patient_responsibility for line in lines)
+    status = {"P": "1", "S": "2", "T": "3"}.get(claim.responsibility, "1") if paid_or_owed else "4"
+    billing = claim.billing
+    return RemitClaim(
+        clm01=claim.clm01,
+        status=status,
+        filing_code=rules.claim_filing_code,
+        payer_claim_number=payer_claim_number,
+        payer_id=claim.payer_id,
+        place_of_service=claim.place_of_service,
+        frequency=claim.frequency,
+        received=received,
+        billing_npi=billing.npi,
+        lines=tuple(lines),
+        member_id=claim.member_id,
+        patient_last=claim.patient_last,
+        patient_first=claim.patient_first,
+        subscriber_last=claim.subscriber_last,
+        subscriber_first=claim.subscriber_first,
+        patient_is_subscriber=claim.patient_is_subscriber,
+        billing_name=billing.last_or_org,
+        billing_first=billing.first_name,
+        billing_is_person=billing.is_person,
+        billing_tax_id=billing.tax_id,
+    )
+
+
+def corrected(claim: RemitClaim, rules: PayerRules, payer_claim_number: str) -> RemitClaim:
+    """The payer's own correction of a paid claim: fees raised by reprocess_fee_percent.
+
+    Deductible and copay stay as first applied; coinsurance follows the new allowed
+    amount.  REF*F8 points back to the claim number being replaced.
+    """
+    factor = 1 + rules.reprocess_fee_percent / HUNDRED
+    lines = []
+    for line in claim.lines:
+        if line.outcome != "paid":
+            lines.append(line)
+            continue
+        allowed = _cents(min(line.allowed * factor, line.charge))
+        kept = {(a.group, a.reason): a.amount for a in line.adjustments if a.reason in ("1", "3")}
+        deductible = min(kept.get(("PR", "1"), ZERO), allowed)
+        copay = min(kept.get(("PR", "3"), ZERO), allowed - deductible)
+        coinsurance = _cents((allowed - copay - deductible) * rules.coinsurance_percent / HUNDRED)
+        adjustments = []
+        if line.charge > allowed:
+            adjustments.append(Adjustment("CO", "45", line.charge - allowed))
+        for reason, amount in (("1", deductible), ("2", coinsurance), ("3", copay)):
+            if amount > 0:
+                adjustments.append(Adjustment("PR", reason, amount))
+        paid = allowed - deductible - copay - coinsurance
+        lines.append(replace(line, allowed=allowed, paid=paid, adjustments=tuple(adjustments)))
+    return replace(
+        claim,
+        lines=tuple(lines),
+        payer_claim_number=payer_claim_number,
+        original_claim_number=claim.payer_claim_number,
+        kind="correction",
+    )
+
+
+def payment(
+    payee_npi: str,
+    claims: tuple[RemitClaim, ...],
+    rules: PayerRules,
+    seed: int,
+    trace: str,
+) -> Payment:
+    """Assemble one payee's 835 payment, with a provider-level adjustment "sometimes".
+
+    With ``plb_percent`` chance (seeded by the claims in it) the payer adds interest (L6,
+    1% of the payment, paid to the provider) or recovers an overpayment (WO, 10% up to
+    25.00).  A payment that would be negative (reversals exceeding new payments) carries
+    the balance forward (FB) instead, as payers do, so BPR02 is never below zero.
+    """
+    adjustments: list[ProviderAdjustment] = []
+    paid = max(sum((c.paid for c in claims), ZERO), ZERO)
+    ids = ",".join(sorted(f"{c.clm01}/{c.kind}" for c in claims))
+    reference = next((c.payer_claim_number for c in claims if c.paid > 0), None)
+    if reference and chance(seed, "plb", rules.payer_id, payee_npi, ids) < rules.plb_percent:
+        if chance(seed, "plb-kind", rules.payer_id, payee_npi, ids) < 50:
+            amount = -max(CENT, _cents(paid / HUNDRED))
+            adjustments.append(ProviderAdjustment("L6", reference, amount))
+        else:
+            amount = min(Decimal("25.00"), _cents(paid / 10))
+            if amount > 0:
+                adjustments.append(ProviderAdjustment("WO", reference, amount))
+    result = Payment(payee_npi, claims, tuple(adjustments), trace)
+    if result.total < 0:
+        forward = ProviderAdjustment("FB", claims[0].payer_claim_number, result.total)
+        result = Payment(payee_npi, claims, (*adjustments, forward), trace)
+    return result

@@ -1,0 +1,3 @@
+from tests.sandbox.running import sandbox, sandbox_key
+
+__all__ = ["sandbox", "sandbox_key"]
