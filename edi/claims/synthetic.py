@@ -86,6 +86,13 @@ VISITS = [
         ("J1030", "HCPCS", "12.00", ["M17.11"], "1", []),
     ],
     [("81002", "CPT", "12.00", ["N39.0"], "1", []), ("99212", "CPT", "95.00", ["N39.0"], "1", [])],
+    # Payers deny these: an ECG at a routine exam (medical necessity), and the tracing
+    # billed beside the complete ECG (bundled).
+    [
+        ("99214", "CPT", "220.00", ["Z00.00"], "1", ["25"]),
+        ("93000", "CPT", "45.00", ["Z00.00"], "1", []),
+    ],
+    [("93000", "CPT", "45.00", ["R00.2"], "1", []), ("93005", "CPT", "30.00", ["R00.2"], "1", [])],
 ]
 BILLING = {
     "npi": "1234567893",
@@ -101,6 +108,9 @@ BILLING = {
 }
 _MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
 DEFECTS = ("npi", "member_id", "po_box", "pointer", "money", "zip4", "frequency")
+WRONG_VOID_SHARE = 0.02
+"""Voids that cite a claim number the payer never issued: no scrubber can know, the payer's
+front end rejects them (277CA), so the rejections worklist has work too."""
 
 
 def valid_npi(rng: random.Random) -> str:
@@ -151,12 +161,10 @@ def encounters(
         }
         for _ in range(6)
     ]
+    panel = _panel(service_date.year)
+    seen_today = rng.sample(range(len(panel)), min(count, len(panel)))
     for i in range(count):
-        payer = rng.choice(PAYERS)
-        medicare = payer["payer_id"] == "00431"
-        age_days = rng.randint(66 * 365, 90 * 365) if medicare else rng.randint(20 * 365, 64 * 365)
-        subscriber = _person(rng, service_date - timedelta(days=age_days))
-        subscriber["member_id"] = _mbi(rng) if medicare else f"W{rng.randint(0, 10**9 - 1):09d}"
+        payer, subscriber, dependent = panel[seen_today[i % len(seen_today)]]
         visit = rng.choice(VISITS)
         diagnoses = list(dict.fromkeys(dx for line in visit for dx in line[3]))
         lines = [
@@ -182,14 +190,41 @@ def encounters(
             "diagnoses": diagnoses,
             "service_lines": lines,
         }
-        if not medicare and rng.random() < 0.15:
-            child = _person(rng, service_date - timedelta(days=rng.randint(365, 17 * 365)))
-            child["relationship_to_subscriber"] = "19"
-            child["address"] = subscriber["address"]
-            encounter["patient"] = child
+        if dependent is not None and rng.random() < 0.5:
+            encounter["patient"] = dependent
         if rng.random() < broken_share:
             _break(encounter, rng.choice(DEFECTS))
+        elif rng.random() < WRONG_VOID_SHARE:
+            encounter["frequency_code"] = "8"
+            encounter["original_payer_claim_number"] = f"{rng.randint(10**9, 10**10 - 1)}"
         yield encounter
+
+
+PANEL_SIZE = 600
+
+
+def _panel(year: int) -> list[tuple[dict, dict, dict | None]]:
+    """The practice's patients: the same every night, so patients come back, deductibles
+    get met over the nights and payments flow as in a real practice; each is seen at most
+    once a night, as a payer would otherwise deny the second visit as a duplicate."""
+    rng = random.Random(year)
+    reference = date(year, 7, 1)
+    return [_member(rng, reference) for _ in range(PANEL_SIZE)]
+
+
+def _member(rng: random.Random, service_date: date) -> tuple[dict, dict, dict | None]:
+    """A payer, its subscriber and maybe a dependent."""
+    payer = rng.choice(PAYERS)
+    medicare = payer["payer_id"] == "00431"
+    age_days = rng.randint(66 * 365, 90 * 365) if medicare else rng.randint(20 * 365, 64 * 365)
+    subscriber = _person(rng, service_date - timedelta(days=age_days))
+    subscriber["member_id"] = _mbi(rng) if medicare else f"W{rng.randint(0, 10**9 - 1):09d}"
+    dependent = None
+    if not medicare and rng.random() < 0.3:
+        dependent = _person(rng, service_date - timedelta(days=rng.randint(365, 17 * 365)))
+        dependent["relationship_to_subscriber"] = "19"
+        dependent["address"] = subscriber["address"]
+    return payer, subscriber, dependent
 
 
 def _break(encounter: dict[str, Any], defect: str) -> None:

@@ -136,7 +136,10 @@ def _paid_line(
         copay = min(copay_left, allowed)
         copay_left -= copay
     member_year = f"{claim.payer_id}|{claim.member_id}|{line.service_date.year}"
-    deductible = min(rules.deductible - history.deductible_used(member_year), allowed - copay)
+    left = rules.deductible - history.deductible_used(member_year)
+    if chance(0, "deductible-met", member_year) < rules.deductible_met_percent:
+        left = ZERO  # met at other providers earlier in the year
+    deductible = min(left, allowed - copay)
     deductible = max(deductible, ZERO)
     history.use_deductible(member_year, deductible)
     coinsurance = _cents((allowed - copay - deductible) * rules.coinsurance_percent / HUNDRED)

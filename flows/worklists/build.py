@@ -74,7 +74,8 @@ def build_worklists(
 
     ``context`` holds the columns of :data:`edi.worklists.inputs.CONTEXT_COLUMNS` that the
     ledger lacks (patient name, member ID, DOS, payer name, rendering NPI ...), typically
-    from :func:`flows.worklists.context.encounter_context`; ``None`` leaves them empty.
+    from :func:`flows.worklists.context.encounter_context`; ``None`` reads them back from
+    the 837s in the ledger (:func:`flows.worklists.context.interchange_context`).
     """
     ledger = ledger if isinstance(ledger, Ledger) else Ledger(ledger)
     engine = ledger.engine
@@ -90,7 +91,7 @@ def build_worklists(
 
     found, texts = _responses(responses)
     texts = options.texts or texts
-    given = context_frame([]) if context is None else context_frame(context.to_dict("records"))
+    given = context_frame([] if context is None else context.to_dict("records"))
     answered = set(_upper(found.remits["clm01"])) | set(_upper(found.statuses["clm01"]))
     since = datetime.combine(
         today - timedelta(days=settings.report.trend_days), datetime.min.time(), UTC
@@ -103,6 +104,8 @@ def build_worklists(
         isa13s=set(_text(found.ta1["isa13"])),
         gs06s=set(_text(found.acks["gs06"])),
     )
+    if context is None:
+        given = ctx.interchange_context(engine, set(known["clm01"]))
     claims = ctx.combine(known, given)
 
     classified: Classified = classify(found, claims, rules, settings, terms, today, texts)

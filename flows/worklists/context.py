@@ -18,7 +18,9 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, and_, func, select
 
 from edi.claims.models import Encounter
+from edi.rules.x12_claims import FiledEncounter, file_claims
 from edi.worklists.inputs import CONTEXT_COLUMNS, context_frame
+from edi.x12.reader import iter_segments
 from flows.ledger.models import Claim, ClaimEventRow, Interchange
 from flows.ledger.states import ClaimState, EventKind
 from flows.ledger.store import chunks
@@ -177,7 +179,8 @@ def encounters_from_files(paths: Iterable[str | Path]) -> list[Encounter]:
     """Encounters of local files; records that are not valid encounters are skipped."""
     found = []
     for path in local_files(paths):
-        for record in local_records(path):
+        for raw in local_records(path):
+            record = raw.decoded()
             if record.data is None:
                 continue
             try:
@@ -185,6 +188,32 @@ def encounters_from_files(paths: Iterable[str | Path]) -> list[Encounter]:
             except ValidationError:
                 continue
     return found
+
+
+def interchange_context(engine: Engine, clm01s: Collection[str]) -> pd.DataFrame:
+    """The billers' columns read back from the 837s the ledger holds for ``clm01s``.
+
+    The interchange bytes already are the record of what was sent, PHI included, so the
+    ledger keeps no second copy of names or member IDs: they are read from there.
+    """
+    wanted = {c.upper() for c in clm01s}
+    found: dict[str, Encounter] = {}
+    with engine.connect() as connection:
+        for chunk in chunks(sorted(wanted)):
+            query = (
+                select(Interchange.content)
+                .join(Claim, Claim.interchange_id == Interchange.id)
+                .where(Claim.clm01.in_(chunk))
+                .distinct()
+            )
+            for (content,) in connection.execute(query):
+                for claim in file_claims(iter_segments(content)):
+                    if claim.clm01 in wanted:
+                        try:
+                            found[claim.clm01] = FiledEncounter.model_validate(claim.record)
+                        except ValidationError:
+                            continue
+    return encounter_context(found.values())
 
 
 def combine(ledger: pd.DataFrame, encounters: pd.DataFrame) -> pd.DataFrame:

@@ -68,6 +68,9 @@ class PayerRules(_Rules):
     copay: Decimal = Decimal("0")
     copay_codes: tuple[str, ...] = ()
     deductible: Decimal = Decimal("0")
+    deductible_met_percent: Percent = Field(
+        Decimal("0"), description="members who met the year's deductible at other providers"
+    )
     coinsurance_percent: Percent = Decimal("0")
     unlisted_percent: Percent = Decimal("50")
     timely_filing_days: int | None = Field(None, description="None: the payer profile's")
@@ -80,7 +83,13 @@ class PayerRules(_Rules):
 
     @model_validator(mode="after")
     def _sane(self) -> PayerRules:
-        for name in ("coinsurance_percent", "unlisted_percent", "reprocess_percent", "plb_percent"):
+        for name in (
+            "coinsurance_percent",
+            "unlisted_percent",
+            "reprocess_percent",
+            "plb_percent",
+            "deductible_met_percent",
+        ):
             if not Decimal(0) <= getattr(self, name) <= Decimal(100):
                 raise ValueError(f"{name} must be between 0 and 100")
         if self.copay < 0 or self.deductible < 0:

@@ -1,0 +1,92 @@
+"""``claims demo``: run a whole night on this machine and show what each user gets.
+
+The first run is yesterday's night; each further run on the same ``--data`` folder is the
+next night.  ``--ui`` does the same through a local Prefect server with the deployments
+of ``prefect.yaml`` and a process worker, and keeps it up until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+DEFAULT_DATA = Path("claims-demo")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "demo",
+        help="run a whole night on this machine (S3, clearinghouse, ledger, Prefect, worklists)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help="data folder, reused by the next run (default: %(default)s)",
+    )
+    p.add_argument("--count", type=int, default=300, help="encounters per night")
+    p.add_argument(
+        "--ui",
+        action="store_true",
+        help="run through a local Prefect server and keep its UI up until Ctrl-C",
+    )
+    p.add_argument(
+        "--fail-once",
+        action="store_true",
+        help="with --ui: the first upload fails after the interchange is recorded, "
+        "so you can press Retry in the UI",
+    )
+    p.add_argument("--port", type=int, default=4200, help="with --ui: the Prefect UI's port")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    console = Console()
+    if args.ui:
+        from flows.demo_ui import run_ui
+
+        return run_ui(args.data, args.count, args.port, args.fail_once, console)
+    from flows.demo import quiet_console, run_demo
+
+    quiet_console()
+    started = time.perf_counter()
+    with console.status("starting the embedded S3, clearinghouse and Prefect…") as status:
+
+        def progress(stage: str, detail: str) -> None:
+            console.print(f"[green]✓[/] [bold]{stage}[/]: {detail}")
+            status.update(f"after {stage}: working…")
+
+        result = run_demo(args.data, args.count, progress, quiet=True)
+    show(console, result, time.perf_counter() - started)
+    return 0 if result.sent_twice == 0 else 1
+
+
+def show(console: Console, result, seconds: float) -> None:
+    table = Table(
+        title=f"Night of {result.business_date} (run {len(result.nights)} on this folder)",
+        show_header=False,
+    )
+    table.add_row("encounters read", str(result.encounters))
+    table.add_row("claims sent", str(result.claims_sent))
+    table.add_row("exceptions (not sent)", str(result.exceptions))
+    for rule, count in sorted(result.exceptions_by_rule.items(), key=lambda r: -r[1]):
+        table.add_row(f"  {rule}", str(count))
+    table.add_row("already submitted on an earlier night", str(result.already_submitted))
+    table.add_row("claims sent twice, all nights", str(result.sent_twice))
+    for state, count in sorted(result.states.items()):
+        table.add_row(f"claims {state}", str(count))
+    table.add_row("paid", f"${result.paid:,.2f}")
+    table.add_row("denied, open in the worklist", f"${result.denied:,.2f}")
+    for queue, count in sorted(result.queues.items()):
+        table.add_row(f"worklist rows: {queue}", str(count))
+    console.print(table)
+    console.print(f"worklist workbook: {result.workbook}")
+    console.print(f"HTML report:       {result.report}")
+    console.print(f"exceptions:        {result.exceptions_file}")
+    console.print(f"done in {seconds:.0f} s; run again for the next night.")

@@ -1,0 +1,271 @@
+"""``claims demo``: a whole night on one machine, with nothing to install or configure.
+
+Everything runs on 127.0.0.1 under one data folder: S3 is moto's server, the
+clearinghouse is the sandbox, the ledger is SQLite and Prefect runs in its local mode
+(analytics off, its home inside the folder).  Each run is the next business night: the
+first is a week back, a second run on the same folder is the night after, and so on up
+to yesterday; a few of the previous night's encounters are exported again, as EHRs do, to
+show that a claim never goes out twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from moto.server import ThreadedMotoServer
+
+from edi.claims.synthetic import encounters
+from edi.x12.reader import iter_segments
+from flows.ledger import Ledger
+from flows.s3 import Area, S3Config, S3Store, make_client
+from flows.sandbox.server import SandboxClearinghouse
+
+BUCKET = "claims-demo"
+FILES = 3
+FIRST_NIGHT_DAYS_AGO = 6
+"""The first run is a week back, so the following runs are the nights after it."""
+RESENT = 5
+"""Encounters of the previous night exported again in the next night's files."""
+
+Progress = Callable[[str, str], None]
+"""``progress(stage, detail)``: what the demo is doing, for a person watching."""
+
+
+@dataclass
+class DemoResult:
+    business_date: date
+    encounters: int
+    claims_sent: int
+    exceptions: int
+    exceptions_by_rule: dict[str, int]
+    already_submitted: int
+    """Encounters of earlier nights exported again: refused, not sent twice."""
+    sent_twice: int
+    """Claims the clearinghouse received more than once over every night (must be 0)."""
+    states: dict[str, int]
+    paid: Decimal
+    denied: Decimal
+    """Recoverable dollars open in the denials worklist."""
+    queues: dict[str, int]
+    """Open worklist rows per queue (rejections, denials, no_response)."""
+    workbook: Path | None
+    report: Path | None
+    exceptions_file: Path
+    nights: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        return {k: str(v) if isinstance(v, Path | Decimal | date) else v for k, v in data.items()}
+
+
+def quiet_console() -> None:
+    """Progress lines instead of every request log (see also ``offline_prefect(quiet=)``)."""
+    for name in ("werkzeug", "asyncssh", "paramiko", "flows", "prefect"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def offline_prefect(data_dir: Path, quiet: bool = False) -> dict:
+    """Prefect settings of the demo: local, offline, its home in the data folder; ``quiet``
+    keeps run logs out of the console (Prefect still stores them)."""
+    from prefect.settings import (
+        PREFECT_HOME,
+        PREFECT_LOGGING_LEVEL,
+        PREFECT_LOGGING_TO_API_BATCH_INTERVAL,
+        PREFECT_SERVER_ANALYTICS_ENABLED,
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+    )
+
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    return ({PREFECT_LOGGING_LEVEL: "WARNING"} if quiet else {}) | {
+        PREFECT_HOME: str(data_dir / "prefect"),
+        PREFECT_SERVER_ANALYTICS_ENABLED: False,
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 180,
+        PREFECT_LOGGING_TO_API_BATCH_INTERVAL: 0.3,
+    }
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
+def local_services(data_dir: Path, seed: int = 7) -> Iterator[tuple[S3Store, SandboxClearinghouse]]:
+    """moto's S3 and the sandbox clearinghouse on 127.0.0.1, and the settings to reach
+    them in the environment for as long as the block runs."""
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    sandbox = SandboxClearinghouse(data_dir / "sandbox", seed=seed).start()
+    host, port = moto.get_host_and_port()
+    config = S3Config(bucket=BUCKET, endpoint_url=f"http://{host}:{port}")
+    env = {
+        "AWS_ACCESS_KEY_ID": "demo",
+        "AWS_SECRET_ACCESS_KEY": "demo",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "NO_PROXY": "127.0.0.1",
+        "CLAIMS_DATA_DIR": str(data_dir),
+        "CLAIMS_LEDGER_URL": f"sqlite:///{(data_dir / 'ledger.sqlite').resolve()}",
+        "CLAIMS_S3_BUCKET": BUCKET,
+        "CLAIMS_S3_ENDPOINT_URL": config.endpoint_url or "",
+        "CLAIMS_SFTP_PORT": str(sandbox.port),
+        "CLAIMS_SFTP_HOST_KEY": sandbox.host_key_line,
+        "CLAIMS_SFTP_KEY": str(sandbox.client_key_path),
+    }
+    try:
+        with _environment(env):
+            make_client(config).create_bucket(Bucket=BUCKET)
+            yield S3Store(config), sandbox
+    finally:
+        sandbox.stop()
+        moto.stop()
+
+
+def _nights(data_dir: Path) -> list[str]:
+    path = data_dir / "demo-nights.json"
+    return json.loads(path.read_text()) if path.exists() else []
+
+
+def _export(store: S3Store, night: date, count: int, previous: list[dict], run: int) -> list[dict]:
+    """Write the night's encounter files (NDJSON) to ``encounters/DATE/``; encounter IDs
+    carry the run number, so a night repeated (runs past yesterday) brings new visits."""
+    datas = list(encounters(count, night, seed=run, broken_share=0.06, prefix=f"R{run}-"))
+    datas += previous[:RESENT]
+    size = -(-len(datas) // FILES)
+    for n in range(FILES):
+        part = datas[n * size : (n + 1) * size]
+        body = "".join(json.dumps(d) + "\n" for d in part).encode()
+        store.put(store.key(Area.ENCOUNTERS, night, f"ehr-export-{n + 1}.jsonl"), body)
+    return datas
+
+
+def received_claims(sandbox: SandboxClearinghouse) -> Counter[str]:
+    """How often the clearinghouse received each CLM01, over every night."""
+    return Counter(
+        seg.get(1)
+        for path in sorted(sandbox.received.iterdir())
+        for seg in iter_segments(path.read_bytes(), path.name)
+        if seg.id == "CLM"
+    )
+
+
+def run_demo(
+    data_dir: Path, count: int = 300, progress: Progress | None = None, quiet: bool = False
+) -> DemoResult:
+    """Run the next business night end to end; see the module docstring."""
+    from prefect.settings import temporary_settings
+
+    from flows.nightly import ingest_responses, nightly_submission
+
+    say = progress or (lambda stage, detail: None)
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    nights = _nights(data_dir)
+    yesterday = date.today() - timedelta(days=1)
+    if nights:
+        night = min(date.fromisoformat(nights[-1]) + timedelta(days=1), yesterday)
+    else:
+        night = yesterday - timedelta(days=FIRST_NIGHT_DAYS_AGO)
+    previous_path = data_dir / "demo-previous.json"
+    previous = json.loads(previous_path.read_text()) if previous_path.exists() else []
+
+    with (
+        temporary_settings(updates=offline_prefect(data_dir, quiet)),
+        local_services(data_dir) as (
+            store,
+            sandbox,
+        ),
+    ):
+        say("services", f"S3 (moto) and the sandbox clearinghouse on 127.0.0.1:{sandbox.port}")
+        datas = _export(store, night, count, previous, run=len(nights) + 1)
+        say("encounters", f"{len(datas)} encounters for {night} written to S3 in {FILES} files")
+        submitted = nightly_submission(night)
+        say(
+            "submission",
+            f"{submitted['claims']} claims sent in "
+            f"{len(submitted['interchanges'])} interchange(s); "
+            f"{submitted['exceptions']} exceptions",
+        )
+        answered = ingest_responses()
+        say(
+            "responses",
+            f"{len(answered['files'])} response files parsed "
+            f"(999, 277CA, 835); worklists refreshed",
+        )
+        sent_twice = sum(1 for n in received_claims(sandbox).values() if n > 1)
+
+    with Ledger.open(f"sqlite:///{data_dir / 'ledger.sqlite'}") as ledger:
+        sent = {c.clm01 for c in ledger.find_claims() if c.business_date == night}
+    resend = [d for d in datas if d["encounter_id"].upper() in sent][:RESENT]
+    previous_path.write_text(json.dumps(resend))
+    nights.append(night.isoformat())
+    (data_dir / "demo-nights.json").write_text(json.dumps(nights))
+    return _result(data_dir, night, len(datas), submitted, answered, sent_twice, nights)
+
+
+def _result(
+    data_dir: Path,
+    night: date,
+    count: int,
+    submitted: dict,
+    answered: dict,
+    sent_twice: int,
+    nights: list[str],
+) -> DemoResult:
+    with Ledger.open(f"sqlite:///{data_dir / 'ledger.sqlite'}") as ledger:
+        claims = [c for c in ledger.find_claims() if c.business_date == night]
+        exceptions = ledger.find_exceptions(business_date=night)
+    out = data_dir / "exceptions" / f"exceptions-{night}.jsonl"
+    out.parent.mkdir(exist_ok=True)
+    with out.open("w", encoding="utf-8") as f:
+        for e in exceptions:
+            f.write(
+                json.dumps(
+                    {
+                        "encounter": e.subject,
+                        "file": e.source_file,
+                        "rule": e.rule_id,
+                        "reasons": list(e.reasons),
+                    }
+                )
+                + "\n"
+            )
+    folder = data_dir / "worklists" / date.today().isoformat()
+    workbook = next(folder.glob("*.xlsx"), None) if folder.exists() else None
+    report = next(folder.glob("*.html"), None) if folder.exists() else None
+    queues = answered["queues"]
+    return DemoResult(
+        business_date=night,
+        encounters=count,
+        claims_sent=submitted["claims"],
+        exceptions=submitted["exceptions"],
+        exceptions_by_rule=submitted["exceptions_by_rule"],
+        already_submitted=submitted["duplicates"],
+        sent_twice=sent_twice,
+        states=dict(Counter(str(c.state) for c in claims)),
+        paid=sum((c.paid for c in claims), Decimal("0.00")),
+        denied=Decimal(queues.get("denials", {}).get("recoverable", "0")),
+        queues={q: v["open"] for q, v in queues.items()},
+        workbook=workbook,
+        report=report,
+        exceptions_file=out,
+        nights=nights,
+    )

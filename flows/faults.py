@@ -1,0 +1,41 @@
+"""Named crash points, so the exactly-once promise can be proven at every step boundary.
+
+A run with ``CLAIMS_FAULT=<point>`` stops at that point: by raising
+:class:`InjectedFault` (what Prefect shows as a failed run, for the demo's Retry) or, with
+``CLAIMS_FAULT_MODE=exit``, by killing the process outright as a power cut would.  With
+``CLAIMS_FAULT_ONCE=<file>`` the fault fires only while that file does not exist yet.
+Without the variables a checkpoint costs one dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+POINTS = (
+    "after_read",
+    "after_build",
+    "after_record",
+    "during_upload",
+    "after_upload",
+    "after_mark",
+)
+
+
+class InjectedFault(RuntimeError):
+    """A deliberate failure at a named step boundary (``CLAIMS_FAULT``)."""
+
+
+def checkpoint(point: str) -> None:
+    if os.environ.get("CLAIMS_FAULT") != point:
+        return
+    once = os.environ.get("CLAIMS_FAULT_ONCE")
+    if once:
+        marker = Path(once)
+        if marker.exists():
+            return
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    if os.environ.get("CLAIMS_FAULT_MODE") == "exit":
+        os._exit(70)
+    raise InjectedFault(f"injected fault at {point} (CLAIMS_FAULT); rerun to recover")

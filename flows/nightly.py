@@ -1,0 +1,205 @@
+"""Prefect flows: ``nightly-submission``, ``ingest-responses`` and ``backfill``.
+
+Tasks work on batches (files, interchanges), never on single claims.  Tasks and flows
+persist no results and cache nothing: what they return is IDs and counts, and what makes a
+Retry safe is the ledger (see :mod:`flows.submission`), not Prefect's cache.  Transient
+S3 and clearinghouse errors are retried with backoff; permanent ones fail the run with a
+message that tells ops what to do.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from prefect.tasks import exponential_backoff
+
+from edi.responses import ResponseTables
+from edi.worklists.summary import WorklistSummary
+from flows import artifacts
+from flows.clearinghouse.base import AuthenticationFailed, HostKeyMismatch, TransientError
+from flows.clearinghouse.sftp import SftpClearinghouse
+from flows.ingestion import IngestSummary, ingest
+from flows.ledger import Ledger
+from flows.redaction import install_redaction
+from flows.s3 import S3Object, S3Store, S3Unavailable
+from flows.scrub import check_context
+from flows.settings import Settings
+from flows.submission import BuildSummary, UploadSummary, build_files, new_encounter_files
+from flows.submission import upload_pending as upload_pending_step
+from flows.worklists import BuildOptions, build_worklists, publish_artifacts
+from mappings.profiles import ClearinghouseProfile
+
+TASK_OPTIONS = {"persist_result": False, "cache_policy": NO_CACHE}
+TRANSIENT = (TransientError, S3Unavailable, ConnectionError, TimeoutError)
+PERMANENT = (AuthenticationFailed, HostKeyMismatch)
+
+
+def _transient(task_, task_run, state) -> bool:
+    """Retry only what another attempt can fix; a refused key will be refused again."""
+    try:
+        state.result()
+    except PERMANENT:
+        return False
+    except TRANSIENT:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+RETRYING = {
+    "retries": 4,
+    "retry_delay_seconds": exponential_backoff(10),
+    "retry_jitter_factor": 0.5,
+    "retry_condition_fn": _transient,
+}
+
+
+def business_date_of(scheduled: datetime, settings: Settings) -> date:
+    """The night a run belongs to: the day before its *scheduled* start, in the clinic's
+    time zone, so a Retry the next morning still processes that night."""
+    return (scheduled.astimezone(settings.zone) - timedelta(days=1)).date()
+
+
+def _worker() -> str:
+    """Who holds files and uploads in the ledger: the flow-run ID, which survives Prefect's
+    Retry, so a retried run resumes its own work at once (``CLAIMS_WORKER`` overrides it)."""
+    return os.environ.get("CLAIMS_WORKER") or str(flow_run.get_id() or f"local-{os.getpid()}")
+
+
+@contextmanager
+def _clearinghouse(profile: ClearinghouseProfile) -> Iterator[SftpClearinghouse]:
+    adapter = SftpClearinghouse(profile.transport)
+    try:
+        yield adapter
+    finally:
+        adapter.close()
+
+
+# -- tasks ------------------------------------------------------------------------------
+
+
+@task(name="take-encounter-files", **TASK_OPTIONS, **RETRYING)
+def take_encounter_files(settings: Settings, business_date: date) -> list[S3Object]:
+    with Ledger.open(settings.ledger) as ledger:
+        return new_encounter_files(S3Store.from_env(), ledger, business_date, _worker())
+
+
+@task(name="build-and-record", **TASK_OPTIONS, **RETRYING)
+def build_and_record(
+    settings: Settings, files: list[S3Object], business_date: date
+) -> BuildSummary:
+    profile = settings.clearinghouse_profile()
+    with Ledger.open(settings.ledger) as ledger:
+        return build_files(
+            files,
+            store=S3Store.from_env(),
+            ledger=ledger,
+            profile=profile,
+            context=check_context(),
+            business_date=business_date,
+            created=datetime.now(settings.zone).replace(tzinfo=None),
+        )
+
+
+@task(name="upload-interchanges", **TASK_OPTIONS, **RETRYING)
+def upload_interchanges(settings: Settings, business_date: date) -> UploadSummary:
+    profile = settings.clearinghouse_profile()
+    with Ledger.open(settings.ledger) as ledger, _clearinghouse(profile) as clearinghouse:
+        return upload_pending_step(
+            ledger, clearinghouse, S3Store.from_env(), _worker(), business_date
+        )
+
+
+@task(name="fetch-and-parse-responses", **TASK_OPTIONS, **RETRYING)
+def fetch_and_parse(settings: Settings, today: date) -> IngestSummary:
+    profile = settings.clearinghouse_profile()
+    with Ledger.open(settings.ledger) as ledger, _clearinghouse(profile) as clearinghouse:
+        return ingest(ledger, clearinghouse, S3Store.from_env(), profile, today)
+
+
+@task(name="refresh-worklists", **TASK_OPTIONS, **RETRYING)
+def refresh_worklists(settings: Settings, today: date, parsed: IngestSummary) -> WorklistSummary:
+    """Rebuild today's worklists from the new responses and the ledger; publish the
+    artifacts (IDs and codes only).  The workbook itself, with PHI, goes to files."""
+    responses = ResponseTables.concat(parsed.tables) if parsed.tables else None
+    with Ledger.open(settings.ledger) as ledger:
+        summary = build_worklists(
+            ledger,
+            responses,
+            None,
+            today,
+            settings.data_dir / "worklists",
+            S3Store.from_env(),
+            options=BuildOptions(worker=_worker()),
+        )
+    publish_artifacts(summary)
+    return summary
+
+
+# -- flows ------------------------------------------------------------------------------
+
+
+@flow(name="nightly-submission", persist_result=False, log_prints=False)
+def nightly_submission(business_date: date | None = None) -> dict:
+    """Submit one night's encounters exactly once.
+
+    ``business_date`` defaults to the day before the run's scheduled start (clinic time).
+    """
+    install_redaction()
+    settings = Settings()
+    logger = get_run_logger()
+    night = business_date or business_date_of(flow_run.get_scheduled_start_time(), settings)
+    files = take_encounter_files(settings, night)
+    logger.info("business date %s: %d new encounter file(s)", night, len(files))
+    summary = BuildSummary()
+    step = settings.files_per_task
+    for start in range(0, len(files), step):
+        summary.add(build_and_record(settings, files[start : start + step], night))
+    uploaded = upload_interchanges(settings, night)
+    logger.info(
+        "built %d claims in %d interchange(s); %d exception(s); uploaded %d file(s)",
+        summary.claims,
+        len(summary.interchanges),
+        summary.exceptions,
+        len(uploaded.uploaded),
+    )
+    with Ledger.open(settings.ledger) as ledger:
+        artifacts.submission_summary(night, summary, uploaded, ledger)
+    return artifacts.submission_result(night, summary, uploaded)
+
+
+@flow(name="ingest-responses", persist_result=False)
+def ingest_responses(today: date | None = None) -> dict:
+    """Fetch the clearinghouse's answers, archive them, parse them, move claims along."""
+    install_redaction()
+    settings = Settings()
+    day = today or datetime.now(settings.zone).date()
+    summary = fetch_and_parse(settings, day)
+    worklists = refresh_worklists(settings, day, summary)
+    logger = get_run_logger()
+    logger.info(
+        "parsed %d response file(s), %d repeated, %d unreadable; %d claim event(s)",
+        len(summary.files),
+        len(summary.repeated),
+        len(summary.unreadable),
+        summary.events,
+    )
+    artifacts.ingest_summary(day, summary)
+    return artifacts.ingest_result(day, summary) | artifacts.worklist_result(worklists)
+
+
+@flow(name="backfill", persist_result=False)
+def backfill(start: date, end: date) -> list[dict]:
+    """Rerun ``nightly-submission`` for each business date from ``start`` to ``end``
+    (inclusive).  Safe for nights already done: the ledger skips what went out."""
+    if end < start:
+        raise ValueError(f"backfill end {end} is before start {start}")
+    days = (end - start).days + 1
+    return [nightly_submission(start + timedelta(days=n)) for n in range(days)]

@@ -1,0 +1,84 @@
+"""A whole night on one machine: moto S3, the sandbox clearinghouse, a ledger, Prefect."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from prefect.settings import PREFECT_API_URL
+from prefect.testing.utilities import prefect_test_harness
+
+from edi.claims.synthetic import encounters
+from edi.x12.reader import iter_segments
+from flows.ledger import Ledger
+from flows.s3 import Area, S3Config, S3Store
+from flows.sandbox.server import SandboxClearinghouse
+
+NIGHT = date(2026, 11, 26)
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[str]:
+    """One Prefect test server for the session; its API URL (subprocesses use it too)."""
+    with prefect_test_harness(server_startup_timeout=60):
+        yield PREFECT_API_URL.value()
+
+
+@dataclass
+class Night:
+    store: S3Store
+    sandbox: SandboxClearinghouse
+    ledger_url: str
+    env: dict[str, str]
+
+    def put_encounters(self, name: str, datas: list[dict], day: date = NIGHT) -> None:
+        body = "".join(json.dumps(d) + "\n" for d in datas).encode()
+        self.store.put(self.store.key(Area.ENCOUNTERS, day, name), body)
+
+    def received_claims(self) -> list[str]:
+        """CLM01 of every claim the clearinghouse took, once per time it was sent."""
+        return [
+            seg.get(1)
+            for path in sorted(self.sandbox.received.iterdir())
+            for seg in iter_segments(path.read_bytes(), path.name)
+            if seg.id == "CLM"
+        ]
+
+    def ledger(self) -> Ledger:
+        return Ledger.open(self.ledger_url)
+
+
+def night_encounters(count: int, seed: int = 3, broken: float = 0.2) -> list[dict]:
+    return list(encounters(count, NIGHT, seed=seed, broken_share=broken))
+
+
+@pytest.fixture
+def night(
+    tmp_path: Path,
+    s3_config: S3Config,
+    sqlite_url: str,
+    prefect_api: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Night]:
+    sandbox = SandboxClearinghouse(tmp_path / "sandbox", seed=5).start()
+    env = {
+        "CLAIMS_DATA_DIR": str(tmp_path / "data"),
+        "CLAIMS_LEDGER_URL": sqlite_url,
+        "CLAIMS_S3_BUCKET": s3_config.bucket,
+        "CLAIMS_S3_PREFIX": s3_config.prefix,
+        "CLAIMS_S3_ENDPOINT_URL": s3_config.endpoint_url or "",
+        "CLAIMS_SFTP_PORT": str(sandbox.port),
+        "CLAIMS_SFTP_HOST_KEY": sandbox.host_key_line,
+        "CLAIMS_SFTP_KEY": str(sandbox.client_key_path),
+        "PREFECT_API_URL": prefect_api,
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    try:
+        yield Night(S3Store(s3_config), sandbox, sqlite_url, env)
+    finally:
+        sandbox.stop()

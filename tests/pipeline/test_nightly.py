@@ -1,0 +1,153 @@
+"""The nightly flows end to end on real servers: exactly once, reruns safe."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+from flows.faults import POINTS
+from flows.ledger import ClaimState
+from flows.nightly import ingest_responses, nightly_submission
+from flows.s3 import Area, S3Config, S3Store
+from flows.sandbox.server import SandboxClearinghouse
+from tests.pipeline.conftest import NIGHT, Night, night_encounters
+
+
+def good_ids(datas: list[dict], night: Night) -> set[str]:
+    """Encounters that pass the rules: what must arrive, exactly once."""
+    with night.ledger() as ledger:
+        refused = {e.subject.upper() for e in ledger.find_exceptions(business_date=NIGHT)}
+    assert refused, "the test data carries broken encounters"
+    return {d["encounter_id"].upper() for d in datas} - refused
+
+
+def test_a_night_submits_every_good_encounter_once(night: Night) -> None:
+    datas = night_encounters(25)
+    night.put_encounters("clinic-a.jsonl", datas[:15])
+    night.put_encounters("clinic-b.jsonl", datas[15:])
+
+    result = nightly_submission(NIGHT)
+
+    received = night.received_claims()
+    assert Counter(received).most_common(1)[0][1] == 1
+    assert set(received) == good_ids(datas, night)
+    assert result["claims"] == len(received)
+    assert result["claims"] + result["exceptions"] == 25
+    assert result["exceptions"] > 0, "the synthetic night carries broken encounters"
+    with night.ledger() as ledger:
+        states = Counter(c.state for c in ledger.find_claims())
+    assert states == {ClaimState.SUBMITTED: len(received)}
+    outbound = list(night.store.list_area(Area.OUTBOUND, NIGHT))
+    assert len(outbound) == len(result["interchanges"])
+
+    again = nightly_submission(NIGHT)
+    assert again["claims"] == 0 and again["files"] == 0
+    assert sorted(night.received_claims()) == sorted(received)
+
+
+def test_an_encounter_sent_again_later_is_an_exception(night: Night) -> None:
+    datas = night_encounters(5, broken=0)
+    night.put_encounters("day1.jsonl", datas)
+    nightly_submission(NIGHT)
+    night.put_encounters("day1-resent.jsonl", datas[:2])
+    result = nightly_submission(NIGHT)
+    assert result["claims"] == 0
+    assert result["duplicates"] == 2
+    assert len(night.received_claims()) == 5
+    with night.ledger() as ledger:
+        dup = [e for e in ledger.find_exceptions() if e.source_file.endswith("resent.jsonl")]
+    assert len(dup) == 2 and "already submitted" in dup[0].reasons[0]["message"]
+
+
+def test_responses_move_claims_and_are_archived(night: Night) -> None:
+    night.put_encounters("clinic.jsonl", night_encounters(12, broken=0))
+    nightly_submission(NIGHT)
+    result = ingest_responses(NIGHT)
+    assert result["files"], "the sandbox answers every upload"
+    assert result["unreadable"] == []
+    inbound = {o.key.rsplit("/", 1)[-1] for o in night.store.list_area(Area.INBOUND, NIGHT)}
+    assert set(result["files"]) <= inbound
+    with night.ledger() as ledger:
+        states = Counter(c.state for c in ledger.find_claims())
+    assert ClaimState.SUBMITTED not in states
+    assert states.keys() & {ClaimState.PAID, ClaimState.DENIED, ClaimState.PARTIALLY_PAID}
+    workbooks = list((Path(night.env["CLAIMS_DATA_DIR"]) / "worklists").rglob("*.xlsx"))
+    assert workbooks, "ingest refreshes the worklists"
+    assert ingest_responses(NIGHT)["files"] == []
+
+
+RUN = (
+    "from datetime import date; from flows.nightly import nightly_submission; "
+    f"nightly_submission(date.fromisoformat('{NIGHT.isoformat()}'))"
+)
+
+
+def _run_all(envs: dict[str, dict[str, str]]) -> dict[str, subprocess.CompletedProcess]:
+    """Run the flow once per environment, all at once (each in its own process)."""
+    started = {
+        point: subprocess.Popen(
+            [sys.executable, "-c", RUN],
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for point, env in envs.items()
+    }
+    done = {}
+    for point, process in started.items():
+        out, err = process.communicate(timeout=300)
+        done[point] = subprocess.CompletedProcess(process.args, process.returncode, out, err)
+    return done
+
+
+def test_killed_at_any_step_the_rerun_sends_each_claim_once(
+    night: Night, tmp_path: Path, s3_config: S3Config
+) -> None:
+    """Kill the flow (the process dies at once, as in a power cut) at every step boundary,
+    rerun it as Prefect's Retry does (same flow-run identity), and count at the
+    clearinghouse: every good encounter arrived exactly once, and the ledger agrees."""
+    datas = night_encounters(8, seed=11, broken=0.25)
+    nights: dict[str, Night] = {}
+    envs: dict[str, dict[str, str]] = {}
+    for point in POINTS:
+        sandbox = SandboxClearinghouse(tmp_path / point / "sandbox", seed=5).start()
+        config = replace(s3_config, prefix=f"fault-{point}")
+        ledger_url = f"sqlite:///{tmp_path / point / 'ledger.sqlite'}"
+        env = {
+            **os.environ,
+            **night.env,
+            "CLAIMS_S3_PREFIX": config.prefix,
+            "CLAIMS_LEDGER_URL": ledger_url,
+            "CLAIMS_DATA_DIR": str(tmp_path / point),
+            "CLAIMS_SFTP_PORT": str(sandbox.port),
+            "CLAIMS_SFTP_HOST_KEY": sandbox.host_key_line,
+            "CLAIMS_SFTP_KEY": str(sandbox.client_key_path),
+            "CLAIMS_WORKER": f"retry-{point}",
+        }
+        nights[point] = Night(S3Store(config), sandbox, ledger_url, env)
+        nights[point].put_encounters("clinic.jsonl", datas)
+        envs[point] = env
+    try:
+        killed = _run_all(
+            {p: {**e, "CLAIMS_FAULT": p, "CLAIMS_FAULT_MODE": "exit"} for p, e in envs.items()}
+        )
+        for point, result in killed.items():
+            assert result.returncode == 70, (point, result.stderr[-2000:])
+        reruns = _run_all(envs)
+        for point, result in reruns.items():
+            assert result.returncode == 0, (point, result.stderr[-2000:])
+        for point, n in nights.items():
+            received = n.received_claims()
+            assert len(received) == len(set(received)), f"a claim went out twice after {point}"
+            assert set(received) == good_ids(datas, n), point
+            with n.ledger() as ledger:
+                sent = {c.clm01 for c in ledger.find_claims(states={ClaimState.SUBMITTED})}
+            assert sent == set(received), point
+    finally:
+        for n in nights.values():
+            n.sandbox.stop()
