@@ -9,8 +9,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from prefect.settings import PREFECT_API_URL
-from prefect.testing.utilities import prefect_test_harness
 
 from edi.claims.synthetic import encounters
 from edi.x12.reader import iter_segments
@@ -19,13 +17,6 @@ from flows.s3 import Area, S3Config, S3Store
 from flows.sandbox.server import SandboxClearinghouse
 
 NIGHT = date(2026, 11, 26)
-
-
-@pytest.fixture(scope="session")
-def prefect_api() -> Iterator[str]:
-    """One Prefect test server for the session; its API URL (subprocesses use it too)."""
-    with prefect_test_harness(server_startup_timeout=60):
-        yield PREFECT_API_URL.value()
 
 
 @dataclass

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-import pytest
 from prefect import flow
 from prefect.client.orchestration import get_client
-from prefect.testing.utilities import prefect_test_harness
 
 from flows.ledger import Ledger
 from flows.worklists import build_worklists, publish_artifacts
@@ -17,13 +15,7 @@ from tests.worklists.test_classify import day_one_835
 from tests.worklists.x12sets import Status, ack_999, parse, status_277ca
 
 
-@pytest.fixture(scope="module")
-def prefect():
-    with prefect_test_harness(server_startup_timeout=60):
-        yield
-
-
-def test_artifacts_hold_no_names_or_birth_dates(prefect, sqlite_url, tmp_path):
+def test_artifacts_hold_no_names_or_birth_dates(prefect_api, sqlite_url, tmp_path):
     files = parse(
         ("a.835", day_one_835()),
         ("b.277", status_277ca(date(2026, 10, 5), [Status("ENC-4", "A7", "562", "82")], 102)),
