@@ -160,8 +160,14 @@ def nightly_submission(business_date: date | None = None) -> dict:
     logger.info("business date %s: %d new encounter file(s)", night, len(files))
     summary = BuildSummary()
     step = settings.files_per_task
-    for start in range(0, len(files), step):
-        summary.add(build_and_record(settings, files[start : start + step], night))
+    # Batches of files go to the flow's task runner: threads by default, a Dask cluster
+    # with prefect-dask's DaskTaskRunner (see the README).
+    batches = [
+        build_and_record.submit(settings, files[start : start + step], night)
+        for start in range(0, len(files), step)
+    ]
+    for batch in batches:
+        summary.add(batch.result())
     uploaded = upload_interchanges(settings, night)
     logger.info(
         "built %d claims in %d interchange(s); %d exception(s); uploaded %d file(s)",
