@@ -28,7 +28,9 @@ class _Profile(BaseModel):
 class PartyId(_Profile):
     qualifier: str = Field("ZZ", min_length=2, max_length=2)
     id: str = Field(min_length=1, max_length=15)
-    application_code: str | None = Field(None, max_length=15, description="GS02/GS03; defaults to id")
+    application_code: str | None = Field(
+        None, max_length=15, description="GS02/GS03; defaults to id"
+    )
 
     def party(self) -> Party:
         return Party(self.qualifier, self.id, self.application_code or self.id)
@@ -88,7 +90,7 @@ class PayerProfile(_Profile):
     prior_auth_codes: tuple[str, ...] = Field((), description="procedures needing REF*G1")
     timely_filing_days: int = 365
     appeal_days: int = 180
-    no_response_days: int = 30
+    no_response_days: int = Field(30, ge=0)
 
     @field_validator("member_id_pattern")
     @classmethod

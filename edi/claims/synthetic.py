@@ -65,7 +65,10 @@ CITIES = [
 PAYERS = [
     {"payer_id": "87726", "name": "Acme Health Plan", "claim_filing_indicator": "CI"},
     {"payer_id": "00431", "name": "Medicare Part B", "claim_filing_indicator": "MB"},
+    # The sandbox's silent payer: acknowledges, never answers (the no-response worklist).
+    {"payer_id": "SBXSLOW", "name": "Sandbox Silent Payer", "claim_filing_indicator": "CI"},
 ]
+PAYER_WEIGHTS = (60, 37, 3)
 # (procedure, code set, charge, diagnoses it fits, units, modifiers)
 VISITS = [
     [("99213", "CPT", "150.00", ["E11.9", "I10"], "1", [])],
@@ -108,9 +111,10 @@ BILLING = {
 }
 _MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
 DEFECTS = ("npi", "member_id", "po_box", "pointer", "money", "zip4", "frequency")
-WRONG_VOID_SHARE = 0.02
-"""Voids that cite a claim number the payer never issued: no scrubber can know, the payer's
-front end rejects them (277CA), so the rejections worklist has work too."""
+WRONG_VOID_EVERY = 40
+"""One encounter in this many (a fixed one, so every demo night has some) is a void
+that cites a claim number the payer never issued: no scrubber can know, the payer's
+front end rejects it (277CA), so the rejections worklist has work too."""
 
 
 def valid_npi(rng: random.Random) -> str:
@@ -194,7 +198,7 @@ def encounters(
             encounter["patient"] = dependent
         if rng.random() < broken_share:
             _break(encounter, rng.choice(DEFECTS))
-        elif rng.random() < WRONG_VOID_SHARE:
+        elif i % WRONG_VOID_EVERY == WRONG_VOID_EVERY // 2:
             encounter["frequency_code"] = "8"
             encounter["original_payer_claim_number"] = f"{rng.randint(10**9, 10**10 - 1)}"
         yield encounter
@@ -214,7 +218,7 @@ def _panel(year: int) -> list[tuple[dict, dict, dict | None]]:
 
 def _member(rng: random.Random, service_date: date) -> tuple[dict, dict, dict | None]:
     """A payer, its subscriber and maybe a dependent."""
-    payer = rng.choice(PAYERS)
+    payer = rng.choices(PAYERS, weights=PAYER_WEIGHTS)[0]
     medicare = payer["payer_id"] == "00431"
     age_days = rng.randint(66 * 365, 90 * 365) if medicare else rng.randint(20 * 365, 64 * 365)
     subscriber = _person(rng, service_date - timedelta(days=age_days))

@@ -24,7 +24,7 @@ class PayerTerms(_Settings):
     """From the date of service to the last day a claim (or a corrected claim) is accepted."""
     appeal_days: int = Field(gt=0)
     """From the remittance date to the last day of an appeal (Medicare: redetermination)."""
-    no_response_days: int = Field(gt=0)
+    no_response_days: int = Field(ge=0, description="0: listed from the day after submission")
     """After submission, how long to wait for a 277CA or an 835 before chasing the claim."""
 
 

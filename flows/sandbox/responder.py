@@ -102,9 +102,10 @@ class Responder:
             ack = build_999(route, self.state, interchange, result)
         replies = [Reply(f"{stem}.999", ack.data, "999")]
         answered = [
-            (tx, [self._screen(claim, now.date()) for claim in tx.claims])
+            (tx, [self._screen(claim, now.date()) for claim in claims])
             for tx in interchange.transactions
-            if tx.st02 in ack.accepted and tx.claims
+            if tx.st02 in ack.accepted
+            and (claims := [c for c in tx.claims if not self.rules.for_payer(c.payer_id).silent])
         ]
         if not answered:
             return replies

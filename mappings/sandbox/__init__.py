@@ -80,6 +80,9 @@ class PayerRules(_Rules):
     reprocess_percent: Percent = Decimal("0")
     reprocess_fee_percent: Percent = Decimal("0")
     plb_percent: Percent = Decimal("0")
+    silent: bool = Field(
+        False, description="never answers beyond the 999: its claims wait for the no-response list"
+    )
 
     @model_validator(mode="after")
     def _sane(self) -> PayerRules:

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from openpyxl import load_workbook
 from edi.x12.reader import iter_segments
 from flows.demo import RESENT, run_demo
 from flows.ledger import ClaimState, Ledger
+from flows.worklists import build_worklists
 from tests.fixtures.services import service_missing
 from tests.worklists.test_report_screenshot import CHROMIUM_FLAGS, read_png
 
@@ -66,6 +68,21 @@ def test_the_workbook_has_work_in_the_queues(demo: tuple[Path, list]) -> None:
         assert rows, f"{sheet} has no rows"
     assert second.queues["denials"] > 0 and second.queues["rejections"] > 0
     assert second.exceptions_file.read_text().count("\n") == second.exceptions
+
+
+def test_claims_nobody_answers_are_in_no_response_the_next_day(
+    demo: tuple[Path, list], tmp_path: Path
+) -> None:
+    """The sandbox's silent payer acknowledges and never answers; with its zero-day window
+    its claims are in the no-response queue the next morning."""
+    data, _ = demo
+    with Ledger.open(f"sqlite:///{data / 'ledger.sqlite'}") as ledger:
+        summary = build_worklists(ledger, None, None, date.today() + timedelta(days=1), tmp_path)
+    book = load_workbook(next(tmp_path.rglob("*.xlsx")))
+    rows = [r for r in book["No response"].iter_rows(min_row=2, values_only=True) if any(r)]
+    assert rows
+    assert all("SBXSLOW" in r for r in rows)
+    assert summary.by_queue.set_index("queue").loc["no_response", "open_items"] == len(rows)
 
 
 def test_the_report_renders_in_chromium(demo: tuple[Path, list], tmp_path: Path) -> None:
