@@ -54,7 +54,16 @@ class RedactingFilter(logging.Filter):
 _FILTER = RedactingFilter()
 
 
-def install_redaction(names: tuple[str, ...] = ("prefect", "flows", "edi", "")) -> None:
+def install_redaction(
+    names: tuple[str, ...] = (
+        "",
+        "prefect",
+        "prefect.flow_runs",
+        "prefect.task_runs",
+        "flows",
+        "edi",
+    ),
+) -> None:
     """Attach the filter to the pipeline's loggers and their handlers (idempotent)."""
     for name in names:
         logger = logging.getLogger(name)

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,7 @@ class Interchange:
         return self.text.encode("ascii")
 
 
+@lru_cache(maxsize=4096)
 def x12_decimal(value: Decimal) -> str:
     """X12 ``R`` type: no exponent, no needless trailing zeros (``150.00`` → ``150``)."""
     text = format(value, "f")
@@ -66,6 +68,7 @@ def x12_decimal(value: Decimal) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)
 def _d8(value: date) -> str:
     return value.strftime("%Y%m%d")
 
@@ -171,22 +174,34 @@ def _transaction(
 
 
 def _name(
-    w: X12Writer, code: str, who: Provider | Person, *, id_qual: str | None, id_value: str | None
+    w: X12Writer, code: str, who: Provider | Person, *, id_qual: str = "", id_value: str = ""
 ) -> None:
+    """NM1 of a person or organisation; ``id_value`` must be safe (an NPI) or cleaned."""
+    c = w.clean
     if isinstance(who, Provider) and not who.is_person:
-        w.segment(
-            "NM1", code, "2", who.organization_name, None, None, None, None, id_qual, id_value
+        w.checked_segment(
+            "NM1", code, "2", c(who.organization_name), "", "", "", "", id_qual, id_value
         )
         return
     middle, suffix = (who.middle_name, who.suffix) if isinstance(who, Person) else (None, None)
-    w.segment(
-        "NM1", code, "1", who.last_name, who.first_name, middle, None, suffix, id_qual, id_value
+    w.checked_segment(
+        "NM1",
+        code,
+        "1",
+        c(who.last_name),
+        c(who.first_name),
+        c(middle),
+        "",
+        c(suffix),
+        id_qual,
+        id_value,
     )
 
 
 def _address(w: X12Writer, address: Address) -> None:
-    w.segment("N3", address.line1, address.line2)
-    w.segment("N4", address.city, address.state, address.postal_code)
+    """N3/N4; state and ZIP are validated codes, the rest is cleaned."""
+    w.checked_segment("N3", w.clean(address.line1), w.clean(address.line2))
+    w.checked_segment("N4", w.clean(address.city), address.state, address.postal_code)
 
 
 def _billing_provider(w: X12Writer, hl: int, enc: Encounter) -> None:
@@ -205,72 +220,76 @@ def _billing_provider(w: X12Writer, hl: int, enc: Encounter) -> None:
 
 
 def _demographics(w: X12Writer, person: Person) -> None:
-    w.segment("DMG", "D8", _d8(person.birth_date), person.sex)
+    w.checked_segment("DMG", "D8", _d8(person.birth_date), person.sex)
 
 
 def _subscriber(w: X12Writer, hl: int, parent: int, enc: Encounter, dependent: bool) -> None:
     s = enc.subscriber
-    w.segment("HL", hl, parent, "22", "1" if dependent else "0")
-    w.segment(
+    w.checked_segment("HL", str(hl), str(parent), "22", "1" if dependent else "0")
+    w.checked_segment(
         "SBR",
         enc.payer.responsibility,
-        None if dependent else "18",
-        s.group_number,
-        None,
-        None,
-        None,
-        None,
-        None,
+        "" if dependent else "18",
+        w.clean(s.group_number),
+        "",
+        "",
+        "",
+        "",
+        "",
         enc.payer.claim_filing_indicator,
     )
-    _name(w, "IL", s, id_qual="MI", id_value=s.member_id)
+    _name(w, "IL", s, id_qual="MI", id_value=w.clean(s.member_id))
     if s.address:
         _address(w, s.address)
     _demographics(w, s)
     payer = enc.payer
-    w.segment("NM1", "PR", "2", payer.name, None, None, None, None, "PI", payer.payer_id)
+    w.checked_segment(
+        "NM1", "PR", "2", w.clean(payer.name), "", "", "", "", "PI", w.clean(payer.payer_id)
+    )
 
 
 def _patient(w: X12Writer, hl: int, parent: int, enc: Encounter) -> None:
     p = enc.patient
     assert p is not None
-    w.segment("HL", hl, parent, "23", "0")
-    w.segment("PAT", p.relationship_to_subscriber)
-    _name(w, "QC", p, id_qual=None, id_value=None)
+    w.checked_segment("HL", str(hl), str(parent), "23", "0")
+    w.checked_segment("PAT", p.relationship_to_subscriber)
+    _name(w, "QC", p)
     if p.address:
         _address(w, p.address)
     _demographics(w, p)
 
 
 def _claim(w: X12Writer, enc: Encounter, st02: str) -> BuiltClaim:
-    clm01 = enc.claim_id
+    clm01 = enc.claim_id  # validated [A-Z0-9-], upper-cased
     total = enc.total_charge
     accident = enc.accident
-    related = (accident.type, None, None, accident.state) if accident else None
-    w.segment(
+    related = w.composite(accident.type, "", "", accident.state or "") if accident else ""
+    w.checked_segment(
         "CLM",
         clm01,
         x12_decimal(total),
-        None,
-        None,
-        (enc.place_of_service, "B", enc.frequency_code),
+        "",
+        "",
+        w.composite(enc.place_of_service, "B", enc.frequency_code),
         "Y" if enc.provider_signature_on_file else "N",
         "A",
         "Y" if enc.assignment_of_benefits else "N",
         enc.release_of_information,
-        None,
+        "",
         related,
     )
     if enc.onset_date:
-        w.segment("DTP", "431", "D8", _d8(enc.onset_date))
+        w.checked_segment("DTP", "431", "D8", _d8(enc.onset_date))
     if accident:
-        w.segment("DTP", "439", "D8", _d8(accident.date))
+        w.checked_segment("DTP", "439", "D8", _d8(accident.date))
     if enc.prior_authorization:
-        w.segment("REF", "G1", enc.prior_authorization)
+        w.checked_segment("REF", "G1", w.clean(enc.prior_authorization))
     if enc.frequency_code in ("7", "8") and enc.original_payer_claim_number:
-        w.segment("REF", "F8", enc.original_payer_claim_number)
+        w.checked_segment("REF", "F8", w.clean(enc.original_payer_claim_number))
     codes = enc.diagnoses
-    w.segment("HI", ("ABK", codes[0]), *(("ABF", code) for code in codes[1:]))
+    w.checked_segment(
+        "HI", w.composite("ABK", codes[0]), *(w.composite("ABF", code) for code in codes[1:])
+    )
 
     billing_npi = enc.billing_provider.npi
     if enc.referring_provider:
@@ -279,16 +298,18 @@ def _claim(w: X12Writer, enc: Encounter, st02: str) -> BuiltClaim:
     if rendering and rendering.npi != billing_npi:
         _name(w, "82", rendering, id_qual="XX", id_value=rendering.npi)
         if rendering.taxonomy_code:
-            w.segment("PRV", "PE", "PXC", rendering.taxonomy_code)
+            w.checked_segment("PRV", "PE", "PXC", rendering.taxonomy_code)
     if enc.service_facility:
         f = enc.service_facility
-        w.segment("NM1", "77", "2", f.name, None, None, None, None, "XX" if f.npi else None, f.npi)
+        w.checked_segment(
+            "NM1", "77", "2", w.clean(f.name), "", "", "", "", "XX" if f.npi else "", f.npi or ""
+        )
         _address(w, f.address)
 
     claim_rendering = rendering.npi if rendering else billing_npi
     refs = []
     for index, line in enumerate(enc.service_lines, 1):
-        ref = line_reference(clm01, index, line)
+        ref = w.clean(line_reference(clm01, index, line))
         refs.append(ref)
         _line(w, index, line, enc.place_of_service, claim_rendering, ref)
     return BuiltClaim(
@@ -299,28 +320,30 @@ def _claim(w: X12Writer, enc: Encounter, st02: str) -> BuiltClaim:
 def _line(
     w: X12Writer, index: int, line: ServiceLine, claim_pos: str, claim_rendering: str, ref: str
 ) -> None:
-    w.segment("LX", index)
-    pos = line.place_of_service if line.place_of_service != claim_pos else None
-    w.segment(
+    """One 2400 loop; every value is a validated code, number or date, or ``ref`` cleaned."""
+    w.checked_segment("LX", str(index))
+    pos = line.place_of_service if line.place_of_service != claim_pos else ""
+    w.checked_segment(
         "SV1",
-        ("HC", line.procedure_code, *line.modifiers),
+        w.composite("HC", line.procedure_code, *line.modifiers),
         x12_decimal(line.charge),
         line.unit_type,
         x12_decimal(line.units),
-        pos,
-        None,
-        [str(p) for p in line.diagnosis_pointers],
+        pos or "",
+        "",
+        w.composite(*map(str, line.diagnosis_pointers)),
     )
+    start = _d8(line.service_date)
     if line.service_date_end and line.service_date_end != line.service_date:
-        w.segment("DTP", "472", "RD8", f"{_d8(line.service_date)}-{_d8(line.service_date_end)}")
+        w.checked_segment("DTP", "472", "RD8", f"{start}-{_d8(line.service_date_end)}")
     else:
-        w.segment("DTP", "472", "D8", _d8(line.service_date))
-    w.segment("REF", "6R", ref)
+        w.checked_segment("DTP", "472", "D8", start)
+    w.checked_segment("REF", "6R", ref)
     if line.ndc:
-        w.segment("LIN", None, "N4", line.ndc)
-        w.segment("CTP", None, None, None, x12_decimal(line.ndc_quantity), line.ndc_unit)
+        w.checked_segment("LIN", "", "N4", line.ndc)
+        w.checked_segment("CTP", "", "", "", x12_decimal(line.ndc_quantity), line.ndc_unit or "")
     r = line.rendering_provider
     if r and r.npi != claim_rendering:
         _name(w, "82", r, id_qual="XX", id_value=r.npi)
         if r.taxonomy_code:
-            w.segment("PRV", "PE", "PXC", r.taxonomy_code)
+            w.checked_segment("PRV", "PE", "PXC", r.taxonomy_code)

@@ -200,77 +200,64 @@ def test_clm02_is_the_sum_and_rendering_equal_to_billing_is_omitted() -> None:
 SEPARATORS = "*:^~\n\r"
 
 
-def test_no_value_injects_a_separator() -> None:
-    hostile = "X" + SEPARATORS + "NM1*IL*1~SE*1*0001~"
-    data = EDGE_CASES["delimiters and accents everywhere"]
-    data = {
-        **data,
-        "billing_provider": {
-            **data["billing_provider"],
-            "organization_name": hostile,
-            "contact_name": hostile,
+def _every_text_field(text: str) -> dict:
+    """The contract example with ``text`` in every free-text field the 837P carries."""
+    address = {
+        "line1": text,
+        "line2": text,
+        "city": text[:30],
+        "state": "IL",
+        "postal_code": "62702",
+    }
+    return encounter(
+        billing_provider={
+            **EXAMPLE["billing_provider"],
+            "organization_name": text,
+            "contact_name": text,
             "contact_phone": "2175550100",
         },
-        "prior_authorization": hostile,
-        "subscriber": {
-            **data["subscriber"],
-            "last_name": hostile,
-            "first_name": hostile,
-            "middle_name": "M" + SEPARATORS,
-            "suffix": "JR~",
-            "group_number": hostile,
+        rendering_provider={"npi": "1245319599", "last_name": text, "first_name": text},
+        referring_provider={"npi": "1003000126", "last_name": text, "first_name": text},
+        service_facility={"name": text, "address": address},
+        pay_to_address=address,
+        payer={**EXAMPLE["payer"], "name": text, "payer_id": text},
+        subscriber={
+            **EXAMPLE["subscriber"],
+            "last_name": text,
+            "first_name": text,
+            "middle_name": text[:25],
+            "suffix": text[:10],
+            "member_id": text,
+            "group_number": text,
+            "address": address,
         },
-        "service_facility": {
-            "name": hostile,
-            "address": {
-                "line1": hostile,
-                "line2": hostile,
-                "city": hostile[:30],
-                "state": "IL",
-                "postal_code": "62702",
-            },
+        patient={
+            "last_name": text,
+            "first_name": text,
+            "birth_date": "2015-06-01",
+            "sex": "F",
+            "relationship_to_subscriber": "19",
+            "address": address,
         },
-    }
-    (ic,) = build(data)
-    segments = list(iter_segments(ic.text))
-    # Every segment the builder meant to write is there, no more: the hostile text is inert.
-    assert (
-        len(segments)
-        == len(
-            list(
-                build(
-                    encounter(
-                        billing_provider={
-                            **EXAMPLE["billing_provider"],
-                            "contact_name": "A",
-                            "contact_phone": "2175550100",
-                        },
-                        prior_authorization="A",
-                        subscriber={
-                            **EXAMPLE["subscriber"],
-                            "middle_name": "M",
-                            "suffix": "JR",
-                            "group_number": "G",
-                        },
-                        service_facility={
-                            "name": "A",
-                            "address": {
-                                "line1": "A",
-                                "line2": "B",
-                                "city": "AB",
-                                "state": "IL",
-                                "postal_code": "62702",
-                            },
-                        },
-                    ),
-                )[0].text.split("~")
-            )
-        )
-        - 1
+        prior_authorization=text,
+        frequency_code="7",
+        original_payer_claim_number=text,
+        service_lines=[{**line(), "line_id": text[:30]}],
     )
-    assert pyx12_errors(ic.text) == []
-    names = [s for s in segments if s.id == "NM1" and s.get(1) == "IL"]
-    assert names[0].get(3) == x12_text(hostile)
+
+
+def test_no_value_injects_a_separator() -> None:
+    """Separators and segment text in every free-text field change no segment boundary."""
+    hostile = "X" + SEPARATORS + "NM1*IL*1~SE*1*0001~"
+    (attacked,) = build(_every_text_field(hostile))
+    (plain,) = build(_every_text_field("AB"))
+    ids = [s.id for s in iter_segments(attacked.text)]
+    assert ids == [s.id for s in iter_segments(plain.text)]
+    assert pyx12_errors(attacked.text) == []
+    subscriber = next(s for s in iter_segments(attacked.text) if s.id == "NM1" and s.get(1) == "IL")
+    assert subscriber.get(3) == x12_text(hostile)
+    assert subscriber.get(9) == x12_text(hostile)
+    assert attacked.claims[0].line_refs == (x12_text(hostile[:30]),)
 
 
 def _claims_from_837(text: str) -> dict[str, dict]:

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections import Counter
 from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
+
+import pytest
 
 from flows.faults import POINTS
 from flows.ledger import ClaimState
-from flows.nightly import ingest_responses, nightly_submission
+from flows.nightly import business_date_of, ingest_responses, nightly_submission
 from flows.s3 import Area, S3Config, S3Store
 from flows.sandbox.server import SandboxClearinghouse
+from flows.settings import Settings
 from tests.pipeline.conftest import NIGHT, Night, night_encounters
+
+
+def _artifacts() -> list:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return client.read_artifacts()
 
 
 def good_ids(datas: list[dict], night: Night) -> set[str]:
@@ -43,6 +55,14 @@ def test_a_night_submits_every_good_encounter_once(night: Night) -> None:
     assert states == {ClaimState.SUBMITTED: len(received)}
     outbound = list(night.store.list_area(Area.OUTBOUND, NIGHT))
     assert len(outbound) == len(result["interchanges"])
+
+    artifacts = json.dumps([a.data for a in _artifacts()], default=str)
+    assert "nightly-submission" in json.dumps([a.key for a in _artifacts()])
+    for data in datas:
+        for person in (data["subscriber"], data.get("patient") or {}):
+            for field in ("last_name", "first_name", "birth_date", "member_id"):
+                value = person.get(field)
+                assert not value or value.upper() not in artifacts.upper(), field
 
     again = nightly_submission(NIGHT)
     assert again["claims"] == 0 and again["files"] == 0
@@ -151,3 +171,37 @@ def test_killed_at_any_step_the_rerun_sends_each_claim_once(
     finally:
         for n in nights.values():
             n.sandbox.stop()
+
+
+@pytest.mark.postgres
+def test_two_submissions_at_once_on_postgres_send_each_claim_once(
+    night: Night, postgres_ledger_url: str
+) -> None:
+    """Ops clicks Retry while the schedule fires: two runs, one PostgreSQL ledger."""
+    night = replace(night, ledger_url=postgres_ledger_url)
+    datas = night_encounters(40, seed=21, broken=0.1)
+    for n in range(4):
+        night.put_encounters(f"part-{n}.jsonl", datas[n::4])
+    env = {**os.environ, **night.env, "CLAIMS_LEDGER_URL": postgres_ledger_url}
+    runs = _run_all(
+        {
+            "schedule": {**env, "CLAIMS_WORKER": "scheduled"},
+            "retry": {**env, "CLAIMS_WORKER": "ops-retry"},
+        }
+    )
+    for name, result in runs.items():
+        assert result.returncode == 0, (name, result.stderr[-2000:])
+    received = night.received_claims()
+    assert len(received) == len(set(received)), "a claim went out twice"
+    assert set(received) == good_ids(datas, night)
+
+
+def test_the_business_date_is_the_night_before_the_scheduled_start() -> None:
+    settings = Settings()
+    scheduled = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)  # 01:00 in New York
+    assert business_date_of(scheduled, settings) == date(2026, 11, 26)
+    # A Retry at 09:00 keeps the run's scheduled start, so the same night.
+    assert business_date_of(scheduled, settings) == business_date_of(scheduled, settings)
+    assert business_date_of(datetime(2026, 11, 27, 4, 59, tzinfo=UTC), settings) == date(
+        2026, 11, 25
+    )
