@@ -32,7 +32,8 @@ from flows.scrub import check_context
 from flows.settings import Settings
 from flows.submission import BuildSummary, UploadSummary, build_files, new_encounter_files
 from flows.submission import upload_pending as upload_pending_step
-from flows.worklists import BuildOptions, build_worklists, publish_artifacts
+from flows.worklists import BuildOptions, build_worklists
+from flows.worklists.artifacts import publish_artifacts
 from mappings.profiles import ClearinghouseProfile
 
 TASK_OPTIONS = {"persist_result": False, "cache_policy": NO_CACHE}

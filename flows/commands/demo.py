@@ -8,6 +8,7 @@ of ``prefect.yaml`` and a process worker, and keeps it up until Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -52,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
         from flows.demo_ui import run_ui
 
         return run_ui(args.data, args.count, args.port, args.fail_once, console)
+    # Progress lines, not every run log, on the console (the Prefect UI keeps them all).
+    # Set before Prefect is first imported: it configures its logging on import.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from flows.demo import quiet_console, run_demo
 
     quiet_console()

@@ -9,7 +9,8 @@ from prefect import flow
 from prefect.client.orchestration import get_client
 
 from flows.ledger import Ledger
-from flows.worklists import build_worklists, publish_artifacts
+from flows.worklists import build_worklists
+from flows.worklists.artifacts import publish_artifacts
 from tests.worklists.conftest import PATIENTS, context
 from tests.worklists.test_classify import day_one_835
 from tests.worklists.x12sets import Status, ack_999, parse, status_277ca
