@@ -85,22 +85,22 @@ TEXT = st.text(
     max_size=30,
 ).filter(lambda s: len(x12_text(s)) >= 2)
 """Latin-script text with punctuation and symbols, the separators among them."""
-ICD = st.sampled_from(
-    [
-        "E11.40",
-        "G43.909",
-        "R51.9",
-        "J06.9",
-        "I10",
-        "M54.50",
-        "Z00.00",
-        "S52.501A",
-        "E78.5",
-        "K21.9",
-        "F41.1",
-        "N39.0",
-    ]
-)
+DIAGNOSES = [
+    "E11.40",
+    "G43.909",
+    "R51.9",
+    "J06.9",
+    "I10",
+    "M54.50",
+    "Z00.00",
+    "S52.501A",
+    "E78.5",
+    "K21.9",
+    "F41.1",
+    "N39.0",
+]
+"""Twelve valid, billable ICD-10-CM codes: a full HI segment."""
+ICD = st.sampled_from(DIAGNOSES)
 CPT = st.sampled_from(["99213", "99214", "93000", "36415", "J1100", "81002", "G0438", "0001U"])
 MONEY = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2)
 

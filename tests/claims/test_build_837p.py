@@ -15,7 +15,7 @@ from edi.x12.control import MemoryControlNumbers
 from edi.x12.reader import iter_segments
 from edi.x12.text import x12_text
 from mappings.profiles import clearinghouse_profile
-from tests.factories import EXAMPLE, encounter, encounters
+from tests.factories import DIAGNOSES, EXAMPLE, encounter, encounters
 from tests.x12check import pyx12_errors
 
 PROFILE = clearinghouse_profile("sandbox")
@@ -50,20 +50,7 @@ EDGE_CASES = {
         }
     ),
     "12 diagnoses": encounter(
-        diagnoses=[
-            "E11.40",
-            "G43.909",
-            "R51.9",
-            "J06.9",
-            "I10",
-            "M54.50",
-            "Z00.00",
-            "S52.501A",
-            "E78.5",
-            "K21.9",
-            "F41.1",
-            "N39.0",
-        ],
+        diagnoses=DIAGNOSES,
         service_lines=[line(diagnosis_pointers=[1, 5, 9, 12])],
     ),
     "50 lines": encounter(service_lines=[line(line_id=f"L{i}") for i in range(50)]),
