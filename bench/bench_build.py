@@ -33,8 +33,10 @@ def measure(path: Path) -> dict:
     from edi.claims.models import Encounter
     from edi.claims.records import ndjson_records
     from edi.x12.control import MemoryControlNumbers
+    from flows.runtime import tune_for_batches
     from mappings.profiles import clearinghouse_profile
 
+    tune_for_batches()
     profile = clearinghouse_profile("sandbox")
     start = time.perf_counter()
     claims = size = 0

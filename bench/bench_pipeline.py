@@ -26,9 +26,11 @@ NIGHT = date(2026, 11, 26)
 def measure(count: int, files: int, data: Path, with_prefect: bool) -> dict:
     from edi.claims.synthetic import encounters
     from flows.demo import local_services, offline_prefect, quiet_console
+    from flows.runtime import tune_for_batches
     from flows.s3 import Area
 
     quiet_console()
+    tune_for_batches()
     with local_services(data) as (store, sandbox):
         sandbox.respond = False
         generated = encounters(count, NIGHT, broken_share=0.02)

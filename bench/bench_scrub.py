@@ -32,6 +32,7 @@ from edi.claims.synthetic import encounters
 from edi.codesets import bundled_code_sets
 from edi.rules.registry import CHECKS, RULES, CheckContext
 from edi.x12.control import MemoryControlNumbers
+from flows.runtime import tune_for_batches
 from mappings.profiles import clearinghouse_profile, payer_profiles
 
 DAY = date(2026, 11, 26)
@@ -62,6 +63,7 @@ def main() -> int:
     lines = [json.dumps(e).encode() for e in encounters(args.count, DAY, broken_share=0.05)]
     list(admit(ndjson_records(lines[:50], "warm.jsonl"), context))
     gc.freeze()  # setup objects (code sets, input lines) need no more collection passes
+    tune_for_batches()  # as the CLI and the flows run
     print(f"setup {time.perf_counter() - started:.1f} s: {len(RULES)} rules, {len(CHECKS)} "
           f"checks, {args.count:,} encounters generated")  # fmt: skip
 

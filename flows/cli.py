@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from flows import commands
+from flows.runtime import tune_for_batches
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the chosen command; its return value is the exit code."""
     args = build_parser().parse_args(argv)
+    tune_for_batches()
     return int(args.handler(args) or 0)
 
 

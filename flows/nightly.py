@@ -27,6 +27,7 @@ from flows.clearinghouse.sftp import SftpClearinghouse
 from flows.ingestion import IngestSummary, ingest
 from flows.ledger import Ledger
 from flows.redaction import install_redaction
+from flows.runtime import tune_for_batches
 from flows.s3 import S3Object, S3Store, S3Unavailable
 from flows.scrub import check_context
 from flows.settings import Settings
@@ -96,6 +97,7 @@ def take_encounter_files(settings: Settings, business_date: date) -> list[S3Obje
 def build_and_record(
     settings: Settings, files: list[S3Object], business_date: date
 ) -> BuildSummary:
+    tune_for_batches()
     profile = settings.clearinghouse_profile()
     with Ledger.open(settings.ledger) as ledger:
         return build_files(
@@ -120,6 +122,7 @@ def upload_interchanges(settings: Settings, business_date: date) -> UploadSummar
 
 @task(name="fetch-and-parse-responses", **TASK_OPTIONS, **RETRYING)
 def fetch_and_parse(settings: Settings, today: date) -> IngestSummary:
+    tune_for_batches()
     profile = settings.clearinghouse_profile()
     with Ledger.open(settings.ledger) as ledger, _clearinghouse(profile) as clearinghouse:
         return ingest(ledger, clearinghouse, S3Store.from_env(), profile, today)
