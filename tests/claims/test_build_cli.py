@@ -111,3 +111,20 @@ def test_total_charge_is_exact(tmp_path: Path) -> None:
     text = (tmp_path / "out" / "000000001.x12").read_text()
     clm = next(s for s in text.split("~") if s.strip().startswith("CLM"))
     assert Decimal(clm.split("*")[2]) == Decimal("0.30")
+
+
+def test_strict_passes_what_the_builder_writes(tmp_path: Path) -> None:
+    (tmp_path / "in.jsonl").write_text(ndjson(encounter(encounter_id="S1")))
+    out = tmp_path / "out"
+    args = [
+        "build",
+        str(tmp_path / "in.jsonl"),
+        "--out",
+        str(out),
+        "--strict",
+        "--ledger",
+        f"sqlite:///{tmp_path / 'ledger.sqlite'}",
+    ]
+    assert main(args) == 0
+    assert (out / "000000001.x12").exists()
+    assert (out / "exceptions.jsonl").read_text() == ""
