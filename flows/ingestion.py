@@ -20,7 +20,7 @@ import pandas as pd
 
 from edi.responses import ResponseTables, parse_any
 from edi.x12.reader import X12ParseError
-from flows.clearinghouse.base import Clearinghouse
+from flows.clearinghouse.base import Clearinghouse, IncompleteResponse
 from flows.ledger import ClaimEvent, EventKind, InterchangeState, InterchangeView, Ledger
 from flows.ledger.records import ResponseKind
 from flows.s3 import Area, S3Store
@@ -54,17 +54,23 @@ def ingest(
 ) -> IngestSummary:
     summary = IngestSummary()
     for name in clearinghouse.list_responses():
-        data = clearinghouse.fetch(name)
+        try:
+            data = clearinghouse.fetch(name)
+        except IncompleteResponse as error:
+            summary.unreadable[name] = str(error)
+            log.error("%s", error)
+            continue
         digest = hashlib.sha256(data).hexdigest()
+        # Archived first, readable or not: the raw bytes are the proof of timely filing.
+        archived = store.put(
+            store.key(Area.INBOUND, today, name), data, content_type="application/edi-x12"
+        )
         try:
             tables = parse_any(data, name)
         except X12ParseError as error:
             summary.unreadable[name] = str(error)
             log.error("response file %s is not readable X12: %s", name, error)
             continue
-        archived = store.put(
-            store.key(Area.INBOUND, today, name), data, content_type="application/edi-x12"
-        )
         if ledger.record_response_file(name, digest, response_kind(tables), archived.key):
             lookup = _lookup(ledger, profile)
             events = list(events_from_tables(tables, lookup))

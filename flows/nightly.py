@@ -23,6 +23,7 @@ from edi.responses import ResponseTables
 from edi.worklists.summary import WorklistSummary
 from flows import artifacts
 from flows.clearinghouse.base import AuthenticationFailed, HostKeyMismatch, TransientError
+from flows.clearinghouse.retry import RetryPolicy
 from flows.clearinghouse.sftp import SftpClearinghouse
 from flows.ingestion import IngestSummary, ingest
 from flows.ledger import Ledger
@@ -35,7 +36,6 @@ from flows.submission import BuildSummary, UploadSummary, build_files, new_encou
 from flows.submission import upload_pending as upload_pending_step
 from flows.worklists import BuildOptions, build_worklists
 from flows.worklists.artifacts import publish_artifacts
-from mappings.profiles import ClearinghouseProfile
 
 TASK_OPTIONS = {"persist_result": False, "cache_policy": NO_CACHE}
 TRANSIENT = (TransientError, S3Unavailable, ConnectionError, TimeoutError)
@@ -76,8 +76,11 @@ def _worker() -> str:
 
 
 @contextmanager
-def _clearinghouse(profile: ClearinghouseProfile) -> Iterator[SftpClearinghouse]:
-    adapter = SftpClearinghouse(profile.transport)
+def _clearinghouse(settings: Settings) -> Iterator[SftpClearinghouse]:
+    adapter = SftpClearinghouse(
+        settings.clearinghouse_profile().transport,
+        retry=RetryPolicy(attempts=settings.sftp_attempts),
+    )
     try:
         yield adapter
     finally:
@@ -113,8 +116,7 @@ def build_and_record(
 
 @task(name="upload-interchanges", **TASK_OPTIONS, **RETRYING)
 def upload_interchanges(settings: Settings, business_date: date) -> UploadSummary:
-    profile = settings.clearinghouse_profile()
-    with Ledger.open(settings.ledger) as ledger, _clearinghouse(profile) as clearinghouse:
+    with Ledger.open(settings.ledger) as ledger, _clearinghouse(settings) as clearinghouse:
         return upload_pending_step(
             ledger, clearinghouse, S3Store.from_env(), _worker(), business_date
         )
@@ -124,7 +126,7 @@ def upload_interchanges(settings: Settings, business_date: date) -> UploadSummar
 def fetch_and_parse(settings: Settings, today: date) -> IngestSummary:
     tune_for_batches()
     profile = settings.clearinghouse_profile()
-    with Ledger.open(settings.ledger) as ledger, _clearinghouse(profile) as clearinghouse:
+    with Ledger.open(settings.ledger) as ledger, _clearinghouse(settings) as clearinghouse:
         return ingest(ledger, clearinghouse, S3Store.from_env(), profile, today)
 
 

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    sftp_attempts: int = Field(5, ge=1, description="tries per SFTP operation, with backoff")
     sftp_host: str | None = Field(None, description="overrides the profile's SFTP host")
     sftp_port: int | None = Field(None, description="overrides the profile's SFTP port")
     sftp_host_key: str | None = Field(None, description="pins the server key, 'ssh-ed25519 AAAA…'")

@@ -36,6 +36,11 @@ class RemoteConflict(ClearinghouseError):
     """A different file already has this name on the clearinghouse side."""
 
 
+class IncompleteResponse(ClearinghouseError):
+    """A response file stayed short or without its X12 trailer over every retry: it is left
+    at the clearinghouse for a later run (it may still be being written) or for ops."""
+
+
 class TransientError(ClearinghouseError):
     """Connection or transfer failures that outlasted every retry."""
 

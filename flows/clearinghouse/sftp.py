@@ -31,6 +31,7 @@ from flows.clearinghouse.base import (
     ClearinghouseError,
     Delivery,
     HostKeyMismatch,
+    IncompleteResponse,
     RemoteConflict,
     TransientError,
 )
@@ -269,7 +270,15 @@ class SftpClearinghouse:
                 raise IncompleteFile(f"{name}: {len(data)} of {size} bytes, or no IEA trailer")
             return data
 
-        return self._run(f"fetching {name}", read)
+        try:
+            return self._run(f"fetching {name}", read)
+        except TransientError as error:
+            if isinstance(error.__cause__, IncompleteFile):
+                raise IncompleteResponse(
+                    f"{name} in {self.transport.outbound_dir} is incomplete or not X12 "
+                    "(no IEA trailer); left there"
+                ) from error
+            raise
 
     def mark_done(self, name: str) -> None:
         archive = self.transport.archive_dir

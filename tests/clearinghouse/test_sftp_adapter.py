@@ -14,6 +14,7 @@ from flows.clearinghouse import (
     AuthenticationFailed,
     Delivery,
     HostKeyMismatch,
+    IncompleteResponse,
     RemoteConflict,
     TransientError,
     upload_name,
@@ -90,7 +91,7 @@ def test_fetch_verifies_and_delete_mode(sandbox, sandbox_key) -> None:
     transport = sandbox.transport().model_copy(update={"archive_dir": None})
     with SftpClearinghouse(transport, private_key=sandbox_key, retry=FAST) as ch:
         assert sorted(ch.list_responses()) == ["half.999", "whole.txt"]
-        with pytest.raises(TransientError, match=r"fetching half\.999"):
+        with pytest.raises(IncompleteResponse, match=r"half\.999 in from-clearinghouse"):
             ch.fetch("half.999")
         assert ch.fetch("whole.txt") == b"a report"
         ch.mark_done("whole.txt")

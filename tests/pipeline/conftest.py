@@ -65,6 +65,7 @@ def night(
         "CLAIMS_SFTP_PORT": str(sandbox.port),
         "CLAIMS_SFTP_HOST_KEY": sandbox.host_key_line,
         "CLAIMS_SFTP_KEY": str(sandbox.client_key_path),
+        "CLAIMS_SFTP_ATTEMPTS": "2",
         "PREFECT_API_URL": prefect_api,
     }
     for name, value in env.items():

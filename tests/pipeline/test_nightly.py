@@ -86,9 +86,11 @@ def test_an_encounter_sent_again_later_is_an_exception(night: Night) -> None:
 def test_responses_move_claims_and_are_archived(night: Night) -> None:
     night.put_encounters("clinic.jsonl", night_encounters(12, broken=0))
     nightly_submission(NIGHT)
+    (night.sandbox.outbound / "garbage.999").write_bytes(b"not X12 at all\n")
     result = ingest_responses(NIGHT)
     assert result["files"], "the sandbox answers every upload"
-    assert result["unreadable"] == []
+    assert result["unreadable"] == ["garbage.999"], "one bad file stops nothing else"
+    assert (night.sandbox.outbound / "garbage.999").exists(), "left for ops"
     inbound = {o.key.rsplit("/", 1)[-1] for o in night.store.list_area(Area.INBOUND, NIGHT)}
     assert set(result["files"]) <= inbound
     with night.ledger() as ledger:
@@ -97,7 +99,8 @@ def test_responses_move_claims_and_are_archived(night: Night) -> None:
     assert states.keys() & {ClaimState.PAID, ClaimState.DENIED, ClaimState.PARTIALLY_PAID}
     workbooks = list((Path(night.env["CLAIMS_DATA_DIR"]) / "worklists").rglob("*.xlsx"))
     assert workbooks, "ingest refreshes the worklists"
-    assert ingest_responses(NIGHT)["files"] == []
+    again = ingest_responses(NIGHT)
+    assert again["files"] == [] and again["unreadable"] == ["garbage.999"]
 
 
 RUN = (
