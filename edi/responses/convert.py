@@ -20,7 +20,8 @@ import pyarrow.compute as pc
 
 _MONEY = r"^-?(\d{1,16}(\.\d{0,2})?|\.\d{1,2})$"
 _DATE = r"^\d{8}$"
-_NULL_STR = pa.scalar(None, pa.string())
+NULL_TEXT = pa.scalar(None, pa.large_string())
+"""A null of the Arrow type :func:`text` gives."""
 _CENTS_TYPE = pa.decimal128(18, 2)
 
 STRING = pd.StringDtype()
@@ -34,41 +35,40 @@ TEXT = "category"
 _JOIN = "\x1f"  # ASCII unit separator: outside the X12 character sets
 
 
-def _text(values: Sequence[str | None]) -> pa.StringArray:
-    """An Arrow string array of ``values``.
+def text(values: Sequence[str | None] | pa.Array) -> pa.LargeStringArray:
+    """An Arrow large string array of ``values``: the type pandas' string dtype stores.
 
     Joining the texts and splitting them again in Arrow is several times faster than
     converting a long list object by object; ``None`` values or a text that holds the
-    joining character take the direct way.
+    joining character take the direct way.  An Arrow array passes through, so a column
+    needed both as text and as looked-up descriptions is converted once.
     """
+    if isinstance(values, pa.Array):
+        return values
     if len(values) > 256:
         try:
             joined = _JOIN.join(values)
         except TypeError:  # a None among the values
             joined = None
         if joined is not None and joined.count(_JOIN) == len(values) - 1:
-            return (
-                pc.split_pattern(pa.array([joined], pa.large_string()), _JOIN)
-                .flatten()
-                .cast(pa.string())
-            )
-    return pa.array(values, pa.string())
+            return pc.split_pattern(pa.array([joined], pa.large_string()), _JOIN).flatten()
+    return pa.array(values, pa.large_string())
 
 
-def strings(values: Sequence[str | None]) -> pd.api.extensions.ExtensionArray:
+def strings(values: Sequence[str | None] | pa.Array) -> pd.api.extensions.ExtensionArray:
     """Text column; empty elements become null, since X12 drops absent values anyway."""
-    arr = _text(values)
-    arr = pc.if_else(pc.equal(arr, ""), _NULL_STR, arr)
+    arr = text(values)
+    arr = pc.if_else(pc.equal(arr, ""), NULL_TEXT, arr)
     return pd.array(arr.to_pylist() if len(arr) == 0 else arr, dtype=STRING)
 
 
-def lookup(codes: Sequence[str | None], describe) -> pd.Categorical:
+def lookup(codes: Sequence[str | None] | pa.Array, describe) -> pd.Categorical:
     """Text column of ``describe(code)`` per code, each distinct code described once.
 
     Code columns repeat a few values (CARC 45, group CO) over many rows, so the texts are
     computed per distinct code and spread with Arrow's ``take`` instead of per row.
     """
-    encoded = _text(codes).dictionary_encode()
+    encoded = text(codes).dictionary_encode()
     texts = [describe(code or "") for code in encoded.dictionary.to_pylist()]
     categories = sorted(set(texts) - {""})
     code_of = {text: i for i, text in enumerate(categories)}
@@ -76,18 +76,20 @@ def lookup(codes: Sequence[str | None], describe) -> pd.Categorical:
     return pd.Categorical.from_codes(per_word[_indices(encoded)], categories=categories)
 
 
-def cents(values: Sequence[str | None]) -> tuple[pd.api.extensions.ExtensionArray, np.ndarray]:
+def cents(
+    values: Sequence[str | None] | pa.Array,
+) -> tuple[pd.api.extensions.ExtensionArray, np.ndarray]:
     """Integer cents (``Int64``) of decimal amounts, and a mask of values that are wrong.
 
     Empty or absent amounts are null and not wrong; ``12.345``, ``1e3`` or ``12,00``
     are null *and* flagged, so the caller can report them with their position.  Each
     distinct text is converted once (amounts repeat), then spread by index.
     """
-    encoded = _text(values).dictionary_encode()
+    encoded = text(values).dictionary_encode()
     words = encoded.dictionary
     present = pc.fill_null(pc.not_equal(words, ""), False)
     valid = pc.fill_null(pc.match_substring_regex(words, _MONEY), False)
-    decimals = pc.cast(pc.if_else(valid, words, _NULL_STR), _CENTS_TYPE)
+    decimals = pc.cast(pc.if_else(valid, words, NULL_TEXT), _CENTS_TYPE)
     # A decimal128(18, 2) stores the unscaled integer, i.e. the cents, in two's complement;
     # every value here has at most 18 digits, so its low 64-bit word is the exact number.
     low = np.frombuffer(decimals.buffers()[1], dtype=np.int64)
@@ -100,17 +102,17 @@ def cents(values: Sequence[str | None]) -> tuple[pd.api.extensions.ExtensionArra
     return pd.arrays.IntegerArray(unscaled[index], ~known[index]), wrong_word[index]
 
 
-def dates(values: Sequence[str | None]) -> tuple[pd.Series, np.ndarray]:
+def dates(values: Sequence[str | None] | pa.Array) -> tuple[pd.Series, np.ndarray]:
     """Dates from ``CCYYMMDD`` text (``datetime64[s]``), and a mask of wrong values.
 
     Impossible dates (``20260231``) are wrong, not rolled over into March.  A file holds
     few distinct dates, so each is parsed once and spread by index.
     """
-    encoded = _text(values).dictionary_encode()
+    encoded = text(values).dictionary_encode()
     words = encoded.dictionary
     present = pc.fill_null(pc.not_equal(words, ""), False)
     shaped = pc.fill_null(pc.match_substring_regex(words, _DATE), False)
-    parsed = pc.strptime(pc.if_else(shaped, words, _NULL_STR), "%Y%m%d", "s", error_is_null=True)
+    parsed = pc.strptime(pc.if_else(shaped, words, NULL_TEXT), "%Y%m%d", "s", error_is_null=True)
     round_trip = pc.fill_null(pc.equal(pc.strftime(parsed, "%Y%m%d"), words), False)
     good = pc.and_(shaped, round_trip)
     wrong_word = np.append(np.asarray(pc.and_(present, pc.invert(good)), dtype=bool), False)
@@ -126,34 +128,32 @@ def _indices(encoded: pa.DictionaryArray) -> np.ndarray:
     return filled.to_numpy().astype(np.int64, copy=False)
 
 
-_DECIMALS: dict[str, Decimal | None] = {}
-
-
 def decimals(values: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
     """:class:`~decimal.Decimal` objects (units, quantities), and a mask of wrong values.
 
-    Quantities repeat ("1", "2"), so each distinct text is converted once per process.
+    Quantities repeat ("1", "2"), so each distinct text is converted once, then spread
+    by index: a per-value loop in Python cost more than the rest of the column.
     """
-    out = np.empty(len(values), dtype=object)
-    wrong = np.zeros(len(values), dtype=bool)
-    cache = _DECIMALS
-    for i, text in enumerate(values):
-        if not text:
-            out[i] = None
-            continue
-        value = cache.get(text, False)
-        if value is False:
-            try:
-                value = Decimal(text)
-                if not value.is_finite() or not _looks_numeric(text):
-                    value = None
-            except InvalidOperation:
-                value = None
-            if len(cache) < 10_000:
-                cache[text] = value
-        out[i] = value
-        wrong[i] = value is None
-    return out, wrong
+    encoded = text(values).dictionary_encode()
+    words = encoded.dictionary.to_pylist()
+    converted = [_decimal(word) for word in words]
+    wrong_word = [bool(w) and v is None for w, v in zip(words, converted, strict=True)]
+    index = _indices(encoded)
+    out = np.empty(len(words) + 1, dtype=object)  # filled, not np.array(): no unpacking
+    out[: len(words)] = converted
+    out[-1] = None
+    return out[index], np.array([*wrong_word, False], dtype=bool)[index]
+
+
+def _decimal(word: str) -> Decimal | None:
+    """The value of one X12 ``R`` text, or None when it is empty or not a plain number."""
+    if not word:
+        return None
+    try:
+        value = Decimal(word)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() and _looks_numeric(word) else None
 
 
 def _looks_numeric(text: str) -> bool:

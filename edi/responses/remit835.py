@@ -28,6 +28,8 @@ from collections.abc import Set as AbstractSet
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from edi.responses import convert
 from edi.responses.findings import Envelope, Findings
@@ -40,7 +42,7 @@ from edi.responses.tables import (
     REMARKS,
     conform,
 )
-from edi.x12.reader import Transaction
+from edi.x12.reader import ENVELOPE_IDS, Transaction
 from mappings.code_texts import CodeTexts
 
 _PAD = [""] * 20
@@ -51,6 +53,9 @@ _MIA_REMARKS = (5, 20, 21, 22, 23)
 _MOA_REMARKS = (3, 4, 5, 6, 7)
 _CAS_TRIPLES = (2, 5, 8, 11, 14, 17)
 _PLB_PAIRS = (3, 5, 7, 9, 11, 13)
+_LINE_LEVEL, _CLAIM_LEVEL, _COMMA, _EMPTY = (
+    pa.scalar(text, pa.large_string()) for text in ("line", "claim", ",", "")
+)  # Arrow scalars of the type pandas' string columns store
 
 # payment rows (few): lists, completed by later segments
 P_POS, P_BPR, P_TRN, P_DTM405, P_PAYER, P_REF2U, P_PAYEE, P_TJ, P_HASH = range(9)
@@ -134,7 +139,8 @@ class RemitReader:
         line_no = 0
         clm01 = None
         reversed_ids: set[str] = set()
-        for e in tx.elements():
+        trailer = None
+        for e in tx.unchecked():
             sid = e[0]
             try:
                 if sid == "CAS":
@@ -143,8 +149,9 @@ class RemitReader:
                         continue
                     group = e[1]
                     position = cursor.position
+                    triples = _CAS_TRIPLES[: len(e) // 3]  # only those the segment has
                     e.extend(_PAD)
-                    for k in _CAS_TRIPLES:
+                    for k in triples:
                         if e[k]:
                             a_claim.append(claim)
                             a_line.append(line)
@@ -303,10 +310,14 @@ class RemitReader:
                     digest.update((_FIELD.join(e) + "\x1e").encode())
                     e.extend(_PAD)
                     payment[P_TRN] = e
+                elif sid in ENVELOPE_IDS:
+                    trailer = e
+                    break
             except IndexError:
                 message = f"{sid} has too few elements; skipped"
                 current = clm01 if claim >= 0 else None
                 self.findings.add(env, cursor.position, sid, "SHORT_SEGMENT", message, current)
+        tx.close(trailer)
         fingerprint = payment[P_HASH] = digest.hexdigest()
         if fingerprint in self.seen:
             for table, mark in zip(tables, marks, strict=True):
@@ -455,17 +466,13 @@ class RemitReader:
         df["line_no"] = convert.integers(c["line_no"])
         clm01s = df["clm01"]
         df["line_ref"] = convert.strings(c["ref"])
-        separators = self.component_separators
-        pay_of_claim = self.claims["pay"]
-        seps = [separators[pay_of_claim[o]] for o in c["claim"]]
-        paid_as = [v.split(s) for v, s in zip(c["svc01"], seps, strict=True)]
-        paid_columns = _procedures(paid_as)
+        paid_as = convert.text(c["svc01"])
+        paid_columns = _procedures(self._composites(paid_as, c["claim"]))
         df["procedure_qualifier"], df["procedure_code"], df["modifiers"] = paid_columns
         if any(c["svc06"]):
-            submitted = [
-                v.split(s) if v else p for v, s, p in zip(c["svc06"], seps, paid_as, strict=True)
-            ]
-            paid_columns = _procedures(submitted)
+            submitted = convert.text(c["svc06"])
+            submitted = pc.if_else(pc.equal(submitted, ""), paid_as, submitted)
+            paid_columns = _procedures(self._composites(submitted, c["claim"]))
         (df["submitted_qualifier"], df["submitted_code"], df["submitted_modifiers"]) = paid_columns
         self._money(df, "charge_cents", c["svc02"], positions, "SVC", clm01s)
         self._money(df, "paid_cents", c["svc03"], positions, "SVC", clm01s)
@@ -477,6 +484,20 @@ class RemitReader:
         self._money(df, "allowed_cents", c["allowed"], positions, "AMT", clm01s)
         df["remark_codes"] = convert.strings([",".join(r) if r else "" for r in c["remarks"]])
         return pd.DataFrame(df)
+
+    def _composites(self, values: pa.Array, owners: list[int]) -> pa.ListArray:
+        """SVC01/SVC06 composites split on their interchange's component separator.
+
+        With one separator (the usual case) Arrow splits the whole column at once; a file
+        mixing interchanges whose ISA16 differ is split row by row.
+        """
+        separators = self.component_separators
+        if len(set(separators)) == 1:
+            return pc.split_pattern(values, separators[0])
+        pay_of_claim = self.claims["pay"]
+        seps = [separators[pay_of_claim[o]] for o in owners]
+        parts = [v.split(s) for v, s in zip(values.to_pylist(), seps, strict=True)]
+        return pa.array(parts, pa.list_(pa.large_string()))
 
     def _detail(self, c: _Columns, claims: pd.DataFrame, lines: pd.DataFrame) -> dict:
         """Trace, claim and line columns shared by adjustments and remarks."""
@@ -493,7 +514,7 @@ class RemitReader:
             numbers = np.zeros(len(at), dtype=np.int64)
             df["line_ref"] = convert.strings([""] * len(at))
         df["line_no"] = pd.arrays.IntegerArray(numbers, ~on_line)
-        df["level"] = convert.strings(np.where(on_line, "line", "claim").tolist())
+        df["level"] = convert.strings(pc.if_else(pa.array(on_line), _LINE_LEVEL, _CLAIM_LEVEL))
         return df
 
     def _adjustments(self, claims: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
@@ -501,10 +522,11 @@ class RemitReader:
         df = self._detail(c, claims, lines)
         positions = c["position"]
         clm01s = df["clm01"]
-        df["group_code"] = convert.strings(c["group"])
-        df["group_text"] = self._texts("cas_group", c["group"])
-        df["carc"] = convert.strings(c["carc"])
-        df["carc_text"] = self._texts("carc", c["carc"])
+        group, carc = convert.text(c["group"]), convert.text(c["carc"])
+        df["group_code"] = convert.strings(group)
+        df["group_text"] = self._texts("cas_group", group)
+        df["carc"] = convert.strings(carc)
+        df["carc_text"] = self._texts("carc", carc)
         self._money(df, "amount_cents", c["amount"], positions, "CAS", clm01s)
         self._number(df, "quantity", c["quantity"], positions, "CAS", clm01s)
         return pd.DataFrame(df)
@@ -512,14 +534,14 @@ class RemitReader:
     def _remarks(self, claims: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
         c = self.remarks
         df = self._detail(c, claims, lines)
+        qualifier, code = convert.text(c["qualifier"]), convert.text(c["code"])
         df["origin"] = convert.strings(c["origin"])
-        df["qualifier"] = convert.strings(c["qualifier"])
-        df["code"] = convert.strings(c["code"])
+        df["qualifier"] = convert.strings(qualifier)
+        df["code"] = convert.strings(code)
         rarc = self.texts.text
-        df["text"] = convert.lookup(
-            [f"{q}|{code}" for q, code in zip(c["qualifier"], c["code"], strict=True)],
-            lambda qc: rarc("rarc", qc.partition("|")[2]) if qc.startswith("HE|") else "",
-        )
+        # only HE codes are RARCs; a null code is never described, so it gets no text
+        he_codes = pc.if_else(pc.equal(qualifier, "HE"), code, convert.NULL_TEXT)
+        df["text"] = convert.lookup(he_codes, lambda he_code: rarc("rarc", he_code))
         return pd.DataFrame(df)
 
     def _plb(self, payments: pd.DataFrame) -> pd.DataFrame:
@@ -615,12 +637,17 @@ class RemitReader:
         )
 
 
-def _procedures(parts: list[list[str]]) -> tuple:
-    """Qualifier, code and comma-joined modifiers columns of SVC01/SVC06 composites."""
+def _procedures(parts: pa.ListArray) -> tuple:
+    """Qualifier, code and comma-joined modifiers columns of SVC01/SVC06 composites.
+
+    Joining a slice of at most one component gives that component or ``''``, which is
+    how a missing code reads.
+    """
+    modifiers = pc.binary_join(pc.list_slice(parts, 2, 6), _COMMA)
     return (
-        convert.strings([p[0] for p in parts]),
-        convert.strings([p[1] if len(p) > 1 else "" for p in parts]),
-        convert.strings([",".join(p[2:6]).strip(",") if len(p) > 2 else "" for p in parts]),
+        convert.strings(pc.list_element(parts, 0)),
+        convert.strings(pc.binary_join(pc.list_slice(parts, 1, 2), _EMPTY)),
+        convert.strings(pc.utf8_trim(modifiers, ",")),
     )
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
@@ -425,6 +426,8 @@ class Transaction:
     """The reader's cursor: its ``position`` and ``offset`` are those of the segment
     last yielded; hot loops read ``cursor.position`` instead of :attr:`position`."""
     _body: Iterator[list[str]] = field(repr=False, default=iter(()))
+    _walker: _EnvelopeWalker | None = field(repr=False, default=None)
+    _first: int = field(repr=False, default=0)  # position of ST, or of a run's first segment
     se: Segment | None = None
     segment_count: int = 0
     findings: list[EnvelopeFinding] = field(default_factory=list)
@@ -478,6 +481,29 @@ class Transaction:
         """The body as element lists (``[0]`` is the ID): no object per segment."""
         return self._body
 
+    def unchecked(self) -> Iterator[list[str]]:
+        """The body as the reader's own element lists, without the check for the trailer.
+
+        For the hottest loops: it saves :meth:`elements`' generator step per segment, at
+        a price.  The lists do not stop at SE: the consumer stops at the first list whose
+        ID is in :data:`ENVELOPE_IDS` and hands it to :meth:`close`, or calls
+        ``close(None)`` when the lists run out; the trailer is then checked exactly as
+        :meth:`elements` would check it.
+        """
+        walker = self._walker
+        if walker is None:  # built by hand, not by iter_transactions: nothing to check
+            return self._body
+        self._body = iter(())  # read here, so the walker has nothing left to drain
+        if walker.pending is not None:  # a run outside ST/SE starts with a segment read
+            first, walker.pending = walker.pending, None
+            return itertools.chain((first.elements,), walker.raw)
+        return walker.raw
+
+    def close(self, trailer: list[str] | None) -> None:
+        """End a body read with :meth:`unchecked` at the envelope segment ``trailer``."""
+        if self._walker is not None:
+            self._walker.close(self, trailer)
+
     def __iter__(self) -> Iterator[Segment]:
         tokens = self.cursor
         make = Segment
@@ -485,7 +511,8 @@ class Transaction:
             yield make(elements[0], elements, tokens.position, tokens.offset, tokens.delimiters)
 
 
-_ENVELOPE = frozenset({"SE", "GE", "IEA", "ISA", "GS", "ST"})
+ENVELOPE_IDS = frozenset({"SE", "GE", "IEA", "ISA", "GS", "ST"})
+"""IDs of the segments that end a transaction's body (see :meth:`Transaction.unchecked`)."""
 
 
 class _EnvelopeWalker:
@@ -520,36 +547,45 @@ class _EnvelopeWalker:
             tx.findings.append(finding)
 
     def _body(self, tx: Transaction) -> Iterator[list[str]]:
-        """The element lists of ``tx`` up to its SE (ST/SE excluded), counting them."""
-        in_st = tx.st is not None
-        count = 1 if in_st else 0
+        """The element lists of ``tx`` up to its SE (ST/SE excluded)."""
         if self.pending is not None:  # the first segment of a run outside ST/SE
             first, self.pending = self.pending, None
-            count += 1
             yield first.elements
         for elements in self.raw:
-            sid = elements[0]
-            if sid in _ENVELOPE:
-                seg = self.tokens.segment(elements)
-                if sid == "SE" and in_st:
-                    count += 1
-                    tx.se = seg
-                    tx.segment_count = count
-                    if seg.get(1) != str(count):
-                        self._finding("SE_COUNT", seg, f"SE01 {seg.get(1)!r}, counted {count}", tx)
-                    if seg.get(2) != tx.st02:
-                        self._finding("SE_CONTROL", seg, f"SE02 {seg.get(2)!r}", tx)
-                    return
-                if in_st:
-                    self._finding("SE_MISSING", seg, f"ST02 {tx.st02!r}", tx)
-                tx.segment_count = count
-                self.pending = seg
+            if elements[0] in ENVELOPE_IDS:
+                self.close(tx, elements)
                 return
-            count += 1
             yield elements
+        self.close(tx, None)
+
+    def close(self, tx: Transaction, trailer: list[str] | None) -> None:
+        """Count ``tx`` and check its SE; ``trailer`` is the envelope segment after it.
+
+        Positions are consecutive, so the count is a difference of positions: the body's
+        loop need not count.  ``None`` means the input ended.
+        """
+        in_st = tx.st is not None
+        if trailer is None:
+            count = self.tokens.position - tx._first + 1
+            if in_st:
+                self._finding("SE_MISSING", None, f"ST02 {tx.st02!r}, end of input", tx)
+            tx.segment_count = count
+            return
+        seg = self.tokens.segment(trailer)
+        count = seg.position - tx._first
+        if seg.id == "SE" and in_st:
+            count += 1
+            tx.se = seg
+            tx.segment_count = count
+            if seg.get(1) != str(count):
+                self._finding("SE_COUNT", seg, f"SE01 {seg.get(1)!r}, counted {count}", tx)
+            if seg.get(2) != tx.st02:
+                self._finding("SE_CONTROL", seg, f"SE02 {seg.get(2)!r}", tx)
+            return
         if in_st:
-            self._finding("SE_MISSING", None, f"ST02 {tx.st02!r}, end of input", tx)
+            self._finding("SE_MISSING", seg, f"ST02 {tx.st02!r}", tx)
         tx.segment_count = count
+        self.pending = seg
 
     def _close_group(self, ge: Segment | None) -> None:
         gs = self.gs
@@ -631,7 +667,7 @@ class _EnvelopeWalker:
                 else:
                     self.pending = seg
                 tx = Transaction(self.name, self.isa, self.gs, st, self.tokens)
-                tx._body = self._body(tx)
+                tx._body, tx._walker, tx._first = self._body(tx), self, seg.position
                 self.current = tx
                 yield tx
 
