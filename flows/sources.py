@@ -75,13 +75,18 @@ def _parquet_rows(parquet: pq.ParquetFile) -> Iterator[dict]:
 
 
 def local_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand folders into their encounter files (sorted, so runs are reproducible)."""
+    """Expand folders into their encounter files (sorted, so runs are reproducible); a
+    file named explicitly must be one, so a wrong path fails before anything is built."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             found.extend(sorted(p for p in path.rglob("*") if is_encounter_file(p.name)))
         elif path.exists():
+            if not is_encounter_file(path.name):
+                raise UnsupportedFile(
+                    f"{path}: not an encounter file; expected one of {', '.join(SUFFIXES)}"
+                )
             found.append(path)
         else:
             raise FileNotFoundError(f"{path}: no such file or folder")

@@ -96,10 +96,11 @@ def test_bad_records_go_to_exceptions_and_the_rest_is_built(tmp_path: Path) -> N
     assert "Jane" not in json.dumps(exceptions) and "1980" not in json.dumps(exceptions)
 
 
-@pytest.mark.parametrize("paths", [["nowhere.jsonl"], []])
+@pytest.mark.parametrize("paths", [["nowhere.jsonl"], [], ["notes.txt"]])
 def test_unusable_input_exits_2(tmp_path: Path, paths: list[str]) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
+    (tmp_path / "notes.txt").write_text("not encounters\n")
     args = [str(tmp_path / p) for p in paths] or [str(empty)]
     assert main(["build", *args, "--out", str(tmp_path / "o")]) == 2
 
