@@ -57,9 +57,30 @@ def text(values: Sequence[str | None] | pa.Array) -> pa.LargeStringArray:
 
 def strings(values: Sequence[str | None] | pa.Array) -> pd.api.extensions.ExtensionArray:
     """Text column; empty elements become null, since X12 drops absent values anyway."""
-    arr = text(values)
-    arr = pc.if_else(pc.equal(arr, ""), NULL_TEXT, arr)
+    arr = _empty_as_null(text(values))
     return pd.array(arr.to_pylist() if len(arr) == 0 else arr, dtype=STRING)
+
+
+def _empty_as_null(arr: pa.LargeStringArray) -> pa.LargeStringArray:
+    """``arr`` with empty texts null, sharing its buffers: only a validity bitmap is new.
+
+    An empty text has no bytes, so marking it null changes no offset; copying every
+    text column of a large remittance just to blank some was a measurable cost.
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    offsets = np.frombuffer(arr.buffers()[1], np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    present = offsets[1:] != offsets[:-1]
+    if arr.null_count:
+        present &= np.asarray(arr.is_valid())
+    if present.all():
+        return arr
+    validity = pa.py_buffer(np.packbits(present, bitorder="little"))
+    return pa.LargeStringArray.from_buffers(
+        len(arr), pa.py_buffer(offsets), arr.buffers()[2], validity
+    )
 
 
 def lookup(codes: Sequence[str | None] | pa.Array, describe) -> pd.Categorical:

@@ -1,8 +1,18 @@
 """835 remittances (005010X221A1) as payments, claims, lines, adjustments, remarks and PLB.
 
-Reading is one pass over the element lists of each transaction set with a small state
-(header, payer, payee, claim, line): no tree, no per-segment object, and amounts kept as
-text until the end, where whole columns are converted at once (see :mod:`.convert`).
+Reading is columnar: the reader hands over each transaction set as blocks of many
+segments (:meth:`edi.x12.reader.Transaction.blocks`), and the loops of the guide
+(header, claim, service line) are found for all segments at once, by running markers
+over the segment IDs: the claim of a segment is the last CLP before it, unless an LX, a
+PLB or a new transaction set came in between; its line is the last SVC after that CLP.
+Each table's elements are then taken as whole Arrow columns, and amounts stay text
+until whole columns are converted (see :mod:`.convert`).  No per-segment Python runs
+but for the few header segments (BPR, TRN, N1...), so a remittance of millions of
+segments reads at a good fraction of the speed of merely splitting its text.
+
+Segments are read in batches of about :data:`BATCH_SEGMENTS`, cut before a CLP, LX or
+PLB so that a claim never straddles two batches: memory holds one batch and the rows.
+
 Every CLP becomes a claim row, with or without service lines; a PLB-only remittance is a
 payment with provider adjustments and no claims.
 
@@ -17,6 +27,9 @@ Balancing (findings, never exceptions), per the guide's section on balancing:
 * claim: ``CLP03 - sum(claim and line CAS) = CLP04``;
 * payment: ``BPR02 = sum(CLP04) - sum(PLB amounts)``.
 
+Segments out of their loop (a CAS before any CLP, an LQ outside a service line...) and
+segments lacking an element the reader needs are skipped with a finding.
+
 Tables and columns: :data:`edi.responses.tables.PAYMENTS`, ``CLAIMS``, ``LINES``,
 ``ADJUSTMENTS``, ``REMARKS``, ``PROVIDER_ADJUSTMENTS``.
 """
@@ -25,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -42,22 +56,33 @@ from edi.responses.tables import (
     REMARKS,
     conform,
 )
-from edi.x12.reader import ENVELOPE_IDS, Transaction
+from edi.x12.blocks import SegmentBlock
+from edi.x12.reader import Transaction
 from mappings.code_texts import CodeTexts
+
+BATCH_SEGMENTS = 1 << 18
+"""Segments read per batch: enough that Arrow's per-call cost vanishes, few for memory."""
 
 _PAD = [""] * 20
 _HEADER, _PAYER, _PAYEE = 0, 1, 2
-_FIELD = "\x1f"  # joins elements for the fingerprint: not in the X12 character sets
+_FIELD = pa.scalar("\x1f", pa.large_string())  # joins elements in the fingerprint
+_RECORD = pa.scalar("\x1e", pa.large_string())  # ends each segment in the fingerprint
 _REVERSAL = "22"
 _MIA_REMARKS = (5, 20, 21, 22, 23)
 _MOA_REMARKS = (3, 4, 5, 6, 7)
 _CAS_TRIPLES = (2, 5, 8, 11, 14, 17)
 _PLB_PAIRS = (3, 5, 7, 9, 11, 13)
+_FINGERPRINTED = ("CLP", "PLB", "N1", "BPR", "TRN")
 _LINE_LEVEL, _CLAIM_LEVEL, _COMMA, _EMPTY = (
     pa.scalar(text, pa.large_string()) for text in ("line", "claim", ",", "")
 )  # Arrow scalars of the type pandas' string columns store
 
-# payment rows (few): lists, completed by later segments
+_KINDS = pa.array(["original", "reversal", "correction"], pa.large_string())
+_ORIGINS = pa.array(["LQ", "MOA", "MIA"], pa.large_string())  # of remark rows
+_LINE_STATUSES = pa.array(["paid", "reduced", "denied", "reversed", ""], pa.large_string())
+_HE = pa.scalar("HE", pa.large_string())
+
+# payment rows (few): lists, completed by the header segments
 P_POS, P_BPR, P_TRN, P_DTM405, P_PAYER, P_REF2U, P_PAYEE, P_TJ, P_HASH = range(9)
 CLAIM_COLUMNS = (
     "pay", "position", "clp01", "clp02", "clp03", "clp04", "clp05", "clp06", "clp07", "clp08",
@@ -70,28 +95,50 @@ LINE_COLUMNS = (
 ADJUSTMENT_COLUMNS = ("claim", "line", "position", "group", "carc", "amount", "quantity")
 REMARK_COLUMNS = ("claim", "line", "position", "origin", "qualifier", "code")
 PLB_COLUMNS = ("pay", "position", "provider", "date", "reason", "amount")
+_LATER = {
+    "claims": (("from", False), ("to", False), ("received", False), ("interest", False),
+               ("remarks", True)),
+    "lines": (("start", False), ("end", False), ("ref", False), ("allowed", False),
+              ("remarks", True)),
+}  # fmt: skip
+"""Columns set by segments after the row's own (see ``RemitReader._defer``), and whether
+their values are joined (remark codes) rather than the last one kept."""
+_NUMBERS = frozenset({"pay", "position", "claim", "line", "line_no", "kind"})
+"""Columns held as NumPy integers (row indices, positions); the others are Arrow text."""
 
 
-class _Columns:
-    """One table being read, as a list per column: rows are appended column by column.
+class _Rows:
+    """The rows of one table as they are read: per column, the arrays of each batch."""
 
-    Column lists are what Arrow and NumPy convert fastest, and building them while
-    reading avoids transposing millions of row objects scattered over the heap later.
-    """
+    def __init__(self) -> None:
+        self.parts: dict[str, list] = {}
 
-    def __init__(self, names: tuple[str, ...]) -> None:
-        self.names = names
-        self.lists: list[list] = [[] for _ in names]
+    def add(self, **columns) -> None:
+        for name, values in columns.items():
+            self.parts.setdefault(name, []).append(values)
 
-    def __len__(self) -> int:
-        return len(self.lists[0])
+    def columns(self, names: tuple[str, ...]) -> dict:
+        """Every column joined over the batches (empty columns for a table never seen)."""
+        out = {}
+        for name in names:
+            parts = self.parts.get(name, [])
+            if name in _NUMBERS:
+                out[name] = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+            else:
+                out[name] = pa.concat_arrays(parts) if parts else pa.array([], pa.large_string())
+        return out
 
-    def __getitem__(self, name: str) -> list:
-        return self.lists[self.names.index(name)]
 
-    def truncate(self, size: int) -> None:
-        for values in self.lists:
-            del values[size:]
+@dataclass(slots=True)
+class _Open:
+    """The loops open at the end of the last batch, for the batch that continues them."""
+
+    pay: int = -1
+    claim: int = -1  # claim row, -1 outside a claim
+    line: int = -1  # line row, -1 outside a line
+    line_no: int = 0  # lines read so far in the open claim
+    header: int = _HEADER
+    clm01: str | None = None
 
 
 class RemitReader:
@@ -105,237 +152,387 @@ class RemitReader:
         self.seen = set(seen)
         self.envelopes: list[Envelope] = []
         self.payments: list[list] = []
-        self.claims = _Columns(CLAIM_COLUMNS)
-        self.lines = _Columns(LINE_COLUMNS)
-        self.adjustments = _Columns(ADJUSTMENT_COLUMNS)
-        self.remarks = _Columns(REMARK_COLUMNS)
-        self.plbs = _Columns(PLB_COLUMNS)
         self.component_separators: list[str] = []  # per payment: ISA16 of its interchange
+        self.element_separators: list[str] = []
         self.duplicates: list[bool] = []
+        self._digests: list = []
+        self._reversed: dict[int, set[str]] = {}  # CLP01s reversed so far, per payment
+        self._open = _Open()
+        self._finished = 0  # payments whose fingerprint is known
+        self._pending: list[tuple[SegmentBlock, int]] = []
+        self._pending_segments = 0
+        self._cursor = None  # the reader whose ID codes the pending blocks use
+        self._codes: dict[str, int] = {}
+        self._rows = {name: _Rows() for name in ("claims", "lines", "adjustments", "remarks")}
+        self._rows["plb"] = _Rows()
+        self._later: dict[tuple[str, str], tuple[list, list]] = {}
+        self._claim_count = 0
+        self._line_count = 0
+        self.claims = self.lines = self.adjustments = self.remarks = self.plbs = {}
 
     # -- reading ------------------------------------------------------------------------
     def add(self, tx: Transaction) -> None:
-        """Read one 835 transaction set; the hot loop of the whole project."""
-        env = Envelope.of(tx)
-        pay_index = len(self.payments)
-        self.envelopes.append(env)
+        """Read one 835 transaction set; small ones wait to be read with the next."""
+        if tx.cursor is not self._cursor:
+            self._flush()
+            self._cursor = tx.cursor
+            self._codes = {}
+        pay = len(self.payments)
+        self.envelopes.append(Envelope.of(tx))
         self.component_separators.append(tx.delimiters.component)
-        payment = [tx.st.position if tx.st else None, _PAD, _PAD, "", _PAD, "", _PAD, "", ""]
-        self.payments.append(payment)
+        self.element_separators.append(tx.delimiters.element)
+        self.payments.append(
+            [tx.st.position if tx.st else None, _PAD, _PAD, "", _PAD, "", _PAD, "", ""]
+        )
         self.duplicates.append(False)
-        tables = (self.claims, self.lines, self.adjustments, self.remarks, self.plbs)
-        marks = [len(t) for t in tables]
-        digest = hashlib.sha256()
-        (c_pay, c_pos, c_1, c_2, c_3, c_4, c_5, c_6, c_7, c_8, c_9, c_kind, c_from, c_to,
-         c_received, c_interest, c_remarks) = self.claims.lists  # fmt: skip
-        (l_claim, l_no, l_pos, l_1, l_2, l_3, l_4, l_5, l_6, l_7, l_start, l_end, l_ref,
-         l_allowed, l_remarks) = self.lines.lists  # fmt: skip
-        a_claim, a_line, a_pos, a_group, a_carc, a_amount, a_quantity = self.adjustments.lists
-        r_claim, r_line, r_pos, r_origin, r_qualifier, r_code = self.remarks.lists
-        plbs = self.plbs.lists
-        cursor = tx.cursor
-        header = _HEADER
-        claim = line = -1  # rows of the current claim and line, -1 outside them
-        line_no = 0
-        clm01 = None
-        reversed_ids: set[str] = set()
-        trailer = None
-        for e in tx.unchecked():
-            sid = e[0]
-            try:
-                if sid == "CAS":
-                    if claim < 0:
-                        self._unexpected(env, cursor.position, sid)
-                        continue
-                    group = e[1]
-                    position = cursor.position
-                    triples = _CAS_TRIPLES[: len(e) // 3]  # only those the segment has
-                    e.extend(_PAD)
-                    for k in triples:
-                        if e[k]:
-                            a_claim.append(claim)
-                            a_line.append(line)
-                            a_pos.append(position)
-                            a_group.append(group)
-                            a_carc.append(e[k])
-                            a_amount.append(e[k + 1])
-                            a_quantity.append(e[k + 2])
-                elif sid == "DTM":
-                    qualifier, value = e[1], e[2]
-                    if line >= 0:
-                        if qualifier == "472":
-                            l_start[line] = l_end[line] = value
-                        elif qualifier == "150":
-                            l_start[line] = value
-                        elif qualifier == "151":
-                            l_end[line] = value
-                    elif claim >= 0:
-                        if qualifier == "232":
-                            c_from[claim] = value
-                        elif qualifier == "233":
-                            c_to[claim] = value
-                        elif qualifier == "050":
-                            c_received[claim] = value
-                    elif qualifier == "405":
-                        payment[P_DTM405] = value
-                elif sid == "REF":
-                    if line >= 0:
-                        if e[1] == "6R":
-                            l_ref[line] = e[2]
-                    elif claim < 0:
-                        if header == _PAYER and e[1] == "2U":
-                            payment[P_REF2U] = e[2]
-                        elif header == _PAYEE and e[1] == "TJ":
-                            payment[P_TJ] = e[2]
-                elif sid == "SVC":
-                    if claim < 0:
-                        self._unexpected(env, cursor.position, sid)
-                        continue
-                    e.extend(_PAD)
-                    line_no += 1
-                    line = len(l_claim)
-                    l_claim.append(claim)
-                    l_no.append(line_no)
-                    l_pos.append(cursor.position)
-                    l_1.append(e[1])
-                    l_2.append(e[2])
-                    l_3.append(e[3])
-                    l_4.append(e[4])
-                    l_5.append(e[5])
-                    l_6.append(e[6])
-                    l_7.append(e[7])
-                    l_start.append("")
-                    l_end.append("")
-                    l_ref.append("")
-                    l_allowed.append("")
-                    l_remarks.append(None)
-                elif sid == "CLP":
-                    digest.update((_FIELD.join(e) + "\x1e").encode())
-                    e.extend(_PAD)
-                    clm01 = e[1]
-                    if e[2] == _REVERSAL:
-                        kind = "reversal"
-                        reversed_ids.add(clm01)
-                    else:
-                        kind = "correction" if clm01 in reversed_ids else "original"
-                    claim = len(c_pay)
-                    c_pay.append(pay_index)
-                    c_pos.append(cursor.position)
-                    c_1.append(clm01)
-                    c_2.append(e[2])
-                    c_3.append(e[3])
-                    c_4.append(e[4])
-                    c_5.append(e[5])
-                    c_6.append(e[6])
-                    c_7.append(e[7])
-                    c_8.append(e[8])
-                    c_9.append(e[9])
-                    c_kind.append(kind)
-                    c_from.append("")
-                    c_to.append("")
-                    c_received.append("")
-                    c_interest.append("")
-                    c_remarks.append(None)
-                    line = -1
-                    line_no = 0
-                elif sid == "AMT":
-                    if line >= 0:
-                        if e[1] == "B6":
-                            l_allowed[line] = e[2]
-                    elif claim >= 0 and e[1] == "I":
-                        c_interest[claim] = e[2]
-                elif sid == "LQ":
-                    if line < 0:
-                        self._unexpected(env, cursor.position, sid)
-                        continue
-                    qualifier, code = e[1], e[2]
-                    r_claim.append(claim)
-                    r_line.append(line)
-                    r_pos.append(cursor.position)
-                    r_origin.append("LQ")
-                    r_qualifier.append(qualifier)
-                    r_code.append(code)
-                    if qualifier == "HE":
-                        if l_remarks[line] is None:
-                            l_remarks[line] = [code]
-                        else:
-                            l_remarks[line].append(code)
-                elif sid == "MOA" or sid == "MIA":
-                    if claim < 0 or line >= 0:
-                        self._unexpected(env, cursor.position, sid)
-                        continue
-                    e.extend(_PAD)
-                    codes = [e[k] for k in (_MOA_REMARKS if sid == "MOA" else _MIA_REMARKS) if e[k]]
-                    position = cursor.position
-                    for code in codes:
-                        r_claim.append(claim)
-                        r_line.append(-1)
-                        r_pos.append(position)
-                        r_origin.append(sid)
-                        r_qualifier.append("HE")
-                        r_code.append(code)
-                    if codes:
-                        c_remarks[claim] = (c_remarks[claim] or []) + codes
-                elif sid == "LX":
-                    claim = line = -1
-                elif sid == "PLB":
-                    digest.update((_FIELD.join(e) + "\x1e").encode())
-                    claim = line = -1
-                    e.extend(_PAD)
-                    position = cursor.position
-                    for k in _PLB_PAIRS:
-                        if e[k] or e[k + 1]:
-                            for values, value in zip(
-                                plbs, (pay_index, position, e[1], e[2], e[k], e[k + 1]), strict=True
-                            ):
-                                values.append(value)
-                elif sid == "N1":
-                    digest.update((_FIELD.join(e) + "\x1e").encode())
-                    if claim >= 0:
-                        self._unexpected(env, cursor.position, sid)
-                        continue
-                    e.extend(_PAD)
-                    if e[1] == "PR":
-                        header = _PAYER
-                        payment[P_PAYER] = e
-                    elif e[1] == "PE":
-                        header = _PAYEE
-                        payment[P_PAYEE] = e
-                elif sid == "BPR":
-                    digest.update((_FIELD.join(e) + "\x1e").encode())
-                    e.extend(_PAD)
-                    payment[P_POS] = cursor.position
-                    payment[P_BPR] = e
-                elif sid == "TRN":
-                    digest.update((_FIELD.join(e) + "\x1e").encode())
-                    e.extend(_PAD)
-                    payment[P_TRN] = e
-                elif sid in ENVELOPE_IDS:
-                    trailer = e
-                    break
-            except IndexError:
-                message = f"{sid} has too few elements; skipped"
-                current = clm01 if claim >= 0 else None
-                self.findings.add(env, cursor.position, sid, "SHORT_SEGMENT", message, current)
-        tx.close(trailer)
-        fingerprint = payment[P_HASH] = digest.hexdigest()
-        if fingerprint in self.seen:
-            for table, mark in zip(tables, marks, strict=True):
-                table.truncate(mark)  # a duplicate is not counted twice
-            self.duplicates[pay_index] = True
-            message = f"payment {payment[P_TRN][2]} was already read; not counted again"
-            self.findings.add(
-                env, payment[P_POS], "BPR", "DUPLICATE_TRANSACTION", message, severity="warning"
-            )
-        self.seen.add(fingerprint)
+        self._digests.append(hashlib.sha256())
+        for block in tx.blocks():
+            self._pending.append((block, pay))
+            self._pending_segments += len(block)
+            if self._pending_segments >= BATCH_SEGMENTS:
+                self._flush()
 
-    def _unexpected(self, env: Envelope, position: int, sid: str) -> None:
-        message = f"{sid} outside its loop; skipped"
-        self.findings.add(env, position, sid, "UNEXPECTED_SEGMENT", message)
+    def _code(self, sid: str) -> int:
+        code = self._codes.get(sid)
+        if code is None:
+            code = self._codes[sid] = self._cursor.code(sid)
+        return code
+
+    def _flush(self) -> None:
+        """Read the blocks waiting, joined into one batch when there are several."""
+        if self._pending:
+            block = SegmentBlock.concat([b for b, _ in self._pending])
+            sizes = [len(b) for b, _ in self._pending]
+            pay = np.repeat(np.array([p for _, p in self._pending], np.int64), sizes)
+            self._pending, self._pending_segments = [], 0
+            self._read(block, pay)
+            self._finish(int(pay[-1]))  # the last payment may go on in the next batch
+
+    def _finish(self, last: int) -> None:
+        """Fingerprint the payments before ``last``, all read: a repeat is a duplicate."""
+        for pay in range(self._finished, last):
+            payment = self.payments[pay]
+            fingerprint = payment[P_HASH] = self._digests[pay].hexdigest()
+            self._digests[pay] = None
+            self._reversed.pop(pay, None)
+            if fingerprint in self.seen:
+                self.duplicates[pay] = True  # its rows are dropped when tables are made
+                message = f"payment {payment[P_TRN][2]} was already read; not counted again"
+                self.findings.add(
+                    self.envelopes[pay],
+                    payment[P_POS],
+                    "BPR",
+                    "DUPLICATE_TRANSACTION",
+                    message,
+                    severity="warning",
+                )
+            self.seen.add(fingerprint)
+        self._finished = max(self._finished, last)
+
+    def _defer(self, table: str, column: str, owner: np.ndarray, values: pa.Array, mask) -> None:
+        """Keep values for a column set by later segments (a line's DTM, a claim's MOA).
+
+        A claim or line may go on in the next batch, so these columns are made once
+        everything is read: per row the last value (dates, amounts) or all of them
+        joined (remark codes), in file order.
+        """
+        owners, parts = self._later.setdefault((table, column), ([], []))
+        owners.append(owner[mask])
+        parts.append(values.filter(pa.array(mask)))
+
+    # -- one batch ----------------------------------------------------------------------
+    def _read(self, b: SegmentBlock, pay: np.ndarray) -> None:
+        """Read one batch: loops found by markers, rows taken column by column."""
+        ids, count, positions = b.ids, b.count, b.positions
+        n = len(ids)
+        every = np.arange(n)
+        was = self._open
+        going_on = bool(pay[0] == was.pay)  # the batch continues the open payment
+        clp, svc, plb = self._is(ids, "CLP"), self._is(ids, "SVC"), self._is(ids, "PLB")
+        start = np.r_[not going_on, pay[1:] != pay[:-1]]  # a payment's first segment
+        boundary = clp | self._is(ids, "LX") | plb | start
+        # the claim loop: the last CLP, unless an LX, a PLB or a new payment came since;
+        # segments before the batch's first boundary are in the claim left open
+        mark = np.maximum.accumulate(np.where(boundary, every, -1))
+        at = np.maximum(mark, 0)
+        claim_row = self._claim_count + np.cumsum(clp) - 1
+        claim = np.where(mark >= 0, np.where(clp[at], claim_row[at], -1), was.claim)
+        in_claim = claim >= 0
+        # the service line loop: the last SVC inside the current claim
+        svc_ok = svc & in_claim
+        svc_seen = np.cumsum(svc_ok)
+        line_row = self._line_count + svc_seen - 1
+        line_mark = np.maximum.accumulate(np.where(svc_ok | boundary, every, -1))
+        line_at = np.maximum(line_mark, 0)
+        line = np.where(line_mark >= 0, np.where(svc_ok[line_at], line_row[line_at], -1), was.line)
+        in_line = line >= 0
+
+        def lines_in_claim(rows: np.ndarray) -> np.ndarray:  # SVCs so far in the claim
+            return np.where(
+                mark[rows] >= 0, svc_seen[rows] - svc_seen[at[rows]], was.line_no + svc_seen[rows]
+            )
+
+        header = self._header_loop(b, was.header, start, in_claim)
+
+        unexpected = (svc | self._is(ids, "CAS")) & ~in_claim
+        unexpected |= self._is(ids, "LQ") & ~in_line
+        unexpected |= (self._is(ids, "MOA") | self._is(ids, "MIA")) & (~in_claim | in_line)
+        unexpected |= self._is(ids, "N1") & in_claim
+        short = np.zeros(n, bool)
+
+        claim_rows = np.flatnonzero(clp)
+        line_rows = np.flatnonzero(svc_ok)
+        claims = dict(zip(CLAIM_COLUMNS[2:11], b.elements(claim_rows, range(1, 10)), strict=True))
+        lines = dict(zip(LINE_COLUMNS[3:10], b.elements(line_rows, range(1, 8)), strict=True))
+
+        # DTM: service dates on lines, statement and received dates on claims
+        dtm = self._is(ids, "DTM")
+        short |= dtm & (count < 3)
+        rows = np.flatnonzero(dtm & (count >= 3))
+        qualifier, value = b.elements(rows, (1, 2))
+        at_line, at_claim = in_line[rows], in_claim[rows] & ~in_line[rows]
+        on = _equals(qualifier, ("472", "150", "151", "232", "233", "050", "405"))
+        owner_line, owner_claim = line[rows], claim[rows]
+        self._defer("lines", "start", owner_line, value, at_line & (on["472"] | on["150"]))
+        self._defer("lines", "end", owner_line, value, at_line & (on["472"] | on["151"]))
+        self._defer("claims", "from", owner_claim, value, at_claim & on["232"])
+        self._defer("claims", "to", owner_claim, value, at_claim & on["233"])
+        self._defer("claims", "received", owner_claim, value, at_claim & on["050"])
+        self._to_payments(rows, ~in_claim[rows] & on["405"], pay, value, P_DTM405)
+
+        # REF: the line's 6R; the payer's 2U and the payee's TJ in the header
+        rows = np.flatnonzero(self._is(ids, "REF"))
+        (qualifier, value), k = b.elements(rows, (1, 2)), count[rows]
+        at_line, at_header, loop = in_line[rows], ~in_claim[rows], header(rows)
+        is_6r = _equal(qualifier, "6R")
+        wanted = ((loop == _PAYER) & _equal(qualifier, "2U")) | (
+            (loop == _PAYEE) & _equal(qualifier, "TJ")
+        )
+        short[rows] |= at_line & ((k < 2) | (is_6r & (k < 3)))
+        short[rows] |= at_header & (loop != _HEADER) & ((k < 2) | (wanted & (k < 3)))
+        self._defer("lines", "ref", line[rows], value, at_line & is_6r & (k >= 3))
+        ok = at_header & wanted & (k >= 3)
+        self._to_payments(rows, ok & (loop == _PAYER), pay, value, P_REF2U)
+        self._to_payments(rows, ok & (loop == _PAYEE), pay, value, P_TJ)
+
+        # AMT: the line's allowed amount (B6), the claim's interest (I)
+        rows = np.flatnonzero(self._is(ids, "AMT"))
+        (qualifier, value), k = b.elements(rows, (1, 2)), count[rows]
+        at_line, at_claim = in_line[rows], in_claim[rows] & ~in_line[rows]
+        is_b6, is_i = _equal(qualifier, "B6"), _equal(qualifier, "I")
+        short[rows] |= at_line & ((k < 2) | (is_b6 & (k < 3)))
+        short[rows] |= at_claim & ((k < 2) | (is_i & (k < 3)))
+        self._defer("lines", "allowed", line[rows], value, at_line & is_b6 & (k >= 3))
+        self._defer("claims", "interest", claim[rows], value, at_claim & is_i & (k >= 3))
+
+        # CAS: one adjustment per group/reason/amount/quantity triple that is there
+        cas = self._is(ids, "CAS")
+        short |= cas & in_claim & (count < 2)
+        segs, k = _pairs(np.flatnonzero(cas & in_claim & (count >= 2)), count, _CAS_TRIPLES)
+        reason = b.pick(segs, k)
+        kept = ~_equal(reason, "")
+        segs, k = segs[kept], k[kept]
+        self._rows["adjustments"].add(
+            claim=claim[segs],
+            line=line[segs],
+            position=positions[segs],
+            group=b.pick(segs, 1),
+            carc=reason.filter(pa.array(kept)),
+            amount=b.pick(segs, k + 1),
+            quantity=b.pick(segs, k + 2),
+        )
+
+        # remarks: LQ on lines, MOA/MIA on claims, in the order they were written
+        lq = self._is(ids, "LQ")
+        short |= lq & in_line & (count < 3)
+        rows = np.flatnonzero(lq & in_line & (count >= 3))
+        at_claim = in_claim & ~in_line
+        moa = _pairs(np.flatnonzero(self._is(ids, "MOA") & at_claim), count, _MOA_REMARKS)
+        mia = _pairs(np.flatnonzero(self._is(ids, "MIA") & at_claim), count, _MIA_REMARKS)
+        segs = np.concatenate((rows, moa[0], mia[0]))
+        k = np.concatenate((np.full(len(rows), 2), moa[1], mia[1]))
+        origin = np.repeat(np.arange(3), (len(rows), len(moa[0]), len(mia[0])))
+        order = np.lexsort((k, segs))
+        segs, k, origin = segs[order], k[order], origin[order]
+        code = b.pick(segs, k)
+        kept = (origin == 0) | ~_equal(code, "")  # every LQ is a row, even an empty one
+        segs, k, origin, code = segs[kept], k[kept], origin[kept], code.filter(pa.array(kept))
+        qualifier = pc.if_else(pa.array(origin == 0), b.pick(segs, 1), _HE)
+        he = _equal(qualifier, "HE")
+        self._defer("lines", "remarks", line[segs], code, (origin == 0) & he)
+        self._defer("claims", "remarks", claim[segs], code, origin > 0)
+        self._rows["remarks"].add(
+            claim=claim[segs],
+            line=line[segs],
+            position=positions[segs],
+            origin=pc.take(_ORIGINS, origin),
+            qualifier=qualifier,
+            code=code,
+        )
+
+        # PLB: one row per reason/amount pair that is there
+        segs, k = _pairs(np.flatnonzero(plb), count, _PLB_PAIRS)
+        reason, amount = b.pick(segs, k), b.pick(segs, k + 1)
+        kept = pa.array(~(_equal(reason, "") & _equal(amount, "")))
+        segs = segs[kept.to_numpy(zero_copy_only=False)]
+        self._rows["plb"].add(
+            pay=pay[segs],
+            position=positions[segs],
+            provider=b.pick(segs, 1),
+            date=b.pick(segs, 2),
+            reason=reason.filter(kept),
+            amount=amount.filter(kept),
+        )
+
+        # claims and lines
+        clm01 = claims["clp01"]
+        self._rows["claims"].add(
+            pay=pay[claim_rows],
+            position=positions[claim_rows],
+            kind=self._kinds(clm01, claims["clp02"], pay[claim_rows]),
+            **claims,
+        )
+        self._rows["lines"].add(
+            claim=claim[line_rows],
+            line_no=lines_in_claim(line_rows),
+            position=positions[line_rows],
+            **lines,
+        )
+        self._header_segments(b, pay, in_claim)
+        self._fingerprint(b, pay)
+        self._report_segments(b, pay, claim, clm01, unexpected, short)
+        last = claim[-1]
+        self._open = _Open(
+            int(pay[-1]),
+            int(last),
+            int(line[-1]),
+            int(lines_in_claim(every[-1:])[0]),
+            int(header(every[-1:])[0]),
+            was.clm01 if 0 <= last < self._claim_count else self._clm01(clm01, last),
+        )
+        self._claim_count += len(claim_rows)
+        self._line_count += len(line_rows)
+
+    def _clm01(self, clm01: pa.Array, claim: int) -> str | None:
+        """CLM01 of claim row ``claim`` of the batch being read (None for -1)."""
+        return clm01[claim - self._claim_count].as_py() if claim >= 0 else None
+
+    def _is(self, ids: np.ndarray, sid: str) -> np.ndarray:
+        return ids == self._code(sid)
+
+    def _header_loop(self, b: SegmentBlock, header: int, start: np.ndarray, in_claim: np.ndarray):
+        """Which header loop segments are in: after N1*PR the payer's, after N1*PE the
+        payee's (REF*2U and REF*TJ are read there).  ``header`` is the loop left open
+        by the last batch; a new payment starts outside both.  Returns a function of
+        segment numbers, since only a few segments (the REFs) need the answer.
+        """
+        n1 = np.flatnonzero(self._is(b.ids, "N1") & ~in_claim)
+        entity = b.element(n1, 1)
+        loop = np.full(len(n1), -1)
+        loop[_equal(entity, "PR")], loop[_equal(entity, "PE")] = _PAYER, _PAYEE
+        starts = np.flatnonzero(start)
+        at = np.concatenate(([-1], starts, n1[loop >= 0]))
+        value = np.concatenate(([header], np.full(len(starts), _HEADER), loop[loop >= 0]))
+        order = np.argsort(at, kind="stable")  # at a shared place the N1 comes last: it wins
+        at, value = at[order], value[order]
+        return lambda rows: value[np.searchsorted(at, rows, side="right") - 1]
+
+    def _header_segments(self, b: SegmentBlock, pay: np.ndarray, in_claim: np.ndarray) -> None:
+        """BPR, TRN and the payer's and payee's N1: a few per payment, read one by one."""
+        wanted = self._is(b.ids, "BPR") | self._is(b.ids, "TRN")
+        wanted |= self._is(b.ids, "N1") & ~in_claim
+        vocabulary = self._cursor.vocabulary
+        for row in np.flatnonzero(wanted).tolist():
+            elements = b.elements_of(row)
+            sid = elements[0] = vocabulary[b.ids[row]]
+            payment = self.payments[pay[row]]
+            elements.extend(_PAD)
+            if sid == "BPR":
+                payment[P_POS], payment[P_BPR] = int(b.positions[row]), elements
+            elif sid == "TRN":
+                payment[P_TRN] = elements
+            elif elements[1] == "PR":
+                payment[P_PAYER] = elements
+            elif elements[1] == "PE":
+                payment[P_PAYEE] = elements
+
+    def _to_payments(self, rows, mask, pay, values: pa.Array, field: int) -> None:
+        """Header values (DTM*405, REF*2U, REF*TJ) onto their payments; the last one wins."""
+        for i in np.flatnonzero(mask).tolist():
+            self.payments[pay[rows[i]]][field] = values[i].as_py()
+
+    def _kinds(self, clm01: pa.Array, clp02: pa.Array, pays: np.ndarray) -> np.ndarray:
+        """Per claim: original (0), reversal (1, CLP02 22) or correction (2): a claim
+        whose CLP01 an earlier reversal in the same payment reversed."""
+        kinds = np.where(_equal(clp02, _REVERSAL), 1, 0).astype(np.int8)
+        if not kinds.any() and not self._reversed:
+            return kinds
+        for i, (clm, p) in enumerate(zip(clm01.to_pylist(), pays.tolist(), strict=True)):
+            reversed_ids = self._reversed.setdefault(p, set())
+            if kinds[i]:
+                reversed_ids.add(clm)
+            elif clm in reversed_ids:
+                kinds[i] = 2
+        return kinds
+
+    def _fingerprint(self, b: SegmentBlock, pay: np.ndarray) -> None:
+        """Feed each payment's digest with its CLP, PLB, N1, BPR and TRN segments.
+
+        The text digested is each segment's elements joined by ``\\x1f`` and ended by
+        ``\\x1e``, as the one-segment-at-a-time reader always did, so fingerprints in
+        the ledger stay comparable.
+        """
+        wanted = np.zeros(len(pay), bool)
+        for sid in _FINGERPRINTED:
+            wanted |= self._is(b.ids, sid)
+        rows = np.flatnonzero(wanted)
+        if not len(rows):
+            return
+        tails = b.tails(rows)
+        separators = np.array(self.element_separators, dtype=object)[pay[rows]]
+        for separator in set(separators.tolist()):
+            replaced = pc.replace_substring(tails, separator, _FIELD.as_py())
+            same = separators == separator
+            tails = replaced if same.all() else pc.if_else(pa.array(same), replaced, tails)
+        vocabulary = pa.array(self._cursor.vocabulary, pa.large_string())
+        names = pc.take(vocabulary, b.ids[rows])
+        joined = pc.binary_join_element_wise(names, tails, _FIELD)
+        records = pc.if_else(pa.array(b.count[rows] > 1), joined, names)
+        records = pc.binary_join_element_wise(records, _EMPTY, _RECORD)
+        offsets = np.frombuffer(records.buffers()[1], np.int64)[
+            records.offset : records.offset + len(records) + 1
+        ]
+        data = records.buffers()[2]
+        pays = pay[rows]
+        bounds = np.flatnonzero(np.r_[True, pays[1:] != pays[:-1], True])
+        for low, high in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            self._digests[pays[low]].update(memoryview(data)[offsets[low] : offsets[high]])
+
+    def _report_segments(self, b, pay, claim, clm01, unexpected, short) -> None:
+        """Findings for segments out of their loop or lacking elements (rare: one by one)."""
+        vocabulary = self._cursor.vocabulary
+        for row in np.flatnonzero(unexpected | short).tolist():
+            sid = vocabulary[b.ids[row]]
+            env, position = self.envelopes[pay[row]], int(b.positions[row])
+            if unexpected[row]:
+                message = f"{sid} outside its loop; skipped"
+                self.findings.add(env, position, sid, "UNEXPECTED_SEGMENT", message)
+            else:
+                claim_row = int(claim[row])
+                current = (
+                    self._open.clm01
+                    if 0 <= claim_row < self._claim_count
+                    else self._clm01(clm01, claim_row)
+                )
+                message = f"{sid} has too few elements; skipped"
+                self.findings.add(env, position, sid, "SHORT_SEGMENT", message, current)
 
     # -- tables -------------------------------------------------------------------------
     def tables(self) -> dict[str, pd.DataFrame]:
         """Convert the collected rows to the six 835 tables, balancing checked."""
+        self._flush()
+        self._finish(len(self.payments))
+        self._collect()
         payments = self._payments()
         claims = self._claims(payments)
         lines = self._lines(claims)
@@ -351,6 +548,40 @@ class RemitReader:
             "remarks": conform(remarks, REMARKS),
             "provider_adjustments": conform(plb, PROVIDER_ADJUSTMENTS),
         }
+
+    def _collect(self) -> None:
+        """Join each table's batches; a duplicate payment's rows are dropped here."""
+        rows = self._rows
+        claims = rows["claims"].columns(CLAIM_COLUMNS[:12])
+        lines = rows["lines"].columns(LINE_COLUMNS[:10])
+        for table, columns in (("claims", claims), ("lines", lines)):
+            size = len(columns["position"])
+            for column, join in _LATER[table]:
+                owners, parts = self._later.get((table, column), ([], []))
+                owner = np.concatenate(owners) if owners else np.zeros(0, np.int64)
+                values = pa.concat_arrays(parts) if parts else pa.array([], pa.large_string())
+                columns[column] = (_joined if join else _last)(owner, values, size)
+        adjustments = rows["adjustments"].columns(ADJUSTMENT_COLUMNS)
+        remarks = rows["remarks"].columns(REMARK_COLUMNS)
+        plbs = rows["plb"].columns(PLB_COLUMNS)
+        duplicate = np.asarray(self.duplicates, bool)
+        if duplicate.any():
+            kept_claims = ~duplicate[claims["pay"]]
+            kept_lines = kept_claims[lines["claim"]]
+            claim_index = np.cumsum(kept_claims) - 1
+            line_index = np.cumsum(kept_lines) - 1
+            claims = _keep(claims, kept_claims)
+            lines = _keep(lines, kept_lines)
+            lines["claim"] = claim_index[lines["claim"]]
+            for detail in (adjustments, remarks):
+                kept = _keep(detail, kept_claims[detail["claim"]])
+                kept["claim"] = claim_index[kept["claim"]]
+                on_line = kept["line"] >= 0
+                kept["line"][on_line] = line_index[kept["line"][on_line]]
+                detail.update(kept)
+            plbs = _keep(plbs, ~duplicate[plbs["pay"]])
+        self.claims, self.lines = claims, lines
+        self.adjustments, self.remarks, self.plbs = adjustments, remarks, plbs
 
     def _trace(self, pay: np.ndarray) -> dict:
         """The envelope columns of rows belonging to the payments ``pay``.
@@ -420,7 +651,7 @@ class RemitReader:
         df["payee_tax_id"] = convert.strings([r[P_TJ] for r in rows])
         df["fingerprint"] = convert.strings([r[P_HASH] for r in rows])
         df["duplicate"] = convert.booleans(self.duplicates)
-        return pd.DataFrame(df)
+        return pd.DataFrame(df, copy=False)
 
     def _claims(self, payments: pd.DataFrame) -> pd.DataFrame:
         c = self.claims
@@ -429,7 +660,7 @@ class RemitReader:
         positions = c["position"]
         clm01s = c["clp01"]
         df["position"] = convert.integers(positions)
-        df["claim_seq"] = convert.integers(range(len(c)))
+        df["claim_seq"] = convert.integers(np.arange(len(positions)))
         for column in ("remit_trace", "payment_date", "payer_id", "payer_name", "payee_id"):
             df[column] = payments[column].array.take(pay)
         df["clm01"] = convert.strings(clm01s)
@@ -442,13 +673,13 @@ class RemitReader:
         df["payer_claim_number"] = convert.strings(c["clp07"])
         df["facility_type"] = convert.strings(c["clp08"])
         df["frequency_code"] = convert.strings(c["clp09"])
-        df["adjustment_kind"] = convert.strings(c["kind"])
+        df["adjustment_kind"] = convert.strings(pc.take(_KINDS, c["kind"]))
         self._date(df, "statement_from", c["from"], positions, "DTM", clm01s)
         self._date(df, "statement_to", c["to"], positions, "DTM", clm01s)
         self._date(df, "received_date", c["received"], positions, "DTM", clm01s)
         self._money(df, "interest_cents", c["interest"], positions, "AMT", clm01s)
-        df["remark_codes"] = convert.strings([",".join(r) if r else "" for r in c["remarks"]])
-        return pd.DataFrame(df)
+        df["remark_codes"] = convert.strings(c["remarks"])
+        return pd.DataFrame(df, copy=False)
 
     def _of_claims(self, claims: pd.DataFrame, owner: np.ndarray) -> dict:
         """Trace and claim columns for detail rows owned by the claims ``owner``."""
@@ -467,12 +698,12 @@ class RemitReader:
         clm01s = df["clm01"]
         df["line_ref"] = convert.strings(c["ref"])
         paid_as = convert.text(c["svc01"])
-        paid_columns = _procedures(self._composites(paid_as, c["claim"]))
+        paid_columns = self._procedure_columns(paid_as, c["claim"])
         df["procedure_qualifier"], df["procedure_code"], df["modifiers"] = paid_columns
-        if any(c["svc06"]):
+        if pc.any(pc.not_equal(c["svc06"], _EMPTY)).as_py():
             submitted = convert.text(c["svc06"])
             submitted = pc.if_else(pc.equal(submitted, ""), paid_as, submitted)
-            paid_columns = _procedures(self._composites(submitted, c["claim"]))
+            paid_columns = self._procedure_columns(submitted, c["claim"])
         (df["submitted_qualifier"], df["submitted_code"], df["submitted_modifiers"]) = paid_columns
         self._money(df, "charge_cents", c["svc02"], positions, "SVC", clm01s)
         self._money(df, "paid_cents", c["svc03"], positions, "SVC", clm01s)
@@ -482,24 +713,29 @@ class RemitReader:
         self._date(df, "service_date_start", c["start"], positions, "DTM", clm01s)
         self._date(df, "service_date_end", c["end"], positions, "DTM", clm01s)
         self._money(df, "allowed_cents", c["allowed"], positions, "AMT", clm01s)
-        df["remark_codes"] = convert.strings([",".join(r) if r else "" for r in c["remarks"]])
-        return pd.DataFrame(df)
+        df["remark_codes"] = convert.strings(c["remarks"])
+        return pd.DataFrame(df, copy=False)
 
-    def _composites(self, values: pa.Array, owners: list[int]) -> pa.ListArray:
-        """SVC01/SVC06 composites split on their interchange's component separator.
+    def _procedure_columns(self, values: pa.Array, owners: np.ndarray) -> tuple:
+        """Qualifier, code and modifiers of SVC01/SVC06 composites, split on their
+        interchange's component separator.
 
-        With one separator (the usual case) Arrow splits the whole column at once; a file
-        mixing interchanges whose ISA16 differ is split row by row.
+        With one separator (the usual case) each distinct composite is split once (a
+        remittance repeats a few hundred codes); a file mixing interchanges whose ISA16
+        differ is split row by row.
         """
         separators = self.component_separators
         if len(set(separators)) == 1:
-            return pc.split_pattern(values, separators[0])
+            encoded = values.dictionary_encode()
+            columns = _procedures(pc.split_pattern(encoded.dictionary, separators[0]))
+            return tuple(convert.strings(pc.take(c, encoded.indices)) for c in columns)
         pay_of_claim = self.claims["pay"]
-        seps = [separators[pay_of_claim[o]] for o in owners]
+        seps = [separators[pay_of_claim[o]] for o in owners.tolist()]
         parts = [v.split(s) for v, s in zip(values.to_pylist(), seps, strict=True)]
-        return pa.array(parts, pa.list_(pa.large_string()))
+        columns = _procedures(pa.array(parts, pa.list_(pa.large_string())))
+        return tuple(convert.strings(c) for c in columns)
 
-    def _detail(self, c: _Columns, claims: pd.DataFrame, lines: pd.DataFrame) -> dict:
+    def _detail(self, c: dict, claims: pd.DataFrame, lines: pd.DataFrame) -> dict:
         """Trace, claim and line columns shared by adjustments and remarks."""
         owner = np.asarray(c["claim"], dtype=np.int64)
         df = self._of_claims(claims, owner)
@@ -529,7 +765,7 @@ class RemitReader:
         df["carc_text"] = self._texts("carc", carc)
         self._money(df, "amount_cents", c["amount"], positions, "CAS", clm01s)
         self._number(df, "quantity", c["quantity"], positions, "CAS", clm01s)
-        return pd.DataFrame(df)
+        return pd.DataFrame(df, copy=False)
 
     def _remarks(self, claims: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
         c = self.remarks
@@ -542,7 +778,7 @@ class RemitReader:
         # only HE codes are RARCs; a null code is never described, so it gets no text
         he_codes = pc.if_else(pc.equal(qualifier, "HE"), code, convert.NULL_TEXT)
         df["text"] = convert.lookup(he_codes, lambda he_code: rarc("rarc", he_code))
-        return pd.DataFrame(df)
+        return pd.DataFrame(df, copy=False)
 
     def _plb(self, payments: pd.DataFrame) -> pd.DataFrame:
         c = self.plbs
@@ -555,13 +791,16 @@ class RemitReader:
         df["provider_id"] = convert.strings(c["provider"])
         self._date(df, "fiscal_period_date", c["date"], positions, "PLB")
         seps = self.component_separators
-        parts = [r.split(seps[p]) for r, p in zip(c["reason"], c["pay"], strict=True)]
+        parts = [
+            r.split(seps[p])
+            for r, p in zip(c["reason"].to_pylist(), c["pay"].tolist(), strict=True)
+        ]
         reasons = [p[0] for p in parts]
         df["reason_code"] = convert.strings(reasons)
         df["reason_text"] = self._texts("plb_reason", reasons)
         df["reference"] = convert.strings([p[1] if len(p) > 1 else "" for p in parts])
         self._money(df, "amount_cents", c["amount"], positions, "PLB")
-        return pd.DataFrame(df)
+        return pd.DataFrame(df, copy=False)
 
     # -- balancing ----------------------------------------------------------------------
     def _balance(self, payments, claims, lines, adjustments, plb) -> None:
@@ -645,9 +884,9 @@ def _procedures(parts: pa.ListArray) -> tuple:
     """
     modifiers = pc.binary_join(pc.list_slice(parts, 2, 6), _COMMA)
     return (
-        convert.strings(pc.list_element(parts, 0)),
-        convert.strings(pc.binary_join(pc.list_slice(parts, 1, 2), _EMPTY)),
-        convert.strings(pc.utf8_trim(modifiers, ",")),
+        pc.list_element(parts, 0),
+        pc.binary_join(pc.list_slice(parts, 1, 2), _EMPTY),
+        pc.utf8_trim(modifiers, ","),
     )
 
 
@@ -682,9 +921,68 @@ def _any_by(index: np.ndarray, flags: np.ndarray, size: int) -> np.ndarray:
 def _line_status(lines: pd.DataFrame) -> pd.api.extensions.ExtensionArray:
     """paid, reduced, denied (charge but no payment) or reversed (negative charge)."""
     charge, paid = lines["charge_cents"], lines["paid_cents"]
-    status = np.full(len(lines), "paid", dtype=object)
-    status[(paid < charge).fillna(False).to_numpy(dtype=bool)] = "reduced"
-    status[((paid == 0) & (charge > 0)).fillna(False).to_numpy(dtype=bool)] = "denied"
-    status[(charge < 0).fillna(False).to_numpy(dtype=bool)] = "reversed"
-    status[(paid.isna() | charge.isna()).to_numpy()] = ""
-    return convert.strings(status.tolist())
+    status = np.zeros(len(lines), np.int8)  # index into _LINE_STATUSES
+    status[(paid < charge).fillna(False).to_numpy(dtype=bool)] = 1
+    status[((paid == 0) & (charge > 0)).fillna(False).to_numpy(dtype=bool)] = 2
+    status[(charge < 0).fillna(False).to_numpy(dtype=bool)] = 3
+    status[(paid.isna() | charge.isna()).to_numpy()] = 4
+    return convert.strings(pc.take(_LINE_STATUSES, status))
+
+
+def _keep(columns: dict, mask: np.ndarray) -> dict:
+    """The rows of a table's columns (NumPy or Arrow) where ``mask``."""
+    arrow_mask = pa.array(mask)
+    return {
+        name: values[mask] if isinstance(values, np.ndarray) else values.filter(arrow_mask)
+        for name, values in columns.items()
+    }
+
+
+def _equal(values: pa.Array, text: str) -> np.ndarray:
+    """Where a text column equals ``text``, as a NumPy mask."""
+    return pc.equal(values, text).to_numpy(zero_copy_only=False)
+
+
+def _equals(values: pa.Array, texts: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Where a text column equals each of ``texts``: its few distinct values compared once."""
+    encoded = values.dictionary_encode()
+    index = encoded.indices.to_numpy(zero_copy_only=False)
+    words = encoded.dictionary.to_pylist()
+    return {
+        t: index == words.index(t) if t in words else np.zeros(len(values), bool) for t in texts
+    }
+
+
+def _last(owner: np.ndarray, values: pa.Array, size: int) -> pa.Array:
+    """Per owner row (0..size-1), its last value in file order; '' for none.
+
+    Later segments overwrite earlier ones (a second DTM*472 wins), as in the file.
+    """
+    slot = np.full(size, -1, np.int64)
+    np.maximum.at(slot, owner, np.arange(len(owner)))
+    index = pa.array(slot, mask=slot < 0)
+    return pc.fill_null(pc.take(values, index), _EMPTY)
+
+
+def _joined(owner: np.ndarray, codes: pa.Array, size: int) -> pa.Array:
+    """Per owner row, its codes joined by commas in file order ('' for none).
+
+    Owners ascend with the file, so each owner's codes are one run: a list array over
+    the codes, with offsets from the counts, joins them without a loop.
+    """
+    offsets = np.concatenate(([0], np.cumsum(np.bincount(owner, minlength=size))))
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), codes)
+    return pc.binary_join(lists, _COMMA)
+
+
+def _pairs(rows: np.ndarray, count: np.ndarray, ks: tuple[int, ...]) -> tuple:
+    """(segment, element) pairs for the element numbers ``ks`` each of ``rows`` has.
+
+    The repeating parts of a segment (CAS triples, MOA remarks, PLB pairs) become one
+    row each; pairs come in file order: by segment, then by element.
+    """
+    has = count[rows][None, :] > np.asarray(ks)[:, None]
+    segs = np.broadcast_to(rows, has.shape)[has]
+    k = np.broadcast_to(np.asarray(ks)[:, None], has.shape)[has]
+    order = np.lexsort((k, segs))
+    return segs[order], k[order]

@@ -310,7 +310,7 @@ def conform(frame: pd.DataFrame, schema: tuple[Column, ...]) -> pd.DataFrame:
     for name, dtype, _ in schema:
         column = frame[name] if name in frame else pd.Series([None] * len(frame), dtype=object)
         out[name] = column if column.dtype == dtype else column.astype(dtype)
-    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)), copy=False)
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import codecs
 import io
-import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
+import numpy as np
+
+from edi.x12.blocks import SegmentBlock, split_region
 from edi.x12.delimiters import Delimiters
 
 CHUNK_CHARS = 1 << 20
@@ -193,19 +195,27 @@ def _is_id(text: str) -> bool:
     return 2 <= len(text) <= 3 and text.isascii() and text.isalnum() and text[0].isalpha()
 
 
-class _Tokenizer:
-    """The hot loop: split chunks on the segment terminator, then on the element separator.
+_ORDINARY, _ENVELOPE, _ISA, _BAD = range(4)  # what a segment ID spelling is
 
-    IDs are checked and upper-cased once per distinct spelling through ``self._ids``; the
-    only per-segment work beyond the ``str.split`` is a strip, one dict lookup and three
-    attribute stores.  :func:`iter_segments` wraps each element list in a
-    :class:`Segment`; the response parsers read the lists directly.
+
+class _Tokenizer:
+    """Cut the input into regions of whole segments and read each region in columns.
+
+    Per chunk, the text up to its last terminator is split at once by
+    :func:`edi.x12.blocks.split_region`; IDs are checked and upper-cased once per distinct
+    spelling.  :meth:`items` yields the ordinary segments as
+    :class:`~edi.x12.blocks.SegmentBlock` runs and the envelope segments (ISA, GS, ST,
+    SE, GE, IEA) as element lists, which is what the envelope walker needs;
+    :meth:`elements` yields element lists only.  ``position``, ``offset`` and
+    ``delimiters`` describe the item last yielded (for a block: its last segment).
     """
 
     def __init__(self, source: Source, name: str) -> None:
         self.name = name
         self._chunks = _chunks(source)
-        self._ids: dict[str, str] = {}
+        self._ids: dict[str, str] = {}  # spelling -> upper-cased ID, checked
+        self.vocabulary: list[str] = []  # the IDs a block's ``ids`` codes stand for
+        self._codes: dict[str, int] = {}
         self.position = 0
         self.delimiters = Delimiters()
         self._start = 0  # offset of the raw text of the segment last yielded
@@ -213,6 +223,14 @@ class _Tokenizer:
 
     def _error(self, reason: str, position: int | None, offset: int | None, sid=None):
         return X12ParseError(self.name, reason, position, offset, sid)
+
+    def code(self, sid: str) -> int:
+        """The code of segment ID ``sid`` in blocks' ``ids`` (stable for this reader)."""
+        code = self._codes.get(sid)
+        if code is None:
+            code = self._codes[sid] = len(self.vocabulary)
+            self.vocabulary.append(sid)
+        return code
 
     def _read_isa(self, buf: str, base: int, position: int) -> tuple[str, int, Delimiters, int]:
         """Find the ISA at the start of ``buf`` (after whitespace) and its delimiters.
@@ -290,104 +308,135 @@ class _Tokenizer:
         return Segment(elements[0], elements, self.position, self.offset, self.delimiters)
 
     def elements(self) -> Iterator[list[str]]:
-        """Yield each segment's element list (``[0]`` the upper-cased ID); the hot loop.
+        """Yield each segment's element list (``[0]`` the upper-cased ID)."""
+        for item in self.items():
+            if type(item) is list:
+                yield item
+            else:
+                yield from self.expand(item)
 
-        ``position``, ``offset`` and ``delimiters`` describe the list last yielded, so
-        consumers that need a :class:`Segment` only for a few segments build it on demand.
-        """
-        ids = self._ids
-        name = self.name
+    def expand(self, block: SegmentBlock) -> Iterator[list[str]]:
+        """The element lists of ``block``, ``position`` and ``offset`` following along."""
+        region = block.region
+        sep, strip, text, base = region.delimiters.element, region.strip, region.text, region.base
+        vocabulary = self.vocabulary
+        starts = region.chars(region.start[block.rows]).tolist()
+        ends = region.chars(region.end[block.rows]).tolist()
+        for start, end, position, code in zip(
+            starts, ends, block.positions.tolist(), block.ids.tolist(), strict=True
+        ):
+            part = text[start - base : end - base]
+            elements = part.strip(strip).split(sep)
+            elements[0] = vocabulary[code]
+            self.position, self._start, self._raw = position, start, part
+            yield elements
+
+    def items(self) -> Iterator[SegmentBlock | list[str]]:
+        """Yield blocks of ordinary segments and element lists of envelope segments."""
         chunks = self._chunks
         buf = next(chunks, "")
         base = 0  # source offset of buf[0]
-        position = 0
         while True:
             # -- an interchange starts: take its delimiters from the ISA -----------------
-            buf, start, delims, end = self._read_isa(buf, base, position + 1)
+            buf, start, delims, end = self._read_isa(buf, base, self.position + 1)
             self.delimiters = delims
-            term, sep = delims.segment, delims.element
-            strip_chars = _WHITESPACE.replace(term, "")
-            position += 1
-            elements = buf[start : end - 1].split(sep)
+            term = delims.segment
+            strip = _WHITESPACE.replace(term, "")
+            elements = buf[start : end - 1].split(delims.element)
             elements[0] = "ISA"
-            self.position, self._start, self._raw = position, base + start, ""
+            self.position += 1
+            self._start, self._raw = base + start, ""
             yield elements
             base += end
             buf = buf[end:]
-            restart = False
-            # -- the segments that follow, chunk by chunk -------------------------------
+            # -- the segments that follow, a region of whole segments per chunk ---------
+            restart = None
             while True:
-                parts = buf.split(term)
-                buf = parts.pop()
-                offset = base
-                for index, part in enumerate(parts):
-                    text = part.strip(strip_chars)
-                    if not text:
-                        offset += len(part) + 1
-                        continue
-                    elements = text.split(sep)
-                    sid = ids.get(elements[0])
-                    if sid is None:
-                        raw = elements[0]
-                        if _same_isa(raw, elements, delims):
-                            sid = "ISA"  # next interchange, same delimiters: no re-read
-                        elif raw.upper() == "ISA" or (
-                            raw[:3].upper() == "ISA" and len(raw) > 3 and not raw[3].isalnum()
-                        ):
-                            # A new interchange, perhaps with other delimiters: re-read it.
-                            buf = term.join(parts[index:]) + term + buf
-                            base = offset
-                            restart = True
-                            break
-                        elif _is_id(raw):
-                            sid = ids[raw] = raw.upper()
-                        else:
-                            lead = len(part) - len(part.lstrip(strip_chars))
-                            raise X12ParseError(
-                                name,
-                                f"expected a segment ID of 2-3 letters or digits before {sep!r}",
-                                position + 1,
-                                offset + lead,
-                            )
-                    elements[0] = sid
-                    position += 1
-                    self.position = position
-                    self._start = offset
-                    self._raw = part
-                    yield elements
-                    offset += len(part) + 1
-                if restart:
-                    break
-                base = offset
+                cut = buf.rfind(term) + 1
+                if cut:
+                    restart = yield from self._region(buf[:cut], base, delims, strip)
+                    if restart is not None:  # a new interchange, perhaps other delimiters
+                        buf, base = buf[restart:], base + restart
+                        break
+                    buf, base = buf[cut:], base + cut
                 more = next(chunks, None)
                 if more is None:
                     break
                 buf += more
-            if restart:
+            if restart is not None:
                 continue
             # -- end of input: a last segment may lack its terminator -------------------
-            text = buf.strip(strip_chars)
+            text = buf.strip(strip)
             if not text:
                 return
-            lead = len(buf) - len(buf.lstrip(strip_chars))
             if text[:3].upper() == "ISA":
-                base += lead
-                buf = buf[lead:]
+                lead = len(buf) - len(buf.lstrip(strip))
+                buf, base = buf[lead:], base + lead
                 continue  # _read_isa explains what is wrong with a truncated ISA
-            elements = text.split(sep)
-            raw = elements[0]
-            if not _is_id(raw):
-                raise X12ParseError(
-                    name,
-                    "expected a segment ID of 2-3 letters or digits",
-                    position + 1,
-                    base + lead,
-                )
-            elements[0] = raw.upper()
-            position += 1
-            self.position, self._start, self._raw = position, base + lead, ""
-            yield elements
+            yield from self._region(buf + term, base, delims, strip)
             return
+
+    def _spelling(self, spelling: str) -> tuple[int, int]:
+        """The code and kind of one ID spelling (see ``_ORDINARY`` and the others)."""
+        sid = self._ids.get(spelling)
+        if sid is None:
+            if spelling.upper() == "ISA" or (
+                spelling[:3].upper() == "ISA" and len(spelling) > 3 and not spelling[3].isalnum()
+            ):
+                return -1, _ISA  # the next interchange: its ISA decides
+            if not _is_id(spelling):
+                return -1, _BAD
+            sid = self._ids[spelling] = spelling.upper()
+        return self.code(sid), _ENVELOPE if sid in ENVELOPE_IDS else _ORDINARY
+
+    def _region(
+        self, text: str, base: int, delims: Delimiters, strip: str
+    ) -> Generator[SegmentBlock | list[str], None, int | None]:
+        """Yield the segments of ``text``; return where a new interchange starts, if one does.
+
+        Envelope segments, an ISA and a bad ID are handled one by one, exactly as a
+        segment-at-a-time reader would; the runs between them go out as blocks.
+        """
+        region = split_region(text, base, delims, strip)
+        spellings = region.raw_ids().dictionary_encode()
+        words = spellings.dictionary.to_pylist()
+        kinds = np.array([self._spelling(word) for word in words], np.int64).reshape(-1, 2)
+        index = spellings.indices.to_numpy()
+        codes, kind = kinds[index, 0], kinds[index, 1]
+        blank = np.array([word == "" for word in words], bool)[index] & (region.count == 1)
+        positions = self.position + np.cumsum(~blank)
+        special = np.flatnonzero((kind != _ORDINARY) & ~blank).tolist()
+        done = 0
+        for at in [*special, len(kind)]:
+            rows = np.flatnonzero(~blank[done:at]) + done
+            if len(rows):
+                self.position = int(positions[rows[-1]])
+                yield SegmentBlock.of(region, rows, codes, positions)
+            if at == len(kind):
+                return None
+            done = at + 1
+            part = region.raw(at)
+            start = int(region.chars(region.start[at : at + 1])[0])
+            elements = part.strip(strip).split(delims.element)
+            position = int(positions[at])
+            if kind[at] == _ISA:
+                if not _same_isa(elements[0], elements, delims):
+                    self.position = position - 1
+                    return start - base
+                elements[0] = "ISA"  # next interchange, same delimiters: no re-read
+            elif kind[at] == _BAD:
+                lead = len(part) - len(part.lstrip(strip))
+                raise X12ParseError(
+                    self.name,
+                    f"expected a segment ID of 2-3 letters or digits before {delims.element!r}",
+                    position,
+                    start + lead,
+                )
+            else:
+                elements[0] = self.vocabulary[codes[at]]
+            self.position, self._start, self._raw = position, start, part
+            yield elements
+        return None
 
 
 def iter_segments(source: Source, name: str = "<input>") -> Iterator[Segment]:
@@ -425,7 +474,7 @@ class Transaction:
     cursor: _Tokenizer = field(repr=False)
     """The reader's cursor: its ``position`` and ``offset`` are those of the segment
     last yielded; hot loops read ``cursor.position`` instead of :attr:`position`."""
-    _body: Iterator[list[str]] = field(repr=False, default=iter(()))
+    _body: Iterator[SegmentBlock | list[str]] = field(repr=False, default=iter(()))
     _walker: _EnvelopeWalker | None = field(repr=False, default=None)
     _first: int = field(repr=False, default=0)  # position of ST, or of a run's first segment
     se: Segment | None = None
@@ -465,12 +514,8 @@ class Transaction:
 
     @property
     def offset(self) -> int:
-        """Character offset of the segment last yielded, leading line breaks skipped.
-
-        Computed on demand: most segments never need it, and the hot loop should not pay.
-        """
-        raw = self._raw
-        return self._start + len(raw) - len(raw.lstrip(_WHITESPACE))
+        """Character offset of the segment last yielded, leading line breaks skipped."""
+        return self.cursor.offset
 
     def segment(self, elements: list[str]) -> Segment:
         """The :class:`Segment` of ``elements``, the list :meth:`elements` last yielded."""
@@ -479,40 +524,32 @@ class Transaction:
 
     def elements(self) -> Iterator[list[str]]:
         """The body as element lists (``[0]`` is the ID): no object per segment."""
-        return self._body
+        expand = self.cursor.expand
+        for item in self._body:
+            if type(item) is list:
+                yield item
+            else:
+                yield from expand(item)
 
-    def unchecked(self) -> Iterator[list[str]]:
-        """The body as the reader's own element lists, without the check for the trailer.
+    def blocks(self) -> Iterator[SegmentBlock]:
+        """The body of a transaction set as :class:`~edi.x12.blocks.SegmentBlock` runs.
 
-        For the hottest loops: it saves :meth:`elements`' generator step per segment, at
-        a price.  The lists do not stop at SE: the consumer stops at the first list whose
-        ID is in :data:`ENVELOPE_IDS` and hands it to :meth:`close`, or calls
-        ``close(None)`` when the lists run out; the trailer is then checked exactly as
-        :meth:`elements` would check it.
+        The columnar view, for readers of large transactions (the 835): every segment
+        between ST and SE, in order, in a few blocks of many segments each.
         """
-        walker = self._walker
-        if walker is None:  # built by hand, not by iter_transactions: nothing to check
-            return self._body
-        self._body = iter(())  # read here, so the walker has nothing left to drain
-        if walker.pending is not None:  # a run outside ST/SE starts with a segment read
-            first, walker.pending = walker.pending, None
-            return itertools.chain((first.elements,), walker.raw)
-        return walker.raw
-
-    def close(self, trailer: list[str] | None) -> None:
-        """End a body read with :meth:`unchecked` at the envelope segment ``trailer``."""
-        if self._walker is not None:
-            self._walker.close(self, trailer)
+        if self.st is None:
+            raise ValueError("blocks() reads a transaction set; this run has no ST")
+        return self._body
 
     def __iter__(self) -> Iterator[Segment]:
         tokens = self.cursor
         make = Segment
-        for elements in self._body:
+        for elements in self.elements():
             yield make(elements[0], elements, tokens.position, tokens.offset, tokens.delimiters)
 
 
 ENVELOPE_IDS = frozenset({"SE", "GE", "IEA", "ISA", "GS", "ST"})
-"""IDs of the segments that end a transaction's body (see :meth:`Transaction.unchecked`)."""
+"""IDs of the segments that end a transaction's body."""
 
 
 class _EnvelopeWalker:
@@ -520,7 +557,8 @@ class _EnvelopeWalker:
 
     def __init__(self, tokens: _Tokenizer, findings: list[EnvelopeFinding]) -> None:
         self.tokens = tokens
-        self.raw = tokens.elements()
+        self.raw = tokens.items()
+        self._expansion: Iterator[list[str]] | None = None  # a block outside ST, as lists
         self.name = tokens.name
         self.findings = findings
         self.pending: Segment | None = None
@@ -546,16 +584,25 @@ class _EnvelopeWalker:
         if tx is not None:
             tx.findings.append(finding)
 
-    def _body(self, tx: Transaction) -> Iterator[list[str]]:
-        """The element lists of ``tx`` up to its SE (ST/SE excluded)."""
+    def _pull(self) -> SegmentBlock | list[str] | None:
+        """The next item of the token stream (a block being read as lists comes first)."""
+        if self._expansion is not None:
+            elements = next(self._expansion, None)
+            if elements is not None:
+                return elements
+            self._expansion = None
+        return next(self.raw, None)
+
+    def _body(self, tx: Transaction) -> Iterator[SegmentBlock | list[str]]:
+        """The blocks (or lists) of ``tx`` up to its SE (ST/SE excluded)."""
         if self.pending is not None:  # the first segment of a run outside ST/SE
             first, self.pending = self.pending, None
             yield first.elements
-        for elements in self.raw:
-            if elements[0] in ENVELOPE_IDS:
-                self.close(tx, elements)
+        while (item := self._pull()) is not None:
+            if type(item) is list and item[0] in ENVELOPE_IDS:
+                self.close(tx, item)
                 return
-            yield elements
+            yield item
         self.close(tx, None)
 
     def close(self, tx: Transaction, trailer: list[str] | None) -> None:
@@ -619,8 +666,13 @@ class _EnvelopeWalker:
         if self.pending is not None:
             seg, self.pending = self.pending, None
             return seg
-        elements = next(self.raw, None)
-        return None if elements is None else self.tokens.segment(elements)
+        item = self._pull()
+        if item is None:
+            return None
+        if type(item) is not list:  # segments outside ST/SE are walked one by one
+            self._expansion = self.tokens.expand(item)
+            item = next(self._expansion)
+        return self.tokens.segment(item)
 
     def __iter__(self) -> Iterator[Transaction]:
         seen_gs: set[str] = set()

@@ -1,0 +1,312 @@
+"""Segments in columns: a stretch of X12 text split once, in Arrow and NumPy, not per segment.
+
+The reader hands the text between two chunk boundaries to :func:`split_region`, which
+finds every delimiter with one vectorised comparison and makes the whole text one Arrow
+string array of *pieces*, without copying: element, delimiter, element, delimiter...,
+then two empty pieces (an even count keeps element pieces even when arrays are joined).
+Element ``k`` of the segment whose ID is element ``f`` is piece ``2 * (f + k)``, so a
+column of elements is a single ``take`` (an absent element takes an empty piece) and no
+pass is needed to cut delimiters off.
+
+A :class:`SegmentBlock` is a run of ordinary segments (no envelope segment inside),
+which a columnar consumer such as the 835 reader reads column by column with
+:meth:`SegmentBlock.elements`; the reader turns blocks back into element lists for
+everyone else.
+
+Text is handled as UTF-8 bytes; a lone surrogate in a ``str`` input (which decoded bytes
+never hold) is read as ``?``, so character positions stay right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from edi.x12.delimiters import Delimiters
+
+
+@dataclass(eq=False, slots=True)
+class Region:
+    """Every complete segment of one stretch of text (which ends with a terminator).
+
+    ``pieces`` holds the text cut at every delimiter, each delimiter a piece of its own,
+    and two empty pieces; ``first[i]`` is the element number of segment ``i``'s ID
+    (its piece is ``2 * first[i]``) and ``count[i]`` its number of elements.  ``start``
+    and ``end`` are byte offsets of each segment's raw text (leading line breaks
+    included, terminator excluded).
+    """
+
+    text: str
+    data: bytes
+    base: int
+    delimiters: Delimiters
+    strip: str
+    pieces: pa.LargeStringArray
+    first: np.ndarray
+    count: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    padded: bool
+    """Whether some segment has spaces or line breaks before its terminator, which the
+    last element must then lose (rare; checked once so the usual case pays nothing)."""
+    _chars: np.ndarray | None = None
+
+    def raw_ids(self) -> pa.LargeStringArray:
+        """Each segment's ID as written, without the segment's own whitespace.
+
+        Whitespace before the ID is the line break after the previous segment; after it,
+        only an ID that is the whole segment (``LX  ~``) loses it.
+        """
+        ids = pc.utf8_ltrim(pc.take(self.pieces, 2 * self.first), self.strip)
+        if self.padded:
+            ids = pc.if_else(pa.array(self.count == 1), pc.utf8_rtrim(ids, self.strip), ids)
+        return ids
+
+    def chars(self, offsets: np.ndarray) -> np.ndarray:
+        """Character offsets in the source of byte offsets into ``data``."""
+        if self._chars is None:
+            if len(self.data) == len(self.text):  # ASCII: a byte is a character
+                return offsets + self.base
+            body = np.frombuffer(self.data, np.uint8)
+            continuation = np.cumsum((body & 0xC0) == 0x80)
+            self._chars = np.concatenate(([0], continuation))
+        return offsets - self._chars[offsets] + self.base
+
+    def raw(self, segment: int) -> str:
+        """The raw text of one segment (leading line breaks included, no terminator)."""
+        return self.data[self.start[segment] : self.end[segment]].decode()
+
+
+def _find(body: np.ndarray, pattern: bytes) -> np.ndarray:
+    """Byte offsets where ``pattern`` (a delimiter, one to four bytes) starts."""
+    hits = np.flatnonzero(body == pattern[0])
+    for k in range(1, len(pattern)):  # a multi-byte delimiter: check the following bytes
+        hits = hits[hits + k < len(body)]
+        hits = hits[body[hits + k] == pattern[k]]
+    return hits
+
+
+def split_region(text: str, base: int, delimiters: Delimiters, strip: str) -> Region:
+    """Split ``text`` (complete segments, the last one terminated) into a :class:`Region`.
+
+    ``base`` is the character offset of ``text`` in the source, ``strip`` the whitespace
+    a segment may carry around it (every kind but the terminator itself).
+    """
+    data = text.encode("utf-8", "replace")
+    body = np.frombuffer(data, np.uint8)
+    sep, term = delimiters.element.encode(), delimiters.segment.encode()
+    if len(sep) == len(term) == 1:  # the usual case: one pass finds both, in order
+        at = np.flatnonzero((body == sep[0]) | (body == term[0]))
+        last = np.flatnonzero(body[at] == term[0])  # element number of each segment's last
+        ends = at + 1
+    else:
+        at_sep, at_term = _find(body, sep), _find(body, term)
+        at = np.concatenate((at_sep, at_term))
+        ends = np.concatenate((at_sep + len(sep), at_term + len(term)))
+        order = np.argsort(at, kind="stable")
+        at, ends = at[order], ends[order]
+        last = np.searchsorted(at, at_term)
+    bounds = np.empty(2 * len(at) + 3, np.int64)  # two empty pieces keep the count even
+    bounds[0], bounds[1:-2:2], bounds[2:-2:2], bounds[-2:] = 0, at, ends, len(data)
+    pieces = pa.LargeStringArray.from_buffers(
+        len(bounds) - 1, pa.py_buffer(bounds), pa.py_buffer(data)
+    )
+    at_term = at[last]
+    first = np.concatenate(([0], last[:-1] + 1))
+    before_term = at_term - 1
+    padded = bool(
+        len(strip) and np.isin(body[before_term[before_term >= 0]], _space_bytes(strip)).any()
+    )
+    return Region(
+        text=text,
+        data=data,
+        base=base,
+        delimiters=delimiters,
+        strip=strip,
+        pieces=pieces,
+        first=first,
+        count=last - first + 1,
+        start=bounds[2 * first],
+        end=at_term,
+        padded=padded,
+    )
+
+
+def _space_bytes(strip: str) -> np.ndarray:
+    """The last bytes of the UTF-8 forms of the whitespace characters in ``strip``."""
+    return np.array(sorted({c.encode()[-1] for c in strip}), np.uint8)
+
+
+@dataclass(eq=False, slots=True)
+class SegmentBlock:
+    """A run of ordinary segments (no envelope segment), read as columns.
+
+    ``rows`` index the segments of ``region`` (which is None once blocks are joined);
+    ``ids`` are their IDs as codes into the reader's ``vocabulary`` (upper-cased,
+    checked) and ``positions`` their 1-based positions in the file.  ``pieces`` are as
+    in :class:`Region`, ``empty`` the number of an empty piece.  Blocks of several
+    regions are joined by :meth:`concat`.
+    """
+
+    region: Region | None
+    rows: np.ndarray
+    pieces: pa.LargeStringArray
+    empty: int
+    first: np.ndarray
+    count: np.ndarray
+    ids: np.ndarray
+    positions: np.ndarray
+    padded: bool
+    strip: str
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def of(cls, region: Region, rows: np.ndarray, ids: np.ndarray, positions: np.ndarray):
+        return cls(
+            region,
+            rows,
+            region.pieces,
+            len(region.pieces) - 1,
+            region.first[rows],
+            region.count[rows],
+            ids[rows],
+            positions[rows],
+            region.padded,
+            region.strip,
+        )
+
+    @classmethod
+    def concat(cls, blocks: Sequence[SegmentBlock]) -> SegmentBlock:
+        """One block of the segments of ``blocks``, in order (regions' pieces joined)."""
+        if len(blocks) == 1:
+            return blocks[0]
+        arrays: list[pa.Array] = []
+        where: dict[int, int] = {}  # piece number where each distinct array starts
+        size = 0
+        firsts = []
+        for block in blocks:
+            key = id(block.pieces)
+            if key not in where:
+                where[key] = size
+                size += len(block.pieces)
+                arrays.append(block.pieces)
+            firsts.append(block.first + where[key] // 2)
+        return cls(
+            None,
+            np.arange(sum(len(b) for b in blocks)),
+            pa.concat_arrays(arrays),
+            where[id(blocks[0].pieces)] + blocks[0].empty,
+            np.concatenate(firsts),
+            np.concatenate([b.count for b in blocks]),
+            np.concatenate([b.ids for b in blocks]),
+            np.concatenate([b.positions for b in blocks]),
+            any(b.padded for b in blocks),
+            "".join(sorted({c for b in blocks for c in b.strip})),
+        )
+
+    def take(self, rows: np.ndarray) -> SegmentBlock:
+        """The block of the segments ``rows`` of this one."""
+        return replace(
+            self,
+            rows=self.rows[rows],
+            first=self.first[rows],
+            count=self.count[rows],
+            ids=self.ids[rows],
+            positions=self.positions[rows],
+        )
+
+    def compact(self) -> SegmentBlock:
+        """This block with its own copy of its pieces (its segments must be in order).
+
+        A block kept while the rest of its batch is released should not hold the batch's
+        whole text.
+        """
+        if not len(self):
+            return self
+        low = int(self.first[0])
+        high = int(self.first[-1] + self.count[-1])
+        pieces = pa.concat_arrays(
+            [self.pieces.slice(2 * low, 2 * (high - low)), pa.array(["", ""], pa.large_string())]
+        )
+        return replace(
+            self, region=None, pieces=pieces, empty=len(pieces) - 1, first=self.first - low
+        )
+
+    def element(self, rows: np.ndarray, k: int) -> pa.LargeStringArray:
+        """Element ``k`` (1-based like the guides) of the segments ``rows``; '' if absent."""
+        return self.elements(rows, (k,))[0]
+
+    def elements(self, rows: np.ndarray, ks: Sequence[int]) -> list[pa.LargeStringArray]:
+        """Elements ``ks`` of the segments ``rows``, one column each; '' where absent.
+
+        One take cuts them all, column after column; each column is a slice of it.
+        """
+        first, count = self.first[rows], self.count[rows]
+        want = np.asarray(ks, np.int64)[:, None]
+        index = 2 * (first + want)
+        if len(rows) and count.min() <= want.max():  # some are absent: the empty piece
+            index[want >= count] = self.empty
+        n = len(rows)
+        taken = pc.take(self.pieces, index.ravel())
+        columns = [taken.slice(j * n, n) for j in range(len(ks))]
+        if self.padded:  # the last element keeps no whitespace before the terminator
+            columns = [
+                pc.if_else(pa.array(count == k + 1), pc.utf8_rtrim(column, self.strip), column)
+                for k, column in zip(ks, columns, strict=True)
+            ]
+        return columns
+
+    def pick(self, rows: np.ndarray, ks: np.ndarray | int) -> pa.LargeStringArray:
+        """Element ``ks[i]`` of segment ``rows[i]`` (or ``ks`` of all); '' where absent.
+
+        A CAS's second reason, an MOA's third remark: rows and element numbers come in
+        pairs, in the order the caller wants the values, and one take cuts them.
+        """
+        first, count = self.first[rows], self.count[rows]
+        index = 2 * (first + ks)
+        if len(rows) and count.min() <= np.max(ks):  # some are absent: the empty piece
+            index[ks >= count] = self.empty
+        column = pc.take(self.pieces, index)
+        if self.padded:  # the last element keeps no whitespace before the terminator
+            column = pc.if_else(
+                pa.array(count == ks + 1), pc.utf8_rtrim(column, self.strip), column
+            )
+        return column
+
+    def tails(self, rows: np.ndarray) -> pa.LargeStringArray:
+        """The text after the ID of the segments ``rows``: ``e1*e2*...`` as written.
+
+        A segment's pieces lie end to end, so its tail is one range of the pieces' data:
+        an array over the same data with two offsets per segment (every other entry is
+        the gap up to the next segment) holds the tails without a copy, and taking its
+        even entries copies each once.
+        """
+        if not len(rows):
+            return pa.array([], pa.large_string())
+        pieces = self.pieces
+        offsets = np.frombuffer(pieces.buffers()[1], np.int64)[
+            pieces.offset : pieces.offset + len(pieces) + 1
+        ]
+        first, count = self.first[rows], self.count[rows]
+        bounds = np.empty(2 * len(rows), np.int64)
+        bounds[0::2] = offsets[2 * (first + 1)]  # where element 1 starts
+        bounds[1::2] = np.maximum(offsets[2 * (first + count) - 1], bounds[0::2])  # its end
+        spans = pa.LargeStringArray.from_buffers(
+            len(bounds) - 1, pa.py_buffer(bounds), pieces.buffers()[2]
+        )
+        tails = pc.take(spans, np.arange(0, len(bounds), 2))
+        return pc.utf8_rtrim(tails, self.strip) if self.padded else tails
+
+    def elements_of(self, row: int) -> list[str]:
+        """The element list of one segment, ID as written (for the few read one by one)."""
+        first, count = int(self.first[row]), int(self.count[row])
+        elements = self.pieces.slice(2 * first, 2 * count).to_pylist()[0::2]
+        elements[0] = elements[0].lstrip(self.strip)
+        elements[-1] = elements[-1].rstrip(self.strip)
+        return elements
