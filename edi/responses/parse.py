@@ -66,9 +66,9 @@ def parse_any(
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a file is read.
 
-    Reading keeps millions of small lists and tuples alive until the tables are built;
-    none of them form cycles, yet the collector would rescan them all again and again as
-    they pile up, which made a large remittance several times slower.  Reference
+    Reading a large 277CA or 999 keeps many small lists and tuples alive until the
+    tables are built; none of them form cycles, yet the collector would rescan them all
+    again and again as they pile up, which made large files several times slower.  Reference
     counting still frees everything; the collector's state is restored afterwards.
     """
     enabled = gc.isenabled()

@@ -10,8 +10,10 @@ until whole columns are converted (see :mod:`.convert`).  No per-segment Python 
 but for the few header segments (BPR, TRN, N1...), so a remittance of millions of
 segments reads at a good fraction of the speed of merely splitting its text.
 
-Segments are read in batches of about :data:`BATCH_SEGMENTS`, cut before a CLP, LX or
-PLB so that a claim never straddles two batches: memory holds one batch and the rows.
+Segments are read in batches of about :data:`BATCH_SEGMENTS` (several small transaction
+sets make one batch); a claim or line still open at the end of a batch goes on in the
+next, and columns that later segments set (a line's dates, a claim's remarks) are made
+once everything is read.  Memory holds one batch and the rows.
 
 Every CLP becomes a claim row, with or without service lines; a PLB-only remittance is a
 payment with provider adjustments and no claims.
@@ -37,6 +39,7 @@ Tables and columns: :data:`edi.responses.tables.PAYMENTS`, ``CLAIMS``, ``LINES``
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -141,6 +144,48 @@ class _Open:
     clm01: str | None = None
 
 
+@dataclass(eq=False, slots=True)
+class _Batch:
+    """One batch of segments and the loop each is in (see ``RemitReader._loops``)."""
+
+    block: SegmentBlock
+    pay: np.ndarray  # payment of each segment
+    claim: np.ndarray  # claim row of each segment, -1 outside a claim
+    line: np.ndarray  # line row of each segment, -1 outside a service line
+    mark: np.ndarray  # the last CLP, LX, PLB or payment start, -1 before the first
+    svc_seen: np.ndarray  # SVCs inside claims so far in the batch
+    open_lines: int  # lines the claim left open by the last batch already had
+    header: Callable[[np.ndarray], np.ndarray]
+    unexpected: np.ndarray  # segments outside their loop
+    short: np.ndarray  # segments lacking an element the reader needs
+    claim_rows: np.ndarray  # the CLPs
+    line_rows: np.ndarray  # the SVCs inside a claim
+
+    @property
+    def in_claim(self) -> np.ndarray:
+        return self.claim >= 0
+
+    @property
+    def in_line(self) -> np.ndarray:
+        return self.line >= 0
+
+    @property
+    def claims(self) -> int:
+        return len(self.claim_rows)
+
+    @property
+    def lines(self) -> int:
+        return len(self.line_rows)
+
+    def lines_in_claim(self, rows: np.ndarray) -> np.ndarray:
+        """Service lines so far in the claim of each of ``rows`` (its own included)."""
+        mark = self.mark[rows]
+        since = self.svc_seen[np.maximum(mark, 0)]
+        return np.where(
+            mark >= 0, self.svc_seen[rows] - since, self.open_lines + self.svc_seen[rows]
+        )
+
+
 class RemitReader:
     """Accumulates the rows of every 835 transaction handed to :meth:`add`."""
 
@@ -242,23 +287,49 @@ class RemitReader:
 
     # -- one batch ----------------------------------------------------------------------
     def _read(self, b: SegmentBlock, pay: np.ndarray) -> None:
-        """Read one batch: loops found by markers, rows taken column by column."""
-        ids, count, positions = b.ids, b.count, b.positions
-        n = len(ids)
-        every = np.arange(n)
+        """Read one batch: the loops found by markers, then each kind of segment."""
+        t = self._loops(b, pay)
+        clm01 = self._claims_and_lines(t)
+        self._dates(t)
+        self._references(t)
+        self._amounts(t)
+        self._adjustments_of(t)
+        self._remarks_of(t)
+        self._provider_adjustments_of(t)
+        self._header_segments(b, pay, t.in_claim)
+        self._fingerprint(b, pay)
+        self._report_segments(b, pay, t.claim, clm01, t.unexpected, t.short)
+        self._open = _Open(
+            int(pay[-1]),
+            int(t.claim[-1]),
+            int(t.line[-1]),
+            int(t.lines_in_claim(np.array([len(pay) - 1]))[0]),
+            int(t.header(np.array([len(pay) - 1]))[0]),
+            self._open.clm01
+            if 0 <= t.claim[-1] < self._claim_count
+            else self._clm01(clm01, t.claim[-1]),
+        )
+        self._claim_count += t.claims
+        self._line_count += t.lines
+
+    def _loops(self, b: SegmentBlock, pay: np.ndarray) -> _Batch:
+        """The claim and service line every segment of the batch is in.
+
+        A segment's claim is the last CLP before it, unless an LX, a PLB or a new
+        payment came in between; segments before the batch's first such boundary are in
+        the claim the last batch left open.  Its line is the last SVC inside that claim.
+        """
+        ids = b.ids
+        every = np.arange(len(ids))
         was = self._open
-        going_on = bool(pay[0] == was.pay)  # the batch continues the open payment
         clp, svc, plb = self._is(ids, "CLP"), self._is(ids, "SVC"), self._is(ids, "PLB")
-        start = np.r_[not going_on, pay[1:] != pay[:-1]]  # a payment's first segment
+        start = np.r_[pay[0] != was.pay, pay[1:] != pay[:-1]]  # a payment's first segment
         boundary = clp | self._is(ids, "LX") | plb | start
-        # the claim loop: the last CLP, unless an LX, a PLB or a new payment came since;
-        # segments before the batch's first boundary are in the claim left open
         mark = np.maximum.accumulate(np.where(boundary, every, -1))
         at = np.maximum(mark, 0)
         claim_row = self._claim_count + np.cumsum(clp) - 1
         claim = np.where(mark >= 0, np.where(clp[at], claim_row[at], -1), was.claim)
         in_claim = claim >= 0
-        # the service line loop: the last SVC inside the current claim
         svc_ok = svc & in_claim
         svc_seen = np.cumsum(svc_ok)
         line_row = self._line_count + svc_seen - 1
@@ -266,89 +337,123 @@ class RemitReader:
         line_at = np.maximum(line_mark, 0)
         line = np.where(line_mark >= 0, np.where(svc_ok[line_at], line_row[line_at], -1), was.line)
         in_line = line >= 0
-
-        def lines_in_claim(rows: np.ndarray) -> np.ndarray:  # SVCs so far in the claim
-            return np.where(
-                mark[rows] >= 0, svc_seen[rows] - svc_seen[at[rows]], was.line_no + svc_seen[rows]
-            )
-
-        header = self._header_loop(b, was.header, start, in_claim)
-
         unexpected = (svc | self._is(ids, "CAS")) & ~in_claim
         unexpected |= self._is(ids, "LQ") & ~in_line
         unexpected |= (self._is(ids, "MOA") | self._is(ids, "MIA")) & (~in_claim | in_line)
         unexpected |= self._is(ids, "N1") & in_claim
-        short = np.zeros(n, bool)
+        return _Batch(
+            b,
+            pay,
+            claim,
+            line,
+            mark,
+            svc_seen,
+            was.line_no,
+            self._header_loop(b, was.header, start, in_claim),
+            unexpected,
+            np.zeros(len(ids), bool),
+            np.flatnonzero(clp),
+            np.flatnonzero(svc_ok),
+        )
 
-        claim_rows = np.flatnonzero(clp)
-        line_rows = np.flatnonzero(svc_ok)
-        claims = dict(zip(CLAIM_COLUMNS[2:11], b.elements(claim_rows, range(1, 10)), strict=True))
-        lines = dict(zip(LINE_COLUMNS[3:10], b.elements(line_rows, range(1, 8)), strict=True))
+    def _rows_of(self, t: _Batch, sid: str) -> np.ndarray:
+        return np.flatnonzero(self._is(t.block.ids, sid))
 
-        # DTM: service dates on lines, statement and received dates on claims
-        dtm = self._is(ids, "DTM")
-        short |= dtm & (count < 3)
-        rows = np.flatnonzero(dtm & (count >= 3))
+    def _claims_and_lines(self, t: _Batch) -> pa.Array:
+        """A row per CLP and per SVC inside a claim; returns the batch's CLM01s."""
+        b = t.block
+        claims = dict(zip(CLAIM_COLUMNS[2:11], b.elements(t.claim_rows, range(1, 10)), strict=True))
+        lines = dict(zip(LINE_COLUMNS[3:10], b.elements(t.line_rows, range(1, 8)), strict=True))
+        clm01 = claims["clp01"]
+        self._rows["claims"].add(
+            pay=t.pay[t.claim_rows],
+            position=b.positions[t.claim_rows],
+            kind=self._kinds(clm01, claims["clp02"], t.pay[t.claim_rows]),
+            **claims,
+        )
+        self._rows["lines"].add(
+            claim=t.claim[t.line_rows],
+            line_no=t.lines_in_claim(t.line_rows),
+            position=b.positions[t.line_rows],
+            **lines,
+        )
+        return clm01
+
+    def _dates(self, t: _Batch) -> None:
+        """DTM: service dates on lines, statement and received dates on claims."""
+        b, count = t.block, t.block.count
+        rows = self._rows_of(t, "DTM")
+        t.short[rows] |= count[rows] < 3
+        rows = rows[count[rows] >= 3]
         qualifier, value = b.elements(rows, (1, 2))
-        at_line, at_claim = in_line[rows], in_claim[rows] & ~in_line[rows]
+        at_line, at_claim = t.in_line[rows], t.in_claim[rows] & ~t.in_line[rows]
         on = _equals(qualifier, ("472", "150", "151", "232", "233", "050", "405"))
-        owner_line, owner_claim = line[rows], claim[rows]
-        self._defer("lines", "start", owner_line, value, at_line & (on["472"] | on["150"]))
-        self._defer("lines", "end", owner_line, value, at_line & (on["472"] | on["151"]))
-        self._defer("claims", "from", owner_claim, value, at_claim & on["232"])
-        self._defer("claims", "to", owner_claim, value, at_claim & on["233"])
-        self._defer("claims", "received", owner_claim, value, at_claim & on["050"])
-        self._to_payments(rows, ~in_claim[rows] & on["405"], pay, value, P_DTM405)
+        line, claim = t.line[rows], t.claim[rows]
+        self._defer("lines", "start", line, value, at_line & (on["472"] | on["150"]))
+        self._defer("lines", "end", line, value, at_line & (on["472"] | on["151"]))
+        self._defer("claims", "from", claim, value, at_claim & on["232"])
+        self._defer("claims", "to", claim, value, at_claim & on["233"])
+        self._defer("claims", "received", claim, value, at_claim & on["050"])
+        self._to_payments(rows, ~t.in_claim[rows] & on["405"], t.pay, value, P_DTM405)
 
-        # REF: the line's 6R; the payer's 2U and the payee's TJ in the header
-        rows = np.flatnonzero(self._is(ids, "REF"))
-        (qualifier, value), k = b.elements(rows, (1, 2)), count[rows]
-        at_line, at_header, loop = in_line[rows], ~in_claim[rows], header(rows)
+    def _references(self, t: _Batch) -> None:
+        """REF: the line's 6R; the payer's 2U and the payee's TJ in the header."""
+        rows = self._rows_of(t, "REF")
+        (qualifier, value), k = t.block.elements(rows, (1, 2)), t.block.count[rows]
+        at_line, at_header, loop = t.in_line[rows], ~t.in_claim[rows], t.header(rows)
         is_6r = _equal(qualifier, "6R")
         wanted = ((loop == _PAYER) & _equal(qualifier, "2U")) | (
             (loop == _PAYEE) & _equal(qualifier, "TJ")
         )
-        short[rows] |= at_line & ((k < 2) | (is_6r & (k < 3)))
-        short[rows] |= at_header & (loop != _HEADER) & ((k < 2) | (wanted & (k < 3)))
-        self._defer("lines", "ref", line[rows], value, at_line & is_6r & (k >= 3))
+        t.short[rows] |= at_line & ((k < 2) | (is_6r & (k < 3)))
+        t.short[rows] |= at_header & (loop != _HEADER) & ((k < 2) | (wanted & (k < 3)))
+        self._defer("lines", "ref", t.line[rows], value, at_line & is_6r & (k >= 3))
         ok = at_header & wanted & (k >= 3)
-        self._to_payments(rows, ok & (loop == _PAYER), pay, value, P_REF2U)
-        self._to_payments(rows, ok & (loop == _PAYEE), pay, value, P_TJ)
+        self._to_payments(rows, ok & (loop == _PAYER), t.pay, value, P_REF2U)
+        self._to_payments(rows, ok & (loop == _PAYEE), t.pay, value, P_TJ)
 
-        # AMT: the line's allowed amount (B6), the claim's interest (I)
-        rows = np.flatnonzero(self._is(ids, "AMT"))
-        (qualifier, value), k = b.elements(rows, (1, 2)), count[rows]
-        at_line, at_claim = in_line[rows], in_claim[rows] & ~in_line[rows]
+    def _amounts(self, t: _Batch) -> None:
+        """AMT: the line's allowed amount (B6), the claim's interest (I)."""
+        rows = self._rows_of(t, "AMT")
+        (qualifier, value), k = t.block.elements(rows, (1, 2)), t.block.count[rows]
+        at_line, at_claim = t.in_line[rows], t.in_claim[rows] & ~t.in_line[rows]
         is_b6, is_i = _equal(qualifier, "B6"), _equal(qualifier, "I")
-        short[rows] |= at_line & ((k < 2) | (is_b6 & (k < 3)))
-        short[rows] |= at_claim & ((k < 2) | (is_i & (k < 3)))
-        self._defer("lines", "allowed", line[rows], value, at_line & is_b6 & (k >= 3))
-        self._defer("claims", "interest", claim[rows], value, at_claim & is_i & (k >= 3))
+        t.short[rows] |= at_line & ((k < 2) | (is_b6 & (k < 3)))
+        t.short[rows] |= at_claim & ((k < 2) | (is_i & (k < 3)))
+        self._defer("lines", "allowed", t.line[rows], value, at_line & is_b6 & (k >= 3))
+        self._defer("claims", "interest", t.claim[rows], value, at_claim & is_i & (k >= 3))
 
-        # CAS: one adjustment per group/reason/amount/quantity triple that is there
-        cas = self._is(ids, "CAS")
-        short |= cas & in_claim & (count < 2)
-        segs, k = _pairs(np.flatnonzero(cas & in_claim & (count >= 2)), count, _CAS_TRIPLES)
+    def _adjustments_of(self, t: _Batch) -> None:
+        """CAS: one adjustment per group/reason/amount/quantity triple that is there."""
+        b, count = t.block, t.block.count
+        rows = self._rows_of(t, "CAS")
+        rows = rows[t.in_claim[rows]]
+        t.short[rows] |= count[rows] < 2
+        segs, k = _pairs(rows[count[rows] >= 2], count, _CAS_TRIPLES)
         reason = b.pick(segs, k)
         kept = ~_equal(reason, "")
         segs, k = segs[kept], k[kept]
         self._rows["adjustments"].add(
-            claim=claim[segs],
-            line=line[segs],
-            position=positions[segs],
+            claim=t.claim[segs],
+            line=t.line[segs],
+            position=b.positions[segs],
             group=b.pick(segs, 1),
             carc=reason.filter(pa.array(kept)),
             amount=b.pick(segs, k + 1),
             quantity=b.pick(segs, k + 2),
         )
 
-        # remarks: LQ on lines, MOA/MIA on claims, in the order they were written
-        lq = self._is(ids, "LQ")
-        short |= lq & in_line & (count < 3)
-        rows = np.flatnonzero(lq & in_line & (count >= 3))
-        at_claim = in_claim & ~in_line
-        moa = _pairs(np.flatnonzero(self._is(ids, "MOA") & at_claim), count, _MOA_REMARKS)
-        mia = _pairs(np.flatnonzero(self._is(ids, "MIA") & at_claim), count, _MIA_REMARKS)
+    def _remarks_of(self, t: _Batch) -> None:
+        """LQ on lines, MOA/MIA remark codes on claims, in the order they were written."""
+        b, count = t.block, t.block.count
+        rows = self._rows_of(t, "LQ")
+        rows = rows[t.in_line[rows]]
+        t.short[rows] |= count[rows] < 3
+        rows = rows[count[rows] >= 3]
+        at_claim = t.in_claim & ~t.in_line
+        moa, mia = self._rows_of(t, "MOA"), self._rows_of(t, "MIA")
+        moa = _pairs(moa[at_claim[moa]], count, _MOA_REMARKS)
+        mia = _pairs(mia[at_claim[mia]], count, _MIA_REMARKS)
         segs = np.concatenate((rows, moa[0], mia[0]))
         k = np.concatenate((np.full(len(rows), 2), moa[1], mia[1]))
         origin = np.repeat(np.arange(3), (len(rows), len(moa[0]), len(mia[0])))
@@ -356,62 +461,34 @@ class RemitReader:
         segs, k, origin = segs[order], k[order], origin[order]
         code = b.pick(segs, k)
         kept = (origin == 0) | ~_equal(code, "")  # every LQ is a row, even an empty one
-        segs, k, origin, code = segs[kept], k[kept], origin[kept], code.filter(pa.array(kept))
+        segs, origin, code = segs[kept], origin[kept], code.filter(pa.array(kept))
         qualifier = pc.if_else(pa.array(origin == 0), b.pick(segs, 1), _HE)
-        he = _equal(qualifier, "HE")
-        self._defer("lines", "remarks", line[segs], code, (origin == 0) & he)
-        self._defer("claims", "remarks", claim[segs], code, origin > 0)
+        self._defer("lines", "remarks", t.line[segs], code, (origin == 0) & _equal(qualifier, "HE"))
+        self._defer("claims", "remarks", t.claim[segs], code, origin > 0)
         self._rows["remarks"].add(
-            claim=claim[segs],
-            line=line[segs],
-            position=positions[segs],
+            claim=t.claim[segs],
+            line=t.line[segs],
+            position=b.positions[segs],
             origin=pc.take(_ORIGINS, origin),
             qualifier=qualifier,
             code=code,
         )
 
-        # PLB: one row per reason/amount pair that is there
-        segs, k = _pairs(np.flatnonzero(plb), count, _PLB_PAIRS)
+    def _provider_adjustments_of(self, t: _Batch) -> None:
+        """PLB: one row per reason/amount pair that is there."""
+        b = t.block
+        segs, k = _pairs(self._rows_of(t, "PLB"), b.count, _PLB_PAIRS)
         reason, amount = b.pick(segs, k), b.pick(segs, k + 1)
-        kept = pa.array(~(_equal(reason, "") & _equal(amount, "")))
-        segs = segs[kept.to_numpy(zero_copy_only=False)]
+        kept = ~(_equal(reason, "") & _equal(amount, ""))
+        segs, kept_rows = segs[kept], pa.array(kept)
         self._rows["plb"].add(
-            pay=pay[segs],
-            position=positions[segs],
+            pay=t.pay[segs],
+            position=b.positions[segs],
             provider=b.pick(segs, 1),
             date=b.pick(segs, 2),
-            reason=reason.filter(kept),
-            amount=amount.filter(kept),
+            reason=reason.filter(kept_rows),
+            amount=amount.filter(kept_rows),
         )
-
-        # claims and lines
-        clm01 = claims["clp01"]
-        self._rows["claims"].add(
-            pay=pay[claim_rows],
-            position=positions[claim_rows],
-            kind=self._kinds(clm01, claims["clp02"], pay[claim_rows]),
-            **claims,
-        )
-        self._rows["lines"].add(
-            claim=claim[line_rows],
-            line_no=lines_in_claim(line_rows),
-            position=positions[line_rows],
-            **lines,
-        )
-        self._header_segments(b, pay, in_claim)
-        self._fingerprint(b, pay)
-        self._report_segments(b, pay, claim, clm01, unexpected, short)
-        last = claim[-1]
-        self._open = _Open(
-            int(pay[-1]),
-            int(last),
-            int(line[-1]),
-            int(lines_in_claim(every[-1:])[0]),
-            int(header(every[-1:])[0]),
-            was.clm01 if 0 <= last < self._claim_count else self._clm01(clm01, last),
-        )
-        self._claim_count += len(claim_rows)
-        self._line_count += len(line_rows)
 
     def _clm01(self, clm01: pa.Array, claim: int) -> str | None:
         """CLM01 of claim row ``claim`` of the batch being read (None for -1)."""

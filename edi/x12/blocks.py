@@ -54,6 +54,8 @@ class Region:
     """Whether some segment has spaces or line breaks before its terminator, which the
     last element must then lose (rare; checked once so the usual case pays nothing)."""
     _chars: np.ndarray | None = None
+    _parts: list[str] | None = None
+    _starts: list[int] | None = None
 
     def raw_ids(self) -> pa.LargeStringArray:
         """Each segment's ID as written, without the segment's own whitespace.
@@ -79,6 +81,18 @@ class Region:
     def raw(self, segment: int) -> str:
         """The raw text of one segment (leading line breaks included, no terminator)."""
         return self.data[self.start[segment] : self.end[segment]].decode()
+
+    def starts(self) -> list[int]:
+        """Character offset in the source of every segment's raw text (cached)."""
+        if self._starts is None:
+            self._starts = self.chars(self.start).tolist()
+        return self._starts
+
+    def parts(self) -> list[str]:
+        """The raw text of every segment, by segment number (cut once, when first asked)."""
+        if self._parts is None:
+            self._parts = self.text.split(self.delimiters.segment)
+        return self._parts
 
 
 def _find(body: np.ndarray, pattern: bytes) -> np.ndarray:

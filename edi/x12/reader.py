@@ -2,11 +2,13 @@
 
 One reader serves every kind (837, 999, TA1, 277CA, 835): it never builds a tree and never
 holds more than one chunk of the file, so a remittance of hundreds of MB costs what its
-tables cost.  Delimiters come from each ISA, because one file may carry several
-interchanges written by different systems.  Real files are messy, so a byte order mark,
-CR/LF or blank lines between segments and lower-case segment IDs are accepted; anything
-that is not X12 raises :class:`X12ParseError`, which names the file, the segment position,
-the character offset and what was expected.
+tables cost.  Each chunk is split at once, in columns (:mod:`edi.x12.blocks`): readers of
+large files take the segments as blocks of columns, the others as element lists or
+:class:`Segment` objects made from them.  Delimiters come from each ISA, because one
+file may carry several interchanges written by different systems.  Real files are
+messy, so a byte order mark, CR/LF or blank lines between segments and lower-case
+segment IDs are accepted; anything that is not X12 raises :class:`X12ParseError`, which
+names the file, the segment position, the character offset and what was expected.
 
 Envelope mistakes (SE01 count, SE02/GE02/IEA02 control numbers, GE01/IEA01 counts, a
 missing trailer) are not parse errors: :func:`iter_transactions` reports them as
@@ -27,7 +29,7 @@ from typing import IO
 
 import numpy as np
 
-from edi.x12.blocks import SegmentBlock, split_region
+from edi.x12.blocks import Region, SegmentBlock, split_region
 from edi.x12.delimiters import Delimiters
 
 CHUNK_CHARS = 1 << 20
@@ -220,6 +222,8 @@ class _Tokenizer:
         self.delimiters = Delimiters()
         self._start = 0  # offset of the raw text of the segment last yielded
         self._raw = ""  # that raw text, line breaks before it included
+        self._source_region: Region | None = None  # or the region and segment it is in
+        self._row = -1
 
     def _error(self, reason: str, position: int | None, offset: int | None, sid=None):
         return X12ParseError(self.name, reason, position, offset, sid)
@@ -300,6 +304,9 @@ class _Tokenizer:
 
         Computed on demand: most segments never need it, and the hot loop should not pay.
         """
+        if self._row >= 0:  # a segment of a block read as lists: found when asked
+            region, row = self._source_region, self._row
+            self._start, self._raw, self._row = region.starts()[row], region.parts()[row], -1
         raw = self._raw
         return self._start + len(raw) - len(raw.lstrip(_WHITESPACE))
 
@@ -317,18 +324,15 @@ class _Tokenizer:
 
     def expand(self, block: SegmentBlock) -> Iterator[list[str]]:
         """The element lists of ``block``, ``position`` and ``offset`` following along."""
-        region = block.region
-        sep, strip, text, base = region.delimiters.element, region.strip, region.text, region.base
+        region = self._source_region = block.region
+        sep, strip, parts = region.delimiters.element, region.strip, region.parts()
         vocabulary = self.vocabulary
-        starts = region.chars(region.start[block.rows]).tolist()
-        ends = region.chars(region.end[block.rows]).tolist()
-        for start, end, position, code in zip(
-            starts, ends, block.positions.tolist(), block.ids.tolist(), strict=True
+        for row, position, code in zip(
+            block.rows.tolist(), block.positions.tolist(), block.ids.tolist(), strict=True
         ):
-            part = text[start - base : end - base]
-            elements = part.strip(strip).split(sep)
+            elements = parts[row].strip(strip).split(sep)
             elements[0] = vocabulary[code]
-            self.position, self._start, self._raw = position, start, part
+            self.position, self._row = position, row
             yield elements
 
     def items(self) -> Iterator[SegmentBlock | list[str]]:
@@ -345,7 +349,7 @@ class _Tokenizer:
             elements = buf[start : end - 1].split(delims.element)
             elements[0] = "ISA"
             self.position += 1
-            self._start, self._raw = base + start, ""
+            self._start, self._raw, self._row = base + start, "", -1
             yield elements
             base += end
             buf = buf[end:]
@@ -402,7 +406,7 @@ class _Tokenizer:
         words = spellings.dictionary.to_pylist()
         kinds = np.array([self._spelling(word) for word in words], np.int64).reshape(-1, 2)
         index = spellings.indices.to_numpy()
-        codes, kind = kinds[index, 0], kinds[index, 1]
+        codes, kind = kinds[:, 0].astype(np.uint16)[index], kinds[index, 1]  # < 36**3 IDs
         blank = np.array([word == "" for word in words], bool)[index] & (region.count == 1)
         positions = self.position + np.cumsum(~blank)
         special = np.flatnonzero((kind != _ORDINARY) & ~blank).tolist()
@@ -434,7 +438,7 @@ class _Tokenizer:
                 )
             else:
                 elements[0] = self.vocabulary[codes[at]]
-            self.position, self._start, self._raw = position, start, part
+            self.position, self._start, self._raw, self._row = position, start, part, -1
             yield elements
         return None
 
@@ -460,8 +464,8 @@ class Transaction:
 
     Iterate it (once, in order) for the segments between ST and SE, both excluded, as
     :class:`Segment` objects; :meth:`elements` gives the same segments as bare element
-    lists, which is what the response parsers use in their hot loop.  A run of segments
-    inside an interchange but outside ST/SE (a TA1, or stray segments) comes as a
+    lists and :meth:`blocks` as blocks of columns (read it one way only).  A run of
+    segments inside an interchange but outside ST/SE (a TA1, or stray segments) comes as a
     ``Transaction`` whose ``st`` is ``None``.  ``se``, ``segment_count`` and the findings
     about this transaction are known once it has been read to the end; moving on to the
     next transaction drains the rest of this one.

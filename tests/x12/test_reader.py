@@ -7,6 +7,7 @@ import itertools
 import pickle
 from datetime import datetime
 
+import numpy as np
 import pytest
 
 from edi.x12.delimiters import DEFAULT, Delimiters
@@ -95,6 +96,41 @@ def test_chunk_boundaries_anywhere(size):
     chunked = [(s.id, s.elements, s.position, s.offset) for s in iter_segments(pieces)]
     assert chunked == whole
     assert len(whole) == 16 + 10
+
+
+@pytest.mark.parametrize(
+    "delimiters", [Delimiters(), Delimiters("|", ">", "^", "\n"), Delimiters("§", "¤", "^", "¦")]
+)
+def test_blocks_hold_the_same_segments_as_element_lists(delimiters):
+    """The columnar view and the element lists agree, whitespace and odd delimiters too."""
+    text = interchange(delimiters, sets=2).replace("LQ", " lq", 1) + "\r\n"
+    text = text.replace("N130" + delimiters.segment, "N130  " + delimiters.segment)
+    as_lists = [
+        (tx.cursor.position, elements)
+        for tx in iter_transactions(text)
+        for elements in tx.elements()
+        if tx.st
+    ]
+    as_blocks = []
+    for tx in iter_transactions(text):
+        if not tx.st:
+            continue
+        for block in tx.blocks():
+            rows = np.arange(len(block))
+            columns = block.elements(rows, range(1, 4))
+            for i, position in enumerate(block.positions.tolist()):
+                sid = tx.cursor.vocabulary[block.ids[i]]
+                values = [c[i].as_py() for c in columns][: block.count[i] - 1]
+                as_blocks.append((position, [sid, *values]))
+    assert as_blocks == [(p, e[:4]) for p, e in as_lists]
+    assert ("LQ", "N130") in [(e[0], e[2]) for _, e in as_blocks]
+
+
+def test_blocks_are_for_transaction_sets():
+    text = interchange().replace("GS*", "TA1*000000001*261127*0930*A*000~GS*", 1)
+    run = next(tx for tx in iter_transactions(text) if tx.st is None)
+    with pytest.raises(ValueError, match="no ST"):
+        run.blocks()
 
 
 def test_several_interchanges_with_their_own_delimiters():
