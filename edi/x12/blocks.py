@@ -58,12 +58,12 @@ class Region:
     _starts: list[int] | None = None
 
     def raw_ids(self) -> pa.LargeStringArray:
-        """Each segment's ID as written, without the segment's own whitespace.
+        """Each segment's ID as written, and the line break before it, if any.
 
-        Whitespace before the ID is the line break after the previous segment; after it,
-        only an ID that is the whole segment (``LX  ~``) loses it.
+        The caller strips the line break from each distinct spelling (there are a few);
+        whitespace after the ID goes only when the ID is the whole segment (``LX  ~``).
         """
-        ids = pc.utf8_ltrim(pc.take(self.pieces, 2 * self.first), self.strip)
+        ids = pc.take(self.pieces, 2 * self.first)
         if self.padded:
             ids = pc.if_else(pa.array(self.count == 1), pc.utf8_rtrim(ids, self.strip), ids)
         return ids
@@ -132,9 +132,7 @@ def split_region(text: str, base: int, delimiters: Delimiters, strip: str) -> Re
     at_term = at[last]
     first = np.concatenate(([0], last[:-1] + 1))
     before_term = at_term - 1
-    padded = bool(
-        len(strip) and np.isin(body[before_term[before_term >= 0]], _space_bytes(strip)).any()
-    )
+    padded = bool(_space_bytes(strip)[body[before_term[before_term >= 0]]].any())
     return Region(
         text=text,
         data=data,
@@ -151,8 +149,10 @@ def split_region(text: str, base: int, delimiters: Delimiters, strip: str) -> Re
 
 
 def _space_bytes(strip: str) -> np.ndarray:
-    """The last bytes of the UTF-8 forms of the whitespace characters in ``strip``."""
-    return np.array(sorted({c.encode()[-1] for c in strip}), np.uint8)
+    """A table of the 256 byte values: true for the last byte of a character in ``strip``."""
+    table = np.zeros(256, bool)
+    table[[c.encode()[-1] for c in strip]] = True
+    return table
 
 
 @dataclass(eq=False, slots=True)

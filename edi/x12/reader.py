@@ -403,7 +403,7 @@ class _Tokenizer:
         """
         region = split_region(text, base, delims, strip)
         spellings = region.raw_ids().dictionary_encode()
-        words = spellings.dictionary.to_pylist()
+        words = [word.lstrip(strip) for word in spellings.dictionary.to_pylist()]
         kinds = np.array([self._spelling(word) for word in words], np.int64).reshape(-1, 2)
         index = spellings.indices.to_numpy()
         codes, kind = kinds[:, 0].astype(np.uint16)[index], kinds[index, 1]  # < 36**3 IDs
