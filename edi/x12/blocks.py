@@ -20,7 +20,7 @@ never hold) is read as ``?``, so character positions stay right.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -222,34 +222,6 @@ class SegmentBlock:
             np.concatenate([b.positions for b in blocks]),
             any(b.padded for b in blocks),
             "".join(sorted({c for b in blocks for c in b.strip})),
-        )
-
-    def take(self, rows: np.ndarray) -> SegmentBlock:
-        """The block of the segments ``rows`` of this one."""
-        return replace(
-            self,
-            rows=self.rows[rows],
-            first=self.first[rows],
-            count=self.count[rows],
-            ids=self.ids[rows],
-            positions=self.positions[rows],
-        )
-
-    def compact(self) -> SegmentBlock:
-        """This block with its own copy of its pieces (its segments must be in order).
-
-        A block kept while the rest of its batch is released should not hold the batch's
-        whole text.
-        """
-        if not len(self):
-            return self
-        low = int(self.first[0])
-        high = int(self.first[-1] + self.count[-1])
-        pieces = pa.concat_arrays(
-            [self.pieces.slice(2 * low, 2 * (high - low)), pa.array(["", ""], pa.large_string())]
-        )
-        return replace(
-            self, region=None, pieces=pieces, empty=len(pieces) - 1, first=self.first - low
         )
 
     def element(self, rows: np.ndarray, k: int) -> pa.LargeStringArray:
