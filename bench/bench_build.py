@@ -21,7 +21,7 @@ from pathlib import Path
 
 
 def generate(path: Path, count: int) -> None:
-    from edi.claims.synthetic import encounters
+    from sandbox.synthetic import encounters
 
     with path.open("w", encoding="utf-8") as f:
         for data in encounters(count, date(2026, 11, 26), broken_share=0.0):

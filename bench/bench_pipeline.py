@@ -25,10 +25,10 @@ NIGHT = date(2026, 11, 26)
 
 
 def measure(count: int, files: int, data: Path, with_prefect: bool) -> dict:
-    from edi.claims.synthetic import encounters
-    from flows.demo import local_services, offline_prefect, quiet_console
     from flows.runtime import tune_for_batches
     from flows.s3 import Area
+    from sandbox.demo import local_services, offline_prefect, quiet_console
+    from sandbox.synthetic import encounters
 
     quiet_console()
     tune_for_batches()

@@ -26,9 +26,9 @@ from pathlib import Path
 def build(files: int, claims: int) -> list[tuple[str, bytes]]:
     from edi.claims.build_837p import build_interchanges
     from edi.claims.models import Encounter
-    from edi.claims.synthetic import encounters
     from edi.x12.control import MemoryControlNumbers
     from mappings.profiles import clearinghouse_profile
+    from sandbox.synthetic import encounters
 
     profile = clearinghouse_profile("sandbox")
     profile = profile.model_copy(update={"claims_per_transaction": claims})
@@ -62,7 +62,7 @@ def main() -> None:
 
     from flows.clearinghouse.credentials import parse_private_key
     from flows.clearinghouse.sftp import SftpClearinghouse
-    from flows.sandbox.server import SandboxClearinghouse
+    from sandbox.server import SandboxClearinghouse
 
     files = build(args.files + args.answered, args.claims)
     uploads, answered = files[: args.files], files[args.files :]

@@ -28,12 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from edi.claims.build_837p import build_interchanges
 from edi.claims.intake import Accepted, accepted_encounters, admit
 from edi.claims.records import ndjson_records
-from edi.claims.synthetic import encounters
 from edi.codesets import bundled_code_sets
 from edi.rules.registry import CHECKS, RULES, CheckContext
 from edi.x12.control import MemoryControlNumbers
 from flows.runtime import tune_for_batches
 from mappings.profiles import clearinghouse_profile, payer_profiles
+from sandbox.synthetic import encounters
 
 DAY = date(2026, 11, 26)
 CREATED = datetime(2026, 11, 27, 1, 0)

@@ -35,14 +35,14 @@ from edi.worklists.settings import WorklistSettings
 from edi.worklists.summary import WorklistSummary, denial_stats, summarize
 from edi.worklists.texts import CodeTexts
 from flows.ledger import Ledger
+from flows.outputs.html_report import report_html
+from flows.outputs.storage import S3Outputs, inbox_files, read_inbox_file, write_local
+from flows.outputs.tables import csv_bytes, parquet_bytes
+from flows.outputs.xlsx import workbook_bytes
 from flows.s3 import S3Store
 from flows.worklists import context as ctx
-from flows.worklists.html_report import report_html
 from flows.worklists.imports import UnreadableWorklist, import_edits
-from flows.worklists.storage import S3Outputs, inbox_files, read_inbox_file, write_local
 from flows.worklists.store import load_item_ids, load_items, save_items
-from flows.worklists.tables import csv_bytes, parquet_bytes
-from flows.worklists.xlsx import workbook_bytes
 from mappings.denial_rules import denial_rules, worklist_settings
 from mappings.profiles import payer_profiles
 

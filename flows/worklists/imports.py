@@ -18,9 +18,9 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from edi.worklists.edits import Edit, EditPlan, plan_edits
-from flows.worklists.columns import SHEETS
+from flows.outputs.columns import SHEETS
+from flows.outputs.xlsx import GENERATED_LABEL, SUMMARY_TITLE
 from flows.worklists.store import load_item_ids, save_items
-from flows.worklists.xlsx import GENERATED_LABEL, SUMMARY_TITLE
 
 _HEADERS = {
     "item id": "item_id",

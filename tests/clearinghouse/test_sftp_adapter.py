@@ -22,8 +22,8 @@ from flows.clearinghouse import (
 from flows.clearinghouse.credentials import load_private_key, parse_private_key
 from flows.clearinghouse.retry import RetryPolicy
 from flows.clearinghouse.sftp import SftpClearinghouse, x12_complete
-from flows.sandbox.server import SandboxClearinghouse
 from mappings.profiles import clearinghouse_profile
+from sandbox.server import SandboxClearinghouse
 from tests.clearinghouse.tcp_proxy import CuttingProxy
 from tests.sandbox.answers import read_answers
 from tests.sandbox.claim_batch import build_files, outcome_batch

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from edi.claims.synthetic import encounters
 from edi.x12.reader import iter_segments
 from flows.ledger import Ledger
 from flows.s3 import Area, S3Config, S3Store
-from flows.sandbox.server import SandboxClearinghouse
+from sandbox.server import SandboxClearinghouse
+from sandbox.synthetic import encounters
 
 NIGHT = date(2026, 11, 26)
 

@@ -14,9 +14,9 @@ import pytest
 from openpyxl import load_workbook
 
 from edi.x12.reader import iter_segments
-from flows.demo import RESENT, run_demo
 from flows.ledger import ClaimState, Ledger
 from flows.worklists import build_worklists
+from sandbox.demo import RESENT, run_demo
 from tests.fixtures.services import service_missing
 from tests.worklists.test_report_screenshot import CHROMIUM_FLAGS, read_png
 

@@ -17,8 +17,8 @@ from flows.faults import POINTS
 from flows.ledger import ClaimState
 from flows.nightly import business_date_of, ingest_responses, nightly_submission
 from flows.s3 import Area, S3Config, S3Store
-from flows.sandbox.server import SandboxClearinghouse
 from flows.settings import Settings
+from sandbox.server import SandboxClearinghouse
 from tests.pipeline.conftest import NIGHT, Night, night_encounters
 
 

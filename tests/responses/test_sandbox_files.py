@@ -11,7 +11,7 @@ from datetime import datetime
 
 from edi.responses import ResponseTables, parse_any
 from edi.x12.control import MemoryControlNumbers
-from flows.sandbox.responder import Responder
+from sandbox.responder import Responder
 from tests.responses.plain import claim_money, tables_money
 from tests.sandbox.claim_batch import build_files, outcome_batch
 

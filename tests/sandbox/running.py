@@ -9,7 +9,7 @@ import paramiko
 import pytest
 
 from flows.clearinghouse.credentials import parse_private_key
-from flows.sandbox.server import SandboxClearinghouse
+from sandbox.server import SandboxClearinghouse
 from tests.sandbox.claim_batch import RECEIVED
 
 

@@ -18,7 +18,7 @@ from mappings.profiles import clearinghouse_profile
 
 LAUNCH = """
 import argparse, sys
-from flows.commands import sandbox
+from flows.cli import sandbox
 parser = argparse.ArgumentParser(prog="claims")
 sandbox.register(parser.add_subparsers(dest="command", required=True))
 args = parser.parse_args(sys.argv[1:])

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from edi.x12.control import MemoryControlNumbers
-from flows.sandbox.replies import Reply
-from flows.sandbox.responder import Responder
-from flows.sandbox.state import SandboxState
 from mappings.profiles import clearinghouse_profile
+from sandbox.replies import Reply
+from sandbox.responder import Responder
+from sandbox.state import SandboxState
 from tests.sandbox.answers import read_answers
 from tests.sandbox.claim_batch import RECEIVED, build_files, outcome_batch
 from tests.x12check import pyx12_errors

@@ -13,7 +13,7 @@ from edi.x12.control import MemoryControlNumbers
 from edi.x12.reader import iter_segments
 from flows.clearinghouse.credentials import parse_private_key, pinned_host_key
 from flows.clearinghouse.sftp import SftpClearinghouse
-from flows.sandbox.server import SandboxClearinghouse
+from sandbox.server import SandboxClearinghouse
 from tests.sandbox.answers import read_answers
 from tests.sandbox.claim_batch import build_files, outcome_batch
 

@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 
 from flows.cli import main
 from flows.ledger import Ledger
+from flows.outputs.xlsx import DUE_SOON_FILL, MONEY_FORMAT
 from flows.worklists import build_worklists
 from flows.worklists.store import load_items
-from flows.worklists.xlsx import DUE_SOON_FILL, MONEY_FORMAT
 from tests.ledger.helpers import claim, submit
 from tests.worklists.conftest import context
 from tests.worklists.test_classify import REMIT_DAY, day_one_835

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from flows.ledger import Ledger
+from flows.outputs.html_report import BAR_COLORS
 from flows.worklists import build_worklists
-from flows.worklists.html_report import BAR_COLORS
 from tests.fixtures.services import service_missing
 from tests.worklists.conftest import context
 from tests.worklists.test_classify import day_one_835

@@ -50,13 +50,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     console = Console()
     if args.ui:
-        from flows.demo_ui import run_ui
+        from sandbox.demo_ui import run_ui
 
         return run_ui(args.data, args.count, args.port, args.fail_once, console)
     # Progress lines, not every run log, on the console (the Prefect UI keeps them all).
     # Set before Prefect is first imported: it configures its logging on import.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows.demo import quiet_console, run_demo
+    from sandbox.demo import quiet_console, run_demo
 
     quiet_console()
     started = time.perf_counter()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from flows.demo import BUCKET, _export, local_services
+from sandbox.demo import BUCKET, _export, local_services
 
 PROJECT = Path(__file__).resolve().parents[1]
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from flows.sandbox.remittance import RemitClaim, from_json, to_json
+from sandbox.remittance import RemitClaim, from_json, to_json
 
 
 @dataclass

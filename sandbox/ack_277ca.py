@@ -16,9 +16,9 @@ from itertools import groupby
 
 from edi.x12.control import ControlNumberSource
 from edi.x12.writer import X12Writer
-from flows.sandbox.claims837 import Envelope837, Transaction837
-from flows.sandbox.front_end import Screening
-from flows.sandbox.replies import Route, begin, finish
+from sandbox.claims837 import Envelope837, Transaction837
+from sandbox.front_end import Screening
+from sandbox.replies import Route, begin, finish
 
 VERSION = "005010X214"
 RECEIVED = ("A1", "19", "PR")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flows.sandbox.claims837 import Claim837
 from mappings.profiles import PayerProfile
+from sandbox.claims837 import Claim837
 
 ACCEPTED = ("A2", "20")
 """Accepted into adjudication."""

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.worklists.columns import STATUS_LABELS
+from flows.outputs.columns import STATUS_LABELS
 
 
 def parquet_bytes(df: pd.DataFrame) -> bytes:

@@ -1,6 +1,6 @@
 """The ``claims`` console script.
 
-Each sub-command lives in its own module under :mod:`flows.commands` and exposes
+Each sub-command lives in its own module of this package and exposes
 ``register(subparsers)``; this module only discovers and dispatches them, so a new
 command never needs an edit here.
 """
@@ -13,7 +13,6 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from flows import commands
 from flows.runtime import tune_for_batches
 
 
@@ -23,10 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Batch X12 837 claim processor: build, validate, submit, parse, work denials.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if module.name.startswith("_"):
             continue
-        importlib.import_module(f"{commands.__name__}.{module.name}").register(sub)
+        importlib.import_module(f"{__name__}.{module.name}").register(sub)
     return parser
 
 

@@ -15,8 +15,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
-from flows.sandbox.claims837 import Claim837, Line837
-from flows.sandbox.remittance import (
+from mappings.sandbox import PayerRules, SandboxRules
+from sandbox.claims837 import Claim837, Line837
+from sandbox.remittance import (
     ZERO,
     Adjustment,
     Payment,
@@ -24,7 +25,6 @@ from flows.sandbox.remittance import (
     RemitClaim,
     RemitLine,
 )
-from mappings.sandbox import PayerRules, SandboxRules
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)

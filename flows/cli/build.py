@@ -18,7 +18,7 @@ from edi.claims.build_837p import build_interchanges
 from edi.claims.intake import Accepted, Refused, accepted_encounters, admit
 from edi.rules import provider_queries
 from edi.rules.file_validation import validate_837
-from flows.commands.validate import add_code_set_options, code_sets_from
+from flows.cli.validate import add_code_set_options, code_sets_from
 from flows.ledger import Ledger
 from flows.scrub import check_context
 from flows.sources import local_files, local_records

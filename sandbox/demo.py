@@ -23,11 +23,11 @@ from pathlib import Path
 
 from moto.server import ThreadedMotoServer
 
-from edi.claims.synthetic import encounters
 from edi.x12.reader import iter_segments
 from flows.ledger import Ledger
 from flows.s3 import Area, S3Config, S3Store, make_client
-from flows.sandbox.server import SandboxClearinghouse
+from sandbox.server import SandboxClearinghouse
+from sandbox.synthetic import encounters
 
 BUCKET = "claims-demo"
 FILES = 3

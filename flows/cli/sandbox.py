@@ -1,7 +1,7 @@
 """``claims sandbox``: run the sandbox clearinghouse in the foreground until Ctrl-C.
 
 It prints what a client needs to connect (port, host key to pin, path of the client
-key, the folders) and never the private key itself.  See :mod:`flows.sandbox.server`.
+key, the folders) and never the private key itself.  See :mod:`sandbox.server`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import signal
 import tempfile
 import threading
 from pathlib import Path
-
-from flows.sandbox.server import SandboxClearinghouse
 
 DEFAULT_ROOT = Path(tempfile.gettempdir()) / "claims-sandbox"
 
@@ -44,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    from sandbox.server import SandboxClearinghouse
+
     sandbox = SandboxClearinghouse(args.root, port=args.port, seed=args.seed)
     with sandbox:
         transport = sandbox.transport()

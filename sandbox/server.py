@@ -12,7 +12,7 @@ all use the same object.  Layout under ``root``::
       received/            read-only: every upload the clearinghouse took
     state.json           what the sandbox remembers (control numbers, history)
 
-When an upload is finished (see :mod:`flows.sandbox.sftp_server`) it is moved to
+When an upload is finished (see :mod:`sandbox.sftp_server`) it is moved to
 ``received/`` and answered at once, before the client's rename returns: every response is
 in the outbound folder when ``submit`` comes back, which keeps tests and the demo
 deterministic.  Reversals and corrections due "later" come with the next upload's 835s,
@@ -36,12 +36,12 @@ from pathlib import Path
 
 import asyncssh
 
-from flows.sandbox.keys import SandboxKeys, ensure_keys
-from flows.sandbox.replies import Reply
-from flows.sandbox.responder import Responder
-from flows.sandbox.sftp_server import ConfinedSFTPServer
-from flows.sandbox.state import SandboxState
 from mappings.profiles import ClearinghouseProfile, Transport, clearinghouse_profile
+from sandbox.keys import SandboxKeys, ensure_keys
+from sandbox.replies import Reply
+from sandbox.responder import Responder
+from sandbox.sftp_server import ConfinedSFTPServer
+from sandbox.state import SandboxState
 
 log = logging.getLogger(__name__)
 

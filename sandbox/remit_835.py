@@ -16,9 +16,9 @@ from itertools import groupby
 
 from edi.x12.control import ControlNumberSource
 from edi.x12.writer import X12Writer
-from flows.sandbox.remittance import Payment, RemitClaim, RemitLine
-from flows.sandbox.replies import Route, begin, finish
 from mappings.sandbox import PayerRules
+from sandbox.remittance import Payment, RemitClaim, RemitLine
+from sandbox.replies import Route, begin, finish
 
 VERSION = "005010X221A1"
 SANDBOX_BANK = ("01", "999999992", "DA", "0001234567")

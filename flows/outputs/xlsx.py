@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edi.worklists.summary import WorklistSummary
-from flows.worklists.columns import (
+from flows.outputs.columns import (
     EDITABLE_HEADERS,
     PATIENT_RESPONSIBILITY,
     SHEETS,

@@ -8,8 +8,8 @@ batch with the same seed gets the same decisions.  For each upload, in order:
    pyx12 reports → one **TA1** rejecting the interchange, and nothing else;
 2. **999** from pyx12's validation against the 837P guide (rejects per transaction set);
 3. **277CA** for the accepted transaction sets: each claim accepted with a payer claim
-   number (REF*1K) or rejected by the payer front end (:mod:`flows.sandbox.front_end`);
-4. **835** per payer for the accepted claims (:mod:`flows.sandbox.adjudication`), led by
+   number (REF*1K) or rejected by the payer front end (:mod:`sandbox.front_end`);
+4. **835** per payer for the accepted claims (:mod:`sandbox.adjudication`), led by
    reversals and corrections of claims paid in an earlier cycle.  A replacement claim
    (frequency 7, REF*F8 = a payer claim number the sandbox paid) reverses the original
    and is paid as new; a void (8) only reverses it; a void of a claim the sandbox never
@@ -28,19 +28,19 @@ from datetime import date, datetime
 
 from edi.x12.reader import X12ParseError
 from edi.x12.writer import Party
-from flows.sandbox import adjudication
-from flows.sandbox.ack_277ca import build_277ca
-from flows.sandbox.ack_999 import build_999, build_999_unsupported
-from flows.sandbox.ack_ta1 import build_ta1
-from flows.sandbox.claims837 import Claim837, Interchange837, read_837
-from flows.sandbox.front_end import ACCEPTED, UNKNOWN_ORIGINAL, Screening, rejection
-from flows.sandbox.pyx12_check import Pyx12Result, validate
-from flows.sandbox.remit_835 import build_835
-from flows.sandbox.remittance import RemitClaim, reversal_of
-from flows.sandbox.replies import Reply, Route, party
-from flows.sandbox.state import SandboxState
 from mappings.profiles import PayerProfile, clearinghouse_profile, payer_profiles
 from mappings.sandbox import SandboxRules, sandbox_rules
+from sandbox import adjudication
+from sandbox.ack_277ca import build_277ca
+from sandbox.ack_999 import build_999, build_999_unsupported
+from sandbox.ack_ta1 import build_ta1
+from sandbox.claims837 import Claim837, Interchange837, read_837
+from sandbox.front_end import ACCEPTED, UNKNOWN_ORIGINAL, Screening, rejection
+from sandbox.pyx12_check import Pyx12Result, validate
+from sandbox.remit_835 import build_835
+from sandbox.remittance import RemitClaim, reversal_of
+from sandbox.replies import Reply, Route, party
+from sandbox.state import SandboxState
 
 DEFAULT_TIMELY_FILING_DAYS = 365
 SUPPORTED_GUIDES = frozenset({"005010X222A1"})

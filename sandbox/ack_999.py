@@ -15,9 +15,9 @@ from typing import Any
 
 from edi.x12.control import ControlNumberSource
 from edi.x12.writer import X12Writer
-from flows.sandbox.claims837 import Interchange837
-from flows.sandbox.pyx12_check import Pyx12Result
-from flows.sandbox.replies import Route, begin, finish
+from sandbox.claims837 import Interchange837
+from sandbox.pyx12_check import Pyx12Result
+from sandbox.replies import Route, begin, finish
 
 VERSION = "005010X231A1"
 _IK304 = frozenset({"1", "2", "3", "4", "5", "6", "7", "8", "I4", "I6", "I7", "I8"})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from edi.x12.control import ControlNumberSource
 from edi.x12.writer import X12Writer
-from flows.sandbox.replies import Route, begin, finish
+from sandbox.replies import Route, begin, finish
 
 NOTE_CODES = {
     "001": "ISA13 and IEA02 do not match",

@@ -1,1 +1,0 @@
-"""Sub-commands of the ``claims`` CLI, one module each; see :mod:`flows.cli`."""
