@@ -51,6 +51,18 @@ BOM = _R(
         "ISA",
     )
 )
+TEXT_BEFORE_ISA = _R(
+    Rule(
+        "SNIP1.FILE.TEXT_BEFORE_ISA",
+        1,
+        "reject",
+        "billing",
+        "{chars} characters of text come before the ISA; they were skipped to read the rest",
+        "Send the X12 file alone: it must start with ISA",
+        None,
+        "ISA",
+    )
+)
 NON_ASCII = _R(
     Rule(
         "SNIP1.FILE.NON_ASCII",
@@ -334,7 +346,11 @@ def validate_837(data: bytes, name: str, context: CheckContext) -> FileReport:
     if has_bom:
         for ic in report.interchanges[:1]:
             ic.ta1_code = ic.ta1_code or "022"
-    _pyx12(report, text, name)
+    cut = report.interchanges[0].offset if report.interchanges else 0
+    if text[:cut].strip():
+        report.findings.append(fire(TEXT_BEFORE_ISA, source=f"{name}#1", chars=cut))
+        report.interchanges[0].ta1_code = report.interchanges[0].ta1_code or "022"
+    _pyx12(report, text, name, cut)
     _settle(report)
     return report
 
@@ -375,9 +391,9 @@ def _read(
             fire(ENVELOPE, source=f"{name}#{f.position}", message=f.message) for f in tx.findings
         ]
     report.envelope = [
-        fire(ENVELOPE, source=f"{name}#{f.position}", message=f.message)
+        fire(ENVELOPE, source=f"{name}#{f.position or 1}", message=f.message)
         for f in envelope
-        if not f.st02
+        if not f.st02 and f.code != "BEFORE_ISA"  # rule TEXT_BEFORE_ISA says it
     ]
 
 
@@ -579,7 +595,8 @@ def _versions(report: FileReport) -> list[tuple[InterchangeInfo, GroupInfo, str]
     return out
 
 
-def _pyx12(report: FileReport, text: str, name: str) -> None:
+def _pyx12(report: FileReport, text: str, name: str, cut: int) -> None:
+    """pyx12's findings on ``text`` from character ``cut`` (the first ISA) on."""
     if not report.interchanges:
         return
     unsupported = _versions(report)
@@ -598,7 +615,7 @@ def _pyx12(report: FileReport, text: str, name: str) -> None:
             t.ack_codes.append("1")
     if unsupported:
         return
-    ascii_text = _fixed_width_isas(re.sub(r"[^\x00-\x7f]", "X", text), report, name)
+    ascii_text = _fixed_width_isas(re.sub(r"[^\x00-\x7f]", "X", text[cut:]), report, name, cut)
     try:
         errors = run_pyx12(ascii_text)
     except Pyx12Unavailable as exc:
@@ -611,8 +628,9 @@ def _pyx12(report: FileReport, text: str, name: str) -> None:
         _place(report, err, name)
 
 
-def _fixed_width_isas(text: str, report: FileReport, name: str) -> str:
-    """Report ISA fields off their fixed width, and pad them so pyx12 reads on."""
+def _fixed_width_isas(text: str, report: FileReport, name: str, cut: int) -> str:
+    """Report ISA fields off their fixed width, and pad them so pyx12 reads on (``text``
+    starts at character ``cut`` of the file)."""
     for ic in reversed(report.interchanges):
         fields = ic.isa[1:17]
         wrong = [
@@ -629,8 +647,9 @@ def _fixed_width_isas(text: str, report: FileReport, name: str) -> str:
             original = ic.separator.join(ic.isa)
             padded = [v.ljust(w)[:w] for w, v in zip(ISA_WIDTHS, fields, strict=True)]
             fixed = ic.separator.join(["ISA", *padded])
-            if text[ic.offset : ic.offset + len(original)] == original:
-                text = text[: ic.offset] + fixed + text[ic.offset + len(original) :]
+            at = ic.offset - cut
+            if text[at : at + len(original)] == original:
+                text = text[:at] + fixed + text[at + len(original) :]
     return text
 
 

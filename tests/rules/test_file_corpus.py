@@ -129,8 +129,14 @@ FILE_CASES: list[tuple[str, Callable[[], str], Callable[[str], str], str]] = [
         sub(r"\*ZZ\*CLINICSUBMIT01 \*", "*ZZ*CLINICSUBMIT01*"),
         "SNIP1.ISA.WIDTH",
     ),
-    ("not X12", clean, lambda t: "NOT AN X12 FILE\n" + t, "SNIP1.FILE.NOT_X12"),
-    ("bad segment ID", clean, sub(r"^N3\*100 MAIN ST", "N@*100 MAIN ST"), "SNIP1.FILE.NOT_X12"),
+    ("not X12", clean, lambda t: "NOT AN X12 FILE" + t[3:], "SNIP1.FILE.NOT_X12"),
+    ("text before ISA", clean, lambda t: "An 837P sample.\n" + t, "SNIP1.FILE.TEXT_BEFORE_ISA"),
+    (
+        "bad segment ID",
+        clean,
+        sub(r"^N3\*100 MAIN ST", "N@*100 MAIN ST"),
+        "SNIP1.X12.SEGMENT_UNRECOGNIZED",
+    ),
     ("ends early", clean, lambda t: t[: t.index("GE*")], "SNIP1.X12.PREMATURE_END"),
     ("no SE", clean, sub(r"^SE\*[^~]*~\n", ""), "SNIP1.X12.GE_MISSING"),
     ("HL numbering", clean, sub(r"^HL\*2\*1\*", "HL*5*1*"), "SNIP2.X12.HL_NUMBER"),
@@ -318,3 +324,18 @@ def test_findings_never_assert_what_the_file_contradicts(
     found = rule_ids(report_of(damage(clean()), context))
     assert present <= found, sorted(found)
     assert not absent & found, sorted(absent & found)
+
+
+def test_text_before_the_isa_is_skipped_and_the_file_read(context: Any) -> None:
+    report = report_of("An 837P sample, as test fixtures show them.\n\n" + clean(), context)
+    assert report.pyx12_ran and [c.clm01 for c in report.claims] == ["ENC-20261120-0001"]
+    found = rule_ids(report)
+    assert "SNIP1.FILE.TEXT_BEFORE_ISA" in found
+    assert not {i for i in found if ".X12." in i or "ENVELOPE" in i}, sorted(found)
+
+
+def test_a_segment_with_a_bad_id_does_not_hide_the_claims(context: Any) -> None:
+    report = report_of(sub(r"^N3\*100 MAIN ST", "N@*100 MAIN ST")(clean()), context)
+    assert [c.clm01 for c in report.claims] == ["ENC-20261120-0001"]
+    (finding,) = [f for f in report.all_findings() if f.segment == "N@"] or [None]
+    assert finding is not None and finding.source == "case.837#11", finding
