@@ -243,7 +243,7 @@ class TransactionVerdict:
     envelope: list[Finding] = field(default_factory=list, repr=False)
     """The reader's trailer checks; reported only where pyx12 could not check them."""
     claim_segments: dict[int, _ClaimSegments] = field(default_factory=dict, repr=False)
-    """CLM position → what the claim's loops hold."""
+    """CLM position → what the claim's loops hold, until the claim is judged."""
 
     @property
     def rejected(self) -> bool:
@@ -466,7 +466,7 @@ def _judge(
             if key not in record["subscriber"]:
                 record["subscriber"][key] = value
                 stood_in.add(f"subscriber.{key}")
-    seen = tx.claim_segments.get(claim.clm_position, _ClaimSegments())
+    seen = tx.claim_segments.pop(claim.clm_position, _ClaimSegments())
     record["file_segments"] = frozenset(seen.ids)
     record["icd9_codes"] = tuple(seen.icd9_codes)
     # One stand-in per ICD-9 code, so diagnosis pointers count every diagnosis; the
