@@ -20,6 +20,16 @@ POINTS = (
     "after_upload",
     "after_mark",
 )
+"""Crash points of ``nightly-submission``."""
+INGEST_POINTS = (
+    "ingest_fetched",
+    "ingest_archived",
+    "ingest_recorded",
+    "ingest_applied",
+    "ingest_done",
+    "ingest_before_worklists",
+)
+"""Crash points of ``ingest-responses``, per response file (the first file that reaches one)."""
 
 
 class InjectedFault(RuntimeError):
