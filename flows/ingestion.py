@@ -128,7 +128,7 @@ def _ingest_one(
     archived = _archive(store, today, stored, digest, data, summary)
     checkpoint("ingest_archived")
     try:
-        tables = parse_any(data, stored, texts)
+        tables = parse_any(data, stored, texts=texts)
     except X12ParseError as error:
         _found(summary, _unread(stored, f"{stored} is not readable X12: {error}"))
         return
@@ -194,7 +194,7 @@ def day_responses(
     tables = []
     for response in ledger.parsed_responses(prefix):
         with store.open(response.s3_key) as body:
-            tables.append(parse_any(body.read(), response.name, texts))
+            tables.append(parse_any(body.read(), response.name, texts=texts))
     return ResponseTables.concat(tables) if tables else None
 
 

@@ -96,7 +96,7 @@ def verdicts(tables: ResponseTables, lookup: Lookup) -> Iterator[Verdict]:
     """
     for row in tables.acks.itertuples():
         if row.kind == "TA1":
-            if row.accepted is not False:
+            if not _refused(row.accepted):
                 continue
             view, accepted = lookup(isa13=_number(row.acked_isa13)), False
         elif row.level == "group":
@@ -112,6 +112,12 @@ def _at(day: object) -> datetime:
     if isinstance(day, date) and not pd.isna(day):
         return datetime.combine(day, time(), tzinfo=UTC)
     return datetime.now(UTC)
+
+
+def _refused(accepted: object) -> bool:
+    """Whether an ``accepted`` cell says no: ``False`` (a NumPy bool in the table), not
+    unknown (``pd.NA`` counts as accepted: nothing said the envelope was refused)."""
+    return not pd.isna(accepted) and not bool(accepted)
 
 
 def _text(value: object) -> str:
@@ -141,7 +147,7 @@ def _ack_events(tables: ResponseTables, lookup: Lookup) -> Iterator[ClaimEvent]:
     for row in tables.acks.itertuples():
         at, source = _at(row.ack_date), row.source
         if row.kind == "TA1":
-            if row.accepted is False:
+            if _refused(row.accepted):
                 for c in _claims_of(lookup(isa13=_number(row.acked_isa13))):
                     yield ClaimEvent(
                         c.clm01,
@@ -155,8 +161,7 @@ def _ack_events(tables: ResponseTables, lookup: Lookup) -> Iterator[ClaimEvent]:
             continue
         if row.level != "transaction":
             continue
-        rejected = row.accepted is False  # unknown (NA) counts as accepted
-        kind = EventKind.ACK_REJECTED if rejected else EventKind.ACK_ACCEPTED
+        kind = EventKind.ACK_REJECTED if _refused(row.accepted) else EventKind.ACK_ACCEPTED
         view = lookup(gs06=_number(row.acked_gs06))
         for c in _claims_of(view, _number(row.acked_st02)):
             details = {"status": row.status, "codes": _text(row.error_codes)}

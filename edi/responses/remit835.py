@@ -45,6 +45,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from edi.responses.codes import CodeTexts
 from edi.responses.findings import Envelope, Findings
 from edi.responses.remit_tables import (
     P_BPR,
@@ -60,7 +61,6 @@ from edi.responses.remit_tables import (
 )
 from edi.x12.blocks import SegmentBlock
 from edi.x12.reader import Transaction
-from mappings.code_texts import CodeTexts
 
 BATCH_SEGMENTS = 1 << 15
 """Segments read per batch: enough that Arrow's per-call cost vanishes, few enough that

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             with path.open("rb") as stream:
-                tables = parse_any(stream, path.name, texts, seen=seen)
+                tables = parse_any(stream, path.name, texts=texts, seen=seen)
         except (X12ParseError, OSError) as err:
             failed += 1
             print(f"claims parse: {err}", file=sys.stderr)
