@@ -98,12 +98,12 @@ def _parse(
         if kind is None:
             message = f"ST {tx.code} {tx.version} is not a response this reader knows; skipped"
             findings.add(
-                Envelope.of(tx), tx.st.position, "ST", "NOT_A_RESPONSE", message, severity="warning"
+                Envelope.of(tx), tx.st.position, "ST", "NOT_A_RESPONSE", message, severity="warn"
             )
         elif kind not in kinds:
             message = f"ST {tx.code} ({kind}) was not asked for; skipped"
             findings.add(
-                Envelope.of(tx), tx.st.position, "ST", "WRONG_KIND", message, severity="warning"
+                Envelope.of(tx), tx.st.position, "ST", "WRONG_KIND", message, severity="warn"
             )
         else:
             readers[kind].add(tx)
@@ -133,7 +133,7 @@ def _outside(tx: Transaction, acks: AckReader | None, findings: Findings) -> Non
                 seg.id,
                 "UNEXPECTED_SEGMENT",
                 message,
-                severity="warning",
+                severity="warn",
             )
 
 

@@ -263,7 +263,7 @@ class RemitReader:
                     "BPR",
                     "DUPLICATE_TRANSACTION",
                     message,
-                    severity="warning",
+                    severity="warn",
                 )
             self.seen.add(fingerprint)
         self._finished = max(self._finished, last)

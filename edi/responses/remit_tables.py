@@ -369,7 +369,7 @@ class RemitTables:
                     "segment_id": segment,
                     "clm01": off.get("clm01"),
                     "code": code,
-                    "severity": "error",
+                    "severity": "reject",
                     "message": label + " out of balance by " + difference + " cents",
                 }
             ).reset_index(drop=True)

@@ -268,9 +268,12 @@ FINDINGS: tuple[Column, ...] = (
     *TRACE,
     ("segment_id", STRING, "the segment concerned"),
     ("clm01", STRING, "the claim concerned, when one"),
-    ("code", STRING, "stable code: SE_COUNT, BALANCE_CLAIM, BAD_AMOUNT..."),
-    ("severity", STRING, "'error' (a number cannot be trusted) or 'warning'"),
+    ("code", STRING, "the rule ID, stable: SE_COUNT, BALANCE_CLAIM, BAD_AMOUNT..."),
+    ("severity", STRING, "'reject' (a number cannot be trusted) or 'warn'"),
     ("message", STRING, "plain English; IDs and amounts only, no PHI"),
+    ("level", INT, "1: the file and its envelope; 2: a segment or value in it"),
+    ("owner", STRING, "who fixes it: 'billing' (with the payer) or 'ops' (with the sender)"),
+    ("fix", STRING, "what to do about it"),
 )
 
 SCHEMAS: dict[str, tuple[Column, ...]] = {
