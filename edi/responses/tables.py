@@ -153,7 +153,11 @@ PAYMENTS: tuple[Column, ...] = (
     ("plb_cents", INT, "sum of PLB amounts (positive reduces the payment)"),
     ("balance_difference_cents", INT, "BPR02 - (sum CLP04 - sum PLB); 0 when balanced"),
     ("balanced", BOOL, "transaction balancing rule holds; null if an amount is unreadable"),
-    ("fingerprint", STRING, "content fingerprint: the same 835 delivered twice has the same"),
+    (
+        "fingerprint",
+        STRING,
+        "content fingerprint: the same 835 delivered twice, its claims in any order, has the same",
+    ),
     ("duplicate", BOOL, "True when the fingerprint was seen before (rows not counted)"),
 )
 

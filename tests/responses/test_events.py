@@ -10,7 +10,7 @@ from pathlib import Path
 import edi.responses
 import flows.ingestion
 from edi.events import EventKind
-from edi.responses import claim_events, parse_any, verdicts
+from edi.responses import claim_events, fingerprints, parse_any, verdicts
 from mappings.code_texts import bundled_code_texts
 from tests.responses.build import Cas, Claim, SetAck, ack_999, remit, ta1
 
@@ -69,14 +69,16 @@ def test_the_remittance_identity_does_not_depend_on_claim_order_or_file_name() -
                     payer_claim_number=f"PCN{n}") for n in range(12)]  # fmt: skip
     total = sum(int(c.paid.replace(".", "")) for c in claims)
     payment = f"{total // 100}.{total % 100:02d}"
-    first = _identity(claim_events(parse_any(remit(claims, payment), "a.835", texts=TEXTS), lookup))
+    tables = parse_any(remit(claims, payment), "a.835", texts=TEXTS)
+    first, seen = _identity(claim_events(tables, lookup)), fingerprints(tables)
     for attempt in range(5):
         shuffled = claims[:]
         rng.shuffle(shuffled)
-        again = parse_any(
-            remit(shuffled, payment, isa13=2000 + attempt), f"b{attempt}", texts=TEXTS
-        )
+        text = remit(shuffled, payment, isa13=2000 + attempt)
+        again = parse_any(text, f"b{attempt}", texts=TEXTS)
         assert _identity(claim_events(again, lookup)) == first
+        # and read beside the first delivery, the payment is a duplicate, not counted
+        assert parse_any(text, "c", texts=TEXTS, seen=seen).claims.empty
 
 
 def test_acknowledgments_name_envelopes_and_the_lookup_names_the_claims() -> None:
