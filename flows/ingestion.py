@@ -35,7 +35,7 @@ from flows.clearinghouse.base import (
 from flows.faults import checkpoint
 from flows.inbound_files import file_finding, refused_name, safe_name
 from flows.ledger import InterchangeState, Ledger
-from flows.s3 import Area, S3ObjectExists, S3Store
+from flows.s3 import Area, S3ObjectExists, S3ObjectMissing, S3Store
 from flows.s3.store import Written
 from mappings.code_texts import CodeTexts, bundled_code_texts
 from mappings.profiles import ClearinghouseProfile
@@ -193,8 +193,19 @@ def day_responses(
     prefix = store.prefix(Area.INBOUND, today)
     tables = []
     for response in ledger.parsed_responses(prefix):
-        with store.open(response.s3_key) as body:
-            tables.append(parse_any(body.read(), response.name, texts=texts))
+        try:
+            with store.open(response.s3_key) as body:
+                data = body.read()
+        except S3ObjectMissing:
+            # Its events are in the ledger; only its worklist rows cannot be rebuilt.
+            log.error(
+                "the archive of response file %s is missing from S3 (%s); its events are "
+                "applied, its worklist rows are left out: restore the object and rerun",
+                response.name,
+                response.s3_key,
+            )
+            continue
+        tables.append(parse_any(data, response.name, texts=texts))
     return ResponseTables.concat(tables) if tables else None
 
 

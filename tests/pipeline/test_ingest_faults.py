@@ -355,3 +355,15 @@ def test_a_trial_copy_is_the_same_night(trials) -> None:
     _finish(two.run(), "two")
     assert one.rows() == two.rows() and one.totals() == two.totals()
     assert one.totals()[0] > 0
+
+
+def test_a_lost_archive_leaves_its_rows_out_and_stops_nothing(night: Night) -> None:
+    """S3 emptied under a ledger that remembers (the demo's in-memory S3 on a second run
+    the same day): the worklists are built from what is left."""
+    _submitted(night)
+    first = ingest_responses(NIGHT)
+    assert first["files"]
+    gone = night.store.key(Area.INBOUND, NIGHT, first["files"][0])
+    night.store.client.delete_object(Bucket=night.store.config.bucket, Key=gone)
+    again = ingest_responses(NIGHT)
+    assert again["files"] == [] and again["unreadable"] == []
