@@ -29,7 +29,8 @@ INGEST_POINTS = (
     "ingest_done",
     "ingest_before_worklists",
 )
-"""Crash points of ``ingest-responses``, per response file (the first file that reaches one)."""
+"""Crash points of ``ingest-responses``: per response file (the first file to reach one fires),
+and once before the worklists are rebuilt."""
 
 
 class InjectedFault(RuntimeError):
