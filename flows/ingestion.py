@@ -30,6 +30,7 @@ from flows.clearinghouse.base import (
     Clearinghouse,
     ClearinghouseError,
     HostKeyMismatch,
+    ResponseTooLarge,
     TransientError,
 )
 from flows.faults import checkpoint
@@ -110,6 +111,9 @@ def _ingest_one(
         data = clearinghouse.fetch(name)
     except _WHOLE_RUN:
         raise
+    except ResponseTooLarge as error:
+        _found(summary, _unread(stored, str(error), "INGEST.FILE.TOO_LARGE"))
+        return
     except ClearinghouseError as error:
         _found(summary, _unread(stored, str(error)))
         return

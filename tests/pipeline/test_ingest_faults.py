@@ -200,6 +200,7 @@ def test_size_caps_leave_the_file_for_ops_with_a_finding(night: Night) -> None:
     fetched, _ = Ingest(night)(max_fetch=cap)
     too_big = [f for f in fetched.findings if big.name in (f.source or "")]
     assert len(too_big) == 1 and "cap" in too_big[0].message, fetched.findings
+    assert too_big[0].rule_id == "INGEST.FILE.TOO_LARGE"
     assert big.exists() and big.name not in _inbound_keys(night)
     assert fetched.files, "the files under the cap were read"
 
