@@ -20,6 +20,17 @@ POINTS = (
     "after_upload",
     "after_mark",
 )
+"""Crash points of ``nightly-submission``."""
+INGEST_POINTS = (
+    "ingest_fetched",
+    "ingest_archived",
+    "ingest_recorded",
+    "ingest_applied",
+    "ingest_done",
+    "ingest_before_worklists",
+)
+"""Crash points of ``ingest-responses``: per response file (the first file to reach one fires),
+and once before the worklists are rebuilt."""
 
 
 class InjectedFault(RuntimeError):

@@ -19,13 +19,13 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
-from edi.responses import ResponseTables
 from edi.worklists.summary import WorklistSummary
 from flows import artifacts
 from flows.clearinghouse.base import AuthenticationFailed, HostKeyMismatch, TransientError
 from flows.clearinghouse.retry import RetryPolicy
 from flows.clearinghouse.sftp import SftpClearinghouse
-from flows.ingestion import IngestSummary, ingest
+from flows.faults import checkpoint
+from flows.ingestion import IngestSummary, Limits, day_responses, ingest
 from flows.ledger import Ledger
 from flows.redaction import install_redaction
 from flows.runtime import tune_for_batches
@@ -80,6 +80,7 @@ def _clearinghouse(settings: Settings) -> Iterator[SftpClearinghouse]:
     adapter = SftpClearinghouse(
         settings.clearinghouse_profile().transport,
         retry=RetryPolicy(attempts=settings.sftp_attempts),
+        max_response_bytes=settings.response_max_bytes,
     )
     try:
         yield adapter
@@ -127,22 +128,24 @@ def fetch_and_parse(settings: Settings, today: date) -> IngestSummary:
     tune_for_batches()
     profile = settings.clearinghouse_profile()
     with Ledger.open(settings.ledger) as ledger, _clearinghouse(settings) as clearinghouse:
-        return ingest(ledger, clearinghouse, S3Store.from_env(), profile, today)
+        limits = Limits(max_bytes=settings.response_max_bytes)
+        return ingest(ledger, clearinghouse, S3Store.from_env(), profile, today, limits=limits)
 
 
 @task(name="refresh-worklists", **TASK_OPTIONS, **RETRYING)
-def refresh_worklists(settings: Settings, today: date, parsed: IngestSummary) -> WorklistSummary:
-    """Rebuild today's worklists from the new responses and the ledger; publish the
-    artifacts (IDs and codes only).  The workbook itself, with PHI, goes to files."""
-    responses = ResponseTables.concat(parsed.tables) if parsed.tables else None
+def refresh_worklists(settings: Settings, today: date) -> WorklistSummary:
+    """Rebuild today's worklists from the responses the ledger holds for today (whichever
+    run read them) and the ledger's claims; publish the artifacts (IDs and codes only).
+    The workbook itself, with PHI, goes to files."""
+    store = S3Store.from_env()
     with Ledger.open(settings.ledger) as ledger:
         summary = build_worklists(
             ledger,
-            responses,
+            day_responses(ledger, store, today),
             None,
             today,
             settings.data_dir / "worklists",
-            S3Store.from_env(),
+            store,
             options=BuildOptions(worker=_worker()),
         )
     publish_artifacts(summary)
@@ -194,7 +197,8 @@ def ingest_responses(today: date | None = None) -> dict:
     settings = Settings()
     day = today or datetime.now(settings.zone).date()
     summary = fetch_and_parse(settings, day)
-    worklists = refresh_worklists(settings, day, summary)
+    checkpoint("ingest_before_worklists")
+    worklists = refresh_worklists(settings, day)
     logger = get_run_logger()
     logger.info(
         "parsed %d response file(s), %d repeated, %d unreadable; %d claim event(s)",

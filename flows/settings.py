@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    response_max_bytes: int = Field(
+        256 * 1024 * 1024, ge=1, description="larger response files are left for ops, unread"
+    )
     sftp_attempts: int = Field(5, ge=1, description="tries per SFTP operation, with backoff")
     sftp_host: str | None = Field(None, description="overrides the profile's SFTP host")
     sftp_port: int | None = Field(None, description="overrides the profile's SFTP port")

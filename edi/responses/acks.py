@@ -15,10 +15,10 @@ from __future__ import annotations
 import pandas as pd
 
 from edi.responses import convert
+from edi.responses.codes import CodeTexts
 from edi.responses.findings import Envelope, Findings
 from edi.responses.tables import ACK_ERRORS, ACKS, Column, conform
 from edi.x12.reader import Segment, Transaction
-from mappings.code_texts import CodeTexts
 
 _ACCEPTED = {"A": True, "E": True, "R": False, "M": False, "W": False, "X": False}
 _INTS = frozenset(

@@ -1,8 +1,9 @@
 """The same 835 delivered twice: detected by fingerprint, never counted twice.
 
-A fingerprint is the SHA-256 of an 835's identifying content (BPR, TRN, N1, every CLP and
-PLB, with elements joined canonically), so a redelivery matches whatever its envelope
-control numbers, delimiters or line breaks.  The pipeline keeps the fingerprints it has
+A fingerprint is a digest of a payment's identifying segments (BPR, TRN, N1, every CLP
+and PLB, elements joined canonically) taken as a set, not a sequence, so a redelivery
+matches whatever its envelope control numbers, delimiters, line breaks or the order of
+its claims.  The pipeline keeps the fingerprints it has
 read (the ledger) and passes them to :func:`edi.responses.parse.parse_any` as ``seen``;
 these helpers work on tables already parsed.
 """

@@ -21,12 +21,12 @@ from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 
 from edi.responses.acks import AckReader
+from edi.responses.codes import CodeTexts
 from edi.responses.findings import Envelope, Findings
 from edi.responses.remit835 import RemitReader
 from edi.responses.status277 import StatusReader
 from edi.responses.tables import ResponseTables
 from edi.x12.reader import EnvelopeFinding, Source, Transaction, iter_transactions
-from mappings.code_texts import CodeTexts, bundled_code_texts
 
 KINDS = ("TA1", "999", "277CA", "835")
 """The response kinds, as ``kinds=`` of :func:`parse_any` names them."""
@@ -61,19 +61,20 @@ def kind_of(tx: Transaction) -> str | None:
 def parse_any(
     source: Source,
     name: str = "<input>",
-    texts: CodeTexts | None = None,
+    *,
+    texts: CodeTexts,
     seen: AbstractSet[str] = frozenset(),
     kinds: AbstractSet[str] = frozenset(KINDS),
 ) -> ResponseTables:
     """Every table of the response file ``source`` (text, bytes or an open stream).
 
-    ``texts`` gives the code descriptions (default: the bundled ones, see
-    :mod:`mappings.code_texts`); ``seen`` the 835 fingerprints already read, whose
-    payments are not counted again; ``kinds`` which kinds to read (others are skipped
-    with a ``WRONG_KIND`` finding).
+    ``texts`` gives the code descriptions and the 277CA categories' outcomes (the
+    bundled tables are :func:`mappings.code_texts.bundled_code_texts`); ``seen`` the 835
+    fingerprints already read, whose payments are not counted again; ``kinds`` which
+    kinds to read (others are skipped with a ``WRONG_KIND`` finding).
     """
     with _collector_paused():
-        return _parse(source, name, texts or bundled_code_texts(), seen, kinds)
+        return _parse(source, name, texts, seen, kinds)
 
 
 @contextmanager
@@ -113,12 +114,12 @@ def _parse(
                 tx.code, f"ST {tx.code} {tx.version} is not a response this reader knows; skipped"
             )
             findings.add(
-                Envelope.of(tx), tx.st.position, "ST", "NOT_A_RESPONSE", message, severity="warning"
+                Envelope.of(tx), tx.st.position, "ST", "NOT_A_RESPONSE", message, severity="warn"
             )
         elif kind not in kinds:
             message = f"ST {tx.code} ({kind}) was not asked for; skipped"
             findings.add(
-                Envelope.of(tx), tx.st.position, "ST", "WRONG_KIND", message, severity="warning"
+                Envelope.of(tx), tx.st.position, "ST", "WRONG_KIND", message, severity="warn"
             )
         else:
             readers[kind].add(tx)
@@ -148,36 +149,31 @@ def _outside(tx: Transaction, acks: AckReader | None, findings: Findings) -> Non
                 seg.id,
                 "UNEXPECTED_SEGMENT",
                 message,
-                severity="warning",
+                severity="warn",
             )
 
 
 def parse_835(
     source: Source,
     name: str = "<input>",
-    texts: CodeTexts | None = None,
+    *,
+    texts: CodeTexts,
     seen: AbstractSet[str] = frozenset(),
 ) -> ResponseTables:
     """Only the 835 remittances of ``source``; see :func:`parse_any`."""
-    return parse_any(source, name, texts, seen, frozenset({"835"}))
+    return parse_any(source, name, texts=texts, seen=seen, kinds=frozenset({"835"}))
 
 
-def parse_277ca(
-    source: Source, name: str = "<input>", texts: CodeTexts | None = None
-) -> ResponseTables:
+def parse_277ca(source: Source, name: str = "<input>", *, texts: CodeTexts) -> ResponseTables:
     """Only the 277CA acknowledgments of ``source``; see :func:`parse_any`."""
-    return parse_any(source, name, texts, kinds=frozenset({"277CA"}))
+    return parse_any(source, name, texts=texts, kinds=frozenset({"277CA"}))
 
 
-def parse_999(
-    source: Source, name: str = "<input>", texts: CodeTexts | None = None
-) -> ResponseTables:
+def parse_999(source: Source, name: str = "<input>", *, texts: CodeTexts) -> ResponseTables:
     """Only the 999 acknowledgments of ``source``; see :func:`parse_any`."""
-    return parse_any(source, name, texts, kinds=frozenset({"999"}))
+    return parse_any(source, name, texts=texts, kinds=frozenset({"999"}))
 
 
-def parse_ta1(
-    source: Source, name: str = "<input>", texts: CodeTexts | None = None
-) -> ResponseTables:
+def parse_ta1(source: Source, name: str = "<input>", *, texts: CodeTexts) -> ResponseTables:
     """Only the TA1 acknowledgments of ``source``; see :func:`parse_any`."""
-    return parse_any(source, name, texts, kinds=frozenset({"TA1"}))
+    return parse_any(source, name, texts=texts, kinds=frozenset({"TA1"}))

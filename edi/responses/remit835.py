@@ -45,6 +45,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from edi.responses.codes import CodeTexts
 from edi.responses.findings import Envelope, Findings
 from edi.responses.remit_tables import (
     P_BPR,
@@ -60,7 +61,6 @@ from edi.responses.remit_tables import (
 )
 from edi.x12.blocks import SegmentBlock
 from edi.x12.reader import Transaction
-from mappings.code_texts import CodeTexts
 
 BATCH_SEGMENTS = 1 << 15
 """Segments read per batch: enough that Arrow's per-call cost vanishes, few enough that
@@ -70,7 +70,6 @@ about 7% slower)."""
 _PAD = [""] * 20
 _HEADER, _PAYER, _PAYEE = 0, 1, 2
 _FIELD = pa.scalar("\x1f", pa.large_string())  # joins elements in the fingerprint
-_RECORD = pa.scalar("\x1e", pa.large_string())  # ends each segment in the fingerprint
 _REVERSAL = "22"
 _MIA_REMARKS = (5, 20, 21, 22, 23)
 _MOA_REMARKS = (3, 4, 5, 6, 7)
@@ -181,6 +180,34 @@ class _Batch:
         )
 
 
+class _Multiset:
+    """An order-free digest of segments: the sums of each one's keyed 64-bit hash and of
+    its square (mod 2**64), and their count.
+
+    Adding the same segments in any order, in any batches, gives the same fingerprint.
+    """
+
+    __slots__ = ("count", "sums")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.sums = [0, 0]
+
+    def add(self, texts: np.ndarray) -> None:
+        hashes = pd.util.hash_array(texts, hash_key=_HASH_KEY, categorize=False)
+        for n, values in enumerate((hashes, hashes * hashes)):  # uint64: wraps mod 2**64
+            self.sums[n] = (self.sums[n] + int(values.sum(dtype=np.uint64))) % _WRAP
+        self.count += len(texts)
+
+    def fingerprint(self) -> str:
+        text = f"{self.sums[0]:016x}{self.sums[1]:016x}{self.count}"
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+_HASH_KEY = "835-fingerprints"  # 16 characters: a SipHash key
+_WRAP = 1 << 64
+
+
 class RemitReader:
     """Accumulates the rows of every 835 transaction handed to :meth:`add`."""
 
@@ -224,7 +251,7 @@ class RemitReader:
             [tx.st.position if tx.st else None, _PAD, _PAD, "", _PAD, "", _PAD, "", ""]
         )
         self.duplicates.append(False)
-        self._digests.append(hashlib.sha256())
+        self._digests.append(_Multiset())
         for block in tx.blocks():
             self._pending.append((block, pay))
             self._pending_segments += len(block)
@@ -251,7 +278,7 @@ class RemitReader:
         """Fingerprint the payments before ``last``, all read: a repeat is a duplicate."""
         for pay in range(self._finished, last):
             payment = self.payments[pay]
-            fingerprint = payment[P_HASH] = self._digests[pay].hexdigest()
+            fingerprint = payment[P_HASH] = self._digests[pay].fingerprint()
             self._digests[pay] = None
             self._reversed.pop(pay, None)
             if fingerprint in self.seen:
@@ -263,7 +290,7 @@ class RemitReader:
                     "BPR",
                     "DUPLICATE_TRANSACTION",
                     message,
-                    severity="warning",
+                    severity="warn",
                 )
             self.seen.add(fingerprint)
         self._finished = max(self._finished, last)
@@ -547,11 +574,12 @@ class RemitReader:
         return kinds
 
     def _fingerprint(self, b: SegmentBlock, pay: np.ndarray) -> None:
-        """Feed each payment's digest with its CLP, PLB, N1, BPR and TRN segments.
+        """Add each payment's CLP, PLB, N1, BPR and TRN segments to its fingerprint.
 
-        The text digested is each segment's elements joined by ``\\x1f`` and ended by
-        ``\\x1e``, as the one-segment-at-a-time reader always did, so fingerprints in
-        the ledger stay comparable.
+        Each segment is its elements joined by ``\\x1f`` (whatever the file's separator)
+        and goes into an order-free digest (:class:`_Multiset`): the same payment with its
+        claims in another order, or under other envelope numbers, delimiters or line
+        breaks, has the same fingerprint.
         """
         wanted = np.zeros(len(pay), bool)
         for sid in _FINGERPRINTED:
@@ -562,28 +590,21 @@ class RemitReader:
         tails = b.tails(rows)
         pays = pay[rows]
         separators = {self.element_separators[p] for p in np.unique(pays).tolist()}
-        one = separators.pop() if len(separators) == 1 else None
-        if one is None or len(one.encode()) > 1:  # rare: text replaced in the text
+        if len(separators) == 1:
+            tails = pc.replace_substring(tails, separators.pop(), _FIELD.as_py())
+        else:  # rare: payments of interchanges with different separators in one batch
             of_row = np.array([self.element_separators[p] for p in pays.tolist()], object)
-            for separator in set(of_row.tolist()):
+            for separator in separators:
                 replaced = pc.replace_substring(tails, separator, _FIELD.as_py())
                 tails = pc.if_else(pa.array(of_row == separator), replaced, tails)
-            one = None
         vocabulary = pa.array(self._cursor.vocabulary, pa.large_string())
         names = pc.take(vocabulary, b.ids[rows])
         joined = pc.binary_join_element_wise(names, tails, _FIELD)
         records = pc.if_else(pa.array(b.count[rows] > 1), joined, names)
-        records = pc.binary_join_element_wise(records, _EMPTY, _RECORD)
-        offsets = np.frombuffer(records.buffers()[1], np.int64)[
-            records.offset : records.offset + len(records) + 1
-        ]
-        data = np.frombuffer(records.buffers()[2], np.uint8)
-        if one is not None:  # one single-byte separator: swapped byte for byte
-            data = data.copy()
-            data[data == ord(one)] = 0x1F
+        texts = records.to_numpy(zero_copy_only=False)
         bounds = np.flatnonzero(np.r_[True, pays[1:] != pays[:-1], True])
         for low, high in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-            self._digests[pays[low]].update(memoryview(data)[offsets[low] : offsets[high]])
+            self._digests[pays[low]].add(texts[low:high])
 
     def _report_segments(self, b, pay, claim, clm01, unexpected, short) -> None:
         """Findings for segments out of their loop or lacking elements (rare: one by one)."""

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from edi.responses import convert
+from edi.responses.codes import CodeTexts
 from edi.responses.findings import Envelope, Findings
 from edi.responses.tables import (
     ADJUSTMENTS,
@@ -30,7 +31,6 @@ from edi.responses.tables import (
     REMARKS,
     conform,
 )
-from mappings.code_texts import CodeTexts
 
 P_POS, P_BPR, P_TRN, P_DTM405, P_PAYER, P_REF2U, P_PAYEE, P_TJ, P_HASH = range(9)
 """Fields of a payment row: BPR position, BPR/TRN/N1 element lists, header values."""
@@ -369,7 +369,7 @@ class RemitTables:
                     "segment_id": segment,
                     "clm01": off.get("clm01"),
                     "code": code,
-                    "severity": "error",
+                    "severity": "reject",
                     "message": label + " out of balance by " + difference + " cents",
                 }
             ).reset_index(drop=True)

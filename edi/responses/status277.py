@@ -15,10 +15,10 @@ from __future__ import annotations
 import pandas as pd
 
 from edi.responses import convert
+from edi.responses.codes import CodeTexts
 from edi.responses.findings import Envelope, Findings
 from edi.responses.tables import CLAIM_STATUS, LINE_STATUS, Column, conform
 from edi.x12.reader import Segment, Transaction
-from mappings.code_texts import CodeTexts
 
 _LEVELS = {"20": "source", "21": "receiver", "19": "provider", "PT": "claim"}
 _RESPONDERS = {"AY": "clearinghouse", "PR": "payer"}

@@ -153,7 +153,11 @@ PAYMENTS: tuple[Column, ...] = (
     ("plb_cents", INT, "sum of PLB amounts (positive reduces the payment)"),
     ("balance_difference_cents", INT, "BPR02 - (sum CLP04 - sum PLB); 0 when balanced"),
     ("balanced", BOOL, "transaction balancing rule holds; null if an amount is unreadable"),
-    ("fingerprint", STRING, "content fingerprint: the same 835 delivered twice has the same"),
+    (
+        "fingerprint",
+        STRING,
+        "content fingerprint: the same 835 delivered twice, its claims in any order, has the same",
+    ),
     ("duplicate", BOOL, "True when the fingerprint was seen before (rows not counted)"),
 )
 
@@ -268,9 +272,12 @@ FINDINGS: tuple[Column, ...] = (
     *TRACE,
     ("segment_id", STRING, "the segment concerned"),
     ("clm01", STRING, "the claim concerned, when one"),
-    ("code", STRING, "stable code: SE_COUNT, BALANCE_CLAIM, BAD_AMOUNT..."),
-    ("severity", STRING, "'error' (a number cannot be trusted) or 'warning'"),
+    ("code", STRING, "the rule ID, stable: SE_COUNT, BALANCE_CLAIM, BAD_AMOUNT..."),
+    ("severity", STRING, "'reject' (a number cannot be trusted) or 'warn'"),
     ("message", STRING, "plain English; IDs and amounts only, no PHI"),
+    ("level", INT, "1: the file and its envelope; 2: a segment or value in it"),
+    ("owner", STRING, "who fixes it: 'billing' (with the payer) or 'ops' (with the sender)"),
+    ("fix", STRING, "what to do about it"),
 )
 
 SCHEMAS: dict[str, tuple[Column, ...]] = {

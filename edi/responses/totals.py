@@ -43,7 +43,8 @@ def claim_totals(claims: pd.DataFrame) -> pd.DataFrame:
     unreadable = groups[money].agg(lambda s: s.isna().any())
     for column in money:
         sums[column] = sums[column].astype("Int64").mask(unreadable[column])
-    originals = ordered[ordered["claim_status"] != "22"].groupby("clm01", dropna=False)
+    reversal = ordered["adjustment_kind"] == "reversal"
+    originals = ordered[~reversal.fillna(False)].groupby("clm01", dropna=False)
     out = pd.DataFrame(
         {
             "remit_count": groups["remit_trace"].nunique(dropna=False).astype("Int64"),
@@ -53,7 +54,7 @@ def claim_totals(claims: pd.DataFrame) -> pd.DataFrame:
             **{c: sums[c] for c in money},
             "last_status": groups["claim_status"].last(),
             "payer_claim_numbers": groups["payer_claim_number"].agg(_joined_unique),
-            "reversed": groups["claim_status"].agg(lambda s: bool((s == "22").any())),
+            "reversed": reversal.fillna(False).groupby(ordered["clm01"], dropna=False).any(),
         }
     )
     return out.reset_index()[list(TOTAL_COLUMNS)]

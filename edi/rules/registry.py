@@ -2,19 +2,18 @@
 
 A :class:`Rule` is data (stable ID, SNIP level, severity, where in X12 and in the
 encounter it points, plain-English message and fix, and who fixes it).  A
-:class:`Finding` is one rule firing on one claim.  The CLI, the exceptions output, the
+:class:`~edi.findings.Finding` is one rule firing on one claim.  The CLI, the exceptions output, the
 provider queries and the worklists all read the same finding records.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
-Severity = Literal["reject", "warn"]
-Owner = Literal["coder", "provider", "front_desk", "billing"]
+from edi.findings import Finding, Owner, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,30 +34,6 @@ class Rule:
     def __post_init__(self) -> None:
         if not 1 <= self.level <= 7:
             raise ValueError(f"rule {self.id}: SNIP level must be 1..7")
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    rule_id: str
-    level: int
-    severity: Severity
-    owner: Owner
-    message: str
-    fix: str
-    field: str | None = None
-    loop: str | None = None
-    segment: str | None = None
-    element: str | None = None
-    encounter_id: str | None = None
-    source: str | None = None
-    """Where the record came from: ``file:line`` or ``file#segment``."""
-
-    @property
-    def rejects(self) -> bool:
-        return self.severity == "reject"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 RULES: dict[str, Rule] = {}
@@ -185,3 +160,18 @@ def run_checks(encounter: Any, context: CheckContext, source: str | None = None)
                 f.segment, f.element, eid, source)
         for f in found
     ]  # fmt: skip
+
+
+__all__ = [
+    "CHECKS",
+    "RULES",
+    "CheckContext",
+    "Finding",
+    "Owner",
+    "Rule",
+    "Severity",
+    "check",
+    "fire",
+    "register",
+    "run_checks",
+]

@@ -8,6 +8,7 @@ from flows.clearinghouse.base import (
     HostKeyMismatch,
     IncompleteResponse,
     RemoteConflict,
+    ResponseTooLarge,
     TransientError,
     upload_name,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "HostKeyMismatch",
     "IncompleteResponse",
     "RemoteConflict",
+    "ResponseTooLarge",
     "TransientError",
     "upload_name",
 ]

@@ -41,6 +41,11 @@ class IncompleteResponse(ClearinghouseError):
     at the clearinghouse for a later run (it may still be being written) or for ops."""
 
 
+class ResponseTooLarge(ClearinghouseError):
+    """A response file is larger than the fetch allows (``CLAIMS_RESPONSE_MAX_BYTES``): it is
+    not read and stays at the clearinghouse for ops."""
+
+
 class TransientError(ClearinghouseError):
     """Connection or transfer failures that outlasted every retry."""
 

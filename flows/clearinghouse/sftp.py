@@ -33,6 +33,7 @@ from flows.clearinghouse.base import (
     HostKeyMismatch,
     IncompleteResponse,
     RemoteConflict,
+    ResponseTooLarge,
     TransientError,
 )
 from flows.clearinghouse.credentials import load_private_key, pinned_host_key
@@ -58,7 +59,9 @@ def temporary_name(name: str) -> str:
 
 
 def _is_temporary(name: str) -> bool:
-    return name.startswith(TEMP_PREFIX) or name.endswith((TEMP_SUFFIX, ".tmp"))
+    """A file still being written: ``.NAME.part`` or ``NAME.tmp``.  Other dot-files are
+    listed, so that ingest can say they are there."""
+    return (name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)) or name.endswith(".tmp")
 
 
 def x12_complete(data: bytes) -> bool:
@@ -81,8 +84,11 @@ class SftpClearinghouse:
         private_key: paramiko.PKey | None = None,
         retry: RetryPolicy | None = None,
         timeout: float = 15.0,
+        max_response_bytes: int | None = None,
     ) -> None:
         self.transport = transport
+        self.max_response_bytes = max_response_bytes
+        """Responses larger than this are not read (they stay for ops); ``None``: no cap."""
         self._host_key = pinned_host_key(transport)
         self._private_key = private_key
         self.retry = retry or RetryPolicy()
@@ -218,7 +224,7 @@ class SftpClearinghouse:
         return self._run(f"checking {name}", lambda sftp: self._delivery(sftp, name)[0])
 
     def submit(self, name: str, data: bytes) -> str:
-        if "/" in name or _is_temporary(name) or not name:
+        if not name or "/" in name or name.startswith(TEMP_PREFIX) or _is_temporary(name):
             raise ValueError(f"not a valid upload name: {name!r}")
 
         def upload(sftp: paramiko.SFTPClient) -> str:
@@ -263,6 +269,12 @@ class SftpClearinghouse:
         def read(sftp: paramiko.SFTPClient) -> bytes:
             with sftp.open(self._outbound(name), "rb") as f:
                 size = f.stat().st_size or 0
+                limit = self.max_response_bytes
+                if limit is not None and size > limit:
+                    raise ResponseTooLarge(
+                        f"{name} in {self.transport.outbound_dir} is {size} bytes, over the "
+                        f"{limit}-byte cap (CLAIMS_RESPONSE_MAX_BYTES); not read, left there"
+                    )
                 if size > PREFETCH_FROM:
                     f.prefetch(size)
                 data = f.read(size)

@@ -93,7 +93,7 @@ def _read(path: Path, texts: CodeTexts, seen: set[str]) -> ResponseTables:
         raise ValueError("'' (an empty argument) is not a file name")
     name = str(path.absolute())
     with path.open("rb") as stream:
-        tables = parse_any(stream, name, texts, seen=seen)
+        tables = parse_any(stream, name, texts=texts, seen=seen)
     if not _kinds_read(tables):
         skipped = tables.findings["message"][tables.findings["code"].isin(NOT_READ)]
         reason = "; ".join(dict.fromkeys(skipped)) or "it holds no transaction set"

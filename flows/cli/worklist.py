@@ -107,7 +107,7 @@ def run_import(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
     with Ledger.open(args.ledger) as ledger:
         try:
-            result = import_edits(ledger.engine, path.name, path.read_bytes(), datetime.now(UTC))
+            result = import_edits(ledger, path.name, path.read_bytes(), datetime.now(UTC))
         except UnreadableWorklist as exc:
             print(f"claims worklist import: {exc}", file=sys.stderr)
             return EXIT_UNUSABLE

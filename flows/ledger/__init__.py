@@ -7,6 +7,7 @@ loads only when :class:`Ledger` is first used.
 
 from typing import TYPE_CHECKING
 
+from edi.events import ClaimEvent, EventKind, ResponseKind
 from flows.ledger.errors import (
     ClaimsAlreadyRecorded,
     LedgerError,
@@ -17,7 +18,6 @@ from flows.ledger.records import (
     DUPLICATE_RULE_ID,
     Admission,
     AdmittedClaim,
-    ClaimEvent,
     ClaimException,
     ClaimRecord,
     ClaimView,
@@ -28,10 +28,10 @@ from flows.ledger.records import (
     InterchangeRecord,
     InterchangeView,
     PendingInterchange,
-    ResponseKind,
+    ResponseFileView,
     TimelineEntry,
 )
-from flows.ledger.states import ClaimState, EventKind, FileStatus, InterchangeState
+from flows.ledger.states import ClaimState, FileStatus, InterchangeState
 
 if TYPE_CHECKING:
     from flows.ledger.ledger import Ledger
@@ -67,6 +67,7 @@ __all__ = [
     "Ledger",
     "LedgerError",
     "PendingInterchange",
+    "ResponseFileView",
     "ResponseKind",
     "TimelineEntry",
     "UnknownClaims",

@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 
+from edi.events import ClaimEvent, EventKind
 from flows.ledger.errors import (
     ClaimsAlreadyRecorded,
     LedgerError,
@@ -16,13 +17,12 @@ from flows.ledger.errors import (
 )
 from flows.ledger.models import Claim, ControlSequence, Interchange
 from flows.ledger.records import (
-    ClaimEvent,
     InterchangeClaim,
     InterchangeRecord,
     InterchangeView,
     PendingInterchange,
 )
-from flows.ledger.states import PENDING_UPLOAD, ClaimState, EventKind, InterchangeState, can_move
+from flows.ledger.states import PENDING_UPLOAD, ClaimState, InterchangeState, can_move
 from flows.ledger.store import Store, utcnow
 from flows.ledger.timeline import apply_events_in, lock_claims
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any, Literal
 
-from flows.ledger.states import ClaimState, EventKind, FileStatus, InterchangeState
+from edi.events import EventKind
+from flows.ledger.states import ClaimState, FileStatus, InterchangeState
 
 FrequencyCode = Literal["1", "7", "8"]
 
@@ -30,13 +30,6 @@ def to_cents(amount: Decimal) -> int:
 
 def from_cents(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
-
-
-class ResponseKind(StrEnum):
-    TA1 = "TA1"
-    ACK_999 = "999"
-    STATUS_277CA = "277CA"
-    REMITTANCE_835 = "835"
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,24 +149,14 @@ class InterchangeView:
 
 
 @dataclass(frozen=True, slots=True)
-class ClaimEvent:
-    """One thing that happened to a claim, from a response file or from the pipeline.
+class ResponseFileView:
+    """A response file the ledger holds: its name as stored and where its bytes are."""
 
-    ``(clm01, generation, kind, source_file, ref)`` identifies the event: applying the same
-    file twice adds nothing.  ``ref`` tells apart two events of one kind in one file.
-    """
-
-    clm01: str
-    kind: EventKind
-    at: datetime
-    source_file: str
-    generation: int | None = None
-    """``None``: the generation whose payer claim number matches, else the latest sent."""
-    ref: str = ""
-    amount: Decimal | None = None
-    """Money paid by this event (negative for a reversal); added to the claim's paid total."""
-    payer_claim_number: str | None = None
-    details: Mapping[str, Any] = field(default_factory=dict)
+    name: str
+    sha256: str
+    kind: str
+    s3_key: str
+    parsed_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

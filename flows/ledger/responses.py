@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from edi.events import ClaimEvent, ResponseKind
 from flows.ledger.errors import LedgerError
 from flows.ledger.models import Claim, ClaimEventRow, ResponseFile
-from flows.ledger.records import ClaimEvent, EventOutcome, ResponseKind, TimelineEntry, from_cents
+from flows.ledger.records import EventOutcome, ResponseFileView, TimelineEntry, from_cents
 from flows.ledger.states import ClaimState, EventKind
 from flows.ledger.store import Store, utcnow
 from flows.ledger.timeline import apply_events_in
@@ -66,6 +67,27 @@ class ResponseLedger(Store):
             if row is None:
                 raise LedgerError(f"no response file with sha256 {sha256}; record it first")
             row.parsed_at = at or utcnow()
+
+    def parsed_responses(self, key_prefix: str) -> list[ResponseFileView]:
+        """The response files parsed whose archive key starts with ``key_prefix`` (one
+        day's ``inbound/DATE/``), in the order they were recorded.
+
+        What was read, by any run: the worklists are rebuilt from these, so a run that
+        crashed after reading a file and a rerun that finds it already parsed agree.
+        """
+        query = (
+            select(ResponseFile)
+            .where(
+                ResponseFile.s3_key.startswith(key_prefix, autoescape=True),
+                ResponseFile.parsed_at.is_not(None),
+            )
+            .order_by(ResponseFile.id)
+        )
+        with self._read() as session:
+            return [
+                ResponseFileView(r.name, r.sha256, r.kind, r.s3_key, r.parsed_at)
+                for r in session.scalars(query)
+            ]
 
     def apply_events(
         self, events: Sequence[ClaimEvent], *, now: datetime | None = None

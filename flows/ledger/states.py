@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from edi.events import EventKind
+
 
 class ClaimState(StrEnum):
     ADMITTED = "admitted"
@@ -28,21 +30,6 @@ class ClaimState(StrEnum):
     DENIED = "denied"
     REVERSED = "reversed"
     VOID = "void"
-
-
-class EventKind(StrEnum):
-    BUILT = "built"
-    SUBMITTED = "submitted"
-    ACK_ACCEPTED = "ack_accepted"
-    ACK_REJECTED = "ack_rejected"
-    STATUS_ACCEPTED = "status_accepted"
-    STATUS_REJECTED = "status_rejected"
-    STATUS_PENDING = "status_pending"
-    PAID = "paid"
-    PARTIALLY_PAID = "partially_paid"
-    DENIED = "denied"
-    REVERSED = "reversed"
-    VOIDED = "voided"
 
 
 class InterchangeState(StrEnum):

@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from edi.events import ClaimEvent, EventKind
 from flows.ledger.models import Claim, ClaimEventRow
-from flows.ledger.records import ClaimEvent, EventOutcome, to_cents
-from flows.ledger.states import ClaimState, EventKind, next_state
+from flows.ledger.records import EventOutcome, to_cents
+from flows.ledger.states import ClaimState, next_state
 from flows.ledger.store import chunks
 
 

@@ -20,7 +20,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine
 
 from edi.responses.tables import ResponseTables
 from edi.worklists.adapt import from_response_tables
@@ -42,7 +41,6 @@ from flows.outputs.xlsx import workbook_bytes
 from flows.s3 import S3Store
 from flows.worklists import context as ctx
 from flows.worklists.imports import UnreadableWorklist, import_edits
-from flows.worklists.store import load_item_ids, load_items, save_items
 from mappings.denial_rules import denial_rules, worklist_settings
 from mappings.profiles import payer_profiles
 
@@ -60,7 +58,7 @@ class BuildOptions:
 
 
 def build_worklists(
-    ledger: Ledger | Engine,
+    ledger: Ledger,
     responses: ResponseTables | Responses | None,
     context: pd.DataFrame | None,
     today: date,
@@ -77,8 +75,6 @@ def build_worklists(
     from :func:`flows.worklists.context.encounter_context`; ``None`` reads them back from
     the 837s in the ledger (:func:`flows.worklists.context.interchange_context`).
     """
-    ledger = ledger if isinstance(ledger, Ledger) else Ledger(ledger)
-    engine = ledger.engine
     now = now or datetime.now(UTC)
     rules = options.rules or denial_rules()
     settings = options.settings or worklist_settings()
@@ -96,23 +92,23 @@ def build_worklists(
     since = datetime.combine(
         today - timedelta(days=settings.report.trend_days), datetime.min.time(), UTC
     )
-    previous = load_items(engine, clm01s=answered | set(given["clm01"]), denials_since=since)
+    previous = ledger.worklist_items(clm01s=answered | set(given["clm01"]), denials_since=since)
     open_claims = {i.clm01 for i in previous.values() if i.is_open}
     known = ctx.ledger_context(
-        engine,
+        ledger,
         clm01s=answered | open_claims | set(given["clm01"]),
         isa13s=set(_text(found.ta1["isa13"])),
         gs06s=set(_text(found.acks["gs06"])),
     )
     if context is None:
-        given = ctx.interchange_context(engine, set(known["clm01"]))
+        given = ctx.interchange_context(ledger, set(known["clm01"]))
     claims = ctx.combine(known, given)
 
     classified: Classified = classify(found, claims, rules, settings, terms, today, texts)
     missing = {o.item_id for o in classified.observations} - set(previous)
-    previous |= load_item_ids(engine, missing)
+    previous |= ledger.worklist_items_by_id(missing)
     merged = merge(previous, classified, claims, now)
-    save_items(engine, (merged.items[k] for k in sorted(merged.changed)))
+    ledger.save_worklist_items(merged.items[k] for k in sorted(merged.changed))
     counts |= dict(merged.counts)
 
     accepted = {}
@@ -124,7 +120,7 @@ def build_worklists(
     adjudicated = pd.concat(
         [
             _adjudications(classified),
-            ctx.ledger_adjudications(engine, today - timedelta(days=settings.report.trend_days)),
+            ctx.ledger_adjudications(ledger, today - timedelta(days=settings.report.trend_days)),
         ],
         ignore_index=True,
     )
@@ -158,7 +154,7 @@ def _import_inbox(
         if not ledger.take_file(bucket, file.key, file.etag, today, worker):
             continue
         try:
-            result = import_edits(ledger.engine, file.name, read_inbox_file(s3, file), now)
+            result = import_edits(ledger, file.name, read_inbox_file(s3, file), now)
         except UnreadableWorklist:
             ledger.finish_file(bucket, file.key, file.etag, encounters=0, exceptions=1)
             counts["import_problems"] += 1

@@ -15,12 +15,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
-from sqlalchemy import Engine
 
 from edi.worklists.edits import Edit, EditPlan, plan_edits
+from flows.ledger import Ledger
 from flows.outputs.columns import SHEETS
 from flows.outputs.xlsx import GENERATED_LABEL, SUMMARY_TITLE
-from flows.worklists.store import load_item_ids, save_items
 
 _HEADERS = {
     "item id": "item_id",
@@ -117,10 +116,10 @@ def _cell(row: tuple, index: int | None) -> str | None:
     return str(row[index])
 
 
-def import_edits(engine: Engine, name: str, data: bytes, now: datetime) -> ImportResult:
+def import_edits(ledger: Ledger, name: str, data: bytes, now: datetime) -> ImportResult:
     """Apply a file's edits to the ledger's items; see :func:`edi.worklists.edits.plan_edits`."""
     edits, made_on = read_edits(name, data)
-    current = load_item_ids(engine, {e.item_id for e in edits})
+    current = ledger.worklist_items_by_id({e.item_id for e in edits})
     plan: EditPlan = plan_edits(edits, current, now, Path(name).name, made_on)
-    save_items(engine, plan.changed)
+    ledger.save_worklist_items(plan.changed)
     return ImportResult(len(plan.changed), plan.unchanged, plan.problems)

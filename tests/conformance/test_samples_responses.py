@@ -16,7 +16,10 @@ import pytest
 
 from edi.responses import parse_any
 from edi.x12.reader import X12ParseError
+from mappings.code_texts import bundled_code_texts
 from tests.responses.plain import claim_money, interchanges, tables_money
+
+TEXTS = bundled_code_texts()
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT.parent / "shared" / "x12-samples"
@@ -48,7 +51,7 @@ def _kinds(text: str) -> set[str]:
 def _read(path: Path):
     """Parse, or accept a refusal that says where; anything else fails the test."""
     try:
-        return parse_any(path.read_bytes(), path.name)
+        return parse_any(path.read_bytes(), path.name, texts=TEXTS)
     except X12ParseError as err:
         assert err.source == path.name and err.position is not None, str(err)
         return None

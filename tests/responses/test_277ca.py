@@ -5,7 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from edi.responses import parse_277ca, parse_any
+from mappings.code_texts import bundled_code_texts
 from tests.responses.build import Status, claim_ack
+
+TEXTS = bundled_code_texts()
 
 
 def test_accepted_and_rejected_claims_from_the_clearinghouse():
@@ -15,7 +18,7 @@ def test_accepted_and_rejected_claims_from_the_clearinghouse():
             Status("ENC-2", "A7", "562", "85", "U", second=("A7", "164", "IL")),
         ]
     )
-    t = parse_277ca(text, "ack.277")
+    t = parse_277ca(text, "ack.277", texts=TEXTS)
     claims = t.claim_status[t.claim_status["level"] == "claim"]
     assert claims[
         ["clm01", "status_seq", "status_category", "status_code", "outcome"]
@@ -41,7 +44,9 @@ def test_accepted_and_rejected_claims_from_the_clearinghouse():
 
 
 def test_payer_answer_carries_the_payer_claim_number():
-    t = parse_277ca(claim_ack([Status("ENC-3", payer_claim_number="ICN777")], payer=True))
+    t = parse_277ca(
+        claim_ack([Status("ENC-3", payer_claim_number="ICN777")], payer=True), texts=TEXTS
+    )
     row = t.claim_status[t.claim_status["level"] == "claim"].iloc[0]
     assert (row["responder"], row["responder_id"], row["payer_claim_number"]) == (
         "payer",
@@ -52,7 +57,7 @@ def test_payer_answer_carries_the_payer_claim_number():
 
 def test_line_status_lands_on_our_line_control_number():
     status = Status("ENC-4", "A3", "21", lines=[("ENC-4-2", "93000", "A7", "454")])
-    t = parse_277ca(claim_ack([status]))
+    t = parse_277ca(claim_ack([status]), texts=TEXTS)
     (line,) = t.line_status.to_dict("records")
     picked = ("clm01", "line_ref", "procedure_code", "status_category", "status_code")
     assert [line[k] for k in picked] == ["ENC-4", "ENC-4-2", "93000", "A7", "454"]
@@ -62,7 +67,7 @@ def test_line_status_lands_on_our_line_control_number():
 
 
 def test_every_277ca_category_has_a_text_and_unknown_codes_say_so():
-    t = parse_any(claim_ack([Status("ENC-5", "A9", "99999", "ZQ")]))
+    t = parse_any(claim_ack([Status("ENC-5", "A9", "99999", "ZQ")]), texts=TEXTS)
     row = t.claim_status[t.claim_status["level"] == "claim"].iloc[0]
     assert row["status_category_text"] == "unknown code A9"
     assert row["status_code_text"] == "unknown code 99999"
@@ -74,7 +79,7 @@ def test_several_claims_under_one_patient_keep_their_own_numbers():
     text = claim_ack([Status("ENC-6", payer_claim_number="P6"), Status("ENC-7")])
     # move ENC-7's 2200D under ENC-6's patient HL (HL*5 removed): two TRN/STC in a row
     merged = text.replace("HL*5*3*PT~NM1*QC*1*DOE*JANE****MI*W123456789~", "")
-    t = parse_277ca(merged)
+    t = parse_277ca(merged, texts=TEXTS)
     claims = t.claim_status[t.claim_status["level"] == "claim"]
     assert claims[["clm01", "payer_claim_number"]].fillna("").values.tolist() == [
         ["ENC-6", "P6"],

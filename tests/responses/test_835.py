@@ -14,7 +14,10 @@ from edi.responses import (
     parse_any,
 )
 from edi.x12.delimiters import Delimiters
+from mappings.code_texts import bundled_code_texts
 from tests.responses.build import Cas, Claim, Line, Plb, remit
+
+TEXTS = bundled_code_texts()
 
 PAID_LINE = Line(
     charge="150.00",
@@ -32,7 +35,9 @@ def codes(tables: ResponseTables) -> list[str]:
 
 
 def test_one_paid_claim_in_every_table():
-    t = parse_835(remit([CLAIM], payment="75.00", plb=[Plb("WO", "PCN9", "25.00")]), "a.835")
+    t = parse_835(
+        remit([CLAIM], payment="75.00", plb=[Plb("WO", "PCN9", "25.00")]), "a.835", texts=TEXTS
+    )
     (pay,) = t.payments.to_dict("records")
     assert pay["payment_cents"] == 7500 and pay["method"] == "CHK"
     assert pay["remit_trace"] == "CHK000123" and pay["payer_id"] == "87726"
@@ -71,7 +76,7 @@ def test_one_paid_claim_in_every_table():
 
 
 def test_money_columns_are_integer_cents():
-    t = parse_835(remit([CLAIM], payment="100"))
+    t = parse_835(remit([CLAIM], payment="100"), texts=TEXTS)
     for name, frame in t.items():
         for column in frame.columns:
             if column.endswith("_cents"):
@@ -84,7 +89,7 @@ def test_claim_without_service_lines_is_kept():
         Claim("ENC-B", charge="50.00", paid="50.00"),
         CLAIM,
     ]
-    t = parse_835(remit(claims, payment="150.00"))
+    t = parse_835(remit(claims, payment="150.00"), texts=TEXTS)
     assert list(t.claims["clm01"]) == ["ENC-A", "ENC-B", "ENC-1"]
     assert list(t.claims["line_count"]) == [0, 0, 1]
     assert list(t.claims["balanced"]) == [True, True, True]
@@ -92,8 +97,8 @@ def test_claim_without_service_lines_is_kept():
 
 
 def test_payer_contact_per_bl_and_missing_per_both_read():
-    with_per = parse_835(remit([CLAIM], payment="100.00", with_contact=True))
-    without = parse_835(remit([CLAIM], payment="100.00", with_contact=False))
+    with_per = parse_835(remit([CLAIM], payment="100.00", with_contact=True), texts=TEXTS)
+    without = parse_835(remit([CLAIM], payment="100.00", with_contact=False), texts=TEXTS)
     assert list(with_per.claims["clm01"]) == list(without.claims["clm01"]) == ["ENC-1"]
 
 
@@ -107,7 +112,7 @@ def test_several_payers_and_payments_in_one_file():
         payer_id="99999",
         isa13=2,
     )
-    t = parse_835(first + "\n" + second, "two.835")
+    t = parse_835(first + "\n" + second, "two.835", texts=TEXTS)
     assert t.payments[["remit_trace", "payer_id", "claim_count"]].values.tolist() == [
         ["EFT1", "87726", 1],
         ["EFT2", "99999", 2],
@@ -135,11 +140,11 @@ def test_reversal_and_correction_net_out():
         payer_claim_number="PCN0002",
         adjustments=[Cas("CO", "45", "30.00")],
     )
-    t = parse_835(remit([reversal, correction], payment="20.00"))
+    t = parse_835(remit([reversal, correction], payment="20.00"), texts=TEXTS)
     assert list(t.claims["adjustment_kind"]) == ["reversal", "correction"]
     assert list(t.claims["balanced"]) == [True, True]
     assert bool(t.payments.loc[0, "balanced"])
-    first = parse_835(remit([CLAIM], payment="100.00", trace="EFT1"), "first.835")
+    first = parse_835(remit([CLAIM], payment="100.00", trace="EFT1"), "first.835", texts=TEXTS)
     second = t.replace()
     totals = claim_totals(pd.concat([first.claims, second.claims], ignore_index=True))
     (row,) = totals.to_dict("records")
@@ -161,7 +166,9 @@ def test_claim_paid_across_several_remittances():
         trace="EFT2",
         pay_date="20261215",
     )
-    tables = ResponseTables.concat([parse_835(part_one, "1.835"), parse_835(part_two, "2.835")])
+    tables = ResponseTables.concat(
+        [parse_835(part_one, "1.835", texts=TEXTS), parse_835(part_two, "2.835", texts=TEXTS)]
+    )
     (row,) = claim_totals(tables.claims).to_dict("records")
     assert (row["paid_cents"], row["remit_count"]) == (12000, 2)
     assert row["last_payment_date"] == pd.Timestamp("2026-12-15")
@@ -169,7 +176,7 @@ def test_claim_paid_across_several_remittances():
 
 def test_plb_only_remittance():
     text = remit([], payment="0", plb=[Plb("L6", "INTEREST", "-12.34"), Plb("WO", "X1", "12.34")])
-    t = parse_835(text)
+    t = parse_835(text, texts=TEXTS)
     assert t.claims.empty and len(t.payments) == 1
     assert list(t.provider_adjustments["amount_cents"]) == [-1234, 1234]
     assert t.payments.loc[0, "balanced"]
@@ -181,7 +188,7 @@ def test_denied_line_inside_processed_claim():
         Line(charge="150.00", paid="120.00", adjustments=[Cas("CO", "45", "30.00")]),
         denied,
     ])  # fmt: skip
-    t = parse_835(remit([claim], payment="120.00"))
+    t = parse_835(remit([claim], payment="120.00"), texts=TEXTS)
     assert t.claims.loc[0, "claim_status"] == "1"
     assert int(t.claims.loc[0, "denied_line_count"]) == 1
     assert list(t.lines["line_status"]) == ["reduced", "denied"]
@@ -192,7 +199,7 @@ def test_denied_line_inside_processed_claim():
 def test_unbalanced_amounts_are_findings_on_rows():
     line = Line(charge="150.00", paid="100.00", adjustments=[Cas("CO", "45", "30.00")])
     claim = Claim("ENC-7", charge="150.00", paid="100.00", lines=[line])
-    t = parse_835(remit([claim], payment="99.00"))
+    t = parse_835(remit([claim], payment="99.00"), texts=TEXTS)
     assert list(t.lines["balance_difference_cents"]) == [2000]
     assert list(t.claims["balance_difference_cents"]) == [2000]
     assert list(t.payments["balance_difference_cents"]) == [-100]
@@ -206,7 +213,7 @@ def test_unbalanced_amounts_are_findings_on_rows():
 @pytest.mark.parametrize("bad", ["12.345", "1e3", "12,00", "ABC"])
 def test_unreadable_amount_is_null_and_reported(bad):
     claim = Claim("ENC-8", charge="150.00", paid=bad, lines=[Line(paid=bad)])
-    t = parse_835(remit([claim], payment="100.00"))
+    t = parse_835(remit([claim], payment="100.00"), texts=TEXTS)
     assert pd.isna(t.claims.loc[0, "paid_cents"]) and pd.isna(t.claims.loc[0, "balanced"])
     assert pd.isna(t.payments.loc[0, "balanced"])
     assert codes(t).count("BAD_AMOUNT") == 2
@@ -224,7 +231,9 @@ def test_cas_with_several_reasons_and_quantities():
             Cas("CO", "97", "40"),
         ],
     )
-    t = parse_835(remit([Claim("ENC-4", charge="300.00", paid="100.00", lines=[line])], "100"))
+    t = parse_835(
+        remit([Claim("ENC-4", charge="300.00", paid="100.00", lines=[line])], "100"), texts=TEXTS
+    )
     assert t.adjustments[["carc", "amount_cents"]].values.tolist() == [
         ["45", 10000],
         ["59", 6000],
@@ -237,7 +246,7 @@ def test_cas_with_several_reasons_and_quantities():
 def test_moa_remarks_and_submitted_code():
     line = Line(code="99214", submitted_code="99215", modifiers=("25", "59"))
     claim = Claim("ENC-6", lines=[line], moa=("MA01", "N130"), statement=("20261120", "20261121"))
-    t = parse_835(remit([claim], payment="100.00"))
+    t = parse_835(remit([claim], payment="100.00"), texts=TEXTS)
     assert t.claims.loc[0, "remark_codes"] == "MA01,N130"
     assert t.claims.loc[0, "statement_to"] == pd.Timestamp("2026-11-21")
     assert t.remarks[["origin", "code", "level"]].values.tolist() == [
@@ -256,31 +265,33 @@ def test_same_835_twice_is_detected_not_double_counted():
     original = remit([CLAIM], payment="100.00", isa13=10, st02=1)
     again = remit([CLAIM], payment="100.00", isa13=11, st02=7, delimiters=Delimiters("|", ">"),
                   line_breaks=True)  # fmt: skip
-    t = parse_any(original + again, "both.835")
+    t = parse_any(original + again, "both.835", texts=TEXTS)
     assert list(t.payments["duplicate"]) == [False, True]
     assert list(t.claims["clm01"]) == ["ENC-1"] and len(t.lines) == 1
     assert "DUPLICATE_TRANSACTION" in codes(t)
     assert t.payments["fingerprint"].nunique() == 1
     # across deliveries: the fingerprints already read
-    seen = fingerprints(parse_any(original, "day1.835"))
-    later = parse_any(again, "day2.835", seen=seen)
+    seen = fingerprints(parse_any(original, "day1.835", texts=TEXTS))
+    later = parse_any(again, "day2.835", seen=seen, texts=TEXTS)
     assert later.claims.empty and bool(later.payments.loc[0, "duplicate"])
     # on tables read separately and put together
-    merged = ResponseTables.concat([parse_any(original, "a"), parse_any(again, "b")])
+    merged = ResponseTables.concat(
+        [parse_any(original, "a", texts=TEXTS), parse_any(again, "b", texts=TEXTS)]
+    )
     deduped = drop_duplicates(merged, set())
     assert list(deduped.payments["duplicate"]) == [False, True]
     assert list(deduped.claims["source"]) == ["a"] and list(deduped.lines["source"]) == ["a"]
 
 
 def test_a_different_payment_is_not_a_duplicate():
-    one = parse_any(remit([CLAIM], payment="100.00", trace="EFT1"))
-    two = parse_any(remit([CLAIM], payment="100.00", trace="EFT2"))
+    one = parse_any(remit([CLAIM], payment="100.00", trace="EFT1"), texts=TEXTS)
+    two = parse_any(remit([CLAIM], payment="100.00", trace="EFT2"), texts=TEXTS)
     assert fingerprints(one).isdisjoint(fingerprints(two))
 
 
 def test_other_kinds_and_sets_are_skipped_with_findings():
     from tests.responses.build import SetAck, ack_999
 
-    t = parse_835(remit([CLAIM], payment="100.00") + ack_999("1", [SetAck("0001")]))
+    t = parse_835(remit([CLAIM], payment="100.00") + ack_999("1", [SetAck("0001")]), texts=TEXTS)
     assert list(t.claims["clm01"]) == ["ENC-1"] and t.acks.empty
     assert "WRONG_KIND" in codes(t)

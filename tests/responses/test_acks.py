@@ -5,7 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from edi.responses import parse_999, parse_any, parse_ta1
+from mappings.code_texts import bundled_code_texts
 from tests.responses.build import SetAck, ack_999, ta1
+
+TEXTS = bundled_code_texts()
 
 NM1_ERROR = {
     "segment": "NM1",
@@ -20,7 +23,7 @@ NM1_ERROR = {
 
 def test_999_accepted_rejected_and_partial_group():
     text = ack_999("1001", [SetAck("0001"), SetAck("0002", "R", ("5",), [NM1_ERROR])], "P")
-    t = parse_999(text, "ack.999")
+    t = parse_999(text, "ack.999", texts=TEXTS)
     sets = t.acks[t.acks["level"] == "transaction"]
     assert sets[["acked_gs06", "acked_st02", "status", "accepted"]].values.tolist() == [
         ["1001", "0001", "A", True],
@@ -35,7 +38,7 @@ def test_999_accepted_rejected_and_partial_group():
 
 
 def test_999_errors_land_on_the_claim():
-    t = parse_999(ack_999("1001", [SetAck("0002", "R", ("5",), [NM1_ERROR])], "R"))
+    t = parse_999(ack_999("1001", [SetAck("0002", "R", ("5",), [NM1_ERROR])], "R"), texts=TEXTS)
     errors = t.ack_errors
     assert errors[["level", "clm01", "segment_id", "error_code"]].fillna("").values.tolist() == [
         ["segment", "ENC-2", "NM1", "8"],
@@ -53,7 +56,7 @@ def test_999_errors_land_on_the_claim():
 
 
 def test_ta1_accepted_and_rejected():
-    t = parse_ta1(ta1("000001001") + ta1("000001002", "R", "006", isa13=4002))
+    t = parse_ta1(ta1("000001001") + ta1("000001002", "R", "006", isa13=4002), texts=TEXTS)
     assert t.acks[["kind", "acked_isa13", "status", "accepted"]].values.tolist() == [
         ["TA1", "000001001", "A", True],
         ["TA1", "000001002", "R", False],
@@ -63,7 +66,7 @@ def test_ta1_accepted_and_rejected():
 
 
 def test_unknown_ack_codes_never_fail():
-    t = parse_any(ack_999("7", [SetAck("0001", "Q", ("ZZ9",))], "Q"))
+    t = parse_any(ack_999("7", [SetAck("0001", "Q", ("ZZ9",))], "Q"), texts=TEXTS)
     row = t.acks.iloc[0]
     assert row["status_text"] == "unknown code Q" and row["error_text"] == "unknown code ZZ9"
     assert pd.isna(row["accepted"])

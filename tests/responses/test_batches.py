@@ -16,7 +16,10 @@ from hypothesis import strategies as st
 
 from edi.responses import parse_any, remit835
 from edi.x12 import reader
+from mappings.code_texts import bundled_code_texts
 from tests.responses.build import Cas, Claim, Line, Plb, remit
+
+TEXTS = bundled_code_texts()
 
 AMOUNT = st.sampled_from(["0", "10", "20.5", "150.00", "-10", "1.234", "", "x"])
 CAS = st.builds(
@@ -87,7 +90,7 @@ def sizes(batch: int, chunk: int):
 
 def tables(text: str) -> dict[str, pd.DataFrame] | str:
     try:
-        read = parse_any(text, "b.835")
+        read = parse_any(text, "b.835", texts=TEXTS)
     except reader.X12ParseError as err:
         return str(err)
     frames = dict(read.items())

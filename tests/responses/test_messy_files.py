@@ -6,8 +6,11 @@ import pandas as pd
 
 from edi.responses import parse_any
 from edi.x12.delimiters import Delimiters
+from mappings.code_texts import bundled_code_texts
 from tests.responses.build import Cas, Claim, Line, Plb, remit
 from tests.responses.plain import claim_money, tables_money
+
+TEXTS = bundled_code_texts()
 
 CLAIMS = [
     Claim("ENC-1", charge="150.00", paid="100.00", patient_resp="20.00", lines=[
@@ -35,8 +38,8 @@ def messy() -> bytes:
 
 
 def test_messy_file_keeps_every_claim_and_total():
-    tidy = parse_any(clean(), "clean.835")
-    raw = parse_any(messy(), "messy.835")
+    tidy = parse_any(clean(), "clean.835", texts=TEXTS)
+    raw = parse_any(messy(), "messy.835", texts=TEXTS)
     assert len(raw.claims) == len(tidy.claims) == 4
     pd.testing.assert_frame_equal(raw.claims[KEY], tidy.claims[KEY])
     pd.testing.assert_frame_equal(
@@ -50,7 +53,7 @@ def test_messy_file_keeps_every_claim_and_total():
 
 def test_totals_agree_with_a_plain_reading():
     for data in (clean(), messy().decode("utf-8")):
-        tables = parse_any(data)
+        tables = parse_any(data, texts=TEXTS)
         assert tables_money(tables.claims) == claim_money(data)
 
 
@@ -74,8 +77,8 @@ def test_stream_in_small_chunks_reads_the_same(monkeypatch):
     from edi.x12 import reader
 
     monkeypatch.setattr(reader, "CHUNK_CHARS", 5)
-    streamed = parse_any(Trickle(messy()), "stream.835")
-    whole = parse_any(messy(), "stream.835")
+    streamed = parse_any(Trickle(messy()), "stream.835", texts=TEXTS)
+    whole = parse_any(messy(), "stream.835", texts=TEXTS)
     pd.testing.assert_frame_equal(streamed.claims, whole.claims)
 
 
@@ -84,7 +87,7 @@ def test_a_damaged_segment_and_a_prose_header_cost_only_themselves():
     with positioned findings; the three claims are read."""
     text = remit(CLAIMS, payment="50.00", plb=[Plb("WO", "X", "10.00")])
     damaged = "Remittance sample from a test suite.\n\n" + text.replace("PLB*", "PLXX*")
-    tables = parse_any(damaged, "damaged.835")
+    tables = parse_any(damaged, "damaged.835", texts=TEXTS)
     assert list(tables.claims["clm01"]) == ["ENC-1", "ENC-2", "ENC-3"]
     assert tables.provider_adjustments.empty
     found = tables.findings.set_index("code")

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from edi.responses import parse_any
 from edi.x12.reader import X12ParseError
+from mappings.code_texts import bundled_code_texts
 from tests.responses.build import (
     Cas,
     Claim,
@@ -19,6 +20,8 @@ from tests.responses.build import (
     remit,
     ta1,
 )
+
+TEXTS = bundled_code_texts()
 
 ERROR = {"segment": "NM1", "position": "12", "loop": "2010", "clm01": "E2", "element": "9"}
 VALID = (
@@ -67,7 +70,7 @@ def mutated(draw) -> bytes:
 
 def parse(data: bytes) -> None:
     try:
-        tables = parse_any(data, "m.x12")
+        tables = parse_any(data, "m.x12", texts=TEXTS)
     except X12ParseError as err:
         assert err.source == "m.x12" and err.reason
         return

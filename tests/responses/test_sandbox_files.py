@@ -11,9 +11,12 @@ from datetime import datetime
 
 from edi.responses import ResponseTables, parse_any
 from edi.x12.control import MemoryControlNumbers
+from mappings.code_texts import bundled_code_texts
 from sandbox.responder import Responder
 from tests.responses.plain import claim_money, tables_money
 from tests.sandbox.claim_batch import build_files, outcome_batch
+
+TEXTS = bundled_code_texts()
 
 
 def test_sandbox_answers_parse_to_the_same_money_as_a_plain_reading() -> None:
@@ -26,7 +29,7 @@ def test_sandbox_answers_parse_to_the_same_money_as_a_plain_reading() -> None:
         for r in responder.respond(f, "batch.837")
     ]
     replies += responder.advance()  # reversals and corrections due later
-    parsed = {r.name: parse_any(r.data, r.name) for r in replies}
+    parsed = {r.name: parse_any(r.data, r.name, texts=TEXTS) for r in replies}
     tables = ResponseTables.concat(parsed.values())
 
     sent = {e.claim_id for e in encounters}

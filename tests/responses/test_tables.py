@@ -6,7 +6,10 @@ from pathlib import Path
 
 from edi.responses import SCHEMAS, ResponseTables, parse_any
 from edi.responses.tables import markdown
+from mappings.code_texts import bundled_code_texts
 from tests.responses.build import Claim, SetAck, Status, ack_999, claim_ack, remit, ta1
+
+TEXTS = bundled_code_texts()
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "tables.md"
 
@@ -28,7 +31,7 @@ def test_money_is_cents_and_every_table_has_its_columns_and_dtypes():
         remit([Claim("E1")], "100.00") + ta1("000000001"),
     ]
     for text in inputs:
-        tables = parse_any(text)
+        tables = parse_any(text, texts=TEXTS)
         for name, frame in tables.items():
             assert [(c, frame[c].dtype) for c in frame.columns] == [
                 (c, d) for c, d, _ in SCHEMAS[name]
@@ -36,7 +39,10 @@ def test_money_is_cents_and_every_table_has_its_columns_and_dtypes():
 
 
 def test_concat_keeps_sources_and_empty_concat_is_empty():
-    a, b = parse_any(remit([Claim("E1")], "100.00"), "a"), parse_any(claim_ack([Status("E2")]), "b")
+    a, b = (
+        parse_any(remit([Claim("E1")], "100.00"), "a", texts=TEXTS),
+        parse_any(claim_ack([Status("E2")]), "b", texts=TEXTS),
+    )
     both = ResponseTables.concat([a, b])
     assert list(both.claims["source"]) == ["a"]
     assert set(both.claim_status["source"]) == {"b"}

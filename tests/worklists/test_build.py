@@ -15,7 +15,6 @@ from flows.cli import main
 from flows.ledger import Ledger
 from flows.outputs.xlsx import DUE_SOON_FILL, MONEY_FORMAT
 from flows.worklists import build_worklists
-from flows.worklists.store import load_items
 from tests.ledger.helpers import claim, submit
 from tests.worklists.conftest import context
 from tests.worklists.test_classify import REMIT_DAY, day_one_835
@@ -46,7 +45,7 @@ def built(sqlite_url, tmp_path):
 
 def test_items_are_kept_in_the_ledger_without_phi(built):
     ledger, summary, _, _ = built
-    items = load_items(ledger.engine)
+    items = ledger.worklist_items()
     queues = sorted((i.queue, i.clm01) for i in items.values())
     # ENC-9 comes from the ledger alone: submitted 2026-09-01, never answered.
     assert queues == [("denials", "ENC-1"), ("denials", "ENC-2"), ("no_response", "ENC-9")]
@@ -119,7 +118,7 @@ def test_edits_imported_from_the_workbook_survive_the_next_build(built, sqlite_u
     day2 = DAY1 + timedelta(days=10)
     summary = build_worklists(ledger, parse(("b.835", later)), ctx, day2, folder.parent,
                               now=NOW1 + timedelta(days=10))  # fmt: skip
-    items = {i.clm01: i for i in load_items(ledger.engine, clm01s=["ENC-2"]).values()}
+    items = {i.clm01: i for i in ledger.worklist_items(clm01s=["ENC-2"]).values()}
     assert (items["ENC-1"].status, items["ENC-1"].owner) == ("in_progress", "maria")
     assert (items["ENC-2"].status, items["ENC-2"].notes) == ("resolved", "records faxed")
     assert summary.counts["resolved"] == 1
@@ -159,7 +158,7 @@ def test_files_go_to_s3_and_edits_come_back_from_its_inbox(sqlite_url, tmp_path,
         again = build_worklists(ledger, None, context(), DAY1, tmp_path / "out", store,
                                 now=NOW1 + timedelta(hours=2))  # fmt: skip
         assert again.counts["imported_rows"] == 1
-        assert load_items(ledger.engine, item_ids=[item_id])[item_id].status == "written_off"
+        assert ledger.worklist_items(item_ids=[item_id])[item_id].status == "written_off"
         # The second build's files differ, so they went to a rerun folder, not over the first.
         assert any("/rerun-" in url for url in again.outputs.values())
         third = build_worklists(ledger, None, context(), DAY1, tmp_path / "out", store,
@@ -193,7 +192,7 @@ def test_the_ledger_context_knows_answers_and_envelopes(sqlite_url):
         at = datetime(2026, 10, 4, 9, tzinfo=UTC)
         accepted = ClaimEvent("ENC-7", EventKind.STATUS_ACCEPTED, at, "s.277")
         ledger.apply_events([accepted])
-        rows = ledger_context(ledger.engine, clm01s=["ENC-7"]).set_index("clm01")
+        rows = ledger_context(ledger, clm01s=["ENC-7"]).set_index("clm01")
     assert sorted(rows.index) == ["ENC-7", "ENC-8"]  # ENC-8 still waits for an answer
     assert rows.loc["ENC-7", "accepted_on"] == date(2026, 10, 4)
     assert rows.loc["ENC-7", "responded_on"] == date(2026, 10, 4)
@@ -204,14 +203,13 @@ def test_the_ledger_context_knows_answers_and_envelopes(sqlite_url):
 
 def test_items_round_trip_on_both_databases(ledger_url):
     from edi.worklists.model import Item
-    from flows.worklists.store import save_items
 
     item = Item("DEN-0000000000000001", "denials", "ENC-1", "ENC-1-2", "coding", "new", None,
                 None, NOW1, NOW1, 1, None, {"denied_cents": 2500, "seen_in": ["k"]})  # fmt: skip
     with Ledger.open(ledger_url) as ledger:
-        save_items(ledger.engine, [item])
+        ledger.save_worklist_items([item])
         item.status, item.owner, item.times_seen = "appealed", "li", 2
-        save_items(ledger.engine, [item])
-        (back,) = load_items(ledger.engine).values()
+        ledger.save_worklist_items([item])
+        (back,) = ledger.worklist_items().values()
     assert (back.status, back.owner, back.times_seen) == ("appealed", "li", 2)
     assert back.payload == {"denied_cents": 2500, "seen_in": ["k"]} and back.first_seen == NOW1

@@ -13,6 +13,9 @@ from datetime import date
 
 from edi.responses.parse import parse_any
 from edi.responses.tables import ResponseTables
+from mappings.code_texts import bundled_code_texts
+
+TEXTS = bundled_code_texts()
 
 
 def _d8(day: date) -> str:
@@ -174,4 +177,4 @@ def ta1(on: date, isa13: int, code: str, note: str, ctrl: int) -> str:
 
 def parse(*files: tuple[str, str]) -> ResponseTables:
     """Parse ``(name, text)`` files into one set of tables, as the ingest flow does."""
-    return ResponseTables.concat(parse_any(text, name) for name, text in files)
+    return ResponseTables.concat(parse_any(text, name, texts=TEXTS) for name, text in files)
