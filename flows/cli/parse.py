@@ -13,12 +13,13 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas and the readers are imported by the handler: --help stays quick
+    import pandas as pd
 
-from edi.responses import ResponseTables, fingerprints, parse_any
-from edi.x12.reader import X12ParseError
-from mappings.code_texts import CodeTexts, bundled_code_texts, load_code_texts
+    from edi.responses import ResponseTables
+    from mappings.code_texts import CodeTexts
 
 log = logging.getLogger(__name__)
 FORMATS = ("csv", "parquet", "json")
@@ -44,6 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from edi.responses import ResponseTables, fingerprints, parse_any
+    from edi.x12.reader import X12ParseError
+
     try:
         texts = _texts(args.codes)
     except (ValueError, OSError) as err:
@@ -71,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _texts(specs: list[str]) -> CodeTexts:
+    from mappings.code_texts import bundled_code_texts, load_code_texts
+
     if not specs:
         return bundled_code_texts()
     official = {}
