@@ -1,0 +1,128 @@
+"""The ICD-10-CM release that ships inside simple-icd-10-cm, kept as an Arrow file.
+
+Importing simple-icd-10-cm parses its tabular XML: about 1.4 s, on every process that
+checks a diagnosis.  The codes it holds change only with the installed package, so the
+first process writes them (code, billable, description) to an Arrow file in the user's
+cache folder, named for the package's version, and later processes map that file in
+about 50 ms.  Lookups then read one row; nothing builds the 98,000 codes as objects.
+
+This and the code-set readers are the only file access in ``edi/``: the cache is derived
+from package data, holds no one's data, and is rebuilt whenever it is missing, stale or
+unreadable.  A read-only cache folder only costs the build on each start.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from importlib.metadata import version
+from pathlib import Path
+
+import pyarrow as pa
+
+from edi.codesets.icd10cm import IcdCode, IcdRelease, bundled_release_window
+
+CACHE_LAYOUT = 1
+"""Bumped when the table's columns change, so an old file is never misread."""
+
+_RELEASE_FILE = b"release_file"
+
+
+def cache_dir() -> Path:
+    """``$CLAIMS_CACHE_DIR``, else ``$XDG_CACHE_HOME/claims-pipeline`` (``~/.cache``)."""
+    if explicit := os.environ.get("CLAIMS_CACHE_DIR"):
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "claims-pipeline"
+
+
+def cache_path() -> Path:
+    """The cache file of the installed simple-icd-10-cm."""
+    package = version("simple-icd-10-cm")
+    return cache_dir() / f"icd10cm-simple-icd-10-cm-{package}-v{CACHE_LAYOUT}.arrow"
+
+
+def bundled_release() -> IcdRelease:
+    """The bundled release, from the cache file (written first if it is not usable)."""
+    path = cache_path()
+    try:
+        table = _read(path)
+    except (OSError, pa.ArrowException, KeyError):
+        table = _from_package()
+        _write(table, path)
+    name, start, end = bundled_release_window(table.schema.metadata[_RELEASE_FILE].decode())
+    return IcdRelease(name, start, end, TableCodes(table))
+
+
+class TableCodes(Mapping[str, IcdCode]):
+    """Codes by dotless code, read row by row from the cached table."""
+
+    def __init__(self, table: pa.Table) -> None:
+        codes = table.column("code").to_pylist()
+        self._rows = dict(zip(codes, range(len(codes)), strict=True))
+        self._table = table
+
+    def __getitem__(self, code: str) -> IcdCode:
+        row = self._rows[code]
+        return IcdCode(
+            code,
+            self._table.column("billable")[row].as_py(),
+            self._table.column("description")[row].as_py(),
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def values(self) -> Iterator[IcdCode]:  # type: ignore[override]
+        """Every code, column by column (far quicker than a lookup per code)."""
+        columns = (self._table.column(n).to_pylist() for n in ("code", "billable", "description"))
+        return map(IcdCode, *columns)
+
+
+def _from_package() -> pa.Table:
+    """Every code of simple-icd-10-cm's release (chapters and blocks are not codes)."""
+    import simple_icd_10_cm as sicd
+    from simple_icd_10_cm import simple_icd_10_cm as data
+
+    codes = [c for c in sicd.get_all_codes(with_dots=False) if not sicd.is_chapter_or_block(c)]
+    table = pa.table(
+        {
+            "code": pa.array(codes, pa.string()),
+            "billable": pa.array([sicd.is_leaf(c) for c in codes], pa.bool_()),
+            "description": pa.array([sicd.get_description(c) for c in codes], pa.string()),
+        }
+    )
+    return table.replace_schema_metadata(
+        {_RELEASE_FILE: data._classification_data_package_file_name}
+    )
+
+
+def _read(path: Path) -> pa.Table:
+    """The cached table; ``KeyError`` if it lacks a column or the release's name."""
+    with pa.memory_map(str(path)) as source:
+        table = pa.ipc.open_file(source).read_all()
+    if _RELEASE_FILE not in (table.schema.metadata or {}):
+        raise KeyError(_RELEASE_FILE)
+    for column in ("code", "billable", "description"):
+        table.column(column)
+    return table
+
+
+def _write(table: pa.Table, path: Path) -> None:
+    """Write beside the target, then rename: a reader never sees half a file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    except OSError:
+        return  # no cache folder (read-only home): the table in memory serves this process
+    os.close(handle)
+    try:
+        with pa.ipc.new_file(temporary, table.schema) as writer:
+            writer.write_table(table)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
