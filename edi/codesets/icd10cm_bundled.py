@@ -29,28 +29,34 @@ CACHE_LAYOUT = 1
 _RELEASE_FILE = b"release_file"
 
 
-def cache_dir() -> Path:
-    """``$CLAIMS_CACHE_DIR``, else ``$XDG_CACHE_HOME/claims-pipeline`` (``~/.cache``)."""
+def cache_dir() -> Path | None:
+    """``$CLAIMS_CACHE_DIR``, else ``$XDG_CACHE_HOME/claims-pipeline``, else under ``~/.cache``;
+    None for an account without a home folder (then nothing is cached)."""
     if explicit := os.environ.get("CLAIMS_CACHE_DIR"):
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "claims-pipeline"
+    if base := os.environ.get("XDG_CACHE_HOME"):
+        return Path(base) / "claims-pipeline"
+    try:
+        return Path.home() / ".cache" / "claims-pipeline"
+    except RuntimeError:
+        return None
 
 
-def cache_path() -> Path:
-    """The cache file of the installed simple-icd-10-cm."""
+def cache_path() -> Path | None:
+    """The cache file of the installed simple-icd-10-cm (None: no cache folder)."""
+    folder = cache_dir()
     package = version("simple-icd-10-cm")
-    return cache_dir() / f"icd10cm-simple-icd-10-cm-{package}-v{CACHE_LAYOUT}.arrow"
+    return folder / f"icd10cm-simple-icd-10-cm-{package}-v{CACHE_LAYOUT}.arrow" if folder else None
 
 
 def bundled_release() -> IcdRelease:
     """The bundled release, from the cache file (written first if it is not usable)."""
     path = cache_path()
-    try:
-        table = _read(path)
-    except (OSError, pa.ArrowException, KeyError):
+    table = _read(path) if path else None
+    if table is None:
         table = _from_package()
-        _write(table, path)
+        if path:
+            _write(table, path)
     name, start, end = bundled_release_window(table.schema.metadata[_RELEASE_FILE].decode())
     return IcdRelease(name, start, end, TableCodes(table))
 
@@ -101,15 +107,17 @@ def _from_package() -> pa.Table:
     )
 
 
-def _read(path: Path) -> pa.Table:
-    """The cached table; ``KeyError`` if it lacks a column or the release's name."""
-    with pa.memory_map(str(path)) as source:
-        table = pa.ipc.open_file(source).read_all()
-    if _RELEASE_FILE not in (table.schema.metadata or {}):
-        raise KeyError(_RELEASE_FILE)
-    for column in ("code", "billable", "description"):
-        table.column(column)
-    return table
+def _read(path: Path) -> pa.Table | None:
+    """The cached table, or None when it is missing or not one this code wrote."""
+    try:
+        with pa.memory_map(str(path)) as source:
+            table = pa.ipc.open_file(source).read_all()
+    except (OSError, pa.ArrowException):
+        return None
+    complete = _RELEASE_FILE in (table.schema.metadata or {}) and all(
+        name in table.column_names for name in ("code", "billable", "description")
+    )
+    return table if complete else None
 
 
 def _write(table: pa.Table, path: Path) -> None:

@@ -66,9 +66,19 @@ def test_next_process_reads_the_cache_without_the_package(cache_dir: Path) -> No
     ]
 
 
-def test_corrupt_cache_is_rebuilt(cache_dir: Path) -> None:
+def foreign_arrow_file(path: Path) -> None:
+    with pa.ipc.new_file(str(path), pa.schema([("code", pa.string())])) as writer:
+        writer.write_table(pa.table({"code": ["E119"]}))
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [lambda path: path.write_bytes(b"not an arrow file"), foreign_arrow_file],
+    ids=["not arrow", "another table"],
+)
+def test_unusable_cache_is_rebuilt(cache_dir: Path, spoil) -> None:
     cache_dir.mkdir()
-    cache_path().write_bytes(b"not an arrow file")
+    spoil(cache_path())
     assert bundled_release().lookup("E119").billable
     with pa.memory_map(str(cache_path())) as source:
         assert pa.ipc.open_file(source).read_all().num_rows > 90_000
@@ -82,3 +92,14 @@ def test_unwritable_cache_folder_still_answers(
     monkeypatch.setenv("CLAIMS_CACHE_DIR", str(blocker / "cache"))
     assert bundled_release().lookup("E119").billable
     assert not (blocker / "cache").exists()
+
+
+def test_no_home_folder_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    for name in ("CLAIMS_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(Path, "home", no_home)
+    assert cache_path() is None
+    assert bundled_release().lookup("E119").billable
