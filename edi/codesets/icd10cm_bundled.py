@@ -62,20 +62,26 @@ def bundled_release() -> IcdRelease:
 
 
 class TableCodes(Mapping[str, IcdCode]):
-    """Codes by dotless code, read row by row from the cached table."""
+    """Codes by dotless code, read row by row from the cached table.
+
+    Each code read is kept: a batch repeats the same few hundred diagnoses, and a dict hit
+    costs far less than reading a row.
+    """
 
     def __init__(self, table: pa.Table) -> None:
         codes = table.column("code").to_pylist()
         self._rows = dict(zip(codes, range(len(codes)), strict=True))
-        self._table = table
+        self._billable = table.column("billable")
+        self._description = table.column("description")
+        self._read: dict[str, IcdCode] = {}
 
     def __getitem__(self, code: str) -> IcdCode:
-        row = self._rows[code]
-        return IcdCode(
-            code,
-            self._table.column("billable")[row].as_py(),
-            self._table.column("description")[row].as_py(),
-        )
+        item = self._read.get(code)
+        if item is None:
+            row = self._rows[code]
+            item = IcdCode(code, self._billable[row].as_py(), self._description[row].as_py())
+            self._read[code] = item
+        return item
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._rows)
@@ -85,8 +91,7 @@ class TableCodes(Mapping[str, IcdCode]):
 
     def values(self) -> Iterator[IcdCode]:  # type: ignore[override]
         """Every code, column by column (far quicker than a lookup per code)."""
-        columns = (self._table.column(n).to_pylist() for n in ("code", "billable", "description"))
-        return map(IcdCode, *columns)
+        return map(IcdCode, self._rows, self._billable.to_pylist(), self._description.to_pylist())
 
 
 def _from_package() -> pa.Table:
