@@ -7,18 +7,18 @@ that ships inside simple-icd-10-cm is always available; the user may add the CMS
 service are checked against the right list.  When no loaded release covers a date, the
 nearest one is used and the rules say so instead of pretending.
 
-Lookups are cached per code: a batch repeats the same few hundred diagnoses, and the
-tree walk in simple-icd-10-cm costs far more than a dict hit.
+The bundled release is read from a cached table (:mod:`edi.codesets.icd10cm_bundled`),
+not from simple-icd-10-cm itself, whose import parses XML for over a second.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache, lru_cache
+from functools import lru_cache
 
 _MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name}
 
@@ -43,7 +43,7 @@ class IcdRelease:
     name: str
     valid_from: date
     valid_to: date
-    _codes: dict[str, IcdCode] = field(repr=False, default_factory=dict)
+    _codes: Mapping[str, IcdCode] = field(repr=False, default_factory=dict)
     _by_category: dict[str, list[IcdCode]] | None = field(repr=False, default=None)
 
     def covers(self, day: date) -> bool:
@@ -63,27 +63,17 @@ class IcdRelease:
         return self._by_category.get(code[:3], [])
 
 
-class BundledRelease(IcdRelease):
-    """The release simple-icd-10-cm ships (imported on first use: it takes seconds)."""
+def bundled_release_window(release_file: str) -> tuple[str, date, date]:
+    """Name and dates of simple-icd-10-cm's release, from its data file's name.
 
-    def __init__(self) -> None:
-        from simple_icd_10_cm import simple_icd_10_cm as sicd
-
-        updated = _release_date(sicd._classification_data_package_file_name)
-        fiscal_year = updated.year + 1 if updated.month >= 10 else updated.year
-        start, end = fiscal_year_window(fiscal_year)
-        super().__init__(
-            f"ICD-10-CM FY{fiscal_year} ({updated:%B} {updated.day}, {updated.year} update)",
-            start,
-            end,
-        )
-        self._sicd = sicd
-
-    def lookup(self, code: str) -> IcdCode | None:
-        return _bundled_lookup(code)
-
-    def category(self, code: str) -> list[IcdCode]:
-        return _bundled_category(code[:3])
+    ``icd10c-tabular-April-1-2026.xml`` is the April 2026 update of FY2026, which governs
+    1 October 2025 to 30 September 2026.
+    """
+    updated = _release_date(release_file)
+    fiscal_year = updated.year + 1 if updated.month >= 10 else updated.year
+    start, end = fiscal_year_window(fiscal_year)
+    name = f"ICD-10-CM FY{fiscal_year} ({updated:%B} {updated.day}, {updated.year} update)"
+    return name, start, end
 
 
 def _release_date(file_name: str) -> date:
@@ -92,25 +82,6 @@ def _release_date(file_name: str) -> date:
     if not m:
         raise ValueError(f"cannot tell the ICD-10-CM release from {file_name!r}")
     return date(int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2)))
-
-
-@cache
-def _bundled_lookup(code: str) -> IcdCode | None:
-    import simple_icd_10_cm as sicd
-
-    if not sicd.is_valid_item(code) or sicd.is_chapter_or_block(code):
-        return None
-    return IcdCode(code, sicd.is_leaf(code), sicd.get_description(code))
-
-
-@cache
-def _bundled_category(category: str) -> list[IcdCode]:
-    import simple_icd_10_cm as sicd
-
-    if not sicd.is_valid_item(category):
-        return []
-    leaves = (c for c in sicd.get_descendants(category) if sicd.is_leaf(c))
-    return [IcdCode(c.replace(".", ""), True, sicd.get_description(c)) for c in leaves]
 
 
 def read_order_file(lines: Iterable[str], fiscal_year: int) -> IcdRelease:

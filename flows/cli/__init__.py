@@ -13,7 +13,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from flows.runtime import tune_for_batches
+from flows.runtime import quiet_third_party_warnings, tune_for_batches
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the chosen command; its return value is the exit code."""
+    quiet_third_party_warnings()
     args = build_parser().parse_args(argv)
     tune_for_batches()
     return int(args.handler(args) or 0)

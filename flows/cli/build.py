@@ -13,16 +13,12 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from edi.claims.build_837p import build_interchanges
-from edi.claims.intake import Accepted, Refused, accepted_encounters, admit
-from edi.rules import provider_queries
-from edi.rules.file_validation import validate_837
 from flows.cli.validate import add_code_set_options, code_sets_from
-from flows.ledger import Ledger
-from flows.scrub import check_context
-from flows.sources import local_files, local_records
-from mappings.profiles import clearinghouse_profile
+
+if TYPE_CHECKING:  # the builder and the ledger are imported by the handler: --help stays quick
+    from edi.claims.intake import Accepted, Refused
 
 EXIT_OK, EXIT_EXCEPTIONS, EXIT_UNUSABLE = 0, 1, 2
 DEFAULT_LEDGER = "sqlite:///claims-data/ledger.sqlite"
@@ -53,6 +49,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from edi.claims.build_837p import build_interchanges
+    from edi.claims.intake import accepted_encounters, admit
+    from edi.rules import provider_queries
+    from edi.rules.file_validation import validate_837
+    from flows.ledger import Ledger
+    from flows.scrub import check_context
+    from flows.sources import local_files, local_records
+    from mappings.profiles import clearinghouse_profile
+
     try:
         files = local_files(args.paths)
         profile = clearinghouse_profile(args.profile)

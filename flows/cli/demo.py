@@ -11,9 +11,12 @@ import argparse
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
+from flows.cli._extras import require_demo_extra
+
+if TYPE_CHECKING:  # rich and the sandbox come with the demo extra, imported by the handler
+    from rich.console import Console
 
 DEFAULT_DATA = Path("claims-demo")
 
@@ -48,6 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    require_demo_extra("demo")
+    from rich.console import Console
+
     console = Console()
     if args.ui:
         from sandbox.demo_ui import run_ui
@@ -72,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def show(console: Console, result, seconds: float) -> None:
+    from rich.table import Table
+
     table = Table(
         title=f"Night of {result.business_date} (run {len(result.nights)} on this folder)",
         show_header=False,

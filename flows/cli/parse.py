@@ -18,13 +18,13 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas and the readers are imported by the handler: --help stays quick
+    import pandas as pd
 
-from edi.responses import ResponseTables, fingerprints, parse_any
-from edi.responses.parse import TABLES_OF_KIND
-from edi.x12.reader import X12ParseError
-from mappings.code_texts import CodeTexts, bundled_code_texts, load_code_texts
+    from edi.responses import ResponseTables
+    from mappings.code_texts import CodeTexts
 
 log = logging.getLogger(__name__)
 FORMATS = ("csv", "parquet", "jsonl")
@@ -54,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from edi.responses import ResponseTables, fingerprints
+    from edi.x12.reader import X12ParseError
+
     try:
         texts = _texts(args.codes)
     except (ValueError, OSError) as err:
@@ -89,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
 def _read(path: Path, texts: CodeTexts, seen: set[str]) -> ResponseTables:
     """The tables of one file, named by its full path; ``ValueError`` when it holds no
     response this command reads (a 270, 834, 997...), saying why."""
+    from edi.responses import parse_any
+
     if path == Path(""):  # what an empty argument becomes: the current folder
         raise ValueError("'' (an empty argument) is not a file name")
     name = str(path.absolute())
@@ -102,6 +107,8 @@ def _read(path: Path, texts: CodeTexts, seen: set[str]) -> ResponseTables:
 
 
 def _kinds_read(tables: ResponseTables) -> set[str]:
+    from edi.responses.parse import TABLES_OF_KIND
+
     return {
         kind for kind, names in TABLES_OF_KIND.items()
         if any(len(getattr(tables, name)) for name in names)
@@ -109,6 +116,8 @@ def _kinds_read(tables: ResponseTables) -> set[str]:
 
 
 def _texts(specs: list[str]) -> CodeTexts:
+    from mappings.code_texts import bundled_code_texts, load_code_texts
+
     if not specs:
         return bundled_code_texts()
     official = {}
@@ -125,6 +134,8 @@ def write_tables(
 ) -> list[Path]:
     """Write ``out/NAME.EXT`` for every table of the kinds read (in ``parts``, default
     ``tables``), empty or not, and findings always: an empty file says "none"."""
+    from edi.responses.parse import TABLES_OF_KIND
+
     out.mkdir(parents=True, exist_ok=True)
     kinds = set().union(*map(_kinds_read, parts or [tables]))
     wanted = {"findings"}.union(*(TABLES_OF_KIND[kind] for kind in kinds))

@@ -13,6 +13,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from flows.cli._extras import require_demo_extra
+
 DEFAULT_ROOT = Path(tempfile.gettempdir()) / "claims-sandbox"
 
 
@@ -38,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    require_demo_extra("sandbox")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
     stop = threading.Event()

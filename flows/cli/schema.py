@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from edi.claims.models import Encounter
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("schema", help="print the JSON Schema of an encounter", description=__doc__)
@@ -14,6 +12,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from edi.claims.models import Encounter
+
     schema = Encounter.model_json_schema()
     schema["title"] = "Coded encounter, version 1"
     print(json.dumps(schema, indent=2))

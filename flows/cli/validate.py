@@ -19,16 +19,12 @@ import sys
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from edi.codesets import CodeSets, bundled_code_sets
-from edi.codesets.icd10cm import read_order_file
-from edi.codesets.ncci import read_mue_file, read_ptp_file
-from edi.codesets.procedures import read_cpt_file, read_hcpcs_file
-from edi.rules.acks import acknowledgments
-from edi.rules.file_validation import NOT_837P, NOT_X12, VERSION, FileReport, validate_837
-from edi.rules.registry import CheckContext, Finding
-from edi.x12.control import MemoryControlNumbers
-from mappings.profiles import payer_profiles
+if TYPE_CHECKING:  # the rules and code sets are imported by the handler: --help stays quick
+    from edi.codesets import CodeSets
+    from edi.rules.file_validation import FileReport
+    from edi.rules.registry import Finding
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -67,6 +63,10 @@ def add_code_set_options(parser: argparse.ArgumentParser) -> None:
 
 def code_sets_from(args: argparse.Namespace) -> CodeSets:
     """The bundled code sets plus the files named on the command line, read once."""
+    from edi.codesets import bundled_code_sets
+    from edi.codesets.icd10cm import read_order_file
+    from edi.codesets.ncci import read_mue_file, read_ptp_file
+    from edi.codesets.procedures import read_cpt_file, read_hcpcs_file
 
     def lines(path: Path) -> list[str]:
         return path.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -94,6 +94,12 @@ def _files(paths: list[str]) -> Iterator[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from edi.rules.acks import acknowledgments
+    from edi.rules.file_validation import validate_837
+    from edi.rules.registry import CheckContext
+    from edi.x12.control import MemoryControlNumbers
+    from mappings.profiles import payer_profiles
+
     try:
         context = CheckContext(
             today=args.today or date.today(),
@@ -143,13 +149,13 @@ def run(args: argparse.Namespace) -> int:
 
 def unusable_because(report: FileReport) -> str | None:
     """Why nothing in the file could be judged as a 5010 837P, or None when something could."""
+    from edi.rules.file_validation import NOT_837P, NOT_X12, VERSION
+
+    unusable_rules = {NOT_X12.id, NOT_837P.id, VERSION.id}
     if any(t.code == "837" and t.version.startswith("005010X222") for t in report.transactions):
         return None
-    reasons = [f.message for f in report.all_findings() if f.rule_id in _UNUSABLE_RULES]
+    reasons = [f.message for f in report.all_findings() if f.rule_id in unusable_rules]
     return "; ".join(dict.fromkeys(reasons)) or "the file holds no 837P transaction set"
-
-
-_UNUSABLE_RULES = frozenset({NOT_X12.id, NOT_837P.id, VERSION.id})
 
 
 # -- output ---------------------------------------------------------------------------------

@@ -14,19 +14,10 @@ import argparse
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from edi.responses.tables import SCHEMAS, ResponseTables
-from flows.ledger import Ledger
-from flows.s3 import S3Error, S3Store
-from flows.worklists import (
-    UnreadableWorklist,
-    build_worklists,
-    encounter_context,
-    encounters_from_files,
-    import_edits,
-)
+if TYPE_CHECKING:  # the ledger, S3 and pandas are imported by the handlers: --help stays quick
+    from edi.responses.tables import ResponseTables
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -65,6 +56,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from flows.ledger import Ledger
+    from flows.s3 import S3Error, S3Store
+    from flows.worklists import build_worklists, encounter_context, encounters_from_files
+
     today = args.date or datetime.now(UTC).date()
     try:
         tables = read_tables(args.tables) if args.tables else None
@@ -86,6 +81,10 @@ def run_build(args: argparse.Namespace) -> int:
 
 def read_tables(folder: Path) -> ResponseTables:
     """Response tables saved as ``NAME.parquet`` (or ``NAME.csv``) in ``folder``."""
+    import pandas as pd
+
+    from edi.responses.tables import SCHEMAS, ResponseTables
+
     if not folder.is_dir():
         raise ValueError(f"{folder}: no such folder of response tables")
     found = {}
@@ -101,6 +100,9 @@ def read_tables(folder: Path) -> ResponseTables:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from flows.ledger import Ledger
+    from flows.worklists import UnreadableWorklist, import_edits
+
     path: Path = args.file
     if not path.is_file():
         print(f"claims worklist import: {path}: no such file", file=sys.stderr)

@@ -280,6 +280,7 @@ def _claims_from_837(text: str) -> dict[str, dict]:
     return claims
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(encounters(), min_size=1, max_size=4, unique_by=lambda e: e["encounter_id"].upper())

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from flows.clearinghouse.retry import RetryPolicy
 from flows.clearinghouse.sftp import SftpClearinghouse
 
 
+@pytest.mark.slow
 def test_private_key_from_a_prefect_secret_block(sandbox, monkeypatch, prefect_api) -> None:
     from prefect.blocks.system import Secret
 

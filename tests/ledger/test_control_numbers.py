@@ -61,6 +61,7 @@ def _allocating_process(url: str, start: Any, results: Any) -> None:
     results.put(_allocate_many(url, 15, start))
 
 
+@pytest.mark.slow
 def test_processes_never_share_a_number(sqlite_url: str) -> None:
     """SQLite locks are per process, so threads alone would not prove this; PostgreSQL
     connections are the same from a thread or a process, the thread test covers it."""

@@ -38,6 +38,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, prefect_api: str) -> tuple[Pa
     return data, results
 
 
+@pytest.mark.slow
 def test_every_good_encounter_went_out_exactly_once(demo: tuple[Path, list]) -> None:
     data, (first, second) = demo
     received = Counter(
@@ -60,6 +61,7 @@ def test_every_good_encounter_went_out_exactly_once(demo: tuple[Path, list]) -> 
     assert second.business_date > first.business_date
 
 
+@pytest.mark.slow
 def test_the_workbook_has_work_in_the_queues(demo: tuple[Path, list]) -> None:
     _, (_, second) = demo
     book = load_workbook(second.workbook)
@@ -70,6 +72,7 @@ def test_the_workbook_has_work_in_the_queues(demo: tuple[Path, list]) -> None:
     assert second.exceptions_file.read_text().count("\n") == second.exceptions
 
 
+@pytest.mark.slow
 def test_claims_nobody_answers_are_in_no_response_the_next_day(
     demo: tuple[Path, list], tmp_path: Path
 ) -> None:
@@ -85,6 +88,7 @@ def test_claims_nobody_answers_are_in_no_response_the_next_day(
     assert summary.by_queue.set_index("queue").loc["no_response", "open_items"] == len(rows)
 
 
+@pytest.mark.slow
 def test_the_report_renders_in_chromium(demo: tuple[Path, list], tmp_path: Path) -> None:
     browser = shutil.which("chromium")
     if browser is None:

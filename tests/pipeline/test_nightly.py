@@ -37,6 +37,7 @@ def good_ids(datas: list[dict], night: Night) -> set[str]:
     return {d["encounter_id"].upper() for d in datas} - refused
 
 
+@pytest.mark.slow
 def test_a_night_submits_every_good_encounter_once(night: Night) -> None:
     datas = night_encounters(25)
     night.put_encounters("clinic-a.jsonl", datas[:15])
@@ -69,6 +70,7 @@ def test_a_night_submits_every_good_encounter_once(night: Night) -> None:
     assert sorted(night.received_claims()) == sorted(received)
 
 
+@pytest.mark.slow
 def test_an_encounter_sent_again_later_is_an_exception(night: Night) -> None:
     datas = night_encounters(5, broken=0)
     night.put_encounters("day1.jsonl", datas)
@@ -83,6 +85,7 @@ def test_an_encounter_sent_again_later_is_an_exception(night: Night) -> None:
     assert len(dup) == 2 and "already submitted" in dup[0].reasons[0]["message"]
 
 
+@pytest.mark.slow
 def test_responses_move_claims_and_are_archived(night: Night) -> None:
     night.put_encounters("clinic.jsonl", night_encounters(12, broken=0))
     nightly_submission(NIGHT)
@@ -128,6 +131,7 @@ def _run_all(envs: dict[str, dict[str, str]]) -> dict[str, subprocess.CompletedP
     return done
 
 
+@pytest.mark.slow
 def test_killed_at_any_step_the_rerun_sends_each_claim_once(
     night: Night, tmp_path: Path, s3_config: S3Config
 ) -> None:
@@ -176,6 +180,7 @@ def test_killed_at_any_step_the_rerun_sends_each_claim_once(
             n.sandbox.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_two_submissions_at_once_on_postgres_send_each_claim_once(
     night: Night, postgres_ledger_url: str

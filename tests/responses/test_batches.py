@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -100,6 +101,7 @@ def tables(text: str) -> dict[str, pd.DataFrame] | str:
     return frames
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(remittances(), st.integers(1, 40), st.integers(1, 300))
 def test_batch_and_chunk_sizes_change_nothing(text, batch, chunk):

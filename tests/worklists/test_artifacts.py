@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
+import pytest
 from prefect import flow
 from prefect.client.orchestration import get_client
 
@@ -16,6 +17,7 @@ from tests.worklists.test_classify import day_one_835
 from tests.worklists.x12sets import Status, ack_999, parse, status_277ca
 
 
+@pytest.mark.slow
 def test_artifacts_hold_no_names_or_birth_dates(prefect_api, sqlite_url, tmp_path):
     files = parse(
         ("a.835", day_one_835()),

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from flows.ledger import Ledger
 from flows.outputs.html_report import BAR_COLORS
@@ -84,6 +85,7 @@ def pixels_of(image: np.ndarray, hex_color: str) -> int:
     return int((np.abs(image.astype(int) - rgb).sum(axis=2) <= 12).sum())
 
 
+@pytest.mark.slow
 def test_the_report_renders_with_non_empty_charts(sqlite_url, tmp_path):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
