@@ -3,17 +3,29 @@
 Each sub-command lives in its own module of this package and exposes
 ``register(subparsers)``; this module only discovers and dispatches them, so a new
 command never needs an edit here.
+
+It also turns what goes wrong around a command, not in it, into one line on stderr:
+a database that cannot be reached (exit 3, run again when it is back), a file system
+refusal such as a full disk or a missing permission (exit 2), Ctrl-C (exit 130), and a
+reader that stopped early, as ``claims parse ... | head`` does (exit 141 in silence, as a
+command killed by SIGPIPE).  Anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
 
 from flows.runtime import tune_for_batches
+
+EXIT_UNUSABLE = 2
+EXIT_UNAVAILABLE = 3
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +45,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the chosen command; its return value is the exit code."""
     args = build_parser().parse_args(argv)
     tune_for_batches()
-    return int(args.handler(args) or 0)
+    try:
+        code = int(args.handler(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # Python's documented recipe: point stdout at devnull so the exit flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print(f"{_name(args)}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        failure = outside_failure(exc)
+        if failure is None:
+            raise
+        code, message = failure
+        print(f"{_name(args)}: {message}", file=sys.stderr)
+        return code
+
+
+def _name(args: argparse.Namespace) -> str:
+    """``claims worklist build``: the command and its action (``dest="NAME_command"``)."""
+    action = getattr(args, f"{args.command}_command", None)
+    return " ".join(("claims", args.command, *([action] if action else [])))
+
+
+def outside_failure(exc: Exception) -> tuple[int, str] | None:
+    """Exit code and one-line message for a failure of the world around the command
+    (database, file system), or ``None`` for a bug.  Messages carry no SQL or values."""
+    sql = sys.modules.get("sqlalchemy.exc")  # loaded only if a command used the ledger
+    if sql is not None and isinstance(exc, sql.OperationalError | sql.InterfaceError):
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        return EXIT_UNAVAILABLE, (
+            f"the ledger database could not be reached ({reason}); check --ledger or "
+            "CLAIMS_LEDGER_URL, and run again when it is up"
+        )
+    if isinstance(exc, FileExistsError | NotADirectoryError) and exc.filename:
+        return EXIT_UNUSABLE, f"{exc.filename}: a file is where a folder is needed"
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return EXIT_UNUSABLE, f"{where}{(exc.strerror or str(exc)).lower()}"
+    return None
 
 
 if __name__ == "__main__":

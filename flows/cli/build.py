@@ -18,6 +18,7 @@ from edi.claims.build_837p import build_interchanges
 from edi.claims.intake import Accepted, Refused, accepted_encounters, admit
 from edi.rules import provider_queries
 from edi.rules.file_validation import validate_837
+from flows.cli._args import ledger_url, output_folder
 from flows.cli.validate import add_code_set_options, code_sets_from
 from flows.ledger import Ledger
 from flows.scrub import check_context
@@ -36,10 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="encounter files or folders")
-    p.add_argument("--out", required=True, type=Path, help="output folder")
+    p.add_argument("--out", required=True, type=output_folder, help="output folder")
     p.add_argument("--profile", default="sandbox", help="clearinghouse profile name or YAML path")
     p.add_argument(
         "--ledger",
+        type=ledger_url,
         default=DEFAULT_LEDGER,
         help="ledger URL holding the control-number sequences (default: %(default)s)",
     )

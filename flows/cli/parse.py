@@ -18,6 +18,7 @@ import pandas as pd
 
 from edi.responses import ResponseTables, fingerprints, parse_any
 from edi.x12.reader import X12ParseError
+from flows.cli._args import output_folder
 from mappings.code_texts import CodeTexts, bundled_code_texts, load_code_texts
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=__doc__.splitlines()[0],
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    parser.add_argument("--out", required=True, type=Path, metavar="DIR")
+    parser.add_argument("--out", required=True, type=output_folder, metavar="DIR")
     parser.add_argument("--format", choices=FORMATS, default="csv")
     parser.add_argument(
         "--codes",
