@@ -17,6 +17,7 @@ import argparse
 import importlib
 import os
 import pkgutil
+import re
 import sys
 from collections.abc import Sequence
 
@@ -38,7 +39,41 @@ def build_parser() -> argparse.ArgumentParser:
         if module.name.startswith("_"):
             continue
         importlib.import_module(f"{__name__}.{module.name}").register(sub)
+    _plain_help(parser)
     return parser
+
+
+_REST = re.compile(r"(?::[a-z]+)+:`(~?)([^`]+)`|``([^`]+)``|`([^`]+)`")
+"""reST roles (:func:`x`, :mod:`~a.b`) and literals (``x``, `x`) in docstrings."""
+
+
+def plain_words(text: str) -> str:
+    """Docstring text as a terminal shows it: ``claims build`` becomes claims build, and
+    :func:`~flows.x.f` becomes f, as Sphinx would show it."""
+
+    def plain(match: re.Match[str]) -> str:
+        short, target, literal, quoted = match.groups()
+        if target is None:
+            return literal or quoted
+        return target.rsplit(".", 1)[-1] if short else target
+
+    return _REST.sub(plain, text)
+
+
+def _plain_help(parser: argparse.ArgumentParser) -> None:
+    """Commands use their module docstring as help; show it without reST markup."""
+    if parser.description:
+        parser.description = plain_words(parser.description)
+    if parser.epilog:
+        parser.epilog = plain_words(parser.epilog)
+    for action in parser._actions:
+        if action.help:
+            action.help = plain_words(action.help)
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                choice.help = plain_words(choice.help or "")
+            for sub in action.choices.values():
+                _plain_help(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
