@@ -26,9 +26,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from flows.project import PROJECT
 from sandbox.demo import BUCKET, _export, _night_encounters, local_services
-
-PROJECT = Path(__file__).resolve().parents[1]
 
 
 def _wait_healthy(url: str, seconds: float = 180) -> None:
@@ -107,7 +106,6 @@ def run_ui(data_dir: Path, count: int, port: int, fail_once: bool, console: Cons
             "DO_NOT_TRACK": "1",
             "PREFECT_SERVER_API_HOST": "127.0.0.1",
             "PREFECT_SERVER_API_PORT": str(port),
-            "CLAIMS_HOME": str(PROJECT),
         }
     )
     if fail_once:
