@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +47,16 @@ def test_demo_help_says_when_the_first_night_is() -> None:
     assert FIRST_NIGHT_DAYS_AGO == 6
     assert "The first run is a week back" in text
     assert "The first run is yesterday" not in text
+
+
+def test_the_readme_sample_is_a_run_with_the_defaults() -> None:
+    """The README's sample output shows what ``claims demo`` does with no options."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    shown = re.search(r"encounters read +│ (\d+)", readme)
+    demo = dict(parsers(build_parser()))["claims demo"]
+    assert shown and int(shown[1]) == demo.get_default("count")
+    night = re.search(r"Night of (\S+) \(run 1 on this folder\)", readme)
+    made = re.search(r"on (\d{4}-\d\d-\d\d) \(so the night is a week back\)", readme)
+    assert night and made
+    first = date.fromisoformat(made[1]) - timedelta(days=1 + FIRST_NIGHT_DAYS_AGO)
+    assert date.fromisoformat(night[1]) == first
