@@ -19,6 +19,7 @@ import pandas as pd
 from edi.responses import ResponseTables, fingerprints, parse_any
 from edi.x12.reader import X12ParseError
 from flows.cli._args import output_folder
+from flows.outputs.tables import neutralise_text
 from mappings.code_texts import CodeTexts, bundled_code_texts, load_code_texts
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ def write_tables(tables: ResponseTables, out: Path, fmt: str) -> list[Path]:
 
 def _write(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     if fmt == "csv":
-        frame.to_csv(path, index=False, date_format="%Y-%m-%d")
+        neutralise_text(frame).to_csv(path, index=False, date_format="%Y-%m-%d")
     elif fmt == "parquet":
         frame.to_parquet(path, index=False)
     else:

@@ -45,11 +45,17 @@ def parquet_bytes(df: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def csv_bytes(df: pd.DataFrame) -> bytes:
+def neutralise_text(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` ready for CSV: every text cell through :func:`neutralise`."""
     out = df.copy()
     for column in out.columns:
         if not pd.api.types.is_numeric_dtype(out[column]):
             out[column] = [neutralise(v) if isinstance(v, str) else v for v in out[column]]
+    return out
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    out = neutralise_text(df)
     for column in [c for c in out.columns if c.endswith("_cents")]:
         out[column.removesuffix("_cents")] = [
             "" if pd.isna(v) else str(Decimal(int(v)).scaleb(-2)) for v in out.pop(column)

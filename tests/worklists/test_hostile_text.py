@@ -103,3 +103,13 @@ def test_notes_imported_from_csv_come_back_as_text(built, sqlite_url, tmp_path, 
         assert main(["worklist", "import", str(edits), "--ledger", sqlite_url]) == 0
         assert load_items(ledger.engine, item_ids=[item_id])[item_id].notes == kept
     capsys.readouterr()
+
+
+def test_payer_text_is_neutralised_in_parsed_tables(tmp_path, capsys) -> None:
+    remit = tmp_path / "h.835"
+    remit.write_text(hostile_835())
+    assert main(["parse", str(remit), "--out", str(tmp_path / "tables")]) == 0
+    capsys.readouterr()
+    (row,) = csv.DictReader(io.StringIO((tmp_path / "tables" / "claims.csv").read_text()))
+    assert row["payer_claim_number"] == "'" + LINK
+    assert row["charge_cents"] == "9000"
