@@ -5,10 +5,11 @@ Each sub-command lives in its own module of this package and exposes
 command never needs an edit here.
 
 It also turns what goes wrong around a command, not in it, into one line on stderr:
-a database that cannot be reached (exit 3, run again when it is back), a file system
-refusal such as a full disk or a missing permission (exit 2), Ctrl-C (exit 130), and a
-reader that stopped early, as ``claims parse ... | head`` does (exit 141 in silence, as a
-command killed by SIGPIPE).  Anything else is a bug and keeps its traceback.
+a database or S3 that cannot be reached (exit 3, run again when it is back), S3 or the
+file system refusing (exit 2: a missing bucket, a full disk, no permission), Ctrl-C
+(exit 130), and a reader that stopped early, as ``claims parse ... | head`` does (exit
+141 in silence, as a command killed by SIGPIPE).  Anything else is a bug and keeps its
+traceback.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def _name(args: argparse.Namespace) -> str:
 
 def outside_failure(exc: Exception) -> tuple[int, str] | None:
     """Exit code and one-line message for a failure of the world around the command
-    (database, file system), or ``None`` for a bug.  Messages carry no SQL or values."""
+    (database, S3, file system), or ``None`` for a bug.  Messages carry no SQL or values."""
     sql = sys.modules.get("sqlalchemy.exc")  # loaded only if a command used the ledger
     if sql is not None and isinstance(exc, sql.OperationalError | sql.InterfaceError):
         reason = str(exc.orig or exc).strip().splitlines()[0]
@@ -116,6 +117,11 @@ def outside_failure(exc: Exception) -> tuple[int, str] | None:
             f"the ledger database could not be reached ({reason}); check --ledger or "
             "CLAIMS_LEDGER_URL, and run again when it is up"
         )
+    s3 = sys.modules.get("flows.s3.store")
+    if s3 is not None and isinstance(exc, s3.S3Unavailable):
+        return EXIT_UNAVAILABLE, f"{exc}; run again when S3 is reachable"
+    if s3 is not None and isinstance(exc, s3.S3Error):
+        return EXIT_UNUSABLE, str(exc)
     if isinstance(exc, FileExistsError | NotADirectoryError) and exc.filename:
         return EXIT_UNUSABLE, f"{exc.filename}: a file is where a folder is needed"
     if isinstance(exc, OSError):

@@ -101,6 +101,18 @@ def test_a_database_that_is_down_is_one_line(down, tmp_path, closing_server, cap
         one_line_error(capsys.readouterr().err, f"claims {argv[0]}", "ledger database", "--ledger")
 
 
+def test_s3_that_is_down_is_one_line(tmp_path, monkeypatch, sqlite_url, capsys):
+    monkeypatch.setenv("CLAIMS_S3_BUCKET", "claims-down")
+    monkeypatch.setenv("CLAIMS_S3_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("CLAIMS_S3_MAX_ATTEMPTS", "1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    argv = ["worklist", "build", "--out", str(tmp_path / "out"), "--ledger", sqlite_url, "--s3"]
+    assert main(argv) == EXIT_UNAVAILABLE
+    one_line_error(capsys.readouterr().err, "claims worklist build", "S3")
+
+
 def test_a_ledger_url_that_is_not_one_is_refused_before_work(tmp_path, monkeypatch, capsys):
     for url in ("nope://x", "not a url"):
         with pytest.raises(SystemExit) as stop:
