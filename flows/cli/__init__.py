@@ -119,7 +119,7 @@ def outside_failure(exc: Exception) -> tuple[int, str] | None:
         )
     s3 = sys.modules.get("flows.s3.store")
     if s3 is not None and isinstance(exc, s3.S3Unavailable):
-        return EXIT_UNAVAILABLE, f"{exc}; run again when S3 is reachable"
+        return EXIT_UNAVAILABLE, str(exc)  # it names the endpoint and says to rerun
     if s3 is not None and isinstance(exc, s3.S3Error):
         return EXIT_UNUSABLE, str(exc)
     if isinstance(exc, FileExistsError | NotADirectoryError) and exc.filename:
