@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--ui",
         action="store_true",
-        help="run through a local Prefect server and keep its UI up until Ctrl-C",
+        help="run through a local Prefect server and keep its UI up until Ctrl-C or SIGTERM",
     )
     p.add_argument(
         "--fail-once",
