@@ -24,16 +24,21 @@ def output_folder(text: str) -> Path:
 
 
 def ledger_url(text: str) -> str:
-    """A ``--ledger`` SQLAlchemy URL whose database driver is installed."""
+    """A ``--ledger`` SQLAlchemy URL whose database driver is installed.  The message
+    names the scheme only: a URL may hold a password."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+    example = "e.g. sqlite:///claims-data/ledger.sqlite or postgresql+psycopg://user@host/db"
     try:
-        make_url(text).get_dialect()
-    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        url = make_url(text)
+    except (ArgumentError, ValueError):
+        raise argparse.ArgumentTypeError(f"not a database URL; {example}") from None
+    try:
+        url.get_dialect()
+    except NoSuchModuleError:
         raise argparse.ArgumentTypeError(
-            f"not a database URL a ledger can use ({str(exc).splitlines()[0]}); "
-            "e.g. sqlite:///claims-data/ledger.sqlite or postgresql+psycopg://user@host/db"
+            f"no database driver for {url.drivername!r}; {example}"
         ) from None
     return text
 
