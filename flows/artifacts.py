@@ -7,6 +7,7 @@ names.  Never a name, a birth date, a member ID or an address.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from edi.worklists.summary import WorklistSummary
 from flows.ingestion import IngestSummary
-from flows.ledger import Ledger
+from flows.ledger import ClaimException, Ledger
 from flows.submission import BuildSummary, UploadSummary
 
 MAX_ROWS = 500
@@ -69,23 +70,30 @@ def submission_summary(
     create_markdown_artifact(
         markdown, key="nightly-submission", description=f"Submission summary for {night}"
     )
-    rows = [
-        {
-            "encounter": e.subject,
-            "rule": e.rule_id,
-            "file": e.source_file,
-            "owner": (e.reasons[0].get("owner", "") if e.reasons else ""),
-            "field": (e.reasons[0].get("field", "") if e.reasons else ""),
-            "reasons": len(e.reasons),
-        }
-        for e in ledger.find_exceptions(business_date=night)[:MAX_ROWS]
-    ]
+    rows = exception_rows(ledger.find_exceptions(business_date=night))
     if rows:
         create_table_artifact(
             rows,
             key="nightly-exceptions",
-            description=f"Encounters not sent for {night} (IDs and rules)",
+            description=f"Why encounters were not sent for {night}: one row per reason",
         )
+
+
+def exception_rows(exceptions: Sequence[ClaimException]) -> list[dict[str, str]]:
+    """One row per reason an encounter was not sent, each with its own rule, field and
+    owner (an exception without reasons is one row under its rule); at most MAX_ROWS."""
+    rows = [
+        {
+            "encounter": e.subject,
+            "rule": reason.get("rule_id", e.rule_id),
+            "field": reason.get("field", ""),
+            "owner": reason.get("owner", ""),
+            "file": e.source_file,
+        }
+        for e in exceptions
+        for reason in (e.reasons or [{}])
+    ]
+    return rows[:MAX_ROWS]
 
 
 def ingest_result(day: date, summary: IngestSummary) -> dict:

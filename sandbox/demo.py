@@ -6,6 +6,10 @@ clearinghouse is the sandbox, the ledger is SQLite and Prefect runs in its local
 first is a week back, a second run on the same folder is the night after, and so on up
 to yesterday; a few of the previous night's encounters are exported again, as EHRs do, to
 show that a claim never goes out twice.
+
+The folder's own state is free of PHI: ``demo-nights.json`` lists the nights run, and
+``demo-previous.json`` the previous night's run number, count and the encounter IDs to
+export again; the encounters themselves are made again from their seed.
 """
 
 from __future__ import annotations
@@ -144,17 +148,31 @@ def _nights(data_dir: Path) -> list[str]:
     return json.loads(path.read_text()) if path.exists() else []
 
 
-def _export(store: S3Store, night: date, count: int, previous: list[dict], run: int) -> list[dict]:
-    """Write the night's encounter files (NDJSON) to ``encounters/DATE/``; encounter IDs
-    carry the run number, so a night repeated (runs past yesterday) brings new visits."""
-    datas = list(encounters(count, night, seed=run, broken_share=0.06, prefix=f"R{run}-"))
-    datas += previous[:RESENT]
+def _night_encounters(night: date, count: int, run: int) -> list[dict]:
+    """The synthetic encounters of one run; encounter IDs carry the run number, so a night
+    repeated (runs past yesterday) brings new visits, and the same run makes the same ones."""
+    return list(encounters(count, night, seed=run, broken_share=0.06, prefix=f"R{run}-"))
+
+
+def _previous(data_dir: Path) -> list[dict]:
+    """The encounters of the previous night to export again, made again from their seed."""
+    path = data_dir / "demo-previous.json"
+    state = json.loads(path.read_text()) if path.exists() else {}
+    if not isinstance(state, dict) or not state.get("resend"):
+        return []  # a first run, or a folder from before IDs-only state
+    wanted = set(state["resend"])
+    night = date.fromisoformat(state["night"])
+    made = _night_encounters(night, state["count"], state["run"])
+    return [d for d in made if d["encounter_id"] in wanted]
+
+
+def _export(store: S3Store, night: date, datas: list[dict]) -> None:
+    """Write the night's encounter files (NDJSON) to ``encounters/DATE/``."""
     size = -(-len(datas) // FILES)
     for n in range(FILES):
         part = datas[n * size : (n + 1) * size]
         body = "".join(json.dumps(d) + "\n" for d in part).encode()
         store.put(store.key(Area.ENCOUNTERS, night, f"ehr-export-{n + 1}.jsonl"), body)
-    return datas
 
 
 def received_claims(sandbox: SandboxClearinghouse) -> Counter[str]:
@@ -184,8 +202,9 @@ def run_demo(
         night = min(date.fromisoformat(nights[-1]) + timedelta(days=1), yesterday)
     else:
         night = yesterday - timedelta(days=FIRST_NIGHT_DAYS_AGO)
-    previous_path = data_dir / "demo-previous.json"
-    previous = json.loads(previous_path.read_text()) if previous_path.exists() else []
+    run = len(nights) + 1
+    made = _night_encounters(night, count, run)
+    datas = made + _previous(data_dir)[:RESENT]
 
     with (
         temporary_settings(updates=offline_prefect(data_dir, quiet)),
@@ -195,7 +214,7 @@ def run_demo(
         ),
     ):
         say("services", f"S3 (moto) and the sandbox clearinghouse on 127.0.0.1:{sandbox.port}")
-        datas = _export(store, night, count, previous, run=len(nights) + 1)
+        _export(store, night, datas)
         say("encounters", f"{len(datas)} encounters for {night} written to S3 in {FILES} files")
         submitted = nightly_submission(night)
         say(
@@ -214,8 +233,9 @@ def run_demo(
 
     with Ledger.open(f"sqlite:///{data_dir / 'ledger.sqlite'}") as ledger:
         sent = {c.clm01 for c in ledger.find_claims() if c.business_date == night}
-    resend = [d for d in datas if d["encounter_id"].upper() in sent][:RESENT]
-    previous_path.write_text(json.dumps(resend))
+    resend = [d["encounter_id"] for d in made if d["encounter_id"].upper() in sent][:RESENT]
+    state = {"night": night.isoformat(), "run": run, "count": count, "resend": resend}
+    (data_dir / "demo-previous.json").write_text(json.dumps(state))
     nights.append(night.isoformat())
     (data_dir / "demo-nights.json").write_text(json.dumps(nights))
     return _result(data_dir, night, len(datas), submitted, answered, sent_twice, nights)

@@ -6,10 +6,15 @@ clearinghouse.  The night's ``nightly-submission`` and then ``ingest-responses``
 started as deployment runs, so their logs and artifacts are in the UI; ops' Retry works
 as in production.  With ``fail_once`` the first upload fails after its interchange is
 recorded (``CLAIMS_FAULT=after_record``), so Retry has something to show.
+
+Ctrl-C and SIGTERM stop it the same way, at any moment, start-up included: each child (the
+server, the worker) runs in a process group of its own, and the whole group is stopped,
+so nothing it started outlives the demo.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -21,9 +26,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from sandbox.demo import BUCKET, _export, local_services
-
-PROJECT = Path(__file__).resolve().parents[1]
+from flows.project import PROJECT
+from sandbox.demo import BUCKET, _export, _night_encounters, local_services
 
 
 def _wait_healthy(url: str, seconds: float = 180) -> None:
@@ -38,8 +42,49 @@ def _wait_healthy(url: str, seconds: float = 180) -> None:
     raise TimeoutError(f"the Prefect server at {url} did not become healthy in {seconds:.0f} s")
 
 
+GRACE_SECONDS = 20.0
+"""How long the server and the worker get to stop before they are killed."""
+
+
 def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
+
+
+def _start(command: list[str], **popen: object) -> subprocess.Popen:
+    """A child in a process group of its own, so :func:`_stop` reaches what it starts."""
+    return subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        **popen,
+    )
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signum)
+
+
+def _group_alive(child: subprocess.Popen) -> bool:
+    child.poll()  # reap the leader, so a finished leader does not count
+    try:
+        os.killpg(child.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _stop(children: list[subprocess.Popen]) -> None:
+    """SIGTERM every child's group, wait up to :data:`GRACE_SECONDS`, then SIGKILL."""
+    for child in reversed(children):
+        _signal_group(child, signal.SIGTERM)
+    deadline = time.monotonic() + GRACE_SECONDS
+    for child in reversed(children):
+        while _group_alive(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        _signal_group(child, signal.SIGKILL)
+        child.wait()
 
 
 def _prefect(*args: str) -> subprocess.CompletedProcess:
@@ -61,7 +106,6 @@ def run_ui(data_dir: Path, count: int, port: int, fail_once: bool, console: Cons
             "DO_NOT_TRACK": "1",
             "PREFECT_SERVER_API_HOST": "127.0.0.1",
             "PREFECT_SERVER_API_PORT": str(port),
-            "CLAIMS_HOME": str(PROJECT),
         }
     )
     if fail_once:
@@ -69,14 +113,11 @@ def run_ui(data_dir: Path, count: int, port: int, fail_once: bool, console: Cons
         os.environ["CLAIMS_FAULT_ONCE"] = str(data_dir / "fail-once.done")
     prefect = str(Path(sys.executable).with_name("prefect"))
     children: list[subprocess.Popen] = []
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with local_services(data_dir) as (store, sandbox):
             children.append(
-                subprocess.Popen(
-                    [prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
+                _start([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)])
             )
             with console.status("starting the Prefect server…"):
                 _wait_healthy(api)
@@ -85,16 +126,9 @@ def run_ui(data_dir: Path, count: int, port: int, fail_once: bool, console: Cons
             if deployed.returncode != 0:
                 console.print(deployed.stdout[-2000:], deployed.stderr[-2000:])
                 return 2
-            children.append(
-                subprocess.Popen(
-                    [prefect, "worker", "start", "--pool", "process"],
-                    cwd=PROJECT,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
+            children.append(_start([prefect, "worker", "start", "--pool", "process"], cwd=PROJECT))
             night = date.today() - timedelta(days=1)
-            _export(store, night, count, [], run=int(time.time()) % 1000)
+            _export(store, night, _night_encounters(night, count, int(time.time()) % 1000))
             _prefect(
                 "deployment",
                 "run",
@@ -114,13 +148,12 @@ def run_ui(data_dir: Path, count: int, port: int, fail_once: bool, console: Cons
                     "nightly-submission run, then Run on ingest-responses"
                 )
             console.print(f"clearinghouse (sandbox) on 127.0.0.1:{sandbox.port}")
-            signal.signal(signal.SIGTERM, _interrupt)
             while True:
                 time.sleep(3600)
     except KeyboardInterrupt:
         pass
     finally:
-        for child in reversed(children):
-            child.terminate()
-            child.wait(timeout=30)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut this short
+        _stop(children)
+        signal.signal(signal.SIGTERM, previous)
     return 0

@@ -3,17 +3,31 @@
 Each sub-command lives in its own module of this package and exposes
 ``register(subparsers)``; this module only discovers and dispatches them, so a new
 command never needs an edit here.
+
+It also turns what goes wrong around a command, not in it, into one line on stderr:
+a database or S3 that cannot be reached (exit 3, run again when it is back), S3 or the
+file system refusing (exit 2: a missing bucket, a full disk, no permission), Ctrl-C
+(exit 130), and a reader that stopped early, as ``claims parse ... | head`` does (exit
+141 in silence, as a command killed by SIGPIPE).  Anything else is a bug and keeps its
+traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
+import re
 import sys
 from collections.abc import Sequence
 
 from flows.runtime import quiet_third_party_warnings, tune_for_batches
+
+EXIT_UNUSABLE = 2
+EXIT_UNAVAILABLE = 3
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,7 +40,41 @@ def build_parser() -> argparse.ArgumentParser:
         if module.name.startswith("_"):
             continue
         importlib.import_module(f"{__name__}.{module.name}").register(sub)
+    _plain_help(parser)
     return parser
+
+
+_REST = re.compile(r"(?::[a-z]+)+:`(~?)([^`]+)`|``([^`]+)``|`([^`]+)`")
+"""reST roles (:func:`x`, :mod:`~a.b`) and literals (``x``, `x`) in docstrings."""
+
+
+def plain_words(text: str) -> str:
+    """Docstring text as a terminal shows it: ``claims build`` becomes claims build, and
+    :func:`~flows.x.f` becomes f, as Sphinx would show it."""
+
+    def plain(match: re.Match[str]) -> str:
+        short, target, literal, quoted = match.groups()
+        if target is None:
+            return literal or quoted
+        return target.rsplit(".", 1)[-1] if short else target
+
+    return _REST.sub(plain, text)
+
+
+def _plain_help(parser: argparse.ArgumentParser) -> None:
+    """Commands use their module docstring as help; show it without reST markup."""
+    if parser.description:
+        parser.description = plain_words(parser.description)
+    if parser.epilog:
+        parser.epilog = plain_words(parser.epilog)
+    for action in parser._actions:
+        if action.help:
+            action.help = plain_words(action.help)
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                choice.help = plain_words(choice.help or "")
+            for sub in action.choices.values():
+                _plain_help(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,7 +82,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet_third_party_warnings()
     args = build_parser().parse_args(argv)
     tune_for_batches()
-    return int(args.handler(args) or 0)
+    try:
+        code = int(args.handler(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # Python's documented recipe: point stdout at devnull so the exit flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print(f"{_name(args)}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        failure = outside_failure(exc)
+        if failure is None:
+            raise
+        code, message = failure
+        print(f"{_name(args)}: {message}", file=sys.stderr)
+        return code
+
+
+def _name(args: argparse.Namespace) -> str:
+    """``claims worklist build``: the command and its action (``dest="NAME_command"``)."""
+    action = getattr(args, f"{args.command}_command", None)
+    return " ".join(("claims", args.command, *([action] if action else [])))
+
+
+def outside_failure(exc: Exception) -> tuple[int, str] | None:
+    """Exit code and one-line message for a failure of the world around the command
+    (database, S3, file system), or ``None`` for a bug.  Messages carry no SQL or values."""
+    sql = sys.modules.get("sqlalchemy.exc")  # loaded only if a command used the ledger
+    if sql is not None and isinstance(exc, sql.OperationalError | sql.InterfaceError):
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        return EXIT_UNAVAILABLE, (
+            f"the ledger database could not be reached ({reason}); check --ledger or "
+            "CLAIMS_LEDGER_URL, and run again when it is up"
+        )
+    s3 = sys.modules.get("flows.s3.store")
+    if s3 is not None and isinstance(exc, s3.S3Unavailable):
+        return EXIT_UNAVAILABLE, str(exc)  # it names the endpoint and says to rerun
+    if s3 is not None and isinstance(exc, s3.S3Error):
+        return EXIT_UNUSABLE, str(exc)
+    if isinstance(exc, FileExistsError | NotADirectoryError) and exc.filename:
+        return EXIT_UNUSABLE, f"{exc.filename}: a file is where a folder is needed"
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return EXIT_UNUSABLE, f"{where}{(exc.strerror or str(exc)).lower()}"
+    return None
 
 
 if __name__ == "__main__":

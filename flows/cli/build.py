@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flows.cli._args import ledger_url, output_folder
 from flows.cli.validate import add_code_set_options, code_sets_from
 
 if TYPE_CHECKING:  # the builder and the ledger are imported by the handler: --help stays quick
@@ -32,10 +33,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="encounter files or folders")
-    p.add_argument("--out", required=True, type=Path, help="output folder")
+    p.add_argument("--out", required=True, type=output_folder, help="output folder")
     p.add_argument("--profile", default="sandbox", help="clearinghouse profile name or YAML path")
     p.add_argument(
         "--ledger",
+        type=ledger_url,
         default=DEFAULT_LEDGER,
         help="ledger URL holding the control-number sequences (default: %(default)s)",
     )

@@ -1,8 +1,9 @@
 """``claims demo``: run a whole night on this machine and show what each user gets.
 
-The first run is yesterday's night; each further run on the same ``--data`` folder is the
-next night.  ``--ui`` does the same through a local Prefect server with the deployments
-of ``prefect.yaml`` and a process worker, and keeps it up until Ctrl-C.
+The first run is a week back (the night of seven days ago); each further run on the same
+``--data`` folder is the night after, up to yesterday.  ``--ui`` runs yesterday's night
+through a local Prefect server with the deployments of ``prefect.yaml`` and a process
+worker, and keeps it up until Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--ui",
         action="store_true",
-        help="run through a local Prefect server and keep its UI up until Ctrl-C",
+        help="run through a local Prefect server and keep its UI up until Ctrl-C or SIGTERM",
     )
     p.add_argument(
         "--fail-once",

@@ -26,6 +26,8 @@ if TYPE_CHECKING:  # pandas and the readers are imported by the handler: --help 
     from edi.responses import ResponseTables
     from mappings.code_texts import CodeTexts
 
+from flows.cli._args import output_folder
+
 log = logging.getLogger(__name__)
 FORMATS = ("csv", "parquet", "jsonl")
 EXIT_OK, EXIT_REFUSED, EXIT_UNUSABLE = 0, 1, 2
@@ -41,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=__doc__.splitlines()[0],
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    parser.add_argument("--out", required=True, type=Path, metavar="DIR")
+    parser.add_argument("--out", required=True, type=output_folder, metavar="DIR")
     parser.add_argument("--format", choices=FORMATS, default="csv")
     parser.add_argument(
         "--codes",
@@ -150,8 +152,10 @@ def write_tables(
 
 
 def _write(frame: pd.DataFrame, path: Path, fmt: str) -> None:
+    from flows.outputs.tables import neutralise_text
+
     if fmt == "csv":
-        frame.to_csv(path, index=False, date_format="%Y-%m-%d")
+        neutralise_text(frame).to_csv(path, index=False, date_format="%Y-%m-%d")
     elif fmt == "parquet":
         frame.to_parquet(path, index=False)
     else:  # JSON Lines: one object per row, and an empty file for no rows

@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the ledger, S3 and pandas are imported by the handlers: --help stays quick
     from edi.responses.tables import ResponseTables
 
+from flows.cli._args import ledger_or_default, ledger_url, output_folder
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
+LEDGER_HELP = "ledger URL (default: CLAIMS_LEDGER_URL, else the SQLite ledger in CLAIMS_DATA_DIR)"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,8 +34,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     commands = p.add_subparsers(dest="worklist_command", required=True, metavar="ACTION")
     b = commands.add_parser("build", help="build today's worklists from the ledger")
-    b.add_argument("--ledger", default=None, help="ledger URL (default: CLAIMS_LEDGER_URL)")
-    b.add_argument("--out", required=True, type=Path, help="output folder (files in OUT/DATE/)")
+    b.add_argument("--ledger", type=ledger_url, default=None, help=LEDGER_HELP)
+    b.add_argument(
+        "--out", required=True, type=output_folder, help="output folder (files in OUT/DATE/)"
+    )
     b.add_argument("--date", type=date.fromisoformat, default=None, help="business date")
     b.add_argument(
         "--tables",
@@ -51,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.set_defaults(handler=run_build)
     i = commands.add_parser("import", help="record billers' edits from a workbook or CSV")
     i.add_argument("file", type=Path, metavar="FILE")
-    i.add_argument("--ledger", default=None, help="ledger URL (default: CLAIMS_LEDGER_URL)")
+    i.add_argument("--ledger", type=ledger_url, default=None, help=LEDGER_HELP)
     i.set_defaults(handler=run_import)
 
 
@@ -65,10 +70,11 @@ def run_build(args: argparse.Namespace) -> int:
         tables = read_tables(args.tables) if args.tables else None
         context = encounter_context(encounters_from_files(args.encounters))
         s3 = S3Store.from_env() if args.s3 else None
+        url = ledger_or_default(args.ledger)
     except (OSError, ValueError, S3Error) as exc:
         print(f"claims worklist build: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
-    with Ledger.open(args.ledger) as ledger:
+    with Ledger.open(url) as ledger:
         summary = build_worklists(ledger, tables, context, today, args.out, s3)
     for row in summary.by_queue.to_dict("records"):
         print(f"{row['queue']}: {row['open_items']} open, {row['due_soon']} due within 7 days, "
@@ -107,7 +113,12 @@ def run_import(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"claims worklist import: {path}: no such file", file=sys.stderr)
         return EXIT_UNUSABLE
-    with Ledger.open(args.ledger) as ledger:
+    try:
+        url = ledger_or_default(args.ledger)
+    except ValueError as exc:
+        print(f"claims worklist import: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    with Ledger.open(url) as ledger:
         try:
             result = import_edits(ledger, path.name, path.read_bytes(), datetime.now(UTC))
         except UnreadableWorklist as exc:

@@ -5,6 +5,11 @@ currency and date formats; rows due within ``due_soon_days`` are filled amber, p
 rows red.  Status, Owner and Notes are the columns billers edit (lighter header, a
 drop-down for Status); ``claims worklist import`` reads them back by header.  Money is
 written as :class:`~decimal.Decimal` dollars made from integer cents.
+
+Text comes from payers and billers, so every text cell is stored as text, never as a
+formula (``=HYPERLINK(...)`` in a payer name stays those characters), with Excel's quote
+prefix so that editing the cell does not turn it into one either.  Characters a workbook
+cannot hold (control characters) are dropped rather than failing the whole build.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -80,7 +86,7 @@ def _table(ws: Worksheet, df: pd.DataFrame, columns: Sequence[Column], highlight
             elif bool(record.get("due_soon")):
                 fill = DUE_SOON_FILL
         for i, col in enumerate(columns, start=1):
-            cell = ws.cell(row=r, column=i, value=_value(record.get(col.name), col))
+            cell = _put(ws, r, i, _value(record.get(col.name), col))
             if col.format == "money":
                 cell.number_format = MONEY_FORMAT
             elif col.format == "date":
@@ -170,11 +176,22 @@ def _block(
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     for r, values in enumerate(rows, start=row + 2):
         for i, value in enumerate(values):
-            cell = ws.cell(row=r, column=i + 1, value=_plain(value))
+            cell = _put(ws, r, i + 1, _plain(value))
             if i in money:
                 cell.value = _dollars(value)
                 cell.number_format = MONEY_FORMAT
     return row + len(rows) + 3
+
+
+def _put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write one data cell; text is stored as text whatever its first character."""
+    if not isinstance(value, str):
+        return ws.cell(row=row, column=column, value=value)
+    cell = ws.cell(row=row, column=column)
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def _value(value: Any, col: Column) -> Any:

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from edi.worklists.edits import Edit, EditPlan, plan_edits
 from flows.ledger import Ledger
 from flows.outputs.columns import SHEETS
+from flows.outputs.tables import restore
 from flows.outputs.xlsx import GENERATED_LABEL, SUMMARY_TITLE
 
 _HEADERS = {
@@ -97,12 +98,17 @@ def _csv_edits(name: str, data: bytes) -> list[Edit]:
               if f.strip().lower() in _HEADERS}  # fmt: skip
     if "item_id" not in fields:
         raise UnreadableWorklist(f"{name}: no item_id column")
+
+    def text(row: dict, column: str) -> str | None:  # our CSV export quoted formula-like text
+        value = row.get(fields.get(column, ""))
+        return None if value is None else restore(value)
+
     return [
         Edit(
             item_id=row[fields["item_id"]].strip(),
-            status=row.get(fields.get("status", ""), None),
-            owner=row.get(fields.get("owner", ""), None),
-            notes=row.get(fields.get("notes", ""), None),
+            status=text(row, "status"),
+            owner=text(row, "owner"),
+            notes=text(row, "notes"),
             where=f"{name}:{reader.line_num}",
         )
         for row in reader

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
+import sys
+import threading
+import time
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,11 +23,12 @@ from openpyxl import load_workbook
 from edi.x12.reader import iter_segments
 from flows.ledger import ClaimState, Ledger
 from flows.worklists import build_worklists
-from sandbox.demo import RESENT, run_demo
+from sandbox.demo import RESENT, _night_encounters, run_demo
 from tests.fixtures.services import service_missing
 from tests.worklists.test_report_screenshot import CHROMIUM_FLAGS, read_png
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+PROJECT = Path(__file__).resolve().parents[2]
+DOCS = PROJECT / "docs"
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +122,95 @@ def test_the_report_renders_in_chromium(demo: tuple[Path, list], tmp_path: Path)
     assert np.unique(pixels.reshape(-1, 3), axis=0).shape[0] > 8, "no charts in colour"
     if os.environ.get("CLAIMS_UPDATE_SCREENSHOT"):
         shutil.copy(shot, DOCS / "demo-report.png")
+
+
+def test_the_demo_keeps_no_phi_of_its_own(demo: tuple[Path, list]) -> None:
+    """The folder's state names encounters by ID; the patients are made again from a seed."""
+    data, (first, second) = demo
+    phi = set()
+    for run, night in enumerate((first, second), start=1):
+        for e in _night_encounters(night.business_date, 60, run):
+            people = [e["subscriber"], e.get("patient") or {}]
+            keys = ("last_name", "birth_date", "member_id")
+            phi |= {p[k] for p in people for k in keys if k in p}
+            phi |= {p["address"]["line1"] for p in people if "address" in p}
+    state = "".join(p.read_text() for p in data.glob("demo-*.json"))
+    assert phi and not {v for v in phi if v in state}
+    resent = json.loads((data / "demo-previous.json").read_text())["resend"]
+    assert len(resent) == RESENT
+
+
+def _family(pid: int) -> dict[int, str]:
+    """Every live descendant of ``pid`` (PID -> start time, to tell a reused PID apart)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))):
+            parents.setdefault(int(stat[1]), []).append(int(entry.name))
+    found, todo = {}, [pid]
+    while todo:
+        for kid in parents.get(todo.pop(), []):
+            if (stat := _stat(kid)) and stat[0] != "Z":
+                found[kid] = stat[19]
+                todo.append(kid)
+    return found
+
+
+def _stat(pid: int) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name: state, ppid, ... (None if gone)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()
+
+
+def _survivors(family: dict[int, str]) -> list[str]:
+    alive = []
+    for pid, started in family.items():
+        stat = _stat(pid)
+        if stat and stat[0] != "Z" and stat[19] == started:
+            alive.append(Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " "))
+    return alive
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("when", ["starting", "serving"])
+def test_sigterm_stops_the_ui_demo_and_all_it_started(when: str, tmp_path: Path) -> None:
+    """SIGTERM (systemd, docker stop, kill) stops ``claims demo --ui`` as Ctrl-C does, both
+    while the Prefect server starts and once the UI is up: no server or worker is left."""
+    with socket.create_server(("127.0.0.1", 0)) as s:
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(PROJECT), "PYTHONUNBUFFERED": "1"}
+    env.pop("PREFECT_API_URL", None)
+    code = "import sys; from flows.cli import main; sys.exit(main())"
+    demo = subprocess.Popen(
+        [sys.executable, "-c", code, "demo", "--ui", "--data", str(tmp_path / "demo"),
+         "--count", "20", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    output: list[str] = []
+    threading.Thread(target=lambda: output.extend(demo.stdout), daemon=True).start()
+    family: dict[int, str] = {}
+    try:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and demo.poll() is None:
+            family |= _family(demo.pid)
+            commands = " ".join(_survivors(family))
+            if (when == "starting" and "server start" in commands) or (
+                when == "serving" and "worker start" in commands and "Prefect UI" in "".join(output)
+            ):
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"the demo did not reach {when!r}: {''.join(output)[-2000:]}")
+        family |= _family(demo.pid)
+        demo.send_signal(signal.SIGTERM)
+        assert demo.wait(timeout=120) == 0, "".join(output)[-2000:]
+        time.sleep(1)
+        assert _survivors(family) == [], "children outlived the demo"
+    finally:
+        for pid in family:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        if demo.poll() is None:
+            demo.kill()

@@ -1,0 +1,62 @@
+"""Every ``claims ... --help`` reads as plain words, and says what the command does."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from flows.cli import build_parser, main
+from sandbox.demo import FIRST_NIGHT_DAYS_AGO
+
+MARKUP = re.compile(r"``|:[a-z]+:`|`[^`\s]+`")
+
+
+def parsers(
+    parser: argparse.ArgumentParser, name: str = "claims"
+) -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    yield name, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command, sub in action.choices.items():
+                yield from parsers(sub, f"{name} {command}")
+
+
+def test_no_help_text_shows_rest_markup() -> None:
+    seen = dict(parsers(build_parser()))
+    assert {"claims demo", "claims worklist build", "claims parse"} <= set(seen)
+    for name, parser in seen.items():
+        text = parser.format_help()
+        assert not MARKUP.search(text), f"{name} --help: {MARKUP.search(text)[0]!r}"
+
+
+def test_help_is_what_argparse_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["worklist", "--help"])
+    out = capsys.readouterr().out
+    assert "claims worklist build and claims worklist import" in out
+    assert not MARKUP.search(out)
+
+
+def test_demo_help_says_when_the_first_night_is() -> None:
+    text = " ".join(dict(parsers(build_parser()))["claims demo"].format_help().split())
+    assert FIRST_NIGHT_DAYS_AGO == 6
+    assert "The first run is a week back" in text
+    assert "The first run is yesterday" not in text
+
+
+def test_the_readme_sample_is_a_run_with_the_defaults() -> None:
+    """The README's sample output shows what ``claims demo`` does with no options."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    shown = re.search(r"encounters read +│ (\d+)", readme)
+    demo = dict(parsers(build_parser()))["claims demo"]
+    assert shown and int(shown[1]) == demo.get_default("count")
+    night = re.search(r"Night of (\S+) \(run 1 on this folder\)", readme)
+    made = re.search(r"on (\d{4}-\d\d-\d\d) \(so the night is a week back\)", readme)
+    assert night and made
+    first = date.fromisoformat(made[1]) - timedelta(days=1 + FIRST_NIGHT_DAYS_AGO)
+    assert date.fromisoformat(night[1]) == first
