@@ -22,9 +22,9 @@ from edi.codesets import CodeSets, bundled_code_sets
 from edi.codesets.icd10cm import read_order_file
 from edi.codesets.ncci import read_mue_file, read_ptp_file
 from edi.codesets.procedures import read_cpt_file, read_hcpcs_file
-from edi.rules.acks import acknowledgments
 from edi.rules.file_validation import FileReport, validate_837
 from edi.rules.registry import CheckContext, Finding
+from edi.x12.acks import acknowledgments
 from edi.x12.control import MemoryControlNumbers
 from mappings.profiles import payer_profiles
 
@@ -118,7 +118,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(report_text(report))
         if args.ack:
-            texts = acknowledgments(report, controls, datetime.now().replace(microsecond=0))
+            texts = acknowledgments(
+                report.interchanges, controls, datetime.now().replace(microsecond=0)
+            )
             if texts:
                 (args.ack / f"{path.name}.999").write_text("".join(texts), encoding="ascii")
     return EXIT_REJECTED if rejected else EXIT_OK

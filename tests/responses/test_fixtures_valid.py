@@ -16,7 +16,7 @@ from tests.responses.build import (
     remit,
     ta1,
 )
-from tests.x12check import pyx12_errors
+from tests.support.judge import pyx12_errors
 
 LINE = Line(
     charge="150.00",
