@@ -16,7 +16,7 @@ import pytest
 
 from edi.responses import parse_any
 from edi.x12.reader import X12ParseError
-from tests.responses.plain import claim_money, interchanges, tables_money
+from tests.support.plain_reading import claim_money, interchanges, tables_money
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT.parent / "shared" / "x12-samples"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from edi.responses import parse_277ca, parse_any
-from tests.responses.build import Status, claim_ack
+from tests.support.x12files import Status, claim_ack
 
 
 def test_accepted_and_rejected_claims_from_the_clearinghouse():

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from edi.responses import parse_any, remit835
 from edi.x12 import reader
-from tests.responses.build import Cas, Claim, Line, Plb, remit
+from tests.support.x12files import Cas, Claim, Line, Plb, remit
 
 AMOUNT = st.sampled_from(["0", "10", "20.5", "150.00", "-10", "1.234", "", "x"])
 CAS = st.builds(

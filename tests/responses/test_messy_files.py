@@ -6,8 +6,8 @@ import pandas as pd
 
 from edi.responses import parse_any
 from edi.x12.delimiters import Delimiters
-from tests.responses.build import Cas, Claim, Line, Plb, remit
-from tests.responses.plain import claim_money, tables_money
+from tests.support.plain_reading import claim_money, tables_money
+from tests.support.x12files import Cas, Claim, Line, Plb, remit
 
 CLAIMS = [
     Claim("ENC-1", charge="150.00", paid="100.00", patient_resp="20.00", lines=[

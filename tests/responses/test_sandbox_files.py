@@ -12,8 +12,8 @@ from datetime import datetime
 from edi.responses import ResponseTables, parse_any
 from edi.x12.control import MemoryControlNumbers
 from sandbox.responder import Responder
-from tests.responses.plain import claim_money, tables_money
 from tests.sandbox.claim_batch import build_files, outcome_batch
+from tests.support.plain_reading import claim_money, tables_money
 
 
 def test_sandbox_answers_parse_to_the_same_money_as_a_plain_reading() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from edi.responses import SCHEMAS, ResponseTables, parse_any
 from edi.responses.tables import markdown
-from tests.responses.build import Claim, SetAck, Status, ack_999, claim_ack, remit, ta1
+from tests.support.x12files import Claim, SetAck, Status, ack_999, claim_ack, remit, ta1
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "tables.md"
 
