@@ -164,6 +164,8 @@ class Ta1:
 
 @dataclass(frozen=True, slots=True)
 class Acknowledgment:
+    """The answering interchange, and which transaction sets it accepts."""
+
     text: str
     accepted: frozenset[str]
     """ST02 of the transaction sets accepted (IK501 ``A`` in a group not rejected)."""
@@ -204,11 +206,11 @@ def acknowledgments(
         if len(isa) <= 16:
             continue
         first = next((g for g in ic.groups if _answered(g)), None)
-        sender = Party(isa[7].strip() or "ZZ", isa[8].strip() or "RECEIVER", "")
-        receiver = Party(isa[5].strip() or "ZZ", isa[6].strip() or "SENDER", "")
+        ours = (isa[7].strip() or "ZZ", isa[8].strip() or "RECEIVER")
+        theirs = (isa[5].strip() or "ZZ", isa[6].strip() or "SENDER")
         route = Route(
-            Party(sender.qualifier, sender.id, (first and first.receiver_code) or sender.id),
-            Party(receiver.qualifier, receiver.id, (first and first.sender_code) or receiver.id),
+            Party(*ours, (first and first.receiver_code) or ours[1]),
+            Party(*theirs, (first and first.sender_code) or theirs[1]),
             isa[15] if isa[15] in ("T", "P") else "P",
             created,
         )
