@@ -148,8 +148,8 @@ class Responder:
     # -- steps -----------------------------------------------------------------------
     def _ta1(self, route: Route, ta1: Ta1, stem: str) -> Reply:
         """A reply holding only the TA1 that rejects the upload."""
-        return Reply(f"{stem}.ta1", acknowledge(route, self.state, [], ta1).text.encode("ascii"),
-                     "TA1")  # fmt: skip
+        text = acknowledge(route, self.state, [], ta1).text
+        return Reply(f"{stem}.ta1", text.encode("ascii"), "TA1")
 
     def _envelope_problem(
         self, interchange: Interchange837, result: Pyx12Report | None
