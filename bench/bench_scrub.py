@@ -95,7 +95,7 @@ def main() -> int:
           f"({built:,} built, {len(refused):,} refused)")  # fmt: skip
 
     if args.pyx12:
-        from tests.x12check import pyx12_errors
+        from tests.support.judge import pyx12_errors
 
         sample = admit(ndjson_records(lines[: args.pyx12], "pyx12.jsonl"), context)
         texts = [ic.text for ic in build_interchanges(

@@ -15,10 +15,10 @@ from decimal import Decimal
 from itertools import groupby
 
 from edi.x12.control import ControlNumberSource
+from edi.x12.reply import Route, close_reply, open_reply, open_reply_group
 from edi.x12.writer import X12Writer
 from sandbox.claims837 import Envelope837, Transaction837
 from sandbox.front_end import Screening
-from sandbox.replies import Route, begin, finish
 
 VERSION = "005010X214"
 RECEIVED = ("A1", "19", "PR")
@@ -70,7 +70,8 @@ def build_277ca(
 ) -> bytes:
     """The 277CA for the accepted 837 transaction sets and the screening of their claims."""
     w = X12Writer(line_breaks=True)
-    begin(w, route, controls, "HN", VERSION)
+    open_reply(w, route, controls)
+    open_reply_group(w, route, controls, "HN", VERSION)
     today = route.created.strftime("%Y%m%d")
     for number, (tx, screenings) in enumerate(answered, start=1):
         w.open_transaction("277", number, VERSION)
@@ -117,4 +118,4 @@ def build_277ca(
                     hl += 1
                     _patient(w, hl, provider, screening, today)
         w.close_transaction()
-    return finish(w)
+    return close_reply(w).encode("ascii")

@@ -15,10 +15,10 @@ from decimal import Decimal
 from itertools import groupby
 
 from edi.x12.control import ControlNumberSource
+from edi.x12.reply import Route, close_reply, open_reply, open_reply_group
 from edi.x12.writer import X12Writer
 from mappings.sandbox import PayerRules
 from sandbox.remittance import Payment, RemitClaim, RemitLine
-from sandbox.replies import Route, begin, finish
 
 VERSION = "005010X221A1"
 SANDBOX_BANK = ("01", "999999992", "DA", "0001234567")
@@ -108,7 +108,8 @@ def build_835(
 ) -> bytes:
     """One interchange holding one 835 transaction set per payment (payee)."""
     w = X12Writer(line_breaks=True)
-    begin(w, route, controls, "HP", VERSION, group_sender=rules.payer_id)
+    open_reply(w, route, controls)
+    open_reply_group(w, route, controls, "HP", VERSION, group_sender=rules.payer_id)
     for number, pay in enumerate(payments, start=1):
         w.open_transaction("835", number, None)
         _bpr(w, rules, pay.total, paid_on)
@@ -130,4 +131,4 @@ def build_835(
             w.segment("PLB", pay.payee_npi, f"{paid_on.year}1231",
                       (adj.reason, adj.reference), _money(adj.amount))  # fmt: skip
         w.close_transaction()
-    return finish(w)
+    return close_reply(w).encode("ascii")

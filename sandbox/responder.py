@@ -26,20 +26,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from edi.x12.acks import ClaimAt, GroupAck, Ta1, TransactionAck, acknowledge, pyx12_groups
+from edi.x12.pyx12_validator import Pyx12Report, Pyx12Unavailable, validate_x12
 from edi.x12.reader import X12ParseError
+from edi.x12.reply import Route
 from edi.x12.writer import Party
 from mappings.profiles import PayerProfile, clearinghouse_profile, payer_profiles
 from mappings.sandbox import SandboxRules, sandbox_rules
 from sandbox import adjudication
 from sandbox.ack_277ca import build_277ca
-from sandbox.ack_999 import build_999, build_999_unsupported
-from sandbox.ack_ta1 import build_ta1
 from sandbox.claims837 import Claim837, Interchange837, read_837
 from sandbox.front_end import ACCEPTED, UNKNOWN_ORIGINAL, Screening, rejection
-from sandbox.pyx12_check import Pyx12Result, validate
 from sandbox.remit_835 import build_835
 from sandbox.remittance import RemitClaim, reversal_of
-from sandbox.replies import Reply, Route, party
+from sandbox.replies import Reply, party
 from sandbox.state import SandboxState
 
 DEFAULT_TIMELY_FILING_DAYS = 365
@@ -57,6 +57,29 @@ def _sandbox_parties() -> tuple[Party, Party]:
 def _stem(name: str) -> str:
     base = name.rsplit("/", 1)[-1]
     return base.rsplit(".", 1)[0] if "." in base else base
+
+
+def _claim_locator(interchange: Interchange837) -> ClaimAt:
+    """CLM01 of the claim whose segments include an ST-relative position, for CTX."""
+
+    def claim_at(st02: str, position: int) -> str | None:
+        for tx in interchange.transactions:
+            if tx.st02 == st02:
+                for claim in tx.claims:
+                    if claim.position <= position <= claim.end_position:
+                        return claim.clm01
+        return None
+
+    return claim_at
+
+
+def _unsupported(interchange: Interchange837) -> GroupAck:
+    """A group whose guide (GS08) the sandbox does not know: AK905 2, each set IK502 1."""
+    env = interchange.envelope
+    transactions = [
+        TransactionAck("837", tx.st02, tx.st03, ["1"]) for tx in interchange.transactions
+    ]
+    return GroupAck("HC", env.gs06, env.gs08, ack_codes=["2"], transactions=transactions)
 
 
 @dataclass
@@ -81,8 +104,7 @@ class Responder:
             interchange = read_837(data, name)
         except X12ParseError:
             route = Route(self.identity, self.partner, "T", now)
-            ta1 = build_ta1(route, self.state, "000000000", f"{now:%y%m%d}", f"{now:%H%M}", "024")
-            return [Reply(f"{stem}.ta1", ta1, "TA1")]
+            return [self._ta1(route, Ta1("000000000", f"{now:%y%m%d}", f"{now:%H%M}", "024"), stem)]
         env = interchange.envelope
         route = Route(
             self.identity,
@@ -90,17 +112,20 @@ class Responder:
             env.usage if env.usage in ("T", "P") else "T",
             now,
         )
-        result = validate(data)
+        try:
+            result: Pyx12Report | None = validate_x12(data)
+        except Pyx12Unavailable:
+            result = None
         note = self._envelope_problem(interchange, result)
         if note is not None:
-            ta1 = build_ta1(route, self.state, env.isa13, env.isa09, env.isa10, note)
-            return [Reply(f"{stem}.ta1", ta1, "TA1")]
+            return [self._ta1(route, Ta1(env.isa13, env.isa09, env.isa10, note), stem)]
         self.state.first_time(env.sender_id, env.isa13)
-        if result.engine_error or env.gs08 not in SUPPORTED_GUIDES:
-            ack = build_999_unsupported(route, self.state, interchange)
+        if result is None or env.gs08 not in SUPPORTED_GUIDES:
+            groups = [_unsupported(interchange)]
         else:
-            ack = build_999(route, self.state, interchange, result)
-        replies = [Reply(f"{stem}.999", ack.data, "999")]
+            groups = pyx12_groups(result, _claim_locator(interchange))
+        ack = acknowledge(route, self.state, groups)
+        replies = [Reply(f"{stem}.999", ack.text.encode("ascii"), "999")]
         answered = [
             (tx, [self._screen(claim, now.date()) for claim in claims])
             for tx in interchange.transactions
@@ -121,7 +146,14 @@ class Responder:
         return self._payment_cycle(route, [], route.created.date())
 
     # -- steps -----------------------------------------------------------------------
-    def _envelope_problem(self, interchange: Interchange837, result: Pyx12Result) -> str | None:
+    def _ta1(self, route: Route, ta1: Ta1, stem: str) -> Reply:
+        """A reply holding only the TA1 that rejects the upload."""
+        text = acknowledge(route, self.state, [], ta1).text
+        return Reply(f"{stem}.ta1", text.encode("ascii"), "TA1")
+
+    def _envelope_problem(
+        self, interchange: Interchange837, result: Pyx12Report | None
+    ) -> str | None:
         """The TA105 note code that rejects the interchange, or None if it is acceptable."""
         env = interchange.envelope
         if env.receiver_id != self.identity.id:
@@ -131,16 +163,13 @@ class Responder:
         for finding in interchange.findings:
             if finding.code in _IEA_NOTES:
                 return _IEA_NOTES[finding.code]
-        codes = sorted(
-            str(error.get("err_cde"))
-            for isa in result.tree.get("interchanges", [])
-            for error in isa.get("errors", [])
-        )
+        errors = result.errors if result is not None else ()
+        codes = sorted(error.code for error in errors if error.level == "interchange")
         if codes:
             return codes[0]
         if interchange.group_count == 0:
             return "024"
-        if result.engine_error and not interchange.transactions:
+        if result is None and not interchange.transactions:
             return "024"
         return None
 

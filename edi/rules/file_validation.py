@@ -5,7 +5,7 @@ One pass of the streaming reader finds the envelopes, the claims (as encounter r
 non-ASCII bytes, versions it has no map for); pyx12 then validates the ASCII text in
 process and its errors become our findings.  Every finding is placed: interchange,
 group, transaction set, segment position and, inside a claim, its CLM01, which is all a
-999/TA1 (:mod:`edi.rules.acks`) and a person need.
+999/TA1 (:mod:`edi.x12.acks`) and a person need.
 
 Pure: the caller reads the file and passes its bytes.
 """
@@ -21,10 +21,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from edi.rules.pyx12_check import Pyx12Unavailable, X12Error, finding_of, run_pyx12
+from edi.rules.pyx12_check import finding_of
 from edi.rules.record import field_path, findings_from_error
 from edi.rules.registry import CheckContext, Finding, Rule, fire, register, run_checks
 from edi.rules.x12_claims import FileClaim, FiledEncounter, file_claims
+from edi.x12.acks import AckItem, ack_item
+from edi.x12.pyx12_validator import Pyx12Unavailable, X12Error, validate_x12
 from edi.x12.reader import Segment, X12ParseError, iter_transactions
 
 _R = register
@@ -210,22 +212,6 @@ class ClaimVerdict:
 
 
 @dataclass
-class AckItem:
-    """One IK3 (and IK4) of the 999: a segment in error, where, and why."""
-
-    segment_id: str
-    st_position: int
-    loop: str | None
-    segment_code: str
-    element: int | None = None
-    component: int | None = None
-    element_ref: str | None = None
-    element_code: str | None = None
-    clm01: str | None = None
-    repetition: int | None = None
-
-
-@dataclass
 class TransactionVerdict:
     isa13: str
     gs06: str
@@ -273,6 +259,30 @@ class GroupInfo:
     ack_codes: list[str] = field(default_factory=list)
     """AK905 codes (group-level errors)."""
     transactions: list[TransactionVerdict] = field(default_factory=list)
+
+    def _gs(self, number: int) -> str:
+        """GSnn of a group whose GS could be read to GS08, else empty."""
+        return self.gs[number] if len(self.gs) > 8 else ""
+
+    @property
+    def functional_id(self) -> str:
+        return self._gs(1)
+
+    @property
+    def sender_code(self) -> str:
+        return self._gs(2)
+
+    @property
+    def receiver_code(self) -> str:
+        return self._gs(3)
+
+    @property
+    def gs06(self) -> str:
+        return self._gs(6)
+
+    @property
+    def version(self) -> str:
+        return self._gs(8)
 
 
 @dataclass
@@ -617,7 +627,7 @@ def _pyx12(report: FileReport, text: str, name: str, cut: int) -> None:
         return
     ascii_text = _fixed_width_isas(re.sub(r"[^\x00-\x7f]", "X", text[cut:]), report, name, cut)
     try:
-        errors = run_pyx12(ascii_text)
+        errors = validate_x12(ascii_text).errors
     except Pyx12Unavailable as exc:
         report.findings.append(fire(VALIDATOR, source=name, reason=str(exc)))
         for ic in report.interchanges:
@@ -679,17 +689,7 @@ def _place(report: FileReport, err: X12Error, name: str) -> None:
     clm01 = tx.claim_at(err.position or 0)
     claim = next((c for c in tx.claims if c.clm01 == clm01), None)
     (claim.findings if claim else tx.findings).append(replace(finding, encounter_id=clm01))
-    if err.level == "segment" and err.code in _PYX12_ONLY:
-        element = _PYX12_ONLY[err.code]
-        item = AckItem(err.segment_id or "", err.st_position or 0, err.loop, "8", element,
-                       element_code="I12" if element else None, clm01=clm01)  # fmt: skip
-    elif err.level == "segment":
-        item = AckItem(err.segment_id or "", err.st_position or 0, err.loop, err.code,
-                       clm01=clm01)  # fmt: skip
-    else:
-        item = AckItem(err.segment_id or "", err.st_position or 0, err.loop, "8", err.element,
-                       err.component, err.element_ref, err.code, clm01, err.repetition)  # fmt: skip
-    tx.ack_items.append(item)
+    tx.ack_items.append(ack_item(err, clm01))
 
 
 _ELEMENT = re.compile(r"([A-Z0-9]{2,3}?)(\d{2})(?:-(\d+))?$")
@@ -723,10 +723,6 @@ def _settle(report: FileReport) -> None:
 def _duplicate(f: Finding, flagged: set[int]) -> bool:
     """Our model's level-1/2 finding on a segment pyx12 already flagged."""
     return f.level <= 2 and ".X12." not in f.rule_id and _position(f) in flagged
-
-
-_PYX12_ONLY = {"HL1": 1, "HL2": 2, "LX": 1, "SEG1": None}
-"""pyx12's own segment codes (not 999 codes) → the element they are about."""
 
 
 def _position(f: Finding) -> int:

@@ -94,9 +94,9 @@ def _files(paths: list[str]) -> Iterator[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from edi.rules.acks import acknowledgments
     from edi.rules.file_validation import validate_837
     from edi.rules.registry import CheckContext
+    from edi.x12.acks import acknowledgments
     from edi.x12.control import MemoryControlNumbers
     from mappings.profiles import payer_profiles
 
@@ -137,7 +137,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(report_text(report))
         if args.ack:
-            texts = acknowledgments(report, controls, datetime.now().replace(microsecond=0))
+            texts = acknowledgments(
+                report.interchanges, controls, datetime.now().replace(microsecond=0)
+            )
             if texts:
                 (args.ack / f"{path.name}.999").write_text("".join(texts), encoding="ascii")
     if not judged:

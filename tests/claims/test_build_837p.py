@@ -16,7 +16,7 @@ from edi.x12.reader import iter_segments
 from edi.x12.text import x12_text
 from mappings.profiles import clearinghouse_profile
 from tests.factories import DIAGNOSES, EXAMPLE, encounter, encounters
-from tests.x12check import pyx12_errors
+from tests.support.judge import pyx12_errors
 
 PROFILE = clearinghouse_profile("sandbox")
 CREATED = datetime(2026, 11, 27, 1, 0)

@@ -13,7 +13,7 @@ import pytest
 
 from flows.cli import main
 from tests.factories import EXAMPLE, encounter, ndjson
-from tests.x12check import pyx12_errors
+from tests.support.judge import pyx12_errors
 
 
 def flat_rows(data: dict) -> list[dict]:

@@ -17,7 +17,7 @@ import pytest
 from edi.responses import parse_any
 from edi.x12.reader import X12ParseError
 from mappings.code_texts import bundled_code_texts
-from tests.responses.plain import claim_money, interchanges, tables_money
+from tests.support.plain_reading import claim_money, interchanges, tables_money
 
 TEXTS = bundled_code_texts()
 

@@ -6,7 +6,7 @@ import pandas as pd
 
 from edi.responses import parse_277ca, parse_any
 from mappings.code_texts import bundled_code_texts
-from tests.responses.build import Status, claim_ack
+from tests.support.x12files import Status, claim_ack
 
 TEXTS = bundled_code_texts()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
@@ -15,7 +17,7 @@ from edi.responses import (
 )
 from edi.x12.delimiters import Delimiters
 from mappings.code_texts import bundled_code_texts
-from tests.responses.build import Cas, Claim, Line, Plb, remit
+from tests.support.x12files import Cas, Claim, Line, Plb, remit
 
 TEXTS = bundled_code_texts()
 
@@ -158,13 +160,13 @@ def test_claim_paid_across_several_remittances():
         [Claim("ENC-9", charge="200.00", paid="80.00", adjustments=[Cas("OA", "23", "120.00")])],
         payment="80.00",
         trace="EFT1",
-        pay_date="20261201",
+        pay_date=date(2026, 12, 1),
     )
     part_two = remit(
         [Claim("ENC-9", charge="200.00", paid="40.00", adjustments=[Cas("OA", "23", "160.00")])],
         payment="40.00",
         trace="EFT2",
-        pay_date="20261215",
+        pay_date=date(2026, 12, 15),
     )
     tables = ResponseTables.concat(
         [parse_835(part_one, "1.835", texts=TEXTS), parse_835(part_two, "2.835", texts=TEXTS)]
@@ -290,7 +292,7 @@ def test_a_different_payment_is_not_a_duplicate():
 
 
 def test_other_kinds_and_sets_are_skipped_with_findings():
-    from tests.responses.build import SetAck, ack_999
+    from tests.support.x12files import SetAck, ack_999
 
     t = parse_835(remit([CLAIM], payment="100.00") + ack_999("1", [SetAck("0001")]), texts=TEXTS)
     assert list(t.claims["clm01"]) == ["ENC-1"] and t.acks.empty

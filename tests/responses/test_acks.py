@@ -6,19 +6,11 @@ import pandas as pd
 
 from edi.responses import parse_999, parse_any, parse_ta1
 from mappings.code_texts import bundled_code_texts
-from tests.responses.build import SetAck, ack_999, ta1
+from tests.support.x12files import IkError, SetAck, ack_999, ta1
+
+NM1_ERROR = IkError("NM1", 12, "9", "7", loop="2010", value="X", clm01="ENC-2")
 
 TEXTS = bundled_code_texts()
-
-NM1_ERROR = {
-    "segment": "NM1",
-    "position": "12",
-    "loop": "2010",
-    "clm01": "ENC-2",
-    "element": "9",
-    "code": "7",
-    "value": "X",
-}
 
 
 def test_999_accepted_rejected_and_partial_group():

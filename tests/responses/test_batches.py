@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from edi.responses import parse_any, remit835
 from edi.x12 import reader
 from mappings.code_texts import bundled_code_texts
-from tests.responses.build import Cas, Claim, Line, Plb, remit
+from tests.support.x12files import Cas, Claim, Line, Plb, remit
 
 TEXTS = bundled_code_texts()
 

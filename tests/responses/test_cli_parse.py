@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from flows.cli import main
-from tests.responses.build import Cas, Claim, Line, Plb, SetAck, Status, ack_999, claim_ack, remit
+from tests.support.x12files import Cas, Claim, Line, Plb, SetAck, Status, ack_999, claim_ack, remit
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pyx12
 
 from edi.responses import parse_835
 from mappings.code_texts import bundled_code_texts, load_code_texts, read_code_table
-from tests.responses.build import Cas, Claim, Line, remit
+from tests.support.x12files import Cas, Claim, Line, remit
 
 
 def pyx12_codes(codeset: str) -> set[str]:

@@ -12,7 +12,7 @@ import flows.ingestion
 from edi.events import EventKind
 from edi.responses import claim_events, fingerprints, parse_any, verdicts
 from mappings.code_texts import bundled_code_texts
-from tests.responses.build import Cas, Claim, SetAck, ack_999, remit, ta1
+from tests.support.x12files import Cas, Claim, SetAck, ack_999, remit, ta1
 
 TEXTS = bundled_code_texts()
 

@@ -11,7 +11,7 @@ from edi.responses.findings import CODES, findings_of
 from edi.rules.registry import Finding as RuleFinding
 from flows.inbound_files import refused_name
 from mappings.code_texts import bundled_code_texts
-from tests.responses.build import Cas, Claim, Line, remit
+from tests.support.x12files import Cas, Claim, Line, remit
 
 TEXTS = bundled_code_texts()
 

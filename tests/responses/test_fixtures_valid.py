@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.responses.build import (
+from tests.support.judge import pyx12_errors
+from tests.support.x12files import (
     Cas,
     Claim,
+    IkError,
     Line,
     Plb,
     SetAck,
@@ -16,7 +18,6 @@ from tests.responses.build import (
     remit,
     ta1,
 )
-from tests.x12check import pyx12_errors
 
 LINE = Line(
     charge="150.00",
@@ -26,8 +27,7 @@ LINE = Line(
     allowed="120.00",
     remarks=("N130",),
 )
-NM1 = {"segment": "NM1", "position": "12", "loop": "2010", "clm01": "E2", "element": "9"}
-NM1["code"] = "7"
+NM1 = IkError("NM1", 12, "9", "7", loop="2010", clm01="E2")
 FIXTURES = {
     "835 paid claim with PLB": remit(
         [Claim("ENC-1", patient_resp="20.00", lines=[LINE], moa=("MA01",))],

@@ -7,8 +7,8 @@ import pandas as pd
 from edi.responses import parse_any
 from edi.x12.delimiters import Delimiters
 from mappings.code_texts import bundled_code_texts
-from tests.responses.build import Cas, Claim, Line, Plb, remit
-from tests.responses.plain import claim_money, tables_money
+from tests.support.plain_reading import claim_money, tables_money
+from tests.support.x12files import Cas, Claim, Line, Plb, remit
 
 TEXTS = bundled_code_texts()
 

@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 from edi.responses import parse_any
 from edi.x12.reader import X12ParseError
 from mappings.code_texts import bundled_code_texts
-from tests.responses.build import (
+from tests.support.x12files import (
     Cas,
     Claim,
+    IkError,
     Line,
     Plb,
     SetAck,
@@ -21,9 +22,9 @@ from tests.responses.build import (
     ta1,
 )
 
+ERROR = IkError("NM1", 12, "9", "7", loop="2010", clm01="E2")
 TEXTS = bundled_code_texts()
 
-ERROR = {"segment": "NM1", "position": "12", "loop": "2010", "clm01": "E2", "element": "9"}
 VALID = (
     remit(
         [
@@ -34,7 +35,7 @@ VALID = (
         plb=[Plb("WO", "X", "10")],
     )
     + claim_ack([Status("E1"), Status("E2", "A7", "562", "85", "U", lines=[("L", "1", "A7", "1")])])
-    + ack_999("1", [SetAck("0001", "R", ("5",), [{**ERROR, "code": "7"}])], "R")
+    + ack_999("1", [SetAck("0001", "R", ("5",), [ERROR])], "R")
     + ta1("000000001")
 ).encode()
 SEGMENTS = VALID.split(b"~")

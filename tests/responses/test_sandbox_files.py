@@ -13,8 +13,8 @@ from edi.responses import ResponseTables, parse_any
 from edi.x12.control import MemoryControlNumbers
 from mappings.code_texts import bundled_code_texts
 from sandbox.responder import Responder
-from tests.responses.plain import claim_money, tables_money
 from tests.sandbox.claim_batch import build_files, outcome_batch
+from tests.support.plain_reading import claim_money, tables_money
 
 TEXTS = bundled_code_texts()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from edi.responses import SCHEMAS, ResponseTables, parse_any
 from edi.responses.tables import markdown
 from mappings.code_texts import bundled_code_texts
-from tests.responses.build import Claim, SetAck, Status, ack_999, claim_ack, remit, ta1
+from tests.support.x12files import Claim, SetAck, Status, ack_999, claim_ack, remit, ta1
 
 TEXTS = bundled_code_texts()
 

@@ -17,12 +17,12 @@ import pytest
 
 from edi.claims.build_837p import build_interchanges
 from edi.claims.models import Encounter
-from edi.rules.acks import acknowledgments
 from edi.rules.file_validation import FileReport, validate_837
+from edi.x12.acks import acknowledgments
 from edi.x12.control import MemoryControlNumbers
 from mappings.profiles import clearinghouse_profile
 from tests.factories import encounter
-from tests.x12check import pyx12_errors
+from tests.support.judge import pyx12_errors
 
 CREATED = datetime(2026, 11, 27, 1, 0)
 DEPENDENT = {"last_name": "Doe", "first_name": "Sam", "birth_date": "2015-06-01", "sex": "M",
@@ -209,7 +209,7 @@ def test_claim_findings_point_at_their_segment(context: Any) -> None:
 
 def acks_of(text: str, context: Any) -> str:
     report = report_of(text, context)
-    return "".join(acknowledgments(report, MemoryControlNumbers(), CREATED))
+    return "".join(acknowledgments(report.interchanges, MemoryControlNumbers(), CREATED))
 
 
 def test_999_accepts_a_clean_file(context: Any) -> None:

@@ -13,7 +13,7 @@ from tests.factories import encounter
 from tests.fixtures.services import service_missing
 from tests.rules import cms_files
 from tests.rules.test_file_corpus import built, clean, sub
-from tests.x12check import pyx12_errors
+from tests.support.judge import pyx12_errors
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "x12-samples"
 

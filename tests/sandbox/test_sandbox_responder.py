@@ -14,7 +14,7 @@ from sandbox.responder import Responder
 from sandbox.state import SandboxState
 from tests.sandbox.answers import read_answers
 from tests.sandbox.claim_batch import RECEIVED, build_files, outcome_batch
-from tests.x12check import pyx12_errors
+from tests.support.judge import pyx12_errors
 
 SEED = 7
 """A seed under which the bundled rules' "sometimes" (reversal, L6 and WO PLBs) happens."""

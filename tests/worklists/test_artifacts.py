@@ -12,17 +12,20 @@ from prefect.client.orchestration import get_client
 from flows.ledger import Ledger
 from flows.worklists import build_worklists
 from flows.worklists.artifacts import publish_artifacts
+from tests.support.x12files import Status, claim_ack
 from tests.worklists.conftest import PATIENTS, context
-from tests.worklists.test_classify import day_one_835
-from tests.worklists.x12sets import Status, ack_999, parse, status_277ca
+from tests.worklists.tables import parse
+from tests.worklists.test_classify import day_one_835, rejected_999
 
 
 @pytest.mark.slow
 def test_artifacts_hold_no_names_or_birth_dates(prefect_api, sqlite_url, tmp_path):
+    rejected = claim_ack([Status("ENC-4", "A7", "562", "82")], payer=True, isa13=102,
+                         created=datetime(2026, 10, 5, 12))  # fmt: skip
     files = parse(
         ("a.835", day_one_835()),
-        ("b.277", status_277ca(date(2026, 10, 5), [Status("ENC-4", "A7", "562", "82")], 102)),
-        ("c.999", ack_999(date(2026, 10, 3), 5, 1, "R", 103, "ENC-3")),
+        ("b.277", rejected),
+        ("c.999", rejected_999("ENC-3")),
     )
     with Ledger.open(sqlite_url) as ledger:
         summary = build_worklists(ledger, files, context(), date(2026, 10, 21), tmp_path,

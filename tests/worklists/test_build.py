@@ -16,9 +16,10 @@ from flows.ledger import Ledger
 from flows.outputs.xlsx import DUE_SOON_FILL, MONEY_FORMAT
 from flows.worklists import build_worklists
 from tests.ledger.helpers import claim, submit
+from tests.support.x12files import Claim, Line, remit
 from tests.worklists.conftest import context
+from tests.worklists.tables import parse
 from tests.worklists.test_classify import REMIT_DAY, day_one_835
-from tests.worklists.x12sets import ClaimPayment, Line, parse, remit_835
 
 DAY1 = date(2026, 10, 21)
 NOW1 = datetime(2026, 10, 21, 6, 0, tzinfo=UTC)
@@ -112,9 +113,9 @@ def test_edits_imported_from_the_workbook_survive_the_next_build(built, sqlite_u
     out, err = capsys.readouterr()
     assert "2 row(s) updated" in out and "no worklist item DEN-NOTANITEM0000" in err
 
-    paid = ClaimPayment("ENC-2", "1", "90", "90", "0", "PCN2",
-                        lines=[Line("99214", "90", "90", "ENC-2-1")])  # fmt: skip
-    later = remit_835("TRACE2", REMIT_DAY + timedelta(days=10), [paid], 202)
+    paid = Claim("ENC-2", "1", "90", "90", "0", "PCN2",
+                 lines=[Line("99214", "90", "90", "ENC-2-1")])  # fmt: skip
+    later = remit([paid], trace="TRACE2", pay_date=REMIT_DAY + timedelta(days=10), isa13=202)
     day2 = DAY1 + timedelta(days=10)
     summary = build_worklists(ledger, parse(("b.835", later)), ctx, day2, folder.parent,
                               now=NOW1 + timedelta(days=10))  # fmt: skip

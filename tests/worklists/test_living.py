@@ -9,9 +9,10 @@ from edi.worklists.classify import classify
 from edi.worklists.edits import Edit, plan_edits
 from edi.worklists.merge import merge
 from edi.worklists.rows import worklist_rows
+from tests.support.x12files import Cas, Claim, Line, Status, claim_ack, remit
 from tests.worklists.conftest import context
+from tests.worklists.tables import parse
 from tests.worklists.test_classify import REMIT_DAY, day_one_835
-from tests.worklists.x12sets import Adj, ClaimPayment, Line, Status, parse, remit_835, status_277ca
 
 DAY1 = datetime(2026, 10, 21, 6, 0, tzinfo=UTC)
 
@@ -66,10 +67,10 @@ def test_a_later_payment_resolves_the_denial(rules, settings, terms):
     run = Run(rules, settings, terms)
     ctx = context()
     run.night([("a.835", day_one_835())], ctx, DAY1)
-    paid = ClaimPayment("ENC-1", "1", "175", "105", "20", "PCN1", lines=[
-        Line("99213", "150", "80", "ENC-1-1", [Adj("CO", "45", "50"), Adj("PR", "2", "20")]),
+    paid = Claim("ENC-1", "1", "175", "105", "20", "PCN1", lines=[
+        Line("99213", "150", "80", "ENC-1-1", [Cas("CO", "45", "50"), Cas("PR", "2", "20")]),
         Line("J1100", "25", "25", "ENC-1-2")])  # fmt: skip
-    later = remit_835("TRACE2", REMIT_DAY + timedelta(days=14), [paid], 201)
+    later = remit([paid], trace="TRACE2", pay_date=REMIT_DAY + timedelta(days=14), isa13=201)
     merged, rows = run.night([("b.835", later)], ctx, DAY1 + timedelta(days=15))
     assert merged.counts["resolved"] == 1
     assert list(rows["denials"]["clm01"]) == ["ENC-2"]
@@ -81,14 +82,14 @@ def test_a_later_payment_resolves_the_denial(rules, settings, terms):
 def test_a_partial_payment_keeps_the_unpaid_line_open(rules, settings, terms):
     run = Run(rules, settings, terms)
     ctx = context()
-    two_lines = ClaimPayment("ENC-2", "4", "120", "0", "0", "PCN2", lines=[
-        Line("99214", "90", "0", "ENC-2-1", [Adj("CO", "197", "90")]),
-        Line("36415", "30", "0", "ENC-2-2", [Adj("CO", "197", "30")])])  # fmt: skip
-    run.night([("a.835", remit_835("T1", REMIT_DAY, [two_lines], 301))], ctx, DAY1)
-    partly = ClaimPayment("ENC-2", "2", "120", "60", "0", "PCN2", lines=[
-        Line("99214", "90", "60", "ENC-2-1", [Adj("CO", "45", "30")]),
-        Line("36415", "30", "0", "ENC-2-2", [Adj("CO", "197", "30")])])  # fmt: skip
-    later = remit_835("T2", REMIT_DAY + timedelta(days=30), [partly], 302)
+    two_lines = Claim("ENC-2", "4", "120", "0", "0", "PCN2", lines=[
+        Line("99214", "90", "0", "ENC-2-1", [Cas("CO", "197", "90")]),
+        Line("36415", "30", "0", "ENC-2-2", [Cas("CO", "197", "30")])])  # fmt: skip
+    run.night([("a.835", remit([two_lines], trace="T1", pay_date=REMIT_DAY, isa13=301))], ctx, DAY1)
+    partly = Claim("ENC-2", "2", "120", "60", "0", "PCN2", lines=[
+        Line("99214", "90", "60", "ENC-2-1", [Cas("CO", "45", "30")]),
+        Line("36415", "30", "0", "ENC-2-2", [Cas("CO", "197", "30")])])  # fmt: skip
+    later = remit([partly], trace="T2", pay_date=REMIT_DAY + timedelta(days=30), isa13=302)
     _, rows = run.night([("b.835", later)], ctx, DAY1 + timedelta(days=31))
     open_rows = rows["denials"]
     assert list(open_rows["line_ref"]) == ["ENC-2-2"]
@@ -100,9 +101,9 @@ def test_a_repeat_denial_reopens_an_appealed_row(rules, settings, terms):
     ctx = context()
     run.night([("a.835", day_one_835())], ctx, DAY1)
     item_id = run.edit("ENC-2", DAY1, status="appealed", owner="li", notes="records sent")
-    line = Line("99214", "90", "0", "ENC-2-1", [Adj("CO", "197", "90")])
-    upheld = ClaimPayment("ENC-2", "4", "90", "0", "0", "PCN2", lines=[line])
-    later = remit_835("TRACE3", REMIT_DAY + timedelta(days=40), [upheld], 401)
+    line = Line("99214", "90", "0", "ENC-2-1", [Cas("CO", "197", "90")])
+    upheld = Claim("ENC-2", "4", "90", "0", "0", "PCN2", lines=[line])
+    later = remit([upheld], trace="TRACE3", pay_date=REMIT_DAY + timedelta(days=40), isa13=401)
     merged, rows = run.night([("c.835", later)], ctx, DAY1 + timedelta(days=41))
     row = rows["denials"].set_index("item_id").loc[item_id]
     assert merged.counts["reopened"] == 1
@@ -122,7 +123,12 @@ def test_a_corrected_claim_links_to_its_denial_and_closes_it_when_accepted(rules
     (item,) = [i for i in run.items.values() if i.clm01 == "ENC-1"]
     assert merged.counts["corrected"] == 1
     assert (item.status, item.payload["corrected_by"]) == ("corrected", "ENC-1")
-    accepted = status_277ca(date(2026, 10, 27), [Status("ENC-1", "A1", "20", pcn="PCN1B")], 501)
+    accepted = claim_ack(
+        [Status("ENC-1", "A1", "20", payer_claim_number="PCN1B")],
+        payer=True,
+        isa13=501,
+        created=datetime(2026, 10, 27, 12),
+    )
     merged, rows = run.night([("e.277", accepted)], corrected, datetime(2026, 10, 28, tzinfo=UTC))
     assert run.items[item.item_id].status == "resolved"
     assert run.items[item.item_id].payload["resolution"] == "corrected claim accepted"
@@ -133,13 +139,20 @@ def test_a_rejection_is_marked_corrected_on_resubmission_and_resolved_on_accepta
     rules, settings, terms
 ):
     run = Run(rules, settings, terms)
-    rejected = status_277ca(date(2026, 10, 5), [Status("ENC-2", "A7", "562", "82")], 601)
+    rejected = claim_ack(
+        [Status("ENC-2", "A7", "562", "82")],
+        payer=True,
+        isa13=601,
+        created=datetime(2026, 10, 5, 12),
+    )
     run.night([("r.277", rejected)], context(), datetime(2026, 10, 6, tzinfo=UTC))
     resent = context(**{"ENC-2": {"submitted_on": date(2026, 10, 8), "responded_on": None}})
     run.night([], resent, datetime(2026, 10, 9, tzinfo=UTC))
     (item,) = run.items.values()
     assert item.status == "corrected"
-    ok = status_277ca(date(2026, 10, 10), [Status("ENC-2", "A2", "20")], 602)
+    ok = claim_ack(
+        [Status("ENC-2", "A2", "20")], payer=True, isa13=602, created=datetime(2026, 10, 10, 12)
+    )
     _, rows = run.night([("s.277", ok)], resent, datetime(2026, 10, 11, tzinfo=UTC))
     assert run.items[item.item_id].status == "resolved"
     assert rows["rejections"].empty
@@ -150,7 +163,9 @@ def test_a_no_response_row_closes_once_the_payer_answers(rules, settings, terms)
     waiting = context(**{"ENC-4": {"responded_on": None}})
     _, rows = run.night([], waiting, datetime(2026, 11, 10, tzinfo=UTC))
     assert list(rows["no_response"]["clm01"]) == ["ENC-4"]
-    answer = status_277ca(date(2026, 11, 11), [Status("ENC-4", "A1", "20")], 701)
+    answer = claim_ack(
+        [Status("ENC-4", "A1", "20")], payer=True, isa13=701, created=datetime(2026, 11, 11, 12)
+    )
     merged, rows = run.night([("n.277", answer)], waiting, datetime(2026, 11, 12, tzinfo=UTC))
     assert rows["no_response"].empty and merged.counts["resolved"] == 1
 

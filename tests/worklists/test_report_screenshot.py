@@ -16,9 +16,10 @@ from flows.ledger import Ledger
 from flows.outputs.html_report import BAR_COLORS
 from flows.worklists import build_worklists
 from tests.fixtures.services import service_missing
+from tests.support.x12files import Cas, Claim, Line, remit
 from tests.worklists.conftest import context
+from tests.worklists.tables import parse
 from tests.worklists.test_classify import day_one_835
-from tests.worklists.x12sets import Adj, ClaimPayment, Line, parse, remit_835
 
 CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -73,11 +74,13 @@ def read_png(data: bytes) -> np.ndarray:
 
 def earlier_835() -> str:
     """Ten days before: a Medicare denial and a paid claim, so the trend has two points."""
-    line = Line("99213", "120", "0", "ENC-3-1", [Adj("CO", "50", "120")])
-    denied = ClaimPayment("ENC-3", "4", "120", "0", "0", "MCN3", lines=[line])
-    paid = ClaimPayment("ENC-4", "1", "300", "300", "0", "PCN4",
-                        lines=[Line("99215", "300", "300", "ENC-4-1")])  # fmt: skip
-    return remit_835("MED1", date(2026, 10, 10), [denied, paid], 105, "00431")
+    line = Line("99213", "120", "0", "ENC-3-1", [Cas("CO", "50", "120")])
+    denied = Claim("ENC-3", "4", "120", "0", "0", "MCN3", lines=[line])
+    paid = Claim("ENC-4", "1", "300", "300", "0", "PCN4",
+                 lines=[Line("99215", "300", "300", "ENC-4-1")])  # fmt: skip
+    return remit(
+        [denied, paid], trace="MED1", pay_date=date(2026, 10, 10), isa13=105, payer_id="00431"
+    )
 
 
 def pixels_of(image: np.ndarray, hex_color: str) -> int:

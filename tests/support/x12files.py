@@ -1,14 +1,21 @@
-"""Hand-written response files, written to the guides (X221A1, X214, X231A1) with X12Writer.
+"""The tests' one X12 file writer: response files (835, 277CA, 999, TA1) as a payer or a
+clearinghouse would send them, written to the guides (X221A1, X214, X231A1) with the
+project's own :class:`~edi.x12.writer.X12Writer`, so counts and control numbers are
+computed, never typed, and no value can break the syntax by accident.
 
 Each builder returns the text of one interchange; tests combine, mangle and parse them.
-``test_fixtures_valid.py`` has pyx12 judge them, so the "valid" fixtures are known valid.
-Amounts are given as strings exactly as a payer would write them.
+``tests/responses/test_fixtures_valid.py`` has pyx12 judge them, so the "valid" files
+are known valid.  Amounts are strings exactly as a payer would write them; dates are
+``date``/``datetime`` values.  The 999 here is written by hand on purpose: the reader's
+tests need acknowledgments the project's own writer (:mod:`edi.x12.acks`) never writes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from edi.x12.delimiters import DEFAULT, Delimiters
 from edi.x12.writer import Party, X12Writer
@@ -18,6 +25,14 @@ CLEARINGHOUSE = Party("ZZ", "SANDBOXCH", "SANDBOXCH")
 CLINIC = Party("ZZ", "MAPLECLINIC", "MAPLECLINIC")
 WHEN = datetime(2026, 11, 27, 9, 30)
 PROVIDER_NPI = "1234567893"
+
+
+def d8(day: date) -> str:
+    """A date as X12 writes it (CCYYMMDD)."""
+    return f"{day:%Y%m%d}"
+
+
+# -- 835 --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -31,16 +46,18 @@ class Cas:
 @dataclass
 class Line:
     code: str = "99213"
-    modifiers: tuple[str, ...] = ()
     charge: str = "150.00"
     paid: str = "100.00"
-    units: str = ""
-    submitted_code: str = ""  # SVC06 when the payer changed the code
-    date: str = "20261120"
-    adjustments: list[Cas] = field(default_factory=list)
     line_ref: str = ""
+    """REF*6R, the line control number the 837 sent."""
+    adjustments: list[Cas] = field(default_factory=list)
+    remarks: tuple[str, ...] | list[str] = ()
+    modifiers: tuple[str, ...] = ()
+    units: str = ""
+    submitted_code: str = ""
+    """SVC06, when the payer changed the code."""
+    date: date = date(2026, 11, 20)
     allowed: str = ""
-    remarks: tuple[str, ...] = ()
 
 
 @dataclass
@@ -53,9 +70,12 @@ class Claim:
     payer_claim_number: str = "PCN0001"
     adjustments: list[Cas] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
-    moa: tuple[str, ...] = ()
+    moa: tuple[str, ...] | list[str] = ()
+    """MOA03 onward: the claim's remark codes."""
     statement: tuple[str, str] = ("", "")
     received: str = ""
+    patient: tuple[str, str] = ("DOE", "JANE")
+    member_id: str = "W123456789"
 
 
 @dataclass
@@ -67,7 +87,7 @@ class Plb:
 
 def remit(
     claims: list[Claim],
-    payment: str,
+    payment: str | None = None,
     trace: str = "CHK000123",
     plb: list[Plb] | None = None,
     isa13: int = 1001,
@@ -77,14 +97,19 @@ def remit(
     with_contact: bool = True,
     delimiters: Delimiters = DEFAULT,
     line_breaks: bool = False,
-    pay_date: str = "20261125",
+    pay_date: date = date(2026, 11, 25),
+    produced: date | None = None,
 ) -> str:
-    """One 835 interchange of one payment (005010X221A1)."""
+    """One 835 interchange of one payment (005010X221A1); ``payment`` defaults to the sum
+    paid on the claims, ``produced`` (DTM*405) to the day before ``pay_date``."""
     w = X12Writer(delimiters, line_breaks)
     w.open_interchange(PAYER, CLINIC, isa13, WHEN, "T", ack_requested=False)
     w.open_group("HP", PAYER, CLINIC, isa13, WHEN, "005010X221A1")
     w.open_transaction("835", st02, None)
-    write_835_body(w, claims, payment, trace, plb, payer_name, payer_id, with_contact, pay_date)
+    if payment is None:
+        payment = _sum(c.paid for c in claims)
+    write_835_body(w, claims, payment, trace, plb, payer_name, payer_id, with_contact, pay_date,
+                   produced or pay_date - timedelta(days=1))  # fmt: skip
     w.close_transaction()
     w.close_group()
     w.close_interchange()
@@ -100,13 +125,15 @@ def write_835_body(
     payer_name: str = "ACME HEALTH PLAN",
     payer_id: str = "87726",
     with_contact: bool = True,
-    pay_date: str = "20261125",
+    pay_date: date = date(2026, 11, 25),
+    produced: date = date(2026, 11, 24),
 ) -> None:
     """BPR through PLB of one 835 transaction set."""
-    method = "CHK" if not payment.startswith("-") and payment != "0" else "NON"
-    w.segment("BPR", "I" if method == "NON" else "C", payment, "C", method, *[""] * 11, pay_date)
+    method = "NON" if payment.startswith("-") or payment in ("0", "0.00") else "CHK"
+    w.segment("BPR", "I" if method == "NON" else "C", payment, "C", method, *[""] * 11,
+              d8(pay_date))  # fmt: skip
     w.segment("TRN", "1", trace, "1123456789")
-    w.segment("DTM", "405", "20261124")
+    w.segment("DTM", "405", d8(produced))
     w.segment("N1", "PR", payer_name)
     w.segment("N3", "PO BOX 1000")
     w.segment("N4", "SPRINGFIELD", "IL", "627010000")
@@ -118,20 +145,10 @@ def write_835_body(
     if claims:
         w.segment("LX", "1")
     for claim in claims:
-        w.segment(
-            "CLP",
-            claim.clm01,
-            claim.status,
-            claim.charge,
-            claim.paid,
-            claim.patient_resp,
-            "12",
-            claim.payer_claim_number,
-            "11",
-            "1",
-        )
+        w.segment("CLP", claim.clm01, claim.status, claim.charge, claim.paid, claim.patient_resp,
+                  "12", claim.payer_claim_number, "11", "1")  # fmt: skip
         _cas(w, claim.adjustments)
-        w.segment("NM1", "QC", "1", "DOE", "JANE", "", "", "", "MI", "W123456789")
+        w.segment("NM1", "QC", "1", *claim.patient, "", "", "", "MI", claim.member_id)
         if claim.moa:
             w.segment("MOA", "", "", *claim.moa)
         if claim.statement[0]:
@@ -142,17 +159,9 @@ def write_835_body(
         for line in claim.lines:
             composite = ["HC", line.code, *line.modifiers]
             submitted = ["HC", line.submitted_code] if line.submitted_code else None
-            w.segment(
-                "SVC",
-                composite,
-                line.charge,
-                line.paid,
-                "",
-                line.units,
-                submitted,
-                "1" if submitted else "",
-            )
-            w.segment("DTM", "472", line.date)
+            w.segment("SVC", composite, line.charge, line.paid, "", line.units, submitted,
+                      "1" if submitted else "")  # fmt: skip
+            w.segment("DTM", "472", d8(line.date))
             _cas(w, line.adjustments)
             if line.line_ref:
                 w.segment("REF", "6R", line.line_ref)
@@ -181,6 +190,10 @@ def _cas(w: X12Writer, adjustments: list[Cas]) -> None:
             w.segment("CAS", group, *values)
 
 
+def _sum(values: Iterable[str]) -> str:
+    return str(sum((Decimal(v) for v in values), Decimal("0.00")))
+
+
 # -- 277CA ------------------------------------------------------------------------------
 
 
@@ -190,7 +203,8 @@ class Status:
     category: str = "A2"
     code: str = "20"
     entity: str = ""
-    action: str = "WQ"
+    action: str = ""
+    """STC03; by default ``WQ`` for an accepted claim (A1, A2), ``U`` for a rejected one."""
     charge: str = "150.00"
     payer_claim_number: str = ""
     clearinghouse_trace: str = "CH0001"
@@ -198,27 +212,31 @@ class Status:
     lines: list[tuple[str, str, str, str]] = field(default_factory=list)  # ref, code, cat, sc
 
 
-def claim_ack(statuses: list[Status], payer: bool = False, isa13: int = 2001) -> str:
-    """One 277CA interchange (005010X214) from the clearinghouse or the payer."""
+def claim_ack(
+    statuses: list[Status], payer: bool = False, isa13: int = 2001, created: datetime = WHEN
+) -> str:
+    """One 277CA interchange (005010X214) from the clearinghouse or the payer, answering
+    a batch received the day before ``created``."""
     sender = PAYER if payer else CLEARINGHOUSE
+    today = d8(created)
     w = X12Writer()
-    w.open_interchange(sender, CLINIC, isa13, WHEN, "T", ack_requested=False)
-    w.open_group("HN", sender, CLINIC, isa13, WHEN, "005010X214")
+    w.open_interchange(sender, CLINIC, isa13, created, "T", ack_requested=False)
+    w.open_group("HN", sender, CLINIC, isa13, created, "005010X214")
     w.open_transaction("277", 1, "005010X214")
-    w.segment("BHT", "0085", "08", "BATCH0001", "20261127", "0930", "TH")
+    w.segment("BHT", "0085", "08", "BATCH0001", today, f"{created:%H%M}", "TH")
     w.segment("HL", "1", "", "20", "1")
     if payer:
         w.segment("NM1", "PR", "2", "ACME HEALTH PLAN", "", "", "", "", "PI", "87726")
     else:
         w.segment("NM1", "AY", "2", "SANDBOX CLEARINGHOUSE", "", "", "", "", "46", "SANDBOXCH")
     w.segment("TRN", "1", "RCPT0001")
-    w.segment("DTP", "050", "D8", "20261126")
-    w.segment("DTP", "009", "D8", "20261127")
+    w.segment("DTP", "050", "D8", d8(created - timedelta(days=1)))
+    w.segment("DTP", "009", "D8", today)
     w.segment("HL", "2", "1", "21", "1")
     w.segment("NM1", "41", "2", "MAPLE FAMILY CLINIC", "", "", "", "", "46", "MAPLECLINIC")
     w.segment("TRN", "2", "BATCH0001")
     accepted = [s for s in statuses if s.category in ("A1", "A2")]
-    w.segment("STC", ["A1", "19", "PR"], "20261127", "WQ", _sum(s.charge for s in statuses))
+    w.segment("STC", ["A1", "19", "PR"], today, "WQ", _sum(s.charge for s in statuses))
     w.segment("QTY", "90", str(len(accepted)))
     w.segment("QTY", "AA", str(len(statuses) - len(accepted)))
     w.segment("AMT", "YU", _sum(s.charge for s in accepted))
@@ -227,26 +245,14 @@ def claim_ack(statuses: list[Status], payer: bool = False, isa13: int = 2001) ->
     w.segment("NM1", "85", "2", "MAPLE FAMILY CLINIC", "", "", "", "", "XX", PROVIDER_NPI)
     w.segment("TRN", "1", "PROV0001")
     w.segment("STC", ["A1", "19", "PR"], "", "WQ", _sum(s.charge for s in statuses))
-    hl = 3
-    for status in statuses:
-        hl += 1
+    for hl, status in enumerate(statuses, start=4):
         w.segment("HL", str(hl), "3", "PT")
         w.segment("NM1", "QC", "1", "DOE", "JANE", "", "", "", "MI", "W123456789")
         w.segment("TRN", "2", status.clm01)
-        composite = [status.category, status.code, status.entity]
-        w.segment(
-            "STC",
-            composite,
-            "20261127",
-            status.action,
-            status.charge,
-            "",
-            "",
-            "",
-            "",
-            "",
-            list(status.second) if status.second else None,
-        )
+        action = status.action or ("WQ" if status in accepted else "U")
+        w.segment("STC", [status.category, status.code, status.entity], today, action,
+                  status.charge, "", "", "", "", "",
+                  list(status.second) if status.second else None)  # fmt: skip
         if status.payer_claim_number:
             w.segment("REF", "1K", status.payer_claim_number)
         if status.clearinghouse_trace:
@@ -254,7 +260,7 @@ def claim_ack(statuses: list[Status], payer: bool = False, isa13: int = 2001) ->
         w.segment("DTP", "472", "RD8", "20261120-20261121")
         for ref, code, category, status_code in status.lines:
             w.segment("SVC", ["HC", code], "75.00", "", "", "", "", "1")
-            w.segment("STC", [category, status_code], "20261127", "U")
+            w.segment("STC", [category, status_code], today, "U")
             w.segment("REF", "FJ", ref)
             w.segment("DTP", "472", "D8", "20261120")
     w.close_transaction()
@@ -263,13 +269,20 @@ def claim_ack(statuses: list[Status], payer: bool = False, isa13: int = 2001) ->
     return w.getvalue()
 
 
-def _sum(values) -> str:
-    from decimal import Decimal
-
-    return str(sum((Decimal(v) for v in values), Decimal("0.00")))
-
-
 # -- 999 and TA1 ------------------------------------------------------------------------
+
+
+@dataclass
+class IkError:
+    """One IK3 with its IK4 (and CTX when a claim is named): a bad element of a segment."""
+
+    segment: str
+    position: int
+    element: str
+    code: str
+    loop: str = ""
+    value: str = ""
+    clm01: str = ""
 
 
 @dataclass
@@ -277,23 +290,33 @@ class SetAck:
     st02: str
     status: str = "A"
     codes: tuple[str, ...] = ()
-    errors: list[dict] = field(default_factory=list)  # IK3 (+ IK4, CTX CLM01)
+    errors: list[IkError] = field(default_factory=list)
 
 
-def ack_999(gs06: str, sets: list[SetAck], group_status: str = "A", isa13: int = 3001) -> str:
+BAD_MEMBER_ID = IkError("NM1", 12, "9", "7", "2010BA", "BADID")
+"""The subscriber's member ID (NM109) holds an invalid code."""
+
+
+def ack_999(
+    gs06: str | int,
+    sets: list[SetAck],
+    group_status: str = "A",
+    isa13: int = 3001,
+    created: datetime = WHEN,
+) -> str:
     """One 999 interchange (005010X231A1) acknowledging the 837 group ``gs06``."""
     w = X12Writer()
-    w.open_interchange(CLEARINGHOUSE, CLINIC, isa13, WHEN, "T", ack_requested=False)
-    w.open_group("FA", CLEARINGHOUSE, CLINIC, isa13, WHEN, "005010X231A1")
+    w.open_interchange(CLEARINGHOUSE, CLINIC, isa13, created, "T", ack_requested=False)
+    w.open_group("FA", CLEARINGHOUSE, CLINIC, isa13, created, "005010X231A1")
     w.open_transaction("999", 1, "005010X231A1")
-    w.segment("AK1", "HC", gs06, "005010X222A1")
+    w.segment("AK1", "HC", str(gs06), "005010X222A1")
     for ack in sets:
         w.segment("AK2", "837", ack.st02, "005010X222A1")
         for error in ack.errors:
-            w.segment("IK3", error["segment"], error["position"], error.get("loop", ""), "8")
-            if error.get("clm01"):
-                w.segment("CTX", ["CLM01", error["clm01"]])
-            w.segment("IK4", error["element"], "", error["code"], error.get("value", ""))
+            w.segment("IK3", error.segment, error.position, error.loop, "8")
+            if error.clm01:
+                w.segment("CTX", ["CLM01", error.clm01])
+            w.segment("IK4", error.element, "", error.code, error.value)
         w.segment("IK5", ack.status, *ack.codes)
     accepted = sum(1 for a in sets if a.status in ("A", "E"))
     w.segment("AK9", group_status, str(len(sets)), str(len(sets)), str(accepted))
@@ -303,16 +326,17 @@ def ack_999(gs06: str, sets: list[SetAck], group_status: str = "A", isa13: int =
     return w.getvalue()
 
 
-def ta1(acked_isa13: str, status: str = "A", note: str = "000", isa13: int = 4001) -> str:
-    """One TA1 interchange (an ISA with only a TA1 in it)."""
+def ta1(
+    acked_isa13: str | int,
+    status: str = "A",
+    note: str = "000",
+    isa13: int = 4001,
+    created: datetime = WHEN,
+) -> str:
+    """One TA1 interchange (an ISA with only a TA1 in it) about interchange ``acked_isa13``."""
+    acked = f"{acked_isa13:09d}" if isinstance(acked_isa13, int) else acked_isa13
     w = X12Writer()
-    w.open_interchange(CLEARINGHOUSE, CLINIC, isa13, WHEN, "T", ack_requested=False)
-    text = w.getvalue()
-    d = w.delimiters
-    return (
-        text
-        + d.element.join(["TA1", acked_isa13, "261127", "0930", status, note])
-        + d.segment
-        + d.element.join(["IEA", "0", f"{isa13:09d}"])
-        + d.segment
-    )
+    w.open_interchange(CLEARINGHOUSE, CLINIC, isa13, created, "T", ack_requested=False)
+    w.segment("TA1", acked, f"{created:%y%m%d}", f"{created:%H%M}", status, note)
+    w.close_interchange()
+    return w.getvalue()
