@@ -30,7 +30,7 @@ from typing import Any, Protocol
 
 from edi.claims.models import Address, BillingProvider, Encounter, Person, Provider, ServiceLine
 from edi.guides.model import Guide, x222a1
-from edi.guides.segments import SegmentPlan, d8, x12_decimal
+from edi.guides.segments import SegmentPlan, d8
 from edi.x12.control import ControlNumberSource, control_key
 from edi.x12.writer import Party, X12Writer
 

@@ -183,9 +183,8 @@ def _segment(name: str, raw: dict[str, Any], loops: dict[str, Any]) -> SegmentSp
             raise GuideError(f"{where}: {position} is not used in this guide (usage N); remove it")
         binding = _binding(raw_binding, f"{where} {position}")
         if binding.kind == "code" and element.codes and binding.value not in element.codes:
-            raise GuideError(
-                f"{where}: {position} code {binding.value!r} is not one of {', '.join(element.codes)}"
-            )
+            allowed = ", ".join(element.codes)
+            raise GuideError(f"{where}: {position} code {binding.value!r} is not one of {allowed}")
         elements.append(ElementSpec(str(position), index, component, binding, element))
     elements.sort(key=lambda e: (e.index, e.component or 0))
     return SegmentSpec(
