@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from edi.claims.read_837 import Interchange837
 from edi.x12.control import ControlNumberSource
 from edi.x12.writer import X12Writer
-from sandbox.claims837 import Interchange837
 from sandbox.pyx12_check import Pyx12Result
 from sandbox.replies import Route, begin, finish
 

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from edi.claims.read_837 import Interchange837, read_837
 from edi.x12.reader import X12ParseError
 from edi.x12.writer import Party
 from mappings.profiles import PayerProfile, clearinghouse_profile, payer_profiles
@@ -34,7 +35,7 @@ from sandbox import adjudication
 from sandbox.ack_277ca import build_277ca
 from sandbox.ack_999 import build_999, build_999_unsupported
 from sandbox.ack_ta1 import build_ta1
-from sandbox.claims837 import Claim837, Interchange837, read_837
+from sandbox.claim_facts import Claim837, claim_facts
 from sandbox.front_end import ACCEPTED, UNKNOWN_ORIGINAL, Screening, rejection
 from sandbox.pyx12_check import Pyx12Result, validate
 from sandbox.remit_835 import build_835
@@ -105,7 +106,13 @@ class Responder:
             (tx, [self._screen(claim, now.date()) for claim in claims])
             for tx in interchange.transactions
             if tx.st02 in ack.accepted
-            and (claims := [c for c in tx.claims if not self.rules.for_payer(c.payer_id).silent])
+            and (
+                claims := [
+                    c
+                    for c in map(claim_facts, tx.claims)
+                    if not self.rules.for_payer(c.payer_id).silent
+                ]
+            )
         ]
         if not answered:
             return replies

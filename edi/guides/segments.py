@@ -96,6 +96,12 @@ class SegmentPlan:
             if rule.startswith("P")
         )
         self._has_fields = any(e.binding.kind == "field" for e in spec.elements)
+        coded = [e for e in spec.elements if e.component and e.binding.kind == "code"]
+        self._code_at = {e.index: e.component for e in coded}
+        """Composite → which of its components is a fixed code (HI01-1)."""
+        self._codes = frozenset(e.binding.value for e in coded)
+        """The fixed codes the segment's composites carry; a composite read back must
+        carry one of them."""
         self._optional = spec.usage != "R"
 
     # -- writing --------------------------------------------------------------------------
@@ -155,37 +161,48 @@ class SegmentPlan:
                 return seg.get(element.index) in {code for _, code in binding.codes}
         return True
 
-    def read(self, seg: Segment) -> dict[str, Any]:
+    def read(self, seg: Segment, builder: bool = False) -> dict[str, Any]:
         """The fields ``seg`` carries, relative to the subject: ``{'address.city': 'X'}``;
-        lists (``modifiers[0]``...) gathered in order under their name."""
+        lists (``modifiers[0]``...) gathered in order under their name.  A composite is
+        read only when its fixed code is one the description writes there (HI's ABK/ABF,
+        not ICD-9's BK).  ``builder`` adds the ``@`` values (``{'@reference': ...}``)."""
         out: dict[str, Any] = {}
         for element in self.spec.elements:
             binding = element.binding
+            if binding.kind == "builder" and builder:
+                out["@" + binding.value] = seg.get(element.index)
             if binding.kind != "field":
                 continue
-            raw = (
-                seg.component(element.index, element.component)
-                if element.component
-                else seg.get(element.index)
-            )
-            if not raw:
-                continue
-            field = binding.value
-            if len(binding.alternatives) > 1:
-                field = binding.alternatives[0] if seg.get(2) == "2" else binding.alternatives[-1]
-            if binding.through:
-                start, _, end = raw.partition("-")
-                out[field] = _date(start)
-                if end and end != start:
-                    out[binding.through] = _date(end)
-                continue
-            value = _read_value(raw, element, binding)
-            name, bracket, _ = field.partition("[")
-            if bracket:
-                out.setdefault(name, []).append(value)
+            if element.component is None:
+                raw = seg.get(element.index)
+            elif element.index not in self._code_at or (
+                seg.component(element.index, self._code_at[element.index]) in self._codes
+            ):
+                raw = seg.component(element.index, element.component)
             else:
-                out[field] = value
+                continue
+            if raw:
+                self._read_into(out, raw, element, binding, seg)
         return out
+
+    def _read_into(
+        self, out: dict[str, Any], raw: str, element: ElementSpec, binding: Binding, seg: Segment
+    ) -> None:
+        field = binding.value
+        if len(binding.alternatives) > 1:  # NM103: an organisation's name when NM102 is 2
+            field = binding.alternatives[0] if seg.get(2) == "2" else binding.alternatives[-1]
+        if binding.through:
+            start, _, end = raw.partition("-")
+            out[field] = _date(start)
+            if end and end != start:
+                out[binding.through] = _date(end)
+            return
+        value = _read_value(raw, element, binding)
+        name, bracket, _ = field.partition("[")
+        if bracket:
+            out.setdefault(name, []).append(value)
+        else:
+            out[field] = value
 
 
 def _composite(getters: tuple, subject: Any, values: Values, separator: str) -> str:
