@@ -95,12 +95,22 @@ class SegmentSpec:
         return self.facts.usage
 
     @property
+    def qualifier_element(self) -> ElementSpec | None:
+        """The element that tells this segment from its siblings in the loop: the first of
+        its first three simple elements with a fixed code or a code list (NM101, REF01,
+        HL03, LIN02)."""
+        for element in self.elements[:3]:
+            if element.component is None and (
+                element.binding.kind == "code" or element.binding.codes
+            ):
+                return element
+        return None
+
+    @property
     def qualifier(self) -> str:
-        """The fixed code of the first element, if any: what names the variant (``85``)."""
-        first = self.elements[0] if self.elements else None
-        if first and first.index == 1 and first.component is None and first.binding.kind == "code":
-            return first.binding.value
-        return ""
+        """The fixed code that names the variant (``85`` of NM1*85), if any."""
+        element = self.qualifier_element
+        return element.binding.value if element and element.binding.kind == "code" else ""
 
     def label(self) -> str:
         return f"{self.loop} {self.segment_id}" + (f"*{self.qualifier}" if self.qualifier else "")

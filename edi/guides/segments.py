@@ -9,8 +9,8 @@ encounter-v1 shape) by the same slots in the other direction.
 What the slots do beyond the description's bindings is X12 syntax, not project choice:
 trailing empty elements and components are dropped; a composite with no value is empty,
 qualifier included; the guide's paired-element rules (``P0809``: NM108 only with NM109)
-drop a fixed qualifier whose partner is empty; a situational segment whose fields are
-all empty is not written.
+drop a fixed qualifier whose partner is empty; a situational segment with no value
+beyond its fixed codes is not written.
 """
 
 from __future__ import annotations
@@ -95,7 +95,6 @@ class SegmentPlan:
             for rule in spec.facts.syntax
             if rule.startswith("P")
         )
-        self._has_fields = any(e.binding.kind == "field" for e in spec.elements)
         coded = [e for e in spec.elements if e.component and e.binding.kind == "code"]
         self._code_at = {e.index: e.component for e in coded}
         """Composite → which of its components is a fixed code (HI01-1)."""
@@ -120,8 +119,8 @@ class SegmentPlan:
         fixed_set = frozenset(
             e.index for e in self.spec.elements if e.binding.kind == "code" and e.component is None
         )
-        skip_when_empty = self._optional and self._has_fields
-        field_slots = frozenset(e.index for e in self.spec.elements if e.binding.kind != "code")
+        skip_when_empty = self._optional
+        value_slots = frozenset(e.index for e in self.spec.elements if e.binding.kind != "code")
 
         def render(subject: Any, values: Values) -> list[str] | None:
             out = [segment_id]
@@ -132,7 +131,7 @@ class SegmentPlan:
                     out.append(getters[0][1](subject, values))
                 else:
                     out.append(_composite(getters, subject, values, component))
-            if skip_when_empty and not any(out[i] for i in field_slots):
+            if skip_when_empty and not any(out[i] for i in value_slots):
                 return None
             for pair in pairs:
                 if fixed_set.intersection(pair) and not all(
@@ -150,16 +149,13 @@ class SegmentPlan:
     # -- reading --------------------------------------------------------------------------
     def matches(self, seg: Segment) -> bool:
         """Whether ``seg`` is this variant: its qualifier (NM101, REF01, HL03...) agrees."""
-        spec = self.spec
-        for element in spec.elements[:3]:
-            if element.component is not None:
-                continue
-            binding = element.binding
-            if binding.kind == "code":
-                return seg.get(element.index) == binding.value
-            if binding.codes:
-                return seg.get(element.index) in {code for _, code in binding.codes}
-        return True
+        element = self.spec.qualifier_element
+        if element is None:
+            return True
+        binding = element.binding
+        if binding.kind == "code":
+            return seg.get(element.index) == binding.value
+        return seg.get(element.index) in {code for _, code in binding.codes}
 
     def read(self, seg: Segment, builder: bool = False) -> dict[str, Any]:
         """The fields ``seg`` carries, relative to the subject: ``{'address.city': 'X'}``;

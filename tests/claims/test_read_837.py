@@ -74,7 +74,11 @@ def test_whole_upload_gives_envelope_transactions_and_claim_positions() -> None:
     (ic,) = build(encounter(encounter_id="A"), encounter(encounter_id="B"))
     upload = read_837(ic.data, "upload.837")
     env = upload.envelope
-    assert (env.sender_id, env.receiver_id, env.isa13) == ("CLINICSUBMIT01", "SANDBOXCH", "000000001")
+    assert (env.sender_id, env.receiver_id, env.isa13) == (
+        "CLINICSUBMIT01",
+        "SANDBOXCH",
+        "000000001",
+    )
     assert (env.gs06, env.gs08, env.submitter_id) == ("1", "005010X222A1", "CLINICSUBMIT01")
     assert upload.group_count == 1 and upload.findings == ()
     (tx,) = upload.transactions
