@@ -20,7 +20,7 @@ shaped like :class:`ClaimProfile` (the clearinghouse profiles of ``mappings/``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -30,7 +30,7 @@ from typing import Any, Protocol
 
 from edi.claims.models import Address, BillingProvider, Encounter, Person, Provider, ServiceLine
 from edi.guides.model import Guide, x222a1
-from edi.guides.segments import SegmentPlan, d8
+from edi.guides.render import Render, compile_segment, d8
 from edi.x12.control import ControlNumberSource, control_key
 from edi.x12.writer import Party, X12Writer
 
@@ -98,25 +98,23 @@ def line_reference(clm01: str, index: int, line: ServiceLine) -> str:
 
 
 @cache
-def _plans(guide: Guide) -> dict[str, SegmentPlan]:
-    return {name: SegmentPlan(spec) for name, spec in guide.segments.items()}
+def _compiled(guide: Guide, separator: str) -> dict[str, Render]:
+    """Each described segment as a render function, made once per guide and separator."""
+    return {name: compile_segment(spec, separator) for name, spec in guide.segments.items()}
 
 
 class _Segments:
-    """The guide's segments compiled for one writer: ``write(name, subject, values)``."""
+    """The guide's segments for one writer: ``write(name, subject, values)``."""
 
     def __init__(self, guide: Guide, w: X12Writer) -> None:
-        self._w = w
-        self.clean = w.clean
-        component = w.delimiters.component
-        self._render: dict[str, Callable[[Any, Mapping[str, Any]], list[str] | None]] = {
-            name: plan.compile(w.clean, component) for name, plan in _plans(guide).items()
-        }
+        self._append = w.append
+        self.clean = w.cleaner
+        self._render = _compiled(guide, w.delimiters.component)
 
     def write(self, name: str, subject: Any = None, values: Mapping[str, Any] = _NONE) -> None:
-        elements = self._render[name](subject, values)
+        elements = self._render[name](subject, values, self.clean)
         if elements is not None:
-            self._w.checked_segment(*elements)
+            self._append(elements)
 
 
 def build_interchanges(
@@ -240,9 +238,9 @@ def _transaction(
     return built
 
 
-def _entity(who: Provider | Person) -> Mapping[str, str]:
+def _entity(who: Provider) -> Mapping[str, str]:
     """NM102: ``1`` a person, ``2`` an organisation."""
-    return _PERSON if not isinstance(who, Provider) or who.is_person else _ORGANISATION
+    return _PERSON if who.is_person else _ORGANISATION
 
 
 _PERSON: Mapping[str, str] = {"@entity_type": "1"}
@@ -277,7 +275,7 @@ def _subscriber(s: _Segments, hl: int, parent: int, enc: Encounter) -> None:
     )
     s.write("subscriber_information", enc, _DEPENDENT if dependent else _SELF)
     sub = enc.subscriber
-    s.write("subscriber_name", sub, _PERSON)
+    s.write("subscriber_name", sub)
     if sub.address:
         _address(s, "subscriber", sub.address)
     s.write("subscriber_demographics", sub)
@@ -291,7 +289,7 @@ _DEPENDENT: Mapping[str, str] = {"subscriber_relationship": ""}
 def _patient(s: _Segments, hl: int, parent: int, patient: Person) -> None:
     s.write("patient_level", None, {"@id": hl, "@parent": parent})
     s.write("patient_information", patient)
-    s.write("patient_name", patient, _PERSON)
+    s.write("patient_name", patient)
     if patient.address:
         _address(s, "patient", patient.address)
     s.write("patient_demographics", patient)

@@ -28,7 +28,7 @@ from pydantic import Field
 from edi.claims.models import Encounter
 from edi.codesets.procedures import procedure_kind
 from edi.guides.model import Guide, x222a1
-from edi.guides.segments import SegmentPlan
+from edi.guides.segments import SegmentReader
 from edi.x12.reader import (
     EnvelopeFinding,
     Segment,
@@ -98,7 +98,7 @@ _ICD9 = frozenset({"BK", "BF"})
 class _Described:
     """One described segment, compiled for reading, with where it may appear."""
 
-    plan: SegmentPlan
+    plan: SegmentReader
     loop: str
     area: str
     opens_loop: bool
@@ -125,7 +125,7 @@ def _reading(guide: Guide) -> _Reading:
         where = area(spec.loop)
         first = guide.loops[spec.loop].first_segment == spec.segment_id
         by_id.setdefault(spec.segment_id, []).append(
-            _Described(SegmentPlan(spec), spec.loop, where, first)
+            _Described(SegmentReader(spec), spec.loop, where, first)
         )
         if where in keys:
             keys[where].update(
@@ -340,7 +340,7 @@ class Interchange837:
 def _header(body: list[Segment], guide: Guide) -> dict[str, str]:
     """The transaction header's builder values: ``@reference`` (BHT03), ``@submitter_id``."""
     out: dict[str, str] = {}
-    plans = [SegmentPlan(guide[name]) for name in ("transaction_start", "submitter_name")]
+    plans = [SegmentReader(guide[name]) for name in ("transaction_start", "submitter_name")]
     for seg in body[:8]:
         for plan in plans:
             if plan.segment_id == seg.id and plan.matches(seg):

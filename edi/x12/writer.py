@@ -34,7 +34,8 @@ class X12Writer:
 
     def __init__(self, delimiters: Delimiters = DEFAULT, line_breaks: bool = False) -> None:
         self.delimiters = delimiters
-        self._clean = text_cleaner(delimiters)
+        self._clean = self.cleaner = text_cleaner(delimiters)
+        """:func:`edi.x12.text.x12_text` for this interchange, memoised."""
         self._end = delimiters.segment + ("\n" if line_breaks else "")
         self._parts: list[str] = []
         self._isa13 = ""
@@ -77,6 +78,13 @@ class X12Writer:
         while not values[-1]:
             values.pop()
         self._parts.append(self.delimiters.element.join(values) + self._end)
+        self._segments_in_st += 1
+
+    def append(self, elements: list[str]) -> None:
+        """Append a segment given as ``[ID, element...]``, already safe and with no trailing
+        empty element: what a segment compiled from a guide (:mod:`edi.guides.render`)
+        returns."""
+        self._parts.append(self.delimiters.element.join(elements) + self._end)
         self._segments_in_st += 1
 
     def composite(self, *components: str) -> str:
