@@ -32,6 +32,7 @@ from edi.claims.models import Address, BillingProvider, Encounter, Person, Provi
 from edi.guides.model import Guide, x222a1
 from edi.guides.render import Render, compile_segment, d8
 from edi.x12.control import ControlNumberSource, control_key
+from edi.x12.delimiters import Delimiters
 from edi.x12.writer import Party, X12Writer
 
 VERSION = "005010X222A1"
@@ -98,23 +99,21 @@ def line_reference(clm01: str, index: int, line: ServiceLine) -> str:
 
 
 @cache
-def _compiled(guide: Guide, separator: str) -> dict[str, Render]:
-    """Each described segment as a render function, made once per guide and separator."""
-    return {name: compile_segment(spec, separator) for name, spec in guide.segments.items()}
+def _compiled(guide: Guide, delimiters: Delimiters, end: str) -> dict[str, Render]:
+    """Each described segment as a render function, made once per guide and delimiters."""
+    return {name: compile_segment(spec, delimiters, end) for name, spec in guide.segments.items()}
 
 
 class _Segments:
     """The guide's segments for one writer: ``write(name, subject, values)``."""
 
     def __init__(self, guide: Guide, w: X12Writer) -> None:
-        self._append = w.append
+        self._add = w.add
         self.clean = w.cleaner
-        self._render = _compiled(guide, w.delimiters.component)
+        self._render = _compiled(guide, w.delimiters, w.terminator)
 
     def write(self, name: str, subject: Any = None, values: Mapping[str, Any] = _NONE) -> None:
-        elements = self._render[name](subject, values, self.clean)
-        if elements is not None:
-            self._append(elements)
+        self._render[name](subject, values, self.clean, self._add)
 
 
 def build_interchanges(

@@ -207,7 +207,7 @@ def load_guide(path: Path | str | None = None) -> Guide:
 
     Use :func:`x222a1` for the shipped one: it is read once per process."""
     text = Path(path).read_text(encoding="utf-8") if path else X222A1.read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
+    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     map_name = str(raw["pyx12_map"])
     loops = map_loops(map_name)
     segments = {name: _segment(name, body, loops) for name, body in raw["segments"].items()}

@@ -11,7 +11,7 @@ What the function does beyond the bindings is X12 syntax, not project choice: tr
 empty elements and components are dropped; a composite with no value is empty, qualifier
 included; the guide's paired-element rules (``P0809``: NM108 only with NM109) drop a
 fixed qualifier whose partner is empty; a situational segment with no value beyond its
-fixed codes is not written (the function returns ``None``).
+fixed codes is not written.
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ from functools import lru_cache
 from typing import Any
 
 from edi.guides.model import Binding, ElementSpec, SegmentSpec
+from edi.x12.delimiters import Delimiters
 
 Values = Mapping[str, Any]
 """Values the builder supplies by name: ``@name`` builder values and field overrides."""
-Render = Callable[[Any, Values, Callable[[str], str]], "list[str] | None"]
-"""``render(subject, values, clean)``: ``clean`` makes text X12-safe for the interchange."""
+Render = Callable[[Any, Values, Callable[[str], str], Callable[[str], None]], None]
+"""``render(subject, values, clean, add)``: see :func:`compile_segment`."""
 
 
 @lru_cache(maxsize=4096)
@@ -73,7 +74,9 @@ def _period(start: date | None, end: date | None) -> str:
 class _Source:
     """The lines of one render function, with the names its values get."""
 
-    def __init__(self) -> None:
+    def __init__(self, overrides: bool) -> None:
+        self.overrides = overrides
+        """Whether the builder passed values: without, no field is looked up in them."""
         self.lines: list[str] = []
         self.names: dict[str, str] = {}
         self.constants: dict[str, Any] = {}
@@ -117,7 +120,10 @@ class _Source:
         nested = "." in path or path.endswith("]")
         found = self.obj(path) if nested else f"subject.{path}"
         var = self.name("field:" + path, "v")
-        self.emit(f"{var} = values[{path!r}] if {path!r} in values else {found}")
+        if self.overrides:
+            self.emit(f"{var} = values[{path!r}] if {path!r} in values else {found}")
+        else:
+            self.emit(f"{var} = {found}")
         return var
 
     def value(self, element: ElementSpec) -> str:
@@ -126,6 +132,8 @@ class _Source:
         if binding.kind == "code":
             return repr(binding.value)
         if binding.kind == "builder":
+            if not self.overrides:
+                return "''"
             return f"fmt(values.get({'@' + binding.value!r}), clean)"
         first, *others = (self.field(f) for f in binding.alternatives)
         raw = first
@@ -142,11 +150,15 @@ class _Source:
             text = f"(clean({raw}) if {raw} else '')"
         else:  # a code or number the model validated: letters and digits are safe as they are
             text = f"({raw} if {raw}.isalnum() else clean({raw}) if {raw} else '')"
-        return f"('' if {raw} is None else {text} if {raw}.__class__ is str else fmt({raw}, clean))"
+        cls = f"{raw}.__class__"
+        return (
+            f"('' if {raw} is None else {text} if {cls} is str else decimal({raw}) "
+            f"if {cls} is Decimal else day({raw}) if {cls} is date else fmt({raw}, clean))"
+        )
 
 
-def _source(spec: SegmentSpec) -> _Source:
-    src = _Source()
+def _source(spec: SegmentSpec, overrides: bool) -> _Source:
+    src = _Source(overrides)
     by_index: dict[int, list[ElementSpec]] = {}
     for element in spec.elements:
         by_index.setdefault(element.index, []).append(element)
@@ -175,7 +187,7 @@ def _source(spec: SegmentSpec) -> _Source:
     if spec.usage != "R":
         valued = [f"e{e.index}" for e in spec.elements if e.binding.kind != "code"]
         src.emit(f"if not ({' or '.join(dict.fromkeys(valued)) or 'False'}):")
-        src.emit("    return None")
+        src.emit("    return")
     fixed = {e.index for e in spec.elements if e.binding.kind == "code" and not e.component}
     for rule in spec.facts.syntax:
         pair = [int(rule[i : i + 2]) for i in range(1, len(rule), 2)]
@@ -186,20 +198,37 @@ def _source(spec: SegmentSpec) -> _Source:
     src.emit(f"out = [{spec.segment_id!r}, {', '.join(slots)}]")
     src.emit("while not out[-1]:")
     src.emit("    out.pop()")
-    src.emit("return out")
+    src.emit("add(element.join(out) + end)")
     return src
 
 
-def compile_segment(spec: SegmentSpec, separator: str) -> Render:
-    """``render(subject, values, clean)`` → the segment's elements, or ``None`` when a
-    situational segment has nothing to say; ``separator`` joins components."""
-    src = _source(spec)
-    text = "def render(subject, values, clean):\n" + "\n".join(src.lines) + "\n"
+def compile_segment(spec: SegmentSpec, delimiters: Delimiters, end: str) -> Render:
+    """``render(subject, values, clean, add)`` writes the segment's text (``end``
+    terminates it) with ``add``, or nothing when a situational segment has nothing to
+    say; ``clean`` makes text X12-safe."""
+    given, plain = _source(spec, overrides=True), _source(spec, overrides=False)
+    text = "\n".join(
+        [
+            "def render(subject, values, clean, add):",
+            "    if values:",
+            *("    " + line for line in given.lines),
+            "        return",
+            *plain.lines,
+            "",
+        ]
+    )
     namespace: dict[str, Any] = {
         "fmt": _fmt,
+        "decimal": x12_decimal,
+        "day": d8,
+        "Decimal": Decimal,
+        "date": date,
         "period": _period,
-        "sep": separator,
-        **src.constants,
+        "sep": delimiters.component,
+        "element": delimiters.element,
+        "end": end,
+        **given.constants,
+        **plain.constants,
     }
     exec(compile(text, f"<guide segment {spec.name}>", "exec"), namespace)
     render = namespace["render"]
