@@ -98,7 +98,7 @@ _ICD9 = frozenset({"BK", "BF"})
 class _Described:
     """One described segment, compiled for reading, with where it may appear."""
 
-    plan: SegmentReader
+    reader: SegmentReader
     loop: str
     area: str
     opens_loop: bool
@@ -194,7 +194,7 @@ class _Walker:
         """The described segment ``seg`` is, from where the reader stands (None if none)."""
         found = None
         for d in self.reading.by_id.get(seg.id, ()):
-            if not d.plan.matches(seg):
+            if not d.reader.matches(seg):
                 continue
             if d.loop == self.loop:
                 return d
@@ -218,8 +218,8 @@ class _Walker:
             self.area = "2400"
         elif sid == "SBR":
             self.sbr_position = seg.position
-        spec = d.plan.spec
-        values = d.plan.read(seg)
+        spec = d.reader.spec
+        values = d.reader.read(seg)
         if sid == "SBR":  # an empty SBR02 says the patient is someone else (2000C follows)
             values.setdefault("subscriber_relationship", "")
         subject = spec.subject
@@ -232,7 +232,9 @@ class _Walker:
                 _procedure(values)
                 number = len(self.claim.record["service_lines"])
                 self.claim.positions[f"line{number}"] = seg.position
-        elif self.claim is not None and d.area in ("2300", "2400"):
+        elif d.area in ("2300", "2400"):
+            if self.claim is None:  # a claim's segment with no CLM before it: nothing to fill
+                return
             target, prefix, places = self.claim.record, subject, self.claim.positions
             if sid == "HI":
                 self._diagnoses(seg, bool(values))
