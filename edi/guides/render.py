@@ -153,7 +153,8 @@ class _Source:
         cls = f"{raw}.__class__"
         return (
             f"('' if {raw} is None else {text} if {cls} is str else decimal({raw}) "
-            f"if {cls} is Decimal else day({raw}) if {cls} is date else fmt({raw}, clean))"
+            f"if {cls} is Decimal else day({raw}) if {cls} is date else str({raw}) if {cls} is int "
+            f"else fmt({raw}, clean))"
         )
 
 
