@@ -26,6 +26,7 @@ An element's binding, as written in the description:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -136,19 +137,31 @@ class Guide:
         return self.segments[name]
 
 
+_FIELD = re.compile(r"[a-z_][a-z0-9_]*(\[\d+\])?(\.[a-z_][a-z0-9_]*(\[\d+\])?)*")
+"""A field path: ``npi``, ``address.city``, ``modifiers[0]`` (and nothing else: the
+builder's render functions are generated from these names)."""
+
+
 def _binding(raw: Any, where: str) -> Binding:
     if isinstance(raw, dict):
         field = str(raw.get("field", ""))
-        if not field:
-            raise GuideError(f"{where}: a mapping binding needs 'field'")
         codes = tuple((value, str(code)) for value, code in (raw.get("codes") or {}).items())
-        return Binding("field", field, (field,), codes, str(raw.get("through", "")))
-    text = str(raw)
-    if text.startswith("="):
-        return Binding("code", text[1:])
-    if text.startswith("@"):
-        return Binding("builder", text[1:])
-    return Binding("field", text, tuple(text.split("|")))
+        binding = Binding("field", field, (field,), codes, str(raw.get("through", "")))
+    elif str(raw).startswith("="):
+        return Binding("code", str(raw)[1:])
+    elif str(raw).startswith("@"):
+        binding = Binding("builder", str(raw)[1:])
+        if not _FIELD.fullmatch(binding.value):
+            raise GuideError(f"{where}: {raw!r} is not a builder value name like @reference")
+        return binding
+    else:
+        binding = Binding("field", str(raw), tuple(str(raw).split("|")))
+    for field in binding.fields:
+        if not _FIELD.fullmatch(field):
+            raise GuideError(
+                f"{where}: {field!r} is not a field path like address.city or modifiers[0]"
+            )
+    return binding
 
 
 def _split_position(position: str, segment_id: str, where: str) -> tuple[int, int | None, str]:

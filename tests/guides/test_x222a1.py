@@ -49,6 +49,7 @@ def _scratch(tmp_path: Path, old: str, new: str) -> Path:
         ("      NM107: suffix\n      NM108: \"=MI\"", "      NM106: prefix\n      NM108: \"=MI\"",
          "NM106 is not used in this guide (usage N); remove it"),
         ("    loop: 2010AA\n", "    loop: 2010ZZ\n", "loop '2010ZZ' is not in pyx12's map"),
+        ("      NM109: npi\n", "      NM109: npi or 1\n", "'npi or 1' is not a field path"),
     ],
 )  # fmt: skip
 def test_a_description_pyx12_contradicts_is_refused_by_name(
