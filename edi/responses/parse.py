@@ -30,6 +30,20 @@ from mappings.code_texts import CodeTexts, bundled_code_texts
 
 KINDS = ("TA1", "999", "277CA", "835")
 """The response kinds, as ``kinds=`` of :func:`parse_any` names them."""
+TABLES_OF_KIND = {
+    "TA1": ("acks", "ack_errors"),
+    "999": ("acks", "ack_errors"),
+    "277CA": ("claim_status", "line_status"),
+    "835": ("payments", "claims", "lines", "adjustments", "remarks", "provider_adjustments"),
+}
+"""The tables each kind fills: a file of that kind has all of them, though some be empty
+(an 835 paying no claim still has its claims table, with no rows)."""
+_NOT_READ = {
+    "997": "ST 997 is a 4010 functional acknowledgment, which this reader does not read: its "
+    "accepted and rejected transaction sets (AK5/AK9) are not in the tables; ask the "
+    "clearinghouse for 999 acknowledgments",
+}
+"""Why a kind this reader does not know is skipped, where more than "unknown" is owed."""
 
 
 def kind_of(tx: Transaction) -> str | None:
@@ -95,7 +109,9 @@ def _parse(
             continue
         kind = kind_of(tx)
         if kind is None:
-            message = f"ST {tx.code} {tx.version} is not a response this reader knows; skipped"
+            message = _NOT_READ.get(
+                tx.code, f"ST {tx.code} {tx.version} is not a response this reader knows; skipped"
+            )
             findings.add(
                 Envelope.of(tx), tx.st.position, "ST", "NOT_A_RESPONSE", message, severity="warning"
             )

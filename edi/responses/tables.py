@@ -385,7 +385,7 @@ def markdown() -> str:
         'markdown; print(markdown(), end="")\' > docs/tables.md`); a test keeps them equal.',
         "",
         "Read any TA1, 999, 277CA or 835 file with `edi.responses.parse_any(source, name)` or",
-        "`claims parse FILE... --out DIR [--format csv|parquet|json]`.  Money is **integer",
+        "`claims parse FILE... --out DIR [--format csv|parquet|jsonl]`.  Money is **integer",
         "cents** (`Int64`, names ending in `_cents`), never float; units and quantities are",
         "`Decimal`; empty X12 elements are null.  Every row carries `source`, `isa13`, `gs06`,",
         "`st02` and `position` (the 1-based segment index in the file).",

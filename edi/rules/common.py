@@ -25,3 +25,13 @@ def line_field(index: int, name: str) -> str:
 def patient_of(enc: Any) -> Any:
     """The person the services were for: the patient, or the subscriber when none."""
     return enc.patient or enc.subscriber
+
+
+def file_segments(enc: Any) -> frozenset[str] | None:
+    """The segment IDs in the claim's loops when ``enc`` was read from an 837 file.
+
+    ``None`` for an encounter.  A file's absent loop has a meaning of its own (no 2310B:
+    the billing provider rendered), and a file may carry data encounter-v1 has no field
+    for (CR1, CR3), so some rules judge files by what their segments show.
+    """
+    return vars(enc).get("file_segments")

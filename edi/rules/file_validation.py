@@ -51,6 +51,18 @@ BOM = _R(
         "ISA",
     )
 )
+TEXT_BEFORE_ISA = _R(
+    Rule(
+        "SNIP1.FILE.TEXT_BEFORE_ISA",
+        1,
+        "reject",
+        "billing",
+        "{chars} characters of text come before the ISA; they were skipped to read the rest",
+        "Send the X12 file alone: it must start with ISA",
+        None,
+        "ISA",
+    )
+)
 NON_ASCII = _R(
     Rule(
         "SNIP1.FILE.NON_ASCII",
@@ -157,6 +169,28 @@ _PLACEHOLDERS: dict[str, Any] = {
 findings about a stood-in field are dropped (its own finding already says what is wrong)."""
 
 
+class ClaimInFile(FiledEncounter):
+    """A claim read from a file, with what only the file's segments show.
+
+    An absent loop means something in an 837 (no 2310B: the billing provider rendered)
+    and a file may carry data encounter-v1 has no field for (CR1 ambulance transport, CR3
+    certification), so the rules are told which segments the claim's loops hold.
+    """
+
+    file_segments: frozenset[str] = frozenset()
+    """The IDs of the segments from the claim's CLM up to the next HL or CLM."""
+    icd9_codes: tuple[str, ...] = ()
+    """The ICD-9-CM codes (HI qualifiers BK/BF), as written."""
+
+
+@dataclass
+class _ClaimSegments:
+    """What :func:`_watch` saw in one claim's loops (see :class:`ClaimInFile`)."""
+
+    ids: set[str] = field(default_factory=set)
+    icd9_codes: list[str] = field(default_factory=list)
+
+
 @dataclass
 class ClaimVerdict:
     clm01: str
@@ -208,6 +242,8 @@ class TransactionVerdict:
     """File position → segment ID of every segment in the set (ST and SE excluded)."""
     envelope: list[Finding] = field(default_factory=list, repr=False)
     """The reader's trailer checks; reported only where pyx12 could not check them."""
+    claim_segments: dict[int, _ClaimSegments] = field(default_factory=dict, repr=False)
+    """CLM position → what the claim's loops hold, until the claim is judged."""
 
     @property
     def rejected(self) -> bool:
@@ -310,7 +346,11 @@ def validate_837(data: bytes, name: str, context: CheckContext) -> FileReport:
     if has_bom:
         for ic in report.interchanges[:1]:
             ic.ta1_code = ic.ta1_code or "022"
-    _pyx12(report, text, name)
+    cut = report.interchanges[0].offset if report.interchanges else 0
+    if text[:cut].strip():
+        report.findings.append(fire(TEXT_BEFORE_ISA, source=f"{name}#1", chars=cut))
+        report.interchanges[0].ta1_code = report.interchanges[0].ta1_code or "022"
+    _pyx12(report, text, name, cut)
     _settle(report)
     return report
 
@@ -351,21 +391,41 @@ def _read(
             fire(ENVELOPE, source=f"{name}#{f.position}", message=f.message) for f in tx.findings
         ]
     report.envelope = [
-        fire(ENVELOPE, source=f"{name}#{f.position}", message=f.message)
+        fire(ENVELOPE, source=f"{name}#{f.position or 1}", message=f.message)
         for f in envelope
-        if not f.st02
+        if not f.st02 and f.code != "BEFORE_ISA"  # rule TEXT_BEFORE_ISA says it
     ]
 
 
 def _watch(
     tx: Iterable[Segment], non_ascii: list[Segment], verdict: TransactionVerdict
 ) -> Iterator[Segment]:
-    """The transaction's segments, noting non-ASCII ones and each position's segment ID."""
+    """The transaction's segments, noting non-ASCII ones, each position's segment ID and
+    what each claim's loops hold."""
+    claim: _ClaimSegments | None = None
     for seg in tx:
         verdict.segment_ids[seg.position] = seg.id
         if not all(e.isascii() for e in seg.elements):
             non_ascii.append(seg)
+        if seg.id == "CLM":
+            claim = verdict.claim_segments[seg.position] = _ClaimSegments()
+        elif seg.id == "HL":
+            claim = None
+        if claim is not None:
+            claim.ids.add(seg.id)
+            if seg.id == "HI":
+                claim.icd9_codes += _icd9_codes(seg)
         yield seg
+
+
+def _icd9_codes(hi: Segment) -> list[str]:
+    """The ICD-9-CM diagnosis codes of one HI segment (qualifiers BK and BF)."""
+    codes = []
+    for element in hi.elements[1:]:
+        qualifier, _, rest = element.partition(hi.delimiters.component)
+        if qualifier in ("BK", "BF") and rest:
+            codes.append(rest.partition(hi.delimiters.component)[0])
+    return codes
 
 
 def _interchange(report: FileReport, isa: Segment, non_ascii: list[Segment]) -> InterchangeInfo:
@@ -406,13 +466,18 @@ def _judge(
             if key not in record["subscriber"]:
                 record["subscriber"][key] = value
                 stood_in.add(f"subscriber.{key}")
-    if record.get("icd9_diagnoses") and not record["diagnoses"]:
-        record["diagnoses"] = ["R69"]  # rule SNIP5.ICD9.NOT_ACCEPTED says what is wrong
-        stood_in.add("diagnoses")
+    seen = tx.claim_segments.pop(claim.clm_position, _ClaimSegments())
+    record["file_segments"] = frozenset(seen.ids)
+    record["icd9_codes"] = tuple(seen.icd9_codes)
+    # One stand-in per ICD-9 code, so diagnosis pointers count every diagnosis; the
+    # ICD-9 rules of level 5 judge the codes themselves.
+    first = len(record["diagnoses"])
+    record["diagnoses"] = [*record["diagnoses"], *["R69"] * record.get("icd9_diagnoses", 0)]
+    stood_in.update(f"diagnoses[{i}]" for i in range(first, len(record["diagnoses"])))
     findings: list[Finding] = []
     for _ in range(4):
         try:
-            encounter = FiledEncounter.model_validate(record)
+            encounter = ClaimInFile.model_validate(record)
         except ValidationError as exc:
             errors = exc.errors(include_url=False, include_input=False, include_context=True)
             findings += [
@@ -530,7 +595,8 @@ def _versions(report: FileReport) -> list[tuple[InterchangeInfo, GroupInfo, str]
     return out
 
 
-def _pyx12(report: FileReport, text: str, name: str) -> None:
+def _pyx12(report: FileReport, text: str, name: str, cut: int) -> None:
+    """pyx12's findings on ``text`` from character ``cut`` (the first ISA) on."""
     if not report.interchanges:
         return
     unsupported = _versions(report)
@@ -549,7 +615,7 @@ def _pyx12(report: FileReport, text: str, name: str) -> None:
             t.ack_codes.append("1")
     if unsupported:
         return
-    ascii_text = _fixed_width_isas(re.sub(r"[^\x00-\x7f]", "X", text), report, name)
+    ascii_text = _fixed_width_isas(re.sub(r"[^\x00-\x7f]", "X", text[cut:]), report, name, cut)
     try:
         errors = run_pyx12(ascii_text)
     except Pyx12Unavailable as exc:
@@ -562,8 +628,9 @@ def _pyx12(report: FileReport, text: str, name: str) -> None:
         _place(report, err, name)
 
 
-def _fixed_width_isas(text: str, report: FileReport, name: str) -> str:
-    """Report ISA fields off their fixed width, and pad them so pyx12 reads on."""
+def _fixed_width_isas(text: str, report: FileReport, name: str, cut: int) -> str:
+    """Report ISA fields off their fixed width, and pad them so pyx12 reads on (``text``
+    starts at character ``cut`` of the file)."""
     for ic in reversed(report.interchanges):
         fields = ic.isa[1:17]
         wrong = [
@@ -580,8 +647,9 @@ def _fixed_width_isas(text: str, report: FileReport, name: str) -> str:
             original = ic.separator.join(ic.isa)
             padded = [v.ljust(w)[:w] for w, v in zip(ISA_WIDTHS, fields, strict=True)]
             fixed = ic.separator.join(["ISA", *padded])
-            if text[ic.offset : ic.offset + len(original)] == original:
-                text = text[: ic.offset] + fixed + text[ic.offset + len(original) :]
+            at = ic.offset - cut
+            if text[at : at + len(original)] == original:
+                text = text[:at] + fixed + text[at + len(original) :]
     return text
 
 

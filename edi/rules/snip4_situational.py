@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from edi.rules.common import line_field, patient_of
+from edi.rules.common import file_segments, line_field, patient_of
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -149,7 +149,8 @@ RENDERING_MISSING = _R(
         4,
         "reject",
         "billing",
-        "the billing provider is an organization, so a rendering provider (2310B) is required",
+        "the billing provider is an organization and no rendering provider is given: the "
+        "837P would say the organization itself rendered the service",
         "Give the practitioner who saw the patient in rendering_provider",
         "2310B",
         "NM1",
@@ -253,11 +254,15 @@ def patient_loop(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 @check
 def rendering(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    """The guide requires 2310B only when the renderer differs from the billing provider,
+    so a file without it says the billing provider rendered: only an encounter, whose
+    missing renderer may be an omission, is asked for one."""
     billing, claim_rendering = enc.billing_provider, enc.rendering_provider
     if claim_rendering is not None and claim_rendering.npi == billing.npi:
         yield fire(RENDERING_SAME)
     if (
-        not billing.is_person
+        file_segments(enc) is None
+        and not billing.is_person
         and claim_rendering is None
         and not all(line.rendering_provider for line in enc.service_lines)
     ):

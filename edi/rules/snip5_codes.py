@@ -1,14 +1,17 @@
 """SNIP level 5: every code is one the external code set knows, on the date of service.
 
 ICD-10-CM is checked against the release in force on the claim's first date of service
-(the finding names it); CPT by shape and Category I range unless the user supplies the
-licensed list; HCPCS Level II by shape, and by existence with the CMS quarterly file;
-places of service and states against pyx12's lists.  NPI check digits and ZIP shapes
+(the finding names it), and only from 2015-10-01: earlier claims are coded in ICD-9-CM,
+which files may carry and which is checked for format only.  CPT is checked by shape and
+Category I range unless the user supplies the licensed list; HCPCS Level II by shape, and
+by existence with the CMS quarterly file; places of service and states against pyx12's
+lists.  NPI check digits and ZIP shapes
 are value checks of the model (:mod:`edi.rules.record`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
@@ -95,12 +98,57 @@ ICD9 = _R(
         5,
         "reject",
         "coder",
-        "the claim carries {count} ICD-9-CM diagnosis code(s) (HI qualifier BK/BF)",
-        "Code the diagnoses in ICD-10-CM (ABK/ABF); ICD-9 ended on 2015-09-30",
+        "the claim carries {count} ICD-9-CM diagnosis code(s) (HI qualifier BK/BF), but its "
+        "date of service {dos} is on or after 2015-10-01, when ICD-10-CM replaced ICD-9-CM",
+        "Code the diagnoses in ICD-10-CM (ABK/ABF)",
         "2300",
         "HI",
         "HI01-1",
         "icd9_diagnoses",
+    )
+)
+ICD9_FORMAT_ONLY = _R(
+    Rule(
+        "SNIP5.ICD9.FORMAT_ONLY",
+        5,
+        "warn",
+        "billing",
+        "the date of service {dos} is before 2015-10-01, so the diagnoses are ICD-9-CM; "
+        "their {count} code(s) were checked for format only (no ICD-9-CM code list is loaded)",
+        "Check the codes against the ICD-9-CM list of the date of service",
+        "2300",
+        "HI",
+        None,
+        "icd9_diagnoses",
+    )
+)
+ICD9_FORMAT = _R(
+    Rule(
+        "SNIP5.ICD9.FORMAT",
+        5,
+        "reject",
+        "coder",
+        "diagnosis {code} is not an ICD-9-CM code (3-5 digits, V and 2-4 digits, "
+        "or E and 3-4 digits, without the dot)",
+        "Correct the code from the ICD-9-CM list of the date of service",
+        "2300",
+        "HI",
+        None,
+        "icd9_diagnoses",
+    )
+)
+ICD10_BEFORE = _R(
+    Rule(
+        "SNIP5.ICD10.BEFORE_ICD10",
+        5,
+        "reject",
+        "coder",
+        "diagnosis {code} is ICD-10-CM, but the date of service {dos} is before 2015-10-01, "
+        "when ICD-9-CM was still the code set",
+        "Code services before 2015-10-01 in ICD-9-CM (BK/BF), or check the date of service",
+        "2300",
+        "HI",
+        None,
     )
 )
 CPT_FORMAT = _R(
@@ -248,17 +296,45 @@ TAXONOMY_FORMAT = _R(
 )
 
 
+ICD10_START = date(2015, 10, 1)
+"""The first date of service coded in ICD-10-CM; earlier ones are coded in ICD-9-CM."""
+_ICD9_SHAPE = re.compile(r"\d{3,5}|V\d{2,4}|E\d{3,4}")
+
+
 @check
 def icd9(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    """Only claims read from files can carry ICD-9 (the encounter model refuses it)."""
+    """Only claims read from files can carry ICD-9 (the encounter model refuses it).
+
+    The code set is the one of the claim's first date of service: ICD-9-CM codes are
+    wrong from 2015-10-01 and right before; with no ICD-9-CM list at hand, their format is
+    all that can be checked, and the finding says so.
+    """
     count = vars(enc).get("icd9_diagnoses", 0)
-    if count:
-        yield fire(ICD9, count=count)
+    if not count:
+        return
+    first_dos = min(line.service_date for line in enc.service_lines)
+    if first_dos >= ICD10_START:
+        yield fire(ICD9, count=count, dos=first_dos.isoformat())
+        return
+    yield fire(ICD9_FORMAT_ONLY, count=count, dos=first_dos.isoformat())
+    for code in vars(enc).get("icd9_codes", ()):
+        if not _ICD9_SHAPE.fullmatch(code):
+            yield fire(ICD9_FORMAT, code=code)
 
 
 @check
 def diagnoses(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     first_dos = min(line.service_date for line in enc.service_lines)
+    if first_dos < ICD10_START:
+        for i, code in enumerate(enc.diagnoses):
+            yield fire(
+                ICD10_BEFORE,
+                field=f"diagnoses[{i}]",
+                location=("2300", "HI", f"HI{i + 1:02d}-2"),
+                code=dotted(code),
+                dos=first_dos.isoformat(),
+            )
+        return
     release, covered = code_sets(ctx).icd.release_for(first_dos)
     if not covered:
         yield _outside_release(release, first_dos)

@@ -4,16 +4,18 @@ Anesthesia is billed in minutes, other units are whole, drugs billed with HCPCS 
 carry their NDC, and service types whose 837P segments encounter-v1 cannot carry yet
 (ambulance CR1/CR2 and pick-up/drop-off loops, DME CR3 and certificates, chiropractic
 CR2 and X-ray dates) are stopped with a plain "not supported yet" rather than sent
-incomplete.
+incomplete.  Files (``claims validate``) may carry those segments: only a claim holding
+none of them is told.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from edi.codesets.procedures import is_anesthesia
-from edi.rules.common import line_field
+from edi.rules.common import file_segments, line_field
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -110,14 +112,48 @@ UNSUPPORTED = _R(
         "SV101-2",
     )
 )
+SERVICE_DATA_MISSING = _R(
+    Rule(
+        "SNIP6.SERVICE.DATA_MISSING",
+        6,
+        "warn",
+        "billing",
+        "line {line}: {code} is a {kind} service, and the claim carries no {segments} ({needs})",
+        "Add the {kind} segments the payer asks for, as the 837P guide describes them",
+        "2400",
+        "SV1",
+        "SV101-2",
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Service:
+    """A kind of service whose 837P segments encounter-v1 cannot carry yet."""
+
+    low: str
+    high: str
+    kind: str
+    needs: str
+    segments: tuple[str, ...]
+    """The segments that carry that data in a file; any one of them is enough."""
+
+    def covers(self, code: str) -> bool:
+        return self.low <= code <= self.high and code[0] == self.low[0]
+
 
 _UNSUPPORTED = (
-    ("A0021", "A0999", "ambulance", "CR1 transport data and pick-up/drop-off loops"),
-    ("E0100", "E8002", "durable medical equipment", "CR3/CMN certification data"),
-    ("K0001", "K0899", "durable medical equipment", "CR3/CMN certification data"),
-    ("L0112", "L9900", "orthotics and prosthetics", "DME certification data"),
-    ("98940", "98943", "chiropractic", "CR2 spinal data and DTP*454/455 dates"),
-)
+    _Service("A0021", "A0999", "ambulance", "CR1 transport data and pick-up/drop-off loops",
+             ("CR1",)),
+    _Service("E0100", "E8002", "durable medical equipment", "CR3/CMN certification data",
+             ("CR3", "LQ")),
+    _Service("K0001", "K0899", "durable medical equipment", "CR3/CMN certification data",
+             ("CR3", "LQ")),
+    _Service("L0112", "L9900", "orthotics and prosthetics", "DME certification data",
+             ("CR3", "LQ")),
+    _Service("98940", "98943", "chiropractic", "CR2 spinal data and DTP*454/455 dates",
+             ("CR2",)),
+)  # fmt: skip
 
 
 def is_drug(code: str) -> bool:
@@ -156,16 +192,17 @@ def drugs(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 @check
 def unsupported_services(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    """An encounter cannot carry these services' data, so it is stopped; a file can, so it
+    is told only when its claim holds none of the segments that carry it."""
+    segments = file_segments(enc)
     for i, line in enumerate(enc.service_lines):
         code = line.procedure_code
-        for low, high, kind, needs in _UNSUPPORTED:
-            if low <= code <= high and code[0] == low[0]:
-                yield fire(
-                    UNSUPPORTED,
-                    field=line_field(i, "procedure_code"),
-                    line=i + 1,
-                    code=code,
-                    kind=kind,
-                    needs=needs,
-                )
-                break
+        service = next((s for s in _UNSUPPORTED if s.covers(code)), None)
+        if service is None:
+            continue
+        about = {"field": line_field(i, "procedure_code"), "line": i + 1, "code": code,
+                 "kind": service.kind, "needs": service.needs}  # fmt: skip
+        if segments is None:
+            yield fire(UNSUPPORTED, **about)
+        elif not segments.intersection(service.segments):
+            yield fire(SERVICE_DATA_MISSING, segments="/".join(service.segments), **about)

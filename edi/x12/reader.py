@@ -10,6 +10,11 @@ messy, so a byte order mark, CR/LF or blank lines between segments and lower-cas
 segment IDs are accepted; anything that is not X12 raises :class:`X12ParseError`, which
 names the file, the segment position, the character offset and what was expected.
 
+Files from other systems carry damage that spoils one segment, not the file: in
+:func:`iter_transactions`, a segment whose ID is not an ID (``PLXX*...``, ``*IC*...``) is
+skipped, and text before the first ISA (a fixture's prose header) too, each with a
+positioned :class:`EnvelopeFinding`; :func:`iter_segments` stays strict and raises.
+
 Envelope mistakes (SE01 count, SE02/GE02/IEA02 control numbers, GE01/IEA01 counts, a
 missing trailer) are not parse errors: :func:`iter_transactions` reports them as
 :class:`EnvelopeFinding` records, since a file with a wrong SE01 still carries claims a
@@ -23,7 +28,8 @@ from __future__ import annotations
 
 import codecs
 import io
-from collections.abc import Generator, Iterable, Iterator
+import re
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -145,6 +151,8 @@ ENVELOPE_CODES = {
     "IEA_MISSING": "interchange ended without IEA",
     "OUTSIDE": "segment outside any transaction set",
     "DUPLICATE_CONTROL": "control number repeated in the same envelope",
+    "SEGMENT_ID": "segment skipped: its ID is not 2-3 letters or digits",
+    "BEFORE_ISA": "text before the first ISA skipped",
 }
 """Every :class:`EnvelopeFinding` code and what it means."""
 
@@ -198,6 +206,12 @@ def _is_id(text: str) -> bool:
 
 
 _ORDINARY, _ENVELOPE, _ISA, _BAD = range(4)  # what a segment ID spelling is
+_PROSE_CHARS = 1 << 16
+"""How much text before the first ISA is skipped (with a finding) rather than refused."""
+_ISA_START = re.compile(r"(?:^|(?<=\s))ISA(?=[^0-9A-Za-z\s])")
+
+Skipped = Callable[[str, int | None, int], None]
+"""Told of what the tokenizer skips: (code of :data:`ENVELOPE_CODES`, position, offset)."""
 
 
 class _Tokenizer:
@@ -210,10 +224,13 @@ class _Tokenizer:
     SE, GE, IEA) as element lists, which is what the envelope walker needs;
     :meth:`elements` yields element lists only.  ``position``, ``offset`` and
     ``delimiters`` describe the item last yielded (for a block: its last segment).
+    With ``skipped``, a segment whose ID is not one and text before the first ISA are
+    skipped and reported to it; without, they raise :class:`X12ParseError`.
     """
 
-    def __init__(self, source: Source, name: str) -> None:
+    def __init__(self, source: Source, name: str, skipped: Skipped | None = None) -> None:
         self.name = name
+        self.skipped = skipped
         self._chunks = _chunks(source)
         self._ids: dict[str, str] = {}  # spelling -> upper-cased ID, checked
         self.vocabulary: list[str] = []  # the IDs a block's ``ids`` codes stand for
@@ -250,6 +267,8 @@ class _Tokenizer:
             if more is None:
                 break
             buf += more
+        if buf[start : start + 3].upper() != "ISA" and position == 1 and self.skipped:
+            buf, start = self._skip_prose(buf, start)
         if buf[start : start + 3].upper() != "ISA" or len(buf) < start + 4:
             seen = "the end of the input" if start >= len(buf) else "something else"
             raise self._error(f"expected an ISA segment, found {seen}", position, base + start)
@@ -297,6 +316,25 @@ class _Tokenizer:
                 "ISA",
             )
         return buf, start, Delimiters(sep, component, repetition, terminator), pos + 3
+
+    def _skip_prose(self, buf: str, start: int) -> tuple[str, int]:
+        """Skip the text before the input's first ISA, if one starts a line soon enough.
+
+        Returns the buffer (extended with more chunks when needed) and where the ISA
+        starts, or ``start`` unchanged when there is none (the caller then refuses).
+        """
+        while True:
+            found = _ISA_START.search(buf, start, start + _PROSE_CHARS)
+            if found or len(buf) - start >= _PROSE_CHARS:
+                break
+            more = next(self._chunks, None)
+            if more is None:
+                break
+            buf += more
+        if found is None or self.skipped is None:
+            return buf, start
+        self.skipped("BEFORE_ISA", None, start)
+        return buf, found.start()
 
     @property
     def offset(self) -> int:
@@ -430,12 +468,16 @@ class _Tokenizer:
                 elements[0] = "ISA"  # next interchange, same delimiters: no re-read
             elif kind[at] == _BAD:
                 lead = len(part) - len(part.lstrip(strip))
-                raise X12ParseError(
-                    self.name,
-                    f"expected a segment ID of 2-3 letters or digits before {delims.element!r}",
-                    position,
-                    start + lead,
-                )
+                if self.skipped is None:
+                    raise X12ParseError(
+                        self.name,
+                        f"expected a segment ID of 2-3 letters or digits before {delims.element!r}",
+                        position,
+                        start + lead,
+                    )
+                self.skipped("SEGMENT_ID", position, start + lead)
+                self.position = position  # counted, as the trailers count it
+                continue
             else:
                 elements[0] = self.vocabulary[codes[at]]
             self.position, self._start, self._raw, self._row = position, start, part, -1
@@ -572,13 +614,20 @@ class _EnvelopeWalker:
         self.transactions = 0
         self.current: Transaction | None = None
 
-    def _finding(self, code: str, seg: Segment | None, detail: str = "", tx=None) -> None:
+    def _finding(
+        self,
+        code: str,
+        seg: Segment | None,
+        detail: str = "",
+        tx: Transaction | None = None,
+        position: int | None = None,
+    ) -> None:
         message = ENVELOPE_CODES[code] + (f" ({detail})" if detail else "")
         finding = EnvelopeFinding(
             self.name,
             code,
             message,
-            seg.position if seg else None,
+            seg.position if seg else position,
             seg.id if seg else None,
             self.isa.get(13) if self.isa else "",
             self.gs.get(6) if self.gs else "",
@@ -587,6 +636,11 @@ class _EnvelopeWalker:
         self.findings.append(finding)
         if tx is not None:
             tx.findings.append(finding)
+
+    def skipped(self, code: str, position: int | None, offset: int) -> None:
+        """What the tokenizer skipped, as a finding of the transaction being read."""
+        where = f"offset {offset}" if position is None else f"segment {position}, offset {offset}"
+        self._finding(code, None, where, self.current, position)
 
     def _pull(self) -> SegmentBlock | list[str] | None:
         """The next item of the token stream (a block being read as lists comes first)."""
@@ -735,9 +789,12 @@ def iter_transactions(
 ) -> Iterator[Transaction]:
     """Yield the transaction sets of ``source`` in order, envelopes checked on the way.
 
-    Envelope mistakes are appended to ``findings`` (when given) and to the ``findings``
-    of the transaction they concern; they never stop the reading.  Only input that is
-    not X12 raises :class:`X12ParseError`.
+    Envelope mistakes, segments skipped for a bad ID and text skipped before the first
+    ISA are appended to ``findings`` (when given) and to the ``findings`` of the
+    transaction they concern; they never stop the reading.  Only input that is not X12
+    raises :class:`X12ParseError`.
     """
-    walker = _EnvelopeWalker(_Tokenizer(source, name), findings if findings is not None else [])
+    tokens = _Tokenizer(source, name)
+    walker = _EnvelopeWalker(tokens, findings if findings is not None else [])
+    tokens.skipped = walker.skipped
     return iter(walker)

@@ -1,10 +1,15 @@
 """``claims parse FILE... --out DIR``: response files (TA1, 999, 277CA, 835) to tables.
 
-Writes one file per table that has rows, named by the table (``claims.csv``,
-``payments.parquet``...), plus ``findings`` always, so an empty findings file says
-"nothing to report" rather than "not checked".  The same 835 given twice (even under two
-names) is counted once.  Exit code 0 when every file was read, 2 when some file is not
-X12 (the others are still written), 1 on usage errors.
+Writes one file per table of each kind read, named by the table (``claims.csv``,
+``payments.parquet``, ``lines.jsonl``: JSON Lines), even when it has no rows, plus
+``findings`` always, so an empty file says "none" rather than "not checked".  The
+``source`` column holds each file's full path.  The same 835 given twice (even under two
+names) is counted once.
+
+Exit codes: 0 every file was read whole; 1 some file was unusable or had damaged
+segments skipped (the rest is written, the reasons are on stderr and in findings); 2
+nothing was usable (no such file, not X12, no TA1/999/277CA/835 in it: a 270, 834 or
+997) or a usage error.
 """
 
 from __future__ import annotations
@@ -17,11 +22,16 @@ from pathlib import Path
 import pandas as pd
 
 from edi.responses import ResponseTables, fingerprints, parse_any
+from edi.responses.parse import TABLES_OF_KIND
 from edi.x12.reader import X12ParseError
 from mappings.code_texts import CodeTexts, bundled_code_texts, load_code_texts
 
 log = logging.getLogger(__name__)
-FORMATS = ("csv", "parquet", "json")
+FORMATS = ("csv", "parquet", "jsonl")
+EXIT_OK, EXIT_REFUSED, EXIT_UNUSABLE = 0, 1, 2
+SKIPPED_SEGMENT = ("SEGMENT_ID",)
+"""Finding codes of data the reader had to skip: the file was read, but not all of it."""
+NOT_READ = ("NOT_A_RESPONSE", "WRONG_KIND")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,26 +58,54 @@ def run(args: argparse.Namespace) -> int:
         texts = _texts(args.codes)
     except (ValueError, OSError) as err:
         print(f"claims parse: {err}", file=sys.stderr)
-        return 1
+        return EXIT_UNUSABLE
     parts: list[ResponseTables] = []
     seen: set[str] = set()
-    failed = 0
+    unusable = refused = 0
     for path in args.files:
         try:
-            with path.open("rb") as stream:
-                tables = parse_any(stream, path.name, texts, seen=seen)
-        except (X12ParseError, OSError) as err:
-            failed += 1
+            tables = _read(path, texts, seen)
+        except (X12ParseError, OSError, ValueError) as err:
+            unusable += 1
             print(f"claims parse: {err}", file=sys.stderr)
             continue
         seen |= fingerprints(tables)
         parts.append(tables)
+        skipped = tables.findings["code"].isin(SKIPPED_SEGMENT).sum()
+        if skipped:
+            refused += 1
+            print(f"claims parse: {path}: {skipped} damaged segment(s) skipped, the rest read; "
+                  "see findings", file=sys.stderr)  # fmt: skip
         log.info("read %s: %d claims, %d statuses", path.name, len(tables.claims),
                  len(tables.claim_status))  # fmt: skip
-    written = write_tables(ResponseTables.concat(parts), args.out, args.format)
+    written = write_tables(ResponseTables.concat(parts), args.out, args.format, parts)
     for path in written:
         print(path)
-    return 2 if failed else 0
+    if unusable and not parts:
+        return EXIT_UNUSABLE
+    return EXIT_REFUSED if unusable or refused else EXIT_OK
+
+
+def _read(path: Path, texts: CodeTexts, seen: set[str]) -> ResponseTables:
+    """The tables of one file, named by its full path; ``ValueError`` when it holds no
+    response this command reads (a 270, 834, 997...), saying why."""
+    if path == Path(""):  # what an empty argument becomes: the current folder
+        raise ValueError("'' (an empty argument) is not a file name")
+    name = str(path.absolute())
+    with path.open("rb") as stream:
+        tables = parse_any(stream, name, texts, seen=seen)
+    if not _kinds_read(tables):
+        skipped = tables.findings["message"][tables.findings["code"].isin(NOT_READ)]
+        reason = "; ".join(dict.fromkeys(skipped)) or "it holds no transaction set"
+        raise ValueError(f"{name}: no TA1, 999, 277CA or 835 read: {reason}")
+    return tables
+
+
+def _kinds_read(tables: ResponseTables) -> set[str]:
+    return {
+        kind for kind, names in TABLES_OF_KIND.items()
+        if any(len(getattr(tables, name)) for name in names)
+    }  # fmt: skip
 
 
 def _texts(specs: list[str]) -> CodeTexts:
@@ -82,12 +120,17 @@ def _texts(specs: list[str]) -> CodeTexts:
     return load_code_texts(official)
 
 
-def write_tables(tables: ResponseTables, out: Path, fmt: str) -> list[Path]:
-    """Write the non-empty tables (and findings, always) as ``out/NAME.fmt``."""
+def write_tables(
+    tables: ResponseTables, out: Path, fmt: str, parts: list[ResponseTables] | None = None
+) -> list[Path]:
+    """Write ``out/NAME.EXT`` for every table of the kinds read (in ``parts``, default
+    ``tables``), empty or not, and findings always: an empty file says "none"."""
     out.mkdir(parents=True, exist_ok=True)
+    kinds = set().union(*map(_kinds_read, parts or [tables]))
+    wanted = {"findings"}.union(*(TABLES_OF_KIND[kind] for kind in kinds))
     written = []
     for name, frame in tables.items():
-        if frame.empty and name != "findings":
+        if name not in wanted:
             continue
         path = out / f"{name}.{fmt}"
         _write(frame, path, fmt)
@@ -100,6 +143,7 @@ def _write(frame: pd.DataFrame, path: Path, fmt: str) -> None:
         frame.to_csv(path, index=False, date_format="%Y-%m-%d")
     elif fmt == "parquet":
         frame.to_parquet(path, index=False)
-    else:
-        frame.to_json(path, orient="records", lines=True, date_format="iso", date_unit="s",
-                      default_handler=str)  # fmt: skip
+    else:  # JSON Lines: one object per row, and an empty file for no rows
+        text = frame.to_json(orient="records", lines=True, date_format="iso", date_unit="s",
+                             default_handler=str) if len(frame) else ""  # fmt: skip
+        path.write_text(text if not text or text.endswith("\n") else text + "\n", "utf-8")

@@ -6,7 +6,9 @@ Findings name the file, the segment position, the claim (CLM01) and the fix.  Wi
 ``--ack DIR`` the TA1/999 each file would get is written there (FILE.999).
 
 Exit codes: 0 no claim would be rejected; 1 something would be rejected (a claim, a
-transaction set or the file); 2 the input was unusable (no such file).
+transaction set or the file), or some file was unusable while others were judged; 2
+nothing was usable: no such file, an empty file, not X12, or no 5010 837P in it (the
+reason is on stderr).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from edi.codesets.icd10cm import read_order_file
 from edi.codesets.ncci import read_mue_file, read_ptp_file
 from edi.codesets.procedures import read_cpt_file, read_hcpcs_file
 from edi.rules.acks import acknowledgments
-from edi.rules.file_validation import FileReport, validate_837
+from edi.rules.file_validation import NOT_837P, NOT_X12, VERSION, FileReport, validate_837
 from edi.rules.registry import CheckContext, Finding
 from edi.x12.control import MemoryControlNumbers
 from mappings.profiles import payer_profiles
@@ -92,11 +94,6 @@ def _files(paths: list[str]) -> Iterator[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
-    files = list(_files(args.files))
-    missing = [str(f) for f in files if not f.exists()]
-    if missing or not files:
-        print(f"claims validate: no such file: {', '.join(missing) or args.files}", file=sys.stderr)
-        return EXIT_UNUSABLE
     try:
         context = CheckContext(
             today=args.today or date.today(),
@@ -110,8 +107,24 @@ def run(args: argparse.Namespace) -> int:
         args.ack.mkdir(parents=True, exist_ok=True)
     controls = MemoryControlNumbers()
     rejected = False
-    for path in files:
-        report = validate_837(path.read_bytes(), path.name, context)
+    judged = unusable = 0
+    if "" in args.files:  # Path("") is the current folder, which nobody meant
+        unusable += 1
+        print("claims validate: '' (an empty argument) is not a file name", file=sys.stderr)
+    for path in _files([name for name in args.files if name]):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            unusable += 1
+            print(f"claims validate: {path}: {exc.strerror or exc}", file=sys.stderr)
+            continue
+        report = validate_837(data, str(path), context)
+        why = unusable_because(report)
+        if why:
+            unusable += 1
+            print(f"claims validate: {path}: unusable: {why}", file=sys.stderr)
+        else:
+            judged += 1
         rejected |= report.rejected
         if args.format == "json":
             print(json.dumps(report_dict(report)))
@@ -121,7 +134,22 @@ def run(args: argparse.Namespace) -> int:
             texts = acknowledgments(report, controls, datetime.now().replace(microsecond=0))
             if texts:
                 (args.ack / f"{path.name}.999").write_text("".join(texts), encoding="ascii")
-    return EXIT_REJECTED if rejected else EXIT_OK
+    if not judged:
+        if not unusable:
+            print(f"claims validate: no file in {args.files}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    return EXIT_REJECTED if rejected or unusable else EXIT_OK
+
+
+def unusable_because(report: FileReport) -> str | None:
+    """Why nothing in the file could be judged as a 5010 837P, or None when something could."""
+    if any(t.code == "837" and t.version.startswith("005010X222") for t in report.transactions):
+        return None
+    reasons = [f.message for f in report.all_findings() if f.rule_id in _UNUSABLE_RULES]
+    return "; ".join(dict.fromkeys(reasons)) or "the file holds no 837P transaction set"
+
+
+_UNUSABLE_RULES = frozenset({NOT_X12.id, NOT_837P.id, VERSION.id})
 
 
 # -- output ---------------------------------------------------------------------------------

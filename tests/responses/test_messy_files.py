@@ -77,3 +77,18 @@ def test_stream_in_small_chunks_reads_the_same(monkeypatch):
     streamed = parse_any(Trickle(messy()), "stream.835")
     whole = parse_any(messy(), "stream.835")
     pd.testing.assert_frame_equal(streamed.claims, whole.claims)
+
+
+def test_a_damaged_segment_and_a_prose_header_cost_only_themselves():
+    """A fixture's prose before the ISA and one spoiled segment (``PLXX``) are skipped
+    with positioned findings; the three claims are read."""
+    text = remit(CLAIMS, payment="50.00", plb=[Plb("WO", "X", "10.00")])
+    damaged = "Remittance sample from a test suite.\n\n" + text.replace("PLB*", "PLXX*")
+    tables = parse_any(damaged, "damaged.835")
+    assert list(tables.claims["clm01"]) == ["ENC-1", "ENC-2", "ENC-3"]
+    assert tables.provider_adjustments.empty
+    found = tables.findings.set_index("code")
+    segments = text.split("~")
+    plb = next(i for i, s in enumerate(segments) if s.startswith("PLB*")) + 1
+    assert found.loc["SEGMENT_ID", "position"] == plb
+    assert "offset" in found.loc["BEFORE_ISA", "message"]

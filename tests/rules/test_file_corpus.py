@@ -129,8 +129,14 @@ FILE_CASES: list[tuple[str, Callable[[], str], Callable[[str], str], str]] = [
         sub(r"\*ZZ\*CLINICSUBMIT01 \*", "*ZZ*CLINICSUBMIT01*"),
         "SNIP1.ISA.WIDTH",
     ),
-    ("not X12", clean, lambda t: "NOT AN X12 FILE\n" + t, "SNIP1.FILE.NOT_X12"),
-    ("bad segment ID", clean, sub(r"^N3\*100 MAIN ST", "N@*100 MAIN ST"), "SNIP1.FILE.NOT_X12"),
+    ("not X12", clean, lambda t: "NOT AN X12 FILE" + t[3:], "SNIP1.FILE.NOT_X12"),
+    ("text before ISA", clean, lambda t: "An 837P sample.\n" + t, "SNIP1.FILE.TEXT_BEFORE_ISA"),
+    (
+        "bad segment ID",
+        clean,
+        sub(r"^N3\*100 MAIN ST", "N@*100 MAIN ST"),
+        "SNIP1.X12.SEGMENT_UNRECOGNIZED",
+    ),
     ("ends early", clean, lambda t: t[: t.index("GE*")], "SNIP1.X12.PREMATURE_END"),
     ("no SE", clean, sub(r"^SE\*[^~]*~\n", ""), "SNIP1.X12.GE_MISSING"),
     ("HL numbering", clean, sub(r"^HL\*2\*1\*", "HL*5*1*"), "SNIP2.X12.HL_NUMBER"),
@@ -239,3 +245,97 @@ def test_findings_from_files_carry_no_phi(context: Any) -> None:
     dump = repr([f.as_dict() for f in report.all_findings()])
     for secret in ("DOE", "JANE", "W123456789", "OAK", "19800402"):
         assert secret not in dump
+
+
+def _dated(day: str) -> Callable[[str], str]:
+    return sub(r"\*D8\*20261120~", f"*D8*{day}~", count=0)
+
+
+def _icd9(codes: str, day: str) -> Callable[[str], str]:
+    """The claim's diagnoses as ICD-9-CM ``codes``, line 1 pointing at each, served on ``day``."""
+    pointers = ":".join(str(n) for n in range(1, codes.count(":") + 1))
+    return lambda text: sub(r"\*1:2~", f"*{pointers}~")(
+        sub(r"ABK:E1140\*ABF:G43909", codes)(_dated(day)(text))
+    )
+
+
+def _service(code: str, extra: str = "") -> Callable[[str], str]:
+    """Line 2 billed as ``code``, with ``extra`` segments after its SV1."""
+    return lambda text: recount(
+        sub(r"^SV1\*HC:J1100\*25\*UN\*2\*\*\*1~\n", f"SV1*HC:{code}*25*UN*2***1~\n{extra}")(text)
+    )
+
+
+FOUR_ICD9 = "BK:25000*BF:4019*BF:V700*BF:E8889"
+TRUTHFUL_CASES: list[tuple[str, Callable[[str], str], set[str], set[str]]] = [
+    (
+        "ICD-9 claim of 2005 pointing at its four diagnoses",
+        _icd9(FOUR_ICD9, "20050315"),
+        {"SNIP5.ICD9.FORMAT_ONLY"},
+        {"SNIP3.DX_POINTER.RANGE", "SNIP5.ICD9.NOT_ACCEPTED", "SNIP5.ICD10.BEFORE_ICD10"},
+    ),
+    (
+        "ICD-9 claim of 2026",
+        _icd9(FOUR_ICD9, "20261120"),
+        {"SNIP5.ICD9.NOT_ACCEPTED"},
+        {"SNIP3.DX_POINTER.RANGE", "SNIP5.ICD9.FORMAT_ONLY"},
+    ),
+    (
+        "ICD-9 code of the wrong shape",
+        _icd9("BK:25000*BF:4O19", "20050315"),
+        {"SNIP5.ICD9.FORMAT"},
+        {"SNIP3.DX_POINTER.RANGE"},
+    ),
+    (
+        "ICD-10 claim of 2005",
+        _dated("20050315"),
+        {"SNIP5.ICD10.BEFORE_ICD10"},
+        {"SNIP5.ICD10.RELEASE_WINDOW", "SNIP5.ICD9.FORMAT_ONLY"},
+    ),
+    ("the organization renders (no 2310B)", without("NM1*82"), set(), {"SNIP4.RENDERING.MISSING"}),
+    (
+        "ambulance with its CR1",
+        _service("A0427", "CR1*LB*140**A*DH*12~\n"),
+        set(),
+        {"SNIP6.SERVICE.NOT_SUPPORTED", "SNIP6.SERVICE.DATA_MISSING"},
+    ),
+    (
+        "ambulance without CR1",
+        _service("A0427"),
+        {"SNIP6.SERVICE.DATA_MISSING"},
+        {"SNIP6.SERVICE.NOT_SUPPORTED"},
+    ),
+    (
+        "oxygen with its CR3",
+        _service("E1390", "CR3*R*MO*12~\n"),
+        set(),
+        {"SNIP6.SERVICE.NOT_SUPPORTED", "SNIP6.SERVICE.DATA_MISSING"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("damage", "present", "absent"), [c[1:] for c in TRUTHFUL_CASES],
+                         ids=[c[0] for c in TRUTHFUL_CASES])  # fmt: skip
+def test_findings_never_assert_what_the_file_contradicts(
+    damage, present: set[str], absent: set[str], context: Any
+) -> None:
+    """What the file states (its code set by date, its loops, its CR segments) is read
+    before any rule speaks about it."""
+    found = rule_ids(report_of(damage(clean()), context))
+    assert present <= found, sorted(found)
+    assert not absent & found, sorted(absent & found)
+
+
+def test_text_before_the_isa_is_skipped_and_the_file_read(context: Any) -> None:
+    report = report_of("An 837P sample, as test fixtures show them.\n\n" + clean(), context)
+    assert report.pyx12_ran and [c.clm01 for c in report.claims] == ["ENC-20261120-0001"]
+    found = rule_ids(report)
+    assert "SNIP1.FILE.TEXT_BEFORE_ISA" in found
+    assert not {i for i in found if ".X12." in i or "ENVELOPE" in i}, sorted(found)
+
+
+def test_a_segment_with_a_bad_id_does_not_hide_the_claims(context: Any) -> None:
+    report = report_of(sub(r"^N3\*100 MAIN ST", "N@*100 MAIN ST")(clean()), context)
+    assert [c.clm01 for c in report.claims] == ["ENC-20261120-0001"]
+    (finding,) = [f for f in report.all_findings() if f.segment == "N@"] or [None]
+    assert finding is not None and finding.source == "case.837#11", finding

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from flows.cli import main
 from tests.factories import encounter
 from tests.fixtures.services import service_missing
@@ -59,6 +61,46 @@ def test_missing_file_exits_two(tmp_path: Path) -> None:
     assert main(["validate", str(tmp_path / "nope.837")]) == 2
 
 
+UNUSABLE = [
+    ("empty", "", "the file is not X12: expected an ISA segment, found the end of the input"),
+    ("not X12", "Dear billing office,\nplease find our claims attached.\n", "is not X12"),
+    ("an 835", sub(r"^ST\*837\*", "ST*835*")(clean()), "is a 835 (005010X222A1), not a"),
+    (
+        "a 4010 837",
+        sub(r"005010X222A1", "004010X098A1", count=0)(clean()),
+        "004010X098A1 is not supported",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"), [c[1:] for c in UNUSABLE], ids=[c[0] for c in UNUSABLE]
+)
+def test_an_unusable_file_exits_two_saying_why(
+    tmp_path: Path, capsys, text: str, reason: str
+) -> None:
+    path = write(tmp_path, "in.837", text)
+    assert main(["validate", str(path), "--today", "2026-11-27"]) == 2
+    err = capsys.readouterr().err
+    assert f"claims validate: {path}: unusable: " in err and reason in err
+
+
+def test_a_good_file_beside_an_unusable_one_exits_one(tmp_path: Path, capsys) -> None:
+    good, bad = write(tmp_path, "good.837", clean()), write(tmp_path, "bad.837", "")
+    assert main(["validate", str(good), str(bad), "--today", "2026-11-27"]) == 1
+    out = capsys.readouterr().out
+    assert f"{good}: ACCEPTED" in out  # named by the path as given
+
+
+def test_an_empty_argument_is_not_the_current_folder(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "clean.837", clean())
+    assert main(["validate", "", "--today", "2026-11-27"]) == 2
+    captured = capsys.readouterr()
+    assert "'' (an empty argument) is not a file name" in captured.err
+    assert "clean.837" not in captured.out
+
+
 def _sample_files() -> list[Path]:
     if not SAMPLES.exists():
         return []
@@ -77,7 +119,7 @@ def test_public_samples_never_crash(tmp_path: Path, capsys) -> None:
                  "--ack", str(tmp_path)])  # fmt: skip
     assert code in (0, 1)
     reports = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [r["file"] for r in reports] == [f.name for f in files]
+    assert [r["file"] for r in reports] == [str(f) for f in files]
     readable = [r for r in reports if r["transactions"]]
     assert any(t["claims"] for r in readable for t in r["transactions"])
     for report in readable:

@@ -316,3 +316,36 @@ def test_segments_outside_transaction_sets_come_as_runs():
 def test_segments_after_iea_without_isa_are_refused():
     with pytest.raises(X12ParseError, match="expected ISA"):
         list(iter_transactions(interchange() + "GS*HP*A*B*20261127*0930*8*X*005010X221A1~"))
+
+
+@pytest.mark.parametrize("damage", ["PLXX*", "*IC*", "C@P*"])
+def test_a_segment_with_a_bad_id_is_skipped_with_its_position(damage):
+    """One spoiled segment costs that segment, not the file: the transaction reads on,
+    the trailers still count it, and a finding says where it was."""
+    text = interchange(sets=2)
+    broken = text.replace("SVC*", damage, 1)
+    findings: list[EnvelopeFinding] = []
+    read = [(tx.st02, [s.id for s in tx]) for tx in iter_transactions(broken, "x.835", findings)]
+    assert read == [("0001", ["BPR", "CLP", "LQ"]), ("0002", ["BPR", "CLP", "SVC", "LQ"])]
+    (finding,) = findings
+    assert (finding.code, finding.position, finding.st02) == ("SEGMENT_ID", 6, "0001")
+    assert f"segment 6, offset {broken.index(damage)}" in finding.message
+    assert "ENC-1" not in finding.message
+    with pytest.raises(X12ParseError):  # the segment stream alone stays strict
+        list(iter_segments(broken))
+
+
+@pytest.mark.parametrize(
+    "prose", ["A sample 835.\n", "Sample (ISA below)\r\n\r\n", "x" * 5000 + "\n"]
+)
+def test_text_before_the_first_isa_is_skipped_with_a_finding(prose):
+    findings: list[EnvelopeFinding] = []
+    read = [[s.id for s in tx] for tx in iter_transactions(prose + interchange(), "x", findings)]
+    assert read == [["BPR", "CLP", "SVC", "LQ"]]
+    assert [(f.code, f.position) for f in findings] == [("BEFORE_ISA", None)]
+
+
+@pytest.mark.parametrize("text", ["Dear billing office, no file today.", "GS*HP*A~ST*835*1~"])
+def test_text_with_no_isa_is_still_refused(text):
+    with pytest.raises(X12ParseError, match="expected an ISA segment"):
+        list(iter_transactions(text))
