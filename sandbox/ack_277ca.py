@@ -14,10 +14,10 @@ from datetime import date
 from decimal import Decimal
 from itertools import groupby
 
+from edi.claims.read_837 import Envelope837, Transaction837
 from edi.x12.control import ControlNumberSource
 from edi.x12.reply import Route, close_reply, open_reply, open_reply_group
 from edi.x12.writer import X12Writer
-from sandbox.claims837 import Envelope837, Transaction837
 from sandbox.front_end import Screening
 
 VERSION = "005010X214"

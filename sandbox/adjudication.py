@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from mappings.sandbox import PayerRules, SandboxRules
-from sandbox.claims837 import Claim837, Line837
+from sandbox.claim_facts import Claim837, Line837
 from sandbox.remittance import (
     ZERO,
     Adjustment,

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from mappings.profiles import PayerProfile
-from sandbox.claims837 import Claim837
+from sandbox.claim_facts import Claim837
 
 ACCEPTED = ("A2", "20")
 """Accepted into adjudication."""

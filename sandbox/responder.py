@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from edi.claims.read_837 import Interchange837, read_837
 from edi.x12.acks import ClaimAt, GroupAck, Ta1, TransactionAck, acknowledge, pyx12_groups
 from edi.x12.pyx12_validator import Pyx12Report, Pyx12Unavailable, validate_x12
 from edi.x12.reader import X12ParseError
@@ -35,7 +36,7 @@ from mappings.profiles import PayerProfile, clearinghouse_profile, payer_profile
 from mappings.sandbox import SandboxRules, sandbox_rules
 from sandbox import adjudication
 from sandbox.ack_277ca import build_277ca
-from sandbox.claims837 import Claim837, Interchange837, read_837
+from sandbox.claim_facts import Claim837, claim_facts
 from sandbox.front_end import ACCEPTED, UNKNOWN_ORIGINAL, Screening, rejection
 from sandbox.remit_835 import build_835
 from sandbox.remittance import RemitClaim, reversal_of
@@ -130,7 +131,13 @@ class Responder:
             (tx, [self._screen(claim, now.date()) for claim in claims])
             for tx in interchange.transactions
             if tx.st02 in ack.accepted
-            and (claims := [c for c in tx.claims if not self.rules.for_payer(c.payer_id).silent])
+            and (
+                claims := [
+                    c
+                    for c in map(claim_facts, tx.claims)
+                    if not self.rules.for_payer(c.payer_id).silent
+                ]
+            )
         ]
         if not answered:
             return replies

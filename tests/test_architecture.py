@@ -3,8 +3,7 @@
 Every ``import`` statement counts, wherever it stands (inside a function or under
 ``TYPE_CHECKING`` too) for what ``edi/`` may never import; only imports that run when a
 module is loaded count for the demo extra's packages, which the CLI imports inside its
-handlers.  Files that break a rule today and are being fixed on other branches are marked
-``xfail(strict=True)``: when the fix merges the mark fails, and is dropped.
+handlers.
 """
 
 from __future__ import annotations
@@ -24,11 +23,6 @@ MAPPINGS_NEVER = {"flows", "sandbox"}
 SANDBOX_USERS = {"flows/cli/demo.py", "flows/cli/sandbox.py"}
 """The CLI commands that run the sandbox, importing it inside their handlers only."""
 
-EDI_IMPORTS_MAPPINGS_TODAY = {
-    "edi/claims/build_837p.py",
-}
-"""Known offenders, being fixed: a Protocol or a handed-in table instead of ``mappings``."""
-
 
 def sources(*rooms: str) -> list[str]:
     return sorted(
@@ -36,9 +30,8 @@ def sources(*rooms: str) -> list[str]:
     )
 
 
-def params(files: list[str], offenders: set[str] = frozenset()) -> list:
-    mark = pytest.mark.xfail(strict=True, reason="known offender, fix in progress")
-    return [pytest.param(f, id=f, marks=[mark] if f in offenders else []) for f in files]
+def params(files: list[str]) -> list:
+    return [pytest.param(f, id=f) for f in files]
 
 
 def imported(path: str, *, at_load_only: bool = False) -> Iterator[tuple[int, str]]:
@@ -84,7 +77,7 @@ def breaking(path: str, never: set[str], *, at_load_only: bool = False) -> list[
     ]
 
 
-@pytest.mark.parametrize("path", params(sources("edi"), EDI_IMPORTS_MAPPINGS_TODAY))
+@pytest.mark.parametrize("path", params(sources("edi")))
 def test_edi_stays_pure(path: str) -> None:
     assert breaking(path, EDI_NEVER) == []
 

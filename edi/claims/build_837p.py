@@ -10,27 +10,61 @@ guarantee; it makes no decisions of its own beyond the guide's structure:
 * CLM01 is the upper-cased ``encounter_id``; REF*6R is the line's ``line_id`` or
   ``CLM01-n``, so responses can be matched back without a lookup table.
 
-Control numbers come from an injected :class:`~edi.x12.control.ControlNumberSource`.
+Which elements each segment has, in what order, which are fixed codes and which encounter
+field each carries come from the guide description (:mod:`edi.guides`), compiled once per
+interchange into per-segment plans; this module decides only which segments a claim needs
+and in what order.  Control numbers come from an injected
+:class:`~edi.x12.control.ControlNumberSource`; the trading-partner settings from anything
+shaped like :class:`ClaimProfile` (the clearinghouse profiles of ``mappings/``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from edi.claims.models import Address, BillingProvider, Encounter, Person, Provider, ServiceLine
+from edi.guides.model import Guide, x222a1
+from edi.guides.render import Render, compile_segment, d8
 from edi.x12.control import ControlNumberSource, control_key
-from edi.x12.writer import X12Writer
-
-if TYPE_CHECKING:
-    from mappings.profiles import ClearinghouseProfile
+from edi.x12.delimiters import Delimiters
+from edi.x12.writer import Party, X12Writer
 
 VERSION = "005010X222A1"
+_NONE: Mapping[str, Any] = {}
+
+
+class _PartyId(Protocol):
+    def party(self) -> Party: ...
+
+
+class _Submitter(Protocol):
+    name: str
+    id: str
+    contact_name: str
+    contact_phone: str | None
+    contact_email: str | None
+
+
+class ClaimProfile(Protocol):
+    """What the builder needs of a clearinghouse: envelope identities, submitter and
+    receiver (1000A/1000B), usage, and how claims are split into interchanges."""
+
+    usage: str
+    sender: _PartyId
+    receiver: _PartyId
+    submitter: _Submitter
+    receiver_name: str
+    receiver_id: str
+    claims_per_transaction: int
+    transactions_per_interchange: int
+    ack_requested: bool
+    line_breaks: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,44 +93,53 @@ class Interchange:
         return self.text.encode("ascii")
 
 
-@lru_cache(maxsize=4096)
-def x12_decimal(value: Decimal) -> str:
-    """X12 ``R`` type: no exponent, no needless trailing zeros (``150.00`` → ``150``)."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
-@lru_cache(maxsize=4096)
-def _d8(value: date) -> str:
-    return value.strftime("%Y%m%d")
-
-
 def line_reference(clm01: str, index: int, line: ServiceLine) -> str:
     """REF*6R of line ``index`` (1-based): the source's ``line_id`` or ``CLM01-index``."""
     return line.line_id or f"{clm01}-{index}"
 
 
+@cache
+def _compiled(guide: Guide, delimiters: Delimiters, end: str) -> dict[str, Render]:
+    """Each described segment as a render function, made once per guide and delimiters."""
+    return {name: compile_segment(spec, delimiters, end) for name, spec in guide.segments.items()}
+
+
+class _Segments:
+    """The guide's segments for one writer: ``write(name, subject, values)``."""
+
+    def __init__(self, guide: Guide, w: X12Writer) -> None:
+        self._add = w.add
+        self.clean = w.cleaner
+        self._render = _compiled(guide, w.delimiters, w.terminator)
+
+    def write(self, name: str, subject: Any = None, values: Mapping[str, Any] = _NONE) -> None:
+        self._render[name](subject, values, self.clean, self._add)
+
+
 def build_interchanges(
     encounters: Iterable[Encounter],
-    profile: ClearinghouseProfile,
+    profile: ClaimProfile,
     controls: ControlNumberSource,
     created: datetime,
+    guide: Guide | None = None,
 ) -> Iterator[Interchange]:
-    """Yield interchanges as they fill; only one interchange's claims are held at a time."""
+    """Yield interchanges as they fill; only one interchange's claims are held at a time.
+
+    ``guide`` is the 837P description (the shipped X222A1 one unless given)."""
+    guide = guide or x222a1()
     per_st = profile.claims_per_transaction
     per_isa = per_st * profile.transactions_per_interchange
     stream = iter(encounters)
     while batch := list(islice(stream, per_isa)):
-        yield _interchange(batch, profile, controls, created)
+        yield _interchange(batch, profile, controls, created, guide)
 
 
 def _interchange(
     batch: list[Encounter],
-    profile: ClearinghouseProfile,
+    profile: ClaimProfile,
     controls: ControlNumberSource,
     created: datetime,
+    guide: Guide,
 ) -> Interchange:
     sender, receiver = profile.sender.party(), profile.receiver.party()
     per_st = profile.claims_per_transaction
@@ -105,11 +148,12 @@ def _interchange(
     gs06 = controls.allocate(control_key("GS", sender.id, receiver.id))[0]
     st_numbers = controls.allocate(control_key("ST", sender.id, receiver.id), len(chunks))
     w = X12Writer(line_breaks=profile.line_breaks)
+    s = _Segments(guide, w)
     w.open_interchange(sender, receiver, isa13, created, profile.usage, profile.ack_requested)
-    w.open_group("HC", sender, receiver, gs06, created, VERSION)
+    w.open_group("HC", sender, receiver, gs06, created, guide.version)
     built: list[BuiltClaim] = []
     for st02, chunk in zip(st_numbers, chunks, strict=True):
-        built.extend(_transaction(w, st02, chunk, profile, created, isa13))
+        built.extend(_transaction(w, s, st02, chunk, profile, created, isa13, guide))
     w.close_group()
     w.close_interchange()
     return Interchange(isa13, gs06, created, w.getvalue(), tuple(built))
@@ -129,26 +173,47 @@ def _billing_key(bp: BillingProvider) -> tuple:
     )
 
 
+def _submitter(s: _Segments, profile: ClaimProfile) -> None:
+    sub = profile.submitter
+    s.write("submitter_name", None, {"@submitter_name": sub.name, "@submitter_id": sub.id})
+    numbers = [("TE", sub.contact_phone), ("EM", sub.contact_email)]
+    contact = [(qualifier, number) for qualifier, number in numbers if number] + [("", "")] * 2
+    s.write(
+        "submitter_contact",
+        None,
+        {
+            "@contact_name": sub.contact_name,
+            "@first_qualifier": contact[0][0],
+            "@first_number": contact[0][1],
+            "@second_qualifier": contact[1][0],
+            "@second_number": contact[1][1],
+        },
+    )
+    s.write(
+        "receiver_name",
+        None,
+        {"@receiver_name": profile.receiver_name, "@receiver_id": profile.receiver_id},
+    )
+
+
 def _transaction(
     w: X12Writer,
+    s: _Segments,
     st02: int,
     chunk: list[Encounter],
-    profile: ClearinghouseProfile,
+    profile: ClaimProfile,
     created: datetime,
     isa13: int,
+    guide: Guide,
 ) -> list[BuiltClaim]:
-    w.open_transaction("837", st02, VERSION)
+    w.open_transaction(guide.transaction, st02, guide.version)
     st = f"{st02:04d}"
-    w.segment("BHT", "0019", "00", f"{isa13}{st}", _d8(created), created.strftime("%H%M"), "CH")
-    sub = profile.submitter
-    w.segment("NM1", "41", "2", sub.name, None, None, None, None, "46", sub.id)
-    contact = ["TE", sub.contact_phone] if sub.contact_phone else []
-    if sub.contact_email:
-        contact += ["EM", sub.contact_email]
-    w.segment("PER", "IC", sub.contact_name, *contact)
-    w.segment(
-        "NM1", "40", "2", profile.receiver_name, None, None, None, None, "46", profile.receiver_id
+    s.write(
+        "transaction_start",
+        None,
+        {"@reference": f"{isa13}{st}", "@date": d8(created), "@time": created.strftime("%H%M")},
     )
+    _submitter(s, profile)
 
     groups: dict[tuple, list[Encounter]] = {}
     for enc in chunk:
@@ -159,191 +224,130 @@ def _transaction(
     for claims in groups.values():
         hl += 1
         parent = hl
-        _billing_provider(w, parent, claims[0])
+        _billing_provider(s, parent, claims[0])
         for enc in claims:
             hl += 1
             subscriber_hl = hl
-            dependent = enc.patient is not None
-            _subscriber(w, subscriber_hl, parent, enc, dependent)
-            if dependent:
+            _subscriber(s, subscriber_hl, parent, enc)
+            if enc.patient is not None:
                 hl += 1
-                _patient(w, hl, subscriber_hl, enc)
-            built.append(_claim(w, enc, st))
+                _patient(s, hl, subscriber_hl, enc.patient)
+            built.append(_claim(s, enc, st))
     w.close_transaction()
     return built
 
 
-def _name(
-    w: X12Writer, code: str, who: Provider | Person, *, id_qual: str = "", id_value: str = ""
-) -> None:
-    """NM1 of a person or organisation; ``id_value`` must be safe (an NPI) or cleaned."""
-    c = w.clean
-    if isinstance(who, Provider) and not who.is_person:
-        w.checked_segment(
-            "NM1", code, "2", c(who.organization_name), "", "", "", "", id_qual, id_value
-        )
-        return
-    middle, suffix = (who.middle_name, who.suffix) if isinstance(who, Person) else (None, None)
-    w.checked_segment(
-        "NM1",
-        code,
-        "1",
-        c(who.last_name),
-        c(who.first_name),
-        c(middle),
-        "",
-        c(suffix),
-        id_qual,
-        id_value,
-    )
+def _entity(who: Provider) -> Mapping[str, str]:
+    """NM102: ``1`` a person, ``2`` an organisation."""
+    return _PERSON if who.is_person else _ORGANISATION
 
 
-def _address(w: X12Writer, address: Address) -> None:
-    """N3/N4; state and ZIP are validated codes, the rest is cleaned."""
-    w.checked_segment("N3", w.clean(address.line1), w.clean(address.line2))
-    w.checked_segment("N4", w.clean(address.city), address.state, address.postal_code)
+_PERSON: Mapping[str, str] = {"@entity_type": "1"}
+_ORGANISATION: Mapping[str, str] = {"@entity_type": "2"}
 
 
-def _billing_provider(w: X12Writer, hl: int, enc: Encounter) -> None:
+def _address(s: _Segments, prefix: str, address: Address) -> None:
+    s.write(f"{prefix}_street", address)
+    s.write(f"{prefix}_city", address)
+
+
+def _billing_provider(s: _Segments, hl: int, enc: Encounter) -> None:
     bp = enc.billing_provider
-    w.segment("HL", hl, None, "20", "1")
-    if bp.taxonomy_code:
-        w.segment("PRV", "BI", "PXC", bp.taxonomy_code)
-    _name(w, "85", bp, id_qual="XX", id_value=bp.npi)
-    _address(w, bp.address)
-    w.segment("REF", "EI" if bp.tax_id_type == "EIN" else "SY", bp.tax_id)
+    s.write("billing_level", None, {"@id": hl})
+    s.write("billing_specialty", bp)
+    s.write("billing_provider_name", bp, _entity(bp))
+    _address(s, "billing_provider", bp.address)
+    s.write("billing_provider_tax_id", bp)
     if bp.contact_name and bp.contact_phone:
-        w.segment("PER", "IC", bp.contact_name, "TE", bp.contact_phone)
+        s.write("billing_provider_contact", bp)
     if enc.pay_to_address:
-        w.segment("NM1", "87", "2")
-        _address(w, enc.pay_to_address)
+        s.write("pay_to_name")
+        _address(s, "pay_to", enc.pay_to_address)
 
 
-def _demographics(w: X12Writer, person: Person) -> None:
-    w.checked_segment("DMG", "D8", _d8(person.birth_date), person.sex)
-
-
-def _subscriber(w: X12Writer, hl: int, parent: int, enc: Encounter, dependent: bool) -> None:
-    s = enc.subscriber
-    w.checked_segment("HL", str(hl), str(parent), "22", "1" if dependent else "0")
-    w.checked_segment(
-        "SBR",
-        enc.payer.responsibility,
-        "" if dependent else "18",
-        w.clean(s.group_number),
-        "",
-        "",
-        "",
-        "",
-        "",
-        enc.payer.claim_filing_indicator,
+def _subscriber(s: _Segments, hl: int, parent: int, enc: Encounter) -> None:
+    dependent = enc.patient is not None
+    s.write(
+        "subscriber_level",
+        None,
+        {"@id": hl, "@parent": parent, "@has_patient": "1" if dependent else "0"},
     )
-    _name(w, "IL", s, id_qual="MI", id_value=w.clean(s.member_id))
-    if s.address:
-        _address(w, s.address)
-    _demographics(w, s)
-    payer = enc.payer
-    w.checked_segment(
-        "NM1", "PR", "2", w.clean(payer.name), "", "", "", "", "PI", w.clean(payer.payer_id)
-    )
+    s.write("subscriber_information", enc, _DEPENDENT if dependent else _SELF)
+    sub = enc.subscriber
+    s.write("subscriber_name", sub)
+    if sub.address:
+        _address(s, "subscriber", sub.address)
+    s.write("subscriber_demographics", sub)
+    s.write("payer_name", enc.payer)
 
 
-def _patient(w: X12Writer, hl: int, parent: int, enc: Encounter) -> None:
-    p = enc.patient
-    assert p is not None
-    w.checked_segment("HL", str(hl), str(parent), "23", "0")
-    w.checked_segment("PAT", p.relationship_to_subscriber)
-    _name(w, "QC", p)
-    if p.address:
-        _address(w, p.address)
-    _demographics(w, p)
+_SELF: Mapping[str, str] = {"subscriber_relationship": "18"}
+_DEPENDENT: Mapping[str, str] = {"subscriber_relationship": ""}
 
 
-def _claim(w: X12Writer, enc: Encounter, st02: str) -> BuiltClaim:
+def _patient(s: _Segments, hl: int, parent: int, patient: Person) -> None:
+    s.write("patient_level", None, {"@id": hl, "@parent": parent})
+    s.write("patient_information", patient)
+    s.write("patient_name", patient)
+    if patient.address:
+        _address(s, "patient", patient.address)
+    s.write("patient_demographics", patient)
+
+
+def _claim(s: _Segments, enc: Encounter, st02: str) -> BuiltClaim:
     clm01 = enc.claim_id  # validated [A-Z0-9-], upper-cased
     total = enc.total_charge
-    accident = enc.accident
-    related = w.composite(accident.type, "", "", accident.state or "") if accident else ""
-    w.checked_segment(
-        "CLM",
-        clm01,
-        x12_decimal(total),
-        "",
-        "",
-        w.composite(enc.place_of_service, "B", enc.frequency_code),
-        "Y" if enc.provider_signature_on_file else "N",
-        "A",
-        "Y" if enc.assignment_of_benefits else "N",
-        enc.release_of_information,
-        "",
-        related,
-    )
-    if enc.onset_date:
-        w.checked_segment("DTP", "431", "D8", _d8(enc.onset_date))
-    if accident:
-        w.checked_segment("DTP", "439", "D8", _d8(accident.date))
-    if enc.prior_authorization:
-        w.checked_segment("REF", "G1", w.clean(enc.prior_authorization))
-    if enc.frequency_code in ("7", "8") and enc.original_payer_claim_number:
-        w.checked_segment("REF", "F8", w.clean(enc.original_payer_claim_number))
-    codes = enc.diagnoses
-    w.checked_segment(
-        "HI", w.composite("ABK", codes[0]), *(w.composite("ABF", code) for code in codes[1:])
-    )
+    s.write("claim", enc, {"encounter_id": clm01, "stated_total": total})
+    s.write("onset_date", enc)
+    s.write("accident_date", enc)
+    s.write("prior_authorization", enc)
+    if enc.frequency_code in ("7", "8"):
+        s.write("original_claim", enc)
+    s.write("diagnoses", enc)
 
     billing_npi = enc.billing_provider.npi
     if enc.referring_provider:
-        _name(w, "DN", enc.referring_provider, id_qual="XX", id_value=enc.referring_provider.npi)
+        s.write("referring_provider_name", enc.referring_provider, _entity(enc.referring_provider))
     rendering = enc.rendering_provider
     if rendering and rendering.npi != billing_npi:
-        _name(w, "82", rendering, id_qual="XX", id_value=rendering.npi)
-        if rendering.taxonomy_code:
-            w.checked_segment("PRV", "PE", "PXC", rendering.taxonomy_code)
+        s.write("rendering_provider_name", rendering, _entity(rendering))
+        s.write("rendering_provider_specialty", rendering)
     if enc.service_facility:
-        f = enc.service_facility
-        w.checked_segment(
-            "NM1", "77", "2", w.clean(f.name), "", "", "", "", "XX" if f.npi else "", f.npi or ""
-        )
-        _address(w, f.address)
+        s.write("service_facility_name", enc.service_facility)
+        _address(s, "service_facility", enc.service_facility.address)
 
     claim_rendering = rendering.npi if rendering else billing_npi
     refs = []
     for index, line in enumerate(enc.service_lines, 1):
-        ref = w.clean(line_reference(clm01, index, line))
-        refs.append(ref)
-        _line(w, index, line, enc.place_of_service, claim_rendering, ref)
+        ref = line_reference(clm01, index, line)
+        refs.append(s.clean(ref))
+        _line(s, index, line, enc.place_of_service, claim_rendering, ref)
     return BuiltClaim(
         clm01, enc.encounter_id, st02, enc.payer.payer_id, total, enc.frequency_code, tuple(refs)
     )
 
 
 def _line(
-    w: X12Writer, index: int, line: ServiceLine, claim_pos: str, claim_rendering: str, ref: str
+    s: _Segments, index: int, line: ServiceLine, claim_pos: str, claim_rendering: str, ref: str
 ) -> None:
-    """One 2400 loop; every value is a validated code, number or date, or ``ref`` cleaned."""
-    w.checked_segment("LX", str(index))
-    pos = line.place_of_service if line.place_of_service != claim_pos else ""
-    w.checked_segment(
-        "SV1",
-        w.composite("HC", line.procedure_code, *line.modifiers),
-        x12_decimal(line.charge),
-        line.unit_type,
-        x12_decimal(line.units),
-        pos or "",
-        "",
-        w.composite(*map(str, line.diagnosis_pointers)),
-    )
-    start = _d8(line.service_date)
-    if line.service_date_end and line.service_date_end != line.service_date:
-        w.checked_segment("DTP", "472", "RD8", f"{start}-{_d8(line.service_date_end)}")
+    """One 2400 loop: SV105 only where the line's place of service differs from the claim's."""
+    s.write("service_line", None, {"@number": index})
+    if line.place_of_service == claim_pos:
+        s.write("professional_service", line, _SAME_PLACE)
     else:
-        w.checked_segment("DTP", "472", "D8", start)
-    w.checked_segment("REF", "6R", ref)
+        s.write("professional_service", line)
+    ranged = line.service_date_end and line.service_date_end != line.service_date
+    s.write("service_date", line, _RANGE if ranged else _DAY)
+    s.write("line_control_number", line, {"line_id": ref})
     if line.ndc:
-        w.checked_segment("LIN", "", "N4", line.ndc)
-        w.checked_segment("CTP", "", "", "", x12_decimal(line.ndc_quantity), line.ndc_unit or "")
+        s.write("drug_identification", line)
+        s.write("drug_quantity", line)
     r = line.rendering_provider
     if r and r.npi != claim_rendering:
-        _name(w, "82", r, id_qual="XX", id_value=r.npi)
-        if r.taxonomy_code:
-            w.checked_segment("PRV", "PE", "PXC", r.taxonomy_code)
+        s.write("line_rendering_provider_name", r, _entity(r))
+        s.write("line_rendering_provider_specialty", r)
+
+
+_SAME_PLACE: Mapping[str, str] = {"place_of_service": ""}
+_RANGE: Mapping[str, str] = {"@date_format": "RD8"}
+_DAY: Mapping[str, str] = {"@date_format": "D8"}

@@ -1,7 +1,7 @@
 """Validate any 837P file: pyx12 for SNIP levels 1-2, the claim rules for levels 3-7.
 
 One pass of the streaming reader finds the envelopes, the claims (as encounter records,
-:mod:`edi.rules.x12_claims`) and the damage pyx12 cannot take (a byte order mark,
+:mod:`edi.claims.read_837`) and the damage pyx12 cannot take (a byte order mark,
 non-ASCII bytes, versions it has no map for); pyx12 then validates the ASCII text in
 process and its errors become our findings.  Every finding is placed: interchange,
 group, transaction set, segment position and, inside a claim, its CLM01, which is all a
@@ -21,10 +21,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from edi.claims.read_837 import FileClaim, FiledEncounter, file_claims
 from edi.rules.pyx12_check import finding_of
 from edi.rules.record import field_path, findings_from_error
 from edi.rules.registry import CheckContext, Finding, Rule, fire, register, run_checks
-from edi.rules.x12_claims import FileClaim, FiledEncounter, file_claims
 from edi.x12.acks import AckItem, ack_item
 from edi.x12.pyx12_validator import Pyx12Unavailable, X12Error, validate_x12
 from edi.x12.reader import Segment, X12ParseError, iter_transactions

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from edi.guides.locations import x12_location
 from edi.rules import snip5_codes
 from edi.rules.registry import CheckContext, Finding, Owner, Rule, check, fire, register
 from edi.x12.text import x12_text
@@ -430,68 +431,6 @@ _CODER = (
     "accident",
     "onset_date",
 )
-
-
-_X12_LOCATIONS: tuple[tuple[re.Pattern[str], tuple[str, str, str | None]], ...] = tuple(
-    (re.compile(pattern), location)
-    for pattern, location in (
-        (r"encounter_id", ("2300", "CLM", "CLM01")),
-        (r"frequency_code", ("2300", "CLM", "CLM05-3")),
-        (r"original_payer_claim_number", ("2300", "REF", "REF02")),
-        (r"place_of_service", ("2300", "CLM", "CLM05-1")),
-        (r"diagnoses.*", ("2300", "HI", "HI01-2")),
-        (r"prior_authorization", ("2300", "REF", "REF02")),
-        (r"accident\.(type|state)", ("2300", "CLM", "CLM11")),
-        (r"accident.*", ("2300", "DTP", "DTP03")),
-        (r"onset_date", ("2300", "DTP", "DTP03")),
-        (r"billing_provider\.address.*", ("2010AA", "N4", None)),
-        (
-            r"billing_provider\.(npi|organization_name|last_name|first_name)",
-            ("2010AA", "NM1", None),
-        ),
-        (r"billing_provider\.tax_id.*", ("2010AA", "REF", "REF02")),
-        (r"billing_provider\.taxonomy_code", ("2000A", "PRV", "PRV03")),
-        (r"billing_provider.*", ("2010AA", "PER", None)),
-        (r"pay_to_address.*", ("2010AB", "N4", None)),
-        (r"rendering_provider\.taxonomy_code", ("2310B", "PRV", "PRV03")),
-        (r"rendering_provider.*", ("2310B", "NM1", None)),
-        (r"referring_provider.*", ("2310A", "NM1", None)),
-        (r"service_facility.*", ("2310C", "NM1", None)),
-        (r"payer\.claim_filing_indicator", ("2000B", "SBR", "SBR09")),
-        (r"payer\.responsibility", ("2000B", "SBR", "SBR01")),
-        (r"payer.*", ("2010BB", "NM1", None)),
-        (r"subscriber\.(birth_date|sex)", ("2010BA", "DMG", None)),
-        (r"subscriber\.address.*", ("2010BA", "N4", None)),
-        (r"subscriber\.group_number", ("2000B", "SBR", "SBR03")),
-        (r"subscriber.*", ("2010BA", "NM1", None)),
-        (r"patient\.relationship_to_subscriber", ("2000C", "PAT", "PAT01")),
-        (r"patient\.(birth_date|sex)", ("2010CA", "DMG", None)),
-        (r"patient\.address.*", ("2010CA", "N4", None)),
-        (r"patient.*", ("2010CA", "NM1", None)),
-        (r"service_lines\.(procedure_code|code_set)", ("2400", "SV1", "SV101-2")),
-        (r"service_lines\.modifiers", ("2400", "SV1", "SV101-3")),
-        (r"service_lines\.charge", ("2400", "SV1", "SV102")),
-        (r"service_lines\.unit_type", ("2400", "SV1", "SV103")),
-        (r"service_lines\.units", ("2400", "SV1", "SV104")),
-        (r"service_lines\.place_of_service", ("2400", "SV1", "SV105")),
-        (r"service_lines\.diagnosis_pointers", ("2400", "SV1", "SV107")),
-        (r"service_lines\.service_date.*", ("2400", "DTP", "DTP03")),
-        (r"service_lines\.line_id", ("2400", "REF", "REF02")),
-        (r"service_lines\.ndc$", ("2410", "LIN", "LIN03")),
-        (r"service_lines\.ndc_.*", ("2410", "CTP", None)),
-        (r"service_lines\.rendering_provider.*", ("2420A", "NM1", None)),
-        (r"service_lines.*", ("2400", "SV1", None)),
-    )
-)
-
-
-def x12_location(path: str) -> tuple[str, str, str | None] | None:
-    """Where an encounter field goes in the 837P: (loop, segment, element)."""
-    bare = re.sub(r"\[\d+\]", "", path)
-    for pattern, location in _X12_LOCATIONS:
-        if pattern.fullmatch(bare):
-            return location
-    return None
 
 
 def field_path(loc: Iterable[Any]) -> str:

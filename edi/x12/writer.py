@@ -9,7 +9,7 @@ the X12 syntax rules require.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,7 +34,8 @@ class X12Writer:
 
     def __init__(self, delimiters: Delimiters = DEFAULT, line_breaks: bool = False) -> None:
         self.delimiters = delimiters
-        self._clean = text_cleaner(delimiters)
+        self._clean = self.cleaner = text_cleaner(delimiters)
+        """:func:`edi.x12.text.x12_text` for this interchange, memoised."""
         self._end = delimiters.segment + ("\n" if line_breaks else "")
         self._parts: list[str] = []
         self._isa13 = ""
@@ -42,7 +43,7 @@ class X12Writer:
         self._st02 = ""
         self._groups = 0
         self._transactions = 0
-        self._segments_in_st = 0
+        self._st_start = 0
 
     # -- segments -----------------------------------------------------------------------
     def segment(self, segment_id: str, *elements: Element) -> None:
@@ -61,7 +62,6 @@ class X12Writer:
         while not values[-1]:
             values.pop()
         self._parts.append(self.delimiters.element.join(values) + self._end)
-        self._segments_in_st += 1
 
     def clean(self, value: str | None) -> str:
         """``value`` as X12-safe text (``""`` for none), for :meth:`checked_segment`."""
@@ -77,7 +77,18 @@ class X12Writer:
         while not values[-1]:
             values.pop()
         self._parts.append(self.delimiters.element.join(values) + self._end)
-        self._segments_in_st += 1
+
+    @property
+    def add(self) -> Callable[[str], None]:
+        """Append one finished segment's text: safe, trimmed and ended with
+        :attr:`terminator`.  What the segments compiled from a guide
+        (:mod:`edi.guides.render`) write with; everyone else calls :meth:`segment`."""
+        return self._parts.append
+
+    @property
+    def terminator(self) -> str:
+        """The segment terminator, with the line break when the profile asks for one."""
+        return self._end
 
     def composite(self, *components: str) -> str:
         """Safe components joined, trailing empty ones dropped (see :meth:`checked_segment`)."""
@@ -157,12 +168,12 @@ class X12Writer:
     def open_transaction(self, code: str, control_number: int, version: str | None) -> None:
         """Write ST; ST03 carries the guide version where the guide asks for it."""
         self._st02 = f"{control_number:04d}"
-        self._segments_in_st = 0
+        self._st_start = len(self._parts)
         self.segment("ST", code, self._st02, version)
         self._transactions += 1
 
     def close_transaction(self) -> None:
-        self.segment("SE", self._segments_in_st + 1, self._st02)
+        self.segment("SE", len(self._parts) - self._st_start + 1, self._st02)
 
     def close_group(self) -> None:
         self.segment("GE", self._transactions, self._gs06)

@@ -18,7 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from edi.claims.models import Encounter
-from edi.rules.x12_claims import FiledEncounter, file_claims
+from edi.claims.read_837 import FiledEncounter, file_claims
 from edi.worklists.inputs import CONTEXT_COLUMNS, context_frame
 from edi.x12.reader import iter_segments
 from flows.ledger import Ledger

@@ -1,0 +1,400 @@
+"""The one 837P reader: claims read back from any file, driven by the guide description.
+
+``claims validate`` judges files (ours or another system's) with the same rules as
+encounters before building, and the sandbox clearinghouse answers uploads from the same
+reading.  Each CLM with its hierarchy (billing provider, subscriber, patient) becomes an
+encounter-v1 record (plain dicts); which element fills which field is the guide's binding
+(:mod:`edi.guides`), the one the builder writes from.  What only a file can get wrong is
+kept beside it: the total it *stated* in CLM02 (level 3 balancing), SBR02 (whether 2000C
+must follow), ICD-9 codes, and where each part sits, so findings point at the segment a
+person has to fix.
+
+A segment is placed by its ID and qualifier (NM101, REF01, HL03...) within the current
+hierarchical level, claim or service line: a segment that opens a loop (NM1 of 2010AA)
+can start it there; any other (N3, DMG, PRV) continues the loop it follows.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from functools import cache
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from edi.claims.models import Encounter
+from edi.codesets.procedures import procedure_kind
+from edi.guides.model import Guide, x222a1
+from edi.guides.segments import SegmentReader
+from edi.x12.reader import (
+    EnvelopeFinding,
+    Segment,
+    X12ParseError,
+    iter_segments,
+    iter_transactions,
+)
+
+
+class FiledEncounter(Encounter):
+    """An encounter read from a file: CLM01 is not ours to shape (rule SNIP2.CLM01.FORMAT
+    judges it), and the file's own statements are kept for the rules that check them."""
+
+    encounter_id: Annotated[str, Field(min_length=1, max_length=38)]
+    stated_total: Decimal | None = None
+    subscriber_relationship: str | None = None
+    icd9_diagnoses: int = 0
+    """ICD-9-CM codes (HI qualifiers BK/BF) the claim carried; not kept as diagnoses."""
+
+
+@dataclass
+class FileClaim:
+    """One CLM of a file: its record, and the segment positions findings point at."""
+
+    clm01: str
+    record: dict[str, Any] = field(repr=False)
+    """encounter-v1 fields as read, plus ``stated_total``, ``subscriber_relationship`` and
+    ``icd9_diagnoses`` (see :class:`FiledEncounter`); PHI, so kept out of ``repr``."""
+    clm_position: int
+    """1-based segment position in the file (as the reader counts)."""
+    positions: dict[str, int] = field(default_factory=dict)
+    """``'HI'``, ``'line3'`` (the SV1 of line 3) and field paths (``'subscriber'`` → its
+    NM1, ``'billing_provider.address.city'`` → its N4) → file position."""
+    st02: str = ""
+    position: int = 0
+    """Position of CLM in its transaction set (ST = 1), as a 999 IK302 counts."""
+    end_position: int = 0
+    """Position (ST = 1) of the claim's last segment."""
+
+    def position_of(self, field_path: str | None) -> int:
+        """The segment a finding on ``field_path`` is about (the CLM when unknown)."""
+        if not field_path:
+            return self.clm_position
+        if field_path.startswith("service_lines["):
+            index = int(field_path[14 : field_path.index("]")])
+            return self.positions.get(f"line{index + 1}", self.clm_position)
+        if field_path.startswith("diagnoses"):
+            return self.positions.get("HI", self.clm_position)
+        parts = field_path.split(".")
+        for length in range(len(parts), 0, -1):
+            position = self.positions.get(".".join(parts[:length]))
+            if position:
+                return position
+        return self.clm_position
+
+
+_LEVELS = ("2000A", "2000B", "2000C")
+_AREAS = ("HEADER", *_LEVELS, "2300", "2400")
+"""Where the reader stands: the header, a hierarchical level, a claim or a service line.
+The loops below them (2010AA, 2310B...) are found within them."""
+_OPENERS = frozenset({"HL", "CLM", "LX"})
+_LINES = "service_lines[]"
+_ICD9 = frozenset({"BK", "BF"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Described:
+    """One described segment, compiled for reading, with where it may appear."""
+
+    reader: SegmentReader
+    loop: str
+    area: str
+    opens_loop: bool
+    """Whether it is its loop's first segment (so it can start the loop)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    by_id: dict[str, tuple[_Described, ...]]
+    level_keys: dict[str, frozenset[str]]
+    """Hierarchical level → the record keys read in it (forgotten when one opens)."""
+
+
+@cache
+def _reading(guide: Guide) -> _Reading:
+    def area(loop: str | None) -> str:
+        while loop is not None and loop not in _AREAS:
+            loop = guide.loops[loop].parent
+        return loop or "HEADER"
+
+    by_id: dict[str, list[_Described]] = {}
+    keys: dict[str, set[str]] = {level: set() for level in _LEVELS}
+    for spec in guide.segments.values():
+        where = area(spec.loop)
+        first = guide.loops[spec.loop].first_segment == spec.segment_id
+        by_id.setdefault(spec.segment_id, []).append(
+            _Described(SegmentReader(spec), spec.loop, where, first)
+        )
+        if where in keys:
+            keys[where].update(
+                path.split(".")[0].split("[")[0]
+                for element in spec.elements
+                for path in element.paths(spec.subject)
+            )
+    return _Reading(
+        {k: tuple(v) for k, v in by_id.items()}, {k: frozenset(v) for k, v in keys.items()}
+    )
+
+
+def _set(target: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        target = target.setdefault(part, {})
+    if isinstance(value, list):
+        target.setdefault(last, []).extend(value)
+    else:
+        target[last] = value
+
+
+class _Walker:
+    """Follow one 837P's hierarchy and emit a :class:`FileClaim` per CLM."""
+
+    def __init__(self, guide: Guide) -> None:
+        self.reading = _reading(guide)
+        self.st_position = 0
+        self.st02 = ""
+        self._start()
+
+    def _start(self) -> None:
+        self.header: dict[str, Any] = {}
+        """Record parts read above the claim (billing provider, subscriber, payer...)."""
+        self.places: dict[str, int] = {}
+        """Field path → file position, for the parts above the claim."""
+        self.claim: FileClaim | None = None
+        self.line: dict[str, Any] | None = None
+        self.area = self.loop = "HEADER"
+        self.sbr_position = 0
+
+    def feed(self, seg: Segment) -> FileClaim | None:
+        """Take one segment; returns the previous claim when a new one (or level) starts."""
+        sid = seg.id
+        done = None
+        if self.claim is not None and sid in ("HL", "CLM", "SE", "ST"):
+            done = self.claim
+            self.claim = self.line = None
+        if sid == "ST":
+            self._start()
+            self.st_position, self.st02 = seg.position, seg.get(2)
+            return done
+        if not self.st_position:
+            self.st_position = seg.position - 1  # a transaction body, ST left out
+        if self.claim is not None:
+            self.claim.end_position = seg.position - self.st_position + 1
+        described = self._place(seg)
+        if described is not None:
+            self._take(seg, described)
+        return done
+
+    def close(self) -> FileClaim | None:
+        return self.claim
+
+    def _place(self, seg: Segment) -> _Described | None:
+        """The described segment ``seg`` is, from where the reader stands (None if none)."""
+        found = None
+        for d in self.reading.by_id.get(seg.id, ()):
+            if not d.reader.matches(seg):
+                continue
+            if d.loop == self.loop:
+                return d
+            if found is None and (
+                (d.opens_loop and seg.id in _OPENERS)
+                or (d.area == self.area and (d.opens_loop or d.loop == d.area))
+            ):
+                found = d
+        return found
+
+    def _take(self, seg: Segment, d: _Described) -> None:
+        self.loop = d.loop
+        sid = seg.id
+        if sid == "HL":
+            self._level(d.loop)
+        elif sid == "CLM":
+            self._claim(seg)
+        elif sid == "LX" and self.claim is not None:
+            self.line = {}
+            self.claim.record["service_lines"].append(self.line)
+            self.area = "2400"
+        elif sid == "SBR":
+            self.sbr_position = seg.position
+        spec = d.reader.spec
+        values = d.reader.read(seg)
+        if sid == "SBR":  # an empty SBR02 says the patient is someone else (2000C follows)
+            values.setdefault("subscriber_relationship", "")
+        subject = spec.subject
+        if subject.startswith(_LINES):
+            if self.line is None or self.claim is None:
+                return
+            target, prefix = self.line, subject[len(_LINES) + 1 :]
+            places = {}  # findings on a line point at its SV1
+            if sid == "SV1":
+                _procedure(values)
+                number = len(self.claim.record["service_lines"])
+                self.claim.positions[f"line{number}"] = seg.position
+        elif d.area in ("2300", "2400"):
+            if self.claim is None:  # a claim's segment with no CLM before it: nothing to fill
+                return
+            target, prefix, places = self.claim.record, subject, self.claim.positions
+            if sid == "HI":
+                self._diagnoses(seg, bool(values))
+        else:
+            target, prefix, places = self.header, subject, self.places
+        if prefix and d.opens_loop:
+            places[prefix] = seg.position
+        for name, value in values.items():
+            path = f"{prefix}.{name}" if prefix else name
+            _set(target, path, value)
+            places[path] = seg.position
+        if prefix and values:
+            places.setdefault(prefix, seg.position)
+
+    def _level(self, level: str) -> None:
+        """A new HL: forget what this level and the ones below it had read."""
+        self.area = level
+        below = _LEVELS[_LEVELS.index(level) :]
+        keys = tuple(key for lv in below for key in self.reading.level_keys[lv])
+        self.header = {k: v for k, v in self.header.items() if k not in keys}
+        self.places = {k: v for k, v in self.places.items() if not k.startswith(keys)}
+
+    def _claim(self, seg: Segment) -> None:
+        record = copy.deepcopy(self.header)
+        record.update(diagnoses=[], service_lines=[])
+        places = {"patient": self.sbr_position, **self.places}
+        clm_in_st = seg.position - self.st_position + 1
+        self.claim = FileClaim(
+            seg.get(1), record, seg.position, places, self.st02, clm_in_st, clm_in_st
+        )
+        self.area, self.line = "2300", None
+
+    def _diagnoses(self, seg: Segment, any_read: bool) -> None:
+        """ICD-9-CM codes (BK/BF) are counted, not read: the rules reject them by count."""
+        assert self.claim is not None
+        icd9 = sum(1 for i in range(1, len(seg.elements)) if seg.component(i, 1) in _ICD9)
+        if icd9:
+            record = self.claim.record
+            record["icd9_diagnoses"] = record.get("icd9_diagnoses", 0) + icd9
+        if any_read or icd9:
+            self.claim.positions.setdefault("HI", seg.position)
+            self.claim.positions.setdefault("icd9_diagnoses", seg.position)
+
+
+def _procedure(values: dict[str, Any]) -> None:
+    """The code set is not in the 837P (SV101-1 is HC for both): it follows from the code."""
+    code = values.get("procedure_code")
+    if code:
+        values["code_set"] = "HCPCS" if procedure_kind(code) == "hcpcs_level_ii" else "CPT"
+
+
+def file_claims(segments: Iterable[Segment], guide: Guide | None = None) -> Iterator[FileClaim]:
+    """The claims of 837P segments: one transaction set's body, or whole interchanges."""
+    walker = _Walker(guide or x222a1())
+    for seg in segments:
+        done = walker.feed(seg)
+        if done is not None:
+            yield done
+    last = walker.close()
+    if last is not None:
+        yield last
+
+
+# -- whole uploads: envelopes and transaction sets --------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction837:
+    st02: str
+    st03: str
+    bht03: str
+    segment_count: int
+    claims: tuple[FileClaim, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope837:
+    """ISA/GS facts every answer needs: who sent it, to whom, and its control numbers."""
+
+    sender_qualifier: str
+    sender_id: str
+    receiver_qualifier: str
+    receiver_id: str
+    isa09: str
+    isa10: str
+    isa13: str
+    usage: str
+    gs02: str = ""
+    gs03: str = ""
+    gs06: str = ""
+    gs08: str = ""
+    submitter_name: str = ""
+    submitter_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Interchange837:
+    envelope: Envelope837
+    transactions: tuple[Transaction837, ...]
+    findings: tuple[EnvelopeFinding, ...]
+    group_count: int
+    """Number of GS groups, each of which a 999 answers."""
+
+
+def _header(body: list[Segment], guide: Guide) -> dict[str, str]:
+    """The transaction header's builder values: ``@reference`` (BHT03), ``@submitter_id``."""
+    out: dict[str, str] = {}
+    plans = [SegmentReader(guide[name]) for name in ("transaction_start", "submitter_name")]
+    for seg in body[:8]:
+        for plan in plans:
+            if plan.segment_id == seg.id and plan.matches(seg):
+                out.update(plan.read(seg, builder=True))
+    return out
+
+
+def read_837(
+    data: bytes | str, name: str = "<upload>", guide: Guide | None = None
+) -> Interchange837:
+    """Read every 837 transaction set of one upload; raises X12ParseError if it is not X12."""
+    guide = guide or x222a1()
+    isa = next(iter_segments(data, name), None)
+    if isa is None:
+        raise X12ParseError(name, "the file is empty", 1, 0)
+    envelope = Envelope837(
+        sender_qualifier=isa.get(5).strip(),
+        sender_id=isa.get(6).strip(),
+        receiver_qualifier=isa.get(7).strip(),
+        receiver_id=isa.get(8).strip(),
+        isa09=isa.get(9),
+        isa10=isa.get(10),
+        isa13=isa.get(13),
+        usage=isa.get(15),
+    )
+    findings: list[EnvelopeFinding] = []
+    transactions: list[Transaction837] = []
+    groups: set[str] = set()
+    for tx in iter_transactions(data, name, findings):
+        gs = tx.gs
+        if gs is not None and not groups:
+            envelope = replace(
+                envelope, gs02=gs.get(2), gs03=gs.get(3), gs06=gs.get(6), gs08=gs.get(8)
+            )
+        if gs is not None:
+            groups.add(gs.get(6))
+        if tx.st is None or tx.code != guide.transaction:
+            for _ in tx:
+                pass
+            continue
+        body = list(tx)
+        header = _header(body, guide)
+        if not envelope.submitter_id:
+            envelope = replace(
+                envelope,
+                submitter_name=header.get("@submitter_name", ""),
+                submitter_id=header.get("@submitter_id", ""),
+            )
+        claims = tuple(file_claims([tx.st, *body], guide))
+        transactions.append(
+            Transaction837(
+                tx.st02, tx.st.get(3), header.get("@reference", ""), tx.segment_count, claims
+            )
+        )
+    return Interchange837(envelope, tuple(transactions), tuple(findings), len(groups))

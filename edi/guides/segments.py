@@ -1,0 +1,111 @@
+"""One segment of a guide description, read back: which variant a segment is, and the
+fields it carries as a record (plain dicts, the encounter-v1 shape).
+
+The other direction, writing, is :mod:`edi.guides.render`: the same bindings, so what the
+builder writes into an element is what is read from it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from edi.guides.model import Binding, ElementSpec, SegmentSpec
+from edi.x12.reader import Segment
+
+
+class SegmentReader:
+    """Read segments of one description: recognise them, and take their fields."""
+
+    def __init__(self, spec: SegmentSpec) -> None:
+        self.spec = spec
+        self.segment_id = spec.segment_id
+        coded = [e for e in spec.elements if e.component and e.binding.kind == "code"]
+        self._code_at = {e.index: e.component for e in coded}
+        """Composite → which of its components is a fixed code (HI01-1)."""
+        self._codes = frozenset(e.binding.value for e in coded)
+        """The fixed codes the segment's composites carry; a composite read back must
+        carry one of them."""
+
+    def matches(self, seg: Segment) -> bool:
+        """Whether ``seg`` is this variant: its qualifier (NM101, REF01, HL03...) agrees."""
+        element = self.spec.qualifier_element
+        if element is None:
+            return True
+        binding = element.binding
+        if binding.kind == "code":
+            return seg.get(element.index) == binding.value
+        return seg.get(element.index) in {code for _, code in binding.codes}
+
+    def read(self, seg: Segment, builder: bool = False) -> dict[str, Any]:
+        """The fields ``seg`` carries, relative to the subject: ``{'address.city': 'X'}``;
+        lists (``modifiers[0]``...) gathered in order under their name.  A composite is
+        read only when its fixed code is one the description writes there (HI's ABK/ABF,
+        not ICD-9's BK).  ``builder`` adds the ``@`` values (``{'@reference': ...}``)."""
+        out: dict[str, Any] = {}
+        for element in self.spec.elements:
+            binding = element.binding
+            if binding.kind == "builder" and builder:
+                out["@" + binding.value] = seg.get(element.index)
+            if binding.kind != "field":
+                continue
+            if element.component is None:
+                raw = seg.get(element.index)
+            elif element.index not in self._code_at or (
+                seg.component(element.index, self._code_at[element.index]) in self._codes
+            ):
+                raw = seg.component(element.index, element.component)
+            else:
+                continue
+            if raw:
+                self._read_into(out, raw, element, binding, seg)
+        return out
+
+    def _read_into(
+        self, out: dict[str, Any], raw: str, element: ElementSpec, binding: Binding, seg: Segment
+    ) -> None:
+        field = binding.value
+        if len(binding.alternatives) > 1:  # NM103: an organisation's name when NM102 is 2
+            field = binding.alternatives[0] if seg.get(2) == "2" else binding.alternatives[-1]
+        if binding.through:
+            start, _, end = raw.partition("-")
+            out[field] = _date(start)
+            if end and end != start:
+                out[binding.through] = _date(end)
+            return
+        value = _read_value(raw, element, binding)
+        name, bracket, _ = field.partition("[")
+        if bracket:
+            out.setdefault(name, []).append(value)
+        else:
+            out[field] = value
+
+
+def _date(text: str) -> str:
+    """``CCYYMMDD`` → ISO; anything else is passed on for the model to reject."""
+    if len(text) == 8 and text.isdigit():
+        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    return text
+
+
+_DATE_ELEMENTS = frozenset({"373", "1251"})
+"""A date (DT), and the date-time-period element (AN) that DTP03 and DMG02 use."""
+
+
+def _read_value(raw: str, element: ElementSpec, binding: Binding) -> Any:
+    if binding.codes:
+        for value, code in binding.codes:
+            if code == raw:
+                return value
+        return raw
+    facts = element.facts
+    if facts.data_element in _DATE_ELEMENTS or facts.data_type == "DT":
+        return _date(raw)
+    if facts.data_type == "R":
+        try:
+            return Decimal(raw)
+        except InvalidOperation:
+            return raw
+    if facts.data_type == "N0" and raw.isdigit():
+        return int(raw)
+    return raw

@@ -1,0 +1,136 @@
+"""The few facts of a claim a clearinghouse and a payer act on, typed for the sandbox.
+
+The sandbox answers like a real front end, so it needs what theirs need: per claim CLM01,
+the payer, the member ID, the patient's name (echoed in 277CA/835 as real ones do), the
+billing provider, diagnoses, prior authorization, and the service lines.  They are taken
+from the project's one 837 reader (:mod:`edi.claims.read_837`), whose records are loose
+(a file may hold anything); here missing or unreadable values get the defaults a payer
+would assume.  Fields holding PHI are kept out of ``repr`` so no traceback or log can
+show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from edi.claims.read_837 import FileClaim
+
+
+@dataclass(frozen=True, slots=True)
+class Line837:
+    number: int
+    qualifier: str
+    procedure: str
+    modifiers: tuple[str, ...]
+    charge: Decimal
+    units: Decimal
+    service_date: date
+    service_date_end: date | None = None
+    line_control: str | None = None
+    ndc: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Provider837:
+    npi: str
+    last_or_org: str = field(repr=False)
+    first_name: str = field(default="", repr=False)
+    is_person: bool = False
+    tax_id: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim837:
+    clm01: str
+    charge: Decimal
+    place_of_service: str
+    frequency: str
+    payer_id: str
+    payer_name: str
+    responsibility: str
+    billing: Provider837
+    member_id: str = field(repr=False)
+    patient_last: str = field(repr=False)
+    patient_first: str = field(repr=False)
+    subscriber_last: str = field(repr=False)
+    subscriber_first: str = field(repr=False)
+    patient_is_subscriber: bool = True
+    diagnoses: tuple[str, ...] = ()
+    prior_auth: str | None = None
+    original_reference: str | None = None
+    referring_npi: str | None = None
+    lines: tuple[Line837, ...] = ()
+
+    @property
+    def service_date(self) -> date:
+        return min(line.service_date for line in self.lines)
+
+    @property
+    def service_date_end(self) -> date:
+        return max(line.service_date_end or line.service_date for line in self.lines)
+
+
+def _decimal(value: Any, default: int = 0) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(default)
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _line(number: int, line: dict[str, Any]) -> Line837:
+    return Line837(
+        number=number,
+        qualifier="HC",
+        procedure=line.get("procedure_code", ""),
+        modifiers=tuple(line.get("modifiers", ())),
+        charge=_decimal(line.get("charge")),
+        units=_decimal(line.get("units"), 1),
+        service_date=_date(line.get("service_date")) or date.min,
+        service_date_end=_date(line.get("service_date_end")),
+        line_control=line.get("line_id"),
+        ndc=line.get("ndc"),
+    )
+
+
+def claim_facts(claim: FileClaim) -> Claim837:
+    """The sandbox's view of one claim the reader found."""
+    record = claim.record
+    billing = record.get("billing_provider", {})
+    payer = record.get("payer", {})
+    subscriber = record.get("subscriber", {})
+    patient = record.get("patient")
+    named = patient if patient and patient.get("last_name") else subscriber
+    return Claim837(
+        clm01=claim.clm01,
+        charge=_decimal(record.get("stated_total")),
+        place_of_service=record.get("place_of_service", ""),
+        frequency=record.get("frequency_code") or "1",
+        payer_id=payer.get("payer_id", ""),
+        payer_name=payer.get("name", ""),
+        responsibility=payer.get("responsibility") or "P",
+        billing=Provider837(
+            npi=billing.get("npi", ""),
+            last_or_org=billing.get("organization_name") or billing.get("last_name", ""),
+            first_name=billing.get("first_name", ""),
+            is_person="organization_name" not in billing,
+            tax_id=billing.get("tax_id", ""),
+        ),
+        member_id=subscriber.get("member_id", ""),
+        patient_last=named.get("last_name", ""),
+        patient_first=named.get("first_name", ""),
+        subscriber_last=subscriber.get("last_name", ""),
+        subscriber_first=subscriber.get("first_name", ""),
+        patient_is_subscriber=named is subscriber,
+        diagnoses=tuple(record.get("diagnoses", ())),
+        prior_auth=record.get("prior_authorization"),
+        original_reference=record.get("original_payer_claim_number"),
+        referring_npi=record.get("referring_provider", {}).get("npi"),
+        lines=tuple(_line(n, line) for n, line in enumerate(record.get("service_lines", ()), 1)),
+    )
