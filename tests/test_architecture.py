@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 EDI_NEVER = {"flows", "sandbox", "mappings", "prefect", "boto3", "paramiko", "sqlalchemy"}
 MAPPINGS_NEVER = {"flows", "sandbox"}
+LEDGER_INSIDES = ("sqlalchemy.", "flows.ledger.models", "flows.ledger.store", "flows.ledger.engine")
 SANDBOX_USERS = {"flows/cli/demo.py", "flows/cli/sandbox.py"}
 """The CLI commands that run the sandbox, importing it inside their handlers only."""
 
@@ -93,6 +94,17 @@ def test_only_the_demo_commands_import_the_sandbox(path: str) -> None:
         assert breaking(path, {"sandbox"}, at_load_only=True) == []
     else:
         assert breaking(path, {"sandbox"}) == []
+
+
+@pytest.mark.parametrize("path", params(sources("flows/worklists")))
+def test_the_worklist_step_reaches_the_ledger_only_through_its_api(path: str) -> None:
+    """The ledger owns its tables: no SQL, models or engine of the ledger in the step."""
+    bad = [
+        (line, name)
+        for line, name in imported(path)
+        if name == "sqlalchemy" or name.startswith(LEDGER_INSIDES)
+    ]
+    assert bad == [], "add a Ledger method instead"
 
 
 @pytest.mark.parametrize("path", params(sources("edi", "mappings", "flows")))

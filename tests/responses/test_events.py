@@ -7,7 +7,6 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-import edi.responses
 import flows.ingestion
 from edi.events import EventKind
 from edi.responses import claim_events, fingerprints, parse_any, verdicts
@@ -102,23 +101,6 @@ def test_acknowledgments_name_envelopes_and_the_lookup_names_the_claims() -> Non
 def test_a_control_number_that_is_no_number_names_no_claim() -> None:
     tables = parse_any(ack_999("5X", [SetAck("0001", "R", ("5",))], "R"), texts=TEXTS)
     assert list(claim_events(tables, lookup)) == [] and list(verdicts(tables, lookup)) == []
-
-
-def _imports(path: Path) -> set[str]:
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-    return found
-
-
-def test_the_response_core_imports_no_mappings_and_no_adapters() -> None:
-    forbidden = ("mappings", "flows", "sandbox", "prefect", "boto3", "paramiko", "sqlalchemy")
-    for path in sorted(Path(edi.responses.__file__).parent.glob("*.py")):
-        bad = {m for m in _imports(path) if m.split(".")[0] in forbidden}
-        assert not bad, f"{path.name} imports {sorted(bad)}"
 
 
 def test_ingest_decides_nothing_about_codes() -> None:
