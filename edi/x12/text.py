@@ -74,3 +74,19 @@ def text_cleaner(delimiters: Delimiters = DEFAULT) -> Callable[[str], str]:
             return result
 
     return clean
+
+
+@lru_cache(maxsize=_CACHE_LIMIT)
+def x12_text_drops(value: str, delimiters: Delimiters = DEFAULT) -> bool:
+    """Whether :func:`x12_text` removes more from ``value`` than case, accents and
+    spacing: a separator, a control character, a letter of another script.
+
+    Such a value reaches the payer different from what was entered (a prior
+    authorization ``PAX~Y*Z`` goes out as ``PAXYZ``), which someone should know.
+    """
+    kept = value
+    if not kept.isascii():
+        kept = unicodedata.normalize("NFKD", kept.translate(_LETTERS))
+        kept = "".join(c for c in kept if not unicodedata.combining(c))
+    kept = _SPACES.sub(" ", kept.upper()).strip()
+    return x12_text(value, delimiters) != kept
