@@ -25,6 +25,14 @@ class Accepted:
     findings: list[Finding] = field(default_factory=list)
     """Warnings only: the claim goes out, and these are reported beside it."""
 
+    def as_dict(self) -> dict[str, object]:
+        """The warnings-output line: IDs, locations and reasons; never field values."""
+        return {
+            "encounter_id": self.encounter.encounter_id,
+            "source": self.source,
+            "warnings": [f.as_dict() for f in self.findings],
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Refused:

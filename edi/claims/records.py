@@ -73,7 +73,15 @@ class BadLine:
 
 def ndjson_records(lines: Iterable[str | bytes | BadLine], name: str) -> Iterator[Record]:
     """One undecoded record per non-blank line (see :meth:`Record.decoded`)."""
-    for number, line in enumerate(lines, 1):
+    return numbered_ndjson_records(enumerate(lines, 1), name)
+
+
+def numbered_ndjson_records(
+    lines: Iterable[tuple[int, str | bytes | BadLine]], name: str
+) -> Iterator[Record]:
+    """:func:`ndjson_records` over lines that carry their numbers, so a reader may skip
+    blank lines in bulk."""
+    for number, line in lines:
         if isinstance(line, BadLine):
             yield Record(f"{name}:{number}", None, line.reason)
         elif line.strip():

@@ -1,8 +1,12 @@
 """``claims build``: encounter files in, 837P interchanges, exceptions and a manifest out.
 
-Exit codes: 0 every encounter became a claim; 1 some encounters went to the exceptions
-output (the rest were built); 2 the input was unusable (no such path, no encounter file,
-nothing readable) and nothing was built.
+Exit codes: 0 every encounter became a claim; 1 some encounters (or the unreadable rest of
+a file) went to the exceptions output, the rest were built; 2 the input was unusable (no
+such path, no encounter file, nothing readable) and nothing was built.
+
+Claims that go out with warnings (a payer without a profile, free text changed for X12)
+are listed in ``warnings.jsonl``.  Limits on each file (line length, size, gzip ratio)
+come from ``CLAIMS_MAX_*`` in the environment (see :class:`flows.settings.Settings`).
 """
 
 from __future__ import annotations
@@ -14,18 +18,23 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
 from edi.claims.build_837p import build_interchanges
 from edi.claims.intake import Accepted, Refused, accepted_encounters, admit
 from edi.rules import provider_queries
 from edi.rules.file_validation import validate_837
+from edi.rules.record import FILE_UNREADABLE
 from flows.cli.validate import add_code_set_options, code_sets_from
 from flows.ledger import Ledger
+from flows.ledger.errors import LedgerError
 from flows.scrub import check_context
+from flows.settings import Settings
 from flows.sources import local_files, local_records
 from mappings.profiles import clearinghouse_profile
 
 EXIT_OK, EXIT_EXCEPTIONS, EXIT_UNUSABLE = 0, 1, 2
-DEFAULT_LEDGER = "sqlite:///claims-data/ledger.sqlite"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,8 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", default="sandbox", help="clearinghouse profile name or YAML path")
     p.add_argument(
         "--ledger",
-        default=DEFAULT_LEDGER,
-        help="ledger URL holding the control-number sequences (default: %(default)s)",
+        default=None,
+        help="ledger URL holding the control-number sequences "
+        "(default: CLAIMS_LEDGER_URL, else SQLite in ./claims-data)",
     )
     p.add_argument(
         "--strict",
@@ -65,14 +75,18 @@ def run(args: argparse.Namespace) -> int:
             "claims build: no encounter files (.jsonl .ndjson .csv .parquet, .gz)", file=sys.stderr
         )
         return EXIT_UNUSABLE
+    settings = Settings()
+    ledger = _open_ledger(args.ledger or settings.ledger)
+    if ledger is None:
+        return EXIT_UNUSABLE
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    ledger = Ledger.open(args.ledger)
     counts = {
         "files": len(files),
         "built": 0,
         "refused": 0,
         "warned": 0,
+        "unreadable_files": 0,
         "interchanges": 0,
         "provider_queries": 0,
     }
@@ -81,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
 
     with (
         (out / "exceptions.jsonl").open("w", encoding="utf-8") as exceptions,
+        (out / "warnings.jsonl").open("w", encoding="utf-8") as warnings,
         (out / "provider_queries.jsonl").open("w", encoding="utf-8") as queries,
     ):
 
@@ -90,16 +105,23 @@ def run(args: argparse.Namespace) -> int:
                 queries.write(json.dumps(query.as_dict()) + "\n")
 
         def refused(item: Refused) -> None:
-            counts["refused"] += 1
             exceptions.write(json.dumps(item.as_dict()) + "\n")
+            if item.findings[0].rule_id == FILE_UNREADABLE.id:
+                counts["unreadable_files"] += 1
+                print(f"claims build: {item.source}: {item.findings[0].message}", file=sys.stderr)
+                return
+            counts["refused"] += 1
             ask_provider(item.findings)
 
         def accepted(item: Accepted) -> None:
             sources[item.encounter.claim_id] = item.source.rsplit(":", 1)[0]
-            counts["warned"] += bool(item.findings)
+            if item.findings:
+                counts["warned"] += 1
+                warnings.write(json.dumps(item.as_dict()) + "\n")
             ask_provider(item.findings)
 
-        records = itertools.chain.from_iterable(local_records(f) for f in files)
+        limits = settings.read_limits
+        records = itertools.chain.from_iterable(local_records(f, limits) for f in files)
         outcomes = admit(records, context)
         encounters = accepted_encounters(outcomes, refused, accepted)
         created = datetime.now(UTC).replace(tzinfo=None)
@@ -152,4 +174,28 @@ def run(args: argparse.Namespace) -> int:
     )
     if counts["built"] == 0 and counts["refused"] == 0:
         return EXIT_UNUSABLE
-    return EXIT_EXCEPTIONS if counts["refused"] else EXIT_OK
+    return EXIT_EXCEPTIONS if counts["refused"] or counts["unreadable_files"] else EXIT_OK
+
+
+def _open_ledger(url: str) -> Ledger | None:
+    """The ledger, saying on stderr where it is when this run creates it (a new SQLite
+    file); ``None`` after a one-line error when it cannot be opened."""
+    shown = make_url(url).render_as_string(hide_password=True)
+    database = make_url(url).database if url.startswith("sqlite") else None
+    new = bool(database) and database != ":memory:" and not Path(str(database)).exists()
+    try:
+        ledger = Ledger.open(url)
+    except (SQLAlchemyError, LedgerError, OSError) as exc:
+        print(
+            f"claims build: cannot open the ledger {shown} ({type(exc).__name__}); "
+            "check --ledger or CLAIMS_LEDGER_URL and that the database is running",
+            file=sys.stderr,
+        )
+        return None
+    if new:
+        print(
+            f"claims build: created the ledger (control numbers) at "
+            f"{Path(str(database)).resolve()}; use --ledger or CLAIMS_LEDGER_URL for another",
+            file=sys.stderr,
+        )
+    return ledger
