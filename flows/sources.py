@@ -55,7 +55,11 @@ class ReadLimits:
 DEFAULT_LIMITS = ReadLimits()
 
 
-class LimitReached(Exception):
+class UnreadableRest(Exception):
+    """The file cannot be read on; the message is the reason, fit for the user."""
+
+
+class LimitReached(UnreadableRest):
     """A :class:`ReadLimits` bound was reached; the message names the setting."""
 
 
@@ -99,7 +103,7 @@ def _records(stream: BinaryIO, name: str, lower: str, limits: ReadLimits) -> Ite
 
 
 _UNREADABLE = (
-    LimitReached,
+    UnreadableRest,
     gzip.BadGzipFile,
     EOFError,
     zlib.error,
@@ -111,7 +115,7 @@ _UNREADABLE = (
 
 def _reason(exc: BaseException) -> str:
     """Why a file stopped, without the library's text (it may quote the file's bytes)."""
-    if isinstance(exc, LimitReached):
+    if isinstance(exc, UnreadableRest):
         return str(exc)
     if isinstance(exc, gzip.BadGzipFile):
         return "the name ends in .gz but the content is not gzip data"
@@ -120,7 +124,7 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, zlib.error):
         return "the gzip data is corrupt"
     if isinstance(exc, pa.ArrowException):
-        return "the file is not readable Parquet (corrupt or truncated)"
+        return _NOT_PARQUET
     if isinstance(exc, UnicodeDecodeError):
         return "the text is not UTF-8"
     return "the CSV header cannot be read"
@@ -275,18 +279,26 @@ def _parquet(stream: BinaryIO, name: str, limits: ReadLimits) -> Iterator[Record
                 f"the file is larger than {limit} bytes (CLAIMS_MAX_PARQUET_BYTES); "
                 "split it or raise the limit"
             )
-        yield from row_records(_parquet_rows(pq.ParquetFile(stream)), name)
+        yield from row_records(_parquet_rows(stream), name)
         return
     with tempfile.TemporaryFile() as spool:
         bounded = io.BufferedReader(_Bounded(stream, limit, setting="CLAIMS_MAX_PARQUET_BYTES"))
         shutil.copyfileobj(bounded, spool)
         spool.seek(0)
-        yield from row_records(_parquet_rows(pq.ParquetFile(spool)), name)
+        yield from row_records(_parquet_rows(spool), name)
 
 
-def _parquet_rows(parquet: pq.ParquetFile) -> Iterator[dict]:
-    for batch in parquet.iter_batches(batch_size=4096):
-        yield from batch.to_pylist()
+_NOT_PARQUET = "the file is not readable Parquet (corrupt or truncated)"
+
+
+def _parquet_rows(source: BinaryIO) -> Iterator[dict]:
+    """Rows of a local or spooled Parquet file, one row group at a time."""
+    try:
+        parquet = pq.ParquetFile(source)
+        for batch in parquet.iter_batches(batch_size=4096):
+            yield from batch.to_pylist()
+    except OSError as exc:  # pyarrow's "Couldn't deserialize thrift"; the bytes are local
+        raise UnreadableRest(_NOT_PARQUET) from exc
 
 
 def local_files(paths: Iterable[str | Path]) -> list[Path]:
