@@ -138,7 +138,8 @@ def test_a_far_future_service_date_never_stops_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     far = encounter(encounter_id="FAR")
-    far["service_lines"][0]["service_date"] = "9999-12-31"
+    for item in far["service_lines"]:
+        item["service_date"] = "9999-12-31"
     (tmp_path / "n.jsonl").write_text(
         ndjson(encounter(encounter_id="A1"), far, encounter(encounter_id="A2"))
     )

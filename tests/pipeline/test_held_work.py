@@ -74,7 +74,8 @@ def test_hostile_files_in_s3_never_stop_the_night(night: Night) -> None:
     beside good encounters: each is an exception naming its file, the rest goes out."""
     good = night_encounters(6, broken=0)
     far = encounter(encounter_id="FAR-FUTURE")
-    far["service_lines"][0]["service_date"] = "9999-12-31"
+    for item in far["service_lines"]:
+        item["service_date"] = "9999-12-31"
     body = "".join(json.dumps(d) + "\n" for d in good[3:]).encode()
     put = night.store.put
     put(night.store.key(Area.ENCOUNTERS, NIGHT, "cut.jsonl.gz"), gzip.compress(body * 20)[:-40])

@@ -115,7 +115,7 @@ CASES: list[tuple[str, Mutation, str]] = [
     ("money NaN", put("service_lines[0].charge", "NaN"), "SNIP1.MONEY.FORMAT"),
     ("money Infinity", put("service_lines[0].charge", "Infinity"), "SNIP1.MONEY.FORMAT"),
     ("units with exponent", put("service_lines[0].units", "1e2"), "SNIP1.FIELD.NUMBER"),
-    ("date as a number", put("service_lines[0].service_date", 20261120), "SNIP1.FIELD.DATE"),
+    ("date as a number", put("service_lines[0].service_date", 1_728_000_000), "SNIP1.FIELD.DATE"),
     ("date with a time", put("subscriber.birth_date", "1980-04-02T00:00:00"), "SNIP1.FIELD.DATE"),
     # -- level 2: implementation guide ------------------------------------------------------
     ("20-digit charge", put("service_lines[0].charge", "1" * 20), "SNIP2.MONEY.SIZE"),
@@ -196,11 +196,7 @@ CASES: list[tuple[str, Mutation, str]] = [
         put("service_lines[0].service_date", "0001-01-01"),
         "SNIP4.DATE.IMPLAUSIBLE",
     ),
-    (
-        "service date 9999-12-31",
-        put("service_lines[0].service_date", "9999-12-31"),
-        "SNIP4.DATE.FUTURE",
-    ),
+    ("service date 9999-12-31", lines(line(service_date="9999-12-31")), "SNIP4.DATE.FUTURE"),
     (
         "birth after the service",
         put("subscriber.birth_date", "2026-11-21"),
@@ -555,7 +551,8 @@ def test_a_record_that_crashed_a_rule_leaves_the_records_beside_it(context: Any)
     """A service date of 9999-12-31 overflowed the timely-filing rule and took the whole
     batch down; now it is one refused record between two accepted ones."""
     far = encounter(encounter_id="FAR")
-    far["service_lines"][0]["service_date"] = "9999-12-31"
+    for item in far["service_lines"]:
+        item["service_date"] = "9999-12-31"
     records = [
         Record(f"night.jsonl:{n}", data)
         for n, data in enumerate([encounter(encounter_id="G1"), far, encounter(encounter_id="G2")])
