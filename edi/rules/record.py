@@ -780,8 +780,9 @@ def text_changed(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         obj = getattr(enc, part) if part else enc
         if obj is None:
             continue
+        values = obj.__dict__  # the model's fields; getattr is slow for absent ones
         for name in names:
-            value = getattr(obj, name, None)
+            value = values.get(name)
             if value and x12_text_drops(value):
                 path = f"{part}.{name}" if part else name
                 yield fire(TEXT_CHANGED, field=path, label=_label(path))
@@ -792,7 +793,7 @@ def text_changed(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
             continue
         prefix = part if part == "pay_to_address" else f"{part}.address"
         for name in _ADDRESS_TEXT:
-            value = getattr(address, name, None)
+            value = address.__dict__.get(name)
             if value and x12_text_drops(value):
                 yield fire(TEXT_CHANGED, field=f"{prefix}.{name}", label=_label(f"{prefix}.{name}"))
     for i, line in enumerate(enc.service_lines):

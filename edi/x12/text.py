@@ -76,7 +76,18 @@ def text_cleaner(delimiters: Delimiters = DEFAULT) -> Callable[[str], str]:
     return clean
 
 
-@lru_cache(maxsize=_CACHE_LIMIT)
+@lru_cache(maxsize=8)
+def _safe(delimiters: Delimiters) -> re.Pattern[str]:
+    """Text that cleaning leaves as it is but for case: allowed characters, single
+    spaces inside.  Most values are such, and one C-level match settles them."""
+    allowed = "".join(sorted(X12_ALLOWED - set(delimiters.all()) - {" "}))
+    word = "[" + re.escape(allowed + allowed.lower()) + "]+"
+    return re.compile(f"(?:{word}(?: {word})*)?")
+
+
+_DEFAULT_SAFE = _safe(DEFAULT)
+
+
 def x12_text_drops(value: str, delimiters: Delimiters = DEFAULT) -> bool:
     """Whether :func:`x12_text` removes more from ``value`` than case, accents and
     spacing: a separator, a control character, a letter of another script.
@@ -84,6 +95,9 @@ def x12_text_drops(value: str, delimiters: Delimiters = DEFAULT) -> bool:
     Such a value reaches the payer different from what was entered (a prior
     authorization ``PAX~Y*Z`` goes out as ``PAXYZ``), which someone should know.
     """
+    safe = _DEFAULT_SAFE if delimiters is DEFAULT else _safe(delimiters)
+    if safe.fullmatch(value):
+        return False
     kept = value
     if not kept.isascii():
         kept = unicodedata.normalize("NFKD", kept.translate(_LETTERS))
