@@ -321,5 +321,11 @@ def local_files(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def local_records(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[Record]:
-    with path.open("rb") as stream:
+    try:
+        stream = path.open("rb")
+    except OSError as exc:  # unreadable (permissions, a folder named *.jsonl): say so
+        reason = f"the file cannot be opened ({exc.strerror or type(exc).__name__})"
+        yield Record(path.name, None, reason, kind="file")
+        return
+    with stream:
         yield from records_from_stream(stream, path.name, limits)

@@ -81,7 +81,10 @@ def test_hostile_files_in_s3_never_stop_the_night(night: Night) -> None:
     put(night.store.key(Area.ENCOUNTERS, NIGHT, "cut.jsonl.gz"), gzip.compress(body * 20)[:-40])
     put(night.store.key(Area.ENCOUNTERS, NIGHT, "plain.jsonl.gz"), body)
     put(night.store.key(Area.ENCOUNTERS, NIGHT, "broken.parquet"), b"PAR1" + b"\0" * 64 + b"PAR1")
-    night.put_encounters("good.jsonl", [*good[:3], far])
+    tomorrow = encounter(encounter_id="AFTER-NIGHT")
+    for item in tomorrow["service_lines"]:
+        item["service_date"] = (NIGHT + timedelta(days=1)).isoformat()
+    night.put_encounters("good.jsonl", [*good[:3], far, tomorrow])
 
     result = nightly_submission(NIGHT)
 
@@ -92,7 +95,10 @@ def test_hostile_files_in_s3_never_stop_the_night(night: Night) -> None:
         exceptions = ledger.find_exceptions(business_date=NIGHT)
     rules = Counter(e.rule_id for e in exceptions)
     assert rules["SNIP1.FILE.UNREADABLE"] == 3
-    assert {e.subject for e in exceptions if e.rule_id.startswith("SNIP4")} == {"FAR-FUTURE"}
+    future = {
+        e.subject for e in exceptions if any(r["rule_id"] == "SNIP4.DATE.FUTURE" for r in e.reasons)
+    }
+    assert future == {"FAR-FUTURE", "AFTER-NIGHT"}  # after the night billed, not after today
 
 
 def test_one_encounter_in_two_files_of_parallel_batches_is_one_claim_and_one_duplicate(
