@@ -86,7 +86,7 @@ def _outcome(rec: Record, context: CheckContext, seen: dict[str, str]) -> Outcom
     return Accepted(encounter, rec.source, findings)
 
 
-_UNREADABLE = {
+_RULE_OF_KIND = {
     "json": record_rules.RECORD_JSON,
     "row": record_rules.RECORD_CSV,
     "file": record_rules.FILE_UNREADABLE,
@@ -102,7 +102,7 @@ def _validate(rec: Record) -> tuple[Encounter | None, list[Finding], str]:
         except ValidationError:
             rec = rec.decoded()  # the slow path, only for records that fail
     if rec.data is None:
-        rule = _UNREADABLE[rec.kind]
+        rule = _RULE_OF_KIND[rec.kind]
         return None, [fire(rule, source=rec.source, reason=rec.error)], rec.source
     raw_id = rec.data.get("encounter_id")
     ident = raw_id if isinstance(raw_id, str) and raw_id else None

@@ -259,3 +259,20 @@ def test_an_unreachable_ledger_is_one_line(
     assert code == 2
     assert err.count("\n") == 1 and "cannot open the ledger" in err
     assert "secret" not in err and "Traceback" not in err
+
+
+def test_free_text_changed_for_x12_is_built_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A prior authorization ``PAX~Y*Z`` went out as ``PAXYZ`` without a word."""
+    (tmp_path / "auth.jsonl").write_text(
+        ndjson(encounter(encounter_id="AUTH1", prior_authorization="PAX~Y*Z"))
+    )
+    code, built, exceptions, _ = build(tmp_path, tmp_path / "auth.jsonl", capsys=capsys)
+    assert (code, built, exceptions) == (0, ["AUTH1"], [])
+    lines = (tmp_path / "out" / "warnings.jsonl").read_text().splitlines()
+    [warned] = [json.loads(x) for x in lines]
+    changed = [w for w in warned["warnings"] if w["rule_id"] == "SNIP1.TEXT.CHANGED"]
+    assert warned["encounter_id"] == "AUTH1"
+    assert [(w["field"], w["severity"]) for w in changed] == [("prior_authorization", "warn")]
+    assert "PAX" not in json.dumps(warned)
