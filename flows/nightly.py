@@ -4,7 +4,9 @@ Tasks work on batches (files, interchanges), never on single claims.  Tasks and 
 persist no results and cache nothing: what they return is IDs and counts, and what makes a
 Retry safe is the ledger (see :mod:`flows.submission`), not Prefect's cache.  Transient
 S3 and clearinghouse errors are retried with backoff; permanent ones fail the run with a
-message that tells ops what to do.
+message that tells ops what to do.  A submission never ends looking clean with claims
+unsent: work another run holds is waited for (``held_wait_seconds``), taken over once its
+lease ends, or named in the failure with its holder and the time its lease ends.
 """
 
 from __future__ import annotations
@@ -39,8 +41,15 @@ from flows.worklists import BuildOptions, build_worklists
 from flows.worklists.artifacts import publish_artifacts
 
 TASK_OPTIONS = {"persist_result": False, "cache_policy": NO_CACHE}
+HELD_POLL_SECONDS = 15.0
+"""How often a run looks again at work another run holds (``held_wait_seconds`` in all)."""
 TRANSIENT = (TransientError, S3Unavailable, ConnectionError, TimeoutError)
 PERMANENT = (AuthenticationFailed, HostKeyMismatch)
+
+
+class UnsentWork(RuntimeError):
+    """The run ended with claims of its night unsent; the message says which files and
+    uploads are held, by which run, until when (names and IDs only)."""
 
 
 def _transient(task_, task_run, state) -> bool:
@@ -202,14 +211,6 @@ def nightly_submission(business_date: date | None = None) -> dict:
         "unreadable_files": summary.unreadable,
         "warnings_by_rule": dict(sorted(summary.warnings.items())),
     }
-
-
-HELD_POLL_SECONDS = 5.0
-
-
-class UnsentWork(RuntimeError):
-    """The run ended with claims of its night unsent; the message says which files and
-    uploads are held, by which run, until when (names and IDs only)."""
 
 
 def _build(settings: Settings, files: list[S3Object], night: date, summary: BuildSummary) -> None:
