@@ -43,7 +43,7 @@ RECORD_CSV = _R(
 )
 FILE_UNREADABLE = _R(
     Rule(
-        "SNIP1.FILE.UNREADABLE",
+        "SNIP1.FILE.NOT_READ",
         1,
         "reject",
         "billing",

@@ -80,7 +80,7 @@ def test_an_unreadable_file_is_named_and_the_other_files_are_built(
     assert (code, built) == (1, ["GOOD1"])
     (refused,) = exceptions
     assert refused["source"] == name and refused["encounter_id"] is None
-    assert refused["reasons"][0]["rule_id"] == "SNIP1.FILE.UNREADABLE"
+    assert refused["reasons"][0]["rule_id"] == "SNIP1.FILE.NOT_READ"
     assert reason in refused["reasons"][0]["message"]
     assert name in err and reason in err
 
@@ -173,7 +173,7 @@ def test_a_gzip_bomb_stops_at_the_ratio(
     code, built, exceptions, err = build(tmp_path, tmp_path / "bomb.jsonl.gz", capsys=capsys)
     assert (code, built) == (1, ["GOOD1"])  # read before the bomb went off
     assert "expands more than 50 times (CLAIMS_MAX_GZIP_RATIO)" in err
-    assert exceptions[-1]["reasons"][0]["rule_id"] == "SNIP1.FILE.UNREADABLE"
+    assert exceptions[-1]["reasons"][0]["rule_id"] == "SNIP1.FILE.NOT_READ"
 
 
 @pytest.mark.parametrize(

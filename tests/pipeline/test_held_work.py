@@ -94,7 +94,7 @@ def test_hostile_files_in_s3_never_stop_the_night(night: Night) -> None:
     with night.ledger() as ledger:
         exceptions = ledger.find_exceptions(business_date=NIGHT)
     rules = Counter(e.rule_id for e in exceptions)
-    assert rules["SNIP1.FILE.UNREADABLE"] == 3
+    assert rules["SNIP1.FILE.NOT_READ"] == 3
     future = {
         e.subject for e in exceptions if any(r["rule_id"] == "SNIP4.DATE.FUTURE" for r in e.reasons)
     }
