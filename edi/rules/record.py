@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from edi.claims.models import MAX_AMOUNT_DIGITS
 from edi.rules import snip5_codes
 from edi.rules.registry import CheckContext, Finding, Owner, Rule, check, fire, register
-from edi.x12.text import x12_text, x12_text_drops
+from edi.x12.text import x12_text, x12_text_drops, x12_text_safe
 
 _R = register
 
@@ -776,27 +776,44 @@ _ADDRESS_TEXT = ("line1", "line2", "city")
 def text_changed(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Free text that cleaning for X12 changes beyond case and accents: a warning naming
     the field (never the value), so a mangled authorization number is looked at."""
-    for part, names in _FREE_TEXT:
+    texts = _free_text(enc)
+    if x12_text_safe(" ".join(texts.values())):  # the usual claim: one match for all
+        return
+    for path, value in texts.items():
+        if x12_text_drops(value):
+            yield fire(TEXT_CHANGED, field=path, label=_label(path))
+
+
+_TEXT_PATHS = tuple(
+    (part, tuple((name, f"{part}.{name}" if part else name) for name in names))
+    for part, names in _FREE_TEXT
+)
+_ADDRESS_PATHS = tuple(
+    (part, tuple((name, f"{part}{'' if part == 'pay_to_address' else '.address'}.{name}")
+                 for name in _ADDRESS_TEXT))
+    for part in _ADDRESSES
+)  # fmt: skip
+
+
+def _free_text(enc: Any) -> dict[str, str]:
+    """Field path → value of every free-text field the claim carries."""
+    texts = {}
+    for part, names in _TEXT_PATHS:
         obj = getattr(enc, part) if part else enc
-        if obj is None:
-            continue
-        values = obj.__dict__  # the model's fields; getattr is slow for absent ones
-        for name in names:
-            value = values.get(name)
-            if value and x12_text_drops(value):
-                path = f"{part}.{name}" if part else name
-                yield fire(TEXT_CHANGED, field=path, label=_label(path))
-    for part in _ADDRESSES:
+        if obj is not None:
+            values = obj.__dict__  # the model's fields; getattr is slow for absent ones
+            for name, path in names:
+                if value := values.get(name):
+                    texts[path] = value
+    for part, names in _ADDRESS_PATHS:
         obj = getattr(enc, part)
         address = obj if part == "pay_to_address" else getattr(obj, "address", None)
-        if address is None:
-            continue
-        prefix = part if part == "pay_to_address" else f"{part}.address"
-        for name in _ADDRESS_TEXT:
-            value = address.__dict__.get(name)
-            if value and x12_text_drops(value):
-                yield fire(TEXT_CHANGED, field=f"{prefix}.{name}", label=_label(f"{prefix}.{name}"))
+        if address is not None:
+            values = address.__dict__
+            for name, path in names:
+                if value := values.get(name):
+                    texts[path] = value
     for i, line in enumerate(enc.service_lines):
-        if line.line_id and x12_text_drops(line.line_id):
-            path = f"service_lines[{i}].line_id"
-            yield fire(TEXT_CHANGED, field=path, label=_label(path))
+        if line.line_id:
+            texts[f"service_lines[{i}].line_id"] = line.line_id
+    return texts

@@ -88,6 +88,13 @@ def _safe(delimiters: Delimiters) -> re.Pattern[str]:
 _DEFAULT_SAFE = _safe(DEFAULT)
 
 
+def x12_text_safe(value: str, delimiters: Delimiters = DEFAULT) -> bool:
+    """Whether ``value`` is X12 text already, but for case: :func:`x12_text` changes
+    nothing else.  A fast, conservative test (some safe values fail it)."""
+    safe = _DEFAULT_SAFE if delimiters is DEFAULT else _safe(delimiters)
+    return safe.fullmatch(value) is not None
+
+
 def x12_text_drops(value: str, delimiters: Delimiters = DEFAULT) -> bool:
     """Whether :func:`x12_text` removes more from ``value`` than case, accents and
     spacing: a separator, a control character, a letter of another script.
@@ -95,8 +102,7 @@ def x12_text_drops(value: str, delimiters: Delimiters = DEFAULT) -> bool:
     Such a value reaches the payer different from what was entered (a prior
     authorization ``PAX~Y*Z`` goes out as ``PAXYZ``), which someone should know.
     """
-    safe = _DEFAULT_SAFE if delimiters is DEFAULT else _safe(delimiters)
-    if safe.fullmatch(value):
+    if x12_text_safe(value, delimiters):
         return False
     kept = value
     if not kept.isascii():
