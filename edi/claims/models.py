@@ -116,12 +116,6 @@ def _iso_date(value: object) -> object:
     return value
 
 
-def _plausible(value: date) -> date:
-    if value < EARLIEST_DATE:
-        raise PydanticCustomError("date_too_early", "a date before 1900-01-01")
-    return value
-
-
 @lru_cache(maxsize=4096)
 def _zip(value: str) -> str:
     digits = value.replace("-", "")
@@ -148,7 +142,8 @@ NPI = Annotated[str, AfterValidator(_npi)]
 Money = Annotated[Decimal, BeforeValidator(_decimal_text("money")), AfterValidator(_money)]
 Units = Annotated[Decimal, BeforeValidator(_decimal_text("number")), AfterValidator(_units)]
 Quantity = Annotated[Decimal, BeforeValidator(_decimal_text("number")), AfterValidator(_quantity)]
-Date = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_plausible)]
+Date = Annotated[date, BeforeValidator(_iso_date), Field(ge=EARLIEST_DATE)]
+"""A plausible ISO date; the bound is checked natively (a Python validator per date costs)."""
 Zip = Annotated[str, AfterValidator(_zip)]
 State = Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z]{2}$")]
 Name = Annotated[str, Field(min_length=1, max_length=60)]

@@ -451,6 +451,10 @@ _BY_FIELD: dict[tuple[str, str], Rule] = {
     ("accident.date", "missing"): ACCIDENT_DATE,
     ("taxonomy_code", "string_pattern_mismatch"): snip5_codes.TAXONOMY_FORMAT,
     ("state", "string_pattern_mismatch"): snip5_codes.STATE_INVALID,
+    **{
+        (name, "greater_than_equal"): DATE_TOO_EARLY
+        for name in ("birth_date", "service_date", "service_date_end", "onset_date", "date")
+    },
 }
 """Errors on these fields are named rules of their own, not the generic format rules."""
 
@@ -471,7 +475,6 @@ _BY_TYPE: dict[str, Rule] = {
     "number_format": NUMBER,
     "quantity_range": NUMBER,
     "date_format": DATE,
-    "date_too_early": DATE_TOO_EARLY,
     "money_positive": MONEY_POSITIVE,
     "units_range": NUMBER,
     "npi_format": NPI_FORMAT,
