@@ -60,6 +60,7 @@ def submission_summary(
 | skipped, built by an earlier attempt | {summary.skipped} |
 | interchanges (ISA13) | {", ".join(f"{n:09d}" for n in summary.interchanges) or "none"} |
 | files uploaded in this run | {", ".join(uploaded.uploaded) or "none"} |
+| unsent at the end of the run | {ledger.unsent(night).describe()} |
 
 ## Exceptions by rule
 

@@ -4,12 +4,15 @@ Tasks work on batches (files, interchanges), never on single claims.  Tasks and 
 persist no results and cache nothing: what they return is IDs and counts, and what makes a
 Retry safe is the ledger (see :mod:`flows.submission`), not Prefect's cache.  Transient
 S3 and clearinghouse errors are retried with backoff; permanent ones fail the run with a
-message that tells ops what to do.
+message that tells ops what to do.  A submission never ends looking clean with claims
+unsent: work another run holds is waited for (``held_wait_seconds``), taken over once its
+lease ends, or named in the failure with its holder and the time its lease ends.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -38,8 +41,15 @@ from flows.worklists import BuildOptions, build_worklists
 from flows.worklists.artifacts import publish_artifacts
 
 TASK_OPTIONS = {"persist_result": False, "cache_policy": NO_CACHE}
+HELD_POLL_SECONDS = 15.0
+"""How often a run looks again at work another run holds (``held_wait_seconds`` in all)."""
 TRANSIENT = (TransientError, S3Unavailable, ConnectionError, TimeoutError)
 PERMANENT = (AuthenticationFailed, HostKeyMismatch)
+
+
+class UnsentWork(RuntimeError):
+    """The run ended with claims of its night unsent; the message says which files and
+    uploads are held, by which run, until when (names and IDs only)."""
 
 
 def _transient(task_, task_run, state) -> bool:
@@ -109,9 +119,11 @@ def build_and_record(
             store=S3Store.from_env(),
             ledger=ledger,
             profile=profile,
-            context=check_context(),
+            # The night is "today" for the rules: a service after it is in the future.
+            context=check_context(today=business_date),
             business_date=business_date,
             created=datetime.now(settings.zone).replace(tzinfo=None),
+            limits=settings.read_limits,
         )
 
 
@@ -165,19 +177,24 @@ def nightly_submission(business_date: date | None = None) -> dict:
     settings = Settings()
     logger = get_run_logger()
     night = business_date or business_date_of(flow_run.get_scheduled_start_time(), settings)
-    files = take_encounter_files(settings, night)
-    logger.info("business date %s: %d new encounter file(s)", night, len(files))
-    summary = BuildSummary()
-    step = settings.files_per_task
-    # Batches of files go to the flow's task runner: threads by default, a Dask cluster
-    # with prefect-dask's DaskTaskRunner (see the README).
-    batches = [
-        build_and_record.submit(settings, files[start : start + step], night)
-        for start in range(0, len(files), step)
-    ]
-    for batch in batches:
-        summary.add(batch.result())
-    uploaded = upload_interchanges(settings, night)
+    summary, uploaded = BuildSummary(), UploadSummary()
+    waited_until = time.monotonic() + settings.held_wait_seconds
+    while True:
+        # Files whose lease ran out (a crashed run's) are taken over here, and uploads
+        # likewise in upload_interchanges; a live run's work is waited for.
+        files = take_encounter_files(settings, night)
+        logger.info("business date %s: %d new encounter file(s)", night, len(files))
+        _build(settings, files, night, summary)
+        part = upload_interchanges(settings, night)
+        uploaded.uploaded += part.uploaded
+        uploaded.already_confirmed += part.already_confirmed
+        with Ledger.open(settings.ledger) as ledger:
+            unsent = ledger.unsent(night)
+        left = waited_until - time.monotonic()
+        if not unsent or left <= 0:
+            break
+        logger.info("waiting for work another run holds: %s", unsent.describe())
+        time.sleep(min(HELD_POLL_SECONDS, left))
     logger.info(
         "built %d claims in %d interchange(s); %d exception(s); uploaded %d file(s)",
         summary.claims,
@@ -187,7 +204,28 @@ def nightly_submission(business_date: date | None = None) -> dict:
     )
     with Ledger.open(settings.ledger) as ledger:
         artifacts.submission_summary(night, summary, uploaded, ledger)
-    return artifacts.submission_result(night, summary, uploaded)
+    if unsent:
+        raise UnsentWork(
+            f"nightly-submission for {night} did not send everything: {unsent.describe()}. "
+            "Retry the run that holds them, or rerun this night after the time shown."
+        )
+    return artifacts.submission_result(night, summary, uploaded) | {
+        "unsent": unsent.as_dict(),
+        "unreadable_files": summary.unreadable,
+        "warnings_by_rule": dict(sorted(summary.warnings.items())),
+    }
+
+
+def _build(settings: Settings, files: list[S3Object], night: date, summary: BuildSummary) -> None:
+    """Build the files in batches on the flow's task runner (threads by default, a Dask
+    cluster with prefect-dask's DaskTaskRunner, see the README)."""
+    step = settings.files_per_task
+    batches = [
+        build_and_record.submit(settings, files[start : start + step], night)
+        for start in range(0, len(files), step)
+    ]
+    for batch in batches:
+        summary.add(batch.result())
 
 
 @flow(name="ingest-responses", persist_result=False)

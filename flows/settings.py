@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from flows.sources import ReadLimits
 from mappings.profiles import ClearinghouseProfile, clearinghouse_profile
 
 
@@ -24,6 +25,18 @@ class Settings(BaseSettings):
     profile: str = Field("sandbox", description="clearinghouse profile name or YAML path")
     timezone: str = Field("America/New_York", description="the clinic's business day")
     files_per_task: int = Field(20, ge=1, description="encounter files read by one task")
+    max_line_bytes: int = Field(1 << 20, ge=1024, description="one NDJSON line or CSV row")
+    max_file_bytes: int = Field(
+        1 << 30, ge=1024, description="one NDJSON or CSV encounter file, decompressed"
+    )
+    max_parquet_bytes: int = Field(512 << 20, ge=1024, description="one Parquet file")
+    max_gzip_ratio: int = Field(200, ge=2, description="decompressed bytes per gzip byte")
+    held_wait_seconds: float = Field(
+        300, ge=0, description="how long a run waits for another run's files and uploads"
+    )
+    response_max_bytes: int = Field(
+        256 * 1024 * 1024, ge=1, description="larger response files are left for ops, unread"
+    )
 
     @property
     def ledger(self) -> str:
@@ -33,9 +46,16 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    response_max_bytes: int = Field(
-        256 * 1024 * 1024, ge=1, description="larger response files are left for ops, unread"
-    )
+    @property
+    def read_limits(self) -> ReadLimits:
+        """Bounds on one encounter file; reaching one is a finding naming the setting."""
+        return ReadLimits(
+            max_line_bytes=self.max_line_bytes,
+            max_text_bytes=self.max_file_bytes,
+            max_parquet_bytes=self.max_parquet_bytes,
+            max_gzip_ratio=self.max_gzip_ratio,
+        )
+
     sftp_attempts: int = Field(5, ge=1, description="tries per SFTP operation, with backoff")
     sftp_host: str | None = Field(None, description="overrides the profile's SFTP host")
     sftp_port: int | None = Field(None, description="overrides the profile's SFTP port")

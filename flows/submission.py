@@ -17,28 +17,31 @@ Every value these functions return or raise is an ID, a count or money: no PHI.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import BinaryIO
 
 from edi.claims.build_837p import Interchange, build_interchanges
 from edi.claims.intake import Accepted, Refused, admit
 from edi.claims.models import Encounter
+from edi.claims.records import Record
+from edi.rules.record import FILE_UNREADABLE
 from edi.rules.registry import CheckContext
 from flows.clearinghouse.base import Clearinghouse, upload_name
 from flows.faults import checkpoint
 from flows.ledger import (
     ClaimException,
     ClaimRecord,
+    ClaimsAlreadyRecorded,
     InterchangeClaim,
     InterchangeRecord,
     Ledger,
 )
 from flows.ledger.records import DUPLICATE_RULE_ID
 from flows.s3 import Area, S3Object, S3Store
-from flows.sources import is_encounter_file, records_from_stream
+from flows.sources import DEFAULT_LIMITS, ReadLimits, is_encounter_file, records_from_stream
 from mappings.profiles import ClearinghouseProfile
 
 
@@ -58,6 +61,11 @@ class BuildSummary:
     """ISA13 of every interchange recorded."""
     rules: dict[str, int] = field(default_factory=dict)
     """Exceptions per rule ID (the first rejecting rule of each encounter)."""
+    warnings: dict[str, int] = field(default_factory=dict)
+    """Warnings per rule ID on claims that went out (a payer without a profile, text
+    changed for X12); the claims themselves are unaffected."""
+    unreadable: list[str] = field(default_factory=list)
+    """Keys of files that could not be read to their end (each is also an exception)."""
 
     def add(self, other: BuildSummary) -> None:
         for name in (
@@ -71,8 +79,14 @@ class BuildSummary:
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.interchanges += other.interchanges
-        for rule, count in other.rules.items():
-            self.rules[rule] = self.rules.get(rule, 0) + count
+        self.unreadable += other.unreadable
+        _count(self.rules, other.rules)
+        _count(self.warnings, other.warnings)
+
+
+def _count(into: dict[str, int], counts: dict[str, int]) -> None:
+    for key, count in counts.items():
+        into[key] = into.get(key, 0) + count
 
 
 def new_encounter_files(
@@ -98,14 +112,19 @@ def build_files(
     context: CheckContext,
     business_date: date,
     created: datetime,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> BuildSummary:
-    """Read, scrub, admit, build and record every file; each file finished when done."""
+    """Read, scrub, admit, build and record every file; each file finished when done.
+
+    A file that cannot be read to its end is finished too: what it held before the
+    damage is built, and the rest is one exception naming the file.  A replaced file
+    (a new ETag) is read again; what was built from the old one is not built twice.
+    """
     summary = BuildSummary()
     for obj in files:
         with store.open(obj.key, etag=obj.etag) as stream:
             part = _build_file(
-                stream,
-                obj.key.rsplit("/", 1)[-1],
+                records_from_stream(stream, obj.key.rsplit("/", 1)[-1], limits),
                 obj.key,
                 ledger=ledger,
                 profile=profile,
@@ -125,8 +144,7 @@ def build_files(
 
 
 def _build_file(
-    stream: BinaryIO,
-    name: str,
+    records: Iterable[Record],
     key: str,
     *,
     ledger: Ledger,
@@ -137,31 +155,55 @@ def _build_file(
 ) -> BuildSummary:
     summary = BuildSummary(files=1)
     per_interchange = profile.claims_per_transaction * profile.transactions_per_interchange
-    outcomes = admit(records_from_stream(stream, name), context)
-    for chunk in _chunks(outcomes, per_interchange):
-        summary.encounters += len(chunk)
+    for chunk in _chunks(admit(records, context), per_interchange):
         refused = [o for o in chunk if isinstance(o, Refused)]
-        accepted = [o.encounter for o in chunk if isinstance(o, Accepted)]
+        accepted = [o for o in chunk if isinstance(o, Accepted)]
         _record_refusals(ledger, refused, key, business_date, summary)
-        if not accepted:
-            continue
-        admission = ledger.admit_claims([_claim_record(e, key, business_date) for e in accepted])
-        summary.duplicates += len(admission.duplicates)
-        summary.exceptions += len(admission.duplicates)
-        summary.skipped += len(admission.handled)
-        if admission.duplicates:
-            count = summary.rules.get(DUPLICATE_RULE_ID, 0) + len(admission.duplicates)
-            summary.rules[DUPLICATE_RULE_ID] = count
-        generations = {a.clm01: a.generation for a in admission.admitted}
-        to_build = [e for e in accepted if e.claim_id in generations]
-        for ic in build_interchanges(to_build, profile, ledger, created):
-            checkpoint("after_build")
-            ledger.record_interchange(_interchange_record(ic, profile, generations, business_date))
-            checkpoint("after_record")
-            summary.interchanges.append(ic.isa13)
-            summary.claims += len(ic.claims)
-            summary.charge += sum((c.charge for c in ic.claims), Decimal("0.00"))
+        for item in accepted:
+            _count(summary.warnings, Counter(f.rule_id for f in item.findings))
+        summary.encounters += len(chunk) - sum(_unreadable(o) for o in refused)
+        pending = [o.encounter for o in accepted]
+        while pending:
+            pending = _admit_and_record(
+                pending, key, ledger, profile, business_date, created, summary
+            )
     return summary
+
+
+def _admit_and_record(
+    encounters: list[Encounter],
+    key: str,
+    ledger: Ledger,
+    profile: ClearinghouseProfile,
+    business_date: date,
+    created: datetime,
+    summary: BuildSummary,
+) -> list[Encounter]:
+    """Admit, build and record; the encounters to admit again when another run (a file of
+    the same night in a parallel batch, or a run that took this file over) recorded
+    some of the claims first.  Admitted again, those are duplicates or already handled;
+    the rest are built again under new control numbers (unused ones are allowed)."""
+    admission = ledger.admit_claims([_claim_record(e, key, business_date) for e in encounters])
+    summary.duplicates += len(admission.duplicates)
+    summary.exceptions += len(admission.duplicates)
+    summary.skipped += len(admission.handled)
+    if admission.duplicates:
+        _count(summary.rules, {DUPLICATE_RULE_ID: len(admission.duplicates)})
+    generations = {a.clm01: a.generation for a in admission.admitted}
+    to_build = [e for e in encounters if e.claim_id in generations]
+    recorded: set[str] = set()
+    for ic in build_interchanges(to_build, profile, ledger, created):
+        checkpoint("after_build")
+        try:
+            ledger.record_interchange(_interchange_record(ic, profile, generations, business_date))
+        except ClaimsAlreadyRecorded:
+            return [e for e in to_build if e.claim_id not in recorded]
+        checkpoint("after_record")
+        recorded.update(c.clm01 for c in ic.claims)
+        summary.interchanges.append(ic.isa13)
+        summary.claims += len(ic.claims)
+        summary.charge += sum((c.charge for c in ic.claims), Decimal("0.00"))
+    return []
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -181,6 +223,11 @@ def _claim_record(encounter: Encounter, key: str, business_date: date) -> ClaimR
     )
 
 
+def _unreadable(item: Refused) -> bool:
+    """The rest of the file, not an encounter."""
+    return item.findings[0].rule_id == FILE_UNREADABLE.id
+
+
 def _record_refusals(
     ledger: Ledger, refused: list[Refused], key: str, business_date: date, summary: BuildSummary
 ) -> None:
@@ -190,6 +237,8 @@ def _record_refusals(
     for item in refused:
         rule = next(f.rule_id for f in item.findings if f.rejects)
         summary.rules[rule] = summary.rules.get(rule, 0) + 1
+        if _unreadable(item):
+            summary.unreadable.append(key)
         exceptions.append(
             ClaimException(
                 subject=item.key,

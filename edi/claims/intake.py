@@ -25,6 +25,14 @@ class Accepted:
     findings: list[Finding] = field(default_factory=list)
     """Warnings only: the claim goes out, and these are reported beside it."""
 
+    def as_dict(self) -> dict[str, object]:
+        """The warnings-output line: IDs, locations and reasons; never field values."""
+        return {
+            "encounter_id": self.encounter.encounter_id,
+            "source": self.source,
+            "warnings": [f.as_dict() for f in self.findings],
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Refused:
@@ -49,22 +57,40 @@ def admit(records: Iterable[Record], context: CheckContext) -> Iterator[Outcome]
     """Validate each record; refuse those with any ``reject`` finding, keep going."""
     seen: dict[str, str] = {}
     for rec in records:
-        encounter, findings, key = _validate(rec)
-        if key != rec.source:
-            first = seen.setdefault(key.upper(), rec.source)
-            if first != rec.source:
-                findings.append(
-                    fire(record_rules.DUPLICATE, field="encounter_id", encounter_id=key,
-                         source=rec.source, first=first)
-                )  # fmt: skip
-        if encounter is None:
-            yield Refused(key, rec.source, findings)
-            continue
-        findings.extend(run_checks(encounter, context, rec.source))
-        if any(f.rejects for f in findings):
-            yield Refused(key, rec.source, findings)
-        else:
-            yield Accepted(encounter, rec.source, findings)
+        try:
+            yield _outcome(rec, context, seen)
+        except Exception as exc:
+            # A crash in a check is a bug, but the record goes to the exceptions output
+            # and the batch goes on.  Only the error's type is kept: its text may quote
+            # a value, and values may be PHI.
+            finding = fire(record_rules.RECORD_UNCHECKED, source=rec.source,
+                           error=type(exc).__name__)  # fmt: skip
+            yield Refused(rec.source, rec.source, [finding])
+
+
+def _outcome(rec: Record, context: CheckContext, seen: dict[str, str]) -> Outcome:
+    """One record's outcome; ``seen`` maps upper-cased IDs to where they first appeared."""
+    encounter, findings, key = _validate(rec)
+    if key != rec.source:
+        first = seen.setdefault(key.upper(), rec.source)
+        if first != rec.source:
+            findings.append(
+                fire(record_rules.DUPLICATE, field="encounter_id", encounter_id=key,
+                     source=rec.source, first=first)
+            )  # fmt: skip
+    if encounter is None:
+        return Refused(key, rec.source, findings)
+    findings.extend(run_checks(encounter, context, rec.source))
+    if any(f.rejects for f in findings):
+        return Refused(key, rec.source, findings)
+    return Accepted(encounter, rec.source, findings)
+
+
+_RULE_OF_KIND = {
+    "json": record_rules.RECORD_JSON,
+    "row": record_rules.RECORD_CSV,
+    "file": record_rules.FILE_UNREADABLE,
+}
 
 
 def _validate(rec: Record) -> tuple[Encounter | None, list[Finding], str]:
@@ -76,7 +102,7 @@ def _validate(rec: Record) -> tuple[Encounter | None, list[Finding], str]:
         except ValidationError:
             rec = rec.decoded()  # the slow path, only for records that fail
     if rec.data is None:
-        rule = record_rules.RECORD_JSON if rec.kind == "json" else record_rules.RECORD_CSV
+        rule = _RULE_OF_KIND[rec.kind]
         return None, [fire(rule, source=rec.source, reason=rec.error)], rec.source
     raw_id = rec.data.get("encounter_id")
     ident = raw_id if isinstance(raw_id, str) and raw_id else None

@@ -12,6 +12,7 @@ An encounter becomes exactly one claim; ``claim_type`` selects the builder (837P
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -53,23 +54,65 @@ def npi_is_valid(npi: str) -> bool:
     return total % 10 == 0
 
 
+MAX_AMOUNT_DIGITS = 18
+"""The 837P's amounts (CLM02, SV102) are X12 ``R`` 1/18: 18 digits, decimals included."""
+EARLIEST_DATE = date(1900, 1, 1)
+"""No birth or service date before this is real; an earlier one is a typing error (and
+years before 1000 would not even write as 8-digit ``D8`` dates)."""
+
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _decimal_text(kind: str) -> Callable[[object], object]:
+    """Refuse what ``Decimal`` would take but the contract does not: floats, exponents
+    (``1e5``), digit separators (``1_000``), non-ASCII digits (``١٠٠``), NaN."""
+
+    def check(value: object) -> object:
+        if isinstance(value, float):
+            raise PydanticCustomError("money_float", 'write a decimal string like "150.00"')
+        if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value.strip()):
+            raise PydanticCustomError(
+                f"{kind}_format", "write a plain decimal number with ASCII digits, e.g. 150.00"
+            )
+        return value
+
+    return check
+
+
 def _money(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise PydanticCustomError("money_format", "money must be a plain decimal number")
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise PydanticCustomError("money_scale", "money has at most 2 decimals")
     if value <= 0:
         raise PydanticCustomError("money_positive", "amount must be greater than zero")
-    return value.quantize(Decimal("0.01"))
-
-
-def _no_float(value: object) -> object:
-    if isinstance(value, float):
-        raise PydanticCustomError("money_float", 'money must be a decimal string like "150.00"')
+    value = value.quantize(Decimal("0.01"))
+    if len(value.as_tuple().digits) > MAX_AMOUNT_DIGITS:
+        raise PydanticCustomError("money_size", "an 837P amount has at most 18 digits")
     return value
 
 
 def _units(value: Decimal) -> Decimal:
-    if not 0 < value < 100_000 or value.as_tuple().exponent < -3:  # type: ignore[operator]
+    if not value.is_finite() or not 0 < value < 100_000 or value.as_tuple().exponent < -3:  # type: ignore[operator]
         raise PydanticCustomError("units_range", "units must be above 0 with at most 3 decimals")
+    return value
+
+
+def _quantity(value: Decimal) -> Decimal:
+    """CTP04 is ``R`` 1/15."""
+    if not value.is_finite() or value <= 0 or len(value.as_tuple().digits) > 15:
+        raise PydanticCustomError("quantity_range", "a quantity above 0 with at most 15 digits")
+    return value
+
+
+def _iso_date(value: object) -> object:
+    """Dates are ISO ``YYYY-MM-DD`` text (or dates from Parquet), never numbers: pydantic
+    would read ``20261120`` as seconds since 1970."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip()):
+        raise PydanticCustomError("date_format", "write the date as YYYY-MM-DD")
+    if isinstance(value, (int, float)):
+        raise PydanticCustomError("date_format", "write the date as YYYY-MM-DD")
     return value
 
 
@@ -96,7 +139,11 @@ def _upper(value: str) -> str:
 
 
 NPI = Annotated[str, AfterValidator(_npi)]
-Money = Annotated[Decimal, BeforeValidator(_no_float), AfterValidator(_money)]
+Money = Annotated[Decimal, BeforeValidator(_decimal_text("money")), AfterValidator(_money)]
+Units = Annotated[Decimal, BeforeValidator(_decimal_text("number")), AfterValidator(_units)]
+Quantity = Annotated[Decimal, BeforeValidator(_decimal_text("number")), AfterValidator(_quantity)]
+Date = Annotated[date, BeforeValidator(_iso_date), Field(ge=EARLIEST_DATE)]
+"""A plausible ISO date; the bound is checked natively (a Python validator per date costs)."""
 Zip = Annotated[str, AfterValidator(_zip)]
 State = Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z]{2}$")]
 Name = Annotated[str, Field(min_length=1, max_length=60)]
@@ -198,7 +245,7 @@ class Person(_Model):
     first_name: Annotated[str, Field(min_length=1, max_length=35)]
     middle_name: Annotated[str | None, Field(max_length=25)] = None
     suffix: Annotated[str | None, Field(max_length=10)] = None
-    birth_date: date
+    birth_date: Date
     sex: Literal["M", "F", "U"]
     address: Address | None = None
 
@@ -219,7 +266,7 @@ class Patient(Person):
 class Accident(_Model):
     type: Literal["AA", "EM", "OA"]
     state: State | None = None
-    date: date
+    date: Date
 
 
 class ServiceLine(_Model):
@@ -228,10 +275,10 @@ class ServiceLine(_Model):
     procedure_code: Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{5}$")]
     modifiers: Annotated[list[Modifier], Field(max_length=4)] = []
     charge: Money
-    units: Annotated[Decimal, BeforeValidator(_no_float), AfterValidator(_units)]
+    units: Units
     unit_type: Literal["UN", "MJ"] = "UN"
-    service_date: date
-    service_date_end: date | None = None
+    service_date: Date
+    service_date_end: Date | None = None
     diagnosis_pointers: Annotated[
         list[Annotated[int, Field(ge=1, le=12)]], Field(min_length=1, max_length=4)
     ]
@@ -242,7 +289,7 @@ class ServiceLine(_Model):
         BeforeValidator(lambda v: v and str(v).replace("-", "")),
         Field(pattern=r"^\d{11}$"),
     ] = None
-    ndc_quantity: Annotated[Decimal | None, BeforeValidator(_no_float), Field(gt=0)] = None
+    ndc_quantity: Quantity | None = None
     ndc_unit: Literal["F2", "GR", "ME", "ML", "UN"] | None = None
 
     @model_validator(mode="after")
@@ -273,7 +320,7 @@ class Encounter(_Model):
     diagnoses: Annotated[list[ICD10], Field(min_length=1, max_length=12)]
     prior_authorization: Annotated[str | None, Field(min_length=1, max_length=50)] = None
     accident: Accident | None = None
-    onset_date: date | None = None
+    onset_date: Date | None = None
     provider_signature_on_file: bool = True
     assignment_of_benefits: bool = True
     release_of_information: Literal["Y", "I"] = "Y"

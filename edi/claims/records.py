@@ -45,6 +45,8 @@ class Record:
     data: dict[str, Any] | None
     error: str | None = None
     kind: str = "json"
+    """``json`` (an NDJSON line), ``row`` (CSV/Parquet rows), or ``file``: the rest of the
+    file could not be read (``source`` is then the file's name and ``error`` says why)."""
     raw: str | bytes | None = None
     """An NDJSON line not decoded yet: pydantic validates JSON text fastest itself."""
 
@@ -54,38 +56,65 @@ class Record:
             return self
         try:
             data = json.loads(self.raw)  # floats stay floats, to be refused as money
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             return Record(self.source, None, _json_reason(exc))
         if not isinstance(data, dict):
             return Record(self.source, None, f"found a JSON {type(data).__name__}, not an object")
         return Record(self.source, data)
 
 
-def ndjson_records(lines: Iterable[str | bytes], name: str) -> Iterator[Record]:
+@dataclass(frozen=True, slots=True)
+class BadLine:
+    """A line or row that was not even split into values, and why (too long, not UTF-8,
+    ragged); it takes its place in the numbering and becomes a refused record."""
+
+    reason: str
+
+
+def ndjson_records(lines: Iterable[str | bytes | BadLine], name: str) -> Iterator[Record]:
     """One undecoded record per non-blank line (see :meth:`Record.decoded`)."""
-    for number, line in enumerate(lines, 1):
-        if line.strip():
+    return numbered_ndjson_records(enumerate(lines, 1), name)
+
+
+def numbered_ndjson_records(
+    lines: Iterable[tuple[int, str | bytes | BadLine]], name: str
+) -> Iterator[Record]:
+    """:func:`ndjson_records` over lines that carry their numbers, so a reader may skip
+    blank lines in bulk."""
+    for number, line in lines:
+        if isinstance(line, BadLine):
+            yield Record(f"{name}:{number}", None, line.reason)
+        elif line.strip():
             yield Record(f"{name}:{number}", None, raw=line)
 
 
 def _json_reason(exc: Exception) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"{exc.msg} at column {exc.colno}"
+    if isinstance(exc, RecursionError):
+        return "the JSON is nested too deeply"
     return "the line is not valid UTF-8 text"
 
 
 def row_records(
-    rows: Iterable[Mapping[str, Any]], name: str, first_row: int = 2
+    rows: Iterable[Mapping[str, Any] | BadLine], name: str, first_row: int = 2
 ) -> Iterator[Record]:
     """Group flattened service-line rows into encounter records.
 
     ``first_row`` is the number of the first data row as a person would count it in the
-    file (2 for a CSV with a header), so sources point at real rows.
+    file (2 for a CSV with a header), so sources point at real rows.  A :class:`BadLine`
+    ends the encounter being grouped and is refused on its own.
     """
     current: dict[str, Any] | None = None
     current_id: object = None
     start = first_row
     for number, row in enumerate(rows, first_row):
+        if isinstance(row, BadLine):
+            if current is not None:
+                yield Record(f"{name}:{start}", current, kind="row")
+            current, current_id = None, None
+            yield Record(f"{name}:{number}", None, row.reason, kind="row")
+            continue
         encounter_id = row.get("encounter_id")
         if current is not None and encounter_id == current_id:
             current["service_lines"].append(_line(row))

@@ -14,10 +14,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from edi.claims.models import MAX_AMOUNT_DIGITS
 from edi.guides.locations import x12_location
 from edi.rules import snip5_codes
 from edi.rules.registry import CheckContext, Finding, Owner, Rule, check, fire, register
-from edi.x12.text import x12_text
+from edi.x12.text import x12_text, x12_text_drops, x12_text_safe
 
 _R = register
 
@@ -39,6 +40,27 @@ RECORD_CSV = _R(
         "billing",
         "the row cannot be read: {reason}",
         "Check the CSV header names and the row's column count against encounter-v1",
+    )
+)
+FILE_UNREADABLE = _R(
+    Rule(
+        "SNIP1.FILE.NOT_READ",
+        1,
+        "reject",
+        "billing",
+        "the rest of the file cannot be read: {reason}",
+        "Re-export the file as UTF-8 NDJSON, CSV or Parquet (encounter-v1); the records "
+        "before this point were read and are reported on their own",
+    )
+)
+RECORD_UNCHECKED = _R(
+    Rule(
+        "SNIP1.RECORD.UNCHECKED",
+        1,
+        "reject",
+        "billing",
+        "the record could not be checked ({error}); it was not sent",
+        "Report this record's file and line to the claims-pipeline maintainers",
     )
 )
 REQUIRED = _R(
@@ -149,6 +171,62 @@ MONEY_POSITIVE = _R(
         "billing",
         "{label} must be more than zero",
         "Enter the line's billed charge in {field}",
+    )
+)
+MONEY_FORMAT = _R(
+    Rule(
+        "SNIP1.MONEY.FORMAT",
+        1,
+        "reject",
+        "billing",
+        "{label} is not a plain decimal number",
+        'Write {field} with ASCII digits and at most one dot, e.g. "150.00" '
+        "(no exponent, no digit separators)",
+    )
+)
+MONEY_SIZE = _R(
+    Rule(
+        "SNIP2.MONEY.SIZE",
+        2,
+        "reject",
+        "billing",
+        "{label} has more than 18 digits (cents included), more than an 837P amount holds",
+        "Check {field}: the charge is mistyped",
+    )
+)
+CLAIM_TOTAL_SIZE = _R(
+    Rule(
+        "SNIP2.CLM02.SIZE",
+        2,
+        "reject",
+        "billing",
+        "the claim total has more than 18 digits (cents included), more than CLM02 holds",
+        "Check the service lines' charges; split the claim if they are right",
+        "2300",
+        "CLM",
+        "CLM02",
+        "service_lines",
+    )
+)
+DATE_TOO_EARLY = _R(
+    Rule(
+        "SNIP4.DATE.IMPLAUSIBLE",
+        4,
+        "reject",
+        "billing",
+        "{label} is before 1900-01-01",
+        "Correct {field}: enter the real date as YYYY-MM-DD",
+    )
+)
+TEXT_CHANGED = _R(
+    Rule(
+        "SNIP1.TEXT.CHANGED",
+        1,
+        "warn",
+        "billing",
+        "{label} holds characters an X12 file cannot carry (separators or control "
+        "characters); the claim was sent without them",
+        "Check {field} in the source system: the value sent differs from the one entered",
     )
 )
 NPI_FORMAT = _R(
@@ -374,6 +452,10 @@ _BY_FIELD: dict[tuple[str, str], Rule] = {
     ("accident.date", "missing"): ACCIDENT_DATE,
     ("taxonomy_code", "string_pattern_mismatch"): snip5_codes.TAXONOMY_FORMAT,
     ("state", "string_pattern_mismatch"): snip5_codes.STATE_INVALID,
+    **{
+        (name, "greater_than_equal"): DATE_TOO_EARLY
+        for name in ("birth_date", "service_date", "service_date_end", "onset_date", "date")
+    },
 }
 """Errors on these fields are named rules of their own, not the generic format rules."""
 
@@ -389,6 +471,11 @@ _BY_TYPE: dict[str, Rule] = {
     "money_scale": MONEY_SCALE,
     "decimal_max_places": MONEY_SCALE,
     "money_float": MONEY_FLOAT,
+    "money_format": MONEY_FORMAT,
+    "money_size": MONEY_SIZE,
+    "number_format": NUMBER,
+    "quantity_range": NUMBER,
+    "date_format": DATE,
     "money_positive": MONEY_POSITIVE,
     "units_range": NUMBER,
     "npi_format": NPI_FORMAT,
@@ -415,6 +502,7 @@ HINTS = {
     "diagnoses": "1 to 12 ICD-10-CM codes",
     "service_lines": "1 to 50 service lines",
     "charge": "a decimal string above zero with 2 decimals",
+    "ndc_quantity": "a number above zero with at most 15 digits",
 }
 
 _FRONT_DESK = ("subscriber", "patient", "payer")
@@ -603,3 +691,71 @@ def representable_text(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
             if value and len(x12_text(value)) < (2 if name == "city" else 1):
                 path = f"{part}.address.{name}" if part != "pay_to_address" else f"{part}.{name}"
                 yield fire(UNREPRESENTABLE, field=path, label=_label(path))
+
+
+@check
+def claim_total_size(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    """Each charge fits SV102; their sum must fit CLM02 too (both ``R`` 1/18)."""
+    if len(enc.total_charge.as_tuple().digits) > MAX_AMOUNT_DIGITS:
+        yield fire(CLAIM_TOTAL_SIZE)
+
+
+_PERSON_TEXT = ("organization_name", "last_name", "first_name", "middle_name", "suffix")
+_FREE_TEXT: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("", ("prior_authorization", "original_payer_claim_number")),
+    ("billing_provider", (*_PERSON_TEXT, "contact_name")),
+    ("rendering_provider", _PERSON_TEXT),
+    ("referring_provider", _PERSON_TEXT),
+    ("service_facility", ("name",)),
+    ("payer", ("payer_id", "name")),
+    ("subscriber", (*_PERSON_TEXT, "member_id", "group_number")),
+    ("patient", _PERSON_TEXT),
+)
+_ADDRESS_TEXT = ("line1", "line2", "city")
+
+
+@check
+def text_changed(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    """Free text that cleaning for X12 changes beyond case and accents: a warning naming
+    the field (never the value), so a mangled authorization number is looked at."""
+    texts = _free_text(enc)
+    if x12_text_safe(" ".join(texts.values())):  # the usual claim: one match for all
+        return
+    for path, value in texts.items():
+        if x12_text_drops(value):
+            yield fire(TEXT_CHANGED, field=path, label=_label(path))
+
+
+_TEXT_PATHS = tuple(
+    (part, tuple((name, f"{part}.{name}" if part else name) for name in names))
+    for part, names in _FREE_TEXT
+)
+_ADDRESS_PATHS = tuple(
+    (part, tuple((name, f"{part}{'' if part == 'pay_to_address' else '.address'}.{name}")
+                 for name in _ADDRESS_TEXT))
+    for part in _ADDRESSES
+)  # fmt: skip
+
+
+def _free_text(enc: Any) -> dict[str, str]:
+    """Field path → value of every free-text field the claim carries."""
+    texts = {}
+    for part, names in _TEXT_PATHS:
+        obj = getattr(enc, part) if part else enc
+        if obj is not None:
+            values = obj.__dict__  # the model's fields; getattr is slow for absent ones
+            for name, path in names:
+                if value := values.get(name):
+                    texts[path] = value
+    for part, names in _ADDRESS_PATHS:
+        obj = getattr(enc, part)
+        address = obj if part == "pay_to_address" else getattr(obj, "address", None)
+        if address is not None:
+            values = address.__dict__
+            for name, path in names:
+                if value := values.get(name):
+                    texts[path] = value
+    for i, line in enumerate(enc.service_lines):
+        if line.line_id:
+            texts[f"service_lines[{i}].line_id"] = line.line_id
+    return texts

@@ -224,10 +224,13 @@ def _zip4(enc: Any, payer_id: str) -> Iterator[Finding]:
 
 def _timely(enc: Any, ctx: CheckContext, payer_id: str, days: int) -> Iterator[Finding]:
     first = min(line.service_date for line in enc.service_lines)
-    deadline = first + timedelta(days=days)
-    if ctx.today <= deadline - timedelta(days=TIMELY_WARNING_DAYS):
+    # Days elapsed, not ``first + days``: a service date near date.max (9999-12-31) would
+    # overflow; such a date is in the future, which SNIP 4 reports.
+    elapsed = (ctx.today - first).days
+    if elapsed <= days - TIMELY_WARNING_DAYS:
         return
-    rule = TIMELY_EXPIRED if ctx.today > deadline else TIMELY_NEAR
+    deadline = first + timedelta(days=days)
+    rule = TIMELY_EXPIRED if elapsed > days else TIMELY_NEAR
     yield fire(
         rule,
         field="service_lines[0].service_date",

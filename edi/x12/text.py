@@ -74,3 +74,39 @@ def text_cleaner(delimiters: Delimiters = DEFAULT) -> Callable[[str], str]:
             return result
 
     return clean
+
+
+@lru_cache(maxsize=8)
+def _safe(delimiters: Delimiters) -> re.Pattern[str]:
+    """Text that cleaning leaves as it is but for case: allowed characters, single
+    spaces inside.  Most values are such, and one C-level match settles them."""
+    allowed = "".join(sorted(X12_ALLOWED - set(delimiters.all()) - {" "}))
+    word = "[" + re.escape(allowed + allowed.lower()) + "]+"
+    return re.compile(f"(?:{word}(?: {word})*)?")
+
+
+_DEFAULT_SAFE = _safe(DEFAULT)
+
+
+def x12_text_safe(value: str, delimiters: Delimiters = DEFAULT) -> bool:
+    """Whether ``value`` is X12 text already, but for case: :func:`x12_text` changes
+    nothing else.  A fast, conservative test (some safe values fail it)."""
+    safe = _DEFAULT_SAFE if delimiters is DEFAULT else _safe(delimiters)
+    return safe.fullmatch(value) is not None
+
+
+def x12_text_drops(value: str, delimiters: Delimiters = DEFAULT) -> bool:
+    """Whether :func:`x12_text` removes more from ``value`` than case, accents and
+    spacing: a separator, a control character, a letter of another script.
+
+    Such a value reaches the payer different from what was entered (a prior
+    authorization ``PAX~Y*Z`` goes out as ``PAXYZ``), which someone should know.
+    """
+    if x12_text_safe(value, delimiters):
+        return False
+    kept = value
+    if not kept.isascii():
+        kept = unicodedata.normalize("NFKD", kept.translate(_LETTERS))
+        kept = "".join(c for c in kept if not unicodedata.combining(c))
+    kept = _SPACES.sub(" ", kept.upper()).strip()
+    return x12_text(value, delimiters) != kept

@@ -1,9 +1,10 @@
 """Whether an arriving encounter becomes a claim: the exactly-once rule as a pure function.
 
 An encounter ID is the idempotency key of the pipeline, so an encounter seen again is
-either the same delivery read again (a rerun: nothing to do), a claim still waiting to be
-built (build it now), a correction or a fix after a rejection (a new generation), or a
-duplicate that must not reach the payer twice (an exception for a person to look at).
+either the same delivery read again (a rerun: nothing to do), a claim this file admitted
+and did not build yet (build it now), a correction or a fix after a rejection (a new
+generation), or a duplicate that must not reach the payer twice (an exception for a
+person to look at) — including one another file of the same night admitted first.
 """
 
 from __future__ import annotations
@@ -48,7 +49,15 @@ def decide(record: ClaimRecord, current: CurrentGeneration | None) -> Decision:
     if current is None:
         return Decision(Verdict.NEW, 1)
     if current.state is ClaimState.ADMITTED:
-        return Decision(Verdict.PENDING, current.generation)
+        if current.source_file == record.source_file:
+            return Decision(Verdict.PENDING, current.generation)
+        # Another file of the night has it and its run builds it (or, if that run died,
+        # the run that takes the file over): building it here too would race for it.
+        return Decision(
+            Verdict.DUPLICATE,
+            current.generation,
+            f"already taken from {current.source_file}, not yet built",
+        )
     if current.source_file == record.source_file:
         return Decision(Verdict.HANDLED, current.generation)
     if record.frequency_code in ("7", "8") or current.state in RESUBMITTABLE_STATES:

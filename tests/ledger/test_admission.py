@@ -31,8 +31,16 @@ def test_first_sight_is_generation_one() -> None:
 
 
 def test_admitted_but_never_built_is_built_now() -> None:
-    decision = decide(claim("E1", FILE_B), current(ClaimState.ADMITTED))
+    decision = decide(claim("E1", FILE_A), current(ClaimState.ADMITTED))
     assert (decision.verdict, decision.generation) == (Verdict.PENDING, 1)
+
+
+def test_admitted_from_another_file_and_not_built_is_a_duplicate() -> None:
+    """Two files of one night in parallel batches: the second file's copy would race the
+    first for the same claim (``ClaimsAlreadyRecorded``); it is a duplicate instead."""
+    decision = decide(claim("E1", FILE_B), current(ClaimState.ADMITTED))
+    assert (decision.verdict, decision.generation) == (Verdict.DUPLICATE, 1)
+    assert decision.message == f"already taken from {FILE_A}, not yet built"
 
 
 @pytest.mark.parametrize("state", [ClaimState.SUBMITTED, ClaimState.PAID, ClaimState.REJECTED])

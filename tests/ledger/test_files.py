@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from flows.ledger import FileStatus, Ledger, LedgerError
-from tests.ledger.helpers import DAY, NOON
+from flows.ledger.files import FILE_LEASE, UPLOAD_LEASE, Held
+from tests.ledger.helpers import DAY, NOON, claim, interchange
 
 BUCKET, KEY = "claims", "nightly/encounters/2026-11-27/a.jsonl"
 
@@ -47,3 +48,26 @@ def test_a_failed_file_is_taken_again_and_a_rewritten_file_is_a_new_file(ledger:
 def test_finishing_a_file_never_taken_is_an_error(ledger: Ledger) -> None:
     with pytest.raises(LedgerError, match="never taken"):
         ledger.finish_file(BUCKET, KEY, "etag-1", encounters=1, exceptions=0)
+
+
+def test_unsent_names_held_files_and_uploads_with_their_holders_until_when(
+    ledger: Ledger,
+) -> None:
+    """A run that ends with work of its night held elsewhere must be able to say so."""
+    assert not ledger.unsent(DAY)
+    ledger.take_file(BUCKET, KEY, "etag-1", DAY, "run-1", now=NOON)
+    waiting = ledger.admit_claims([claim("E1"), claim("E2")], now=NOON)
+    recorded = ledger.record_interchange(interchange(ledger, waiting.admitted[:1]), now=NOON)
+    [pending] = ledger.claim_pending_interchanges("run-1", now=NOON)
+    assert pending.id == recorded
+
+    unsent = ledger.unsent(DAY)
+    assert unsent.files == [Held(KEY, "run-1", NOON + FILE_LEASE)]
+    assert unsent.uploads == [Held(pending.file_name, "run-1", NOON + UPLOAD_LEASE)]
+    assert unsent.claims_not_built == 1
+    assert f"{KEY} (held by run-1 until 2026-11-27 13:00 UTC)" in unsent.describe()
+    assert unsent.as_dict()["claims_not_built"] == 1
+
+    ledger.finish_file(BUCKET, KEY, "etag-1", encounters=2, exceptions=0, now=NOON)
+    ledger.mark_uploaded(pending.id, "remote", at=NOON)
+    assert ledger.unsent(DAY).files == [] and ledger.unsent(DAY).uploads == []

@@ -103,7 +103,35 @@ CASES: list[tuple[str, Mutation, str]] = [
     ("birth date not a date", put("subscriber.birth_date", "04/02/1980"), "SNIP1.FIELD.DATE"),
     ("modifier of 3 chars", put("service_lines[0].modifiers", ["255"]), "SNIP1.FIELD.FORMAT"),
     ("tax id short", put("billing_provider.tax_id", "12345"), "SNIP1.FIELD.FORMAT"),
+    # Decimal() takes these, the contract (a plain decimal string) does not.
+    ("money with exponent", put("service_lines[0].charge", "1e5"), "SNIP1.MONEY.FORMAT"),
+    ("money with E+", put("service_lines[0].charge", "1E+2"), "SNIP1.MONEY.FORMAT"),
+    (
+        "Arabic-Indic money",
+        put("service_lines[0].charge", "\u0661\u0660\u0660.00"),
+        "SNIP1.MONEY.FORMAT",
+    ),
+    ("money with underscore", put("service_lines[0].charge", "1_000.00"), "SNIP1.MONEY.FORMAT"),
+    ("money NaN", put("service_lines[0].charge", "NaN"), "SNIP1.MONEY.FORMAT"),
+    ("money Infinity", put("service_lines[0].charge", "Infinity"), "SNIP1.MONEY.FORMAT"),
+    ("units with exponent", put("service_lines[0].units", "1e2"), "SNIP1.FIELD.NUMBER"),
+    ("date as a number", put("service_lines[0].service_date", 1_728_000_000), "SNIP1.FIELD.DATE"),
+    ("date with a time", put("subscriber.birth_date", "1980-04-02T00:00:00"), "SNIP1.FIELD.DATE"),
     # -- level 2: implementation guide ------------------------------------------------------
+    ("20-digit charge", put("service_lines[0].charge", "1" * 20), "SNIP2.MONEY.SIZE"),
+    (
+        "claim total over CLM02's 18 digits",
+        lines(line(charge="9999999999999999.99"), line(charge="9999999999999999.99")),
+        "SNIP2.CLM02.SIZE",
+    ),
+    (
+        "NDC quantity over 15 digits",
+        put(
+            "service_lines[1]",
+            line(code_set="HCPCS", procedure_code="J1100", **NDC) | {"ndc_quantity": "1" * 16},
+        ),
+        "SNIP1.FIELD.NUMBER",
+    ),
     ("CLM01 over 20", put("encounter_id", "ENC-20261120-0001-XYZ"), "SNIP2.CLM01.FORMAT"),
     ("CLM01 underscore", put("encounter_id", "ENC_1"), "SNIP2.CLM01.FORMAT"),
     ("CLM01 missing", drop("encounter_id"), "SNIP2.CLM01.FORMAT"),
@@ -157,6 +185,23 @@ CASES: list[tuple[str, Mutation, str]] = [
     ),
     ("diagnosis repeated", put("diagnoses", ["E11.40", "E1140"]), "SNIP3.DX.REPEATED"),
     # -- level 4: situational -------------------------------------------------------------
+    ("birth date 0001-01-01", put("subscriber.birth_date", "0001-01-01"), "SNIP4.DATE.IMPLAUSIBLE"),
+    (
+        "birth date before 1900",
+        put("patient", DEPENDENT | {"birth_date": "1899-12-31"}),
+        "SNIP4.DATE.IMPLAUSIBLE",
+    ),
+    (
+        "service date 0001-01-01",
+        put("service_lines[0].service_date", "0001-01-01"),
+        "SNIP4.DATE.IMPLAUSIBLE",
+    ),
+    ("service date 9999-12-31", lines(line(service_date="9999-12-31")), "SNIP4.DATE.FUTURE"),
+    (
+        "birth after the service",
+        put("subscriber.birth_date", "2026-11-21"),
+        "SNIP4.DATE.BEFORE_BIRTH",
+    ),
     (
         "auto accident no state",
         put("accident", {"type": "AA", "date": "2026-11-18"}),
@@ -500,3 +545,50 @@ def test_example_is_accepted_with_warnings(context: Any) -> None:
     (outcome,) = admit(ndjson_records([json.dumps(encounter())], "x.jsonl"), context)
     assert isinstance(outcome, Accepted)
     assert {f.severity for f in outcome.findings} == {"warn"}
+
+
+def test_a_record_that_crashed_a_rule_leaves_the_records_beside_it(context: Any) -> None:
+    """A service date of 9999-12-31 overflowed the timely-filing rule and took the whole
+    batch down; now it is one refused record between two accepted ones."""
+    far = encounter(encounter_id="FAR")
+    for item in far["service_lines"]:
+        item["service_date"] = "9999-12-31"
+    records = [
+        Record(f"night.jsonl:{n}", data)
+        for n, data in enumerate([encounter(encounter_id="G1"), far, encounter(encounter_id="G2")])
+    ]
+    outcomes = list(admit(records, context))
+    assert [isinstance(o, Accepted) for o in outcomes] == [True, False, True]
+    assert "SNIP4.DATE.FUTURE" in {f.rule_id for f in outcomes[1].findings}
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("prior_authorization", "PAX~Y*Z"),
+        ("original_payer_claim_number", "ICN:12^3"),
+        ("subscriber.group_number", "GRP~12"),
+        ("subscriber.address.line1", "5 Oak~Ave"),
+        ("payer.name", "Acme*Health"),
+        ("service_lines[0].line_id", "L1~NM1*IL"),
+        ("subscriber.last_name", "Doe\u0432"),
+    ],
+)
+def test_free_text_changed_for_x12_is_a_warning_naming_the_field(
+    path: str, value: str, context: Any
+) -> None:
+    data = encounter(frequency_code="7", original_payer_claim_number="ICN1")
+    put(path, value)(data)
+    (outcome,) = admit([Record("corpus.jsonl:1", data)], context)
+    changed = [f for f in outcome.findings if f.rule_id == "SNIP1.TEXT.CHANGED"]
+    assert isinstance(outcome, Accepted), [f.rule_id for f in outcome.findings if f.rejects]
+    assert [(f.field, f.severity) for f in changed] == [(path, "warn")]
+    assert value not in json.dumps(changed[0].as_dict())
+
+
+@pytest.mark.parametrize("name", ["Peña", "o'brien", "  Doe   Smith ", "Łukasz"])
+def test_case_accents_and_spacing_are_not_a_change(name: str, context: Any) -> None:
+    data = encounter()
+    data["subscriber"]["last_name"] = name
+    found = findings_for(data, context)
+    assert "SNIP1.TEXT.CHANGED" not in {f.rule_id for f in found}
