@@ -24,9 +24,9 @@ from prefect.tasks import exponential_backoff
 
 from edi.worklists.summary import WorklistSummary
 from flows import artifacts
+from flows.clearinghouse import Clearinghouse, connect
 from flows.clearinghouse.base import AuthenticationFailed, HostKeyMismatch, TransientError
 from flows.clearinghouse.retry import RetryPolicy
-from flows.clearinghouse.sftp import SftpClearinghouse
 from flows.faults import checkpoint
 from flows.ingestion import IngestSummary, Limits, day_responses, ingest
 from flows.ledger import Ledger
@@ -86,8 +86,8 @@ def _worker() -> str:
 
 
 @contextmanager
-def _clearinghouse(settings: Settings) -> Iterator[SftpClearinghouse]:
-    adapter = SftpClearinghouse(
+def _clearinghouse(settings: Settings) -> Iterator[Clearinghouse]:
+    adapter = connect(
         settings.clearinghouse_profile().transport,
         retry=RetryPolicy(attempts=settings.sftp_attempts),
         max_response_bytes=settings.response_max_bytes,

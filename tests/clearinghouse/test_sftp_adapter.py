@@ -189,3 +189,19 @@ def test_keys_from_the_environment(sandbox, monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.delenv(transport.private_key_env)
     with pytest.raises(AuthenticationFailed, match=f"set {transport.private_key_env}"):
         load_private_key(transport)
+
+
+def test_the_profiles_transport_kind_chooses_the_adapter(
+    sandbox: SandboxClearinghouse, sandbox_key
+) -> None:
+    """The flows open whatever adapter ``transport.kind`` names; an unknown kind is refused
+    naming the kinds there are."""
+    from types import SimpleNamespace
+
+    from flows.clearinghouse import connect
+
+    with connect(sandbox.transport(), private_key=sandbox_key, retry=FAST) as adapter:
+        assert isinstance(adapter, SftpClearinghouse)
+        assert adapter.delivery("000000001.837") is Delivery.ABSENT
+    with pytest.raises(ValueError, match="'as2' has no adapter \\(known: sftp\\)"):
+        connect(SimpleNamespace(kind="as2"))
