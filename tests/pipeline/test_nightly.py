@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -135,13 +138,16 @@ def _run_all(envs: dict[str, dict[str, str]]) -> dict[str, subprocess.CompletedP
 def test_killed_at_any_step_the_rerun_sends_each_claim_once(
     night: Night, tmp_path: Path, s3_config: S3Config
 ) -> None:
-    """Kill the flow (the process dies at once, as in a power cut) at every step boundary,
-    rerun it as Prefect's Retry does (same flow-run identity), and count at the
-    clearinghouse: every good encounter arrived exactly once, and the ledger agrees."""
+    """Kill the flow (the process dies at once, as in a power cut) at every step boundary
+    and at seeded random times, rerun it as Prefect's Retry does (same flow-run identity),
+    and count at the clearinghouse: every good encounter arrived exactly once, and the
+    ledger agrees."""
     datas = night_encounters(8, seed=11, broken=0.25)
+    rng = random.Random(2026)
+    at_random = {f"random-{n}": rng.uniform(2.0, 8.0) for n in range(3)}
     nights: dict[str, Night] = {}
     envs: dict[str, dict[str, str]] = {}
-    for point in POINTS:
+    for point in (*POINTS, *at_random):
         sandbox = SandboxClearinghouse(tmp_path / point / "sandbox", seed=5).start()
         config = replace(s3_config, prefix=f"fault-{point}")
         ledger_url = f"sqlite:///{tmp_path / point / 'ledger.sqlite'}"
@@ -161,10 +167,12 @@ def test_killed_at_any_step_the_rerun_sends_each_claim_once(
         envs[point] = env
     try:
         killed = _run_all(
-            {p: {**e, "CLAIMS_FAULT": p, "CLAIMS_FAULT_MODE": "exit"} for p, e in envs.items()}
+            {p: {**envs[p], "CLAIMS_FAULT": p, "CLAIMS_FAULT_MODE": "exit"} for p in POINTS}
         )
         for point, result in killed.items():
             assert result.returncode == 70, (point, result.stderr[-2000:])
+        stopped = _kill_after(at_random, envs)  # wherever the process happens to be
+        assert stopped, "no random kill landed mid-run: the trials tested nothing"
         reruns = _run_all(envs)
         for point, result in reruns.items():
             assert result.returncode == 0, (point, result.stderr[-2000:])
@@ -178,6 +186,27 @@ def test_killed_at_any_step_the_rerun_sends_each_claim_once(
     finally:
         for n in nights.values():
             n.sandbox.stop()
+
+
+def _kill_after(seconds: dict[str, float], envs: dict[str, dict[str, str]]) -> list[str]:
+    """Start the flow for each trial at once and SIGKILL it after its own delay; the
+    trials the signal stopped mid-run (the others had finished)."""
+    started = {
+        name: subprocess.Popen(
+            [sys.executable, "-c", RUN],
+            env=envs[name],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name in seconds
+    }
+    begun = time.monotonic()
+    for name, delay in sorted(seconds.items(), key=lambda item: item[1]):
+        time.sleep(max(0.0, begun + delay - time.monotonic()))
+        started[name].send_signal(signal.SIGKILL)
+    for process in started.values():
+        process.wait(timeout=60)
+    return [name for name, p in started.items() if p.returncode == -signal.SIGKILL]
 
 
 @pytest.mark.slow
