@@ -50,6 +50,22 @@ def _stand_for(wholes: dict[str, tuple[int, Location]], bare: str, spec: Segment
             wholes[prefix] = (rank, (spec.loop, spec.segment_id, None))
 
 
+@cache
+def _sizes(guide: Guide) -> dict[str, int]:
+    """Field path (no indexes) → the most characters its element holds."""
+    sizes: dict[str, int] = {}
+    for spec in guide.segments.values():
+        for element in spec.elements:
+            for path in element.paths(spec.subject):
+                sizes.setdefault(_bare(path), element.facts.max_length)
+    return sizes
+
+
+def max_length(path: str, guide: Guide | None = None) -> int | None:
+    """The most characters the element carrying ``path`` holds, or ``None`` if unknown."""
+    return _sizes(guide or x222a1()).get(_bare(path)) or None
+
+
 def x12_location(path: str, guide: Guide | None = None) -> Location | None:
     """Where an encounter field goes in the 837P, or ``None`` if nowhere."""
     fields, wholes = _index(guide or x222a1())

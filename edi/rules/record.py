@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from edi.claims.models import MAX_AMOUNT_DIGITS
-from edi.guides.locations import x12_location
+from edi.guides.locations import max_length, x12_location
 from edi.rules import snip5_codes
 from edi.rules.registry import CheckContext, Finding, Owner, Rule, check, fire, register
 from edi.x12.text import x12_text, x12_text_drops, x12_text_safe
@@ -227,6 +227,17 @@ TEXT_CHANGED = _R(
         "{label} holds characters an X12 file cannot carry (separators or control "
         "characters); the claim was sent without them",
         "Check {field} in the source system: the value sent differs from the one entered",
+    )
+)
+TEXT_TOO_LONG = _R(
+    Rule(
+        "SNIP2.TEXT.TOO_LONG",
+        2,
+        "reject",
+        "billing",
+        "{label} is {length} characters once written as X12 text (symbols and letters of "
+        "other alphabets are spelled out), more than the {most} the 837P allows",
+        "Shorten {field} in the source system, or spell it in plain letters",
     )
 )
 NPI_FORMAT = _R(
@@ -717,13 +728,19 @@ _ADDRESS_TEXT = ("line1", "line2", "city")
 @check
 def text_changed(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Free text that cleaning for X12 changes beyond case and accents: a warning naming
-    the field (never the value), so a mangled authorization number is looked at."""
+    the field (never the value), so a mangled authorization number is looked at; and a
+    refusal when the cleaned text outgrows its element (``½`` is written ``12``)."""
     texts = _free_text(enc)
     if x12_text_safe(" ".join(texts.values())):  # the usual claim: one match for all
         return
     for path, value in texts.items():
+        if x12_text_safe(value):
+            continue
         if x12_text_drops(value):
             yield fire(TEXT_CHANGED, field=path, label=_label(path))
+        most = max_length(path)
+        if most and (length := len(x12_text(value))) > most:
+            yield fire(TEXT_TOO_LONG, field=path, label=_label(path), length=length, most=most)
 
 
 _TEXT_PATHS = tuple(

@@ -6,11 +6,12 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from edi.claims.build_837p import Interchange, build_interchanges
 from edi.claims.models import Encounter
+from edi.rules.record import TEXT_TOO_LONG, text_changed
 from edi.x12.control import MemoryControlNumbers
 from edi.x12.reader import iter_segments
 from edi.x12.text import x12_text
@@ -286,6 +287,10 @@ def _claims_from_837(text: str) -> dict[str, dict]:
     st.lists(encounters(), min_size=1, max_size=4, unique_by=lambda e: e["encounter_id"].upper())
 )
 def test_round_trip_and_pyx12_on_generated_encounters(datas: list[dict]) -> None:
+    # Text that outgrows its element once spelled out (``½`` → ``12``) is refused by the
+    # scrubber (SNIP2.TEXT.TOO_LONG, tests/rules), so it never reaches the builder.
+    encs = [Encounter.model_validate(d) for d in datas]
+    assume(not any(f.rule_id == TEXT_TOO_LONG.id for e in encs for f in text_changed(e, None)))
     (ic,) = build(*datas)
     read = _claims_from_837(ic.text)
     assert set(read) == {d["encounter_id"].upper() for d in datas}

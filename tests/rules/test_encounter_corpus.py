@@ -592,3 +592,25 @@ def test_case_accents_and_spacing_are_not_a_change(name: str, context: Any) -> N
     data["subscriber"]["last_name"] = name
     found = findings_for(data, context)
     assert "SNIP1.TEXT.CHANGED" not in {f.rule_id for f in found}
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "most"),
+    [
+        ("subscriber.address.city", "Springfield ½½½½½½½½½½½½½½½½½", 30),
+        ("subscriber.last_name", "Ĳ" * 35, 60),
+    ],
+)
+def test_text_that_outgrows_its_element_once_written_is_refused(
+    path: str, value: str, most: int, context: Any
+) -> None:
+    """Hypothesis found a 30-character city that becomes 31 once ``½`` is written ``12``:
+    the built N401 broke the guide's size and pyx12 rejected the whole transaction set."""
+    data = encounter()
+    put(path, value)(data)
+    (outcome,) = admit([Record("corpus.jsonl:1", data)], context)
+    too_long = [f for f in outcome.findings if f.rule_id == "SNIP2.TEXT.TOO_LONG"]
+    assert not isinstance(outcome, Accepted)
+    assert [(f.field, f.severity) for f in too_long] == [(path, "reject")]
+    assert f"the {most} the 837P allows" in too_long[0].message
+    assert value not in json.dumps(too_long[0].as_dict())
