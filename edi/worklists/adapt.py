@@ -68,6 +68,7 @@ def _remits(tables: ResponseTables) -> pd.DataFrame:
             "seq": c["claim_seq"],
             "clm01": c["clm01"],
             "status": c["claim_status"],
+            "adjustment_kind": c["adjustment_kind"],
             "billed_cents": c["charge_cents"],
             "paid_cents": c["paid_cents"],
             "patient_resp_cents": c["patient_responsibility_cents"],

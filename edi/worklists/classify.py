@@ -33,7 +33,6 @@ from edi.worklists.inputs import (
     DENIED_CLAIM,
     REJECTED_277CA,
     REJECTED_ACK,
-    REVERSAL,
     Responses,
 )
 from edi.worklists.model import Acceptance, Adjudication, Observation, evidence_key
@@ -110,7 +109,7 @@ def _remittances(
     adjudications: list[Adjudication] = []
     pr_rows: list[dict[str, Any]] = []
     for clp in _records(responses.remits):
-        if str(clp["status"]).strip() == REVERSAL:
+        if clp["adjustment_kind"] == "reversal":
             continue
         key = (clp["file"], int(clp["seq"]))
         found, adjudication, pr = _claim_payment(

@@ -30,6 +30,7 @@ REMIT_COLUMNS = (
     "seq",  # order of the CLP in the file (0-based); with file, identifies the CLP
     "clm01",
     "status",  # CLP02: 1/2/3 processed, 4 denied, 19-23 forwarded, 22 reversal
+    "adjustment_kind",  # 'original', 'reversal' or 'correction', as the 835 reader tells them
     "billed_cents",  # CLP03
     "paid_cents",  # CLP04
     "patient_resp_cents",  # CLP05
@@ -101,7 +102,6 @@ CONTEXT_COLUMNS = (
 REJECTED_277CA = frozenset({"A3", "A6", "A7", "A8"})
 ACCEPTED_277CA = frozenset({"A1", "A2"})
 REJECTED_ACK = frozenset({"R", "M", "W", "X"})
-REVERSAL = "22"
 DENIED_CLAIM = "4"
 
 
