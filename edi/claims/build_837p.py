@@ -172,18 +172,19 @@ def _billing_key(bp: BillingProvider) -> tuple:
 
 
 def _submitter(s: _Segments, profile: ClaimProfile) -> None:
-    sub = profile.submitter
-    s.submitter_name(submitter_name=sub.name, submitter_id=sub.id)
+    """1000A/1000B: the profile's text, cleaned (what the builder gives is written as is)."""
+    sub, c = profile.submitter, s.clean
+    s.submitter_name(submitter_name=c(sub.name), submitter_id=c(sub.id))
     numbers = [("TE", sub.contact_phone), ("EM", sub.contact_email)]
-    contact = [(qualifier, number) for qualifier, number in numbers if number] + [("", "")] * 2
+    contact = [(qualifier, c(number)) for qualifier, number in numbers if number] + [("", "")] * 2
     s.submitter_contact(
-        contact_name=sub.contact_name,
+        contact_name=c(sub.contact_name),
         first_qualifier=contact[0][0],
         first_number=contact[0][1],
         second_qualifier=contact[1][0],
         second_number=contact[1][1],
     )
-    s.receiver_name(receiver_name=profile.receiver_name, receiver_id=profile.receiver_id)
+    s.receiver_name(receiver_name=c(profile.receiver_name), receiver_id=c(profile.receiver_id))
 
 
 def _transaction(
@@ -295,8 +296,8 @@ def _claim(s: _Segments, enc: Encounter, st02: str) -> BuiltClaim:
     claim_rendering = rendering.npi if rendering else billing_npi
     refs = []
     for index, line in enumerate(enc.service_lines, 1):
-        ref = line_reference(clm01, index, line)
-        refs.append(s.clean(ref))
+        ref = s.clean(line_reference(clm01, index, line))
+        refs.append(ref)
         _line(s, index, line, enc.place_of_service, claim_rendering, ref)
     return BuiltClaim(
         clm01, enc.encounter_id, st02, enc.payer.payer_id, total, enc.frequency_code, tuple(refs)

@@ -149,13 +149,30 @@ class _Source:
         self.emit(f"{var} = subject.{path} if {given} is SUBJECT else {given}")
         return var
 
+    def plain(self, element: ElementSpec, path: str, where: str) -> str:
+        """A variable holding a plain field's text: the subject's cleaned, or the builder's
+        as it is (the subject's is looked up only when not given: it may exist only as a
+        builder's value)."""
+        given, raw = self.param(path, "SUBJECT", where), self.name("subject:" + path, "v")
+        text = self.name(f"text:{element.position}", "t")
+        self.emit(f"if {given} is SUBJECT:")
+        self.emit(f"    {raw} = subject.{path}")
+        self.emit(f"    {text} = {_text(raw, element)}")
+        self.emit("else:")
+        self.emit(f"    {text} = {_given(given)}")
+        return text
+
     def value(self, element: ElementSpec, where: str) -> str:
         """An expression for the element's text."""
         binding: Binding = element.binding
         if binding.kind == "code":
             return repr(binding.value)
         if binding.kind == "builder":
-            return _text(self.param(binding.value, "None", where), element)
+            return _given(self.param(binding.value, "None", where))
+        path = binding.value
+        simple = binding.alternatives == (path,) and not (binding.codes or binding.through)
+        if simple and "." not in path and not path.endswith("]"):
+            return self.plain(element, path, where)
         first, *others = (self.field(f, where) for f in binding.alternatives)
         raw = first
         for other in others:
@@ -194,6 +211,16 @@ def _text(raw: str, element: ElementSpec) -> str:
     order = [first, *(kind for kind in cases if kind != first)]
     chain = " else ".join(cases[kind] for kind in order)
     return f"('' if {raw} is None else {chain} else fmt({raw}, clean))"
+
+
+def _given(raw: str) -> str:
+    """The expression formatting a builder's value ``raw``: text is already X12-safe."""
+    cls = f"{raw}.__class__"
+    return (
+        f"('' if {raw} is None else {raw} if {cls} is str else str({raw}) if {cls} is int "
+        f"else decimal({raw}) if {cls} is Decimal else day({raw}) if {cls} is date "
+        f"else fmt({raw}, clean))"
+    )
 
 
 _LIKELY = {"R": "Decimal", "DT": "date", "N0": "int"}
@@ -239,10 +266,8 @@ def _source(spec: SegmentSpec) -> _Source:
         if rule.startswith("P") and codes and max(pair) <= size:
             src.emit(f"if not ({' and '.join(slots[i - 1] for i in pair)}):")
             src.emit(f"    {' = '.join(f'e{i}' for i in codes)} = ''")
-    src.emit(f"out = [{spec.segment_id!r}, {', '.join(slots)}]")
-    src.emit("while not out[-1]:")
-    src.emit("    out.pop()")
-    src.emit("add(element.join(out) + end)")
+    # no value holds a separator, so stripping them drops exactly the trailing empty elements
+    src.emit(f"add(element.join(({spec.segment_id!r}, {', '.join(slots)})).rstrip(element) + end)")
     return src
 
 
@@ -267,9 +292,11 @@ def _constant(spec: SegmentSpec, delimiters: Delimiters, end: str) -> str | None
 def compile_segment(spec: SegmentSpec, delimiters: Delimiters, end: str) -> MakeRender:
     """``make(clean, add)`` returns ``render(subject=None, **given)``, which writes the
     segment's text (``end`` terminates it) with ``add``, or nothing when a situational
-    segment has nothing to say; ``clean`` makes text X12-safe.  ``given`` are the
-    description's ``@name`` builder values and plain fields given instead of the
-    subject's (``render(enc, encounter_id=clm01)``)."""
+    segment has nothing to say; ``clean`` makes the subject's text X12-safe.  ``given``
+    are the description's ``@name`` builder values and plain fields given instead of the
+    subject's (``render(enc, encounter_id=clm01)``): numbers, decimals and dates are
+    formatted, but text is written as it is, so the builder gives only text it has
+    cleaned or the model validated (the hot path must not clean twice)."""
     constant = _constant(spec, delimiters, end)
     src = _source(spec) if constant is None else _Source()
     if constant is not None:

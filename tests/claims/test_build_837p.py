@@ -249,6 +249,22 @@ def test_no_value_injects_a_separator() -> None:
     assert attacked.claims[0].line_refs == (x12_text(hostile[:30]),)
 
 
+def test_no_profile_value_injects_a_separator() -> None:
+    """The submitter and receiver the builder gives the guide's segments are cleaned too."""
+    hostile = "X" + SEPARATORS + "NM1*IL*1~SE*1*0001~"
+    submitter = PROFILE.submitter.model_copy(
+        update={"name": hostile, "id": hostile, "contact_name": hostile, "contact_phone": hostile}
+    )
+    profile = PROFILE.model_copy(
+        update={"submitter": submitter, "receiver_name": hostile, "receiver_id": hostile}
+    )
+    (attacked,) = build(encounter(), profile=profile)
+    (plain,) = build(encounter())
+    assert [s.id for s in iter_segments(attacked.text)] == [s.id for s in iter_segments(plain.text)]
+    names = [s for s in iter_segments(attacked.text) if s.id == "NM1" and s.get(1) in ("41", "40")]
+    assert [(s.get(3), s.get(9)) for s in names] == [(x12_text(hostile), x12_text(hostile))] * 2
+
+
 def _claims_from_837(text: str) -> dict[str, dict]:
     """Read back what a payer would see, with the project's own reader."""
     claims: dict[str, dict] = {}
