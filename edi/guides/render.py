@@ -234,41 +234,57 @@ def _source(spec: SegmentSpec) -> _Source:
     for element in spec.elements:
         by_index.setdefault(element.index, []).append(element)
     size = max(by_index, default=0)
-    slots = []
-    for index in range(1, size + 1):
-        elements = by_index.get(index, [])
-        var = f"e{index}"
-        if not elements:
-            slots.append("''")
-            continue
-        slots.append(var)
-        if elements[0].component is None:
-            src.emit(f"{var} = {src.value(elements[0], where)}")
-            continue
-        parts = {e.component: e for e in elements}
-        components = []
-        for number in range(1, max(parts) + 1):
-            element = parts.get(number)
-            components.append(f"{var}_{number}" if element else "''")
-            if element:
-                src.emit(f"{var}_{number} = {src.value(element, where)}")
-        valued = [f"{var}_{e.component}" for e in elements if e.binding.kind != "code"]
-        joined = f"sep.join(({', '.join(components)},)).rstrip(sep)"
-        src.emit(f"{var} = {joined} if ({' or '.join(valued) or 'False'}) else ''")
-    if spec.usage != "R":
-        valued = [f"e{e.index}" for e in spec.elements if e.binding.kind != "code"]
-        src.emit(f"if not ({' or '.join(dict.fromkeys(valued)) or 'False'}):")
-        src.emit("    return")
     fixed = {e.index for e in spec.elements if e.binding.kind == "code" and not e.component}
+    paired: dict[tuple[int, ...], list[int]] = {}  # P rule → its fixed codes (NM108) to drop
     for rule in spec.facts.syntax:
         pair = [int(rule[i : i + 2]) for i in range(1, len(rule), 2)]
         codes = [i for i in pair if i in fixed]
         if rule.startswith("P") and codes and max(pair) <= size:
-            src.emit(f"if not ({' and '.join(slots[i - 1] for i in pair)}):")
-            src.emit(f"    {' = '.join(f'e{i}' for i in codes)} = ''")
+            paired[tuple(pair)] = codes
+    keep = {i for codes in paired.values() for i in codes}
+    slots = [
+        _slot(src, index, by_index.get(index, []), index in keep, where)
+        for index in range(1, size + 1)
+    ]
+    if spec.usage != "R":
+        valued = [f"e{e.index}" for e in spec.elements if e.binding.kind != "code"]
+        src.emit(f"if not ({' or '.join(dict.fromkeys(valued)) or 'False'}):")
+        src.emit("    return")
+    for pair, codes in paired.items():
+        src.emit(f"if not ({' and '.join(slots[i - 1] for i in pair)}):")
+        src.emit(f"    {' = '.join(f'e{i}' for i in codes)} = ''")
     # no value holds a separator, so stripping them drops exactly the trailing empty elements
     src.emit(f"add(element.join(({spec.segment_id!r}, {', '.join(slots)})).rstrip(element) + end)")
     return src
+
+
+def _slot(src: _Source, index: int, elements: list[ElementSpec], keep: bool, where: str) -> str:
+    """The expression of element ``index``: a fixed code inline, else a variable holding
+    its text (``keep``: a code that a paired rule may drop lives in one too)."""
+    var = f"e{index}"
+    if not elements:
+        return "''"
+    if elements[0].component is None:
+        value = src.value(elements[0], where)
+        if elements[0].binding.kind == "code" and not keep:
+            return value
+        src.emit(f"{var} = {value}")
+        return var
+    parts = {e.component: e for e in elements}
+    components, valued = [], []
+    for number in range(1, max(parts) + 1):
+        element = parts.get(number)
+        if element is None:
+            components.append("''")
+        elif element.binding.kind == "code":
+            components.append(src.value(element, where))
+        else:
+            components.append(f"{var}_{number}")
+            valued.append(f"{var}_{number}")
+            src.emit(f"{var}_{number} = {src.value(element, where)}")
+    joined = f"sep.join(({', '.join(components)},)).rstrip(sep)"
+    src.emit(f"{var} = {joined} if ({' or '.join(valued) or 'False'}) else ''")
+    return var
 
 
 def _constant(spec: SegmentSpec, delimiters: Delimiters, end: str) -> str | None:
