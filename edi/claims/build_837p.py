@@ -12,8 +12,9 @@ guarantee; it makes no decisions of its own beyond the guide's structure:
 
 Which elements each segment has, in what order, which are fixed codes and which encounter
 field each carries come from the guide description (:mod:`edi.guides`), compiled once per
-interchange into per-segment plans; this module decides only which segments a claim needs
-and in what order.  Control numbers come from an injected
+guide into one function per segment (``s.claim(enc, encounter_id=clm01)``); this module
+decides only which segments a claim needs and in what order, and gives the segments only
+text it has cleaned or the model validated.  Control numbers come from an injected
 :class:`~edi.x12.control.ControlNumberSource`; the trading-partner settings from anything
 shaped like :class:`ClaimProfile` (the clearinghouse profiles of ``mappings/``).
 """
