@@ -12,31 +12,31 @@ guarantee; it makes no decisions of its own beyond the guide's structure:
 
 Which elements each segment has, in what order, which are fixed codes and which encounter
 field each carries come from the guide description (:mod:`edi.guides`), compiled once per
-interchange into per-segment plans; this module decides only which segments a claim needs
-and in what order.  Control numbers come from an injected
+guide into one function per segment (``s.claim(enc, encounter_id=clm01)``); this module
+decides only which segments a claim needs and in what order, and gives the segments only
+text it has cleaned or the model validated.  Control numbers come from an injected
 :class:`~edi.x12.control.ControlNumberSource`; the trading-partner settings from anything
 shaped like :class:`ClaimProfile` (the clearinghouse profiles of ``mappings/``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from itertools import islice
-from typing import Any, Protocol
+from typing import Protocol
 
 from edi.claims.models import Address, BillingProvider, Encounter, Person, Provider, ServiceLine
 from edi.guides.model import Guide, x222a1
-from edi.guides.render import Render, compile_segment, d8
+from edi.guides.render import MakeRender, Render, compile_segment, d8
 from edi.x12.control import ControlNumberSource, control_key
 from edi.x12.delimiters import Delimiters
 from edi.x12.writer import Party, X12Writer
 
 VERSION = "005010X222A1"
-_NONE: Mapping[str, Any] = {}
 
 
 class _PartyId(Protocol):
@@ -99,21 +99,20 @@ def line_reference(clm01: str, index: int, line: ServiceLine) -> str:
 
 
 @cache
-def _compiled(guide: Guide, delimiters: Delimiters, end: str) -> dict[str, Render]:
-    """Each described segment as a render function, made once per guide and delimiters."""
+def _compiled(guide: Guide, delimiters: Delimiters, end: str) -> dict[str, MakeRender]:
+    """Each described segment compiled, once per guide and delimiters."""
     return {name: compile_segment(spec, delimiters, end) for name, spec in guide.segments.items()}
 
 
 class _Segments:
-    """The guide's segments for one writer: ``write(name, subject, values)``."""
+    """The guide's segments for one writer, each a method by its name in the description:
+    ``s.claim(enc, encounter_id=clm01)`` writes the ``claim`` segment (see
+    :func:`~edi.guides.render.compile_segment`)."""
 
     def __init__(self, guide: Guide, w: X12Writer) -> None:
-        self._add = w.add
+        made = _compiled(guide, w.delimiters, w.terminator)
+        self.__dict__.update({name: make(w.cleaner, w.add) for name, make in made.items()})
         self.clean = w.cleaner
-        self._render = _compiled(guide, w.delimiters, w.terminator)
-
-    def write(self, name: str, subject: Any = None, values: Mapping[str, Any] = _NONE) -> None:
-        self._render[name](subject, values, self.clean, self._add)
 
 
 def build_interchanges(
@@ -174,26 +173,19 @@ def _billing_key(bp: BillingProvider) -> tuple:
 
 
 def _submitter(s: _Segments, profile: ClaimProfile) -> None:
-    sub = profile.submitter
-    s.write("submitter_name", None, {"@submitter_name": sub.name, "@submitter_id": sub.id})
+    """1000A/1000B: the profile's text, cleaned (what the builder gives is written as is)."""
+    sub, c = profile.submitter, s.clean
+    s.submitter_name(submitter_name=c(sub.name), submitter_id=c(sub.id))
     numbers = [("TE", sub.contact_phone), ("EM", sub.contact_email)]
-    contact = [(qualifier, number) for qualifier, number in numbers if number] + [("", "")] * 2
-    s.write(
-        "submitter_contact",
-        None,
-        {
-            "@contact_name": sub.contact_name,
-            "@first_qualifier": contact[0][0],
-            "@first_number": contact[0][1],
-            "@second_qualifier": contact[1][0],
-            "@second_number": contact[1][1],
-        },
+    contact = [(qualifier, c(number)) for qualifier, number in numbers if number] + [("", "")] * 2
+    s.submitter_contact(
+        contact_name=c(sub.contact_name),
+        first_qualifier=contact[0][0],
+        first_number=contact[0][1],
+        second_qualifier=contact[1][0],
+        second_number=contact[1][1],
     )
-    s.write(
-        "receiver_name",
-        None,
-        {"@receiver_name": profile.receiver_name, "@receiver_id": profile.receiver_id},
-    )
+    s.receiver_name(receiver_name=c(profile.receiver_name), receiver_id=c(profile.receiver_id))
 
 
 def _transaction(
@@ -208,11 +200,7 @@ def _transaction(
 ) -> list[BuiltClaim]:
     w.open_transaction(guide.transaction, st02, guide.version)
     st = f"{st02:04d}"
-    s.write(
-        "transaction_start",
-        None,
-        {"@reference": f"{isa13}{st}", "@date": d8(created), "@time": created.strftime("%H%M")},
-    )
+    s.transaction_start(reference=f"{isa13}{st}", date=d8(created), time=created.strftime("%H%M"))
     _submitter(s, profile)
 
     groups: dict[tuple, list[Encounter]] = {}
@@ -237,90 +225,80 @@ def _transaction(
     return built
 
 
-def _entity(who: Provider) -> Mapping[str, str]:
+def _entity(who: Provider) -> str:
     """NM102: ``1`` a person, ``2`` an organisation."""
-    return _PERSON if who.is_person else _ORGANISATION
+    return "1" if who.is_person else "2"
 
 
-_PERSON: Mapping[str, str] = {"@entity_type": "1"}
-_ORGANISATION: Mapping[str, str] = {"@entity_type": "2"}
-
-
-def _address(s: _Segments, prefix: str, address: Address) -> None:
-    s.write(f"{prefix}_street", address)
-    s.write(f"{prefix}_city", address)
+def _address(street: Render, city: Render, address: Address) -> None:
+    street(address)
+    city(address)
 
 
 def _billing_provider(s: _Segments, hl: int, enc: Encounter) -> None:
     bp = enc.billing_provider
-    s.write("billing_level", None, {"@id": hl})
-    s.write("billing_specialty", bp)
-    s.write("billing_provider_name", bp, _entity(bp))
-    _address(s, "billing_provider", bp.address)
-    s.write("billing_provider_tax_id", bp)
+    s.billing_level(id=hl)
+    s.billing_specialty(bp)
+    s.billing_provider_name(bp, entity_type=_entity(bp))
+    _address(s.billing_provider_street, s.billing_provider_city, bp.address)
+    s.billing_provider_tax_id(bp)
     if bp.contact_name and bp.contact_phone:
-        s.write("billing_provider_contact", bp)
+        s.billing_provider_contact(bp)
     if enc.pay_to_address:
-        s.write("pay_to_name")
-        _address(s, "pay_to", enc.pay_to_address)
+        s.pay_to_name()
+        _address(s.pay_to_street, s.pay_to_city, enc.pay_to_address)
 
 
 def _subscriber(s: _Segments, hl: int, parent: int, enc: Encounter) -> None:
     dependent = enc.patient is not None
-    s.write(
-        "subscriber_level",
-        None,
-        {"@id": hl, "@parent": parent, "@has_patient": "1" if dependent else "0"},
-    )
-    s.write("subscriber_information", enc, _DEPENDENT if dependent else _SELF)
+    s.subscriber_level(id=hl, parent=parent, has_patient="1" if dependent else "0")
+    s.subscriber_information(enc, subscriber_relationship="" if dependent else "18")
     sub = enc.subscriber
-    s.write("subscriber_name", sub)
+    s.subscriber_name(sub)
     if sub.address:
-        _address(s, "subscriber", sub.address)
-    s.write("subscriber_demographics", sub)
-    s.write("payer_name", enc.payer)
-
-
-_SELF: Mapping[str, str] = {"subscriber_relationship": "18"}
-_DEPENDENT: Mapping[str, str] = {"subscriber_relationship": ""}
+        _address(s.subscriber_street, s.subscriber_city, sub.address)
+    s.subscriber_demographics(sub)
+    s.payer_name(enc.payer)
 
 
 def _patient(s: _Segments, hl: int, parent: int, patient: Person) -> None:
-    s.write("patient_level", None, {"@id": hl, "@parent": parent})
-    s.write("patient_information", patient)
-    s.write("patient_name", patient)
+    s.patient_level(id=hl, parent=parent)
+    s.patient_information(patient)
+    s.patient_name(patient)
     if patient.address:
-        _address(s, "patient", patient.address)
-    s.write("patient_demographics", patient)
+        _address(s.patient_street, s.patient_city, patient.address)
+    s.patient_demographics(patient)
 
 
 def _claim(s: _Segments, enc: Encounter, st02: str) -> BuiltClaim:
     clm01 = enc.claim_id  # validated [A-Z0-9-], upper-cased
     total = enc.total_charge
-    s.write("claim", enc, {"encounter_id": clm01, "stated_total": total})
-    s.write("onset_date", enc)
-    s.write("accident_date", enc)
-    s.write("prior_authorization", enc)
+    s.claim(enc, encounter_id=clm01, stated_total=total)
+    s.onset_date(enc)
+    s.accident_date(enc)
+    s.prior_authorization(enc)
     if enc.frequency_code in ("7", "8"):
-        s.write("original_claim", enc)
-    s.write("diagnoses", enc)
+        s.original_claim(enc)
+    s.diagnoses(enc)
 
     billing_npi = enc.billing_provider.npi
     if enc.referring_provider:
-        s.write("referring_provider_name", enc.referring_provider, _entity(enc.referring_provider))
+        s.referring_provider_name(
+            enc.referring_provider, entity_type=_entity(enc.referring_provider)
+        )
     rendering = enc.rendering_provider
     if rendering and rendering.npi != billing_npi:
-        s.write("rendering_provider_name", rendering, _entity(rendering))
-        s.write("rendering_provider_specialty", rendering)
+        s.rendering_provider_name(rendering, entity_type=_entity(rendering))
+        s.rendering_provider_specialty(rendering)
     if enc.service_facility:
-        s.write("service_facility_name", enc.service_facility)
-        _address(s, "service_facility", enc.service_facility.address)
+        s.service_facility_name(enc.service_facility)
+        _address(s.service_facility_street, s.service_facility_city, enc.service_facility.address)
 
     claim_rendering = rendering.npi if rendering else billing_npi
     refs = []
     for index, line in enumerate(enc.service_lines, 1):
-        ref = line_reference(clm01, index, line)
-        refs.append(s.clean(ref))
+        ref = s.clean(line_reference(clm01, index, line))
+        refs.append(ref)
         _line(s, index, line, enc.place_of_service, claim_rendering, ref)
     return BuiltClaim(
         clm01, enc.encounter_id, st02, enc.payer.payer_id, total, enc.frequency_code, tuple(refs)
@@ -331,23 +309,18 @@ def _line(
     s: _Segments, index: int, line: ServiceLine, claim_pos: str, claim_rendering: str, ref: str
 ) -> None:
     """One 2400 loop: SV105 only where the line's place of service differs from the claim's."""
-    s.write("service_line", None, {"@number": index})
+    s.service_line(number=index)
     if line.place_of_service == claim_pos:
-        s.write("professional_service", line, _SAME_PLACE)
+        s.professional_service(line, place_of_service="")
     else:
-        s.write("professional_service", line)
+        s.professional_service(line)
     ranged = line.service_date_end and line.service_date_end != line.service_date
-    s.write("service_date", line, _RANGE if ranged else _DAY)
-    s.write("line_control_number", line, {"line_id": ref})
+    s.service_date(line, date_format="RD8" if ranged else "D8")
+    s.line_control_number(line, line_id=ref)
     if line.ndc:
-        s.write("drug_identification", line)
-        s.write("drug_quantity", line)
+        s.drug_identification(line)
+        s.drug_quantity(line)
     r = line.rendering_provider
     if r and r.npi != claim_rendering:
-        s.write("line_rendering_provider_name", r, _entity(r))
-        s.write("line_rendering_provider_specialty", r)
-
-
-_SAME_PLACE: Mapping[str, str] = {"place_of_service": ""}
-_RANGE: Mapping[str, str] = {"@date_format": "RD8"}
-_DAY: Mapping[str, str] = {"@date_format": "D8"}
+        s.line_rendering_provider_name(r, entity_type=_entity(r))
+        s.line_rendering_provider_specialty(r)

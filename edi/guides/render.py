@@ -5,7 +5,7 @@ a segment's description is not interpreted per claim: like :mod:`dataclasses` bu
 ``__init__``, :func:`compile_segment` turns it into the source of a function that reads
 exactly the fields the description binds, in element order, and formats them.  The
 generated code is small and has no branches the description did not ask for; its text is
-kept on the function (``render.source``) for whoever debugs it.
+kept on the function that makes it (``make.source``) for whoever debugs it.
 
 What the function does beyond the bindings is X12 syntax, not project choice: trailing
 empty elements and components are dropped; a composite with no value is empty, qualifier
@@ -16,19 +16,23 @@ fixed codes is not written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import keyword
+import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from edi.guides.model import Binding, ElementSpec, SegmentSpec
+from edi.guides.model import Binding, ElementSpec, GuideError, SegmentSpec
 from edi.x12.delimiters import Delimiters
 
-Values = Mapping[str, Any]
-"""Values the builder supplies by name: ``@name`` builder values and field overrides."""
-Render = Callable[[Any, Values, Callable[[str], str], Callable[[str], None]], None]
-"""``render(subject, values, clean, add)``: see :func:`compile_segment`."""
+Render = Callable[..., None]
+"""``render(subject=None, **given)``: see :func:`compile_segment`."""
+MakeRender = Callable[[Callable[[str], str], Callable[[str], None]], Render]
+"""``make(clean, add)``: a segment's render function for one writer."""
+SUBJECT: Any = type("Subject", (), {"__repr__": lambda _: "SUBJECT"})()
+"""The default of a field parameter: take the field from the subject."""
 
 
 @lru_cache(maxsize=4096)
@@ -74,20 +78,35 @@ def _period(start: date | None, end: date | None) -> str:
 class _Source:
     """The lines of one render function, with the names its values get."""
 
-    def __init__(self, overrides: bool) -> None:
-        self.overrides = overrides
-        """Whether the builder passed values: without, no field is looked up in them."""
+    def __init__(self, spec: SegmentSpec | None = None) -> None:
+        self.widths: dict[str, int] = {}
+        """Each list the segment reads (``modifiers``) → how many of its items."""
+        for element in spec.elements if spec else ():
+            for path in element.binding.fields:
+                for item in _INDEX.finditer(path):
+                    listed, width = path[: item.start()], int(item[1]) + 1
+                    self.widths[listed] = max(self.widths.get(listed, 0), width)
         self.lines: list[str] = []
         self.names: dict[str, str] = {}
         self.constants: dict[str, Any] = {}
+        self.params: dict[str, str] = {}
+        """Keyword parameter → its default: builder values (``None``) and the plain
+        fields the builder may give instead of the subject's (``SUBJECT``)."""
 
     def emit(self, line: str) -> None:
-        self.lines.append("    " + line)
+        self.lines.append("        " + line)
 
     def name(self, key: str, prefix: str) -> str:
         if key not in self.names:
             self.names[key] = f"{prefix}{len(self.names)}"
         return self.names[key]
+
+    def param(self, name: str, default: str, where: str) -> str:
+        if name in _RESERVED or keyword.iskeyword(name):
+            raise GuideError(f"{where}: {name!r} is a reserved name; rename the binding")
+        if self.params.setdefault(name, default) != default:
+            raise GuideError(f"{where}: {name!r} is both a field and a builder value; rename one")
+        return name
 
     def obj(self, path: str) -> str:
         """A variable holding the object at ``path`` of the subject (``None`` if absent)."""
@@ -97,11 +116,8 @@ class _Source:
             return self.names["obj:" + path]
         if path.endswith("]"):
             listed, _, index = path[:-1].rpartition("[")
-            items, i = self.obj(listed), int(index)
             var = self.name("obj:" + path, "o")
-            self.emit(
-                f"{var} = {items}[{i}] if {items} is not None and len({items}) > {i} else None"
-            )
+            self.emit(f"{var} = {self.padded(listed)}[{index}]")
             return var
         parent, _, name = path.rpartition(".")
         holder = self.obj(parent)
@@ -112,30 +128,52 @@ class _Source:
             self.emit(f"{var} = None if {holder} is None else {holder}.{name}")
         return var
 
-    def field(self, path: str) -> str:
-        """A variable holding the field's value: the builder's override, else the subject's."""
+    def padded(self, path: str) -> str:
+        """A variable holding the list at ``path`` padded with ``None`` to the widest index
+        the segment reads, so that each item is one subscript."""
+        if "list:" + path not in self.names:
+            items, var = self.obj(path), self.name("list:" + path, "p")
+            nones = ", ".join(["None"] * self.widths[path])
+            self.emit(f"{var} = (*({items} or ()), {nones})")
+        return self.names["list:" + path]
+
+    def field(self, path: str, where: str) -> str:
+        """A variable holding the field's value: the builder's, else the subject's."""
         if "field:" + path in self.names:
             return self.names["field:" + path]
-        # a plain field is looked up only when not overridden: it may exist only as one
-        nested = "." in path or path.endswith("]")
-        found = self.obj(path) if nested else f"subject.{path}"
+        if "." in path or path.endswith("]"):
+            return self.obj(path)
         var = self.name("field:" + path, "v")
-        if self.overrides:
-            self.emit(f"{var} = values[{path!r}] if {path!r} in values else {found}")
-        else:
-            self.emit(f"{var} = {found}")
+        # looked up only when not given: it may exist only as a builder's value
+        given = self.param(path, "SUBJECT", where)
+        self.emit(f"{var} = subject.{path} if {given} is SUBJECT else {given}")
         return var
 
-    def value(self, element: ElementSpec) -> str:
+    def plain(self, element: ElementSpec, path: str, where: str) -> str:
+        """A variable holding a plain field's text: the subject's cleaned, or the builder's
+        as it is (the subject's is looked up only when not given: it may exist only as a
+        builder's value)."""
+        given, raw = self.param(path, "SUBJECT", where), self.name("subject:" + path, "v")
+        text = self.name(f"text:{element.position}", "t")
+        self.emit(f"if {given} is SUBJECT:")
+        self.emit(f"    {raw} = subject.{path}")
+        self.emit(f"    {text} = {_text(raw, element)}")
+        self.emit("else:")
+        self.emit(f"    {text} = {_given(given)}")
+        return text
+
+    def value(self, element: ElementSpec, where: str) -> str:
         """An expression for the element's text."""
         binding: Binding = element.binding
         if binding.kind == "code":
             return repr(binding.value)
         if binding.kind == "builder":
-            if not self.overrides:
-                return "''"
-            return f"fmt(values.get({'@' + binding.value!r}), clean)"
-        first, *others = (self.field(f) for f in binding.alternatives)
+            return _given(self.param(binding.value, "None", where))
+        path = binding.value
+        simple = binding.alternatives == (path,) and not (binding.codes or binding.through)
+        if simple and "." not in path and not path.endswith("]"):
+            return self.plain(element, path, where)
+        first, *others = (self.field(f, where) for f in binding.alternatives)
         raw = first
         for other in others:
             raw = self.name(f"alt:{element.position}", "a")
@@ -145,76 +183,147 @@ class _Source:
             self.constants[table] = dict(binding.codes)
             return f"('' if {raw} is None else {table}.get({raw}, ''))"
         if binding.through:
-            return f"period({raw}, {self.field(binding.through)})"
-        if element.facts.data_type == "AN":
-            text = f"(clean({raw}) if {raw} else '')"
-        else:  # a code or number the model validated: letters and digits are safe as they are
-            text = f"({raw} if {raw}.isalnum() else clean({raw}) if {raw} else '')"
-        cls = f"{raw}.__class__"
-        return (
-            f"('' if {raw} is None else {text} if {cls} is str else decimal({raw}) "
-            f"if {cls} is Decimal else day({raw}) if {cls} is date else str({raw}) if {cls} is int "
-            f"else fmt({raw}, clean))"
-        )
+            return f"period({raw}, {self.field(binding.through, where)})"
+        return _text(raw, element)
 
 
-def _source(spec: SegmentSpec, overrides: bool) -> _Source:
-    src = _Source(overrides)
+_INDEX = re.compile(r"\[(\d+)\]")
+"""A list index in a field path (``modifiers[1]``): what precedes it is the list."""
+_RESERVED = frozenset({"subject", "clean", "add", "render", "make"})
+"""Names of the generated code that a field or builder value may not take."""
+
+
+def _text(raw: str, element: ElementSpec) -> str:
+    """The expression formatting variable ``raw``: the common types inline, in the order
+    the element's data type makes likely, anything else through :func:`_fmt`."""
+    if element.facts.data_type == "AN":
+        text = f"(clean({raw}) if {raw} else '')"
+    else:  # a code or number the model validated: letters and digits are safe as they are
+        text = f"({raw} if {raw}.isalnum() else clean({raw}) if {raw} else '')"
+    cls = f"{raw}.__class__"
+    cases = {
+        "str": f"{text} if {cls} is str",
+        "Decimal": f"decimal({raw}) if {cls} is Decimal",
+        "date": f"day({raw}) if {cls} is date",
+        "int": f"str({raw}) if {cls} is int",
+    }
+    first = _LIKELY.get(element.facts.data_type, "str")
+    order = [first, *(kind for kind in cases if kind != first)]
+    chain = " else ".join(cases[kind] for kind in order)
+    return f"('' if {raw} is None else {chain} else fmt({raw}, clean))"
+
+
+def _given(raw: str) -> str:
+    """The expression formatting a builder's value ``raw``: text is already X12-safe."""
+    cls = f"{raw}.__class__"
+    return (
+        f"('' if {raw} is None else {raw} if {cls} is str else str({raw}) if {cls} is int "
+        f"else decimal({raw}) if {cls} is Decimal else day({raw}) if {cls} is date "
+        f"else fmt({raw}, clean))"
+    )
+
+
+_LIKELY = {"R": "Decimal", "DT": "date", "N0": "int"}
+"""Which Python type an element of an X12 data type most often gets."""
+
+
+def _source(spec: SegmentSpec) -> _Source:
+    src = _Source(spec)
+    where = f"segment {spec.name!r}"
     by_index: dict[int, list[ElementSpec]] = {}
     for element in spec.elements:
         by_index.setdefault(element.index, []).append(element)
     size = max(by_index, default=0)
-    slots = []
-    for index in range(1, size + 1):
-        elements = by_index.get(index, [])
-        var = f"e{index}"
-        if not elements:
-            slots.append("''")
-            continue
-        slots.append(var)
-        if elements[0].component is None:
-            src.emit(f"{var} = {src.value(elements[0])}")
-            continue
-        parts = {e.component: e for e in elements}
-        components = []
-        for number in range(1, max(parts) + 1):
-            element = parts.get(number)
-            components.append(f"{var}_{number}" if element else "''")
-            if element:
-                src.emit(f"{var}_{number} = {src.value(element)}")
-        valued = [f"{var}_{e.component}" for e in elements if e.binding.kind != "code"]
-        joined = f"sep.join(({', '.join(components)},)).rstrip(sep)"
-        src.emit(f"{var} = {joined} if ({' or '.join(valued) or 'False'}) else ''")
-    if spec.usage != "R":
-        valued = [f"e{e.index}" for e in spec.elements if e.binding.kind != "code"]
-        src.emit(f"if not ({' or '.join(dict.fromkeys(valued)) or 'False'}):")
-        src.emit("    return")
     fixed = {e.index for e in spec.elements if e.binding.kind == "code" and not e.component}
+    paired: dict[tuple[int, ...], list[int]] = {}  # P rule → its fixed codes (NM108) to drop
     for rule in spec.facts.syntax:
         pair = [int(rule[i : i + 2]) for i in range(1, len(rule), 2)]
         codes = [i for i in pair if i in fixed]
         if rule.startswith("P") and codes and max(pair) <= size:
-            src.emit(f"if not ({' and '.join(slots[i - 1] for i in pair)}):")
-            src.emit(f"    {' = '.join(f'e{i}' for i in codes)} = ''")
-    src.emit(f"out = [{spec.segment_id!r}, {', '.join(slots)}]")
-    src.emit("while not out[-1]:")
-    src.emit("    out.pop()")
-    src.emit("add(element.join(out) + end)")
+            paired[tuple(pair)] = codes
+    keep = {i for codes in paired.values() for i in codes}
+    slots = [
+        _slot(src, index, by_index.get(index, []), index in keep, where)
+        for index in range(1, size + 1)
+    ]
+    if spec.usage != "R":
+        valued = [f"e{e.index}" for e in spec.elements if e.binding.kind != "code"]
+        src.emit(f"if not ({' or '.join(dict.fromkeys(valued)) or 'False'}):")
+        src.emit("    return")
+    for pair, codes in paired.items():
+        src.emit(f"if not ({' and '.join(slots[i - 1] for i in pair)}):")
+        src.emit(f"    {' = '.join(f'e{i}' for i in codes)} = ''")
+    # no value holds a separator, so stripping them drops exactly the trailing empty elements
+    src.emit(f"add(element.join(({spec.segment_id!r}, {', '.join(slots)})).rstrip(element) + end)")
     return src
 
 
-def compile_segment(spec: SegmentSpec, delimiters: Delimiters, end: str) -> Render:
-    """``render(subject, values, clean, add)`` writes the segment's text (``end``
-    terminates it) with ``add``, or nothing when a situational segment has nothing to
-    say; ``clean`` makes text X12-safe."""
-    given, plain = _source(spec, overrides=True), _source(spec, overrides=False)
+def _slot(src: _Source, index: int, elements: list[ElementSpec], keep: bool, where: str) -> str:
+    """The expression of element ``index``: a fixed code inline, else a variable holding
+    its text (``keep``: a code that a paired rule may drop lives in one too)."""
+    var = f"e{index}"
+    if not elements:
+        return "''"
+    if elements[0].component is None:
+        value = src.value(elements[0], where)
+        if elements[0].binding.kind == "code" and not keep:
+            return value
+        src.emit(f"{var} = {value}")
+        return var
+    parts = {e.component: e for e in elements}
+    components, valued = [], []
+    for number in range(1, max(parts) + 1):
+        element = parts.get(number)
+        if element is None:
+            components.append("''")
+        elif element.binding.kind == "code":
+            components.append(src.value(element, where))
+        else:
+            components.append(f"{var}_{number}")
+            valued.append(f"{var}_{number}")
+            src.emit(f"{var}_{number} = {src.value(element, where)}")
+    joined = f"sep.join(({', '.join(components)},)).rstrip(sep)"
+    src.emit(f"{var} = {joined} if ({' or '.join(valued) or 'False'}) else ''")
+    return var
+
+
+def _constant(spec: SegmentSpec, delimiters: Delimiters, end: str) -> str | None:
+    """The text of a required segment that is only fixed codes (``NM1*87*2~``), else
+    ``None``: a situational one with nothing but codes is never written."""
+    if spec.usage != "R" or any(e.binding.kind != "code" for e in spec.elements):
+        return None
+    out = [spec.segment_id]
+    for element in spec.elements:
+        out += [""] * (element.index - len(out) + 1)
+        components = out[element.index].split(delimiters.component) if out[element.index] else []
+        if element.component is None:
+            out[element.index] = element.binding.value
+            continue
+        components += [""] * (element.component - len(components))
+        components[element.component - 1] = element.binding.value
+        out[element.index] = delimiters.component.join(components)
+    return delimiters.element.join(out) + end
+
+
+def compile_segment(spec: SegmentSpec, delimiters: Delimiters, end: str) -> MakeRender:
+    """``make(clean, add)`` returns ``render(subject=None, **given)``, which writes the
+    segment's text (``end`` terminates it) with ``add``, or nothing when a situational
+    segment has nothing to say; ``clean`` makes the subject's text X12-safe.  ``given``
+    are the description's ``@name`` builder values and plain fields given instead of the
+    subject's (``render(enc, encounter_id=clm01)``): numbers, decimals and dates are
+    formatted, but text is written as it is, so the builder gives only text it has
+    cleaned or the model validated (the hot path must not clean twice)."""
+    constant = _constant(spec, delimiters, end)
+    src = _source(spec) if constant is None else _Source()
+    if constant is not None:
+        src.emit(f"add({constant!r})")
+    params = ", ".join(f"{name}={default}" for name, default in src.params.items())
     text = "\n".join(
         [
-            "def render(subject, values, clean, add):",
-            "    if values:",
-            *("    " + line for line in given.lines),
-            "        return",
-            *plain.lines,
+            "def make(clean, add):",
+            f"    def render(subject=None{', *, ' + params if params else ''}):",
+            *src.lines,
+            "    return render",
             "",
         ]
     )
@@ -225,13 +334,13 @@ def compile_segment(spec: SegmentSpec, delimiters: Delimiters, end: str) -> Rend
         "Decimal": Decimal,
         "date": date,
         "period": _period,
+        "SUBJECT": SUBJECT,
         "sep": delimiters.component,
         "element": delimiters.element,
         "end": end,
-        **given.constants,
-        **plain.constants,
+        **src.constants,
     }
     exec(compile(text, f"<guide segment {spec.name}>", "exec"), namespace)
-    render = namespace["render"]
-    render.source = text
-    return render
+    make = namespace["make"]
+    make.source = text
+    return make
