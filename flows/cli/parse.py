@@ -93,12 +93,19 @@ def run(args: argparse.Namespace) -> int:
 
 def _read(path: Path, texts: CodeTexts, seen: set[str]) -> ResponseTables:
     """The tables of one file, named by its full path; ``ValueError`` when it holds no
-    response this command reads (a 270, 834, 997...), saying why."""
+    response this command reads (a 270, 834, 997...) or is over the size cap, saying why."""
     from edi.responses import parse_any
+    from flows.settings import Settings
 
     if path == Path(""):  # what an empty argument becomes: the current folder
         raise ValueError("'' (an empty argument) is not a file name")
     name = str(path.absolute())
+    most = Settings().response_max_bytes
+    if (size := path.stat().st_size) > most:
+        raise ValueError(
+            f"{name}: {size} bytes, over the {most}-byte cap on one response file; "
+            "raise CLAIMS_RESPONSE_MAX_BYTES to read it"
+        )
     with path.open("rb") as stream:
         tables = parse_any(stream, name, texts=texts, seen=seen)
     if not _kinds_read(tables):

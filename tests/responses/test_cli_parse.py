@@ -123,3 +123,18 @@ def test_an_empty_argument_is_not_the_current_folder(tmp_path, capsys, monkeypat
     (tmp_path / "day.835").write_text(remit([], "0.00"))
     assert main(["parse", "", "--out", str(tmp_path / "out")]) == 2
     assert "'' (an empty argument) is not a file name" in capsys.readouterr().err
+
+
+def test_a_response_over_the_size_cap_is_refused_saying_which_setting(
+    tmp_path, capsys, monkeypatch
+):
+    """A 200 MB 835 took 2.1 GB to parse: the command reads no file over the cap."""
+    small, big = tmp_path / "small.835", tmp_path / "big.835"
+    small.write_text(remit([Claim("E1", lines=[Line(line_ref="E1-1")])], "100.00"))
+    big.write_text(remit([Claim(f"E{n}", lines=[Line(line_ref=f"E{n}-1")]) for n in range(40)]))
+    monkeypatch.setenv("CLAIMS_RESPONSE_MAX_BYTES", str(small.stat().st_size + 1))
+    assert main(["parse", str(small), str(big), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "big.835" in err and "CLAIMS_RESPONSE_MAX_BYTES" in err and "Traceback" not in err
+    assert "small.835" not in err
+    assert (tmp_path / "out" / "claims.csv").read_text().count("E1") == 1
