@@ -16,6 +16,10 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 Severity = Literal["reject", "warn"]
+Disposition = Literal["reject", "hold", "warn"]
+"""What a night does with a claim a rule fired on: ``reject`` makes it an exception (never
+sent), ``hold`` keeps it in the ledger for coding review (released when the query is answered),
+``warn`` sends it and keeps the warning with the claim."""
 Owner = Literal["coder", "provider", "front_desk", "billing", "ops"]
 
 

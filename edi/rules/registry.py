@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from edi.findings import Finding, Owner, Severity
+from edi.findings import Disposition, Finding, Owner, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,14 @@ class Rule:
     element: str | None = None
     field: str | None = None
     """The encounter field the rule is about, when it is always the same one."""
+    disposition: Disposition | None = None
+    """The default disposition when a payer profile names none; ``None`` follows the severity.
+    ``hold`` is for edits payers deny for certain that a coder can answer (clinical edits,
+    bundled pairs without a valid bypass, Medicare-only rules)."""
+
+    @property
+    def default_disposition(self) -> Disposition:
+        return self.disposition or self.severity
 
     def __post_init__(self) -> None:
         if not 1 <= self.level <= 7:
