@@ -128,11 +128,3 @@ _SIDE = re.compile(r"\b(right|left|bilateral)\b", re.IGNORECASE)
 def sides(description: str) -> frozenset[str]:
     """Laterality a description names: ``{'right'}``, ``{'left'}``, ``{'bilateral'}``…"""
     return frozenset(m.lower() for m in _SIDE.findall(description))
-
-
-@lru_cache(maxsize=65536)
-def is_unspecified(item: IcdCode) -> bool:
-    """Codes a payer reads as "the coder did not know more": unspecified, or the
-    residual "without complications" code of a category that has specific ones."""
-    text = item.description.lower()
-    return "unspecified" in text or text.endswith("without complications")

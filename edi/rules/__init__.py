@@ -16,6 +16,7 @@ from edi.rules import (
     snip5_codes,
     snip6_lines,
     snip7_partner,
+    specificity,
 )
 from edi.rules.queries import ProviderQuery, provider_queries
 
@@ -39,4 +40,5 @@ __all__ = [
     "snip5_codes",
     "snip6_lines",
     "snip7_partner",
+    "specificity",
 ]

@@ -13,8 +13,12 @@ from dataclasses import asdict, dataclass
 from edi.rules.registry import Finding
 
 QUESTIONS = {
-    "SNIP5.ICD10.UNSPECIFIED": "Does the documentation support a more specific diagnosis? "
-    "If so, which one?",
+    "SNIP5.ICD10.UNSPECIFIED": "Based on the documentation of this visit, can the diagnosis "
+    "be further specified? For example one of the closest codes listed, another diagnosis, "
+    "or clinically undetermined.",
+    "SNIP5.ICD10.SYMPTOM_PRINCIPAL": "Based on the documentation of this visit, was a condition "
+    "established that accounts for the symptom? If so, which one; otherwise, clinically "
+    "undetermined.",
     "SNIP6.MODIFIER.SIDE_CONFLICT": "Which side was treated: right, left or both?",
 }
 """The question per rule; rules owned by the provider without an entry get a generic one."""

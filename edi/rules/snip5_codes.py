@@ -17,7 +17,6 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from edi.codesets.icd10cm import is_unspecified
 from edi.codesets.procedures import in_category_i_range, procedure_kind
 from edi.rules.common import code_sets, dotted, line_field
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
@@ -63,19 +62,6 @@ ICD_RELEASE_WINDOW = _R(
         "HI",
         None,
         "diagnoses",
-    )
-)
-ICD_UNSPECIFIED = _R(
-    Rule(
-        "SNIP5.ICD10.UNSPECIFIED",
-        5,
-        "warn",
-        "provider",
-        "diagnosis {code} ({description}) is unspecified; more specific codes exist: {specific}",
-        "Ask the provider whether the documentation supports one of the specific codes",
-        "2300",
-        "HI",
-        None,
     )
 )
 ICD_EXTERNAL_CAUSE_FIRST = _R(
@@ -379,35 +365,7 @@ def _diagnosis(release: Any, code: str, index: int) -> tuple[Finding, ...]:
                 children=children,
             ),
         )
-    if is_unspecified(item):
-        specific = _more_specific(release, code)
-        if specific:
-            return (
-                fire(
-                    ICD_UNSPECIFIED,
-                    field=field,
-                    location=where,
-                    code=dotted(code),
-                    description=item.description,
-                    specific=specific,
-                ),
-            )
     return ()
-
-
-@lru_cache(maxsize=4096)
-def _more_specific(release: Any, code: str) -> str:
-    """Specific billable codes nearest to ``code`` (its subcategory first, then upwards),
-    named for the message; cached per release and code, as batches repeat codes."""
-    candidates = [c for c in release.category(code) if c.code != code and not is_unspecified(c)]
-    for length in range(len(code) - 1, 3, -1):
-        narrowed = [c for c in candidates if c.code.startswith(code[:length])]
-        if narrowed:
-            candidates = narrowed
-            break
-    named = ", ".join(dotted(c.code) for c in candidates[:4])
-    more = f" and {len(candidates) - 4} more" if len(candidates) > 4 else ""
-    return named + more if candidates else ""
 
 
 _KIND_NAMES = {

@@ -264,8 +264,12 @@ CASES: list[tuple[str, Mutation, str]] = [
     ("ICD category", put("diagnoses", ["E11", "G43.909"]), "SNIP5.ICD10.NOT_BILLABLE"),
     ("ICD subcategory", put("diagnoses", ["E11.4", "G43.909"]), "SNIP5.ICD10.NOT_BILLABLE"),
     ("ICD shape", put("diagnoses", ["123"]), "SNIP5.ICD10.FORMAT"),
-    ("headache unspecified", put("diagnoses", ["R51.9"]), "SNIP5.ICD10.UNSPECIFIED"),
-    ("diabetes unspecified", put("diagnoses", ["E11.9"]), "SNIP5.ICD10.UNSPECIFIED"),
+    ("headache as first diagnosis", put("diagnoses", ["R51.9"]), "SNIP5.ICD10.SYMPTOM_PRINCIPAL"),
+    (
+        "diabetes without complications, nerve conduction study",
+        both(put("diagnoses", ["E11.9"]), put("service_lines[1].procedure_code", "95910")),
+        "SNIP5.ICD10.UNSPECIFIED",
+    ),
     (
         "external cause first",
         put("diagnoses", ["V43.52XA", "S82.001A"]),

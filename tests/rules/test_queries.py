@@ -13,12 +13,12 @@ from tests.factories import encounter
 
 
 def test_queries_from_provider_findings(context: Any) -> None:
-    data = encounter(diagnoses=["M17.12", "R51.9"])
+    data = encounter(diagnoses=["R51.9", "M17.12"])
     data["service_lines"][0] |= {"procedure_code": "20610", "modifiers": ["RT"]}
     (outcome,) = admit([Record("q.jsonl:1", data)], context)
     queries = provider_queries(outcome.findings)
     assert {q.rule_id for q in queries} == {
-        "SNIP5.ICD10.UNSPECIFIED",
+        "SNIP5.ICD10.SYMPTOM_PRINCIPAL",
         "SNIP6.MODIFIER.SIDE_CONFLICT",
     }
     side = next(q for q in queries if q.rule_id.endswith("SIDE_CONFLICT"))

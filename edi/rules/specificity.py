@@ -1,0 +1,126 @@
+"""SNIP level 5: diagnosis specificity, asked only where it costs money.
+
+A query holds the claim until the provider answers, so it is raised only when the claim
+itself shows the code says less than was done (see :mod:`edi.codesets.icd10cm_specificity`):
+a symptom as the first diagnosis, a side on the service and none in the code, or a
+procedure implying a type or complication the code leaves out.  Codes that are simply
+"unspecified" (E11.40, G43.909) are what payers pay when the note says no more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from edi.codesets.icd10cm import IcdCode
+from edi.codesets.icd10cm_specificity import (
+    SIDE_OF_MODIFIER,
+    evidence_choices,
+    evidence_of,
+    is_symptom,
+    side_choices,
+)
+from edi.rules.common import code_sets, dotted
+from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
+
+_R = register
+
+SYMPTOM_PRINCIPAL = _R(
+    Rule(
+        "SNIP5.ICD10.SYMPTOM_PRINCIPAL",
+        5,
+        "warn",
+        "provider",
+        "the first diagnosis {code} ({description}) is a sign or symptom, not a definitive "
+        "condition; payers review symptom-only claims for medical necessity",
+        "Ask the provider whether a condition explaining the symptom was established at this "
+        "visit; keep {code} only when none was",
+        "2300",
+        "HI",
+        "HI01-2",
+        "diagnoses[0]",
+        disposition="hold",
+    )
+)
+UNSPECIFIED = _R(
+    Rule(
+        "SNIP5.ICD10.UNSPECIFIED",
+        5,
+        "warn",
+        "provider",
+        "diagnosis {code} ({description}) does not name {what}, but line {line} ({evidence}) "
+        "shows it; closest codes: {specific}",
+        "Ask the provider whether the documentation supports one of the closest codes, "
+        "then update the diagnosis",
+        "2300",
+        "HI",
+        None,
+        disposition="hold",
+    )
+)
+
+SUGGESTIONS = 4
+"""How many codes a finding names: enough to choose from, short enough to read."""
+
+
+@check
+def symptom_principal(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    first = enc.diagnoses[0]
+    if not is_symptom(first):
+        return
+    release, _ = code_sets(ctx).icd.release_for(enc.service_lines[0].service_date)
+    item = release.lookup(first)
+    if item is not None and item.billable:
+        yield fire(SYMPTOM_PRINCIPAL, code=dotted(first), description=item.description)
+
+
+@check
+def evidence_of_more(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    """Each linked diagnosis once: the first line showing more decides the question."""
+    release, _ = code_sets(ctx).icd.release_for(enc.service_lines[0].service_date)
+    asked: set[int] = set()
+    for n, line in enumerate(enc.service_lines, 1):
+        side = next((SIDE_OF_MODIFIER[m] for m in line.modifiers if m in SIDE_OF_MODIFIER), None)
+        implied = evidence_of(line.procedure_code)
+        if side is None and implied is None:
+            continue
+        for pointer in line.diagnosis_pointers:
+            if pointer > len(enc.diagnoses) or pointer in asked:
+                continue
+            code = enc.diagnoses[pointer - 1]
+            if side is not None and (choices := side_choices(release, code, side)):
+                what, shown = f"the {side} side", f"{line.procedure_code}-{_side_mod(line)}"
+            elif implied is not None and (choices := evidence_choices(release, code, implied)):
+                what, shown = implied.implies, line.procedure_code
+            else:
+                continue
+            asked.add(pointer)
+            yield _unspecified(release, code, pointer, n, what, shown, choices)
+
+
+def _side_mod(line: Any) -> str:
+    return next(m for m in line.modifiers if m in SIDE_OF_MODIFIER)
+
+
+def _unspecified(
+    release: Any,
+    code: str,
+    pointer: int,
+    line: int,
+    what: str,
+    shown: str,
+    choices: Sequence[IcdCode],
+) -> Finding:
+    named = ", ".join(f"{dotted(c.code)} {c.description}" for c in choices[:SUGGESTIONS])
+    more = f" (and {len(choices) - SUGGESTIONS} more)" if len(choices) > SUGGESTIONS else ""
+    return fire(
+        UNSPECIFIED,
+        field=f"diagnoses[{pointer - 1}]",
+        location=("2300", "HI", f"HI{pointer:02d}-2"),
+        code=dotted(code),
+        description=release.lookup(code).description,
+        what=what,
+        line=line,
+        evidence=shown,
+        specific=named + more,
+    )
