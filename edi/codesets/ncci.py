@@ -124,11 +124,19 @@ def read_mue_file(lines: Iterable[str], name: str) -> MueLimits:
     return MueLimits(name, limits)
 
 
-BYPASS_MODIFIERS = frozenset(
-    {"59", "XE", "XS", "XP", "XU", "24", "25", "27", "57", "58", "78", "79", "91",
-     "E1", "E2", "E3", "E4", "FA", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9",
+DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
+"""Distinct procedural service: a different session, site, practitioner or unusual service.
+Never on an E/M (NCCI Policy Manual, chapter I, E.1: an E/M takes 25 or 57)."""
+EM_MODIFIERS = frozenset({"24", "25", "57"})
+"""The modifiers that separate an E/M from a procedure it would otherwise be part of."""
+ANATOMIC_MODIFIERS = frozenset(
+    {"E1", "E2", "E3", "E4", "FA", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9",
      "TA", "T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9",
      "LT", "RT", "LC", "LD", "LM", "RC", "RI"}
 )  # fmt: skip
-"""NCCI PTP-associated modifiers: with indicator 1, one of them on either line bypasses
-the edit (NCCI Policy Manual, chapter I)."""
+"""Sites: they bypass an edit only when the two lines name different ones."""
+OTHER_BYPASS_MODIFIERS = frozenset({"27", "58", "78", "79", "91"})
+"""Staged, related or unrelated procedures in a global period, a repeated lab test."""
+BYPASS_MODIFIERS = DISTINCT_MODIFIERS | EM_MODIFIERS | ANATOMIC_MODIFIERS | OTHER_BYPASS_MODIFIERS
+"""NCCI PTP-associated modifiers: with indicator 1, one of them bypasses the edit when it
+sits on the column-2 code and fits it (:func:`edi.rules.modifiers.ptp_bypass`)."""

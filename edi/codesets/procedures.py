@@ -106,3 +106,33 @@ def read_cpt_file(lines: Iterable[str], name: str) -> frozenset[str]:
     if not codes:
         raise ValueError(f"{name}: no CPT codes found at the start of any line")
     return codes
+
+
+MINOR_PROCEDURES = (
+    ("10060", "10061"),  # incision and drainage of abscess (010)
+    ("10120", "10120"),  # removal of foreign body, simple (010)
+    ("11055", "11057"),  # paring of corns and calluses (000)
+    ("11102", "11107"),  # tangential, punch and incisional skin biopsy (000)
+    ("11200", "11201"),  # removal of skin tags (010)
+    ("11300", "11313"),  # shaving of skin lesions (000)
+    ("11720", "11730"),  # nail debridement and avulsion (000)
+    ("12001", "12018"),  # simple repair of wounds (000)
+    ("17000", "17004"),  # destruction of premalignant lesions (010)
+    ("17110", "17111"),  # destruction of benign lesions, e.g. warts (010)
+    ("20550", "20553"),  # tendon sheath and trigger point injections (000)
+    ("20600", "20611"),  # arthrocentesis, aspiration or injection of a joint (000)
+    ("31231", "31231"),  # diagnostic nasal endoscopy (000)
+    ("46600", "46600"),  # anoscopy (000)
+    ("64450", "64450"),  # peripheral nerve block injection (000)
+    ("69210", "69210"),  # removal of impacted cerumen (000)
+)
+"""Procedures with a 0- or 10-day global period (CMS physician fee schedule, global
+surgery indicator 000/010) that clinics bill beside an office visit most often.  Their
+payment includes the decision-for-procedure E/M of the same day, so an E/M billed with
+them is paid only with modifier 25.  A small documented list, not the whole fee schedule:
+a code missing here is simply not checked."""
+
+
+@cache
+def is_minor_procedure(code: str) -> bool:
+    return code.isdigit() and any(low <= code <= high for low, high in MINOR_PROCEDURES)

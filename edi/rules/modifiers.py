@@ -6,6 +6,10 @@
   one or the other, never both on a line.
 - RT/LT must agree with the side the linked diagnosis names (ICD-10-CM descriptions say
   right or left); a contradiction is a documentation question for the provider.
+- An E/M billed the same day as a minor procedure (0/10-day global) is part of the
+  procedure's payment unless modifier 25 says it was separately identifiable.
+- An NCCI bypass modifier counts only on the column-2 code and only where it fits it
+  (:func:`ptp_bypass`).
 """
 
 from __future__ import annotations
@@ -15,7 +19,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from edi.codesets.icd10cm import sides
-from edi.codesets.procedures import is_evaluation_management
+from edi.codesets.ncci import (
+    ANATOMIC_MODIFIERS,
+    BYPASS_MODIFIERS,
+    DISTINCT_MODIFIERS,
+    EM_MODIFIERS,
+    OTHER_BYPASS_MODIFIERS,
+)
+from edi.codesets.procedures import is_evaluation_management, is_minor_procedure
 from edi.rules.common import code_sets, dotted, line_field
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
@@ -75,6 +86,23 @@ RT_AND_LT = _R(
     )
 )
 
+MOD25_MISSING = _R(
+    Rule(
+        "SNIP6.MODIFIER.25_MISSING",
+        6,
+        "warn",
+        "coder",
+        "line {line}: E/M {code} is billed on {dos} with minor procedure {procedure} "
+        "(0/10-day global) but without modifier 25; payers pay it as part of the procedure",
+        "Add modifier 25 to the E/M when the visit was significant and separately "
+        "identifiable from the decision to do {procedure}; otherwise remove the E/M line",
+        "2400",
+        "SV1",
+        "SV101-3",
+        disposition="hold",
+    )
+)
+
 _X_MODIFIERS = ("XE", "XS", "XP", "XU")
 _SIDE_OF = {"RT": "right", "LT": "left"}
 
@@ -100,6 +128,83 @@ def modifier_25(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
                 code=line.procedure_code,
                 dos=line.service_date.isoformat(),
             )
+
+
+@check
+def modifier_25_missing(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    """Where an NCCI PTP file is loaded and has an edit for the pair, the PTP rule says it
+    (with the bypass judged); this rule covers the pairs without one."""
+    minor = {
+        line.service_date: line.procedure_code
+        for line in enc.service_lines
+        if is_minor_procedure(line.procedure_code)
+    }
+    if not minor:
+        return
+    ptp = code_sets(ctx).ptp
+    for i, line in enumerate(enc.service_lines):
+        code, day = line.procedure_code, line.service_date
+        procedure = minor.get(day)
+        if (
+            procedure is None
+            or not is_evaluation_management(code)
+            or EM_MODIFIERS.intersection(line.modifiers)
+            or (ptp is not None and ptp.edit_for(code, procedure, day) is not None)
+        ):
+            continue
+        yield fire(
+            MOD25_MISSING,
+            field=line_field(i, "modifiers"),
+            line=i + 1,
+            code=code,
+            dos=day.isoformat(),
+            procedure=procedure,
+        )
+
+
+def ptp_bypass(column1: Any, column2: Any) -> str | None:
+    """None when the modifiers bypass an indicator-1 NCCI edit; otherwise why not
+    (``""`` when no bypass modifier was tried at all).
+
+    A bypass modifier counts only on the column-2 line and only where it fits: an E/M is
+    separated by 24/25/57, never by 59 or an X modifier; another procedure by 59/X{EPSU},
+    a global-period modifier (58, 78, 79), 27 or 91, or by an anatomic modifier naming a
+    site other than the column-1 line's.
+    """
+    mods = set(column2.modifiers)
+    if is_evaluation_management(column2.procedure_code):
+        if EM_MODIFIERS & mods:
+            return None
+        if DISTINCT_MODIFIERS & mods:
+            return "59 and XE/XS/XP/XU never apply to an E/M"
+    elif DISTINCT_MODIFIERS & mods or OTHER_BYPASS_MODIFIERS & mods:
+        return None
+    else:
+        reason = _sites(column1, column2)
+        if reason is None or reason:
+            return reason
+        if EM_MODIFIERS & mods:
+            return f"{'/'.join(sorted(EM_MODIFIERS & mods))} is a modifier for an E/M only"
+    # A side on the column-1 line is ordinary reporting, not an attempted bypass.
+    tried = sorted(BYPASS_MODIFIERS.intersection(column1.modifiers) - ANATOMIC_MODIFIERS)
+    if tried:
+        return f"{'/'.join(tried)} on the column-1 code does not bypass the edit"
+    return ""
+
+
+def _sites(column1: Any, column2: Any) -> str | None:
+    """Anatomic modifiers bypass only when both lines name sites and the sites differ."""
+    sites1 = ANATOMIC_MODIFIERS.intersection(column1.modifiers)
+    sites2 = ANATOMIC_MODIFIERS.intersection(column2.modifiers)
+    if not sites2:
+        return ""
+    if not sites1:
+        return (
+            f"{'/'.join(sorted(sites2))} alone does not show a site other than the column-1 code's"
+        )
+    if sites1 & sites2:
+        return f"both lines carry {'/'.join(sorted(sites1 & sites2))}: the same site"
+    return None
 
 
 @check

@@ -16,8 +16,9 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from edi.codesets.ncci import BYPASS_MODIFIERS
+from edi.codesets.procedures import is_evaluation_management
 from edi.rules.common import code_sets, line_field
+from edi.rules.modifiers import ptp_bypass
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -140,11 +141,28 @@ PTP_MODIFIER = _R(
         7,
         "warn",
         "coder",
-        "lines {line1} and {line2}: {column2} is bundled into {column1} on {dos} (NCCI)",
-        "Add 59/XE/XS/XP/XU if documentation supports it; otherwise remove {column2}",
+        "lines {line1} and {line2}: {column2} is bundled into {column1} on {dos} (NCCI, "
+        "modifier indicator 1) and no modifier on {column2} bypasses the edit",
+        "{advice}",
         "2400",
         "SV1",
         "SV101-3",
+        disposition="hold",
+    )
+)
+PTP_BYPASS_INVALID = _R(
+    Rule(
+        "SNIP7.NCCI.BYPASS_INVALID",
+        7,
+        "warn",
+        "coder",
+        "lines {line1} and {line2}: {column2} is bundled into {column1} on {dos} (NCCI); "
+        "the modifiers given do not bypass the edit: {reason}",
+        "{advice}",
+        "2400",
+        "SV1",
+        "SV101-3",
+        disposition="hold",
     )
 )
 MUE_EXCEEDED = _R(
@@ -261,8 +279,27 @@ def ncci_ptp(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
                      "column2": edit.column2, "dos": first.service_date.isoformat()}  # fmt: skip
             if edit.modifier_indicator == "0":
                 yield fire(PTP_NOT_ALLOWED, field=line_field(col2, "procedure_code"), **facts)
-            elif not BYPASS_MODIFIERS.intersection(first.modifiers + second.modifiers):
-                yield fire(PTP_MODIFIER, field=line_field(col2, "modifiers"), **facts)
+                continue
+            column1 = lines[a if col2 == b else b]
+            reason = ptp_bypass(column1, lines[col2])
+            if reason is None:
+                continue
+            rule = PTP_BYPASS_INVALID if reason else PTP_MODIFIER
+            advice = _bypass_advice(edit.column2)
+            yield fire(rule, field=line_field(col2, "modifiers"), reason=reason, advice=advice,
+                       **facts)  # fmt: skip
+
+
+def _bypass_advice(column2: str) -> str:
+    if is_evaluation_management(column2):
+        return (
+            f"Add modifier 25 to the E/M {column2} when the visit was significant and "
+            f"separately identifiable from the procedure; otherwise remove {column2}"
+        )
+    return (
+        f"Add 59 or XE/XS/XP/XU to {column2} (or anatomic modifiers naming different sites "
+        f"on both lines) when documentation shows a distinct service; otherwise remove {column2}"
+    )
 
 
 @check

@@ -7,6 +7,8 @@ PTP_ROWS = [
     ("27447", "20610", "", "20100101", "*", "0", "Standards of medical / surgical practice"),
     ("11042", "97597", "", "20140101", "*", "1", "Misuse of column two code with column one code"),
     ("93000", "93005", "*", "19960101", "20200101", "0", "Deleted edit"),
+    ("20610", "99213", "", "20150101", "*", "1", "Standards of medical / surgical practice"),
+    ("20610", "20605", "", "20150101", "*", "1", "Standards of medical / surgical practice"),
 ]
 MUE_ROWS = [
     ("20610", "2", "2 Date of Service Edit: Policy", "Anatomic Consideration"),
@@ -17,7 +19,7 @@ MUE_ROWS = [
 HCPCS_CODES = ["J1100", "J3301", "G0008", "A4550", "A0428", "E0110"]
 HCPCS_MODIFIERS = ["RT", "LT", "XS", "XE", "XP", "XU", "GT", "TC"]
 CPT_CODES = ["99213", "99214", "20610", "27447", "11042", "97597", "00400", "36415",
-             "93000", "93005", "70553", "72148", "98941", "73560"]  # fmt: skip
+             "93000", "93005", "70553", "72148", "98941", "73560", "20605"]  # fmt: skip
 
 
 def ptp_text() -> str:

@@ -50,7 +50,7 @@ def test_order_file_layout_is_enforced() -> None:
 
 def test_ptp_file_in_cms_layout() -> None:
     edits = read_ptp_file(cms_files.ptp_text().splitlines(), "ccipra.txt")
-    assert len(edits) == 3
+    assert len(edits) == len(cms_files.PTP_ROWS)
     edit = edits.edit_for("20610", "27447", date(2026, 11, 20))
     assert edit and (edit.column1, edit.modifier_indicator) == ("27447", "0")
     assert edits.edit_for("93005", "93000", date(2026, 1, 1)) is None  # deleted 2020
