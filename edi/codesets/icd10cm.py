@@ -45,12 +45,22 @@ class IcdRelease:
     valid_to: date
     _codes: Mapping[str, IcdCode] = field(repr=False, default_factory=dict)
     _by_category: dict[str, list[IcdCode]] | None = field(repr=False, default=None)
+    _excludes1: Mapping[str, str] = field(repr=False, default_factory=dict)
+    """Excludes1 ranges by code, written ``LOW:HIGH|LOW:HIGH`` (none for CMS order files,
+    which carry no notes)."""
 
     def covers(self, day: date) -> bool:
         return self.valid_from <= day <= self.valid_to
 
     def lookup(self, code: str) -> IcdCode | None:
         return self._codes.get(code)
+
+    def excludes1(self, code: str) -> tuple[tuple[str, str], ...]:
+        """The Excludes1 ranges of ``code``'s own note (not its ancestors')."""
+        text = self._excludes1.get(code)
+        if not text:
+            return ()
+        return tuple(tuple(part.split(":", 1)) for part in text.split("|"))  # type: ignore[misc]
 
     def category(self, code: str) -> list[IcdCode]:
         """The billable codes of ``code``'s three-character category."""

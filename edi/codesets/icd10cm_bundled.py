@@ -2,9 +2,9 @@
 
 Importing simple-icd-10-cm parses its tabular XML: about 1.4 s, on every process that
 checks a diagnosis.  The codes it holds change only with the installed package, so the
-first process writes them (code, billable, description) to an Arrow file in the user's
-cache folder, named for the package's version, and later processes map that file in
-about 50 ms.  Lookups then read one row; nothing builds the 98,000 codes as objects.
+first process writes them (code, billable, description, Excludes1 ranges) to an Arrow file
+in the user's cache folder, named for the package's version, and later processes map that
+file in about 50 ms.  Lookups then read one row; nothing builds the 98,000 codes as objects.
 
 This and the code-set readers are the only file access in ``edi/``: the cache is derived
 from package data, holds no one's data, and is rebuilt whenever it is missing, stale or
@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from edi.codesets.icd10cm import IcdCode, IcdRelease, bundled_release_window
 
-CACHE_LAYOUT = 1
+CACHE_LAYOUT = 2
 """Bumped when the table's columns change, so an old file is never misread."""
 
 _RELEASE_FILE = b"release_file"
@@ -58,7 +58,13 @@ def bundled_release() -> IcdRelease:
         if path:
             _write(table, path)
     name, start, end = bundled_release_window(table.schema.metadata[_RELEASE_FILE].decode())
-    return IcdRelease(name, start, end, TableCodes(table))
+    return IcdRelease(name, start, end, TableCodes(table), _excludes1=_excludes1(table))
+
+
+def _excludes1(table: pa.Table) -> dict[str, str]:
+    """Codes with an Excludes1 note (a few thousand of 98,000), by code."""
+    codes, notes = table.column("code").to_pylist(), table.column("excludes1").to_pylist()
+    return {code: note for code, note in zip(codes, notes, strict=True) if note}
 
 
 class TableCodes(Mapping[str, IcdCode]):
@@ -99,12 +105,19 @@ def _from_package() -> pa.Table:
     import simple_icd_10_cm as sicd
     from simple_icd_10_cm import simple_icd_10_cm as data
 
+    from edi.codesets.icd10cm_edits import parse_excludes1
+
     codes = [c for c in sicd.get_all_codes(with_dots=False) if not sicd.is_chapter_or_block(c)]
+    excludes1 = [
+        "|".join(f"{low}:{high}" for low, high in parse_excludes1(sicd.get_excludes1(c)))
+        for c in codes
+    ]
     table = pa.table(
         {
             "code": pa.array(codes, pa.string()),
             "billable": pa.array([sicd.is_leaf(c) for c in codes], pa.bool_()),
             "description": pa.array([sicd.get_description(c) for c in codes], pa.string()),
+            "excludes1": pa.array(excludes1, pa.string()),
         }
     )
     return table.replace_schema_metadata(
@@ -120,7 +133,7 @@ def _read(path: Path) -> pa.Table | None:
     except (OSError, pa.ArrowException):
         return None
     complete = _RELEASE_FILE in (table.schema.metadata or {}) and all(
-        name in table.column_names for name in ("code", "billable", "description")
+        name in table.column_names for name in ("code", "billable", "description", "excludes1")
     )
     return table if complete else None
 

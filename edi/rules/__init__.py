@@ -8,6 +8,7 @@ validation system.  File validation (pyx12, acknowledgments) lives in
 """
 
 from edi.rules import (
+    clinical,
     modifiers,
     record,
     snip2_guide,
@@ -30,6 +31,7 @@ def load_all() -> int:
 
 __all__ = [
     "ProviderQuery",
+    "clinical",
     "load_all",
     "modifiers",
     "provider_queries",
