@@ -7,14 +7,15 @@ insensitively, since CLM01 goes out upper-cased).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Set
+from dataclasses import dataclass, field, replace
 
 from pydantic import ValidationError
 
 from edi.claims.models import Encounter
 from edi.claims.records import Record
 from edi.rules import record as record_rules
+from edi.rules.duplicates import duplicates_of
 from edi.rules.registry import CheckContext, Finding, fire, run_checks
 
 
@@ -53,12 +54,19 @@ class Refused:
 Outcome = Accepted | Refused
 
 
-def admit(records: Iterable[Record], context: CheckContext) -> Iterator[Outcome]:
-    """Validate each record; refuse those with any ``reject`` finding, keep going."""
+def admit(
+    records: Iterable[Record], context: CheckContext, known_services: Set[str] = frozenset()
+) -> Iterator[Outcome]:
+    """Validate each record; refuse those with any ``reject`` finding, keep going.
+
+    ``known_services`` are :func:`edi.rules.duplicates.service_keys` of claims already
+    billed (the ledger's): a line repeating one, or an earlier line of the batch under
+    another encounter ID, is a duplicate."""
     seen: dict[str, str] = {}
+    services: dict[str, str] = {}
     for rec in records:
         try:
-            yield _outcome(rec, context, seen)
+            yield _outcome(rec, context, seen, (services, known_services))
         except Exception as exc:
             # A crash in a check is a bug, but the record goes to the exceptions output
             # and the batch goes on.  Only the error's type is kept: its text may quote
@@ -68,8 +76,14 @@ def admit(records: Iterable[Record], context: CheckContext) -> Iterator[Outcome]
             yield Refused(rec.source, rec.source, [finding])
 
 
-def _outcome(rec: Record, context: CheckContext, seen: dict[str, str]) -> Outcome:
-    """One record's outcome; ``seen`` maps upper-cased IDs to where they first appeared."""
+def _outcome(
+    rec: Record,
+    context: CheckContext,
+    seen: dict[str, str],
+    services: tuple[dict[str, str], Set[str]],
+) -> Outcome:
+    """One record's outcome; ``seen`` maps upper-cased IDs to where they first appeared,
+    ``services`` the batch's service keys to their first encounter, and the known ones."""
     encounter, findings, key = _validate(rec)
     if key != rec.source:
         first = seen.setdefault(key.upper(), rec.source)
@@ -81,9 +95,15 @@ def _outcome(rec: Record, context: CheckContext, seen: dict[str, str]) -> Outcom
     if encounter is None:
         return Refused(key, rec.source, findings)
     findings.extend(run_checks(encounter, context, rec.source))
+    if not any(f.rejects for f in findings):
+        findings.extend(_sourced(duplicates_of(encounter, *services), rec.source))
     if any(f.rejects for f in findings):
         return Refused(key, rec.source, findings)
     return Accepted(encounter, rec.source, findings)
+
+
+def _sourced(found: Iterable[Finding], source: str) -> list[Finding]:
+    return [replace(f, source=source) for f in found]
 
 
 _RULE_OF_KIND = {

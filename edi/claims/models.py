@@ -24,6 +24,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -85,7 +87,7 @@ def _money(value: Decimal) -> Decimal:
         raise PydanticCustomError("money_format", "money must be a plain decimal number")
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise PydanticCustomError("money_scale", "money has at most 2 decimals")
-    if value <= 0:
+    if value < 0:
         raise PydanticCustomError("money_positive", "amount must be greater than zero")
     value = value.quantize(Decimal("0.01"))
     if len(value.as_tuple().digits) > MAX_AMOUNT_DIGITS:
@@ -136,6 +138,10 @@ def _icd10(value: str) -> str:
 
 def _upper(value: str) -> str:
     return value.strip().upper()
+
+
+def _upper_or_none(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
 
 
 NPI = Annotated[str, AfterValidator(_npi)]
@@ -201,6 +207,14 @@ class BillingProvider(Provider):
     ]
     tax_id_type: Literal["EIN", "SSN"] = "EIN"
     address: Address
+    clia_number: Annotated[
+        str | None, BeforeValidator(_upper_or_none), Field(pattern=r"^\d{2}D\d{7}$")
+    ] = None
+    """The laboratory's CLIA certificate number (REF*X4), e.g. 14D0123456; payers need it
+    on claims with laboratory lines."""
+    accepts_assignment: Literal["A", "B", "C"] = "A"
+    """CLM07: ``A`` assigned (participating or accepting assignment), ``B`` assignment
+    accepted on clinical laboratory services only, ``C`` not assigned."""
 
 
 class Facility(_Model):
@@ -291,6 +305,18 @@ class ServiceLine(_Model):
     ] = None
     ndc_quantity: Quantity | None = None
     ndc_unit: Literal["F2", "GR", "ME", "ML", "UN"] | None = None
+    description: Annotated[str | None, Field(min_length=1, max_length=80)] = None
+    """SV101-7: what an unlisted (CPT ``…99``) or not-otherwise-classified code was."""
+
+    @field_validator("charge")
+    @classmethod
+    def _charged(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        """$0.00 only on CPT Category II codes (``NNNNF``), which report quality measures
+        and carry no charge; every other line bills an amount."""
+        code = info.data.get("procedure_code", "")
+        if value == 0 and not (len(code) == 5 and code[:4].isdigit() and code[4] == "F"):
+            raise PydanticCustomError("money_positive", "amount must be greater than zero")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> ServiceLine:

@@ -10,6 +10,7 @@ validation system.  File validation (pyx12, acknowledgments) lives in
 from edi.rules import (
     clinical,
     modifiers,
+    payer_edits,
     record,
     snip2_guide,
     snip3_balancing,
@@ -34,6 +35,7 @@ __all__ = [
     "clinical",
     "load_all",
     "modifiers",
+    "payer_edits",
     "provider_queries",
     "record",
     "snip2_guide",

@@ -25,6 +25,13 @@ _R = register
 
 TIMELY_WARNING_DAYS = 14
 """Claims this close to the payer's filing limit are flagged so they go out first."""
+DEFAULT_TIMELY_FILING_DAYS = {"MB": 365, "MA": 365, "MC": 365, "CH": 365, "VA": 180}
+"""Filing limits by claim filing indicator when a payer has no profile: Medicare's 12
+months (42 CFR 424.44), TRICARE's one year, the VA's 180 days, Medicaid's common 365
+(states vary); every other payer the commercial default below."""
+DEFAULT_COMMERCIAL_DAYS = 90
+"""Many commercial contracts allow 90 days; the shortest common limit, so nothing lapses
+unseen when the real one is longer."""
 
 PAYER_UNKNOWN = _R(
     Rule(
@@ -101,7 +108,7 @@ TIMELY_EXPIRED = _R(
         7,
         "reject",
         "billing",
-        "service on {dos} is past payer {payer_id}'s {days}-day filing limit ({deadline})",
+        "service on {dos} is past {whose} {days}-day filing limit ({deadline})",
         "Send only with proof of timely filing, or write off per policy",
         "2400",
         "DTP",
@@ -114,7 +121,7 @@ TIMELY_NEAR = _R(
         7,
         "warn",
         "billing",
-        "service on {dos} reaches payer {payer_id}'s filing limit on {deadline}",
+        "service on {dos} reaches {whose} {days}-day filing limit on {deadline}",
         "Submit this claim today",
         "2400",
         "DTP",
@@ -197,6 +204,10 @@ def payer_rules(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     profile = ctx.payers.get(payer_id)
     if profile is None:
         yield fire(PAYER_UNKNOWN, payer_id=payer_id)
+        indicator = enc.payer.claim_filing_indicator
+        days = DEFAULT_TIMELY_FILING_DAYS.get(indicator, DEFAULT_COMMERCIAL_DAYS)
+        whose = f"the default (payer {payer_id} has no profile; filing indicator {indicator})"
+        yield from _timely(enc, ctx, payer_id, days, whose)
         return
     actual = enc.payer.claim_filing_indicator
     if profile.claim_filing_indicator and actual != profile.claim_filing_indicator:
@@ -216,7 +227,7 @@ def payer_rules(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         for i, line in enumerate(enc.service_lines):
             if line.procedure_code in profile.prior_auth_codes:
                 yield fire(PRIOR_AUTH, line=i + 1, payer_id=payer_id, code=line.procedure_code)
-    yield from _timely(enc, ctx, payer_id, profile.timely_filing_days)
+    yield from _timely(enc, ctx, payer_id, profile.timely_filing_days, f"payer {payer_id}'s")
 
 
 def _zip4(enc: Any, payer_id: str) -> Iterator[Finding]:
@@ -240,7 +251,7 @@ def _zip4(enc: Any, payer_id: str) -> Iterator[Finding]:
             )
 
 
-def _timely(enc: Any, ctx: CheckContext, payer_id: str, days: int) -> Iterator[Finding]:
+def _timely(enc: Any, ctx: CheckContext, payer_id: str, days: int, whose: str) -> Iterator[Finding]:
     first = min(line.service_date for line in enc.service_lines)
     # Days elapsed, not ``first + days``: a service date near date.max (9999-12-31) would
     # overflow; such a date is in the future, which SNIP 4 reports.
@@ -254,6 +265,7 @@ def _timely(enc: Any, ctx: CheckContext, payer_id: str, days: int) -> Iterator[F
         field="service_lines[0].service_date",
         dos=first.isoformat(),
         payer_id=payer_id,
+        whose=whose,
         days=days,
         deadline=deadline.isoformat(),
     )
