@@ -257,7 +257,8 @@ def _subscriber(s: _Segments, hl: int, parent: int, enc: Encounter) -> None:
     s.subscriber_name(sub)
     if sub.address:
         _address(s.subscriber_street, s.subscriber_city, sub.address)
-    s.subscriber_demographics(sub)
+    if not dependent:  # 2010BA DMG: "required when the subscriber is the patient", else not sent
+        s.subscriber_demographics(sub)
     s.payer_name(enc.payer)
 
 
@@ -276,9 +277,15 @@ def _claim(s: _Segments, enc: Encounter, st02: str) -> BuiltClaim:
     s.claim(enc, encounter_id=clm01, stated_total=total)
     s.onset_date(enc)
     s.accident_date(enc)
+    s.admission_date(enc)
+    if enc.attachment:
+        s.claim_attachment(enc.attachment)
+    s.referral_number(enc)
     s.prior_authorization(enc)
     if enc.frequency_code in ("7", "8"):
         s.original_claim(enc)
+    s.clia_number(enc)
+    s.claim_note(enc)
     s.diagnoses(enc)
 
     billing_npi = enc.billing_provider.npi
@@ -293,6 +300,8 @@ def _claim(s: _Segments, enc: Encounter, st02: str) -> BuiltClaim:
     if enc.service_facility:
         s.service_facility_name(enc.service_facility)
         _address(s.service_facility_street, s.service_facility_city, enc.service_facility.address)
+    if enc.supervising_provider:
+        s.supervising_provider_name(enc.supervising_provider)
 
     claim_rendering = rendering.npi if rendering else billing_npi
     refs = []
@@ -324,3 +333,5 @@ def _line(
     if r and r.npi != claim_rendering:
         s.line_rendering_provider_name(r, entity_type=_entity(r))
         s.line_rendering_provider_specialty(r)
+    if line.ordering_provider:
+        s.line_ordering_provider_name(line.ordering_provider)

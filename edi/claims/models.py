@@ -277,6 +277,43 @@ class Patient(Person):
     relationship_to_subscriber: Literal["01", "19", "20", "21", "39", "40", "53", "G8"]
 
 
+class PersonProvider(Provider):
+    """A provider who can only be a person (supervising 2310D, ordering 2420E: NM102 1)."""
+
+    @model_validator(mode="after")
+    def _person(self) -> PersonProvider:
+        if not (self.last_name and self.first_name):
+            raise PydanticCustomError(
+                "provider_name", "give last_name and first_name: this provider is a person"
+            )
+        return self
+
+
+class Attachment(_Model):
+    """Paperwork sent beside the claim (2300 PWK): what it is, how it travels, and the
+    control number that ties it to the claim."""
+
+    report_type: Literal[
+        "03", "04", "05", "06", "07", "08", "09", "10", "11", "13", "15", "21", "A3", "A4",
+        "AM", "AS", "B2", "B3", "B4", "BR", "BS", "BT", "CB", "CK", "CT", "D2", "DA", "DB",
+        "DG", "DJ", "DS", "EB", "HC", "HR", "I5", "IR", "LA", "M1", "MT", "NN", "OB", "OC",
+        "OD", "OE", "OX", "OZ", "P4", "P5", "PE", "PN", "PO", "PQ", "PY", "PZ", "RB", "RR",
+        "RT", "RX", "SG", "V5", "XP",
+    ]  # fmt: skip
+    transmission: Literal["AA", "BM", "EL", "EM", "FT", "FX"]
+    """AA available on request at the provider; BM mail, EL electronic, EM e-mail,
+    FT file transfer, FX fax."""
+    control_number: Annotated[str | None, Field(min_length=2, max_length=50)] = None
+
+    @model_validator(mode="after")
+    def _controlled(self) -> Attachment:
+        if self.transmission != "AA" and not self.control_number:
+            raise PydanticCustomError(
+                "attachment_control", "an attachment sent to the payer needs its control_number"
+            )
+        return self
+
+
 class Accident(_Model):
     type: Literal["AA", "EM", "OA"]
     state: State | None = None
@@ -305,6 +342,8 @@ class ServiceLine(_Model):
     ] = None
     ndc_quantity: Quantity | None = None
     ndc_unit: Literal["F2", "GR", "ME", "ML", "UN"] | None = None
+    ordering_provider: PersonProvider | None = None
+    """2420E: who ordered the service (tests, DME), when not the rendering provider."""
     description: Annotated[str | None, Field(min_length=1, max_length=80)] = None
     """SV101-7: what an unlisted (CPT ``…99``) or not-otherwise-classified code was."""
 
@@ -351,6 +390,22 @@ class Encounter(_Model):
     assignment_of_benefits: bool = True
     release_of_information: Literal["Y", "I"] = "Y"
     service_lines: Annotated[list[ServiceLine], Field(min_length=1, max_length=50)]
+    # -- 837P segments real claims need (issue 14); all optional --------------------------
+    delay_reason_code: (
+        Literal["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "15"] | None
+    ) = None
+    """CLM20: why the claim is sent past the payer's filing limit."""
+    admission_date: Date | None = None
+    """DTP*435: the inpatient admission, required for places of service 21, 51 and 61."""
+    referral_number: Annotated[str | None, Field(min_length=1, max_length=50)] = None
+    """REF*9F: the payer's referral number."""
+    claim_note: Annotated[str | None, Field(min_length=1, max_length=80)] = None
+    """NTE*ADD: additional information for the payer's claims examiner."""
+    attachment: Attachment | None = None
+    """PWK: paperwork sent beside the claim."""
+    supervising_provider: PersonProvider | None = None
+    """2310D: who supervised the rendering provider (incident-to, residents)."""
+    # -- end of issue 14 block ------------------------------------------------------------
 
     @property
     def claim_id(self) -> str:

@@ -21,11 +21,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from edi.claims.models import Encounter
+from edi.claims.models import Date, Encounter, Subscriber
 from edi.codesets.procedures import procedure_kind
 from edi.guides.model import Guide, x222a1
 from edi.guides.segments import SegmentReader
@@ -38,11 +38,21 @@ from edi.x12.reader import (
 )
 
 
+class FiledSubscriber(Subscriber):
+    """2010BA as a file has it: DMG is sent only when the subscriber is the patient, so a
+    claim with a patient loop has no subscriber birth date or sex (rule
+    SNIP4.SUBSCRIBER.DEMOGRAPHICS asks for them when the subscriber is the patient)."""
+
+    birth_date: Date | None = None  # type: ignore[assignment]
+    sex: Literal["M", "F", "U"] | None = None  # type: ignore[assignment]
+
+
 class FiledEncounter(Encounter):
     """An encounter read from a file: CLM01 is not ours to shape (rule SNIP2.CLM01.FORMAT
     judges it), and the file's own statements are kept for the rules that check them."""
 
     encounter_id: Annotated[str, Field(min_length=1, max_length=38)]
+    subscriber: FiledSubscriber  # type: ignore[assignment]
     stated_total: Decimal | None = None
     subscriber_relationship: str | None = None
     icd9_diagnoses: int = 0

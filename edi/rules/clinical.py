@@ -116,6 +116,8 @@ def _release(enc: Any, ctx: CheckContext) -> Any:
 @check
 def patient_groups(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     person = patient_of(enc)
+    if person.birth_date is None:  # a file without DMG: SNIP4.SUBSCRIBER.DEMOGRAPHICS says so
+        return
     first_dos = min(line.service_date for line in enc.service_lines)
     age = age_on(person.birth_date, first_dos)
     for i, code in enumerate(enc.diagnoses):
@@ -140,7 +142,7 @@ def procedure_ages(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     birth = patient_of(enc).birth_date
     for i, line in enumerate(enc.service_lines):
         ages = age_range(line.procedure_code)
-        if ages is None:
+        if ages is None or birth is None:
             continue
         age = age_on(birth, line.service_date)
         if ages[0] <= age <= ages[1]:

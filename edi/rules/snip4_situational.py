@@ -115,6 +115,21 @@ SUBSCRIBER_ADDRESS = _R(
         "subscriber.address",
     )
 )
+SUBSCRIBER_DEMOGRAPHICS = _R(
+    Rule(
+        "SNIP4.SUBSCRIBER.DEMOGRAPHICS",
+        4,
+        "reject",
+        "front_desk",
+        "the subscriber is the patient, so the subscriber's birth date and sex (2010BA DMG) "
+        "are required",
+        "Send DMG in 2010BA with the patient's birth date and sex",
+        "2010BA",
+        "DMG",
+        None,
+        "subscriber.birth_date",
+    )
+)
 PATIENT_ADDRESS = _R(
     Rule(
         "SNIP4.PATIENT.ADDRESS",
@@ -248,6 +263,8 @@ def patient_loop(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     subscriber_is_patient = patient is None if relationship is None else relationship == "18"
     if subscriber_is_patient and subscriber.address is None:
         yield fire(SUBSCRIBER_ADDRESS)
+    if subscriber_is_patient and (subscriber.birth_date is None or subscriber.sex is None):
+        yield fire(SUBSCRIBER_DEMOGRAPHICS)
     if patient is not None and patient.address is None:
         yield fire(PATIENT_ADDRESS)
 

@@ -332,7 +332,9 @@ def test_round_trip_and_pyx12_on_generated_encounters(datas: list[dict]) -> None
 GOLDEN = Path(__file__).parent / "golden" / "837p-edge-and-synthetic.x12"
 """What the hand-written builder before the guide description (b665b86) wrote for the edge
 cases above and 50 synthetic encounters: the guide-driven builder, and any speed-up of it,
-must write the same bytes."""
+must write the same bytes.  One deliberate change since: no 2010BA DMG when a 2000C patient
+loop follows (the guide sends it only when the subscriber is the patient), which removed
+the seven dependents' subscriber DMG segments and nothing else."""
 
 
 def test_output_is_byte_identical_to_the_hand_written_builder() -> None:

@@ -28,13 +28,17 @@ def _upper(value: Any) -> Any:
 
 
 def _as_sent(data: dict) -> dict:
-    """The encounter as the 837 carries it: each line's REF*6R filled (``CLM01-n``)."""
+    """The encounter as the 837 carries it: each line's REF*6R filled (``CLM01-n``), and
+    no subscriber birth date or sex when a patient loop follows (2010BA DMG is not sent)."""
     enc = Encounter.model_validate(data)
     lines = [
         line.model_copy(update={"line_id": line.line_id or f"{enc.claim_id}-{n}"})
         for n, line in enumerate(enc.service_lines, 1)
     ]
-    sent = enc.model_copy(update={"service_lines": lines})
+    update: dict = {"service_lines": lines}
+    if enc.patient is not None:
+        update["subscriber"] = enc.subscriber.model_copy(update={"birth_date": None, "sex": None})
+    sent = enc.model_copy(update=update)
     return _upper(json.loads(sent.model_dump_json()))
 
 

@@ -45,7 +45,7 @@ def _scratch(tmp_path: Path, old: str, new: str) -> Path:
     [
         ("      SBR09: payer.claim_filing_indicator", "      SBR99: x", "no SBR99 in 2000B SBR"),
         ("      NM101: \"=85\"", "      NM101: \"=ZZ\"", "no NM1 with code 'ZZ'"),
-        ("      CLM07: \"=A\"", "      CLM07: \"=Q\"", "CLM07 code 'Q' is not one of A, B, C"),
+        ("      CLM05-2: \"=B\"", "      CLM05-2: \"=Q\"", "CLM05-2 code 'Q' is not one of B"),
         ("      NM107: suffix\n      NM108: \"=MI\"", "      NM106: prefix\n      NM108: \"=MI\"",
          "NM106 is not used in this guide (usage N); remove it"),
         ("    loop: 2010AA\n", "    loop: 2010ZZ\n", "loop '2010ZZ' is not in pyx12's map"),
