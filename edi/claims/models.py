@@ -159,7 +159,9 @@ Modifier = Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{2}$
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="ignore", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True
+    )
 
 
 # -- parts ------------------------------------------------------------------------------

@@ -70,6 +70,7 @@ SIDE_CONFLICT = _R(
         "2400",
         "SV1",
         "SV101-3",
+        disposition="hold",
     )
 )
 RT_AND_LT = _R(

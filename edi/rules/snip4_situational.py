@@ -130,6 +130,24 @@ SUBSCRIBER_DEMOGRAPHICS = _R(
         "subscriber.birth_date",
     )
 )
+ADMISSION_DATE = _R(
+    Rule(
+        "SNIP4.ADMISSION_DATE.MISSING",
+        4,
+        "reject",
+        "billing",
+        "place of service {pos} is an inpatient setting, so the admission date (DTP*435) is "
+        "required",
+        "Enter the inpatient admission date in admission_date",
+        "2300",
+        "DTP",
+        "DTP03",
+        "admission_date",
+    )
+)
+INPATIENT_PLACES = frozenset({"21", "51", "61"})
+"""Inpatient hospital, inpatient psychiatric facility, comprehensive inpatient rehabilitation:
+the guide requires DTP*435 on claims for services there."""
 PATIENT_ADDRESS = _R(
     Rule(
         "SNIP4.PATIENT.ADDRESS",
@@ -284,6 +302,12 @@ def rendering(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         and not all(line.rendering_provider for line in enc.service_lines)
     ):
         yield fire(RENDERING_MISSING)
+
+
+@check
+def admission(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    if enc.place_of_service in INPATIENT_PLACES and enc.admission_date is None:
+        yield fire(ADMISSION_DATE, pos=enc.place_of_service)
 
 
 @check

@@ -82,6 +82,12 @@ FILE_CASES: list[tuple[str, Callable[[], str], Callable[[str], str], str]] = [
     ),
     ("51 service lines", clean, lines_51, "SNIP2.FIELD.REPEAT"),
     (
+        "subscriber is the patient, no DMG",
+        clean,
+        without("DMG*D8*19800402"),
+        "SNIP4.SUBSCRIBER.DEMOGRAPHICS",
+    ),
+    (
         "13 diagnoses",
         clean,
         sub(r"ABF:G43909", "ABF:G43909" + "*ABF:I10" * 11),

@@ -110,6 +110,8 @@ CASES: list[tuple[str, Mutation, Mutation, dict[str, Any] | None]] = [
     ("SNIP2.MONEY.POSITIVE",  # $0.00 only on CPT Category II lines
      lines(line(), line(procedure_code="99213", charge="0.00")),
      lines(line(), line(procedure_code="3074F", charge="0.00")), None),
+    ("SNIP4.ADMISSION_DATE.MISSING", put("place_of_service", "21"),
+     both(put("place_of_service", "21"), put("admission_date", "2026-11-18")), None),
     ("SNIP7.DUPLICATE.SERVICE", same, lines(line(service_date="2026-11-19")),
      encounter(encounter_id="ENC-EARLIER")),
 ]  # fmt: skip
