@@ -89,6 +89,7 @@ def excluded_by(exclusions: Iterable[Exclusion], code: str) -> bool:
     return any(low <= code[: len(low)] <= high for low, high in exclusions)
 
 
+@lru_cache(maxsize=16384)
 def exclusions_of(release: IcdRelease, code: str) -> tuple[Exclusion, ...]:
     """The Excludes1 ranges that apply to ``code``: its own and its ancestors' notes."""
     return tuple(e for n in range(3, len(code) + 1) for e in release.excludes1(code[:n]))

@@ -104,6 +104,23 @@ MOD25_MISSING = _R(
     )
 )
 
+DISTINCT_ON_EM = _R(
+    Rule(
+        "SNIP6.MODIFIER.59_ON_EM",
+        6,
+        "warn",
+        "coder",
+        "line {line}: modifier {modifier} is on E/M {code}; 59 and XE/XS/XP/XU never apply "
+        "to an E/M, and payers deny the visit",
+        "Use modifier 25 on the E/M when it was significant and separately identifiable "
+        "from a same-day procedure; otherwise remove {modifier}",
+        "2400",
+        "SV1",
+        "SV101-3",
+        disposition="hold",
+    )
+)
+
 _X_MODIFIERS = ("XE", "XS", "XP", "XU")
 _SIDE_OF = {"RT": "right", "LT": "left"}
 
@@ -211,6 +228,16 @@ def _sites(column1: Any, column2: Any) -> str | None:
 @check
 def modifier_59(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     for i, line in enumerate(enc.service_lines):
+        if is_evaluation_management(line.procedure_code):
+            wrong = next((m for m in line.modifiers if m in DISTINCT_MODIFIERS), None)
+            if wrong:
+                yield fire(
+                    DISTINCT_ON_EM,
+                    field=line_field(i, "modifiers"),
+                    line=i + 1,
+                    modifier=wrong,
+                    code=line.procedure_code,
+                )
         if "59" in line.modifiers:
             x = next((m for m in line.modifiers if m in _X_MODIFIERS), None)
             if x:

@@ -78,6 +78,8 @@ CASES: list[tuple[str, Mutation, Mutation, dict[str, Any] | None]] = [
     ("SNIP7.NCCI.BYPASS_INVALID",  # the bypass modifier on the column-1 code
      lines(line(procedure_code="20610", modifiers=["59"]), line(procedure_code="20605")),
      lines(line(procedure_code="20610"), line(procedure_code="20605", modifiers=["XS"])), None),
+    ("SNIP6.MODIFIER.59_ON_EM", lines(line(modifiers=["59"])), lines(line(modifiers=["25"])),
+     None),
     ("SNIP6.MODIFIER.25_MISSING",  # no PTP edit for 99214 + 11102 in the test file
      lines(line(procedure_code="99214"), line(procedure_code="11102")),
      lines(line(procedure_code="99214", modifiers=["25"]), line(procedure_code="11102")), None),
@@ -146,7 +148,8 @@ def test_every_new_rule_is_in_the_table() -> None:
         for rule_id in RULES
         if rule_id.startswith(("SNIP5.ICD10.", "SNIP5.CPT.AGE", "SNIP7.TELEHEALTH.",
                                "SNIP7.LAB.", "SNIP7.MEDICARE.", "SNIP7.NCCI.BYPASS",
-                               "SNIP7.DUPLICATE.", "SNIP7.PROCEDURE.", "SNIP6.MODIFIER.25_M"))
+                               "SNIP7.DUPLICATE.", "SNIP7.PROCEDURE.", "SNIP6.MODIFIER.25_M",
+                               "SNIP6.MODIFIER.59_ON"))
     }  # fmt: skip
     old = {"SNIP5.ICD10.INVALID", "SNIP5.ICD10.NOT_BILLABLE", "SNIP5.ICD10.RELEASE_WINDOW",
            "SNIP5.ICD10.EXTERNAL_CAUSE_PRINCIPAL", "SNIP5.ICD10.BEFORE_ICD10",
