@@ -8,7 +8,7 @@ insensitively, since CLM01 goes out upper-cased).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Set
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
@@ -96,14 +96,10 @@ def _outcome(
         return Refused(key, rec.source, findings)
     findings.extend(run_checks(encounter, context, rec.source))
     if not any(f.rejects for f in findings):
-        findings.extend(_sourced(duplicates_of(encounter, *services), rec.source))
+        findings.extend(duplicates_of(encounter, *services, rec.source))
     if any(f.rejects for f in findings):
         return Refused(key, rec.source, findings)
     return Accepted(encounter, rec.source, findings)
-
-
-def _sourced(found: Iterable[Finding], source: str) -> list[Finding]:
-    return [replace(f, source=source) for f in found]
 
 
 _RULE_OF_KIND = {

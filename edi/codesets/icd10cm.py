@@ -120,15 +120,21 @@ class IcdCatalog:
     releases: tuple[IcdRelease, ...]
 
     def release_for(self, day: date) -> tuple[IcdRelease, bool]:
-        """The release covering ``day``, or the nearest one and ``False``."""
-        for release in self.releases:
-            if release.covers(day):
-                return release, True
-        nearest = min(
-            self.releases,
-            key=lambda r: min(abs((r.valid_from - day).days), abs((r.valid_to - day).days)),
-        )
-        return nearest, False
+        """The release covering ``day``, or the nearest one and ``False``; several rules
+        ask per claim, and a batch has few dates, so each answer is kept."""
+        return _release_for(self, day)
+
+
+@lru_cache(maxsize=4096)
+def _release_for(catalog: IcdCatalog, day: date) -> tuple[IcdRelease, bool]:
+    for release in catalog.releases:
+        if release.covers(day):
+            return release, True
+    nearest = min(
+        catalog.releases,
+        key=lambda r: min(abs((r.valid_from - day).days), abs((r.valid_to - day).days)),
+    )
+    return nearest, False
 
 
 _SIDE = re.compile(r"\b(right|left|bilateral)\b", re.IGNORECASE)

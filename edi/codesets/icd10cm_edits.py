@@ -50,6 +50,8 @@ PATIENT_GROUPS = (
 )  # fmt: skip
 
 ADULT_AGE = 18
+GROUP_LETTERS = frozenset(group.low[0] for group in PATIENT_GROUPS)
+"""First letters of every group's codes: most diagnoses are ruled out by one lookup."""
 
 _REFERENCE = re.compile(r"([A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{0,4})?)-?(?:-([A-Z][0-9][0-9A-Z]))?")
 _GROUP = re.compile(r"\(([^()]*)\)")

@@ -71,6 +71,7 @@ def names_no_side(item: IcdCode) -> bool:
     return not sides(item.description)
 
 
+@lru_cache(maxsize=4096)
 def evidence_of(procedure_code: str) -> ProcedureEvidence | None:
     return next((e for e in PROCEDURE_EVIDENCE if e.covers(procedure_code)), None)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from edi.codesets.icd10cm_edits import (
     ADULT_AGE,
+    GROUP_LETTERS,
     PATIENT_GROUPS,
     excluded_by,
     exclusions_of,
@@ -115,6 +116,8 @@ def _release(enc: Any, ctx: CheckContext) -> Any:
 
 @check
 def patient_groups(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    if not any(code[0] in GROUP_LETTERS for code in enc.diagnoses):
+        return
     person = patient_of(enc)
     if person.birth_date is None:  # a file without DMG: SNIP4.SUBSCRIBER.DEMOGRAPHICS says so
         return

@@ -64,7 +64,9 @@ def duplicate_services(
         yield from duplicates_of(enc, first_seen, known)
 
 
-def duplicates_of(enc: Any, first_seen: dict[str, str], known: Set[str]) -> Iterator[Finding]:
+def duplicates_of(
+    enc: Any, first_seen: dict[str, str], known: Set[str], source: str | None = None
+) -> Iterator[Finding]:
     """One encounter's duplicates, remembering its services in ``first_seen`` (key to
     the first encounter ID billing it): the step :func:`duplicate_services` repeats, for
     callers that stream a batch."""
@@ -84,6 +86,7 @@ def duplicates_of(enc: Any, first_seen: dict[str, str], known: Set[str]) -> Iter
             DUPLICATE_SERVICE,
             field=line_field(i, "procedure_code"),
             encounter_id=eid,
+            source=source,
             line=i + 1,
             code=line.procedure_code,
             dos=line.service_date.isoformat(),
