@@ -286,7 +286,7 @@ class PersonProvider(Provider):
     def _person(self) -> PersonProvider:
         if not (self.last_name and self.first_name):
             raise PydanticCustomError(
-                "provider_name", "give last_name and first_name: this provider is a person"
+                "provider_person", "give last_name and first_name: this provider is a person"
             )
         return self
 

@@ -170,7 +170,8 @@ MONEY_POSITIVE = _R(
         "reject",
         "billing",
         "{label} must be more than zero",
-        "Enter the line's billed charge in {field}",
+        "Enter the line's billed charge in {field}; only CPT Category II codes (NNNNF) may "
+        "be billed at 0.00",
     )
 )
 MONEY_FORMAT = _R(
@@ -296,6 +297,32 @@ PROVIDER_NAME = _R(
         "billing",
         "{label} has no name",
         "Give organization_name, or last_name and first_name",
+    )
+)
+PROVIDER_PERSON = _R(
+    Rule(
+        "SNIP2.PROVIDER.PERSON",
+        2,
+        "reject",
+        "billing",
+        "{label} must be a person (the 837P sends NM102 1 for supervising and ordering "
+        "providers), and has no last_name and first_name",
+        "Give the provider's last_name and first_name as on their NPPES record",
+    )
+)
+ATTACHMENT_CONTROL = _R(
+    Rule(
+        "SNIP4.ATTACHMENT.CONTROL_NUMBER",
+        4,
+        "reject",
+        "billing",
+        "an attachment sent to the payer (PWK02 not AA) needs its control number (PWK06)",
+        "Fill attachment.control_number with the number written on the paperwork's cover "
+        "sheet, or set transmission AA when the paperwork stays at the practice",
+        "2300",
+        "PWK",
+        "PWK06",
+        "attachment.control_number",
     )
 )
 DATE_RANGE = _R(
@@ -494,6 +521,8 @@ _BY_TYPE: dict[str, Rule] = {
     "zip_format": ZIP,
     "icd10_format": ICD_FORMAT,
     "provider_name": PROVIDER_NAME,
+    "provider_person": PROVIDER_PERSON,
+    "attachment_control": ATTACHMENT_CONTROL,
     "date_range": DATE_RANGE,
     "ndc_incomplete": NDC_INCOMPLETE,
 }

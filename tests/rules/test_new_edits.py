@@ -114,6 +114,13 @@ CASES: list[tuple[str, Mutation, Mutation, dict[str, Any] | None]] = [
      lines(line(), line(procedure_code="3074F", charge="0.00")), None),
     ("SNIP4.ADMISSION_DATE.MISSING", put("place_of_service", "21"),
      both(put("place_of_service", "21"), put("admission_date", "2026-11-18")), None),
+    ("SNIP2.PROVIDER.PERSON",
+     put("supervising_provider", {"npi": "1679576722", "organization_name": "Maple Group"}),
+     put("supervising_provider", {"npi": "1679576722", "last_name": "Stone",
+                                  "first_name": "Kim"}), None),
+    ("SNIP4.ATTACHMENT.CONTROL_NUMBER",
+     put("attachment", {"report_type": "OZ", "transmission": "FX"}),
+     put("attachment", {"report_type": "OZ", "transmission": "AA"}), None),
     ("SNIP7.DUPLICATE.SERVICE", same, lines(line(service_date="2026-11-19")),
      encounter(encounter_id="ENC-EARLIER")),
 ]  # fmt: skip
