@@ -17,6 +17,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from edi.codesets.icd10cm_specificity import ranked
 from edi.codesets.procedures import in_category_i_range, procedure_kind
 from edi.rules.common import code_sets, dotted, line_field
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
@@ -354,7 +355,7 @@ def _diagnosis(release: Any, code: str, index: int) -> tuple[Finding, ...]:
             fire(ICD_INVALID, field=field, location=where, code=dotted(code), release=release.name),
         )
     if not item.billable:
-        children = ", ".join(dotted(c.code) for c in release.category(code)[:3]) or "-"
+        children = ", ".join(dotted(c.code) for c in _children(release, code)[:3]) or "-"
         return (
             fire(
                 ICD_NOT_BILLABLE,
@@ -366,6 +367,14 @@ def _diagnosis(release: Any, code: str, index: int) -> tuple[Finding, ...]:
             ),
         )
     return ()
+
+
+def _children(release: Any, code: str) -> list[Any]:
+    """Billable codes under a header, the closest in description first (not merely the
+    first codes of its category: E11.4 is answered with E11.40..., never E11.00)."""
+    item = release.lookup(code)
+    below = [c for c in release.category(code) if c.code.startswith(code)]
+    return ranked(below, item.description) if item else below
 
 
 _KIND_NAMES = {
