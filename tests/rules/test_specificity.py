@@ -85,3 +85,11 @@ def test_symptom_as_first_diagnosis_is_asked(context: Any) -> None:
     (finding,) = _codes(context, ["R51.9", "I10"], procedure_code="99213", modifiers=[])
     assert finding.rule_id == "SNIP5.ICD10.SYMPTOM_PRINCIPAL"
     assert "R51.9 (Headache, unspecified)" in finding.message
+
+
+def test_a_header_is_answered_with_codes_under_it(context: Any) -> None:
+    data = encounter(diagnoses=["E11.4", "G43.909"])
+    (outcome,) = admit([Record("s:1", data)], context)
+    (finding,) = [f for f in outcome.findings if f.rule_id == "SNIP5.ICD10.NOT_BILLABLE"]
+    suggested = finding.fix.split("e.g. ")[1].split(", ")
+    assert suggested and all(code.startswith("E11.4") for code in suggested)
