@@ -29,6 +29,8 @@ LINE_FIELDS = frozenset(
         "ndc",
         "ndc_quantity",
         "ndc_unit",
+        "description",
+        "ordering_provider",
     }
 )
 """Service-line fields that may appear unprefixed in a CSV/Parquet row."""

@@ -110,3 +110,16 @@ def test_claims_schema_documents_the_new_fields() -> None:
         "REF*X4" in schema["$defs"]["BillingProvider"]["properties"]["clia_number"]["description"]
     )
     assert "SV101-7" in schema["$defs"]["ServiceLine"]["properties"]["description"]["description"]
+
+
+def test_csv_rows_carry_the_new_line_fields() -> None:
+    from edi.claims.records import row_records
+
+    row = {"encounter_id": "E1", "procedure_code": "J3490", "description": "Ketorolac 15 mg",
+           "ordering_provider.npi": "1003000126", "referral_number": "RF-1"}  # fmt: skip
+    (record,) = row_records([row], "c.csv")
+    assert record.data is not None
+    (line,) = record.data["service_lines"]
+    assert line["description"] == "Ketorolac 15 mg"
+    assert line["ordering_provider"] == {"npi": "1003000126"}
+    assert record.data["referral_number"] == "RF-1"
