@@ -9,6 +9,7 @@ validation system.  File validation (pyx12, acknowledgments) lives in
 
 from edi.rules import (
     clinical,
+    duplicates,
     modifiers,
     payer_edits,
     record,
@@ -33,6 +34,7 @@ def load_all() -> int:
 __all__ = [
     "ProviderQuery",
     "clinical",
+    "duplicates",
     "load_all",
     "modifiers",
     "payer_edits",
