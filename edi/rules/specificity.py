@@ -31,7 +31,7 @@ SYMPTOM_PRINCIPAL = _R(
         5,
         "warn",
         "provider",
-        "the first diagnosis {code} ({description}) is a sign or symptom, not a definitive "
+        "the first diagnosis, {description} ({code}), is a sign or symptom, not a definitive "
         "condition; payers review symptom-only claims for medical necessity",
         "Ask the provider whether a condition explaining the symptom was established at this "
         "visit; keep {code} only when none was",
@@ -48,8 +48,8 @@ UNSPECIFIED = _R(
         5,
         "warn",
         "provider",
-        "diagnosis {code} ({description}) does not name {what}, but line {line} ({evidence}) "
-        "shows it; closest codes: {specific}",
+        "the diagnosis {description} ({code}) does not name {what}, but line {line} "
+        "({evidence}) shows it; closest codes: {specific}",
         "Ask the provider whether the documentation supports one of the closest codes, "
         "then update the diagnosis",
         "2300",
@@ -111,7 +111,7 @@ def _unspecified(
     shown: str,
     choices: Sequence[IcdCode],
 ) -> Finding:
-    named = ", ".join(f"{dotted(c.code)} {c.description}" for c in choices[:SUGGESTIONS])
+    named = "; ".join(f"{c.description} ({dotted(c.code)})" for c in choices[:SUGGESTIONS])
     more = f" (and {len(choices) - SUGGESTIONS} more)" if len(choices) > SUGGESTIONS else ""
     return fire(
         UNSPECIFIED,
