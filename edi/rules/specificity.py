@@ -10,6 +10,7 @@ procedure implying a type or complication the code leaves out.  Codes that are s
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from edi.codesets.icd10cm import IcdCode
@@ -74,10 +75,23 @@ def symptom_principal(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         yield fire(SYMPTOM_PRINCIPAL, code=dotted(first), description=item.description)
 
 
-@check
-def evidence_of_more(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    """Each linked diagnosis once: the first line showing more decides the question."""
-    release, _ = code_sets(ctx).icd.release_for(enc.service_lines[0].service_date)
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One diagnosis the claim shows more about: the codes to offer, closest first."""
+
+    pointer: int
+    """1-based position of the diagnosis (its ``diagnoses`` index plus one)."""
+    line: int
+    what: str
+    shown: str
+    choices: tuple[IcdCode, ...]
+
+
+def questions(enc: Any, release: Any) -> Iterator[Question]:
+    """Each linked diagnosis once: the first line showing more decides the question.
+
+    Pure, so the coding-review worklist can offer the same answer choices the finding
+    names (``choices``), beside "clinically undetermined" and "other"."""
     asked: set[int] = set()
     for n, line in enumerate(enc.service_lines, 1):
         side = next((SIDE_OF_MODIFIER[m] for m in line.modifiers if m in SIDE_OF_MODIFIER), None)
@@ -95,7 +109,15 @@ def evidence_of_more(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
             else:
                 continue
             asked.add(pointer)
-            yield _unspecified(release, code, pointer, n, what, shown, choices)
+            yield Question(pointer, n, what, shown, choices)
+
+
+@check
+def evidence_of_more(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    release, _ = code_sets(ctx).icd.release_for(enc.service_lines[0].service_date)
+    for q in questions(enc, release):
+        code = enc.diagnoses[q.pointer - 1]
+        yield _unspecified(release, code, q.pointer, q.line, q.what, q.shown, q.choices)
 
 
 def _side_mod(line: Any) -> str:

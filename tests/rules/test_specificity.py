@@ -94,3 +94,18 @@ def test_a_header_is_answered_with_codes_under_it(context: Any) -> None:
     (finding,) = [f for f in outcome.findings if f.rule_id == "SNIP5.ICD10.NOT_BILLABLE"]
     suggested = finding.fix.split("e.g. ")[1].split(", ")
     assert suggested and all(code.startswith("E11.4") for code in suggested)
+
+
+def test_questions_offer_the_finding_s_choices(context: Any) -> None:
+    from datetime import date
+
+    from edi.claims.models import Encounter
+    from edi.rules.specificity import questions
+
+    data = encounter(diagnoses=["M25.569"])
+    data["service_lines"][0] |= {"procedure_code": "20610", "modifiers": ["RT"]}
+    enc = Encounter.model_validate(data)
+    release, _ = context.code_sets.icd.release_for(date(2026, 11, 20))
+    (question,) = questions(enc, release)
+    assert (question.pointer, question.line, question.what) == (1, 1, "the right side")
+    assert question.choices[0].code == "M25561"
