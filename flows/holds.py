@@ -68,7 +68,7 @@ def hold_record(item: Held, key: str, business_date: date, checks: NightChecks) 
         business_date=business_date,
         payer_id=encounter.payer.payer_id,
         rule_ids=sorted({f.rule_id for f in item.holding}),
-        encounter=encounter.model_dump(mode="json"),
+        encounter=encounter.model_dump(mode="json", exclude_none=True),
         queries=queries,
     )
 
