@@ -57,7 +57,7 @@ def office_visit(encounter_id: str) -> dict:
                 "units": "1",
                 "service_date": NIGHT.isoformat(),
                 "diagnosis_pointers": [1],
-            }  # fmt: skip
+            }
         ],
     )
 
