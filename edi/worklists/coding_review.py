@@ -238,3 +238,63 @@ def _set_code(data: dict[str, Any], field: str | None, code: str) -> None:
 
 def is_aged(asked_on: date, today: date, days: int) -> bool:
     return (today - asked_on).days > days
+
+
+# -- worklist rows -----------------------------------------------------------------------
+
+
+def facts_text(facts: dict[str, Any]) -> str:
+    """The clinical facts as lines a provider reads: descriptions first, codes second."""
+    lines = [f"Date of service {facts['date_of_service']}, place of service "
+             f"{facts['place_of_service']}"]  # fmt: skip
+    for d in facts["diagnoses"]:
+        lines.append(f"Diagnosis {d['position']}: {d['description'] or 'code'} ({d['code']})")
+    for s in facts["services"]:
+        mods = f" modifiers {', '.join(s['modifiers'])}" if s["modifiers"] else ""
+        lines.append(
+            f"Service line {s['line']}: {s['code']}{mods}, {s['units']} unit(s) on {s['date']},"
+            f" for {', '.join(s['diagnoses'])}"
+        )
+    return "\n".join(lines)
+
+
+def choices_text(choices: list[dict[str, str]]) -> str:
+    return "\n".join(f"{c['value']}  ({c['label']})" for c in choices)
+
+
+def review_row(query: Any, payer_id: str, today: date, aged_days: int) -> dict[str, Any]:
+    """One coding-review worklist row of a query (IDs, codes, descriptions, dates)."""
+    payload = query.payload
+    waiting = (today - query.asked_on).days
+    return {
+        "query_id": query.query_id,
+        "clm01": query.clm01,
+        "payer_id": payer_id,
+        "asked_on": query.asked_on,
+        "days_waiting": waiting,
+        "aged": query.status == "pending" and is_aged(query.asked_on, today, aged_days),
+        "status": str(query.status),
+        "rule_id": query.rule_id,
+        "question": payload["question"],
+        "facts": facts_text(payload["facts"]),
+        "choices": choices_text(payload["choices"]),
+        "answer": query.answer,
+        "note": query.answer_note,
+    }
+
+
+def normalise_answer(text: str, choices: list[dict[str, str]], field: str | None) -> str:
+    """A choice's value from what a person typed: the value, its label, or a bare code
+    for a query about a code (``E11.65`` -> ``code:E1165``).  Raises AnswerError."""
+    typed = " ".join(text.split())
+    lowered = typed.lower()
+    for c in choices:
+        if lowered in (c["value"].lower(), c["label"].lower()):
+            return c["value"]
+    if lowered.startswith("clinically undetermined"):
+        return UNDETERMINED
+    bare = typed.upper().replace(".", "").removeprefix("CODE:")
+    if re.fullmatch(r"[A-Z][0-9][0-9A-Z]{1,5}", bare) and _DIAGNOSIS.fullmatch(field or ""):
+        return f"code:{bare}"
+    values = ", ".join(c["value"] for c in choices)
+    raise AnswerError(f"{typed!r} is not one of the choices ({values})")
