@@ -125,3 +125,28 @@ def test_missing_and_stale_releases_are_findings_per_kind() -> None:
         "SNIP5.REFERENCE.HCPCS.MISSING",
     }
     assert coverage_findings(releases, date(2026, 9, 1))[0][0] == "hcpcs"
+
+
+def test_claims_reference_load_installs_where_the_night_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from flows.cli import main
+
+    monkeypatch.setenv("CLAIMS_DATA_DIR", str(tmp_path / "data"))
+    assert main(["reference", "load", str(CMS / "ccipra-v323r0-f1.txt")]) == 0
+    assert "installed ncci_ptp ccipra-v323r0-f1.txt (from 2026-10-01)" in capsys.readouterr().out
+    assert (tmp_path / "data" / "reference" / "ncci_ptp").is_dir()
+
+    assert main(["reference", "list", "--date", "2027-01-15"]) == 0
+    out = capsys.readouterr().out
+    assert "SNIP5.REFERENCE.NCCI_PTP.STALE" in out and "SNIP5.REFERENCE.MUE.MISSING" in out
+
+    assert main(["reference", "load", str(tmp_path / "nothing.txt")]) == 2
+    assert "nothing.txt: no such file or folder" in capsys.readouterr().err
+    renamed = tmp_path / "edits.txt"
+    renamed.write_bytes((CMS / "ccipra-v323r0-f1.txt").read_bytes())
+    assert main(["reference", "load", str(renamed)]) == 2
+    assert "--kind and --period" in capsys.readouterr().err
+    assert (
+        main(["reference", "load", str(renamed), "--kind", "ncci_ptp", "--period", "2027Q1"]) == 0
+    )
