@@ -109,7 +109,7 @@ def _question(
     if (m := _LINE.match(field)) and int(m.group(1)) < len(encounter.service_lines):
         index = int(m.group(1))
         if finding.rule_id.startswith("SNIP7.NCCI."):
-            return _bundling_question(encounter, index)
+            return _bundling_question(encounter, index, "NOT_ALLOWED" in finding.rule_id)
         if field.endswith(".modifiers") and "SIDE" in finding.rule_id:
             return _side_question(encounter, index, known)
     text = (
@@ -143,17 +143,28 @@ def _siblings(code: str, release: IcdRelease) -> list[Any]:
     return sorted(candidates, key=closeness)[:SIBLINGS]
 
 
-def _bundling_question(encounter: Any, index: int) -> tuple[str, list[Choice]]:
+def _bundling_question(encounter: Any, index: int, never: bool) -> tuple[str, list[Choice]]:
+    """A bundled pair: whether the column-2 service was distinct.  When no modifier can
+    separate the pair (NCCI indicator 0), only which service the record supports."""
     line = encounter.service_lines[index]
     others = [
         f"{o.procedure_code} (line {j + 1})"
         for j, o in enumerate(encounter.service_lines)
         if j != index and o.service_date == line.service_date
     ]
-    text = (
+    listed = (
         f"On {line.service_date.isoformat()} the record lists the service "
         f"{line.procedure_code} (line {index + 1}) together with "
         f"{', '.join(others) or 'another service'}. "
+    )
+    drop = Choice("remove-line", f"Part of the other service: do not bill line {index + 1}")
+    if never:
+        text = listed + (
+            "These services are not billed together for one patient on one date. Which "
+            "service does the documentation support?"
+        )
+        return text, [drop]
+    text = listed + (
         "Was it a separate and distinct service (a different session, anatomic site or "
         "practitioner), or part of the other service? Please choose what the documentation "
         "supports."
@@ -163,7 +174,7 @@ def _bundling_question(encounter: Any, index: int) -> tuple[str, list[Choice]]:
         Choice("modifier:XS", "Separate organ or anatomic structure (XS)"),
         Choice("modifier:XP", "Separate practitioner (XP)"),
         Choice("modifier:XU", "Unusual, non-overlapping service (XU)"),
-        Choice("remove-line", f"Part of the other service: do not bill line {index + 1}"),
+        drop,
     ]
 
 
