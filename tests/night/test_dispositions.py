@@ -4,6 +4,7 @@ prefix), else the rule's default; reject wins over hold, hold over warn."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,25 @@ def test_a_profile_can_reject_a_warning_and_a_broken_record_stays_refused() -> N
     assert any(f.rule_id == rule and f.rejects for f in refused.findings)
     broken = encounter(encounter_id="W-2", place_of_service="X")
     assert isinstance(_triage(broken, _profile(**{"SNIP": "warn", "SNIP2.": "warn"})), Refused)
+
+
+def test_a_profile_can_hold_a_claim_whose_reference_release_is_missing(cms_sets) -> None:
+    from flows.reference.releases import Release
+
+    releases = (Release("icd10cm", "FY2027", date(2026, 10, 1), date(2027, 9, 30)),)
+    context = CheckContext(
+        today=NIGHT,
+        payers={"87726": _profile(**{"SNIP5.REFERENCE.": "hold"})},
+        code_sets=cms_sets,
+    )
+    data = encounter(encounter_id="REF-1")
+    [outcome] = triage(
+        [Record("day.jsonl:1", None, raw=json.dumps(data))], NightChecks(context, releases)
+    )
+    assert isinstance(outcome, Held)
+    assert {f.rule_id for f in outcome.holding} == {
+        "SNIP5.REFERENCE.NCCI_PTP.MISSING",
+        "SNIP5.REFERENCE.MUE.MISSING",
+        "SNIP5.REFERENCE.HCPCS.MISSING",
+    }
+    assert all(f.encounter_id == "REF-1" for f in outcome.holding)
