@@ -18,8 +18,9 @@ from datetime import date
 
 from pydantic import ValidationError
 
-from edi.claims.intake import Accepted, Refused
+from edi.claims.intake import Refused
 from edi.claims.models import Encounter
+from edi.codesets import bundled_code_sets
 from edi.findings import Finding
 from edi.rules.registry import run_checks
 from edi.worklists.coding_review import AnswerError, apply_answers, query_id, query_payload
@@ -48,7 +49,8 @@ def warning_dicts(findings: Iterable[Finding]) -> list[dict[str, object]]:
 def hold_record(item: Held, key: str, business_date: date, checks: NightChecks) -> HoldRecord:
     encounter = item.encounter
     clm01 = encounter.claim_id
-    release, _ = checks.context.code_sets.icd.release_for(
+    code_sets = checks.context.code_sets or bundled_code_sets()
+    release, _ = code_sets.icd.release_for(
         min(line.service_date for line in encounter.service_lines)
     )
     queries = [
@@ -166,8 +168,7 @@ def take_released(ledger: Ledger, checks: NightChecks) -> Released:
         if isinstance(verdict, Refused):
             out.refused.append((hold, verdict))
             continue
-        warnings = findings if isinstance(verdict, Held | Accepted) else []
-        out.by_file.setdefault(hold.source_file, []).append((hold, encounter, warnings))
+        out.by_file.setdefault(hold.source_file, []).append((hold, encounter, findings))
     return out
 
 

@@ -16,6 +16,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from edi.codesets import CodeSets, bundled_code_sets
 from edi.codesets.icd10cm import IcdRelease, read_order_file
@@ -23,6 +24,9 @@ from edi.codesets.ncci import read_mue_file, read_ptp_file
 from edi.codesets.procedures import read_cpt_file, read_hcpcs_file
 from flows.reference.files import ReferenceFile, parse_stored
 from flows.reference.releases import Release
+
+if TYPE_CHECKING:
+    from flows.s3 import S3Store
 
 QUARTERLY = ("ncci_ptp", "mue", "hcpcs", "cpt")
 Lines = Callable[[], Iterable[str]]
@@ -93,23 +97,22 @@ def _code_sets(
 # -- installed releases -----------------------------------------------------------------
 
 
-class Location:
+class Location(Protocol):
     """Where releases are installed: a folder, or a prefix in the pipeline's bucket."""
+
+    key: str
+    """Names the place, for the per-process cache."""
 
     def listing(self) -> tuple[tuple[str, str], ...]:
         """``(kind, stored name)`` of every installed file, sorted."""
-        raise NotImplementedError
+        ...
 
-    def lines(self, kind: str, stored: str) -> Iterator[str]:
-        raise NotImplementedError
+    def lines(self, kind: str, stored: str) -> Iterator[str]: ...
 
-    def write(self, kind: str, stored: str, data: bytes) -> None:
-        raise NotImplementedError
-
-    key: str = ""
+    def write(self, kind: str, stored: str, data: bytes) -> None: ...
 
 
-class FolderLocation(Location):
+class FolderLocation:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.key = f"dir:{root.resolve()}"
@@ -138,27 +141,30 @@ class FolderLocation(Location):
         partial.replace(folder / stored)
 
 
-class S3Location(Location):
-    def __init__(self, store: object, prefix: str) -> None:
+class S3Location:
+    """Releases under ``prefix`` (within the store's own prefix) in the pipeline's bucket."""
+
+    def __init__(self, store: S3Store, prefix: str) -> None:
         self.store = store
-        self.prefix = prefix.rstrip("/") + "/"
-        self.key = f"s3:{store.config.bucket}/{self.prefix}"  # type: ignore[attr-defined]
+        base = store.config.prefix.strip("/")
+        self.prefix = "/".join(p for p in (base, prefix.strip("/")) if p) + "/"
+        self.key = f"s3:{store.config.bucket}/{self.prefix}"
 
     def listing(self) -> tuple[tuple[str, str], ...]:
         found = []
-        for obj in self.store.list(self.prefix):  # type: ignore[attr-defined]
+        for obj in self.store.list(self.prefix):
             kind, _, stored = obj.key[len(self.prefix) :].partition("/")
             if kind and stored and "/" not in stored:
                 found.append((kind, stored))
         return tuple(sorted(found))
 
     def lines(self, kind: str, stored: str) -> Iterator[str]:
-        with self.store.open(f"{self.prefix}{kind}/{stored}") as body:  # type: ignore[attr-defined]
+        with self.store.open(f"{self.prefix}{kind}/{stored}") as body:
             text = body.read().decode("utf-8", errors="replace")
         yield from text.splitlines(keepends=True)
 
     def write(self, kind: str, stored: str, data: bytes) -> None:
-        self.store.put(f"{self.prefix}{kind}/{stored}", data, content_type="text/plain")  # type: ignore[attr-defined]
+        self.store.put(f"{self.prefix}{kind}/{stored}", data, content_type="text/plain")
 
 
 def load_reference(location: Location) -> Reference:

@@ -121,10 +121,12 @@ class Build:
 
 
 @pytest.fixture
-def build(tmp_path: Path, s3_config: S3Config, sqlite_url: str) -> Iterator[Build]:
+def build(tmp_path: Path, s3_config: S3Config, ledger_url: str) -> Iterator[Build]:
+    """On SQLite and (marked ``postgres``) PostgreSQL: the hold's keys and locks are the
+    ledger's, so both databases must keep them."""
     location = FolderLocation(tmp_path / "reference")
     install(str(CMS), location)
     reference = load_reference(location)
     context = CheckContext(today=NIGHT, payers={"87726": HOLD_NCCI}, code_sets=reference.code_sets)
-    with Ledger.open(sqlite_url) as ledger:
+    with Ledger.open(ledger_url) as ledger:
         yield Build(S3Store(s3_config), ledger, NightChecks(context, reference.releases))

@@ -32,7 +32,7 @@ def _answer(path: Path, answers: dict[str, str]) -> None:
 
 
 def test_the_worklist_answered_and_imported_releases_the_claims(
-    build: Build, tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture
+    build: Build, tmp_path: Path, ledger_url: str, capsys: pytest.CaptureFixture
 ) -> None:
     unspecified = encounter(encounter_id="DM-1", diagnoses=["R51.9"])
     unspecified["service_lines"] = unspecified["service_lines"][:1]
@@ -58,7 +58,7 @@ def test_the_worklist_answered_and_imported_releases_the_claims(
     assert "ECG-9" in html and "<script" not in html
 
     _answer(Path(review.workbook), {dm["Query ID"]: "R51.0", by_claim["ECG-9"]["Query ID"]: "nope"})
-    code = main(["queries", "import", review.workbook, "--ledger", sqlite_url])
+    code = main(["queries", "import", review.workbook, "--ledger", ledger_url])
 
     out, err = capsys.readouterr()
     assert code == 1 and "1 answer(s) recorded" in out and "1 claim(s) released" in out
