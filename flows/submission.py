@@ -5,7 +5,11 @@ Exactly once rests on the ledger, never on Prefect's cache:
 
 1. an encounter file is *taken* (key + ETag) before it is read, *finished* after;
 2. encounters pass the rules, then the ledger *admits* them as claims (a claim already
-   sent is a duplicate exception; one this same file already built is skipped);
+   sent is a duplicate exception; one this same file already built is skipped); an
+   encounter a rule *holds* (:mod:`flows.scrub`) is kept in the ledger instead, keyed by
+   CLM01 + file like an admission, and once its coding queries are answered it is
+   admitted under that same file by a later night (:func:`build_released`), so a rerun of
+   either night finds it held, or built;
 3. each interchange is built and *recorded* with its exact bytes before any upload;
 4. uploads take recorded interchanges from the ledger and send the stored bytes under
    the stored name; the adapter does not send a file the other side already has.
