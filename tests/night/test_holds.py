@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from flows.holds import release_answered
 from flows.ledger.held import Answer, HoldState, QueryStatus
 from tests.night.conftest import NIGHT, Build, ecg_pair, office_visit
@@ -106,3 +108,28 @@ def test_warnings_and_releases_are_kept_with_each_claim(build: Build) -> None:
     for check in checks.values():
         for warning in check.warnings:
             assert set(warning) <= {"rule_id", "level", "message", "fix", "field"}
+
+
+def test_a_crash_after_recording_a_released_claim_never_sends_it_twice(
+    build: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build.put("day.jsonl", [ecg_pair("ECG-6")])
+    build.night()
+    [query] = build.ledger.find_queries()
+    build.ledger.record_answers([Answer(query.query_id, "remove-line")])
+    release_answered(build.ledger)
+
+    def crash(*_: object) -> None:
+        raise RuntimeError("killed after the interchange was recorded")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(build.ledger, "close_holds", crash)
+        with pytest.raises(RuntimeError):
+            build.released(NIGHT + timedelta(days=1))
+    assert build.ledger.find_holds()[0].state == HoldState.RELEASED
+
+    retry = build.released(NIGHT + timedelta(days=1))  # Prefect's Retry of that night
+
+    assert (retry.claims, retry.skipped, retry.released) == (0, 1, 1)
+    assert build.ledger.find_holds()[0].state == HoldState.SENT
+    assert build.sent() == {"ECG-6": ["93000"]}
