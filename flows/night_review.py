@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from flows.holds import release_answered
 from flows.ledger import Ledger
+from flows.ledger.held import QueryStatus
 from flows.reference import location_of
 from flows.s3 import S3Store
 from flows.scrub import NightChecks, night_checks
@@ -115,6 +116,27 @@ def scrub_result(
         "answer_files_imported": len(dropped.imported),
         "answers_recorded": dropped.answers,
     }
+
+
+def publish_scrub(night: date, result: dict, summary: BuildSummary, ledger: Ledger) -> None:
+    """The ``nightly-scrub`` artifacts: the summary, and the open queries (IDs only)."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    create_markdown_artifact(
+        scrub_markdown(night, result, summary.warnings),
+        key="nightly-scrub",
+        description=f"Holds, coding queries, warnings and reference data for {night}",
+    )
+    aged = set(result["queries_aged"])
+    rows = [
+        {"query": q.query_id, "claim": q.clm01, "rule": q.rule_id,
+         "asked_on": q.asked_on.isoformat(), "aged": "yes" if q.query_id in aged else ""}
+        for q in ledger.find_queries([QueryStatus.PENDING, QueryStatus.OTHER])
+    ][:500]  # fmt: skip
+    if rows:
+        create_table_artifact(
+            rows, key="nightly-open-queries", description=f"Open coding queries after {night}"
+        )
 
 
 def scrub_markdown(night: date, result: dict, warnings: dict[str, int]) -> str:

@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
@@ -34,8 +33,8 @@ from flows.ledger import Ledger
 from flows.night_review import (
     checks_for,
     coding_review,
+    publish_scrub,
     release_and_build,
-    scrub_markdown,
     scrub_result,
 )
 from flows.redaction import install_redaction
@@ -149,12 +148,8 @@ def write_coding_review(settings: Settings, business_date: date, summary: BuildS
     today = datetime.now(settings.zone).date()
     with Ledger.open(settings.ledger) as ledger:
         review = coding_review(ledger, settings, business_date, today)
-    result = scrub_result(summary, review, dropped, checks_for(settings, business_date))
-    create_markdown_artifact(
-        scrub_markdown(business_date, result, summary.warnings),
-        key="nightly-scrub",
-        description=f"Holds, coding queries, warnings and reference data for {business_date}",
-    )
+        result = scrub_result(summary, review, dropped, checks_for(settings, business_date))
+        publish_scrub(business_date, result, summary, ledger)
     return result
 
 
