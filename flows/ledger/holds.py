@@ -58,7 +58,7 @@ class HoldLedger(Store):
                 session.execute(
                     self._insert(ClaimCheckRow)
                     .values(batch)
-                    .on_conflict_do_nothing(index_elements=["clm01", "source_file"])
+                    .on_conflict_do_nothing(index_elements=["clm01", "source_file", "disposition"])
                 )
 
     def find_checks(

@@ -232,11 +232,12 @@ class WorklistItemRow(Base):
 
 class ClaimCheckRow(Base):
     """What the night's scrub said of one encounter of one file: the warnings it went out
-    with (or was held for) and the reference releases that checked it.  Rule IDs, levels,
+    with (or was held for) and the reference releases that checked it.  A held claim has
+    two rows: ``held`` when it was held, ``sent`` when its release was built.  Rule IDs, levels,
     messages and fixes only: findings carry codes and IDs, never PHI."""
 
     __tablename__ = "claim_checks"
-    __table_args__ = (UniqueConstraint("clm01", "source_file"),)
+    __table_args__ = (UniqueConstraint("clm01", "source_file", "disposition"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     clm01: Mapped[str] = mapped_column(String(38))

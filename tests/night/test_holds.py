@@ -44,6 +44,9 @@ def test_a_held_claim_waits_and_its_answer_releases_it_into_the_next_night(
     next_night = build.released(NIGHT + timedelta(days=1))
     assert (next_night.claims, next_night.released) == (1, 1)
     assert build.sent() == {"VISIT-1": ["99213"], "ECG-1": ["93000"]}
+    ecg = build.ledger.find_checks(clm01s=["ECG-1"])
+    assert [c.disposition for c in ecg] == ["held", "sent"]
+    assert "SNIP7.NCCI.PTP_NOT_ALLOWED" not in {w["rule_id"] for w in ecg[1].warnings}
     [hold] = build.ledger.find_holds()
     assert hold.state == HoldState.SENT and hold.encounter["service_lines"][1]["procedure_code"]
     assert hold.encounter != hold.answered  # the input as it was stays beside the answer
@@ -99,6 +102,7 @@ def test_warnings_and_releases_are_kept_with_each_claim(build: Build) -> None:
     build.night()
 
     checks = {c.clm01: c for c in build.ledger.find_checks(business_date=NIGHT)}
+    assert len(checks) == len(build.ledger.find_checks(business_date=NIGHT))
     assert checks["VISIT-2"].disposition == "sent"
     assert checks["ECG-5"].disposition == "held"
     assert "ccipra-v323r0-f1.txt" in checks["VISIT-2"].releases

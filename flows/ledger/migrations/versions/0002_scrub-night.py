@@ -36,7 +36,12 @@ def upgrade() -> None:
         sa.Column("releases", JSON, nullable=False),
         _at("checked_at"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_claim_checks")),
-        sa.UniqueConstraint("clm01", "source_file", name=op.f("uq_claim_checks_clm01_source_file")),
+        sa.UniqueConstraint(
+            "clm01",
+            "source_file",
+            "disposition",
+            name=op.f("uq_claim_checks_clm01_source_file_disposition"),
+        ),
     )
     op.create_index(op.f("ix_claim_checks_business_date"), "claim_checks", ["business_date"])
     op.create_table(
