@@ -81,3 +81,28 @@ def test_aged_queries_are_counted_and_marked(build: Build, tmp_path: Path) -> No
     assert review.counts["queries answered"] == 1 and review.counts["queries aged"] == 0
     wb = load_workbook(io.BytesIO(Path(review.workbook).read_bytes()))
     assert wb[REVIEW_TITLE].max_row == 1  # released: off the worklist
+
+
+def test_claims_queries_build_and_unusable_imports(
+    build: Build, tmp_path: Path, ledger_url: str, capsys: pytest.CaptureFixture
+) -> None:
+    build.put("day.jsonl", [ecg_pair("ECG-11")])
+    build.night()
+
+    assert main(["queries", "build", "--out", str(tmp_path / "out"), "--ledger", ledger_url]) == 0
+    out = capsys.readouterr().out
+    assert "queries pending: 1" in out and "coding-review-" in out
+    [workbook] = (tmp_path / "out").glob("*.xlsx")
+    assert load_workbook(workbook)[REVIEW_TITLE].max_row == 2
+
+    assert main(["queries", "import", str(tmp_path / "none.xlsx"), "--ledger", ledger_url]) == 2
+    assert "none.xlsx: no such file" in capsys.readouterr().err
+    (tmp_path / "notes.txt").write_text("hello")
+    assert main(["queries", "import", str(tmp_path / "notes.txt"), "--ledger", ledger_url]) == 2
+    assert "expected the coding-review .xlsx workbook or a .csv" in capsys.readouterr().err
+    (tmp_path / "fake.xlsx").write_bytes(b"not a workbook")
+    assert main(["queries", "import", str(tmp_path / "fake.xlsx"), "--ledger", ledger_url]) == 2
+    assert "fake.xlsx: not a readable .xlsx workbook" in capsys.readouterr().err
+    (tmp_path / "a.csv").write_text("Query ID,Answer\nQ-NOPE-1,remove-line\n")
+    assert main(["queries", "import", str(tmp_path / "a.csv"), "--ledger", ledger_url]) == 1
+    assert "a.csv:2: no query Q-NOPE-1 in the ledger" in capsys.readouterr().err
