@@ -15,6 +15,7 @@ from datetime import date, datetime
 from flows.holds import release_answered
 from flows.ledger import Ledger
 from flows.ledger.held import QueryStatus
+from flows.outputs.storage import S3Outputs
 from flows.reference import location_of
 from flows.s3 import S3Store
 from flows.scrub import NightChecks, night_checks
@@ -94,8 +95,11 @@ def release_and_build(
 
 
 def coding_review(ledger: Ledger, settings: Settings, night: date, today: date) -> ReviewSummary:
+    """The worklist files locally (``DATA/coding-review/DATE/``) and in S3 beside the
+    other worklists."""
     folder = settings.data_dir / "coding-review" / today.isoformat()
-    return write_coding_review(ledger, night, today, folder, settings.query_aged_days)
+    s3 = S3Outputs(S3Store.from_env(), today, datetime.now(settings.zone))
+    return write_coding_review(ledger, night, today, folder, settings.query_aged_days, s3)
 
 
 def scrub_result(

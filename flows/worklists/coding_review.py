@@ -15,7 +15,7 @@ from edi.worklists.coding_review import is_aged, review_row
 from flows.ledger import Ledger
 from flows.ledger.held import HoldState, QueryStatus
 from flows.outputs.coding_review import review_html, review_workbook
-from flows.outputs.storage import write_local
+from flows.outputs.storage import S3Outputs, write_local
 
 
 @dataclass
@@ -54,9 +54,15 @@ def query_counts(ledger: Ledger, today: date, aged_days: int) -> ReviewSummary:
 
 
 def write_coding_review(
-    ledger: Ledger, night: date, today: date, folder: Path, aged_days: int
+    ledger: Ledger,
+    night: date,
+    today: date,
+    folder: Path,
+    aged_days: int,
+    s3: S3Outputs | None = None,
 ) -> ReviewSummary:
-    """Write ``coding-review-DATE.xlsx`` and ``.html`` into ``folder``; counts too."""
+    """Write ``coding-review-DATE.xlsx`` and ``.html`` into ``folder`` (and to S3 beside
+    the other worklists, ``worklists/DATE/``, when ``s3`` is given); counts too."""
     summary = query_counts(ledger, today, aged_days)
     payers = {h.id: h.payer_id for h in ledger.find_holds([HoldState.HELD])}
     rows = []
@@ -70,10 +76,13 @@ def write_coding_review(
         for w in c.warnings
     ]
     stamp = today.isoformat()
-    summary.workbook = write_local(
-        folder, f"coding-review-{stamp}.xlsx", review_workbook(rows, warnings, today)
-    )
-    summary.report = write_local(
-        folder, f"coding-review-{stamp}.html", review_html(rows, summary.counts, today).encode()
-    )
+    files = {
+        f"coding-review-{stamp}.xlsx": review_workbook(rows, warnings, today),
+        f"coding-review-{stamp}.html": review_html(rows, summary.counts, today).encode(),
+    }
+    written = {name: write_local(folder, name, data) for name, data in files.items()}
+    if s3 is not None:
+        for name, data in files.items():
+            s3.put(name, data)
+    summary.workbook, summary.report = written.values()
     return summary

@@ -42,6 +42,8 @@ def test_the_night_holds_and_a_dropped_answer_releases(
     assert scrub["reference_gaps"] == {}
     assert scrub["queries"]["queries pending"] == held
     assert "ECG-NIGHT" not in night.received_claims()
+    worklists = [o.key for o in night.store.list(night.store.config.prefix)]
+    assert any(k.endswith(".xlsx") and "/coding-review-" in k for k in worklists)
     from prefect.client.orchestration import get_client
 
     with get_client(sync_client=True) as client:
