@@ -30,10 +30,16 @@ from flows.clearinghouse.retry import RetryPolicy
 from flows.faults import checkpoint
 from flows.ingestion import IngestSummary, Limits, day_responses, ingest
 from flows.ledger import Ledger
+from flows.night_review import (
+    checks_for,
+    coding_review,
+    publish_scrub,
+    release_and_build,
+    scrub_result,
+)
 from flows.redaction import install_redaction
 from flows.runtime import tune_for_batches
 from flows.s3 import S3Object, S3Store, S3Unavailable
-from flows.scrub import check_context
 from flows.settings import Settings
 from flows.submission import BuildSummary, UploadSummary, build_files, new_encounter_files
 from flows.submission import upload_pending as upload_pending_step
@@ -120,11 +126,31 @@ def build_and_record(
             ledger=ledger,
             profile=profile,
             # The night is "today" for the rules: a service after it is in the future.
-            context=check_context(today=business_date),
+            context=checks_for(settings, business_date),
             business_date=business_date,
             created=datetime.now(settings.zone).replace(tzinfo=None),
             limits=settings.read_limits,
         )
+
+
+@task(name="release-held-claims", **TASK_OPTIONS, **RETRYING)
+def release_held_claims(settings: Settings, business_date: date) -> tuple:
+    """Answers dropped in S3 imported; claims their answers released built under their
+    original files (exactly once, see :mod:`flows.holds`)."""
+    tune_for_batches()
+    with Ledger.open(settings.ledger) as ledger:
+        return release_and_build(ledger, S3Store.from_env(), settings, business_date, _worker())
+
+
+@task(name="coding-review", **TASK_OPTIONS, **RETRYING)
+def write_coding_review(settings: Settings, business_date: date, summary: BuildSummary, dropped):
+    """The coding-review worklist (files, PHI-free) and the scrub artifact (IDs, counts)."""
+    today = datetime.now(settings.zone).date()
+    with Ledger.open(settings.ledger) as ledger:
+        review = coding_review(ledger, settings, business_date, today)
+        result = scrub_result(summary, review, dropped, checks_for(settings, business_date))
+        publish_scrub(business_date, result, summary, ledger)
+    return result
 
 
 @task(name="upload-interchanges", **TASK_OPTIONS, **RETRYING)
@@ -178,6 +204,8 @@ def nightly_submission(business_date: date | None = None) -> dict:
     logger = get_run_logger()
     night = business_date or business_date_of(flow_run.get_scheduled_start_time(), settings)
     summary, uploaded = BuildSummary(), UploadSummary()
+    released, dropped = release_held_claims(settings, night)
+    summary.add(released)
     waited_until = time.monotonic() + settings.held_wait_seconds
     while True:
         # Files whose lease ran out (a crashed run's) are taken over here, and uploads
@@ -204,6 +232,7 @@ def nightly_submission(business_date: date | None = None) -> dict:
     )
     with Ledger.open(settings.ledger) as ledger:
         artifacts.submission_summary(night, summary, uploaded, ledger)
+    scrub = write_coding_review(settings, night, summary, dropped)
     if unsent:
         raise UnsentWork(
             f"nightly-submission for {night} did not send everything: {unsent.describe()}. "
@@ -213,6 +242,7 @@ def nightly_submission(business_date: date | None = None) -> dict:
         "unsent": unsent.as_dict(),
         "unreadable_files": summary.unreadable,
         "warnings_by_rule": dict(sorted(summary.warnings.items())),
+        "scrub": scrub,
     }
 
 

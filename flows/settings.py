@@ -61,6 +61,18 @@ class Settings(BaseSettings):
     sftp_port: int | None = Field(None, description="overrides the profile's SFTP port")
     sftp_host_key: str | None = Field(None, description="pins the server key, 'ssh-ed25519 AAAA…'")
 
+    # -- scrub-night: reference data and coding queries --
+    reference_dir: Path | None = Field(
+        None, description="installed CMS reference releases; default DATA_DIR/reference"
+    )
+    reference_s3_prefix: str | None = Field(
+        None, description="installed releases under this key prefix of CLAIMS_S3_BUCKET"
+    )
+    queries_s3_prefix: str = Field(
+        "coding-review/answers/", description="answered coding-review files dropped here"
+    )
+    query_aged_days: int = Field(7, ge=1, description="a pending query older than this is aged")
+
     def clearinghouse_profile(self) -> ClearinghouseProfile:
         """The profile with this machine's overrides (where the server runs, its key)."""
         profile = clearinghouse_profile(self.profile)

@@ -5,7 +5,11 @@ Exactly once rests on the ledger, never on Prefect's cache:
 
 1. an encounter file is *taken* (key + ETag) before it is read, *finished* after;
 2. encounters pass the rules, then the ledger *admits* them as claims (a claim already
-   sent is a duplicate exception; one this same file already built is skipped);
+   sent is a duplicate exception; one this same file already built is skipped); an
+   encounter a rule *holds* (:mod:`flows.scrub`) is kept in the ledger instead, keyed by
+   CLM01 + file like an admission, and once its coding queries are answered it is
+   admitted under that same file by a later night (:func:`build_released`), so a rerun of
+   either night finds it held, or built;
 3. each interchange is built and *recorded* with its exact bytes before any upload;
 4. uploads take recorded interchanges from the ledger and send the stored bytes under
    the stored name; the adapter does not send a file the other side already has.
@@ -24,13 +28,15 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from edi.claims.build_837p import Interchange, build_interchanges
-from edi.claims.intake import Accepted, Refused, admit
+from edi.claims.intake import Accepted, Refused
 from edi.claims.models import Encounter
 from edi.claims.records import Record
+from edi.findings import Finding
 from edi.rules.record import FILE_UNREADABLE
 from edi.rules.registry import CheckContext
 from flows.clearinghouse.base import Clearinghouse, upload_name
 from flows.faults import checkpoint
+from flows.holds import record_holds, refuse_released, take_released, warning_dicts
 from flows.ledger import (
     ClaimException,
     ClaimRecord,
@@ -39,8 +45,10 @@ from flows.ledger import (
     InterchangeRecord,
     Ledger,
 )
+from flows.ledger.held import ClaimCheck, HoldState
 from flows.ledger.records import DUPLICATE_RULE_ID
 from flows.s3 import Area, S3Object, S3Store
+from flows.scrub import Held, NightChecks, releases_of, triage
 from flows.sources import DEFAULT_LIMITS, ReadLimits, is_encounter_file, records_from_stream
 from mappings.profiles import ClearinghouseProfile
 
@@ -66,6 +74,14 @@ class BuildSummary:
     changed for X12); the claims themselves are unaffected."""
     unreadable: list[str] = field(default_factory=list)
     """Keys of files that could not be read to their end (each is also an exception)."""
+    held: int = 0
+    """Encounters held tonight for coding review (not built)."""
+    already_held: int = 0
+    """Encounters held earlier (a rerun of the same file, or an open hold from another)."""
+    holds: dict[str, int] = field(default_factory=dict)
+    """Held encounters per rule ID that held them."""
+    released: int = 0
+    """Claims built tonight from holds released by answered queries."""
 
     def add(self, other: BuildSummary) -> None:
         for name in (
@@ -76,12 +92,16 @@ class BuildSummary:
             "exceptions",
             "duplicates",
             "skipped",
+            "held",
+            "already_held",
+            "released",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.interchanges += other.interchanges
         self.unreadable += other.unreadable
         _count(self.rules, other.rules)
         _count(self.warnings, other.warnings)
+        _count(self.holds, other.holds)
 
 
 def _count(into: dict[str, int], counts: dict[str, int]) -> None:
@@ -109,7 +129,7 @@ def build_files(
     store: S3Store,
     ledger: Ledger,
     profile: ClearinghouseProfile,
-    context: CheckContext,
+    context: CheckContext | NightChecks,
     business_date: date,
     created: datetime,
     limits: ReadLimits = DEFAULT_LIMITS,
@@ -120,6 +140,7 @@ def build_files(
     damage is built, and the rest is one exception naming the file.  A replaced file
     (a new ETag) is read again; what was built from the old one is not built twice.
     """
+    checks = context if isinstance(context, NightChecks) else NightChecks(context)
     summary = BuildSummary()
     for obj in files:
         with store.open(obj.key, etag=obj.etag) as stream:
@@ -128,7 +149,7 @@ def build_files(
                 obj.key,
                 ledger=ledger,
                 profile=profile,
-                context=context,
+                checks=checks,
                 business_date=business_date,
                 created=created,
             )
@@ -149,61 +170,138 @@ def _build_file(
     *,
     ledger: Ledger,
     profile: ClearinghouseProfile,
-    context: CheckContext,
+    checks: NightChecks,
     business_date: date,
     created: datetime,
 ) -> BuildSummary:
     summary = BuildSummary(files=1)
     per_interchange = profile.claims_per_transaction * profile.transactions_per_interchange
-    for chunk in _chunks(admit(records, context), per_interchange):
+    batch = _Batch(key, ledger, profile, checks, business_date, created, summary)
+    for chunk in _chunks(triage(records, checks), per_interchange):
         refused = [o for o in chunk if isinstance(o, Refused)]
         accepted = [o for o in chunk if isinstance(o, Accepted)]
         _record_refusals(ledger, refused, key, business_date, summary)
+        _record_held([o for o in chunk if isinstance(o, Held)], batch)
         for item in accepted:
             _count(summary.warnings, Counter(f.rule_id for f in item.findings))
         summary.encounters += len(chunk) - sum(_unreadable(o) for o in refused)
+        batch.warnings = {o.encounter.claim_id: o.findings for o in accepted}
         pending = [o.encounter for o in accepted]
         while pending:
-            pending = _admit_and_record(
-                pending, key, ledger, profile, business_date, created, summary
-            )
+            pending = _admit_and_record(pending, batch)
     return summary
 
 
-def _admit_and_record(
-    encounters: list[Encounter],
-    key: str,
-    ledger: Ledger,
-    profile: ClearinghouseProfile,
-    business_date: date,
-    created: datetime,
-    summary: BuildSummary,
-) -> list[Encounter]:
+@dataclass
+class _Batch:
+    """What admitting and recording one file's (or one night's released) claims needs."""
+
+    key: str
+    ledger: Ledger
+    profile: ClearinghouseProfile
+    checks: NightChecks
+    business_date: date
+    created: datetime
+    summary: BuildSummary
+    warnings: dict[str, list[Finding]] = field(default_factory=dict)
+    """Each claim's warnings, kept in the ledger once it is admitted."""
+    outcomes: dict[str, HoldState] = field(default_factory=dict)
+    """For released holds: what admission did with each CLM01."""
+
+
+def _record_held(held: list[Held], batch: _Batch) -> None:
+    if not held:
+        return
+    outcome = record_holds(batch.ledger, held, batch.key, batch.business_date, batch.checks)
+    batch.summary.held += len(outcome.held)
+    batch.summary.already_held += len(outcome.already) + len(outcome.open_elsewhere)
+    for item in held:
+        _count(batch.summary.holds, Counter({f.rule_id for f in item.holding}))
+
+
+def _admit_and_record(encounters: list[Encounter], batch: _Batch) -> list[Encounter]:
     """Admit, build and record; the encounters to admit again when another run (a file of
     the same night in a parallel batch, or a run that took this file over) recorded
     some of the claims first.  Admitted again, those are duplicates or already handled;
     the rest are built again under new control numbers (unused ones are allowed)."""
-    admission = ledger.admit_claims([_claim_record(e, key, business_date) for e in encounters])
+    ledger, summary = batch.ledger, batch.summary
+    records = [_claim_record(e, batch.key, batch.business_date) for e in encounters]
+    admission = ledger.admit_claims(records)
     summary.duplicates += len(admission.duplicates)
     summary.exceptions += len(admission.duplicates)
     summary.skipped += len(admission.handled)
     if admission.duplicates:
         _count(summary.rules, {DUPLICATE_RULE_ID: len(admission.duplicates)})
+    batch.outcomes.update({d.clm01: HoldState.DUPLICATE for d in admission.duplicates})
+    batch.outcomes.update({clm01: HoldState.SENT for clm01 in admission.handled})
     generations = {a.clm01: a.generation for a in admission.admitted}
     to_build = [e for e in encounters if e.claim_id in generations]
+    _keep_checks(to_build, batch)
     recorded: set[str] = set()
-    for ic in build_interchanges(to_build, profile, ledger, created):
+    for ic in build_interchanges(to_build, batch.profile, ledger, batch.created):
         checkpoint("after_build")
         try:
-            ledger.record_interchange(_interchange_record(ic, profile, generations, business_date))
+            ledger.record_interchange(
+                _interchange_record(ic, batch.profile, generations, batch.business_date)
+            )
         except ClaimsAlreadyRecorded:
             return [e for e in to_build if e.claim_id not in recorded]
         checkpoint("after_record")
         recorded.update(c.clm01 for c in ic.claims)
+        batch.outcomes.update({c.clm01: HoldState.SENT for c in ic.claims})
         summary.interchanges.append(ic.isa13)
         summary.claims += len(ic.claims)
         summary.charge += sum((c.charge for c in ic.claims), Decimal("0.00"))
     return []
+
+
+def _keep_checks(encounters: list[Encounter], batch: _Batch) -> None:
+    """Each admitted claim's warnings and reference releases, in the ledger (a rerun's
+    second copy is ignored there)."""
+    if not encounters:
+        return
+    batch.ledger.record_checks(
+        [
+            ClaimCheck(
+                e.claim_id,
+                batch.key,
+                batch.business_date,
+                "sent",
+                warning_dicts(batch.warnings.get(e.claim_id, ())),
+                releases_of(e, batch.checks),
+            )
+            for e in encounters
+        ]
+    )
+
+
+def build_released(
+    *,
+    ledger: Ledger,
+    profile: ClearinghouseProfile,
+    checks: NightChecks,
+    business_date: date,
+    created: datetime,
+) -> BuildSummary:
+    """Build the claims coding review released, each under the file it was held from
+    (see :mod:`flows.holds`); close each hold with what admission did."""
+    summary = BuildSummary()
+    released = take_released(ledger, checks)
+    refused = refuse_released(ledger, released.refused, business_date)
+    summary.exceptions += sum(refused.values())
+    _count(summary.rules, refused)
+    for key, items in released.by_file.items():
+        batch = _Batch(key, ledger, profile, checks, business_date, created, summary)
+        batch.warnings = {e.claim_id: w for _, e, w in items}
+        for _, _, warnings in items:
+            _count(summary.warnings, Counter(f.rule_id for f in warnings))
+        pending = [e for _, e, _ in items]
+        while pending:
+            pending = _admit_and_record(pending, batch)
+        closing = {h.id: batch.outcomes[h.clm01] for h, _, _ in items if h.clm01 in batch.outcomes}
+        ledger.close_holds(closing, business_date)
+        summary.released += sum(1 for state in closing.values() if state == HoldState.SENT)
+    return summary
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:

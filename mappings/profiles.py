@@ -91,6 +91,15 @@ class PayerProfile(_Profile):
     timely_filing_days: int = 365
     appeal_days: int = 180
     no_response_days: int = Field(30, ge=0)
+    dispositions: dict[str, Literal["reject", "hold", "warn"]] = Field(
+        default_factory=dict,
+        description="rule ID or ID prefix (ending in '.' or '*') -> reject, hold or warn",
+    )
+
+    def disposition_for(self, rule_id: str) -> Literal["reject", "hold", "warn"] | None:
+        """This payer's disposition for ``rule_id``: an exact ID first, then the longest
+        matching prefix (``SNIP7.NCCI.`` or ``SNIP7.NCCI.*``); None when it names none."""
+        return disposition_for(self.dispositions, rule_id)
 
     @field_validator("member_id_pattern")
     @classmethod
@@ -98,6 +107,22 @@ class PayerProfile(_Profile):
         if value is not None:
             re.compile(value)
         return value
+
+
+def disposition_for(
+    table: dict[str, Literal["reject", "hold", "warn"]], rule_id: str
+) -> Literal["reject", "hold", "warn"] | None:
+    """The entry of ``table`` for ``rule_id``: exact, else the longest prefix entry."""
+    if rule_id in table:
+        return table[rule_id]
+    best: tuple[int, Literal["reject", "hold", "warn"]] | None = None
+    for key, value in table.items():
+        prefix = key.rstrip("*")
+        if (key.endswith(("*", ".")) and rule_id.startswith(prefix)) and (
+            best is None or len(prefix) > best[0]
+        ):
+            best = (len(prefix), value)
+    return best[1] if best else None
 
 
 def _load_yaml(path: Path) -> dict:

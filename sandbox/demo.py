@@ -65,6 +65,11 @@ class DemoResult:
     report: Path | None
     exceptions_file: Path
     nights: list[str] = field(default_factory=list)
+    held: int = 0
+    """Claims held tonight for coding review (the unbundled ECG pair among them)."""
+    released: int = 0
+    """Claims whose answered queries released them into tonight's build."""
+    coding_review: Path | None = None
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -214,6 +219,7 @@ def run_demo(
         ),
     ):
         say("services", f"S3 (moto) and the sandbox clearinghouse on 127.0.0.1:{sandbox.port}")
+        install_reference(data_dir)
         _export(store, night, datas)
         say("encounters", f"{len(datas)} encounters for {night} written to S3 in {FILES} files")
         submitted = nightly_submission(night)
@@ -239,6 +245,19 @@ def run_demo(
     nights.append(night.isoformat())
     (data_dir / "demo-nights.json").write_text(json.dumps(nights))
     return _result(data_dir, night, len(datas), submitted, answered, sent_twice, nights)
+
+
+REFERENCE = Path(__file__).parent / "reference"
+"""Tiny CMS-layout reference files (NCCI PTP, MUE, HCPCS, an ICD-10-CM FY2027 order file
+with the codes the synthetic encounters use): the night checks with them, so the
+unbundled ECG pair is held before it leaves.  Demo data, not a CMS release."""
+
+
+def install_reference(data_dir: Path) -> None:
+    from flows.reference import FolderLocation
+    from flows.reference.install import install
+
+    install(str(REFERENCE), FolderLocation(data_dir / "reference"))
 
 
 def _result(
@@ -288,4 +307,9 @@ def _result(
         report=report,
         exceptions_file=out,
         nights=nights,
+        held=submitted.get("scrub", {}).get("held", 0),
+        released=submitted.get("scrub", {}).get("released_and_built", 0),
+        coding_review=next((data_dir / "coding-review").glob("*/coding-review-*.xlsx"), None)
+        if (data_dir / "coding-review").exists()
+        else None,
     )

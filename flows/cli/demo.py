@@ -90,6 +90,8 @@ def show(console: Console, result, seconds: float) -> None:
     table.add_row("exceptions (not sent)", str(result.exceptions))
     for rule, count in sorted(result.exceptions_by_rule.items(), key=lambda r: -r[1]):
         table.add_row(f"  {rule}", str(count))
+    table.add_row("held for coding review (not sent)", str(result.held))
+    table.add_row("released by answered queries, sent", str(result.released))
     table.add_row("already submitted on an earlier night", str(result.already_submitted))
     table.add_row("claims sent twice, all nights", str(result.sent_twice))
     for state, count in sorted(result.states.items()):
@@ -102,4 +104,9 @@ def show(console: Console, result, seconds: float) -> None:
     console.print(f"worklist workbook: {result.workbook}")
     console.print(f"HTML report:       {result.report}")
     console.print(f"exceptions:        {result.exceptions_file}")
+    if result.coding_review:
+        console.print(f"coding review:     {result.coding_review}")
+        console.print(
+            "  answer it, then: claims queries import FILE (released claims go next night)"
+        )
     console.print(f"done in {seconds:.0f} s; run again for the next night.")

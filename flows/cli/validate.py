@@ -62,25 +62,18 @@ def add_code_set_options(parser: argparse.ArgumentParser) -> None:
 
 
 def code_sets_from(args: argparse.Namespace) -> CodeSets:
-    """The bundled code sets plus the files named on the command line, read once."""
-    from edi.codesets import bundled_code_sets
-    from edi.codesets.icd10cm import read_order_file
-    from edi.codesets.ncci import read_mue_file, read_ptp_file
-    from edi.codesets.procedures import read_cpt_file, read_hcpcs_file
+    """The bundled code sets plus the files named on the command line, read once, by the
+    same loader the nightly flow uses (:mod:`flows.reference.loader`)."""
+    from flows.reference.loader import SourceFiles, from_files
 
-    def lines(path: Path) -> list[str]:
-        return path.read_text(encoding="utf-8", errors="replace").splitlines()
-
-    releases = []
+    icd = []
     for spec in args.icd_order:
         year, _, path = spec.partition("=")
-        releases.append(read_order_file(lines(Path(path)), int(year)))
-    return bundled_code_sets().with_files(
-        hcpcs=read_hcpcs_file(lines(args.hcpcs), args.hcpcs.name) if args.hcpcs else None,
-        cpt=read_cpt_file(lines(args.cpt), args.cpt.name) if args.cpt else None,
-        ptp=read_ptp_file(lines(args.ptp), args.ptp.name) if args.ptp else None,
-        mue=read_mue_file(lines(args.mue), args.mue.name) if args.mue else None,
-        icd_releases=tuple(releases),
+        icd.append((int(year), Path(path)))
+    return from_files(
+        SourceFiles(
+            hcpcs=args.hcpcs, cpt=args.cpt, ptp=args.ptp, mue=args.mue, icd_order=tuple(icd)
+        )
     )
 
 

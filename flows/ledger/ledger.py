@@ -17,13 +17,16 @@ from __future__ import annotations
 from flows.ledger.claims import ClaimLedger
 from flows.ledger.engine import create_ledger_engine
 from flows.ledger.files import FileLedger
+from flows.ledger.holds import HoldLedger
 from flows.ledger.interchanges import InterchangeLedger
 from flows.ledger.migrate import upgrade
 from flows.ledger.responses import ResponseLedger
 from flows.ledger.worklists import WorklistLedger
 
 
-class Ledger(FileLedger, ClaimLedger, InterchangeLedger, ResponseLedger, WorklistLedger):
+class Ledger(
+    FileLedger, ClaimLedger, InterchangeLedger, ResponseLedger, WorklistLedger, HoldLedger
+):
     """The pipeline's durable memory; open one per process with :meth:`open`.
 
     Implements :class:`edi.x12.control.ControlNumberSource` through :meth:`allocate`.

@@ -225,3 +225,73 @@ class WorklistItemRow(Base):
     times_seen: Mapped[int] = mapped_column(Integer)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     payload: Mapped[Any] = mapped_column(Json)
+
+
+# -- scrub-night: warnings, holds, coding queries ------------------------------------------
+
+
+class ClaimCheckRow(Base):
+    """What the night's scrub said of one encounter of one file: the warnings it went out
+    with (or was held for) and the reference releases that checked it.  A held claim has
+    two rows: ``held`` when it was held, ``sent`` when its release was built.  Rule IDs, levels,
+    messages and fixes only: findings carry codes and IDs, never PHI."""
+
+    __tablename__ = "claim_checks"
+    __table_args__ = (UniqueConstraint("clm01", "source_file", "disposition"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clm01: Mapped[str] = mapped_column(String(38))
+    source_file: Mapped[str] = mapped_column(String(S3_KEY))
+    business_date: Mapped[date] = mapped_column(Date, index=True)
+    disposition: Mapped[str] = mapped_column(String(10))
+    warnings: Mapped[Any] = mapped_column(Json)
+    releases: Mapped[Any] = mapped_column(Json)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HeldClaimRow(Base):
+    """An encounter held before billing for coding review: never built while held.
+
+    ``(clm01, source_file)`` is its exactly-once key, the same as a claim's admission: a
+    rerun of the file finds the hold already there, and a released hold is admitted with
+    its original file so a rerun of the release night finds it handled.  ``encounter`` is
+    the input as it was; ``answered`` the encounter the answers made (the input is never
+    edited).  Both hold PHI and stay in the ledger, like an interchange's bytes."""
+
+    __tablename__ = "held_claims"
+    __table_args__ = (
+        UniqueConstraint("clm01", "source_file"),
+        Index("ix_held_claims_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clm01: Mapped[str] = mapped_column(String(38))
+    source_file: Mapped[str] = mapped_column(String(S3_KEY))
+    business_date: Mapped[date] = mapped_column(Date)
+    payer_id: Mapped[str] = mapped_column(String(80))
+    state: Mapped[str] = mapped_column(String(20))
+    rule_ids: Mapped[Any] = mapped_column(Json)
+    encounter: Mapped[Any] = mapped_column(Json)
+    answered: Mapped[Any | None] = mapped_column(Json)
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_on: Mapped[date | None] = mapped_column(Date)
+
+
+class CodingQueryRow(Base):
+    """One question to a provider about a held claim, and its answer once imported."""
+
+    __tablename__ = "coding_queries"
+    __table_args__ = (Index("ix_coding_queries_status", "status"),)
+
+    query_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    held_id: Mapped[int] = mapped_column(ForeignKey("held_claims.id"))
+    clm01: Mapped[str] = mapped_column(String(38))
+    rule_id: Mapped[str] = mapped_column(String(50))
+    field: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[Any] = mapped_column(Json)
+    answer: Mapped[str | None] = mapped_column(String(100))
+    answer_note: Mapped[str | None] = mapped_column(Text)
+    asked_on: Mapped[date] = mapped_column(Date)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

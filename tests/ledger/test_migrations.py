@@ -17,8 +17,11 @@ from flows.ledger.models import Base
 
 TABLES = {
     "alembic_version",
+    "claim_checks",
     "claim_events",
     "claim_exceptions",
+    "coding_queries",
+    "held_claims",
     "claims",
     "control_sequences",
     "ingested_files",
@@ -35,7 +38,7 @@ def _head() -> str:
 def test_scripts_are_found_through_the_package() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert Path(script.dir).name == "migrations"
-    assert script.get_current_head() == "0001"
+    assert script.get_current_head() == "0002_scrub_night"
 
 
 def test_open_creates_the_schema_at_head_and_opening_again_changes_nothing(

@@ -37,13 +37,63 @@ def demo(tmp_path_factory: pytest.TempPathFactory, prefect_api: str) -> tuple[Pa
     saved = os.environ.get("PREFECT_API_URL")
     os.environ["PREFECT_API_URL"] = prefect_api
     try:
-        results = [run_demo(data, count=60, quiet=True) for _ in range(2)]
+        results = [run_demo(data, count=60, quiet=True)]
+        answer_coding_review(data, results[0].coding_review)
+        results.append(run_demo(data, count=60, quiet=True))
     finally:
         if saved is None:
             os.environ.pop("PREFECT_API_URL", None)
         else:
             os.environ["PREFECT_API_URL"] = saved
     return data, results
+
+
+def answer_coding_review(data: Path, workbook: Path | None) -> None:
+    """A biller answers every query of the first night's coding-review workbook with its
+    first choice and imports it, as ``claims queries import`` does."""
+    from openpyxl import load_workbook
+
+    from flows.cli import main
+    from flows.outputs.coding_review import REVIEW_COLUMNS, REVIEW_TITLE
+
+    assert workbook is not None and workbook.exists()
+    wb = load_workbook(workbook)
+    ws = wb[REVIEW_TITLE]
+    headers = [c[1] for c in REVIEW_COLUMNS]
+    choices, answer = headers.index("Choices") + 1, headers.index("Answer") + 1
+    assert ws.max_row > 1, "the demo's coding-review worklist has rows"
+    for row in range(2, ws.max_row + 1):
+        first = ws.cell(row=row, column=choices).value.splitlines()[0].split("  (")[0]
+        ws.cell(row=row, column=answer, value=first)
+    wb.save(workbook)
+    assert main(["queries", "import", str(workbook), "--ledger",
+                 f"sqlite:///{data / 'ledger.sqlite'}"]) == 0  # fmt: skip
+
+
+@pytest.mark.slow
+def test_the_unbundled_ecg_pair_is_held_and_released_by_its_answer(
+    demo: tuple[Path, list],
+) -> None:
+    """93000 + 93005 on one date is held before it leaves (not denied CO-97 after); the
+    answer "part of the other service" sends the claim the next night without 93005."""
+    data, (first, second) = demo
+    with Ledger.open(f"sqlite:///{data / 'ledger.sqlite'}") as ledger:
+        holds = ledger.find_holds()
+    ecg = [h for h in holds if "SNIP7.NCCI.PTP_NOT_ALLOWED" in h.rule_ids]
+    assert first.held >= 1 and ecg
+    assert second.released == len([h for h in holds if h.business_date == first.business_date])
+    sent = {h.clm01 for h in ecg if str(h.state) == "sent"}
+    assert sent
+    lines: dict[str, list[str]] = {}
+    for path in (data / "sandbox" / "sftp" / "received").iterdir():
+        current = None
+        for seg in iter_segments(path.read_bytes(), path.name):
+            if seg.id == "CLM":
+                current = seg.get(1)
+            elif seg.id == "SV1" and current in sent:
+                lines.setdefault(current, []).append(seg.get(1).split(":")[1])
+    assert set(lines) == sent
+    assert all("93005" not in codes for codes in lines.values())
 
 
 @pytest.mark.slow
@@ -63,8 +113,10 @@ def test_every_good_encounter_went_out_exactly_once(demo: tuple[Path, list]) -> 
     assert {c.clm01 for c in sent} == set(received)
     assert not refused & set(received), "an encounter refused by the rules went out"
     assert first.claims_sent + second.claims_sent == len(received)
+    assert second.released > 0, "answered coding queries released claims into night two"
     for night in (first, second):
-        assert night.encounters == night.claims_sent + night.exceptions
+        built_from_tonight = night.claims_sent - night.released
+        assert night.encounters == built_from_tonight + night.exceptions + night.held
     assert second.already_submitted == RESENT, "yesterday's encounters exported again"
     assert second.business_date > first.business_date
 

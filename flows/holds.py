@@ -1,0 +1,197 @@
+"""The pre-bill hold of a night: hold, release on answers, build what was released.
+
+A held encounter is stored in the ledger with one coding query per finding that held it
+(:mod:`edi.worklists.coding_review`), keyed by ``(clm01, source_file)`` like a claim's
+admission.  Once every query of a hold is answered (none "other"), the answers are applied
+to a copy of the encounter and the hold is *released*.  The next night admits released
+holds under their original file: a rerun of that night (or a Prefect Retry) finds them
+handled, and a claim sent meanwhile from another file is a duplicate, never sent twice.
+Values returned are IDs and counts only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from pydantic import ValidationError
+
+from edi.claims.intake import Refused
+from edi.claims.models import Encounter
+from edi.codesets import bundled_code_sets
+from edi.findings import Finding
+from edi.rules.registry import run_checks
+from edi.worklists.coding_review import AnswerError, apply_answers, query_id, query_payload
+from flows.ledger import ClaimException, Ledger
+from flows.ledger.held import (
+    ClaimCheck,
+    CodingQuery,
+    HeldClaim,
+    HoldOutcome,
+    HoldRecord,
+    HoldState,
+    QueryStatus,
+)
+from flows.scrub import Held, NightChecks, decide, reference_gaps, releases_of
+
+
+def warning_dicts(findings: Iterable[Finding]) -> list[dict[str, object]]:
+    """What the ledger keeps of each warning: IDs, level, message, fix, field; no PHI."""
+    return [
+        {k: v for k, v in (("rule_id", f.rule_id), ("level", f.level), ("message", f.message),
+                           ("fix", f.fix), ("field", f.field)) if v is not None}
+        for f in findings
+    ]  # fmt: skip
+
+
+def hold_record(item: Held, key: str, business_date: date, checks: NightChecks) -> HoldRecord:
+    encounter = item.encounter
+    clm01 = encounter.claim_id
+    code_sets = checks.context.code_sets or bundled_code_sets()
+    release, _ = code_sets.icd.release_for(
+        min(line.service_date for line in encounter.service_lines)
+    )
+    queries = [
+        CodingQuery(
+            query_id=query_id(clm01, key, f),
+            clm01=clm01,
+            rule_id=f.rule_id,
+            field=f.field,
+            payload=query_payload(f, encounter, release),
+            asked_on=business_date,
+        )
+        for f in _unique(item.holding)
+    ]
+    return HoldRecord(
+        clm01=clm01,
+        source_file=key,
+        business_date=business_date,
+        payer_id=encounter.payer.payer_id,
+        rule_ids=sorted({f.rule_id for f in item.holding}),
+        encounter=encounter.model_dump(mode="json", exclude_none=True),
+        queries=queries,
+    )
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen, out = set(), []
+    for f in findings:
+        if (f.rule_id, f.field) not in seen:
+            seen.add((f.rule_id, f.field))
+            out.append(f)
+    return out
+
+
+def record_holds(
+    ledger: Ledger, held: list[Held], key: str, business_date: date, checks: NightChecks
+) -> HoldOutcome:
+    """Hold the encounters once and keep their findings as their check row."""
+    if not held:
+        return HoldOutcome()
+    outcome = ledger.hold_claims([hold_record(h, key, business_date, checks) for h in held])
+    ledger.record_checks(
+        [
+            ClaimCheck(
+                h.encounter.claim_id,
+                key,
+                business_date,
+                "held",
+                warning_dicts(h.findings),
+                releases_of(h.encounter, checks),
+            )
+            for h in held
+        ]
+    )
+    return outcome
+
+
+# -- answers release holds ---------------------------------------------------------------
+
+
+@dataclass
+class ReleaseSummary:
+    released: list[str] = field(default_factory=list)
+    waiting: int = 0
+    """Holds with a pending (or "other") query."""
+    unusable: dict[str, str] = field(default_factory=dict)
+    """CLM01 -> why its answers could not make a valid encounter (it stays held)."""
+
+
+def release_answered(ledger: Ledger) -> ReleaseSummary:
+    """Release every held claim whose queries are all answered (none "other").
+
+    Safe to run any number of times: a released hold is not held any more, and a crash
+    between recording answers and releasing leaves holds this picks up next time.
+    """
+    summary = ReleaseSummary()
+    for hold in ledger.find_holds([HoldState.HELD]):
+        mine = ledger.find_queries(hold_id=hold.id)
+        if any(q.status != QueryStatus.ANSWERED for q in mine):
+            summary.waiting += 1
+            continue
+        try:
+            answered = apply_answers(hold.encounter, [(q.field, q.answer or "") for q in mine])
+            Encounter.model_validate(answered)
+        except (AnswerError, ValidationError) as exc:
+            why = type(exc).__name__ if isinstance(exc, ValidationError) else str(exc)
+            summary.unusable[hold.clm01] = why
+            continue
+        if ledger.release_hold(hold.id, answered):
+            summary.released.append(hold.clm01)
+    return summary
+
+
+# -- released holds go into the night's build ---------------------------------------------
+
+
+@dataclass
+class Released:
+    """Released holds re-checked for tonight, grouped by their original file."""
+
+    by_file: dict[str, list[tuple[HeldClaim, Encounter, list[Finding]]]] = field(
+        default_factory=dict
+    )
+    refused: list[tuple[HeldClaim, Refused]] = field(default_factory=list)
+
+
+def take_released(ledger: Ledger, checks: NightChecks) -> Released:
+    """Released holds, each checked again as answered: the rules it was held for (and any
+    other hold) go out as warnings, since a coder reviewed it; a reject stays a reject."""
+    out = Released()
+    for hold in ledger.find_holds([HoldState.RELEASED]):
+        encounter = Encounter.model_validate(hold.answered or hold.encounter)
+        findings = run_checks(encounter, checks.context, hold.source_file)
+        findings += reference_gaps(encounter, checks)
+        verdict = decide(encounter, hold.source_file, findings, checks.context)
+        if isinstance(verdict, Refused):
+            out.refused.append((hold, verdict))
+            continue
+        out.by_file.setdefault(hold.source_file, []).append((hold, encounter, findings))
+    return out
+
+
+def refuse_released(
+    ledger: Ledger, refused: list[tuple[HeldClaim, Refused]], business_date: date
+) -> Counter:
+    """Released holds the answers made invalid: exceptions, closed as refused."""
+    rules: Counter = Counter()
+    if not refused:
+        return rules
+    exceptions = []
+    for hold, item in refused:
+        rule = next(f.rule_id for f in item.findings if f.rejects)
+        rules[rule] += 1
+        exceptions.append(
+            ClaimException(
+                subject=hold.clm01,
+                source_file=hold.source_file,
+                rule_id=rule,
+                business_date=business_date,
+                reasons=[f.as_dict() for f in item.findings],
+            )
+        )
+    ledger.record_exceptions(exceptions)
+    ledger.close_holds({hold.id: HoldState.REFUSED for hold, _ in refused}, business_date)
+    return rules
