@@ -18,29 +18,29 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from edi.codesets.icd10cm import IcdRelease, is_unspecified
+from edi.codesets.icd10cm import IcdCode, IcdRelease
+from edi.codesets.icd10cm_specificity import ranked
 from edi.findings import Finding
+from edi.rules.common import dotted
+from edi.rules.specificity import SYMPTOM_PRINCIPAL, questions
 
 UNDETERMINED = "clinically undetermined"
 OTHER = "other"
 _LINE = re.compile(r"service_lines\[(\d+)\]")
 _DIAGNOSIS = re.compile(r"diagnoses\[(\d+)\]")
 SIBLINGS = 6
-"""Specific codes offered for an unspecified one, the closest in the hierarchy first."""
+"""Codes offered beside a symptom: its own category's, closest in description first."""
 
 
 @dataclass(frozen=True, slots=True)
 class Choice:
     value: str
     label: str
-
-
-def dotted(code: str) -> str:
-    return f"{code[:3]}.{code[3:]}" if len(code) > 3 else code
 
 
 def query_id(clm01: str, source_file: str, finding: Finding) -> str:
@@ -105,7 +105,7 @@ def _question(
     field = finding.field or ""
     dos = known["date_of_service"]
     if (m := _DIAGNOSIS.fullmatch(field)) and int(m.group(1)) < len(encounter.diagnoses):
-        return _diagnosis_question(encounter.diagnoses[int(m.group(1))], release, dos)
+        return _diagnosis_question(encounter, int(m.group(1)), finding, release, dos)
     if (m := _LINE.match(field)) and int(m.group(1)) < len(encounter.service_lines):
         index = int(m.group(1))
         if finding.rule_id.startswith("SNIP7.NCCI."):
@@ -119,28 +119,36 @@ def _question(
     return text, []
 
 
-def _diagnosis_question(code: str, release: IcdRelease, dos: str) -> tuple[str, list[Choice]]:
+def _diagnosis_question(
+    encounter: Any, index: int, finding: Finding, release: IcdRelease, dos: str
+) -> tuple[str, list[Choice]]:
+    """A symptom as first diagnosis asks whether a condition was established; a code that
+    says less than a line shows offers the codes the finding named (the rules' own
+    :func:`~edi.rules.specificity.questions`, ranked by closeness to the evidence)."""
+    code = encounter.diagnoses[index]
     item = release.lookup(code)
     described = f"{item.description} ({dotted(code)})" if item else dotted(code)
-    siblings = _siblings(code, release)
+    if finding.rule_id == SYMPTOM_PRINCIPAL.id:
+        text = (
+            f"The visit on {dos} documents {described} as the first diagnosis. Based on your "
+            "clinical judgment and the record, was a condition explaining it established at "
+            "this visit, or can the symptom itself be further specified? Please choose the "
+            "option the documentation supports, or name the condition under Other."
+        )
+        same = [c for c in release.category(code) if c.code != code]
+        return text, _code_choices(ranked(same, item.description if item else "")[:SIBLINGS])
+    asked = next((q for q in questions(encounter, release) if q.pointer == index + 1), None)
+    shown = f" and line {asked.line} ({asked.shown})" if asked else ""
     text = (
-        f"The visit on {dos} documents {described}. Based on your clinical judgment and "
-        "the record, can the condition be further specified? Please choose the option the "
-        "documentation supports."
+        f"The visit on {dos} documents {described}{shown}. Based on your clinical judgment "
+        "and the record, can the condition be further specified? Please choose the option "
+        "the documentation supports."
     )
-    return text, [Choice(f"code:{c.code}", f"{c.description} ({dotted(c.code)})")
-                  for c in siblings]  # fmt: skip
+    return text, _code_choices(asked.choices if asked else ())
 
 
-def _siblings(code: str, release: IcdRelease) -> list[Any]:
-    """Specific codes of the same category, closest to ``code`` in the hierarchy first."""
-    candidates = [c for c in release.category(code) if c.code != code and not is_unspecified(c)]
-
-    def closeness(c: Any) -> tuple[int, str]:
-        shared = next((n for n in range(len(code), 0, -1) if c.code.startswith(code[:n])), 0)
-        return (-shared, c.code)
-
-    return sorted(candidates, key=closeness)[:SIBLINGS]
+def _code_choices(codes: Iterable[IcdCode]) -> list[Choice]:
+    return [Choice(f"code:{c.code}", f"{c.description} ({dotted(c.code)})") for c in codes]
 
 
 def _bundling_question(encounter: Any, index: int, never: bool) -> tuple[str, list[Choice]]:

@@ -38,7 +38,7 @@ def ecg_pair(encounter_id: str) -> dict:
             "diagnosis_pointers": [1]}  # fmt: skip
     return encounter(
         encounter_id=encounter_id,
-        diagnoses=["R00.2"],
+        diagnoses=["I10"],
         service_lines=[
             {**line, "procedure_code": "93000"},
             {**line, "procedure_code": "93005", "charge": "30.00"},

@@ -38,7 +38,7 @@ def test_the_worklist_answered_and_imported_releases_the_claims(
     unspecified["service_lines"] = unspecified["service_lines"][:1]
     unspecified["service_lines"][0]["diagnosis_pointers"] = [1]
     build.checks.context.payers["87726"] = build.checks.context.payers["87726"].model_copy(
-        update={"dispositions": {"SNIP7.NCCI.": "hold", "SNIP5.ICD10.UNSPECIFIED": "hold"}}
+        update={"dispositions": {"SNIP7.NCCI.": "hold", "SNIP5.ICD10.SYMPTOM_PRINCIPAL": "hold"}}
     )
     build.put("day.jsonl", [ecg_pair("ECG-9"), unspecified])
     assert build.night().held == 2

@@ -28,7 +28,7 @@ def test_a_held_claim_waits_and_its_answer_releases_it_into_the_next_night(
     [query] = build.ledger.find_queries()
     choices = [c["value"] for c in query.payload["choices"]]
     assert choices[-2:] == ["clinically undetermined", "other"] and "remove-line" in choices
-    assert query.payload["facts"]["diagnoses"][0]["code"] == "R00.2"
+    assert query.payload["facts"]["diagnoses"][0]["code"] == "I10"
     assert query.payload["facts"]["diagnoses"][0]["description"]
 
     build.crash_after("day.jsonl")
