@@ -219,7 +219,12 @@ LINES: tuple[Column, ...] = (
     ("service_date_end", DATE, "DTM*472 or DTM*151"),
     ("allowed_cents", INT, "AMT*B6"),
     ("remark_codes", STRING, "LQ*HE remark codes, comma-separated"),
-    ("line_status", STRING, "'paid', 'reduced', 'denied' (charge, no payment) or 'reversed'"),
+    (
+        "line_status",
+        STRING,
+        "'paid', 'reduced', 'denied' (no payment, payer kept it), 'patient' (no payment, "
+        "all to deductible/coinsurance/copay) or 'reversed'",
+    ),
     ("adjustments_cents", INT, "sum of the line's CAS amounts"),
     ("balance_difference_cents", INT, "SVC02 - sum CAS - SVC03; 0 when balanced"),
     ("balanced", BOOL, "line balancing rule holds; null if an amount is unreadable"),
