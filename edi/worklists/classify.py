@@ -26,6 +26,8 @@ from typing import Any
 
 import pandas as pd
 
+from edi.codesets.ncci import PtpEdits
+from edi.worklists.conditions import line_conditions
 from edi.worklists.deadlines import TermsLookup
 from edi.worklists.ids import fallback_line_ref, item_id
 from edi.worklists.inputs import (
@@ -36,7 +38,7 @@ from edi.worklists.inputs import (
     Responses,
 )
 from edi.worklists.model import Acceptance, Adjudication, Observation, evidence_key
-from edi.worklists.rules import DenialRules
+from edi.worklists.rules import AdjustmentRule, DenialRules
 from edi.worklists.settings import WorklistSettings
 from edi.worklists.texts import CodeTexts, TextTable
 
@@ -76,10 +78,15 @@ def classify(
     terms: TermsLookup,
     today: date,
     texts: CodeTexts | None = None,
+    ptp: PtpEdits | None = None,
 ) -> Classified:
-    """Every problem the responses show, plus the claims still waiting for an answer."""
+    """Every problem the responses show, plus the claims still waiting for an answer.
+
+    ``ptp``: the NCCI edits, when loaded, sharpen the advice on bundling denials.
+    """
     texts = texts or TextTable()
-    denials, adjudications, pr_rows = _remittances(responses, rules, texts)
+    advice = _Advice(rules, texts, _medicare_b(context), ptp)
+    denials, adjudications, pr_rows = _remittances(responses, advice)
     rejections, acceptances = _rejections(responses, context, settings, texts)
     answered = (
         set(_text(responses.remits["clm01"]))
@@ -99,8 +106,37 @@ def classify(
 # -- 835 ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Advice:
+    """The rules and what they need to pick the advice for one adjustment."""
+
+    rules: DenialRules
+    texts: CodeTexts
+    medicare_b: frozenset[str]
+    ptp: PtpEdits | None
+
+    def rule(
+        self,
+        clm01: str,
+        group: str,
+        carc: str,
+        rarcs: list[str],
+        line: dict[str, Any] | None,
+        claim_codes: list[str],
+    ) -> AdjustmentRule:
+        conditions = line_conditions(clm01 in self.medicare_b, carc, line, claim_codes, self.ptp)
+        return self.rules.lookup(group, carc, rarcs, conditions)
+
+
+def _medicare_b(context: pd.DataFrame) -> frozenset[str]:
+    if "claim_filing_indicator" not in context.columns or context.empty:
+        return frozenset()
+    part_b = context["claim_filing_indicator"].astype("string").str.strip().eq("MB").fillna(False)
+    return frozenset(context.loc[part_b.to_numpy(dtype=bool), "clm01"].astype(str).str.upper())
+
+
 def _remittances(
-    responses: Responses, rules: DenialRules, texts: CodeTexts
+    responses: Responses, advice: _Advice
 ) -> tuple[list[Observation], list[Adjudication], list[dict[str, Any]]]:
     lines = _by_claim(responses.lines)
     adjustments = _by_claim(responses.adjustments)
@@ -113,7 +149,7 @@ def _remittances(
             continue
         key = (clp["file"], int(clp["seq"]))
         found, adjudication, pr = _claim_payment(
-            clp, lines.get(key, []), adjustments.get(key, []), remarks.get(key, []), rules, texts
+            clp, lines.get(key, []), adjustments.get(key, []), remarks.get(key, []), advice
         )
         observations.extend(found)
         adjudications.append(adjudication)
@@ -127,10 +163,12 @@ def _claim_payment(
     lines: list[dict[str, Any]],
     adjustments: list[dict[str, Any]],
     remarks: list[dict[str, Any]],
-    rules: DenialRules,
-    texts: CodeTexts,
+    advice: _Advice,
 ) -> tuple[list[Observation], Adjudication, dict[str, Any] | None]:
+    texts = advice.texts
     clm01 = str(clp["clm01"]).strip().upper()
+    by_line = {int(line["line_no"]): line for line in lines}
+    codes = [_str(line["procedure_code"]) for line in lines]
     remit_date = _date(clp["remit_date"])
     evidence = evidence_key(remit_date, str(clp["file"]), int(clp["seq"]))
     line_refs = _line_refs(lines)
@@ -149,7 +187,7 @@ def _claim_payment(
         group, carc = str(adj["group"]).strip().upper(), str(adj["carc"]).strip().upper()
         line_no = None if _null(adj["line_no"]) else int(adj["line_no"])
         rarcs = line_rarcs.get(line_no, []) + claim_rarcs if line_no else claim_rarcs
-        rule = rules.lookup(group, carc, rarcs)
+        rule = advice.rule(clm01, group, carc, rarcs, by_line.get(line_no or 0), codes)
         if group == "PR":
             pr[PR_BUCKETS.get(carc, "other_pr_cents")] += amount
             pr_by_line[line_no] += amount
@@ -161,10 +199,9 @@ def _claim_payment(
     if str(clp["status"]).strip() == DENIED_CLAIM and not denied:
         # A denied claim whose adjustments all look normal still needs a person.
         group, carc = _largest_non_pr(adjustments)
-        rule = rules.lookup(group, carc, claim_rarcs)
+        rule = advice.rule(clm01, group, carc, claim_rarcs, None, codes)
         denied[(None, group, carc)] = [max(billed - paid - sum(pr.values()), 0), rule, claim_rarcs]
 
-    by_line = {int(line["line_no"]): line for line in lines}
     observations = []
     for (line_no, group, carc), (amount, rule, rarcs) in denied.items():
         line = by_line.get(line_no) if line_no is not None else None
