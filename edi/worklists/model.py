@@ -99,5 +99,16 @@ class Item:
         return self.status in OPEN_STATUSES
 
     @property
+    def version(self) -> str:
+        """When anyone last changed the item (an import's edit, a status change), as text.
+
+        Exported on every row; an import refuses a row whose version is older (stale file).
+        """
+        stamps = [str(h.get("at", "")) for h in self.payload.get("history", [])]
+        stamps.append(str(self.payload.get("edited_at") or ""))
+        times = [datetime.fromisoformat(s) for s in stamps if s]
+        return max(times).isoformat() if times else ""
+
+    @property
     def evidence(self) -> str:
         return str(self.payload.get("evidence", ""))

@@ -70,6 +70,7 @@ ROW_COLUMNS = (
     "first_seen",
     "last_seen",
     "score",
+    "version",
 )
 MONEY_COLUMNS = tuple(c for c in ROW_COLUMNS if c.endswith("_cents"))
 
@@ -177,6 +178,7 @@ def _row(
         "first_seen": item.first_seen.date(),
         "last_seen": item.last_seen.date(),
         "score": score,
+        "version": item.version,
     }
 
 

@@ -47,6 +47,7 @@ _HEAD = (
 _TAIL = (
     _c("times_seen", "Times seen", "int", 8),
     _c("first_seen", "First seen", "date", 12),
+    _c("version", "Row version", "text", 22),
 )
 
 DENIALS = (
@@ -80,7 +81,7 @@ REJECTIONS = (
     *_HEAD,
     _c("billed_cents", "Billed", "money", 12),
     _c("source_kind", "Rejected by", "text", 10),
-    _c("group", "Status", "text", 8),
+    _c("group", "Response status", "text", 10),
     _c("code", "Code", "text", 8),
     _c("code_text", "Code text", "text", 40),
     _c("why", "Why (plain words)", "text", 36),
