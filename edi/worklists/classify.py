@@ -19,7 +19,7 @@ Everything here is pure: tables in, records out, ``today`` given.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,15 +31,14 @@ from edi.worklists.conditions import line_conditions
 from edi.worklists.deadlines import TermsLookup
 from edi.worklists.ids import fallback_line_ref, item_id
 from edi.worklists.inputs import (
-    ACCEPTED_277CA,
     DENIED_CLAIM,
-    REJECTED_277CA,
     REJECTED_ACK,
     Responses,
 )
 from edi.worklists.model import Acceptance, Adjudication, Observation, evidence_key
 from edi.worklists.rules import AdjustmentRule, DenialRules
 from edi.worklists.settings import WorklistSettings
+from edi.worklists.statuses import status_signals
 from edi.worklists.texts import CodeTexts, TextTable
 
 PR_BUCKETS = {"1": "deductible_cents", "2": "coinsurance_cents", "3": "copay_cents"}
@@ -87,17 +86,16 @@ def classify(
     texts = texts or TextTable()
     advice = _Advice(rules, texts, _medicare_b(context), ptp)
     denials, adjudications, pr_rows = _remittances(responses, advice)
-    rejections, acceptances = _rejections(responses, context, settings, texts)
-    answered = (
-        set(_text(responses.remits["clm01"]))
-        | set(_text(responses.statuses["clm01"]))
-        | {o.clm01 for o in rejections}
-    )
-    waiting = list(_no_response(context, answered, settings, terms, today))
+    rejections = _rejections(responses, context, settings)
+    signals = status_signals(responses.statuses, settings, texts)
+    settled = set(_text(responses.remits["clm01"])) | {o.clm01 for o in rejections}
+    settled |= signals.rejected
+    answered = settled | set(_text(responses.statuses["clm01"]))
+    waiting = list(_no_response(context, settled, signals.last_evidence, settings, terms, today))
     return Classified(
-        observations=tuple(rejections + denials + waiting),
+        observations=tuple(signals.observations + rejections + denials + waiting),
         adjudications=tuple(adjudications),
-        acceptances=tuple(acceptances),
+        acceptances=tuple(signals.acceptances),
         patient_responsibility=pd.DataFrame(pr_rows, columns=list(PR_COLUMNS)),
         answered=frozenset(answered),
     )
@@ -316,32 +314,10 @@ def _largest_non_pr(adjustments: list[dict[str, Any]]) -> tuple[str, str]:
 
 
 def _rejections(
-    responses: Responses, context: pd.DataFrame, settings: WorklistSettings, texts: CodeTexts
-) -> tuple[list[Observation], list[Acceptance]]:
+    responses: Responses, context: pd.DataFrame, settings: WorklistSettings
+) -> list[Observation]:
+    """TA1 and 999 rejections: every claim of the interchange, group or transaction set."""
     observations: list[Observation] = []
-    acceptances: list[Acceptance] = []
-    for st in _records(responses.statuses):
-        clm01 = str(st["clm01"]).strip().upper()
-        category = _str(st["category"]).upper()
-        evidence = evidence_key(_date(st["status_date"]), str(st["file"]))
-        if category in ACCEPTED_277CA:
-            acceptances.append(Acceptance(clm01, evidence))
-        if category not in REJECTED_277CA:
-            continue
-        code, entity = _str(st["code"]), _str(st["entity"])
-        rule = settings.rejections.for_status(code)
-        fields = _rejection_fields("277CA", st["file"], st["status_date"], evidence, rule) | {
-            "group": category,
-            "code": code,
-            "code_text": texts.claim_status(code),
-            "entity": entity,
-            "payer_claim_number": _str(st["payer_claim_number"]),
-        }
-        ident = item_id("rejections", clm01, None, "277CA", code, entity)
-        observations.append(
-            Observation(ident, "rejections", clm01, None, rule.category, evidence, fields)
-        )
-
     by_group: dict[str, list[str]] = defaultdict(list)
     by_set: dict[tuple[str, str], list[str]] = defaultdict(list)
     by_isa: dict[str, list[str]] = defaultdict(list)
@@ -390,7 +366,7 @@ def _rejections(
             observations.append(
                 Observation(ident, "rejections", clm01, None, rule.category, evidence, fields)
             )
-    return observations, acceptances
+    return observations
 
 
 def _rejection_fields(kind: str, file: Any, on: Any, evidence: str, rule: Any) -> dict[str, Any]:
@@ -414,40 +390,67 @@ def _rejection_fields(kind: str, file: Any, on: Any, evidence: str, rule: Any) -
 
 def _no_response(
     context: pd.DataFrame,
-    answered: set[str],
+    settled: set[str],
+    evidence: Mapping[str, tuple[date, str]],
     settings: WorklistSettings,
     terms: TermsLookup,
     today: date,
 ) -> Iterator[Observation]:
-    cfg = settings.no_response
+    """Claims with no 835 and no rejection after the payer's days, from the business date
+    they were submitted; an accepted (or pended) claim shows its last evidence."""
     for row in _records(context):
         clm01 = str(row["clm01"]).upper()
-        if _null(row["submitted_on"]) or not _null(row["responded_on"]) or clm01 in answered:
+        if _null(row["submitted_on"]) or clm01 in settled or _str(row["frequency_code"]) == "8":
             continue
-        if _str(row["frequency_code"]) == "8":
+        if not (_null(row.get("adjudicated_on")) and _null(row.get("rejected_on"))):
             continue
+        if not _null(row["responded_on"]) and _null(row.get("last_evidence")):
+            continue  # answered, and the context does not say it was short of an 835
         submitted = _date(row["submitted_on"])
         waited = (today - submitted).days
         if waited <= terms(row).no_response_days:
             continue
-        evidence = evidence_key(submitted, "ledger")
-        fields = {
-            "level": "claim",
-            "source_kind": "ledger",
-            "source_file": "",
-            "source_ref": "",
-            "source_date": submitted.isoformat(),
-            "submitted_on": submitted.isoformat(),
-            "days_waiting": waited,
-            "category": cfg.category,
-            "team": cfg.team,
-            "why": cfg.why,
-            "action": cfg.action,
-            "action_kind": "follow_up",
-            "evidence": evidence,
-        }
-        ident = item_id("no_response", clm01, None)
-        yield Observation(ident, "no_response", clm01, None, cfg.category, evidence, fields)
+        last = _last_evidence(row, evidence.get(clm01))
+        yield _waiting(clm01, submitted, waited, last, settings)
+
+
+def _last_evidence(row: Mapping[str, Any], batch: tuple[date, str] | None) -> str:
+    """The latest answer short of an 835: this batch's status, else the ledger's."""
+    known = _str(row.get("last_evidence"))
+    if batch is None:
+        return known
+    ledger_day = _null(row.get("responded_on")) or _date(row["responded_on"]) <= batch[0]
+    return batch[1] if ledger_day or not known else known
+
+
+def _waiting(
+    clm01: str, submitted: date, waited: int, last: str, settings: WorklistSettings
+) -> Observation:
+    cfg = settings.no_response
+    category, why, action = cfg.category, cfg.why, cfg.action
+    if last:
+        other = settings.accepted_not_paid
+        category, action = other.category, other.action
+        why = f"{other.why} {waited} days: last answer {last}"
+    evidence = evidence_key(submitted, "ledger")
+    fields = {
+        "level": "claim",
+        "source_kind": "ledger",
+        "source_file": "",
+        "source_ref": "",
+        "source_date": submitted.isoformat(),
+        "submitted_on": submitted.isoformat(),
+        "days_waiting": waited,
+        "last_evidence": last or None,
+        "category": category,
+        "team": cfg.team,
+        "why": why,
+        "action": action,
+        "action_kind": "follow_up",
+        "evidence": evidence,
+    }
+    ident = item_id("no_response", clm01, None)
+    return Observation(ident, "no_response", clm01, None, category, evidence, fields)
 
 
 # -- small helpers --------------------------------------------------------------------------

@@ -68,6 +68,12 @@ STATUS_COLUMNS = (
     "category",  # STC01-1: A1/A2 accepted, A3/A6/A7/A8 rejected …
     "code",  # STC01-2: claim status code
     "entity",  # STC01-3
+    "level",  # 'claim', 'line', 'provider' (2200C) or 'receiver' (2200B); null means claim
+    "provider_id",  # 2100C NM109: the billing provider NPI the status sits under
+    "batch_trace",  # 2200B TRN02: the batch (our BHT03)
+    "line_ref",  # REF*FJ of a line-level status
+    "procedure_code",  # SVC01-2 of a line-level status
+    "status_kind",  # '277CA' (X214 acknowledgment) or '277' (X212 answer to a 276)
 )
 ACK_COLUMNS = (
     "file",
@@ -97,6 +103,9 @@ CONTEXT_COLUMNS = (
     "st02",
     "accepted_on",  # latest 277CA acceptance known to the ledger: proof of timely filing
     "responded_on",  # latest 277CA, 835 or rejection known to the ledger; null if none
+    "adjudicated_on",  # latest 835 (payment, denial, reversal) known to the ledger
+    "rejected_on",  # latest 999/TA1/277CA rejection of this generation known to the ledger
+    "last_evidence",  # the latest answer short of an 835, e.g. "277CA accepted 2026-10-05"
 )
 
 REJECTED_277CA = frozenset({"A3", "A6", "A7", "A8"})

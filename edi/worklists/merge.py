@@ -84,6 +84,10 @@ def merge(
             _denial_outcome(item, adjudications, corrections, acceptances, now, counts)
         elif item.queue == "rejections":
             _rejection_outcome(item, adjudications, acceptances, context_rows, now, counts)
+        elif item.queue == "info_requested":
+            if any(a.evidence > item.evidence for a in adjudications.get(item.clm01, ())):
+                _set_status(item, "resolved", now, "system: the payer adjudicated it", counts)
+                item.payload["resolution"] = "adjudicated"
         elif item.item_id not in observed:
             row = context_rows.get(item.clm01)
             if row is not None or item.clm01 in classified.answered:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-Queue = Literal["rejections", "denials", "no_response"]
-QUEUES: tuple[Queue, ...] = ("rejections", "denials", "no_response")
+Queue = Literal["rejections", "denials", "no_response", "info_requested"]
+QUEUES: tuple[Queue, ...] = ("rejections", "denials", "no_response", "info_requested")
 
 STATUSES = ("new", "in_progress", "corrected", "appealed", "resolved", "written_off")
 """Item statuses, as the ledger stores them; the workbook shows them with spaces."""

@@ -40,8 +40,10 @@ _FIELDS = (
     "resolved_at",
     "payload",
 )
-WAITING_STATES = (ClaimState.SUBMITTED, ClaimState.ACKNOWLEDGED)
-"""Claim states that still wait for a 277CA or an 835 (no-response candidates)."""
+WAITING_STATES = (ClaimState.SUBMITTED, ClaimState.ACKNOWLEDGED, ClaimState.ACCEPTED)
+"""Claim states that still wait for an 835 (no-response candidates): an accepted claim
+that is never paid is as lost as one never acknowledged."""
+REJECTION_EVENTS = (str(EventKind.ACK_REJECTED), str(EventKind.STATUS_REJECTED))
 ANSWER_EVENTS = tuple(
     str(k)
     for k in (
@@ -57,6 +59,12 @@ ANSWER_EVENTS = tuple(
     )
 )
 ADJUDICATION_EVENTS = (str(EventKind.PAID), str(EventKind.PARTIALLY_PAID), str(EventKind.DENIED))
+_EVIDENCE_WORDS = {
+    str(EventKind.STATUS_ACCEPTED): "277CA accepted",
+    str(EventKind.STATUS_PENDING): "277 pending",
+    str(EventKind.STATUS_REJECTED): "277CA rejected",
+    str(EventKind.ACK_REJECTED): "999/TA1 rejected",
+}
 
 
 class WorklistLedger(Store):
@@ -178,6 +186,7 @@ def _latest_generations() -> Any:
             Claim.payer_id,
             Claim.charge_cents,
             Claim.submitted_at,
+            Interchange.business_date,
             Claim.frequency_code,
             Claim.st02,
             Interchange.isa13,
@@ -195,7 +204,8 @@ def _claim_row(row: Any) -> dict[str, Any]:
         "generation": row.generation,
         "payer_id": row.payer_id,
         "billed_cents": row.charge_cents,
-        "submitted_on": _day(row.submitted_at),
+        # the night's business date, not the wall clock: a same-day demo counts like production
+        "submitted_on": row.business_date if row.submitted_at is not None else None,
         "frequency_code": row.frequency_code,
         "isa13": row.isa13,
         "gs06": row.gs06,
@@ -216,6 +226,15 @@ def _add_answers(session: Session, rows: dict[str, dict[str, Any]]) -> None:
             row["responded_on"] = max(filter(None, (row.get("responded_on"), on)))
             if kind == EventKind.STATUS_ACCEPTED:
                 row["accepted_on"] = on
+            if kind in ADJUDICATION_EVENTS or kind in (EventKind.REVERSED, EventKind.VOIDED):
+                row["adjudicated_on"] = max(filter(None, (row.get("adjudicated_on"), on)))
+            if kind in REJECTION_EVENTS:
+                row["rejected_on"] = max(filter(None, (row.get("rejected_on"), on)))
+            if kind not in ADJUDICATION_EVENTS and on >= (row.get("_last_on") or on):
+                row["_last_on"] = on
+                row["last_evidence"] = f"{_EVIDENCE_WORDS.get(kind, kind)} {on.isoformat()}"
+    for row in rows.values():
+        row.pop("_last_on", None)
 
 
 def _add_previous_claim_numbers(session: Session, rows: dict[str, dict[str, Any]]) -> None:
