@@ -1,4 +1,4 @@
-"""``claims worklist import`` reads every queue sheet, and an older file cannot undo newer edits."""
+"""``claims worklist import`` reads every queue sheet; an older file cannot undo newer edits."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from flows.outputs.columns import SHEETS
 from flows.worklists import build_worklists
 from tests.ledger.helpers import claim, submit
 from tests.support.x12files import Status, claim_ack
-from tests.worklists.test_build import DAY1, NOW1, day_one_context
 from tests.worklists.tables import parse
+from tests.worklists.test_build import DAY1, NOW1, day_one_context
 from tests.worklists.test_classify import day_one_835
 
 
@@ -70,7 +70,7 @@ def test_an_older_file_cannot_undo_a_newer_edit(workbook, sqlite_url, tmp_path, 
     assert main(["worklist", "import", str(workbook), "--ledger", sqlite_url]) == 0
     _edit_first_row(older, "Rejections", Owner="sam")
     assert main(["worklist", "import", str(older), "--ledger", sqlite_url]) == 1
-    out, err = capsys.readouterr()
+    err = capsys.readouterr().err
     assert f"item {item_id} changed" in err and "edit skipped" in err
     with Ledger.open(sqlite_url) as ledger:
         item = ledger.worklist_items(item_ids=[item_id])[item_id]
