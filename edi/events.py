@@ -28,6 +28,10 @@ class EventKind(StrEnum):
     DENIED = "denied"
     REVERSED = "reversed"
     VOIDED = "voided"
+    PROVIDER_ADJUSTMENT = "provider_adjustment"
+    """An 835 PLB naming the claim (WO/72/FB recoupment...): money taken or given back."""
+    INTEREST = "interest"
+    """An 835 PLB L6 naming the claim: the payer's late-payment interest."""
 
 
 @dataclass(frozen=True, slots=True)
