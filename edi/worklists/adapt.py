@@ -12,6 +12,7 @@ from collections import defaultdict
 
 import pandas as pd
 
+from edi.responses.plb import link_plb
 from edi.responses.tables import ResponseTables
 from edi.worklists.inputs import (
     ACK_COLUMNS,
@@ -37,6 +38,7 @@ def from_response_tables(tables: ResponseTables) -> tuple[Responses, TextTable]:
             statuses=_statuses(tables.claim_status, tables.line_status),
             acks=_acks(tables.acks, tables.ack_errors),
             ta1=_ta1(tables.acks),
+            plbs=link_plb(tables.provider_adjustments, tables.claims, tables.payments),
         ),
         TextTable(
             carcs=_texts(tables.adjustments, "carc", "carc_text"),

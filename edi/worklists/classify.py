@@ -36,6 +36,7 @@ from edi.worklists.inputs import (
     Responses,
 )
 from edi.worklists.model import Acceptance, Adjudication, Observation, evidence_key
+from edi.worklists.recoupments import recoupments
 from edi.worklists.rules import AdjustmentRule, DenialRules
 from edi.worklists.settings import WorklistSettings
 from edi.worklists.statuses import status_signals
@@ -86,6 +87,7 @@ def classify(
     texts = texts or TextTable()
     advice = _Advice(rules, texts, _medicare_b(context), ptp)
     denials, adjudications, pr_rows = _remittances(responses, advice)
+    denials += recoupments(responses.plbs, settings)
     rejections = _rejections(responses, context, settings)
     signals = status_signals(responses.statuses, settings, texts)
     settled = set(_text(responses.remits["clm01"])) | {o.clm01 for o in rejections}

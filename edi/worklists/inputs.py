@@ -23,6 +23,8 @@ from typing import Any
 
 import pandas as pd
 
+from edi.responses.plb import LINK_COLUMNS
+
 REMIT_COLUMNS = (
     "file",  # 835 file name
     "trn02",  # check/EFT trace number (TRN02): the remittance's ID
@@ -84,6 +86,7 @@ ACK_COLUMNS = (
     "errors",  # codes as text, e.g. "IK3 NM1 8; IK4 NM109 7"
 )
 TA1_COLUMNS = ("file", "ack_date", "isa13", "ack_code", "note_code")  # TA104 A/E/R, TA105
+PLB_COLUMNS = LINK_COLUMNS  # claim-level 835 PLBs and the claim each names (edi.responses.plb)
 
 CONTEXT_COLUMNS = (
     "clm01",
@@ -134,6 +137,7 @@ class Responses:
     statuses: pd.DataFrame = field(default_factory=lambda: frame([], STATUS_COLUMNS))
     acks: pd.DataFrame = field(default_factory=lambda: frame([], ACK_COLUMNS))
     ta1: pd.DataFrame = field(default_factory=lambda: frame([], TA1_COLUMNS))
+    plbs: pd.DataFrame = field(default_factory=lambda: frame([], PLB_COLUMNS))
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -153,6 +157,7 @@ _COLUMNS = {
     "statuses": STATUS_COLUMNS,
     "acks": ACK_COLUMNS,
     "ta1": TA1_COLUMNS,
+    "plbs": PLB_COLUMNS,
 }
 
 

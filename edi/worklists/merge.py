@@ -80,6 +80,8 @@ def merge(
     for item in items.values():
         if item.status in CLOSED_STATUSES:
             continue
+        if item.queue == "denials" and item.payload.get("source_kind") == "PLB":
+            continue  # money taken back: a person decides when it is settled
         if item.queue == "denials":
             _denial_outcome(item, adjudications, corrections, acceptances, now, counts)
         elif item.queue == "rejections":

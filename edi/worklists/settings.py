@@ -135,6 +135,16 @@ class InfoRequestedSettings(_Settings):
     pended_action: str = "Check what the payer waits for (the status code) and follow up"
 
 
+class RecoupmentSettings(_Settings):
+    category: str = "recoupment"
+    team: str = "billing"
+    why: str = "The payer took money back from this claim in a later payment (PLB)"
+    action: str = (
+        "Check the recoupment against the claim: if the overpayment is real, post it and "
+        "settle with the patient; if not, dispute it with the payer citing the reference"
+    )
+
+
 class ReportSettings(_Settings):
     trend_days: int = Field(30, gt=0)
     top_rows: int = Field(20, gt=0)
@@ -149,3 +159,4 @@ class WorklistSettings(_Settings):
     no_response: NoResponseSettings = NoResponseSettings()
     accepted_not_paid: AcceptedNotPaidSettings = AcceptedNotPaidSettings()
     info_requested: InfoRequestedSettings = InfoRequestedSettings()
+    recoupment: RecoupmentSettings = RecoupmentSettings()

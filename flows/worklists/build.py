@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from edi.responses.plb import resolve_links
 from edi.responses.tables import ResponseTables
 from edi.worklists.adapt import from_response_tables
 from edi.worklists.classify import Classified, classify
@@ -86,9 +87,11 @@ def build_worklists(
         counts |= _import_inbox(ledger, s3, today, now, options.worker)
 
     found, texts = _responses(responses)
+    found = replace(found, plbs=resolve_links(found.plbs, ledger.claims_by_reference))
     texts = options.texts or texts
     given = context_frame([] if context is None else context.to_dict("records"))
     answered = set(_upper(found.remits["clm01"])) | set(_upper(found.statuses["clm01"]))
+    answered |= set(_upper(found.plbs["clm01"])) - {""}
     since = datetime.combine(
         today - timedelta(days=settings.report.trend_days), datetime.min.time(), UTC
     )
