@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from edi.responses.plb import resolve_links
+from edi.responses.posting import posting_rows
 from edi.responses.tables import ResponseTables
 from edi.worklists.adapt import from_response_tables
 from edi.worklists.classify import Classified, classify
@@ -36,6 +37,7 @@ from edi.worklists.summary import WorklistSummary, denial_stats, summarize
 from edi.worklists.texts import CodeTexts
 from flows.ledger import Ledger
 from flows.outputs.html_report import report_html
+from flows.outputs.posting import posting_files
 from flows.outputs.storage import S3Outputs, inbox_files, read_inbox_file, write_local
 from flows.outputs.tables import csv_bytes, parquet_bytes
 from flows.outputs.xlsx import workbook_bytes
@@ -130,6 +132,8 @@ def build_worklists(
     stats = denial_stats(merged.items.values(), adjudicated, today, settings.report.trend_days)
     pr = _with_patients(classified.patient_responsibility, claims)
     files = _files(rows, pr, summary, report_html(summary, stats), today)
+    if isinstance(responses, ResponseTables):  # the posting export of today's remittances
+        files |= posting_files(posting_rows(responses, found.plbs))
     outputs = {}
     folder = Path(out_dir) / today.isoformat()
     uploads = S3Outputs(s3, today, now) if s3 is not None else None
