@@ -110,6 +110,9 @@ CLAIM_STATUS: tuple[Column, ...] = (
     *_STATUS,
     ("charge_cents", INT, "STC04: total claim charge"),
     ("message", STRING, "STC12: free-form text"),
+    ("status_kind", STRING, "'277CA' (X214 acknowledgment) or '277' (X212 answer to a 276)"),
+    ("paid_cents", INT, "STC05: claim payment amount, when a 277 (X212) reports it"),
+    ("inquiry_trace", STRING, "2200D TRN02 of a 277 (X212): the trace our 276 sent"),
 )
 
 LINE_STATUS: tuple[Column, ...] = (
@@ -127,6 +130,8 @@ LINE_STATUS: tuple[Column, ...] = (
     ("service_date_start", DATE, "DTP*472 from"),
     ("service_date_end", DATE, "DTP*472 through"),
     *_STATUS,
+    ("status_kind", STRING, "'277CA' (X214 acknowledgment) or '277' (X212 answer to a 276)"),
+    ("paid_cents", INT, "SVC03: line payment amount, when a 277 (X212) reports it"),
 )
 
 PAYMENTS: tuple[Column, ...] = (

@@ -20,10 +20,18 @@ from flows.ledger.files import FileLedger
 from flows.ledger.interchanges import InterchangeLedger
 from flows.ledger.migrate import upgrade
 from flows.ledger.responses import ResponseLedger
+from flows.ledger.status_inquiries import StatusInquiryLedger
 from flows.ledger.worklists import WorklistLedger
 
 
-class Ledger(FileLedger, ClaimLedger, InterchangeLedger, ResponseLedger, WorklistLedger):
+class Ledger(
+    FileLedger,
+    ClaimLedger,
+    InterchangeLedger,
+    ResponseLedger,
+    WorklistLedger,
+    StatusInquiryLedger,
+):
     """The pipeline's durable memory; open one per process with :meth:`open`.
 
     Implements :class:`edi.x12.control.ControlNumberSource` through :meth:`allocate`.
