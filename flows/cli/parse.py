@@ -1,4 +1,4 @@
-"""``claims parse FILE... --out DIR``: response files (TA1, 999, 277CA, 835) to tables.
+"""``claims parse FILE... --out DIR``: response files (TA1, 999, 277CA, 277, 835) to tables.
 
 Writes one file per table of each kind read, named by the table (``claims.csv``,
 ``payments.parquet``, ``lines.jsonl``: JSON Lines), even when it has no rows, plus
