@@ -51,6 +51,7 @@ ANSWER_EVENTS = tuple(
         EventKind.STATUS_ACCEPTED,
         EventKind.STATUS_REJECTED,
         EventKind.STATUS_PENDING,
+        EventKind.STATUS_ANSWERED,
         EventKind.PAID,
         EventKind.PARTIALLY_PAID,
         EventKind.DENIED,
@@ -64,6 +65,7 @@ _EVIDENCE_WORDS = {
     str(EventKind.STATUS_PENDING): "277 pending",
     str(EventKind.STATUS_REJECTED): "277CA rejected",
     str(EventKind.ACK_REJECTED): "999/TA1 rejected",
+    str(EventKind.STATUS_ANSWERED): "277 answer to our 276",
 }
 
 
