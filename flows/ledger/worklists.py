@@ -160,6 +160,63 @@ class WorklistLedger(Store):
         with self._read() as session:
             return [(c, p, _day(at)) for c, p, at in session.execute(query)]
 
+    def ar_facts(self) -> list[dict[str, Any]]:
+        """Per CLM01 (latest generation): payer, charge, paid, state, the business date it
+        was first sent, when its first 835 came, and whether its first generation was
+        rejected (TA1/999/277CA): what days in A/R, aging and first-pass acceptance need."""
+        first = (
+            select(Claim.clm01, func.min(Interchange.business_date).label("sent_on"))
+            .join(Interchange, Interchange.id == Claim.interchange_id)
+            .where(Claim.submitted_at.is_not(None))
+            .group_by(Claim.clm01)
+            .subquery()
+        )
+        paid = (
+            select(Claim.clm01, func.min(ClaimEventRow.at).label("paid_at"))
+            .join(Claim, Claim.id == ClaimEventRow.claim_id)
+            .where(ClaimEventRow.kind.in_(ADJUDICATION_EVENTS))
+            .group_by(Claim.clm01)
+            .subquery()
+        )
+        rejected = (
+            select(Claim.clm01)
+            .join(ClaimEventRow, ClaimEventRow.claim_id == Claim.id)
+            .where(Claim.generation == 1, ClaimEventRow.kind.in_(REJECTION_EVENTS))
+            .distinct()
+            .subquery()
+        )
+        latest = _latest_generations().subquery()
+        query = (
+            select(
+                latest.c.clm01,
+                latest.c.payer_id,
+                latest.c.charge_cents,
+                Claim.paid_cents,
+                Claim.state,
+                first.c.sent_on,
+                paid.c.paid_at,
+                rejected.c.clm01.is_not(None).label("first_rejected"),
+            )
+            .join(first, first.c.clm01 == latest.c.clm01)
+            .join(Claim, Claim.id == latest.c.id)
+            .outerjoin(paid, paid.c.clm01 == latest.c.clm01)
+            .outerjoin(rejected, rejected.c.clm01 == latest.c.clm01)
+        )
+        with self._read() as session:
+            return [
+                {
+                    "clm01": r.clm01,
+                    "payer_id": r.payer_id,
+                    "charge_cents": r.charge_cents,
+                    "paid_cents": r.paid_cents,
+                    "state": r.state,
+                    "sent_on": r.sent_on,
+                    "paid_on": _day(r.paid_at),
+                    "first_rejected": bool(r.first_rejected),
+                }
+                for r in session.execute(query)
+            ]
+
     def interchange_contents(self, clm01s: Collection[str]) -> Iterator[bytes]:
         """The bytes of every 837 the ledger holds that carried one of ``clm01s``."""
         wanted = sorted({c.upper() for c in clm01s})

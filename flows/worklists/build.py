@@ -25,6 +25,7 @@ from edi.responses.plb import resolve_links
 from edi.responses.posting import posting_rows
 from edi.responses.tables import ResponseTables
 from edi.worklists.adapt import from_response_tables
+from edi.worklists.analytics import analytics
 from edi.worklists.classify import Classified, classify
 from edi.worklists.deadlines import HasTerms, terms_lookup
 from edi.worklists.inputs import Responses, context_frame
@@ -131,7 +132,13 @@ def build_worklists(
     )
     stats = denial_stats(merged.items.values(), adjudicated, today, settings.report.trend_days)
     pr = _with_patients(classified.patient_responsibility, claims)
-    files = _files(rows, pr, summary, report_html(summary, stats), today)
+    extra = analytics(
+        pd.DataFrame(ledger.ar_facts()),
+        *_remitted(found, classified, claims),
+        today,
+        settings.report.trend_days,
+    )
+    files = _files(rows, pr, summary, report_html(summary, stats, extra), today)
     if isinstance(responses, ResponseTables):  # the posting export of today's remittances
         files |= posting_files(posting_rows(responses, found.plbs))
     outputs = {}
@@ -142,6 +149,36 @@ def build_worklists(
         if uploads is not None:
             outputs[f"s3:{name}"] = uploads.put(name, data)
     return replace(summary, outputs=outputs)
+
+
+def _remitted(
+    found: Responses, classified: Classified, claims: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Today's 835 lines (procedure code) and claims (rendering NPI), each marked denied
+    when a denial row shows it: the denominators of the report's denial rates."""
+    remits = found.remits[found.remits["adjustment_kind"].astype(str) != "reversal"]
+    owner = {(f, int(q)): str(c).upper() for f, q, c in
+             zip(remits["file"], remits["seq"], remits["clm01"], strict=True)}  # fmt: skip
+    denied_lines, denied_claims = set(), set()
+    for obs in classified.observations:
+        if obs.queue == "denials" and obs.fields.get("source_kind") == "835":
+            denied_claims.add(obs.clm01)
+            denied_lines.add((obs.clm01, obs.fields.get("procedure_code")))
+    line_rows = [
+        {"procedure_code": code, "denied": (owner[(f, int(q))], code) in denied_lines}
+        for f, q, code in zip(
+            found.lines["file"], found.lines["seq"], found.lines["procedure_code"], strict=True
+        )
+        if (f, int(q)) in owner
+    ]
+    npi = dict(zip(claims["clm01"], claims["rendering_npi"], strict=True))
+    claim_rows = [
+        {"rendering_npi": npi.get(c), "denied": c in denied_claims} for c in set(owner.values())
+    ]
+    return (
+        pd.DataFrame(line_rows, columns=["procedure_code", "denied"]),
+        pd.DataFrame(claim_rows, columns=["rendering_npi", "denied"]),
+    )
 
 
 def _responses(responses: ResponseTables | Responses | None) -> tuple[Responses, CodeTexts | None]:
