@@ -1,4 +1,4 @@
-"""``claims demo`` end to end, twice on one folder: what a newcomer sees must be true."""
+"""``claims demo`` end to end, three nights on one folder: what a newcomer sees must be true."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, prefect_api: str) -> tuple[Pa
     saved = os.environ.get("PREFECT_API_URL")
     os.environ["PREFECT_API_URL"] = prefect_api
     try:
-        results = [run_demo(data, count=60, quiet=True) for _ in range(2)]
+        results = [run_demo(data, count=60, quiet=True) for _ in range(3)]
     finally:
         if saved is None:
             os.environ.pop("PREFECT_API_URL", None)
@@ -94,6 +94,24 @@ def test_claims_nobody_answers_are_in_no_response_the_next_day(
     assert rows
     assert all("SBXSLOW" in r for r in rows)
     assert summary.by_queue.set_index("queue").loc["no_response", "open_items"] == len(rows)
+
+
+@pytest.mark.slow
+def test_three_nights_fill_every_queue_with_a_276_round_trip(demo: tuple[Path, list]) -> None:
+    """Answers are dated the morning after each night; the quiet claims of the first nights
+    get a 276 the next night, the sandbox answers it (pending), and it is read back."""
+    data, results = demo
+    last = results[-1]
+    assert all(last.queues.get(q, 0) > 0 for q in ("rejections", "denials", "no_response",
+                                                    "info_requested")), last.queues  # fmt: skip
+    asked = list((data / "sandbox" / "sftp").rglob("*.276"))
+    assert asked, "no 276 reached the clearinghouse"
+    with Ledger.open(f"sqlite:///{data / 'ledger.sqlite'}") as ledger:
+        quiet = [c.clm01 for c in ledger.find_claims() if c.payer_id == "SBXSLOW"]
+        kinds = {e.kind for clm01 in quiet[:5] for e in ledger.timeline(clm01)}
+    assert {"status_inquired", "status_answered"} <= {str(k) for k in kinds}
+    mornings = {r.business_date + timedelta(days=1) for r in results}
+    assert len(mornings) == 3  # three remittance days, not one bar
 
 
 @pytest.mark.slow
