@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from edi.codesets.ncci import PtpEdits
 from edi.responses.plb import resolve_links
 from edi.responses.posting import posting_rows
 from edi.responses.tables import ResponseTables
@@ -59,6 +60,8 @@ class BuildOptions:
     texts: CodeTexts | None = None
     worker: str = "worklists"
     """Who takes S3 inbox files (the Prefect flow-run ID in a flow)."""
+    ptp: PtpEdits | None = None
+    """NCCI PTP edits, when loaded: CO-97/231/236 advice follows the modifier indicator."""
 
 
 def build_worklists(
@@ -110,7 +113,9 @@ def build_worklists(
         given = ctx.interchange_context(ledger, set(known["clm01"]))
     claims = ctx.combine(known, given)
 
-    classified: Classified = classify(found, claims, rules, settings, terms, today, texts)
+    classified: Classified = classify(
+        found, claims, rules, settings, terms, today, texts, ptp=options.ptp
+    )
     missing = {o.item_id for o in classified.observations} - set(previous)
     previous |= ledger.worklist_items_by_id(missing)
     merged = merge(previous, classified, claims, now)
