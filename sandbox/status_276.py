@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import groupby
 
 from edi.x12.reader import Segment, iter_transactions
 from edi.x12.reply import Route, close_reply, open_reply, open_reply_group
@@ -92,6 +93,8 @@ def _take(seg: Segment, claims: list[_Asked], current: _Asked) -> None:
 
 
 def _build(asked: list[_Asked], state: SandboxState, route: Route) -> bytes:
+    """One hierarchy per payer (HL 20), the clinic (21), per billing provider (19) and a
+    subscriber (22) with its claim each, as X212 nests them."""
     w = X12Writer()
     open_reply(w, route, state)
     open_reply_group(w, route, state, "HN", VERSION)
@@ -100,24 +103,34 @@ def _build(asked: list[_Asked], state: SandboxState, route: Route) -> bytes:
     w.segment("BHT", "0010", "08", f"R{today:%Y%m%d}", f"{today:%Y%m%d}", f"{route.created:%H%M}",
               "DG")  # fmt: skip
     hl = 0
-    for claim in asked:
-        hl = _claim(w, claim, state, hl, today)
+    ordered = sorted(asked, key=lambda c: (c.payer, c.provider))
+    for payer, by_payer in groupby(ordered, key=lambda c: c.payer):
+        hl += 1
+        payer_hl = hl
+        w.segment("HL", str(hl), "", "20", "1")
+        w.segment("NM1", "PR", "2", payer[0], "", "", "", "", "PI", payer[1])
+        hl += 1
+        clinic_hl = hl
+        w.segment("HL", str(hl), str(payer_hl), "21", "1")
+        w.segment("NM1", "41", "2", "MAPLE FAMILY CLINIC", "", "", "", "", "46", "CLINIC")
+        for provider, claims in groupby(by_payer, key=lambda c: c.provider):
+            hl += 1
+            provider_hl = hl
+            w.segment("HL", str(hl), str(clinic_hl), "19", "1")
+            w.segment("NM1", "1P", "2", provider[0], "", "", "", "", "XX", provider[1])
+            for claim in claims:
+                hl += 1
+                w.segment("HL", str(hl), str(provider_hl), "22", "0")
+                _claim(w, claim, state, today)
     w.close_transaction()
     return close_reply(w).encode("ascii")
 
 
-def _claim(w: X12Writer, claim: _Asked, state: SandboxState, hl: int, today: date) -> int:
+def _claim(w: X12Writer, claim: _Asked, state: SandboxState, today: date) -> None:
     known = state.claim_status.get(claim.clm01.upper())
     category, code = tuple(known[:2]) if known else NOT_FOUND
     icn = (known[2] if known else "") or claim.icn
     paid = known[3] if known and category == PAID[0] else ""
-    w.segment("HL", str(hl + 1), "", "20", "1")
-    w.segment("NM1", "PR", "2", claim.payer[0], "", "", "", "", "PI", claim.payer[1])
-    w.segment("HL", str(hl + 2), str(hl + 1), "21", "1")
-    w.segment("NM1", "41", "2", "MAPLE FAMILY CLINIC", "", "", "", "", "46", "CLINIC")
-    w.segment("HL", str(hl + 3), str(hl + 2), "19", "1")
-    w.segment("NM1", "1P", "2", claim.provider[0], "", "", "", "", "XX", claim.provider[1])
-    w.segment("HL", str(hl + 4), str(hl + 3), "22", "0")
     last, first, member = claim.subscriber
     w.segment("NM1", "IL", "1", last, first, "", "", "", "MI", member)
     w.segment("TRN", "2", claim.trace)
@@ -129,4 +142,3 @@ def _claim(w: X12Writer, claim: _Asked, state: SandboxState, hl: int, today: dat
         w.segment("REF", "EJ", claim.clm01)
     if claim.dates:
         w.segment("DTP", "472", "RD8" if "-" in claim.dates else "D8", claim.dates)
-    return hl + 4
