@@ -79,10 +79,13 @@ def classify(
     today: date,
     texts: CodeTexts | None = None,
     ptp: PtpEdits | None = None,
+    asked: frozenset[str] = frozenset(),
 ) -> Classified:
     """Every problem the responses show, plus the claims still waiting for an answer.
 
     ``ptp``: the NCCI edits, when loaded, sharpen the advice on bundling denials.
+    ``asked``: claims with an open information-requested row; they are worked there, not
+    listed again as waiting.
     """
     texts = texts or TextTable()
     advice = _Advice(rules, texts, _medicare_b(context), ptp)
@@ -91,7 +94,8 @@ def classify(
     rejections = _rejections(responses, context, settings)
     signals = status_signals(responses.statuses, settings, texts)
     settled = set(_text(responses.remits["clm01"])) | {o.clm01 for o in rejections}
-    settled |= signals.rejected
+    settled |= signals.rejected | asked
+    settled |= {o.clm01 for o in signals.observations if o.queue == "info_requested"}
     answered = settled | set(_text(responses.statuses["clm01"]))
     waiting = list(_no_response(context, settled, signals.last_evidence, settings, terms, today))
     return Classified(

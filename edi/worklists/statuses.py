@@ -5,8 +5,9 @@
   (2200C: every claim of that provider in the file is marked, because the payer
   adjudicates none of them) and the whole batch (2200B: every claim of the file's batch).
 * **Information requested** (R0-R16) and **pended** (P0-P5) statuses: a row in the
-  ``info_requested`` queue with the deadline the payer gives (the status date plus the
-  payer's usual window, since the 277 carries no due date).
+  ``info_requested`` queue; a request carries the deadline the payer gives (the status date
+  plus the payer's usual window, since the 277 carries no due date).  A pend that only
+  answers our own 276 is evidence for the claim's no-response row, not a second row.
 * **Acceptances** (A1/A2) and every other status are kept as the claim's *last evidence*,
   which the no-response queue shows for claims accepted and never paid.
 
@@ -72,7 +73,8 @@ def status_signals(
         if category in REJECTED_277CA:
             out.observations.append(_rejection(st, st, settings, texts, level))
             out.rejected.add(clm01)
-        elif category[:1] in ("R", "P"):
+        elif category[:1] == "R" or (category[:1] == "P" and _s(st.get("status_kind")) != "277"):
+            # a pend our own 276 was answered with is evidence for the no-response row
             out.observations.append(_info_requested(st, settings, texts, level))
         if category in ACCEPTED_277CA and level == "claim":
             out.acceptances.append(Acceptance(clm01, _evidence(st)))
@@ -146,7 +148,10 @@ def _info_requested(
         "entity": entity,
         "points_at": field_of(entity),
         "payer_claim_number": _s(st["payer_claim_number"]),
-        "respond_by": (on + timedelta(days=cfg.response_days)).isoformat() if on else None,
+        # the payer's window applies to what it asked for; a pend has nothing to send
+        "respond_by": (on + timedelta(days=cfg.response_days)).isoformat()
+        if on and not pended
+        else None,
     }
     ident = item_id("info_requested", clm01, line_ref, category, code, entity)
     return Observation(

@@ -113,8 +113,11 @@ def build_worklists(
         given = ctx.interchange_context(ledger, set(known["clm01"]))
     claims = ctx.combine(known, given)
 
+    asked = frozenset(
+        i.clm01 for i in previous.values() if i.queue == "info_requested" and i.is_open
+    )
     classified: Classified = classify(
-        found, claims, rules, settings, terms, today, texts, ptp=options.ptp
+        found, claims, rules, settings, terms, today, texts, ptp=options.ptp, asked=asked
     )
     missing = {o.item_id for o in classified.observations} - set(previous)
     previous |= ledger.worklist_items_by_id(missing)

@@ -70,3 +70,22 @@ def test_a_request_for_information_has_the_payers_deadline(rules, settings, term
     assert info.loc["ENC-1", "action_kind"] == "records"
     assert info.loc["ENC-2", "why"] == "The payer pended the claim"
     assert rows["rejections"].empty
+
+
+def test_a_claim_asked_for_information_is_not_also_waiting(rules, settings, terms):
+    ctx = context(**{"ENC-1": {"responded_on": None, "submitted_on": date(2026, 8, 1)}})
+    ack = claim_ack([Status("ENC-1", "R4", "252", "41", action="WQ")], payer=True,
+                    created=CREATED)  # fmt: skip
+    result = classified([("s.277", ack)], ctx, rules, settings, terms)
+    rows = rows_of(result, ctx, settings, terms)
+    assert list(rows["info_requested"]["clm01"]) == ["ENC-1"]
+    assert rows["no_response"].empty
+    later = classify_again(ctx, rules, settings, terms, asked=frozenset({"ENC-1"}))
+    assert "ENC-1" not in {o.clm01 for o in later.observations if o.queue == "no_response"}
+
+
+def classify_again(ctx, rules, settings, terms, asked):
+    from edi.worklists.classify import classify
+    from edi.worklists.inputs import Responses
+
+    return classify(Responses(), ctx, rules, settings, terms, date(2026, 11, 27), asked=asked)
