@@ -73,8 +73,7 @@ def status_signals(
         if category in REJECTED_277CA:
             out.observations.append(_rejection(st, st, settings, texts, level))
             out.rejected.add(clm01)
-        elif category[:1] == "R" or (category[:1] == "P" and _s(st.get("status_kind")) != "277"):
-            # a pend our own 276 was answered with is evidence for the no-response row
+        elif category[:1] in ("R", "P"):
             out.observations.append(_info_requested(st, settings, texts, level))
         if category in ACCEPTED_277CA and level == "claim":
             out.acceptances.append(Acceptance(clm01, _evidence(st)))
