@@ -66,3 +66,16 @@ def test_files_per_remittance_in_csv_and_parquet():
     assert csv.loc[1, "paid"] == "80.00" and len(csv) == 6
     table = pq.read_table(io.BytesIO(files["posting-87726-EFT55.parquet"]))
     assert str(table.schema.field("paid").type).startswith("decimal128")
+
+
+def test_claims_parse_writes_the_posting_export_when_asked(tmp_path, capsys):
+    from flows.cli import main
+
+    path = tmp_path / "era.835"
+    paid = Claim("ENC-1", "1", "100.00", "100.00", "0", "ICN1",
+                 lines=[Line("99213", "100.00", "100.00")])  # fmt: skip
+    path.write_text(remit([paid], trace="EFT9"))
+    assert main(["parse", str(path), "--out", str(tmp_path / "out"), "--posting"]) == 0
+    rows = pd.read_csv(tmp_path / "out" / "posting-87726-EFT9.csv", dtype=str)
+    assert list(rows["row_type"]) == ["claim", "line"] and rows.loc[0, "paid"] == "100.00"
+    assert (tmp_path / "out" / "posting-87726-EFT9.parquet").exists()
