@@ -119,3 +119,10 @@ def test_medicare_part_b_is_reopened_not_corrected(rules, settings, terms):
 def test_medicare_part_b_unprocessable_still_needs_a_new_claim(rules):
     rule = rules.lookup("CO", "16", ["MA130"], [MEDICARE_B])
     assert rule.action_kind == "resubmit"
+
+
+def test_co_236_with_indicator_0_is_a_write_off(rules, settings, terms):
+    rows = _denial(Cas("CO", "236", "90"), rules, settings, terms, codes=("99214", "36415"),
+                   ptp=_ptp("0"))  # fmt: skip
+    (row,) = rows.to_dict("records")
+    assert row["action_kind"] == "write_off" and "indicator 0" in row["why"]
