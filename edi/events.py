@@ -28,6 +28,14 @@ class EventKind(StrEnum):
     DENIED = "denied"
     REVERSED = "reversed"
     VOIDED = "voided"
+    PROVIDER_ADJUSTMENT = "provider_adjustment"
+    """An 835 PLB naming the claim (WO/72/FB recoupment...): money taken or given back."""
+    INTEREST = "interest"
+    """An 835 PLB L6 naming the claim: the payer's late-payment interest."""
+    STATUS_INQUIRED = "status_inquired"
+    """We sent a 276 asking the payer about the claim."""
+    STATUS_ANSWERED = "status_answered"
+    """A 277 (X212) answered a 276: the payer's word on the claim, not a new adjudication."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,4 +64,5 @@ class ResponseKind(StrEnum):
     TA1 = "TA1"
     ACK_999 = "999"
     STATUS_277CA = "277CA"
+    STATUS_277 = "277"
     REMITTANCE_835 = "835"

@@ -24,6 +24,7 @@ from datetime import date
 from edi.findings import Finding
 from edi.responses import ResponseTables, parse_any
 from edi.responses.events import Lookup, SentInterchange, claim_events, response_kind, verdicts
+from edi.responses.plb import link_plb, plb_events, resolve_links
 from edi.x12.reader import X12ParseError
 from flows.clearinghouse.base import (
     AuthenticationFailed,
@@ -154,7 +155,10 @@ def _ingest_one(
 
 
 def _apply(ledger: Ledger, tables: ResponseTables, lookup: Lookup, summary: IngestSummary) -> None:
-    outcome = ledger.apply_events(list(claim_events(tables, lookup)))
+    events = list(claim_events(tables, lookup))
+    links = link_plb(tables.provider_adjustments, tables.claims, tables.payments)
+    events += plb_events(resolve_links(links, ledger.claims_by_reference))  # PLB to claim nets
+    outcome = ledger.apply_events(events)
     for verdict in verdicts(tables, lookup):
         state = InterchangeState.ACKNOWLEDGED if verdict.accepted else InterchangeState.REJECTED
         ledger.mark_answered(verdict.interchange_id, state)

@@ -41,10 +41,12 @@ from flows.redaction import install_redaction
 from flows.runtime import tune_for_batches
 from flows.s3 import S3Object, S3Store, S3Unavailable
 from flows.settings import Settings
+from flows.status_inquiry import InquirySummary, send_status_inquiries
 from flows.submission import BuildSummary, UploadSummary, build_files, new_encounter_files
 from flows.submission import upload_pending as upload_pending_step
 from flows.worklists import BuildOptions, build_worklists
 from flows.worklists.artifacts import publish_artifacts
+from mappings.profiles import payer_profiles
 
 TASK_OPTIONS = {"persist_result": False, "cache_policy": NO_CACHE}
 HELD_POLL_SECONDS = 15.0
@@ -161,6 +163,15 @@ def upload_interchanges(settings: Settings, business_date: date) -> UploadSummar
         )
 
 
+@task(name="claim-status-inquiries", **TASK_OPTIONS, **RETRYING)
+def claim_status_inquiries(settings: Settings, business_date: date) -> InquirySummary:
+    """276s for the claims gone quiet (issue 15); once per claim and night."""
+    with Ledger.open(settings.ledger) as ledger, _clearinghouse(settings) as clearinghouse:
+        return send_status_inquiries(
+            ledger, clearinghouse, settings.clearinghouse_profile(), payer_profiles(), business_date
+        )
+
+
 @task(name="fetch-and-parse-responses", **TASK_OPTIONS, **RETRYING)
 def fetch_and_parse(settings: Settings, today: date) -> IngestSummary:
     tune_for_batches()
@@ -230,6 +241,9 @@ def nightly_submission(business_date: date | None = None) -> dict:
         summary.exceptions,
         len(uploaded.uploaded),
     )
+    inquiries = claim_status_inquiries(settings, night)
+    logger.info("sent %d claim status inquiry file(s) about %d claim(s)",
+                len(inquiries.files), inquiries.claims)  # fmt: skip
     with Ledger.open(settings.ledger) as ledger:
         artifacts.submission_summary(night, summary, uploaded, ledger)
     scrub = write_coding_review(settings, night, summary, dropped)

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -117,12 +117,16 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 
 
 @contextmanager
-def local_services(data_dir: Path, seed: int = 7) -> Iterator[tuple[S3Store, SandboxClearinghouse]]:
+def local_services(
+    data_dir: Path, seed: int = 7, clock: Callable[[], datetime] | None = None
+) -> Iterator[tuple[S3Store, SandboxClearinghouse]]:
     """moto's S3 and the sandbox clearinghouse on 127.0.0.1, and the settings to reach
-    them in the environment for as long as the block runs."""
+    them in the environment for as long as the block runs.  ``clock``: the sandbox's
+    "now", so a demo night's answers are dated the morning after it (default: real time)."""
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
-    sandbox = SandboxClearinghouse(data_dir / "sandbox", seed=seed).start()
+    options = {"clock": clock} if clock is not None else {}
+    sandbox = SandboxClearinghouse(data_dir / "sandbox", seed=seed, **options).start()
     host, port = moto.get_host_and_port()
     config = S3Config(bucket=BUCKET, endpoint_url=f"http://{host}:{port}")
     env = {
@@ -210,10 +214,16 @@ def run_demo(
     run = len(nights) + 1
     made = _night_encounters(night, count, run)
     datas = made + _previous(data_dir)[:RESENT]
+    # Answers are dated the morning after the night, so nights spread over days (issue 15).
+    morning = night + timedelta(days=1)
+    started = datetime.now()
+
+    def clock() -> datetime:
+        return datetime.combine(morning, time(5)) + (datetime.now() - started)
 
     with (
         temporary_settings(updates=offline_prefect(data_dir, quiet)),
-        local_services(data_dir) as (
+        local_services(data_dir, clock=clock) as (
             store,
             sandbox,
         ),
@@ -229,7 +239,7 @@ def run_demo(
             f"{len(submitted['interchanges'])} interchange(s); "
             f"{submitted['exceptions']} exceptions",
         )
-        answered = ingest_responses()
+        answered = ingest_responses(morning)
         say(
             "responses",
             f"{len(answered['files'])} response files parsed "
@@ -244,7 +254,7 @@ def run_demo(
     (data_dir / "demo-previous.json").write_text(json.dumps(state))
     nights.append(night.isoformat())
     (data_dir / "demo-nights.json").write_text(json.dumps(nights))
-    return _result(data_dir, night, len(datas), submitted, answered, sent_twice, nights)
+    return _result(data_dir, night, len(datas), submitted, answered, sent_twice, nights, morning)
 
 
 REFERENCE = Path(__file__).parent / "reference"
@@ -268,6 +278,7 @@ def _result(
     answered: dict,
     sent_twice: int,
     nights: list[str],
+    morning: date,
 ) -> DemoResult:
     with Ledger.open(f"sqlite:///{data_dir / 'ledger.sqlite'}") as ledger:
         claims = [c for c in ledger.find_claims() if c.business_date == night]
@@ -287,7 +298,7 @@ def _result(
                 )
                 + "\n"
             )
-    folder = data_dir / "worklists" / date.today().isoformat()
+    folder = data_dir / "worklists" / morning.isoformat()
     workbook = next(folder.glob("*.xlsx"), None) if folder.exists() else None
     report = next(folder.glob("*.html"), None) if folder.exists() else None
     queues = answered["queues"]

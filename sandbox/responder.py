@@ -42,6 +42,7 @@ from sandbox.remit_835 import build_835
 from sandbox.remittance import RemitClaim, reversal_of
 from sandbox.replies import Reply, party
 from sandbox.state import SandboxState
+from sandbox.status_276 import DENIED, PAID, PENDING, answer_276, is_276
 
 DEFAULT_TIMELY_FILING_DAYS = 365
 SUPPORTED_GUIDES = frozenset({"005010X222A1"})
@@ -101,6 +102,8 @@ class Responder:
     def respond(self, data: bytes, name: str) -> list[Reply]:
         now = self.clock()
         stem = _stem(name)
+        if is_276(data):  # a claim status inquiry: answered from what the sandbox did
+            return answer_276(data, name, self.state, Route(self.identity, self.partner, "T", now))
         try:
             interchange = read_837(data, name)
         except X12ParseError:
@@ -139,6 +142,7 @@ class Responder:
                 ]
             )
         ]
+        self._remember_pending(interchange, ack.accepted, answered)
         if not answered:
             return replies
         ca = build_277ca(route, self.state, env, answered, now.date())
@@ -146,6 +150,16 @@ class Responder:
         accepted = [s for _, screenings in answered for s in screenings if s.accepted]
         replies += self._payment_cycle(route, accepted, now.date())
         return replies
+
+    def _remember_pending(self, interchange: Interchange837, accepted, answered) -> None:
+        """Claims a 276 would find pending: a silent payer's (received, never answered)."""
+        shown = {s.claim.clm01 for _, screenings in answered for s in screenings}
+        for tx in interchange.transactions:
+            if tx.st02 not in accepted:
+                continue
+            for claim in map(claim_facts, tx.claims):
+                if claim.clm01 not in shown:
+                    self.state.claim_status.setdefault(claim.clm01.upper(), [*PENDING, "", ""])
 
     def advance(self) -> list[Reply]:
         """A payment cycle with no new claims: pays out reprocessing that is due."""
@@ -251,6 +265,11 @@ class Responder:
                 remit = replace(remit, original_claim_number=replaced.payer_claim_number)
             if remit.paid > 0:
                 paid[remit.payer_claim_number] = remit
+            self.state.claim_status[claim.clm01.upper()] = [
+                *(PAID if remit.paid > 0 else DENIED),
+                remit.payer_claim_number,
+                f"{remit.paid:.2f}",
+            ]
             by_payer[claim.payer_id].append(remit)
         replies = []
         for payer_id, claims in by_payer.items():

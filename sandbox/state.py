@@ -34,6 +34,9 @@ class SandboxState:
     """Per payer ID: (paid claim to reverse, its correction) for the next payment cycle."""
     paid_claims: dict[str, RemitClaim] = field(default_factory=dict)
     """Paid claims by payer claim number: what a replacement (7) or void (8) reverses."""
+    claim_status: dict[str, list[str]] = field(default_factory=dict)
+    """CLM01 -> [STC category, status code, payer claim number, paid]: what a 276 is
+    answered with (:mod:`sandbox.status_276`)."""
 
     # -- ControlNumberSource ---------------------------------------------------------
     def allocate(self, key: str, count: int = 1) -> range:
@@ -77,6 +80,7 @@ class SandboxState:
                 if items
             },
             "paid_claims": {icn: to_json(claim) for icn, claim in self.paid_claims.items()},
+            "claim_status": dict(sorted(self.claim_status.items())),
         }
 
     @classmethod
@@ -91,6 +95,7 @@ class SandboxState:
             interchanges=set(data.get("interchanges", [])),
             pending=pending,
             paid_claims={k: from_json(v) for k, v in data.get("paid_claims", {}).items()},
+            claim_status={k: list(v) for k, v in data.get("claim_status", {}).items()},
         )
 
     def save(self, path: Path) -> None:

@@ -75,6 +75,8 @@ def response_kind(tables: ResponseTables) -> ResponseKind:
     if not tables.payments.empty or not tables.claims.empty:
         return ResponseKind.REMITTANCE_835
     if not tables.claim_status.empty:
+        if (tables.claim_status["status_kind"] == "277").all():
+            return ResponseKind.STATUS_277
         return ResponseKind.STATUS_277CA
     if not tables.acks.empty and (tables.acks["kind"] == "999").any():
         return ResponseKind.ACK_999
@@ -183,21 +185,27 @@ def _status_events(status: pd.DataFrame) -> Iterator[ClaimEvent]:
         return
     claims = status[(status["level"] == "claim") & (status["status_seq"] == 1)]
     for row in claims.dropna(subset=["clm01"]).itertuples():
+        answer = row.status_kind == "277"  # to our 276: the payer's word, no state move
         kind = _STATUS_KIND.get(row.outcome, EventKind.STATUS_PENDING)
         at = _at(row.status_date if not pd.isna(row.status_date) else row.process_date)
+        details = {
+            "category": row.status_category,
+            "code": _text(row.status_code),
+            "responder": row.responder,
+            "entity": _text(row.entity_code),
+        }
+        if answer and not pd.isna(row.paid_cents):
+            details["paid_cents"] = int(row.paid_cents)
         yield ClaimEvent(
             row.clm01,
-            kind,
+            EventKind.STATUS_ANSWERED if answer else kind,
             at,
             row.source,
-            ref=f"277:{row.responder}:{row.status_category}:{row.status_code}",
+            ref=f"{row.status_kind}:{row.responder}:{row.status_category}:{row.status_code}"
+            if answer
+            else f"277:{row.responder}:{row.status_category}:{row.status_code}",
             payer_claim_number=_text(row.payer_claim_number) or None,
-            details={
-                "category": row.status_category,
-                "code": _text(row.status_code),
-                "responder": row.responder,
-                "entity": _text(row.entity_code),
-            },
+            details=details,
         )
 
 

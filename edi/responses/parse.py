@@ -28,12 +28,13 @@ from edi.responses.status277 import StatusReader
 from edi.responses.tables import ResponseTables
 from edi.x12.reader import EnvelopeFinding, Source, Transaction, iter_transactions
 
-KINDS = ("TA1", "999", "277CA", "835")
+KINDS = ("TA1", "999", "277CA", "277", "835")
 """The response kinds, as ``kinds=`` of :func:`parse_any` names them."""
 TABLES_OF_KIND = {
     "TA1": ("acks", "ack_errors"),
     "999": ("acks", "ack_errors"),
     "277CA": ("claim_status", "line_status"),
+    "277": ("claim_status", "line_status"),
     "835": ("payments", "claims", "lines", "adjustments", "remarks", "provider_adjustments"),
 }
 """The tables each kind fills: a file of that kind has all of them, though some be empty
@@ -53,8 +54,8 @@ def kind_of(tx: Transaction) -> str | None:
         return "835"
     if code == "999":
         return "999"
-    if code == "277" and "X212" not in tx.version:
-        return "277CA"
+    if code == "277":
+        return "277" if "X212" in tx.version else "277CA"
     return None
 
 
@@ -103,7 +104,7 @@ def _parse(
     acks = AckReader(texts, findings)
     statuses = StatusReader(texts, findings)
     remits = RemitReader(texts, findings, seen)
-    readers = {"999": acks, "277CA": statuses, "835": remits}
+    readers = {"999": acks, "277CA": statuses, "277": statuses, "835": remits}
     for tx in iter_transactions(source, name, envelope_findings):
         if tx.st is None:
             _outside(tx, acks if "TA1" in kinds else None, findings)

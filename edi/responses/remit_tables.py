@@ -39,7 +39,11 @@ _LINE_LEVEL, _CLAIM_LEVEL, _COMMA, _EMPTY = (
     pa.scalar(text, pa.large_string()) for text in ("line", "claim", ",", "")
 )  # Arrow scalars of the type pandas' string columns store
 _KINDS = pa.array(["original", "reversal", "correction"], pa.large_string())
-_LINE_STATUSES = pa.array(["paid", "reduced", "denied", "reversed", ""], pa.large_string())
+_LINE_STATUSES = pa.array(
+    ["paid", "reduced", "denied", "reversed", "", "patient"], pa.large_string()
+)
+_CONTRACTUAL_CARCS = ("45", "253")
+"""CARCs that reduce to the contract (fee schedule, sequestration): never a denial."""
 
 
 class RemitTables:
@@ -319,7 +323,15 @@ class RemitTables:
             _sum_by(line_of[on_line], cents[on_line], len(lines)),
             _any_by(line_of[on_line], unreadable[on_line], len(lines)),
         )
-        lines["line_status"] = _line_status(lines)
+        group = adjustments["group_code"].fillna("")
+        to_patient = group.eq("PR").to_numpy(dtype=bool)
+        write_off = adjustments["carc"].fillna("").isin(_CONTRACTUAL_CARCS).to_numpy(dtype=bool)
+        by_payer = on_line & ~to_patient & ~write_off
+        lines["line_status"] = _line_status(
+            lines,
+            _sum_by(line_of[on_line & to_patient], cents[on_line & to_patient], len(lines)),
+            _any_by(line_of, by_payer & (cents != 0), len(lines)),
+        )
         _check(
             claims,
             claims["charge_cents"],
@@ -418,12 +430,22 @@ def _any_by(index: np.ndarray, flags: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
-def _line_status(lines: pd.DataFrame) -> pd.api.extensions.ExtensionArray:
-    """paid, reduced, denied (charge but no payment) or reversed (negative charge)."""
+def _line_status(
+    lines: pd.DataFrame, patient_cents: np.ndarray, payer_kept: np.ndarray
+) -> pd.api.extensions.ExtensionArray:
+    """paid, reduced, denied, patient or reversed (negative charge).
+
+    A line with no payment is ``denied`` only when the payer kept some of the charge for
+    a reason other than the contract (CO-45, CO-253).  When everything unpaid went to the
+    patient (deductible, coinsurance, copay) beside at most a contractual write-off, the
+    line is ``patient``: a normal outcome, nothing to appeal.
+    """
     charge, paid = lines["charge_cents"], lines["paid_cents"]
     status = np.zeros(len(lines), np.int8)  # index into _LINE_STATUSES
     status[(paid < charge).fillna(False).to_numpy(dtype=bool)] = 1
-    status[((paid == 0) & (charge > 0)).fillna(False).to_numpy(dtype=bool)] = 2
+    unpaid = ((paid == 0) & (charge > 0)).fillna(False).to_numpy(dtype=bool)
+    status[unpaid] = 2
+    status[unpaid & (patient_cents > 0) & ~payer_kept] = 5
     status[(charge < 0).fillna(False).to_numpy(dtype=bool)] = 3
     status[(paid.isna() | charge.isna()).to_numpy()] = 4
     return convert.strings(pc.take(_LINE_STATUSES, status))

@@ -1,4 +1,5 @@
-"""277CA claim acknowledgments (005010X214) as claim and line status tables.
+"""277CA claim acknowledgments (005010X214) and 277 claim status answers (005010X212) as
+claim and line status tables.
 
 The 277CA is a hierarchy (HL 20 information source, 21 receiver, 19 billing provider,
 PT patient/claim); each STC composite (STC01, STC10, STC11) becomes one row so that a
@@ -6,6 +7,11 @@ claim rejected for two reasons shows both.  Receiver- and provider-level statuse
 whole batch or a provider rejected) are rows too, with ``level`` saying which, because
 they concern every claim below them.  Who answered comes from loop 2100A: ``AY`` is the
 clearinghouse, ``PR`` the payer.  The patient's name (NM1*QC) is never read.
+
+A 277 answering our 276 (X212) has the same shape with a subscriber (HL 22) or dependent
+(23) above each claim; the claim is found by REF*EJ (our CLM01, echoed) or else by the
+TRN02 trace our 276 made (:func:`edi.status.build_276.trace_of`); STC05 is the amount paid
+when the payer reports it.  ``status_kind`` tells the two apart.
 
 Tables and columns: :data:`edi.responses.tables.CLAIM_STATUS` and ``LINE_STATUS``.
 """
@@ -18,9 +24,11 @@ from edi.responses import convert
 from edi.responses.codes import CodeTexts
 from edi.responses.findings import Envelope, Findings
 from edi.responses.tables import CLAIM_STATUS, LINE_STATUS, Column, conform
+from edi.status.build_276 import clm01_of_trace
 from edi.x12.reader import Segment, Transaction
 
-_LEVELS = {"20": "source", "21": "receiver", "19": "provider", "PT": "claim"}
+_LEVELS = {"20": "source", "21": "receiver", "19": "provider", "PT": "claim", "22": "claim",
+           "23": "claim"}  # fmt: skip
 _RESPONDERS = {"AY": "clearinghouse", "PR": "payer"}
 _COMPOSITES = ((1, 1), (10, 2), (11, 3))  # STC element, status_seq
 _REFS = {
@@ -28,6 +36,7 @@ _REFS = {
     "D9": "clearinghouse_trace",
     "BLT": "bill_type",
     "FJ": "line_ref",
+    "EJ": "clm01",  # X212: the patient control number we sent in the 276
 }
 _DATES = ("status_date", "service_date_start", "service_date_end")
 
@@ -48,7 +57,8 @@ class StatusReader:
 
     def add(self, tx: Transaction) -> None:
         env = Envelope.of(tx)
-        source: dict = {"env": env}
+        kind = "277" if "X212" in (tx.version or "") else "277CA"
+        source: dict = {"env": env, "status_kind": kind}
         context: dict = {}
         line: dict | None = None
         level = ""
@@ -58,7 +68,7 @@ class StatusReader:
                 level = _LEVELS.get(seg.get(3), "")
                 line = None
                 if level == "source":
-                    source = {"env": env}
+                    source = {"env": env, "status_kind": kind}
                 context = _child_context(context, level)
             elif sid == "NM1":
                 if level == "source":
@@ -73,7 +83,11 @@ class StatusReader:
                 elif level == "claim":
                     if "clm01" in context:  # another 2200D under the same patient
                         context = _child_context(context, level)
-                    context["clm01"] = seg.get(2)
+                    if kind == "277":
+                        context["inquiry_trace"] = seg.get(2)
+                        context["clm01"] = clm01_of_trace(seg.get(2))
+                    else:
+                        context["clm01"] = seg.get(2)
                     line = None
             elif sid == "DTP":
                 _date(seg, level, source, line if line is not None else context)
@@ -98,6 +112,7 @@ class StatusReader:
                     "payer_claim_number": context.get("payer_claim_number", ""),
                     "svc": seg,
                     "charge": seg.get(2),
+                    "paid": seg.get(3),
                 }
 
     def _unexpected(self, env: Envelope, seg: Segment) -> None:
@@ -138,6 +153,9 @@ class StatusReader:
         values, wrong = convert.cents([r.get("charge", "") for r in rows])
         df["charge_cents"] = values
         self._report(rows, wrong, "BAD_AMOUNT", "charge_cents")
+        values, wrong = convert.cents([r.get("paid", "") for r in rows])
+        df["paid_cents"] = values
+        self._report(rows, wrong, "BAD_AMOUNT", "paid_cents")
         if "units" in names:
             svc = [[*r["svc"].components(1), "", ""] for r in rows]
             df["procedure_qualifier"] = convert.strings([p[0] for p in svc])
@@ -200,5 +218,6 @@ def _statuses(seg: Segment, claim_level: bool) -> list[dict]:
         }
         if claim_level:
             own["charge"] = seg.get(4)
+            own["paid"] = seg.get(5)
         found.append(own)
     return found

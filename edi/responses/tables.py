@@ -110,6 +110,9 @@ CLAIM_STATUS: tuple[Column, ...] = (
     *_STATUS,
     ("charge_cents", INT, "STC04: total claim charge"),
     ("message", STRING, "STC12: free-form text"),
+    ("status_kind", STRING, "'277CA' (X214 acknowledgment) or '277' (X212 answer to a 276)"),
+    ("paid_cents", INT, "STC05: claim payment amount, when a 277 (X212) reports it"),
+    ("inquiry_trace", STRING, "2200D TRN02 of a 277 (X212): the trace our 276 sent"),
 )
 
 LINE_STATUS: tuple[Column, ...] = (
@@ -127,6 +130,8 @@ LINE_STATUS: tuple[Column, ...] = (
     ("service_date_start", DATE, "DTP*472 from"),
     ("service_date_end", DATE, "DTP*472 through"),
     *_STATUS,
+    ("status_kind", STRING, "'277CA' (X214 acknowledgment) or '277' (X212 answer to a 276)"),
+    ("paid_cents", INT, "SVC03: line payment amount, when a 277 (X212) reports it"),
 )
 
 PAYMENTS: tuple[Column, ...] = (
@@ -219,7 +224,12 @@ LINES: tuple[Column, ...] = (
     ("service_date_end", DATE, "DTM*472 or DTM*151"),
     ("allowed_cents", INT, "AMT*B6"),
     ("remark_codes", STRING, "LQ*HE remark codes, comma-separated"),
-    ("line_status", STRING, "'paid', 'reduced', 'denied' (charge, no payment) or 'reversed'"),
+    (
+        "line_status",
+        STRING,
+        "'paid', 'reduced', 'denied' (no payment, payer kept it), 'patient' (no payment, "
+        "all to deductible/coinsurance/copay) or 'reversed'",
+    ),
     ("adjustments_cents", INT, "sum of the line's CAS amounts"),
     ("balance_difference_cents", INT, "SVC02 - sum CAS - SVC03; 0 when balanced"),
     ("balanced", BOOL, "line balancing rule holds; null if an amount is unreadable"),

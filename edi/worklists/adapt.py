@@ -12,6 +12,7 @@ from collections import defaultdict
 
 import pandas as pd
 
+from edi.responses.plb import link_plb
 from edi.responses.tables import ResponseTables
 from edi.worklists.inputs import (
     ACK_COLUMNS,
@@ -34,14 +35,16 @@ def from_response_tables(tables: ResponseTables) -> tuple[Responses, TextTable]:
             lines=_lines(tables.lines),
             adjustments=_adjustments(tables.adjustments),
             remarks=_remarks(tables.remarks),
-            statuses=_statuses(tables.claim_status),
+            statuses=_statuses(tables.claim_status, tables.line_status),
             acks=_acks(tables.acks, tables.ack_errors),
             ta1=_ta1(tables.acks),
+            plbs=link_plb(tables.provider_adjustments, tables.claims, tables.payments),
         ),
         TextTable(
             carcs=_texts(tables.adjustments, "carc", "carc_text"),
             rarcs=_texts(tables.remarks, "code", "text"),
-            statuses=_texts(tables.claim_status, "status_code", "status_code_text"),
+            statuses=_texts(tables.claim_status, "status_code", "status_code_text")
+            | _texts(tables.line_status, "status_code", "status_code_text"),
         ),
     )
 
@@ -127,17 +130,39 @@ def _remarks(remarks: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _statuses(status: pd.DataFrame) -> pd.DataFrame:
-    claims = status[status["level"] == "claim"]
+def _statuses(status: pd.DataFrame, lines: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Claim-, provider- and receiver-level statuses, and line-level ones when given."""
+    frames = [_status_rows(status, status["level"].fillna("claim"))]
+    if lines is not None and len(lines):
+        frames.append(_status_rows(lines, pd.Series("line", index=lines.index)))
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=list(STATUS_COLUMNS))
+    return pd.concat(frames, ignore_index=True)[list(STATUS_COLUMNS)]
+
+
+def _status_rows(status: pd.DataFrame, level: pd.Series) -> pd.DataFrame:
+    def column(name: str) -> pd.Series:
+        return status[name] if name in status.columns else pd.Series(None, index=status.index)
+
+    on = column("status_date").fillna(column("process_date"))
     return pd.DataFrame(
         {
-            "file": claims["source"],
-            "status_date": claims["status_date"].fillna(claims["process_date"]),
-            "clm01": claims["clm01"],
-            "payer_claim_number": claims["payer_claim_number"],
-            "category": claims["status_category"],
-            "code": claims["status_code"],
-            "entity": claims["entity_code"],
+            "file": status["source"],
+            "status_date": on,
+            "clm01": column("clm01"),
+            "payer_claim_number": column("payer_claim_number"),
+            "category": status["status_category"],
+            "code": status["status_code"],
+            "entity": status["entity_code"],
+            "level": level,
+            "provider_id": column("provider_id"),
+            "batch_trace": column("batch_trace"),
+            "line_ref": column("line_ref"),
+            "procedure_code": column("procedure_code"),
+            "status_kind": column("status_kind")
+            .astype(object)
+            .where(column("status_kind").notna(), "277CA"),
         },
         columns=list(STATUS_COLUMNS),
     )

@@ -19,25 +19,27 @@ Everything here is pure: tables in, records out, ``today`` given.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
+from edi.codesets.ncci import PtpEdits
+from edi.worklists.conditions import line_conditions
 from edi.worklists.deadlines import TermsLookup
 from edi.worklists.ids import fallback_line_ref, item_id
 from edi.worklists.inputs import (
-    ACCEPTED_277CA,
     DENIED_CLAIM,
-    REJECTED_277CA,
     REJECTED_ACK,
     Responses,
 )
 from edi.worklists.model import Acceptance, Adjudication, Observation, evidence_key
-from edi.worklists.rules import DenialRules
+from edi.worklists.recoupments import recoupments
+from edi.worklists.rules import AdjustmentRule, DenialRules
 from edi.worklists.settings import WorklistSettings
+from edi.worklists.statuses import status_signals
 from edi.worklists.texts import CodeTexts, TextTable
 
 PR_BUCKETS = {"1": "deductible_cents", "2": "coinsurance_cents", "3": "copay_cents"}
@@ -76,21 +78,30 @@ def classify(
     terms: TermsLookup,
     today: date,
     texts: CodeTexts | None = None,
+    ptp: PtpEdits | None = None,
+    asked: frozenset[str] = frozenset(),
 ) -> Classified:
-    """Every problem the responses show, plus the claims still waiting for an answer."""
+    """Every problem the responses show, plus the claims still waiting for an answer.
+
+    ``ptp``: the NCCI edits, when loaded, sharpen the advice on bundling denials.
+    ``asked``: claims with an open information-requested row; they are worked there, not
+    listed again as waiting.
+    """
     texts = texts or TextTable()
-    denials, adjudications, pr_rows = _remittances(responses, rules, texts)
-    rejections, acceptances = _rejections(responses, context, settings, texts)
-    answered = (
-        set(_text(responses.remits["clm01"]))
-        | set(_text(responses.statuses["clm01"]))
-        | {o.clm01 for o in rejections}
-    )
-    waiting = list(_no_response(context, answered, settings, terms, today))
+    advice = _Advice(rules, texts, _medicare_b(context), ptp)
+    denials, adjudications, pr_rows = _remittances(responses, advice)
+    denials += recoupments(responses.plbs, settings)
+    rejections = _rejections(responses, context, settings)
+    signals = status_signals(responses.statuses, settings, texts)
+    settled = set(_text(responses.remits["clm01"])) | {o.clm01 for o in rejections}
+    settled |= signals.rejected | asked
+    settled |= {o.clm01 for o in signals.observations if o.queue == "info_requested"}
+    answered = settled | set(_text(responses.statuses["clm01"]))
+    waiting = list(_no_response(context, settled, signals.last_evidence, settings, terms, today))
     return Classified(
-        observations=tuple(rejections + denials + waiting),
+        observations=tuple(signals.observations + rejections + denials + waiting),
         adjudications=tuple(adjudications),
-        acceptances=tuple(acceptances),
+        acceptances=tuple(signals.acceptances),
         patient_responsibility=pd.DataFrame(pr_rows, columns=list(PR_COLUMNS)),
         answered=frozenset(answered),
     )
@@ -99,8 +110,37 @@ def classify(
 # -- 835 ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Advice:
+    """The rules and what they need to pick the advice for one adjustment."""
+
+    rules: DenialRules
+    texts: CodeTexts
+    medicare_b: frozenset[str]
+    ptp: PtpEdits | None
+
+    def rule(
+        self,
+        clm01: str,
+        group: str,
+        carc: str,
+        rarcs: list[str],
+        line: dict[str, Any] | None,
+        claim_codes: list[str],
+    ) -> AdjustmentRule:
+        conditions = line_conditions(clm01 in self.medicare_b, carc, line, claim_codes, self.ptp)
+        return self.rules.lookup(group, carc, rarcs, conditions)
+
+
+def _medicare_b(context: pd.DataFrame) -> frozenset[str]:
+    if "claim_filing_indicator" not in context.columns or context.empty:
+        return frozenset()
+    part_b = context["claim_filing_indicator"].astype("string").str.strip().eq("MB").fillna(False)
+    return frozenset(context.loc[part_b.to_numpy(dtype=bool), "clm01"].astype(str).str.upper())
+
+
 def _remittances(
-    responses: Responses, rules: DenialRules, texts: CodeTexts
+    responses: Responses, advice: _Advice
 ) -> tuple[list[Observation], list[Adjudication], list[dict[str, Any]]]:
     lines = _by_claim(responses.lines)
     adjustments = _by_claim(responses.adjustments)
@@ -113,7 +153,7 @@ def _remittances(
             continue
         key = (clp["file"], int(clp["seq"]))
         found, adjudication, pr = _claim_payment(
-            clp, lines.get(key, []), adjustments.get(key, []), remarks.get(key, []), rules, texts
+            clp, lines.get(key, []), adjustments.get(key, []), remarks.get(key, []), advice
         )
         observations.extend(found)
         adjudications.append(adjudication)
@@ -127,10 +167,12 @@ def _claim_payment(
     lines: list[dict[str, Any]],
     adjustments: list[dict[str, Any]],
     remarks: list[dict[str, Any]],
-    rules: DenialRules,
-    texts: CodeTexts,
+    advice: _Advice,
 ) -> tuple[list[Observation], Adjudication, dict[str, Any] | None]:
+    texts = advice.texts
     clm01 = str(clp["clm01"]).strip().upper()
+    by_line = {int(line["line_no"]): line for line in lines}
+    codes = [_str(line["procedure_code"]) for line in lines]
     remit_date = _date(clp["remit_date"])
     evidence = evidence_key(remit_date, str(clp["file"]), int(clp["seq"]))
     line_refs = _line_refs(lines)
@@ -149,7 +191,7 @@ def _claim_payment(
         group, carc = str(adj["group"]).strip().upper(), str(adj["carc"]).strip().upper()
         line_no = None if _null(adj["line_no"]) else int(adj["line_no"])
         rarcs = line_rarcs.get(line_no, []) + claim_rarcs if line_no else claim_rarcs
-        rule = rules.lookup(group, carc, rarcs)
+        rule = advice.rule(clm01, group, carc, rarcs, by_line.get(line_no or 0), codes)
         if group == "PR":
             pr[PR_BUCKETS.get(carc, "other_pr_cents")] += amount
             pr_by_line[line_no] += amount
@@ -161,10 +203,9 @@ def _claim_payment(
     if str(clp["status"]).strip() == DENIED_CLAIM and not denied:
         # A denied claim whose adjustments all look normal still needs a person.
         group, carc = _largest_non_pr(adjustments)
-        rule = rules.lookup(group, carc, claim_rarcs)
+        rule = advice.rule(clm01, group, carc, claim_rarcs, None, codes)
         denied[(None, group, carc)] = [max(billed - paid - sum(pr.values()), 0), rule, claim_rarcs]
 
-    by_line = {int(line["line_no"]): line for line in lines}
     observations = []
     for (line_no, group, carc), (amount, rule, rarcs) in denied.items():
         line = by_line.get(line_no) if line_no is not None else None
@@ -279,32 +320,10 @@ def _largest_non_pr(adjustments: list[dict[str, Any]]) -> tuple[str, str]:
 
 
 def _rejections(
-    responses: Responses, context: pd.DataFrame, settings: WorklistSettings, texts: CodeTexts
-) -> tuple[list[Observation], list[Acceptance]]:
+    responses: Responses, context: pd.DataFrame, settings: WorklistSettings
+) -> list[Observation]:
+    """TA1 and 999 rejections: every claim of the interchange, group or transaction set."""
     observations: list[Observation] = []
-    acceptances: list[Acceptance] = []
-    for st in _records(responses.statuses):
-        clm01 = str(st["clm01"]).strip().upper()
-        category = _str(st["category"]).upper()
-        evidence = evidence_key(_date(st["status_date"]), str(st["file"]))
-        if category in ACCEPTED_277CA:
-            acceptances.append(Acceptance(clm01, evidence))
-        if category not in REJECTED_277CA:
-            continue
-        code, entity = _str(st["code"]), _str(st["entity"])
-        rule = settings.rejections.for_status(code)
-        fields = _rejection_fields("277CA", st["file"], st["status_date"], evidence, rule) | {
-            "group": category,
-            "code": code,
-            "code_text": texts.claim_status(code),
-            "entity": entity,
-            "payer_claim_number": _str(st["payer_claim_number"]),
-        }
-        ident = item_id("rejections", clm01, None, "277CA", code, entity)
-        observations.append(
-            Observation(ident, "rejections", clm01, None, rule.category, evidence, fields)
-        )
-
     by_group: dict[str, list[str]] = defaultdict(list)
     by_set: dict[tuple[str, str], list[str]] = defaultdict(list)
     by_isa: dict[str, list[str]] = defaultdict(list)
@@ -353,7 +372,7 @@ def _rejections(
             observations.append(
                 Observation(ident, "rejections", clm01, None, rule.category, evidence, fields)
             )
-    return observations, acceptances
+    return observations
 
 
 def _rejection_fields(kind: str, file: Any, on: Any, evidence: str, rule: Any) -> dict[str, Any]:
@@ -377,40 +396,67 @@ def _rejection_fields(kind: str, file: Any, on: Any, evidence: str, rule: Any) -
 
 def _no_response(
     context: pd.DataFrame,
-    answered: set[str],
+    settled: set[str],
+    evidence: Mapping[str, tuple[date, str]],
     settings: WorklistSettings,
     terms: TermsLookup,
     today: date,
 ) -> Iterator[Observation]:
-    cfg = settings.no_response
+    """Claims with no 835 and no rejection after the payer's days, from the business date
+    they were submitted; an accepted (or pended) claim shows its last evidence."""
     for row in _records(context):
         clm01 = str(row["clm01"]).upper()
-        if _null(row["submitted_on"]) or not _null(row["responded_on"]) or clm01 in answered:
+        if _null(row["submitted_on"]) or clm01 in settled or _str(row["frequency_code"]) == "8":
             continue
-        if _str(row["frequency_code"]) == "8":
+        if not (_null(row.get("adjudicated_on")) and _null(row.get("rejected_on"))):
             continue
+        if not _null(row["responded_on"]) and _null(row.get("last_evidence")):
+            continue  # answered, and the context does not say it was short of an 835
         submitted = _date(row["submitted_on"])
         waited = (today - submitted).days
         if waited <= terms(row).no_response_days:
             continue
-        evidence = evidence_key(submitted, "ledger")
-        fields = {
-            "level": "claim",
-            "source_kind": "ledger",
-            "source_file": "",
-            "source_ref": "",
-            "source_date": submitted.isoformat(),
-            "submitted_on": submitted.isoformat(),
-            "days_waiting": waited,
-            "category": cfg.category,
-            "team": cfg.team,
-            "why": cfg.why,
-            "action": cfg.action,
-            "action_kind": "follow_up",
-            "evidence": evidence,
-        }
-        ident = item_id("no_response", clm01, None)
-        yield Observation(ident, "no_response", clm01, None, cfg.category, evidence, fields)
+        last = _last_evidence(row, evidence.get(clm01))
+        yield _waiting(clm01, submitted, waited, last, settings)
+
+
+def _last_evidence(row: Mapping[str, Any], batch: tuple[date, str] | None) -> str:
+    """The latest answer short of an 835: this batch's status, else the ledger's."""
+    known = _str(row.get("last_evidence"))
+    if batch is None:
+        return known
+    ledger_day = _null(row.get("responded_on")) or _date(row["responded_on"]) <= batch[0]
+    return batch[1] if ledger_day or not known else known
+
+
+def _waiting(
+    clm01: str, submitted: date, waited: int, last: str, settings: WorklistSettings
+) -> Observation:
+    cfg = settings.no_response
+    category, why, action = cfg.category, cfg.why, cfg.action
+    if last:
+        other = settings.accepted_not_paid
+        category, action = other.category, other.action
+        why = f"{other.why} {waited} days: last answer {last}"
+    evidence = evidence_key(submitted, "ledger")
+    fields = {
+        "level": "claim",
+        "source_kind": "ledger",
+        "source_file": "",
+        "source_ref": "",
+        "source_date": submitted.isoformat(),
+        "submitted_on": submitted.isoformat(),
+        "days_waiting": waited,
+        "last_evidence": last or None,
+        "category": category,
+        "team": cfg.team,
+        "why": why,
+        "action": action,
+        "action_kind": "follow_up",
+        "evidence": evidence,
+    }
+    ident = item_id("no_response", clm01, None)
+    return Observation(ident, "no_response", clm01, None, category, evidence, fields)
 
 
 # -- small helpers --------------------------------------------------------------------------

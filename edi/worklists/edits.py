@@ -5,6 +5,11 @@ file back.  A file can be old, so an edit that would reopen an item the pipeline
 after the file was made (a later 835 paid it) is refused with a message instead of being
 applied; everything else the biller wrote wins, and each status change is logged in the
 item's ``payload.history``.  Messages name item IDs only, never cell contents.
+
+A file also cannot undo newer edits: each exported row carries the item's version (when
+it last changed: an import's edit or a status change).  When the item changed since (another
+biller's import, or the pipeline moving its status), a row of the file that differs from the
+item is reported as stale and skipped.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ class Edit:
     notes: str | None
     where: str
     """``sheet!row`` or ``file:line``, for messages."""
+    version: str | None = None
+    """The item's version when the file was exported (``Row version``); None: unknown."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,15 @@ def plan_edits(
         if (status, owner, notes) == (item.status, item.owner, item.notes):
             unchanged += 1
             continue
+        if edit.version is not None and edit.version.strip() != item.version:
+            problems.append(
+                f"{edit.where}: item {edit.item_id} changed ({item.version}) after this file "
+                "was exported; edit skipped so it does not undo the newer change (make it in "
+                "a fresh workbook)"
+            )
+            continue
         updated = replace(item, payload=dict(item.payload))
+        updated.payload["edited_at"] = now.isoformat()
         if status != item.status:
             history = list(updated.payload.get("history", []))
             history.append(

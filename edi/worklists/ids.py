@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-PREFIXES = {"rejections": "REJ", "denials": "DEN", "no_response": "NRS"}
+PREFIXES = {"rejections": "REJ", "denials": "DEN", "no_response": "NRS", "info_requested": "INF"}
 
 
 def item_id(queue: str, clm01: str, line_ref: str | None, *reason: str) -> str:

@@ -23,6 +23,8 @@ from typing import Any
 
 import pandas as pd
 
+from edi.responses.plb import LINK_COLUMNS
+
 REMIT_COLUMNS = (
     "file",  # 835 file name
     "trn02",  # check/EFT trace number (TRN02): the remittance's ID
@@ -68,6 +70,12 @@ STATUS_COLUMNS = (
     "category",  # STC01-1: A1/A2 accepted, A3/A6/A7/A8 rejected …
     "code",  # STC01-2: claim status code
     "entity",  # STC01-3
+    "level",  # 'claim', 'line', 'provider' (2200C) or 'receiver' (2200B); null means claim
+    "provider_id",  # 2100C NM109: the billing provider NPI the status sits under
+    "batch_trace",  # 2200B TRN02: the batch (our BHT03)
+    "line_ref",  # REF*FJ of a line-level status
+    "procedure_code",  # SVC01-2 of a line-level status
+    "status_kind",  # '277CA' (X214 acknowledgment) or '277' (X212 answer to a 276)
 )
 ACK_COLUMNS = (
     "file",
@@ -78,6 +86,7 @@ ACK_COLUMNS = (
     "errors",  # codes as text, e.g. "IK3 NM1 8; IK4 NM109 7"
 )
 TA1_COLUMNS = ("file", "ack_date", "isa13", "ack_code", "note_code")  # TA104 A/E/R, TA105
+PLB_COLUMNS = LINK_COLUMNS  # claim-level 835 PLBs and the claim each names (edi.responses.plb)
 
 CONTEXT_COLUMNS = (
     "clm01",
@@ -97,6 +106,9 @@ CONTEXT_COLUMNS = (
     "st02",
     "accepted_on",  # latest 277CA acceptance known to the ledger: proof of timely filing
     "responded_on",  # latest 277CA, 835 or rejection known to the ledger; null if none
+    "adjudicated_on",  # latest 835 (payment, denial, reversal) known to the ledger
+    "rejected_on",  # latest 999/TA1/277CA rejection of this generation known to the ledger
+    "last_evidence",  # the latest answer short of an 835, e.g. "277CA accepted 2026-10-05"
 )
 
 REJECTED_277CA = frozenset({"A3", "A6", "A7", "A8"})
@@ -125,6 +137,7 @@ class Responses:
     statuses: pd.DataFrame = field(default_factory=lambda: frame([], STATUS_COLUMNS))
     acks: pd.DataFrame = field(default_factory=lambda: frame([], ACK_COLUMNS))
     ta1: pd.DataFrame = field(default_factory=lambda: frame([], TA1_COLUMNS))
+    plbs: pd.DataFrame = field(default_factory=lambda: frame([], PLB_COLUMNS))
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -144,6 +157,7 @@ _COLUMNS = {
     "statuses": STATUS_COLUMNS,
     "acks": ACK_COLUMNS,
     "ta1": TA1_COLUMNS,
+    "plbs": PLB_COLUMNS,
 }
 
 

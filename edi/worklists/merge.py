@@ -80,10 +80,16 @@ def merge(
     for item in items.values():
         if item.status in CLOSED_STATUSES:
             continue
+        if item.queue == "denials" and item.payload.get("source_kind") == "PLB":
+            continue  # money taken back: a person decides when it is settled
         if item.queue == "denials":
             _denial_outcome(item, adjudications, corrections, acceptances, now, counts)
         elif item.queue == "rejections":
             _rejection_outcome(item, adjudications, acceptances, context_rows, now, counts)
+        elif item.queue == "info_requested":
+            if any(a.evidence > item.evidence for a in adjudications.get(item.clm01, ())):
+                _set_status(item, "resolved", now, "system: the payer adjudicated it", counts)
+                item.payload["resolution"] = "adjudicated"
         elif item.item_id not in observed:
             row = context_rows.get(item.clm01)
             if row is not None or item.clm01 in classified.answered:

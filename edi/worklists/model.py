@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-Queue = Literal["rejections", "denials", "no_response"]
-QUEUES: tuple[Queue, ...] = ("rejections", "denials", "no_response")
+Queue = Literal["rejections", "denials", "no_response", "info_requested"]
+QUEUES: tuple[Queue, ...] = ("rejections", "denials", "no_response", "info_requested")
 
 STATUSES = ("new", "in_progress", "corrected", "appealed", "resolved", "written_off")
 """Item statuses, as the ledger stores them; the workbook shows them with spaces."""
@@ -97,6 +97,17 @@ class Item:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def version(self) -> str:
+        """When anyone last changed the item (an import's edit, a status change), as text.
+
+        Exported on every row; an import refuses a row whose version is older (stale file).
+        """
+        stamps = [str(h.get("at", "")) for h in self.payload.get("history", [])]
+        stamps.append(str(self.payload.get("edited_at") or ""))
+        times = [datetime.fromisoformat(s) for s in stamps if s]
+        return max(times).isoformat() if times else ""
 
     @property
     def evidence(self) -> str:

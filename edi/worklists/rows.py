@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -70,6 +71,12 @@ ROW_COLUMNS = (
     "first_seen",
     "last_seen",
     "score",
+    "version",
+    "entity",
+    "points_at",
+    "respond_by",
+    "last_evidence",
+    "days_waiting",
 )
 MONEY_COLUMNS = tuple(c for c in ROW_COLUMNS if c.endswith("_cents"))
 
@@ -116,6 +123,9 @@ def _row(
              "claim_filing_indicator": _v(ctx.get("claim_filing_indicator"))}  # fmt: skip
     action_kind = str(p.get("action_kind", ""))
     dl = deadlines(item.queue, terms(payer), dos, _date(p.get("remit_date")), action_kind)
+    respond_by = _date(p.get("respond_by"))
+    if respond_by is not None:  # the payer's window for the information it asked for
+        dl = replace(dl, due=min(d for d in (dl.due, respond_by) if d is not None))
     days_left = dl.days_left(today)
     billed = p.get("billed_cents")
     if billed is None:
@@ -177,6 +187,12 @@ def _row(
         "first_seen": item.first_seen.date(),
         "last_seen": item.last_seen.date(),
         "score": score,
+        "version": item.version,
+        "entity": p.get("entity") or None,
+        "points_at": p.get("points_at") or None,
+        "respond_by": respond_by,
+        "last_evidence": p.get("last_evidence") or None,
+        "days_waiting": p.get("days_waiting"),
     }
 
 

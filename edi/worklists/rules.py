@@ -9,12 +9,19 @@ group+CARC+RARC, any group+CARC+RARC (for each remark in the order the payer sen
 then group+CARC, any group+CARC, then group+any CARC, then the catch-all row.  A remark
 code only matters where a row names it: that is how ``CO-16`` with ``MA130`` (unprocessable,
 no appeal rights: resubmit as a new claim) differs from plain ``CO-16`` (corrected claim).
+
+*Conditions* are facts about the claim that are not in the 835 but change the advice; they
+sit in the RARC column under names no remark code has: ``NCCI-0`` / ``NCCI-1`` (the NCCI
+modifier indicator of the pair the line was bundled into, when the edits are loaded) are
+tried after the remarks and before the plain group+CARC rows.  ``MEDICARE-B`` (the claim
+went to Medicare Part B, SBR09 ``MB``) rewrites any ``correct`` advice with the ``*,*,MEDICARE-B``
+row: Part B takes no frequency-7 claim, a clerical reopening is the way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 Kind = Literal["denial", "normal"]
@@ -38,6 +45,7 @@ REJECTION_CATEGORIES = (*DENIAL_CATEGORIES, "submission format")
 
 ACTION_KINDS = (
     "correct",  # corrected claim, frequency 7 with REF*F8
+    "reopen",  # Medicare Part B: a clerical reopening instead of a corrected claim
     "resubmit",  # new original claim, frequency 1 (unprocessable or rejected)
     "appeal",  # written appeal / redetermination, with records
     "records",  # send the requested documentation
@@ -50,6 +58,8 @@ ACTION_KINDS = (
 """What kind of work the action is; it decides which deadline applies (appeal or filing)."""
 
 GROUPS = ("CO", "PR", "OA", "PI", "CR")
+MEDICARE_B = "MEDICARE-B"
+"""Condition: the claim went to Medicare Part B (see the module docstring)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +110,21 @@ class DenialRules:
     def __iter__(self):
         return iter(self._rules.values())
 
-    def lookup(self, group: str, carc: str, rarcs: Sequence[str] = ()) -> AdjustmentRule:
+    def lookup(
+        self, group: str, carc: str, rarcs: Sequence[str] = (), conditions: Sequence[str] = ()
+    ) -> AdjustmentRule:
         """The most specific rule for an adjustment (see the module docstring)."""
-        group, carc = group.strip().upper(), carc.strip().upper()
+        rule = self._lookup(group.strip().upper(), carc.strip().upper(), (*rarcs, *conditions))
+        reopening = self._rules.get((ANY, ANY, MEDICARE_B))
+        if MEDICARE_B in conditions and rule.action_kind == "correct" and reopening:
+            return replace(
+                rule,
+                action_kind=reopening.action_kind,
+                action=f"{reopening.action}: {rule.why[:1].lower()}{rule.why[1:]}",
+            )
+        return rule
+
+    def _lookup(self, group: str, carc: str, rarcs: Sequence[str]) -> AdjustmentRule:
         rules = self._rules
         for rarc in rarcs:
             for key in ((group, carc, rarc), (ANY, carc, rarc)):

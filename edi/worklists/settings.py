@@ -110,6 +110,41 @@ class NoResponseSettings(_Settings):
     action: str = "Check the claim's status with the payer and resubmit if it never arrived"
 
 
+class AcceptedNotPaidSettings(_Settings):
+    category: str = "accepted, not paid"
+    why: str = "Accepted by the payer, but no 835 since"
+    action: str = (
+        "Ask the payer for the claim's status (276/277 or portal) and what it waits for; "
+        "the acceptance is proof of timely filing"
+    )
+
+
+class InfoRequestedSettings(_Settings):
+    """R (requests for information) and P (pended) 277CA/277 statuses."""
+
+    category: str = "information requested"
+    team: str = "billing"
+    response_days: int = Field(30, gt=0)
+    """The 277 carries no due date: the payer's usual window from the status date."""
+    why: str = "The payer asks for more information before it adjudicates"
+    action: str = (
+        "Send what the status code names (records, attachment, the entity's details) to the "
+        "payer before the deadline, citing the payer claim number"
+    )
+    pended_why: str = "The payer pended the claim"
+    pended_action: str = "Check what the payer waits for (the status code) and follow up"
+
+
+class RecoupmentSettings(_Settings):
+    category: str = "recoupment"
+    team: str = "billing"
+    why: str = "The payer took money back from this claim in a later payment (PLB)"
+    action: str = (
+        "Check the recoupment against the claim: if the overpayment is real, post it and "
+        "settle with the patient; if not, dispute it with the payer citing the reference"
+    )
+
+
 class ReportSettings(_Settings):
     trend_days: int = Field(30, gt=0)
     top_rows: int = Field(20, gt=0)
@@ -122,3 +157,6 @@ class WorklistSettings(_Settings):
     report: ReportSettings = ReportSettings()
     rejections: RejectionSettings
     no_response: NoResponseSettings = NoResponseSettings()
+    accepted_not_paid: AcceptedNotPaidSettings = AcceptedNotPaidSettings()
+    info_requested: InfoRequestedSettings = InfoRequestedSettings()
+    recoupment: RecoupmentSettings = RecoupmentSettings()

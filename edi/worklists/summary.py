@@ -29,8 +29,10 @@ TOP_COLUMNS = (
     "due_date",
     "days_left",
     "status",
+    "why",
+    "action",
 )
-"""Columns of :attr:`WorklistSummary.top`: IDs and codes only, safe to publish."""
+"""Columns of :attr:`WorklistSummary.top`: IDs, codes and the project's own words only."""
 
 
 @dataclass(frozen=True)
@@ -147,9 +149,10 @@ def denial_stats(
     """Denial rate and dollars over the last ``days`` days.
 
     ``adjudicated`` lists claim payments (``clm01``, ``payer_id``, ``remit_date``) from today's
-    835s and the ledger's history; every denial item contributes each response that showed
-    it (``payload.seen_in``) with its latest denied amount.  A claim counts as denied on a
-    day when any of its denial items was shown that day.
+    835s and the ledger's history; every denial item counts once, with its latest denied
+    amount, on the remittance date that first showed it in the window (so a denial repeated
+    by a later 835 is not counted twice).  A claim counts as denied on a day when any of its
+    denial items was first shown that day.
     """
     start = today - timedelta(days=days - 1)
     facts = []
@@ -157,20 +160,21 @@ def denial_stats(
         if item.queue != "denials":
             continue
         p = item.payload
-        for key in set(p.get("seen_in", [item.evidence])):
-            on = evidence_date(key)
-            if start <= on <= today:
-                facts.append(
-                    {
-                        "clm01": item.clm01,
-                        "date": on,
-                        "payer_id": p.get("payer_id") or "?",
-                        "category": item.category,
-                        "code": f"{p.get('group', '')}-{p.get('code', '')}".strip("-"),
-                        "text": p.get("code_text") or "",
-                        "denied_cents": int(p.get("denied_cents") or 0),
-                    }
-                )
+        seen = sorted(evidence_date(k) for k in set(p.get("seen_in", [item.evidence])))
+        in_window = [d for d in seen if start <= d <= today]
+        if not in_window:
+            continue
+        facts.append(  # once per item, on the remittance date it first showed in the window
+            {
+                "clm01": item.clm01,
+                "date": in_window[0],
+                "payer_id": p.get("payer_id") or "?",
+                "category": item.category,
+                "code": f"{p.get('group', '')}-{p.get('code', '')}".strip("-"),
+                "text": p.get("code_text") or "",
+                "denied_cents": int(p.get("denied_cents") or 0),
+            }
+        )
     denials = pd.DataFrame(
         facts,
         columns=["clm01", "date", "payer_id", "category", "code", "text", "denied_cents"],

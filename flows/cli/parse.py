@@ -1,4 +1,4 @@
-"""``claims parse FILE... --out DIR``: response files (TA1, 999, 277CA, 835) to tables.
+"""``claims parse FILE... --out DIR``: response files (TA1, 999, 277CA, 277, 835) to tables.
 
 Writes one file per table of each kind read, named by the table (``claims.csv``,
 ``payments.parquet``, ``lines.jsonl``: JSON Lines), even when it has no rows, plus
@@ -52,6 +52,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="KIND=CSV",
         help="official code list replacing a bundled one, e.g. carc=carc.csv (repeatable)",
     )
+    parser.add_argument(
+        "--posting",
+        action="store_true",
+        help="also write the posting export of each 835 remittance (docs/posting-export.md)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -83,12 +88,31 @@ def run(args: argparse.Namespace) -> int:
                   "see findings", file=sys.stderr)  # fmt: skip
         log.info("read %s: %d claims, %d statuses", path.name, len(tables.claims),
                  len(tables.claim_status))  # fmt: skip
-    written = write_tables(ResponseTables.concat(parts), args.out, args.format, parts)
+    tables = ResponseTables.concat(parts)
+    written = write_tables(tables, args.out, args.format, parts)
+    if args.posting:
+        written += _write_posting(tables, args.out)
     for path in written:
         print(path)
     if unusable and not parts:
         return EXIT_UNUSABLE
     return EXIT_REFUSED if unusable or refused else EXIT_OK
+
+
+def _write_posting(tables: ResponseTables, out: Path) -> list[Path]:
+    """``posting-PAYER-TRN02.csv`` and ``.parquet`` per remittance; PLBs linked within the
+    files given (the ledger is not read here)."""
+    from edi.responses.plb import link_plb
+    from edi.responses.posting import posting_rows
+    from flows.outputs.posting import posting_files
+
+    links = link_plb(tables.provider_adjustments, tables.claims, tables.payments)
+    written = []
+    for name, data in posting_files(posting_rows(tables, links)).items():
+        path = out / name
+        path.write_bytes(data)
+        written.append(path)
+    return written
 
 
 def _read(path: Path, texts: CodeTexts, seen: set[str]) -> ResponseTables:

@@ -21,11 +21,18 @@ from flows.ledger.holds import HoldLedger
 from flows.ledger.interchanges import InterchangeLedger
 from flows.ledger.migrate import upgrade
 from flows.ledger.responses import ResponseLedger
+from flows.ledger.status_inquiries import StatusInquiryLedger
 from flows.ledger.worklists import WorklistLedger
 
 
 class Ledger(
-    FileLedger, ClaimLedger, InterchangeLedger, ResponseLedger, WorklistLedger, HoldLedger
+    FileLedger,
+    ClaimLedger,
+    InterchangeLedger,
+    ResponseLedger,
+    WorklistLedger,
+    HoldLedger,
+    StatusInquiryLedger,
 ):
     """The pipeline's durable memory; open one per process with :meth:`open`.
 

@@ -295,3 +295,35 @@ class CodingQueryRow(Base):
     answer_note: Mapped[str | None] = mapped_column(Text)
     asked_on: Mapped[date] = mapped_column(Date)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# -- claim status inquiries (276), issue 15 ------------------------------------------------
+
+
+class StatusInquiryFile(Base):
+    """One 276 interchange with its exact bytes, so a rerun re-sends the same file."""
+
+    __tablename__ = "status_inquiry_files"
+    __table_args__ = (UniqueConstraint("file_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(FILE_NAME))
+    business_date: Mapped[date] = mapped_column(Date, index=True)
+    isa13: Mapped[int] = mapped_column(BigInteger)
+    claim_count: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(Bytes, deferred=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StatusInquiryRow(Base):
+    """One claim asked about on one business date: the unique key makes it once a day."""
+
+    __tablename__ = "status_inquiries"
+    __table_args__ = (UniqueConstraint("clm01", "business_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clm01: Mapped[str] = mapped_column(String(38))
+    business_date: Mapped[date] = mapped_column(Date)
+    trace: Mapped[str] = mapped_column(String(50))
+    file_id: Mapped[int] = mapped_column(ForeignKey("status_inquiry_files.id"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from edi.events import ClaimEvent, ResponseKind
@@ -13,7 +13,7 @@ from flows.ledger.errors import LedgerError
 from flows.ledger.models import Claim, ClaimEventRow, ResponseFile
 from flows.ledger.records import EventOutcome, ResponseFileView, TimelineEntry, from_cents
 from flows.ledger.states import ClaimState, EventKind
-from flows.ledger.store import Store, utcnow
+from flows.ledger.store import Store, chunks, utcnow
 from flows.ledger.timeline import apply_events_in
 
 
@@ -100,6 +100,25 @@ class ResponseLedger(Store):
         """
         now = now or utcnow()
         return self._transact(lambda session: apply_events_in(session, events, now))
+
+    def claims_by_reference(self, references: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """``reference -> (CLM01, payer claim number)`` for references that are a payer claim
+        number the ledger holds, else a CLM01 (an 835 PLB naming a claim of an earlier 835)."""
+        wanted = sorted({r.strip().upper() for r in references if r and r.strip()})
+        found: dict[str, tuple[str, str | None]] = {}
+        with self._read() as session:
+            for chunk in chunks(wanted):
+                by_icn = select(Claim.clm01, Claim.payer_claim_number).where(
+                    func.upper(Claim.payer_claim_number).in_(chunk)
+                )
+                for clm01, icn in session.execute(by_icn):
+                    found[icn.upper()] = (clm01, icn)
+                rest = [r for r in chunk if r not in found]
+                if rest:
+                    by_clm01 = select(Claim.clm01).where(Claim.clm01.in_(rest)).distinct()
+                    for clm01 in session.scalars(by_clm01):
+                        found.setdefault(clm01.upper(), (clm01, None))
+        return found
 
     def timeline(self, clm01: str) -> list[TimelineEntry]:
         """Every event of every generation of a claim, oldest first."""

@@ -63,6 +63,10 @@ EVENT_TARGETS: dict[EventKind, ClaimState | None] = {
     EventKind.DENIED: ClaimState.DENIED,
     EventKind.REVERSED: ClaimState.REVERSED,
     EventKind.VOIDED: ClaimState.VOID,
+    EventKind.PROVIDER_ADJUSTMENT: None,  # money only: the claim's net, not its state
+    EventKind.INTEREST: None,
+    EventKind.STATUS_INQUIRED: None,
+    EventKind.STATUS_ANSWERED: None,
 }
 """The state an event asks for; ``None`` records the event without asking for a move."""
 

@@ -40,8 +40,10 @@ _FIELDS = (
     "resolved_at",
     "payload",
 )
-WAITING_STATES = (ClaimState.SUBMITTED, ClaimState.ACKNOWLEDGED)
-"""Claim states that still wait for a 277CA or an 835 (no-response candidates)."""
+WAITING_STATES = (ClaimState.SUBMITTED, ClaimState.ACKNOWLEDGED, ClaimState.ACCEPTED)
+"""Claim states that still wait for an 835 (no-response candidates): an accepted claim
+that is never paid is as lost as one never acknowledged."""
+REJECTION_EVENTS = (str(EventKind.ACK_REJECTED), str(EventKind.STATUS_REJECTED))
 ANSWER_EVENTS = tuple(
     str(k)
     for k in (
@@ -49,6 +51,7 @@ ANSWER_EVENTS = tuple(
         EventKind.STATUS_ACCEPTED,
         EventKind.STATUS_REJECTED,
         EventKind.STATUS_PENDING,
+        EventKind.STATUS_ANSWERED,
         EventKind.PAID,
         EventKind.PARTIALLY_PAID,
         EventKind.DENIED,
@@ -57,6 +60,13 @@ ANSWER_EVENTS = tuple(
     )
 )
 ADJUDICATION_EVENTS = (str(EventKind.PAID), str(EventKind.PARTIALLY_PAID), str(EventKind.DENIED))
+_EVIDENCE_WORDS = {
+    str(EventKind.STATUS_ACCEPTED): "277CA accepted",
+    str(EventKind.STATUS_PENDING): "277 pending",
+    str(EventKind.STATUS_REJECTED): "277CA rejected",
+    str(EventKind.ACK_REJECTED): "999/TA1 rejected",
+    str(EventKind.STATUS_ANSWERED): "277 answer to our 276",
+}
 
 
 class WorklistLedger(Store):
@@ -150,6 +160,63 @@ class WorklistLedger(Store):
         with self._read() as session:
             return [(c, p, _day(at)) for c, p, at in session.execute(query)]
 
+    def ar_facts(self) -> list[dict[str, Any]]:
+        """Per CLM01 (latest generation): payer, charge, paid, state, the business date it
+        was first sent, when its first 835 came, and whether its first generation was
+        rejected (TA1/999/277CA): what days in A/R, aging and first-pass acceptance need."""
+        first = (
+            select(Claim.clm01, func.min(Interchange.business_date).label("sent_on"))
+            .join(Interchange, Interchange.id == Claim.interchange_id)
+            .where(Claim.submitted_at.is_not(None))
+            .group_by(Claim.clm01)
+            .subquery()
+        )
+        paid = (
+            select(Claim.clm01, func.min(ClaimEventRow.at).label("paid_at"))
+            .join(Claim, Claim.id == ClaimEventRow.claim_id)
+            .where(ClaimEventRow.kind.in_(ADJUDICATION_EVENTS))
+            .group_by(Claim.clm01)
+            .subquery()
+        )
+        rejected = (
+            select(Claim.clm01)
+            .join(ClaimEventRow, ClaimEventRow.claim_id == Claim.id)
+            .where(Claim.generation == 1, ClaimEventRow.kind.in_(REJECTION_EVENTS))
+            .distinct()
+            .subquery()
+        )
+        latest = _latest_generations().subquery()
+        query = (
+            select(
+                latest.c.clm01,
+                latest.c.payer_id,
+                latest.c.charge_cents,
+                Claim.paid_cents,
+                Claim.state,
+                first.c.sent_on,
+                paid.c.paid_at,
+                rejected.c.clm01.is_not(None).label("first_rejected"),
+            )
+            .join(first, first.c.clm01 == latest.c.clm01)
+            .join(Claim, Claim.id == latest.c.id)
+            .outerjoin(paid, paid.c.clm01 == latest.c.clm01)
+            .outerjoin(rejected, rejected.c.clm01 == latest.c.clm01)
+        )
+        with self._read() as session:
+            return [
+                {
+                    "clm01": r.clm01,
+                    "payer_id": r.payer_id,
+                    "charge_cents": r.charge_cents,
+                    "paid_cents": r.paid_cents,
+                    "state": r.state,
+                    "sent_on": r.sent_on,
+                    "paid_on": _day(r.paid_at),
+                    "first_rejected": bool(r.first_rejected),
+                }
+                for r in session.execute(query)
+            ]
+
     def interchange_contents(self, clm01s: Collection[str]) -> Iterator[bytes]:
         """The bytes of every 837 the ledger holds that carried one of ``clm01s``."""
         wanted = sorted({c.upper() for c in clm01s})
@@ -178,6 +245,7 @@ def _latest_generations() -> Any:
             Claim.payer_id,
             Claim.charge_cents,
             Claim.submitted_at,
+            Interchange.business_date,
             Claim.frequency_code,
             Claim.st02,
             Interchange.isa13,
@@ -195,7 +263,8 @@ def _claim_row(row: Any) -> dict[str, Any]:
         "generation": row.generation,
         "payer_id": row.payer_id,
         "billed_cents": row.charge_cents,
-        "submitted_on": _day(row.submitted_at),
+        # the night's business date, not the wall clock: a same-day demo counts like production
+        "submitted_on": row.business_date if row.submitted_at is not None else None,
         "frequency_code": row.frequency_code,
         "isa13": row.isa13,
         "gs06": row.gs06,
@@ -216,6 +285,15 @@ def _add_answers(session: Session, rows: dict[str, dict[str, Any]]) -> None:
             row["responded_on"] = max(filter(None, (row.get("responded_on"), on)))
             if kind == EventKind.STATUS_ACCEPTED:
                 row["accepted_on"] = on
+            if kind in ADJUDICATION_EVENTS or kind in (EventKind.REVERSED, EventKind.VOIDED):
+                row["adjudicated_on"] = max(filter(None, (row.get("adjudicated_on"), on)))
+            if kind in REJECTION_EVENTS:
+                row["rejected_on"] = max(filter(None, (row.get("rejected_on"), on)))
+            if kind not in ADJUDICATION_EVENTS and on >= (row.get("_last_on") or on):
+                row["_last_on"] = on
+                row["last_evidence"] = f"{_EVIDENCE_WORDS.get(kind, kind)} {on.isoformat()}"
+    for row in rows.values():
+        row.pop("_last_on", None)
 
 
 def _add_previous_claim_numbers(session: Session, rows: dict[str, dict[str, Any]]) -> None:

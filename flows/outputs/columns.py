@@ -47,6 +47,7 @@ _HEAD = (
 _TAIL = (
     _c("times_seen", "Times seen", "int", 8),
     _c("first_seen", "First seen", "date", 12),
+    _c("version", "Row version", "text", 22),
 )
 
 DENIALS = (
@@ -80,9 +81,13 @@ REJECTIONS = (
     *_HEAD,
     _c("billed_cents", "Billed", "money", 12),
     _c("source_kind", "Rejected by", "text", 10),
-    _c("group", "Status", "text", 8),
+    _c("group", "Response status", "text", 10),
     _c("code", "Code", "text", 8),
     _c("code_text", "Code text", "text", 40),
+    _c("entity", "Entity", "text", 7),
+    _c("points_at", "Field to fix", "text", 30),
+    _c("line_ref", "Line", "text", 16),
+    _c("procedure_code", "Code on line", "text", 8),
     _c("why", "Why (plain words)", "text", 36),
     _c("action", "What to do", "text", 50),
     _c("filing_deadline", "Timely filing by", "date", 14),
@@ -96,9 +101,28 @@ NO_RESPONSE = (
     *_HEAD,
     _c("billed_cents", "Billed", "money", 12),
     _c("submitted_on", "Submitted", "date", 12),
+    _c("days_waiting", "Days waiting", "int", 9),
+    _c("last_evidence", "Last answer", "text", 36),
     _c("why", "Why (plain words)", "text", 36),
     _c("action", "What to do", "text", 50),
     _c("filing_deadline", "Timely filing by", "date", 14),
+    *_TAIL,
+)
+INFO_REQUESTED = (
+    *_HEAD,
+    _c("billed_cents", "Billed", "money", 12),
+    _c("source_kind", "Asked in", "text", 8),
+    _c("group", "Response status", "text", 10),
+    _c("code", "Code", "text", 8),
+    _c("code_text", "Code text", "text", 40),
+    _c("entity", "Entity", "text", 7),
+    _c("points_at", "About", "text", 30),
+    _c("line_ref", "Line", "text", 16),
+    _c("respond_by", "Respond by", "date", 12),
+    _c("why", "Why (plain words)", "text", 36),
+    _c("action", "What to do", "text", 50),
+    _c("source_date", "Response date", "date", 12),
+    _c("source_file", "Response file", "text", 18),
     *_TAIL,
 )
 PATIENT_RESPONSIBILITY = (
@@ -122,6 +146,7 @@ SHEETS = {
     "denials": ("Denials", DENIALS),
     "rejections": ("Rejections", REJECTIONS),
     "no_response": ("No response", NO_RESPONSE),
+    "info_requested": ("Information requested", INFO_REQUESTED),
 }
 """Queue -> (sheet title, columns)."""
 

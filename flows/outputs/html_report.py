@@ -12,7 +12,16 @@ from html import escape
 
 import pandas as pd
 
+from edi.worklists.analytics import Analytics
 from edi.worklists.summary import DenialStats, WorklistSummary
+
+QUEUE_TITLES = {
+    "rejections": "Rejections",
+    "denials": "Denials",
+    "no_response": "No response",
+    "info_requested": "Information requested",
+}
+"""The workbook's sheet titles (flows.outputs.columns.SHEETS), so both say the same."""
 
 BAR_COLORS = {
     "rate": "#C0504D",
@@ -37,27 +46,68 @@ tr.soon td{background:#FFEB9C} tr.past td{background:#FFC7CE} .empty{color:#888;
 """
 
 
-def report_html(summary: WorklistSummary, stats: DenialStats) -> str:
-    """The report as one HTML document."""
+def report_html(
+    summary: WorklistSummary, stats: DenialStats, extra: Analytics | None = None
+) -> str:
+    """The report as one HTML document.
+
+    The open-work and category tables are the workbook's Summary sheet, number for number;
+    the charts cover the last days of remittances, each denial counted once.
+    """
     adjudicated = int(stats.by_payer["adjudicated"].sum()) if len(stats.by_payer) else 0
     denied = int(stats.by_payer["denied"].sum()) if len(stats.by_payer) else 0
     rate = f"{denied / adjudicated:.1%}" if adjudicated else "n/a"
     dollars = int(stats.by_payer["denied_cents"].sum()) if len(stats.by_payer) else 0
     open_rows = {r["queue"]: r for r in summary.by_queue.to_dict("records")}
+    first_pass = extra.first_pass_rate if extra is not None else None
     kpis = [
-        ("Denial rate", rate),
-        ("Denied", _money(dollars)),
-        ("Open denials", str(open_rows.get("denials", {}).get("open_items", 0))),
-        ("Open rejections", str(open_rows.get("rejections", {}).get("open_items", 0))),
-        ("No response", str(open_rows.get("no_response", {}).get("open_items", 0))),
-    ]
+        ("denial-rate", f"Denial rate, last {len(stats.trend)} days", rate),
+        ("denied-window", f"Denied, last {len(stats.trend)} days", _money(dollars)),
+        ("first-pass", "First-pass acceptance",
+         "n/a" if first_pass is None else f"{first_pass:.1%}"),
+        ("open-denials", "Open denials", str(open_rows.get("denials", {}).get("open_items", 0))),
+        ("recoverable-denials", "Recoverable (open denials)",
+         _money(int(open_rows.get("denials", {}).get("recoverable_cents", 0)))),
+    ]  # fmt: skip
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>Denials report {summary.business_date.isoformat()}</title>"
+        f"<style>{CSS}</style></head><body>"
+        f"<h1>Denials and rejections — {summary.business_date.isoformat()}</h1>"
+        f"<div class='sub'>Last {len(stats.trend)} days of remittances, by remittance date. "
+        "IDs and codes only.</div>"
+        "<div class='kpis'>"
+        + "".join(
+            f"<div class='kpi'>{escape(k)}<b data-metric='{m}'>{escape(v)}</b></div>"
+            for m, k, v in kpis
+        )
+        + "</div>"
+        + _summary_tables(summary)
+        + "<div class='grid'>"
+        + "".join(_charts(stats))
+        + "</div>"
+        + _card(
+            f"Trend, {stats.start.isoformat()} to {stats.end.isoformat()}: denied dollars "
+            "(bars) and denial rate (line), by remittance date",
+            _trend(stats.trend),
+        )
+        + (_analytics(extra) if extra is not None else "")
+        + f"<h2>Top {len(summary.top)} rows by priority</h2>"
+        + _top_table(summary.top)
+        + "</body></html>"
+    )
+
+
+def _charts(stats: DenialStats) -> list[str]:
     payers = stats.by_payer
     rate_texts = [
         f"{float(r['denial_rate']):.0%} ({r['denied']}/{r['adjudicated']})"
         for r in payers.to_dict("records")
     ]
     rates = [float(r) * 100 for r in payers["denial_rate"]]
-    charts = [
+    carcs = [f"{c} {t}".strip() for c, t in zip(stats.by_carc["code"], stats.by_carc["text"],
+                                                 strict=True)]  # fmt: skip
+    return [
         _card(
             "Denial rate by payer",
             _hbars([str(p) for p in payers["payer_id"]], rates, rate_texts, BAR_COLORS["rate"]),
@@ -76,34 +126,75 @@ def report_html(summary: WorklistSummary, stats: DenialStats) -> str:
         ),
         _card(
             "Denied dollars by CARC (top 12)",
-            _money_bars(
-                [
-                    f"{c} {t[:28]}".strip()
-                    for c, t in zip(stats.by_carc["code"], stats.by_carc["text"], strict=True)
-                ][:12],
-                list(stats.by_carc["denied_cents"])[:12],
-                BAR_COLORS["carc"],
-            ),
+            _money_bars(carcs[:12], list(stats.by_carc["denied_cents"])[:12], BAR_COLORS["carc"]),
         ),
     ]
-    trend = _card(
-        f"Trend, {stats.start.isoformat()} to {stats.end.isoformat()}: denied dollars (bars) "
-        "and denial rate (line)",
-        _trend(stats.trend),
-    )
+
+
+def _summary_tables(summary: WorklistSummary) -> str:
+    """The workbook's Summary sheet blocks, with the same numbers."""
+    queues = [
+        [QUEUE_TITLES.get(r["queue"], r["queue"]), int(r["open_items"]), int(r["due_soon"]),
+         _money(int(r["recoverable_cents"])), int(r["new"]), int(r["resolved"])]
+        for r in summary.by_queue.to_dict("records")
+    ]  # fmt: skip
+    categories = [
+        [QUEUE_TITLES.get(r["queue"], r["queue"]), r["category"], int(r["items"]),
+         _money(int(r["recoverable_cents"]))]
+        for r in summary.by_category.to_dict("records")
+    ]  # fmt: skip
     return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>Denials report {summary.business_date.isoformat()}</title>"
-        f"<style>{CSS}</style></head><body>"
-        f"<h1>Denials and rejections — {summary.business_date.isoformat()}</h1>"
-        f"<div class='sub'>Last {len(stats.trend)} days of remittances. IDs and codes only.</div>"
-        "<div class='kpis'>"
-        + "".join(f"<div class='kpi'>{escape(k)}<b>{escape(v)}</b></div>" for k, v in kpis)
-        + "</div><div class='grid'>"
-        + "".join(charts)
-        + f"</div>{trend}<h2>Top {len(summary.top)} rows by priority</h2>"
-        + _top_table(summary.top)
-        + "</body></html>"
+        "<div class='grid'>"
+        + _card("Open work by queue (as in the workbook)", _table(
+            ("Queue", "Open rows", "Due within 7 days", "Recoverable", "New today",
+             "Resolved today"), queues, "queues"))
+        + _card("By category (as in the workbook)", _table(
+            ("Queue", "Category", "Rows", "Recoverable"), categories, "categories"))
+        + "</div>"
+    )  # fmt: skip
+
+
+def _analytics(a: Analytics) -> str:
+    procedures = [
+        [r["procedure_code"], int(r["lines"]), int(r["denied"]), f"{float(r['denial_rate']):.1%}"]
+        for r in a.by_procedure.to_dict("records")
+    ]
+    renderings = [
+        [r["rendering_npi"], int(r["claims"]), int(r["denied"]), f"{float(r['denial_rate']):.1%}"]
+        for r in a.by_rendering.to_dict("records")
+    ]
+    ar = [
+        [r["payer_id"], int(r["claims"]), f"{float(r['average_days']):.1f}"]
+        for r in a.days_in_ar.to_dict("records")
+    ]
+    aging = [[r["bucket"], int(r["claims"]), _money(int(r["charge_cents"]))]
+             for r in a.aging.to_dict("records")]  # fmt: skip
+    return (
+        "<div class='grid'>"
+        + _card("Denial rate by procedure code (today's remittances)", _table(
+            ("Procedure", "Lines", "Denied", "Denial rate"), procedures, "procedures"))
+        + _card("Denial rate by rendering provider (today's remittances)", _table(
+            ("Rendering NPI", "Claims", "Denied", "Denial rate"), renderings, "renderings"))
+        + _card("Days in A/R by payer (sent to first 835, last 30 days)", _table(
+            ("Payer ID", "Claims paid or denied", "Average days"), ar, "days-in-ar"))
+        + _card("Aging of claims with no 835 (days since sent)", _table(
+            ("Age", "Claims", "Charges"), aging, "aging"))
+        + "</div>"
+    )  # fmt: skip
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[object]], name: str) -> str:
+    if not rows:
+        return "<p class='empty'>None.</p>"
+    header = "".join(f"<th>{escape(h)}</th>" for h in head)
+    body = "".join(
+        "<tr>" + "".join(
+            f"<td class='{'n' if isinstance(c, int) or str(c).startswith('$') else ''}'>"
+            f"{escape(_text(c))}</td>" for c in row) + "</tr>"
+        for row in rows
+    )  # fmt: skip
+    return (
+        f"<table data-table='{name}'><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
     )
 
 
@@ -122,27 +213,44 @@ def _money_bars(labels: Sequence, cents: Sequence, color: str) -> str:
 
 
 def _hbars(labels: Sequence[str], values: Sequence[float], texts: Sequence[str], color: str) -> str:
-    """Horizontal bars: label, bar scaled to the largest value, value text."""
+    """Horizontal bars: the whole label (wrapped), bar scaled to the largest value, value."""
     if not labels:
         return "<p class='empty'>No denials in the window.</p>"
-    width, label_w, text_w, bar_h, gap = 560, 190, 110, 20, 6
+    width, label_w, text_w, bar_h, gap, line_h = 560, 220, 110, 20, 8, 12
     top = max(max(values), 1e-9)
-    height = len(labels) * (bar_h + gap) + gap
+    wrapped = [_wrap(label, 34) for label in labels]
+    heights = [max(bar_h, line_h * len(lines) + 6) for lines in wrapped]
+    height = sum(heights) + gap * (len(labels) + 1)
     parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
              f"viewBox='0 0 {width} {height}' role='img'>"]  # fmt: skip
     span = width - label_w - text_w
-    for i, (label, value, text) in enumerate(zip(labels, values, texts, strict=True)):
-        y = gap + i * (bar_h + gap)
+    y = gap
+    for lines, label, value, text, h in zip(wrapped, labels, values, texts, heights, strict=True):
         w = max(span * value / top, 2 if value > 0 else 0)
+        spans = "".join(
+            f"<tspan x='{label_w - 6}' dy='{line_h if i else 0}'>{escape(line)}</tspan>"
+            for i, line in enumerate(lines)
+        )
         parts.append(
-            f"<text x='{label_w - 6}' y='{y + 14}' font-size='11' text-anchor='end'>"
-            f"{escape(label[:32])}</text>"
+            f"<text x='{label_w - 6}' y='{y + 12}' font-size='11' text-anchor='end'>{spans}</text>"
             f"<rect x='{label_w}' y='{y}' width='{w:.1f}' height='{bar_h}' fill='{color}'>"
             f"<title>{escape(label)}: {escape(text)}</title></rect>"
             f"<text x='{label_w + w + 4:.1f}' y='{y + 14}' font-size='11'>{escape(text)}</text>"
         )
+        y += h + gap
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Whole words on lines of at most ``width`` characters (a longer word keeps its line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def _trend(trend: pd.DataFrame) -> str:
@@ -198,7 +306,7 @@ def _top_table(top: pd.DataFrame) -> str:
     if not len(top):
         return "<p class='empty'>Nothing open.</p>"
     head = ("#", "Item ID", "Queue", "Claim", "Payer", "Category", "Code", "RARCs",
-            "Recoverable", "Due", "Days left", "Status")  # fmt: skip
+            "Recoverable", "Due", "Days left", "Status", "Why", "What to do")  # fmt: skip
     rows = []
     for r in top.to_dict("records"):
         days = r["days_left"]
@@ -214,7 +322,9 @@ def _top_table(top: pd.DataFrame) -> str:
             + f"<td class='n'>{_money(int(r['recoverable_cents']))}</td>"
             + f"<td>{escape(_text(r['due_date']))}</td>"
             + f"<td class='n'>{'' if days_left is None else days_left}</td>"
-            + f"<td>{escape(_text(r['status']))}</td></tr>"
+            + f"<td>{escape(_text(r['status']))}</td>"
+            + f"<td>{escape(_text(r.get('why')))}</td>"
+            + f"<td>{escape(_text(r.get('action')))}</td></tr>"
         )
     header = "".join(f"<th>{escape(h)}</th>" for h in head)
     return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

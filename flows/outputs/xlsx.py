@@ -116,7 +116,7 @@ def _summary_sheet(ws: Worksheet, summary: WorklistSummary, pr: pd.DataFrame) ->
     ws["A2"], ws["B2"] = GENERATED_LABEL, summary.business_date
     ws["B2"].number_format = DATE_FORMAT
     row = 4
-    titles = {"rejections": "Rejections", "denials": "Denials", "no_response": "No response"}
+    titles = {queue: title for queue, (title, _) in SHEETS.items()}
     by_queue = [
         [titles[r["queue"]], r["open_items"], r["due_soon"], r["recoverable_cents"], r["new"],
          r["resolved"]]

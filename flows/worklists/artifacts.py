@@ -33,7 +33,12 @@ def publish_artifacts(summary: WorklistSummary, key_prefix: str = "worklists") -
         ("by-queue", "Open worklist rows and recoverable dollars by queue", summary.by_queue),
         ("by-category", "Open rows by queue and category", summary.by_category),
         ("by-payer", "Open rows by queue and payer ID", summary.by_payer),
-        ("top", f"Top {len(summary.top)} rows by priority (IDs and codes only)", summary.top),
+        (
+            "top",
+            f"Top {len(summary.top)} rows by priority (IDs and codes only)",
+            # the report's why/what-to-do texts stay in the files billers open
+            summary.top.drop(columns=["why", "action"], errors="ignore"),
+        ),
     )
     ids = []
     for name, description, table in tables:

@@ -21,8 +21,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from edi.codesets.ncci import PtpEdits
+from edi.responses.plb import resolve_links
+from edi.responses.posting import posting_rows
 from edi.responses.tables import ResponseTables
 from edi.worklists.adapt import from_response_tables
+from edi.worklists.analytics import analytics
 from edi.worklists.classify import Classified, classify
 from edi.worklists.deadlines import HasTerms, terms_lookup
 from edi.worklists.inputs import Responses, context_frame
@@ -35,6 +39,7 @@ from edi.worklists.summary import WorklistSummary, denial_stats, summarize
 from edi.worklists.texts import CodeTexts
 from flows.ledger import Ledger
 from flows.outputs.html_report import report_html
+from flows.outputs.posting import posting_files
 from flows.outputs.storage import S3Outputs, inbox_files, read_inbox_file, write_local
 from flows.outputs.tables import csv_bytes, parquet_bytes
 from flows.outputs.xlsx import workbook_bytes
@@ -55,6 +60,8 @@ class BuildOptions:
     texts: CodeTexts | None = None
     worker: str = "worklists"
     """Who takes S3 inbox files (the Prefect flow-run ID in a flow)."""
+    ptp: PtpEdits | None = None
+    """NCCI PTP edits, when loaded: CO-97/231/236 advice follows the modifier indicator."""
 
 
 def build_worklists(
@@ -86,9 +93,11 @@ def build_worklists(
         counts |= _import_inbox(ledger, s3, today, now, options.worker)
 
     found, texts = _responses(responses)
+    found = replace(found, plbs=resolve_links(found.plbs, ledger.claims_by_reference))
     texts = options.texts or texts
     given = context_frame([] if context is None else context.to_dict("records"))
     answered = set(_upper(found.remits["clm01"])) | set(_upper(found.statuses["clm01"]))
+    answered |= set(_upper(found.plbs["clm01"])) - {""}
     since = datetime.combine(
         today - timedelta(days=settings.report.trend_days), datetime.min.time(), UTC
     )
@@ -104,7 +113,12 @@ def build_worklists(
         given = ctx.interchange_context(ledger, set(known["clm01"]))
     claims = ctx.combine(known, given)
 
-    classified: Classified = classify(found, claims, rules, settings, terms, today, texts)
+    asked = frozenset(
+        i.clm01 for i in previous.values() if i.queue == "info_requested" and i.is_open
+    )
+    classified: Classified = classify(
+        found, claims, rules, settings, terms, today, texts, ptp=options.ptp, asked=asked
+    )
     missing = {o.item_id for o in classified.observations} - set(previous)
     previous |= ledger.worklist_items_by_id(missing)
     merged = merge(previous, classified, claims, now)
@@ -126,7 +140,15 @@ def build_worklists(
     )
     stats = denial_stats(merged.items.values(), adjudicated, today, settings.report.trend_days)
     pr = _with_patients(classified.patient_responsibility, claims)
-    files = _files(rows, pr, summary, report_html(summary, stats), today)
+    extra = analytics(
+        pd.DataFrame(ledger.ar_facts()),
+        *_remitted(found, classified, claims),
+        today,
+        settings.report.trend_days,
+    )
+    files = _files(rows, pr, summary, report_html(summary, stats, extra), today)
+    if isinstance(responses, ResponseTables):  # the posting export of today's remittances
+        files |= posting_files(posting_rows(responses, found.plbs))
     outputs = {}
     folder = Path(out_dir) / today.isoformat()
     uploads = S3Outputs(s3, today, now) if s3 is not None else None
@@ -135,6 +157,36 @@ def build_worklists(
         if uploads is not None:
             outputs[f"s3:{name}"] = uploads.put(name, data)
     return replace(summary, outputs=outputs)
+
+
+def _remitted(
+    found: Responses, classified: Classified, claims: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Today's 835 lines (procedure code) and claims (rendering NPI), each marked denied
+    when a denial row shows it: the denominators of the report's denial rates."""
+    remits = found.remits[found.remits["adjustment_kind"].astype(str) != "reversal"]
+    owner = {(f, int(q)): str(c).upper() for f, q, c in
+             zip(remits["file"], remits["seq"], remits["clm01"], strict=True)}  # fmt: skip
+    denied_lines, denied_claims = set(), set()
+    for obs in classified.observations:
+        if obs.queue == "denials" and obs.fields.get("source_kind") == "835":
+            denied_claims.add(obs.clm01)
+            denied_lines.add((obs.clm01, obs.fields.get("procedure_code")))
+    line_rows = [
+        {"procedure_code": code, "denied": (owner[(f, int(q))], code) in denied_lines}
+        for f, q, code in zip(
+            found.lines["file"], found.lines["seq"], found.lines["procedure_code"], strict=True
+        )
+        if (f, int(q)) in owner
+    ]
+    npi = dict(zip(claims["clm01"], claims["rendering_npi"], strict=True))
+    claim_rows = [
+        {"rendering_npi": npi.get(c), "denied": c in denied_claims} for c in set(owner.values())
+    ]
+    return (
+        pd.DataFrame(line_rows, columns=["procedure_code", "denied"]),
+        pd.DataFrame(claim_rows, columns=["rendering_npi", "denied"]),
+    )
 
 
 def _responses(responses: ResponseTables | Responses | None) -> tuple[Responses, CodeTexts | None]:

@@ -83,7 +83,12 @@ def encounters_from_files(paths: Iterable[str | Path]) -> list[Encounter]:
 
 
 def interchange_context(ledger: Ledger, clm01s: Collection[str]) -> pd.DataFrame:
-    """The billers' columns read back from the 837s the ledger holds for ``clm01s``.
+    """The billers' columns read back from the 837s the ledger holds for ``clm01s``."""
+    return encounter_context(interchange_encounters(ledger, clm01s).values())
+
+
+def interchange_encounters(ledger: Ledger, clm01s: Collection[str]) -> dict[str, Encounter]:
+    """The encounters the 837s in the ledger carried for ``clm01s``, by CLM01.
 
     The interchange bytes already are the record of what was sent, PHI included, so the
     ledger keeps no second copy of names or member IDs: they are read from there.
@@ -97,7 +102,7 @@ def interchange_context(ledger: Ledger, clm01s: Collection[str]) -> pd.DataFrame
                     found[claim.clm01] = FiledEncounter.model_validate(claim.record)
                 except ValidationError:
                     continue
-    return encounter_context(found.values())
+    return found
 
 
 def combine(ledger: pd.DataFrame, encounters: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,9 @@
 """``claims worklist import``: the billers' edited workbook (or CSV) back into the ledger.
 
 Queue sheets are found by title and columns by header (``Item ID``, ``Status``, ``Owner``,
-``Notes``), so billers may reorder, hide or add columns.  A CSV needs ``item_id`` (or
+``Notes``, ``Row version``), so billers may reorder, hide or add columns; a header twice is
+refused.  ``Row version`` lets the import skip (and report) a stale row whose item changed
+after the file was exported.  A CSV needs ``item_id`` (or
 ``Item ID``) and any of the three edited columns.  Files dropped into the S3 inbox
 (``PREFIX/worklists/inbox/``) are imported by the next build, once per object version.
 """
@@ -28,6 +30,8 @@ _HEADERS = {
     "status": "status",
     "owner": "owner",
     "notes": "notes",
+    "row version": "version",
+    "version": "version",
 }
 
 
@@ -71,10 +75,7 @@ def _xlsx_edits(name: str, data: bytes) -> tuple[list[Edit], date | None]:
     for title in titles:
         rows = wb[title].iter_rows(values_only=True)
         header = next(rows, None) or ()
-        index = {_HEADERS[str(h).strip().lower()]: i for i, h in enumerate(header)
-                 if h is not None and str(h).strip().lower() in _HEADERS}  # fmt: skip
-        if "item_id" not in index:
-            raise UnreadableWorklist(f"{name}: sheet {title} has no 'Item ID' column")
+        index = _header_index(name, title, header)
         for number, row in enumerate(rows, start=2):
             item_id = _cell(row, index.get("item_id"))
             if not item_id:
@@ -86,10 +87,35 @@ def _xlsx_edits(name: str, data: bytes) -> tuple[list[Edit], date | None]:
                     owner=_cell(row, index.get("owner")),
                     notes=_cell(row, index.get("notes")),
                     where=f"{title}!{number}",
+                    version=_version(row, index),
                 )
             )
     wb.close()
     return edits, made_on
+
+
+def _header_index(name: str, title: str, header: tuple) -> dict[str, int]:
+    """Column of each edited field; a header twice is refused (which one is meant?)."""
+    index: dict[str, int] = {}
+    for i, h in enumerate(header):
+        key = _HEADERS.get(str(h).strip().lower()) if h is not None else None
+        if key is None:
+            continue
+        if key in index:
+            raise UnreadableWorklist(
+                f"{name}: sheet {title} has two columns headed {str(h).strip()!r}; "
+                "rename or delete one and import again"
+            )
+        index[key] = i
+    if "item_id" not in index:
+        raise UnreadableWorklist(f"{name}: sheet {title} has no 'Item ID' column")
+    return index
+
+
+def _version(row: tuple, index: dict[str, int]) -> str | None:
+    if "version" not in index:
+        return None
+    return _cell(row, index["version"]) or ""
 
 
 def _csv_edits(name: str, data: bytes) -> list[Edit]:
@@ -110,6 +136,7 @@ def _csv_edits(name: str, data: bytes) -> list[Edit]:
             owner=text(row, "owner"),
             notes=text(row, "notes"),
             where=f"{name}:{reader.line_num}",
+            version=None if "version" not in fields else (text(row, "version") or ""),
         )
         for row in reader
         if (row.get(fields["item_id"]) or "").strip()

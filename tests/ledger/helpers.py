@@ -40,6 +40,7 @@ def interchange(
     ledger: Ledger,
     claims: tuple[AdmittedClaim, ...] | list[AdmittedClaim],
     profile: str = "sandbox",
+    business_date: date = DAY,
 ) -> InterchangeRecord:
     """An interchange for ``claims`` with fresh control numbers from the ledger."""
     isa13 = ledger.allocate(f"ISA:CLINIC:{profile}")[0]
@@ -52,14 +53,18 @@ def interchange(
         gs06=gs06,
         file_name=f"{isa13:09d}.837",
         content=f"ISA*00*...*{isa13:09d}~".encode() + b"".join(c.clm01.encode() for c in claims),
-        business_date=DAY,
+        business_date=business_date,
         claims=[InterchangeClaim(c.clm01, c.generation, st02=1) for c in claims],
     )
 
 
 def submit(ledger: Ledger, records: list[ClaimRecord], at: datetime = NOON) -> int:
-    """Admit, record and confirm the upload of ``records``; the interchange id."""
+    """Admit, record and confirm the upload of ``records``; the interchange id.
+
+    The interchange's business date is the day of ``at`` (the night it was sent).
+    """
     admission = ledger.admit_claims(records, now=at)
-    interchange_id = ledger.record_interchange(interchange(ledger, admission.admitted), now=at)
+    record = interchange(ledger, admission.admitted, business_date=at.date())
+    interchange_id = ledger.record_interchange(record, now=at)
     ledger.mark_uploaded(interchange_id, f"remote-{interchange_id}", at=at)
     return interchange_id

@@ -27,6 +27,8 @@ TABLES = {
     "ingested_files",
     "interchanges",
     "response_files",
+    "status_inquiries",
+    "status_inquiry_files",
     "worklist_items",
 }
 
@@ -38,7 +40,7 @@ def _head() -> str:
 def test_scripts_are_found_through_the_package() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert Path(script.dir).name == "migrations"
-    assert script.get_current_head() == "0002_scrub_night"
+    assert script.get_current_head() == "0003_followup"
 
 
 def test_open_creates_the_schema_at_head_and_opening_again_changes_nothing(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from edi.claims.models import Encounter
+from edi.rules.registry import CheckContext, run_checks
 from edi.x12.reader import iter_segments
 from flows.ledger import Ledger
 from flows.s3 import Area, S3Config, S3Store
+from flows.scrub import check_context, disposition
 from sandbox.server import SandboxClearinghouse
 from sandbox.synthetic import encounters
 
@@ -44,7 +48,20 @@ class Night:
 
 
 def night_encounters(count: int, seed: int = 3, broken: float = 0.2) -> list[dict]:
-    return list(encounters(count, NIGHT, seed=seed, broken_share=broken))
+    """Synthetic encounters of the night; with ``broken=0`` only those the night sends at
+    once (no rule holds them for coding review), so a test can count each one at the
+    clearinghouse."""
+    if broken:
+        return list(encounters(count, NIGHT, seed=seed, broken_share=broken))
+    context = check_context(today=NIGHT)
+    made = encounters(count * 4, NIGHT, seed=seed, broken_share=0)
+    return list(itertools.islice((d for d in made if _sent_at_once(d, context)), count))
+
+
+def _sent_at_once(data: dict, context: CheckContext) -> bool:
+    encounter = Encounter.model_validate(data)
+    payer = encounter.payer.payer_id
+    return all(disposition(f, payer, context) == "warn" for f in run_checks(encounter, context))
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""``claims demo`` end to end, twice on one folder: what a newcomer sees must be true."""
+"""``claims demo`` end to end, three nights on one folder: what a newcomer sees must be true."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, prefect_api: str) -> tuple[Pa
     try:
         results = [run_demo(data, count=60, quiet=True)]
         answer_coding_review(data, results[0].coding_review)
-        results.append(run_demo(data, count=60, quiet=True))
+        results += [run_demo(data, count=60, quiet=True) for _ in range(2)]
     finally:
         if saved is None:
             os.environ.pop("PREFECT_API_URL", None)
@@ -76,7 +76,7 @@ def test_the_unbundled_ecg_pair_is_held_and_released_by_its_answer(
 ) -> None:
     """93000 + 93005 on one date is held before it leaves (not denied CO-97 after); the
     answer "part of the other service" sends the claim the next night without 93005."""
-    data, (first, second) = demo
+    data, (first, second, _) = demo
     with Ledger.open(f"sqlite:///{data / 'ledger.sqlite'}") as ledger:
         holds = ledger.find_holds()
     ecg = [h for h in holds if "SNIP7.NCCI.PTP_NOT_ALLOWED" in h.rule_ids]
@@ -98,7 +98,7 @@ def test_the_unbundled_ecg_pair_is_held_and_released_by_its_answer(
 
 @pytest.mark.slow
 def test_every_good_encounter_went_out_exactly_once(demo: tuple[Path, list]) -> None:
-    data, (first, second) = demo
+    data, (first, second, third) = demo
     received = Counter(
         seg.get(1)
         for path in (data / "sandbox" / "sftp" / "received").iterdir()
@@ -106,24 +106,24 @@ def test_every_good_encounter_went_out_exactly_once(demo: tuple[Path, list]) -> 
         if seg.id == "CLM"
     )
     assert set(received.values()) == {1}
-    assert first.sent_twice == second.sent_twice == 0
+    assert first.sent_twice == second.sent_twice == third.sent_twice == 0
     with Ledger.open(f"sqlite:///{data / 'ledger.sqlite'}") as ledger:
         sent = [c for c in ledger.find_claims() if c.state != ClaimState.ADMITTED]
         refused = {e.subject for e in ledger.find_exceptions() if e.rule_id.startswith("SNIP")}
     assert {c.clm01 for c in sent} == set(received)
     assert not refused & set(received), "an encounter refused by the rules went out"
-    assert first.claims_sent + second.claims_sent == len(received)
+    assert first.claims_sent + second.claims_sent + third.claims_sent == len(received)
     assert second.released > 0, "answered coding queries released claims into night two"
-    for night in (first, second):
+    for night in (first, second, third):
         built_from_tonight = night.claims_sent - night.released
         assert night.encounters == built_from_tonight + night.exceptions + night.held
     assert second.already_submitted == RESENT, "yesterday's encounters exported again"
-    assert second.business_date > first.business_date
+    assert third.business_date > second.business_date > first.business_date
 
 
 @pytest.mark.slow
 def test_the_workbook_has_work_in_the_queues(demo: tuple[Path, list]) -> None:
-    _, (_, second) = demo
+    _, (_, second, _) = demo
     book = load_workbook(second.workbook)
     for sheet in ("Rejections", "Denials"):
         rows = [r for r in book[sheet].iter_rows(min_row=2, values_only=True) if any(r)]
@@ -149,11 +149,29 @@ def test_claims_nobody_answers_are_in_no_response_the_next_day(
 
 
 @pytest.mark.slow
+def test_three_nights_fill_every_queue_with_a_276_round_trip(demo: tuple[Path, list]) -> None:
+    """Answers are dated the morning after each night; the quiet claims of the first nights
+    get a 276 the next night, the sandbox answers it (pending), and it is read back."""
+    data, results = demo
+    last = results[-1]
+    assert all(last.queues.get(q, 0) > 0 for q in ("rejections", "denials", "no_response",
+                                                    "info_requested")), last.queues  # fmt: skip
+    asked = list((data / "sandbox" / "sftp").rglob("*.276"))
+    assert asked, "no 276 reached the clearinghouse"
+    with Ledger.open(f"sqlite:///{data / 'ledger.sqlite'}") as ledger:
+        quiet = [c.clm01 for c in ledger.find_claims() if c.payer_id == "SBXSLOW"]
+        kinds = {e.kind for clm01 in quiet[:5] for e in ledger.timeline(clm01)}
+    assert {"status_inquired", "status_answered"} <= {str(k) for k in kinds}
+    mornings = {r.business_date + timedelta(days=1) for r in results}
+    assert len(mornings) == 3  # three remittance days, not one bar
+
+
+@pytest.mark.slow
 def test_the_report_renders_in_chromium(demo: tuple[Path, list], tmp_path: Path) -> None:
     browser = shutil.which("chromium")
     if browser is None:
         service_missing("chromium is not installed (.ci/install-chromium.sh installs it)")
-    _, (_, second) = demo
+    _, (_, second, _) = demo
     shot = tmp_path / "report.png"
     subprocess.run(
         [
@@ -178,9 +196,9 @@ def test_the_report_renders_in_chromium(demo: tuple[Path, list], tmp_path: Path)
 
 def test_the_demo_keeps_no_phi_of_its_own(demo: tuple[Path, list]) -> None:
     """The folder's state names encounters by ID; the patients are made again from a seed."""
-    data, (first, second) = demo
+    data, nights = demo
     phi = set()
-    for run, night in enumerate((first, second), start=1):
+    for run, night in enumerate(nights, start=1):
         for e in _night_encounters(night.business_date, 60, run):
             people = [e["subscriber"], e.get("patient") or {}]
             keys = ("last_name", "birth_date", "member_id")

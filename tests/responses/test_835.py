@@ -198,6 +198,17 @@ def test_denied_line_inside_processed_claim():
     assert denial[["carc", "amount_cents"]].values.tolist() == [["97", 5000]]
 
 
+def test_a_deductible_only_line_is_the_patients_not_denied():
+    deductible = Line(code="99213", charge="150.00", paid="0",
+                      adjustments=[Cas("CO", "45", "30.00"), Cas("PR", "1", "120.00")])  # fmt: skip
+    mixed = Line(code="93000", charge="50.00", paid="0",
+                 adjustments=[Cas("CO", "97", "20.00"), Cas("PR", "1", "30.00")])  # fmt: skip
+    claim = Claim("ENC-6", charge="200.00", paid="0", lines=[deductible, mixed])
+    t = parse_835(remit([claim], payment="0"), texts=TEXTS)
+    assert list(t.lines["line_status"]) == ["patient", "denied"]
+    assert int(t.claims.loc[0, "denied_line_count"]) == 1
+
+
 def test_unbalanced_amounts_are_findings_on_rows():
     line = Line(charge="150.00", paid="100.00", adjustments=[Cas("CO", "45", "30.00")])
     claim = Claim("ENC-7", charge="150.00", paid="100.00", lines=[line])

@@ -72,3 +72,36 @@ def tables_money(claims) -> dict[str, dict[str, int]]:
             "cas": int(group["adjustments_cents"].sum()),
         }
     return out
+
+
+def plb_by_reference(text: str) -> dict[str, int]:
+    """Per PLB reference (first word), the cents the PLBs take from it (minus: give)."""
+    taken: dict[str, int] = defaultdict(int)
+    for segments in interchanges(text):
+        for e in segments:
+            if e[0] != "PLB":
+                continue
+            for k in range(3, len(e) - 1, 2):
+                reason = e[k].split(":")
+                reference = reason[1].split()[0] if len(reason) > 1 and reason[1].split() else ""
+                taken[reference] += _cents(e[k + 1])
+    return dict(taken)
+
+
+def status_answers(text: str) -> list[tuple[str, str, str, str]]:
+    """Every STC of a 277CA/277 as (HL level code, trace of its claim or '', category,
+    status code): a person's reading of who was told what."""
+    found = []
+    for segments in interchanges(text):
+        level, trace, in_line = "", "", False
+        for e in segments:
+            if e[0] == "HL":
+                level, trace, in_line = e[3], "", False
+            elif e[0] == "TRN" and level in ("PT", "22", "23"):
+                trace, in_line = e[2], False
+            elif e[0] == "SVC":
+                in_line = True
+            elif e[0] == "STC":
+                category, code = [*e[1].split(":"), ""][:2]
+                found.append(("line" if in_line else level, trace, category, code))
+    return found

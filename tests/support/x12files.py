@@ -213,10 +213,17 @@ class Status:
 
 
 def claim_ack(
-    statuses: list[Status], payer: bool = False, isa13: int = 2001, created: datetime = WHEN
+    statuses: list[Status],
+    payer: bool = False,
+    isa13: int = 2001,
+    created: datetime = WHEN,
+    provider_status: tuple[str, str, str] = ("A1", "19", "PR"),
+    receiver_status: tuple[str, str, str] = ("A1", "19", "PR"),
 ) -> str:
     """One 277CA interchange (005010X214) from the clearinghouse or the payer, answering
-    a batch received the day before ``created``."""
+    a batch received the day before ``created``.  ``provider_status`` and
+    ``receiver_status`` are the STC01 of the billing provider (2200C) and the batch (2200B):
+    category, status code, entity."""
     sender = PAYER if payer else CLEARINGHOUSE
     today = d8(created)
     w = X12Writer()
@@ -236,7 +243,8 @@ def claim_ack(
     w.segment("NM1", "41", "2", "MAPLE FAMILY CLINIC", "", "", "", "", "46", "MAPLECLINIC")
     w.segment("TRN", "2", "BATCH0001")
     accepted = [s for s in statuses if s.category in ("A1", "A2")]
-    w.segment("STC", ["A1", "19", "PR"], today, "WQ", _sum(s.charge for s in statuses))
+    w.segment("STC", list(receiver_status), today, _action(receiver_status),
+              _sum(s.charge for s in statuses))  # fmt: skip
     w.segment("QTY", "90", str(len(accepted)))
     w.segment("QTY", "AA", str(len(statuses) - len(accepted)))
     w.segment("AMT", "YU", _sum(s.charge for s in accepted))
@@ -244,7 +252,8 @@ def claim_ack(
     w.segment("HL", "3", "2", "19", "1")
     w.segment("NM1", "85", "2", "MAPLE FAMILY CLINIC", "", "", "", "", "XX", PROVIDER_NPI)
     w.segment("TRN", "1", "PROV0001")
-    w.segment("STC", ["A1", "19", "PR"], "", "WQ", _sum(s.charge for s in statuses))
+    w.segment("STC", list(provider_status), "", _action(provider_status),
+              _sum(s.charge for s in statuses))  # fmt: skip
     for hl, status in enumerate(statuses, start=4):
         w.segment("HL", str(hl), "3", "PT")
         w.segment("NM1", "QC", "1", "DOE", "JANE", "", "", "", "MI", "W123456789")
@@ -267,6 +276,10 @@ def claim_ack(
     w.close_group()
     w.close_interchange()
     return w.getvalue()
+
+
+def _action(status: tuple[str, str, str]) -> str:
+    return "WQ" if status[0] in ("A1", "A2") else "U"
 
 
 # -- 999 and TA1 ------------------------------------------------------------------------

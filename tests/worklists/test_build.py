@@ -60,7 +60,7 @@ def test_the_workbook_has_the_formats_billers_need(built):
     _, _, folder, _ = built
     wb = load_workbook(folder / f"worklists-{DAY1.isoformat()}.xlsx")
     assert wb.sheetnames == ["Summary", "Denials", "Rejections", "No response",
-                             "Patient responsibility"]  # fmt: skip
+                             "Information requested", "Patient responsibility"]  # fmt: skip
     ws = wb["Denials"]
     headers = [c.value for c in ws[1]]
     col = {h: i + 1 for i, h in enumerate(headers)}

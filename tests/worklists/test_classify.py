@@ -157,8 +157,32 @@ def test_no_response_after_the_payers_days(rules, settings, terms):
                          created=datetime(2026, 11, 1, 12))  # fmt: skip
     result = classified([("b.277", accepted)], ctx, rules, settings, terms)
     waiting = rows_of(result, ctx, settings, terms)["no_response"]
-    assert list(waiting["clm01"]) == ["ENC-2"]  # ENC-3 got a 277CA today
-    assert waiting.iloc[0]["recoverable_cents"] == 9000
+    # ENC-3 got a 277CA acceptance but no 835 in 57 days: accepted, never paid.
+    assert sorted(waiting["clm01"]) == ["ENC-2", "ENC-3"]
+    by_claim = waiting.set_index("clm01")
+    assert by_claim.loc["ENC-2", "recoverable_cents"] == 9000
+    assert by_claim.loc["ENC-2", "category"] == "no response"
+    assert by_claim.loc["ENC-3", "category"] == "accepted, not paid"
+    assert by_claim.loc["ENC-3", "last_evidence"].startswith("277CA A1 accepted (20 ")
+    assert by_claim.loc["ENC-3", "last_evidence"].endswith("on 2026-11-01")
+
+
+def test_waiting_counts_from_the_business_date_and_shows_the_ledgers_last_answer(
+    rules, settings, terms
+):
+    ctx = context(
+        **{
+            "ENC-1": {"submitted_on": date(2026, 10, 1), "last_evidence": "277 P1 pending"},
+            "ENC-2": {"submitted_on": date(2026, 10, 1), "adjudicated_on": date(2026, 10, 20)},
+            "ENC-3": {"submitted_on": date(2026, 10, 1), "rejected_on": date(2026, 10, 3)},
+            "ENC-4": {"submitted_on": date(2026, 11, 20), "responded_on": None},
+        }
+    )
+    result = classified([], ctx, rules, settings, terms)
+    waiting = rows_of(result, ctx, settings, terms)["no_response"]
+    assert list(waiting["clm01"]) == ["ENC-1"]  # paid, rejected, and 7 days only are not
+    assert waiting.iloc[0]["last_evidence"] == "277 P1 pending"
+    assert waiting.iloc[0]["days_waiting"] == 57
 
 
 def test_deadlines_follow_the_payer_profile(rules, settings, terms):

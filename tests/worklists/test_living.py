@@ -167,6 +167,13 @@ def test_a_no_response_row_closes_once_the_payer_answers(rules, settings, terms)
         [Status("ENC-4", "A1", "20")], payer=True, isa13=701, created=datetime(2026, 11, 11, 12)
     )
     merged, rows = run.night([("n.277", answer)], waiting, datetime(2026, 11, 12, tzinfo=UTC))
+    # accepted is not paid: the row stays, saying what the payer last said
+    (row,) = rows["no_response"].to_dict("records")
+    assert row["category"] == "accepted, not paid" and "277CA A1" in row["last_evidence"]
+    paid = remit([Claim("ENC-4", "1", "300", "300", "0", "PCN4",
+                        lines=[Line("99215", "300", "300", "ENC-4-1")])],
+                 trace="PAY4", pay_date=date(2026, 11, 13), isa13=702)  # fmt: skip
+    merged, rows = run.night([("p.835", paid)], waiting, datetime(2026, 11, 14, tzinfo=UTC))
     assert rows["no_response"].empty and merged.counts["resolved"] == 1
 
 
