@@ -38,14 +38,13 @@ from edi.x12.reader import (
     iter_transactions,
 )
 
-
 # -- other coverage (COB, issue 13): the 2320/2430 loops as the file states them --------
 
 
 class FiledServiceLine(ServiceLine):
     """A service line read from a file, with the 2430 loops under it."""
 
-    adjudications: list[LineAdjudication] = []
+    adjudications: list[LineAdjudication] = Field(default_factory=list)
 
 
 # -- end of other coverage ---------------------------------------------------------------
@@ -62,7 +61,7 @@ class FiledEncounter(Encounter):
     """ICD-9-CM codes (HI qualifiers BK/BF) the claim carried; not kept as diagnoses."""
     # -- other coverage (COB, issue 13): 2000B is the billed payer; 2320 the others --
     insurance_type: str | None = None
-    other_payers: list[OtherPayer] = []
+    other_payers: list[OtherPayer] = Field(default_factory=list)
     service_lines: Annotated[list[FiledServiceLine], Field(min_length=1, max_length=50)]
     # -- end of other coverage --
 
