@@ -273,6 +273,8 @@ def claim_cob(enc: Encounter) -> ClaimCob | None:
     if not has_cob(enc):
         return None
     place = _ORDER.index(enc.billed_payer_sequence)
+    if place > len(enc.other_coverage):  # no coverage to bill: SNIP4.COB.COVERAGE_MISSING
+        return None
     coverages: list[Coverage | None] = [None, *enc.other_coverage]
     others, adjudicated_payers = [], []
     for other_place, coverage in enumerate(coverages):
@@ -316,7 +318,9 @@ def wire_encounter(enc: Encounter) -> Encounter:
     )
 
 
-_PERSON_FIELDS = ("last_name", "first_name", "middle_name", "suffix", "birth_date", "sex")
+_PERSON_FIELDS = (
+    "last_name", "first_name", "middle_name", "suffix", "birth_date", "sex", "address",
+)  # fmt: skip
 
 
 def is_medicare(payer: Payer) -> bool:

@@ -8,6 +8,7 @@ validation system.  File validation (pyx12, acknowledgments) lives in
 """
 
 from edi.rules import (
+    cob_balancing,
     modifiers,
     record,
     snip2_guide,
@@ -29,6 +30,7 @@ def load_all() -> int:
 
 __all__ = [
     "ProviderQuery",
+    "cob_balancing",
     "load_all",
     "modifiers",
     "provider_queries",
