@@ -40,6 +40,14 @@ def _read(data: dict[str, Any]) -> tuple[str, FiledEncounter]:
     return ic.text, FiledEncounter.model_validate(claim.record)
 
 
+CHILD = {
+    "last_name": "Doe",
+    "first_name": "Amy",
+    "birth_date": "2015-06-01",
+    "sex": "F",
+    "relationship_to_subscriber": "19",
+    "address": encounter()["subscriber"]["address"],
+}
 CASES = {
     "secondary after a partial primary": secondary(),
     "tertiary after primary and spouse's plan": tertiary(),
@@ -75,7 +83,7 @@ CASES = {
         other_coverage=[coverage(MEDIGAP, {**SPOUSE}, patient_relationship="19")],
         billed_payer_sequence="S",
         prior_adjudications=[primary_paid()],
-    ),  # fmt: skip
+    ),
 }
 
 
