@@ -363,10 +363,9 @@ class AdjudicatedLine(_Model):
     line_id: Annotated[str | None, Field(min_length=1, max_length=30)] = None
     position: Annotated[int | None, Field(ge=1, le=50)] = None
     """1-based position among ``service_lines`` when the line has no ``line_id``."""
-    procedure_code: Annotated[
-        str | None, BeforeValidator(lambda v: v and str(v).strip().upper()),
-        Field(pattern=r"^[A-Z0-9]{5}$"),
-    ] = None  # fmt: skip
+    procedure_code: (
+        Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{5}$")] | None
+    ) = None
     modifiers: Annotated[list[Modifier], Field(max_length=4)] = []
     paid_amount: PaidMoney
     paid_units: Units | None = None
