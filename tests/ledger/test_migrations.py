@@ -23,6 +23,7 @@ TABLES = {
     "control_sequences",
     "ingested_files",
     "interchanges",
+    "next_payer_claims",
     "response_files",
     "worklist_items",
 }
@@ -35,7 +36,7 @@ def _head() -> str:
 def test_scripts_are_found_through_the_package() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert Path(script.dir).name == "migrations"
-    assert script.get_current_head() == "0001"
+    assert script.get_current_head() == "0002_secondary"
 
 
 def test_open_creates_the_schema_at_head_and_opening_again_changes_nothing(
