@@ -127,11 +127,14 @@ def next_step(enc: Encounter, remit: RemitClaim, *, bill_after_denial: bool = Fa
         return NextPayer(Step.LAST_PAYER, reason="no later coverage")
     sequence = _PLACES[following]
     coverage = enc.other_coverage[following - 1]
+    claim = _next_claim(enc, remit, place, sequence)
     if remit.status in FORWARDED or remit.crossover_payer or coverage.crossover:
+        # Not sent: kept so that the tertiary, after the crossover's own 835, has it.
         return NextPayer(
             Step.AWAIT_CROSSOVER,
             sequence,
             coverage.payer,
+            claim,
             reason=f"crossed over to {coverage.payer.payer_id}, awaiting its 835",
         )
     if remit.denied and not bill_after_denial:
@@ -141,19 +144,23 @@ def next_step(enc: Encounter, remit: RemitClaim, *, bill_after_denial: bool = Fa
             coverage.payer,
             reason=f"denied by {remit.payer_id}; not billed to {coverage.payer.payer_id}",
         )
-    earlier = list(enc.prior_adjudications[: _PLACES.index(place)])
+    return NextPayer(Step.BILL, sequence, coverage.payer, claim, f"bill {coverage.payer.payer_id}")
+
+
+def _next_claim(enc: Encounter, remit: RemitClaim, place: str, sequence: str) -> Encounter:
+    """``enc`` billed to the payer at ``sequence``, with ``remit`` as the latest
+    adjudication after the earlier ones it already carried."""
     index = _PLACES.index(place)
+    earlier = list(enc.prior_adjudications[:index])
     payer = enc.payer if index == 0 else enc.other_coverage[index - 1].payer
-    adjudication = adjudication_from(remit, enc, payer.payer_id)
-    claim = enc.model_copy(
+    return enc.model_copy(
         update={
             "billed_payer_sequence": sequence,
-            "prior_adjudications": [*earlier, adjudication],
+            "prior_adjudications": [*earlier, adjudication_from(remit, enc, payer.payer_id)],
             "frequency_code": "1",
             "original_payer_claim_number": None,
         }
     )
-    return NextPayer(Step.BILL, sequence, coverage.payer, claim, f"bill {coverage.payer.payer_id}")
 
 
 def adjudication_from(remit: RemitClaim, enc: Encounter, payer_id: str) -> Adjudication:

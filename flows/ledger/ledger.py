@@ -19,11 +19,14 @@ from flows.ledger.engine import create_ledger_engine
 from flows.ledger.files import FileLedger
 from flows.ledger.interchanges import InterchangeLedger
 from flows.ledger.migrate import upgrade
+from flows.ledger.next_payer import NextPayerLedger
 from flows.ledger.responses import ResponseLedger
 from flows.ledger.worklists import WorklistLedger
 
 
-class Ledger(FileLedger, ClaimLedger, InterchangeLedger, ResponseLedger, WorklistLedger):
+class Ledger(
+    FileLedger, ClaimLedger, InterchangeLedger, ResponseLedger, WorklistLedger, NextPayerLedger
+):
     """The pipeline's durable memory; open one per process with :meth:`open`.
 
     Implements :class:`edi.x12.control.ControlNumberSource` through :meth:`allocate`.
