@@ -268,23 +268,6 @@ def _money(cents: Any) -> Decimal:
     return (Decimal(int(cents)) / 100).quantize(CENT)
 
 
-def _adjustments(rows: pd.DataFrame) -> tuple[Adjustment, ...]:
-    out = []
-    for row in rows.itertuples(index=False):
-        if row.group_code not in ("CO", "CR", "OA", "PI", "PR"):
-            continue
-        quantity = row.quantity if row.quantity is not None and not pd.isna(row.quantity) else None
-        out.append(
-            Adjustment(
-                group=row.group_code,
-                reason=_text(row.carc),
-                amount=_money(row.amount_cents),
-                quantity=Decimal(str(quantity)) if quantity else None,
-            )
-        )
-    return tuple(out)
-
-
 def remit_claims(
     claims: pd.DataFrame,
     lines: pd.DataFrame,
@@ -292,16 +275,25 @@ def remit_claims(
     crossovers: Mapping[tuple[str, str], str] | None = None,
 ) -> Iterator[RemitClaim]:
     """The CLPs of parsed 835 tables (:data:`edi.responses.tables.CLAIMS` and its lines and
-    adjustments), in file order; ``crossovers`` from :func:`crossover_carriers`."""
+    adjustments), in file order; ``crossovers`` from :func:`crossover_carriers`.
+
+    One pass over each table (grouped in plain dicts): a per-claim DataFrame filter would
+    cost more than the whole parse."""
     crossovers = crossovers or {}
-    key = ["source", "claim_seq"]
-    lines_of = {k: g for k, g in lines.groupby(key, sort=False)} if len(lines) else {}
-    adjusted = {k: g for k, g in adjustments.groupby(key, sort=False)} if len(adjustments) else {}
+    cas: dict[tuple, list[Adjustment]] = {}
+    for row in adjustments.itertuples(index=False):
+        adjustment = _adjustment(row)
+        if adjustment is not None:
+            line = None if row.level == "claim" else int(row.line_no)
+            cas.setdefault((row.source, row.claim_seq, line), []).append(adjustment)
+    by_claim: dict[tuple, list[RemitLine]] = {}
+    for row in lines.itertuples(index=False):
+        key = (row.source, row.claim_seq)
+        by_claim.setdefault(key, []).append(_line(row, cas.get((*key, int(row.line_no)), [])))
     for row in claims.itertuples(index=False):
         if not isinstance(row.clm01, str) or not row.clm01:
             continue
-        claim_key = (row.source, row.claim_seq)
-        cas = adjusted.get(claim_key, adjustments.iloc[0:0])
+        key = (row.source, row.claim_seq)
         yield RemitClaim(
             clm01=row.clm01.upper(),
             status=_text(row.claim_status),
@@ -310,29 +302,38 @@ def remit_claims(
             charge=_money(row.charge_cents),
             paid=_money(row.paid_cents),
             paid_date=_day(row.payment_date),
-            adjustments=_adjustments(cas[cas["level"] == "claim"]),
-            lines=tuple(_lines(lines_of.get(claim_key), cas)),
+            adjustments=tuple(cas.get((*key, None), ())),
+            lines=tuple(by_claim.get(key, ())),
             crossover_payer=crossovers.get((row.source, row.clm01.upper()), ""),
             source=str(row.source),
         )
 
 
-def _lines(rows: pd.DataFrame | None, cas: pd.DataFrame) -> Iterator[RemitLine]:
-    if rows is None:
-        return
-    line_cas = cas[cas["level"] == "line"]
-    for row in rows.itertuples(index=False):
-        units = row.units_paid
-        yield RemitLine(
-            line_ref=_text(row.line_ref),
-            line_no=int(row.line_no),
-            procedure_code=_text(row.submitted_code) or _text(row.procedure_code),
-            modifiers=tuple(m for m in _text(row.submitted_modifiers).split(",") if m),
-            charge=_money(row.charge_cents),
-            paid=_money(row.paid_cents),
-            units=None if units is None or pd.isna(units) else Decimal(str(units)),
-            adjustments=_adjustments(line_cas[line_cas["line_no"] == row.line_no]),
-        )
+def _adjustment(row: Any) -> Adjustment | None:
+    if row.group_code not in ("CO", "CR", "OA", "PI", "PR"):
+        return None
+    quantity = row.quantity
+    quantity = None if quantity is None or pd.isna(quantity) or not quantity else quantity
+    return Adjustment(
+        group=row.group_code,
+        reason=_text(row.carc),
+        amount=_money(row.amount_cents),
+        quantity=None if quantity is None else Decimal(str(quantity)),
+    )
+
+
+def _line(row: Any, adjustments: list[Adjustment]) -> RemitLine:
+    units = row.units_paid
+    return RemitLine(
+        line_ref=_text(row.line_ref),
+        line_no=int(row.line_no),
+        procedure_code=_text(row.submitted_code) or _text(row.procedure_code),
+        modifiers=tuple(m for m in _text(row.submitted_modifiers).split(",") if m),
+        charge=_money(row.charge_cents),
+        paid=_money(row.paid_cents),
+        units=None if units is None or pd.isna(units) else Decimal(str(units)),
+        adjustments=tuple(adjustments),
+    )
 
 
 def crossover_carriers(segments: Iterable[Segment], source: str) -> dict[tuple[str, str], str]:

@@ -9,7 +9,9 @@ the first into the second, once, for the builder and the rules; :func:`filed_cob
 same view from a claim read back from a file, so one set of balancing rules judges both.
 
 The models here are the shape the guide description binds (``edi/guides/x222a1.yaml``,
-subjects ``other_payers[]`` and ``service_lines[].adjudications[]``).
+subjects ``other_payers[]`` and ``service_lines[].adjudications[]``).  Built from an
+encounter they are constructed without validation (their values come from validated
+models: the builder's hot path); read from a file they are validated.
 """
 
 from __future__ import annotations
@@ -159,7 +161,7 @@ def cas_groups(adjustments: Iterable[Adjustment]) -> list[CasGroup]:
             chunk = items[start : start + TRIPLETS_PER_CAS]
             quantities = [a.quantity for a in chunk]
             out.append(
-                CasGroup(
+                CasGroup.model_construct(
                     group=group,
                     reasons=[a.reason for a in chunk],
                     amounts=[a.amount for a in chunk],
@@ -174,7 +176,7 @@ def _patient_amount(adjustments: Iterable[Adjustment]) -> Decimal:
 
 
 def _other_subscriber(person: Subscriber) -> OtherSubscriber:
-    return OtherSubscriber(
+    return OtherSubscriber.model_construct(
         last_name=person.last_name,
         first_name=person.first_name,
         middle_name=person.middle_name,
@@ -210,7 +212,7 @@ def _other(
             "paid_date": adjudication.paid_date,
             "payer_claim_number": adjudication.payer_claim_number,
         }
-    return OtherPayer(
+    return OtherPayer.model_construct(
         responsibility=_ORDER[place],
         relationship=relationship,
         group_number=subscriber.group_number,
@@ -249,7 +251,7 @@ def _line_adjudications(
                 continue
             line = enc.service_lines[index]
             per_line[index].append(
-                LineAdjudication(
+                LineAdjudication.model_construct(
                     payer_id=payer.payer_id,
                     paid_amount=adjudicated.paid_amount,
                     procedure_code=adjudicated.procedure_code or line.procedure_code,
