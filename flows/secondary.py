@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import pandas as pd
 from pydantic import ValidationError
 
 from edi.claims.cob import (
@@ -42,6 +43,7 @@ from edi.claims.cob import (
 )
 from edi.claims.models import Encounter
 from edi.responses import ResponseTables
+from edi.worklists.cob_views import NextPayerFact, after_last_payer, secondary_pending
 from edi.x12.reader import iter_segments
 from flows.ledger import Ledger
 from flows.ledger.next_payer import BilledGeneration, NextPayerRow, NextPayerWrite
@@ -298,3 +300,22 @@ def write_ready(ledger: Ledger, store: S3Store, today: date) -> int:
     ledger.mark_next_payer_written(todo.keys(), key)
     log.info("%d next-payer claim(s) written to %s for the next night", len(todo), key)
     return len(todo)
+
+
+# -- the worklists' COB views ------------------------------------------------------------
+
+
+def worklist_views(
+    ledger: Ledger, pr: pd.DataFrame, today: date, payers: Mapping[str, Any] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The patient-responsibility rows after the last payer, and the "secondary pending"
+    table (see :mod:`edi.worklists.cob_views`)."""
+    payers = payer_profiles() if payers is None else payers
+    facts = [
+        NextPayerFact(r.clm01, r.payer_sequence, r.payer_id, r.state, r.reason,
+                      r.prior_claim_number, r.decided_on)
+        for r in ledger.next_payer_rows().values()
+    ]  # fmt: skip
+    qmb = {payer_id for payer_id, p in payers.items() if getattr(p, "qmb", False)}
+    days = {payer_id: int(getattr(p, "no_response_days", 30)) for payer_id, p in payers.items()}
+    return after_last_payer(pr, facts, qmb), secondary_pending(facts, today, days)
