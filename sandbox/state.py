@@ -34,6 +34,8 @@ class SandboxState:
     """Per payer ID: (paid claim to reverse, its correction) for the next payment cycle."""
     paid_claims: dict[str, RemitClaim] = field(default_factory=dict)
     """Paid claims by payer claim number: what a replacement (7) or void (8) reverses."""
+    crossovers: list[RemitClaim] = field(default_factory=list)
+    """COB: the crossover payers' answers to forwarded claims, for the next payment cycle."""
 
     # -- ControlNumberSource ---------------------------------------------------------
     def allocate(self, key: str, count: int = 1) -> range:
@@ -77,6 +79,7 @@ class SandboxState:
                 if items
             },
             "paid_claims": {icn: to_json(claim) for icn, claim in self.paid_claims.items()},
+            "crossovers": [to_json(claim) for claim in self.crossovers],
         }
 
     @classmethod
@@ -91,6 +94,7 @@ class SandboxState:
             interchanges=set(data.get("interchanges", [])),
             pending=pending,
             paid_claims={k: from_json(v) for k, v in data.get("paid_claims", {}).items()},
+            crossovers=[from_json(v) for v in data.get("crossovers", [])],
         )
 
     def save(self, path: Path) -> None:
