@@ -38,7 +38,7 @@ from flows.inbound_files import file_finding, refused_name, safe_name
 from flows.ledger import InterchangeState, Ledger
 from flows.s3 import Area, S3ObjectExists, S3ObjectMissing, S3Store
 from flows.s3.store import Written
-from flows.secondary import on_remittance, write_ready
+from flows.secondary import on_remittance
 from mappings.code_texts import CodeTexts, bundled_code_texts
 from mappings.profiles import ClearinghouseProfile
 
@@ -59,8 +59,6 @@ class IngestSummary:
     events: int = 0
     moved: int = 0
     unknown_claims: int = 0
-    next_payer_claims: int = 0
-    """COB: claims to a next payer written for the next night (flows.secondary)."""
 
     @property
     def unreadable(self) -> dict[str, str]:
@@ -95,7 +93,6 @@ def ingest(
             _found(summary, refused)
             continue
         _ingest_one(name, ledger, clearinghouse, store, today, limits, texts, lookup, summary)
-    summary.next_payer_claims = write_ready(ledger, store, today)  # COB (issue 13)
     return summary
 
 

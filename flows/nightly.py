@@ -34,6 +34,7 @@ from flows.redaction import install_redaction
 from flows.runtime import tune_for_batches
 from flows.s3 import S3Object, S3Store, S3Unavailable
 from flows.scrub import check_context
+from flows.secondary import write_ready
 from flows.settings import Settings
 from flows.submission import BuildSummary, UploadSummary, build_files, new_encounter_files
 from flows.submission import upload_pending as upload_pending_step
@@ -104,7 +105,9 @@ def _clearinghouse(settings: Settings) -> Iterator[Clearinghouse]:
 @task(name="take-encounter-files", **TASK_OPTIONS, **RETRYING)
 def take_encounter_files(settings: Settings, business_date: date) -> list[S3Object]:
     with Ledger.open(settings.ledger) as ledger:
-        return new_encounter_files(S3Store.from_env(), ledger, business_date, _worker())
+        store = S3Store.from_env()
+        write_ready(ledger, store, business_date)  # COB: claims to next payers, this night
+        return new_encounter_files(store, ledger, business_date, _worker())
 
 
 @task(name="build-and-record", **TASK_OPTIONS, **RETRYING)

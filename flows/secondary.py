@@ -4,9 +4,9 @@ The decision is :mod:`edi.claims.cob`'s; this module gives it its inputs and kee
 result.  For each 835 claim payment it finds the encounter that claim was billed from (the
 primary's in its encounter file in S3; a later payer's in the ledger's next-payer row),
 decides, and records the decision in the ledger (:mod:`flows.ledger.next_payer`).
-:func:`write_ready` then puts every claim ready for a next payer into one encounter file
-under today's ``encounters/`` prefix, so the next nightly submission scrubs, builds and
-sends it like any encounter, billed to the next payer (SBR01 ``S``/``T``).
+At the start of the next night, :func:`write_ready` puts every claim ready for a next
+payer into one encounter file under that night's ``encounters/`` prefix, so the night
+scrubs, builds and sends it like any encounter, billed to the next payer (SBR01 ``S``/``T``).
 
 Crash-safe in order: a decision is recorded before anything is written, a file is written
 under a name derived from its content (a rerun writes the same object), and a claim is
@@ -286,7 +286,8 @@ def _valid(value: Any, parse: Callable[[Any], Encounter]) -> Encounter | None:
 
 def write_ready(ledger: Ledger, store: S3Store, today: date) -> int:
     """Put every next-payer claim ready and not yet written into one encounter file under
-    today's ``encounters/`` prefix, for the next nightly submission; returns how many."""
+    the ``encounters/`` prefix of the night ``today`` (the night being submitted), where
+    the night takes it like the clinic's own files; returns how many."""
     ready = ledger.next_payer_rows(states={"ready"}, with_encounter=True)
     todo = {key: row for key, row in ready.items() if row.written_key is None and row.encounter}
     if not todo:
