@@ -47,7 +47,7 @@ from edi.worklists.cob_views import NextPayerFact, after_last_payer, secondary_p
 from edi.x12.reader import iter_segments
 from flows.ledger import Ledger
 from flows.ledger.next_payer import BilledGeneration, NextPayerRow, NextPayerWrite
-from flows.s3 import Area, S3ObjectExists, S3Store
+from flows.s3 import Area, S3ObjectExists, S3ObjectMissing, S3Store
 from flows.sources import records_from_stream
 from mappings.profiles import payer_profiles
 
@@ -246,15 +246,37 @@ class _EncounterLoader:
             return _valid(row.encounter, Encounter.model_validate)
         source = next((g.source_file for g in self.billed.get(clm01, [])
                        if g.payer_sequence == place), None)  # fmt: skip
-        if source is None:
-            return None
-        raw = self._file(source).get(clm01)
-        return None if raw is None else _valid(raw, Encounter.model_validate_json)
+        raw = self._file(source).get(clm01) if source else None
+        if raw is not None:
+            return _valid(raw, Encounter.model_validate_json)
+        return self._from_later(clm01, place)
+
+    def _from_later(self, clm01: str, place: str) -> Encounter | None:
+        """The encounter billed at ``place``, rebuilt from a later payer's claim (which
+        is it plus the earlier adjudications) when its own file is gone from S3."""
+        for sequence in "ST"["PST".index(place) :]:
+            row = self.rows.get((clm01, sequence))
+            later = (
+                _valid(row.encounter, Encounter.model_validate) if row and row.encounter else None
+            )
+            if later is not None:
+                earlier = later.prior_adjudications[: "PST".index(place)]
+                return later.model_copy(
+                    update={"billed_payer_sequence": place, "prior_adjudications": earlier}
+                )
+        return None
 
     def _file(self, key: str) -> dict[str, bytes | str]:
         if key not in self.files:
             found: dict[str, bytes | str] = {}
-            with self.store.open(key) as body:
+            try:
+                body = self.store.open(key)
+            except S3ObjectMissing:
+                log.warning("encounter file %s is gone from S3; its claims' next payers are "
+                            "decided from the ledger where it can", key)  # fmt: skip
+                self.files[key] = found
+                return found
+            with body:
                 for record in records_from_stream(body, key):
                     raw = (
                         record.raw
@@ -314,7 +336,7 @@ def worklist_views(
     payers = payer_profiles() if payers is None else payers
     facts = [
         NextPayerFact(r.clm01, r.payer_sequence, r.payer_id, r.state, r.reason,
-                      r.prior_claim_number, r.decided_on)
+                      r.prior_claim_number, r.decided_on, r.written_key is not None)
         for r in ledger.next_payer_rows().values()
     ]  # fmt: skip
     qmb = {payer_id for payer_id, p in payers.items() if getattr(p, "qmb", False)}

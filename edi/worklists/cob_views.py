@@ -44,6 +44,8 @@ class NextPayerFact:
     reason: str
     prior_claim_number: str
     decided_on: date
+    written: bool = False
+    """Handed to a night's submission (its claim is sent, or an exception of that night)."""
 
 
 def after_last_payer(
@@ -71,7 +73,7 @@ def secondary_pending(
     days, default 30)."""
     rows = []
     for fact in next_payers:
-        if fact.state not in PENDING:
+        if fact.state not in PENDING or (fact.state == "ready" and fact.written):
             continue
         waiting = (today - fact.decided_on).days
         limit = no_response_days.get(fact.payer_id, 30)

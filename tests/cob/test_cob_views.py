@@ -47,6 +47,7 @@ def test_secondary_pending_view_flags_a_crossover_waiting_too_long() -> None:
         fact("A", "S", "awaiting_crossover", "MCR1"),
         fact("B", "S", "ready", "MCR2"),
         fact("C", "S", "sent", "MCR3"),
+        NextPayerFact("D", "S", "SBXGAP", "ready", "why", "MCR4", date(2026, 11, 27), True),
     ]
     view = secondary_pending(facts, TODAY, {"SBXGAP": 5})
     assert list(view["clm01"]) == ["A", "B"]
