@@ -45,6 +45,7 @@ from edi.claims.models import Encounter
 from edi.responses import ResponseTables
 from edi.worklists.cob_views import NextPayerFact, after_last_payer, secondary_pending
 from edi.x12.reader import iter_segments
+from flows.faults import checkpoint
 from flows.ledger import Ledger
 from flows.ledger.next_payer import BilledGeneration, NextPayerRow, NextPayerWrite
 from flows.s3 import Area, S3ObjectExists, S3ObjectMissing, S3Store
@@ -320,6 +321,7 @@ def write_ready(ledger: Ledger, store: S3Store, today: date) -> int:
     key = store.key(Area.ENCOUNTERS, today, f"next-payer-{digest}.jsonl")
     with contextlib.suppress(S3ObjectExists):  # a rerun: the same claims, already written
         store.put(key, data, content_type="application/x-ndjson")
+    checkpoint("after_next_payer_file")
     ledger.mark_next_payer_written(todo.keys(), key)
     log.info("%d next-payer claim(s) written to %s for the next night", len(todo), key)
     return len(todo)
