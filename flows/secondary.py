@@ -103,7 +103,10 @@ def on_remittance(
     load = _EncounterLoader(store, billed, rows)
     writes: list[NextPayerWrite] = []
     for remit in remits:
-        place = _place(remit, billed.get(remit.clm01, []))
+        generations = billed.get(remit.clm01, [])
+        if not _may_have_next(remit.clm01, generations, rows):
+            continue  # no later payer: nothing to decide, no encounter file to read
+        place = _place(remit, generations)
         enc = load(remit.clm01, place) if place else None
         if enc is None:
             summary.unknown += 1
@@ -121,6 +124,18 @@ def on_remittance(
         ledger.record_next_payers(writes)
     log.info("next payers from %s: %s, %d unknown", name, dict(summary.decisions), summary.unknown)
     return summary
+
+
+def _may_have_next(
+    clm01: str,
+    generations: list[BilledGeneration],
+    rows: Mapping[tuple[str, str], NextPayerRow],
+) -> bool:
+    """Whether a claim payment can concern a next payer: the encounter listed one, or a
+    decision for it is already held (a claim not from this ledger is counted unknown)."""
+    if not generations:
+        return True
+    return any(g.later_payers for g in generations) or any((clm01, s) in rows for s in "ST")
 
 
 def _place(remit: RemitClaim, generations: list[BilledGeneration]) -> str:

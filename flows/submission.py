@@ -222,6 +222,9 @@ def _claim_record(encounter: Encounter, key: str, business_date: date) -> ClaimR
         source_file=key,
         frequency_code=encounter.frequency_code,
         payer_sequence=encounter.billed_payer_sequence,
+        later_payers=max(
+            0, len(encounter.other_coverage) - "PST".index(encounter.billed_payer_sequence)
+        ),
     )
 
 

@@ -76,6 +76,7 @@ class ClaimLedger(Store):
                 session.add(row)
             assert row is not None  # PENDING always has its row
             row.frequency_code = record.frequency_code
+            row.later_payers = record.later_payers
             row.payer_id = record.payer_id
             row.charge_cents = to_cents(record.charge)
             row.business_date = record.business_date

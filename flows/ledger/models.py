@@ -159,6 +159,9 @@ class Claim(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # -- COB (issue 13): which payer this generation was billed to (SBR01 P/S/T) --
     payer_sequence: Mapped[str] = mapped_column(String(1), default="P", server_default="P")
+    later_payers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """How many payers the encounter lists after this one: 0 means no 835 of this
+    generation can lead to a next-payer claim (its encounter file is not read again)."""
 
 
 class ClaimExceptionRow(Base):

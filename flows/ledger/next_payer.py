@@ -50,6 +50,7 @@ class BilledGeneration:
     source_file: str
     payer_claim_number: str | None
     state: str
+    later_payers: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +87,9 @@ class NextPayerLedger(Store):
                 )
                 for c in session.scalars(query):
                     out.setdefault(c.clm01, {})[c.payer_sequence] = BilledGeneration(
-                        c.payer_sequence, c.source_file, c.payer_claim_number, c.state
-                    )
+                        c.payer_sequence, c.source_file, c.payer_claim_number, c.state,
+                        c.later_payers,
+                    )  # fmt: skip
         return {k: [v[s] for s in sorted(v, key="PST".index)] for k, v in out.items()}
 
     def next_payer_rows(

@@ -46,6 +46,8 @@ class ClaimRecord:
     payer_sequence: str = "P"
     """COB (issue 13): SBR01 of the payer billed; each payer's claim is its own line of
     generations under the same CLM01."""
+    later_payers: int = 0
+    """COB: payers the encounter lists after the one billed."""
 
     @property
     def clm01(self) -> str:

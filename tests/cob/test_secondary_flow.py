@@ -16,7 +16,7 @@ from edi.claims.models import Encounter
 from edi.responses import parse_any
 from edi.rules.registry import CheckContext
 from flows.ledger import Ledger
-from flows.s3 import Area, S3Config, S3Store
+from flows.s3 import Area, S3Config, S3Store, make_client
 from flows.secondary import on_remittance, write_ready
 from flows.submission import BuildSummary, build_files, new_encounter_files
 from mappings.code_texts import bundled_code_texts
@@ -148,3 +148,16 @@ def test_denied_primary_stays_with_the_primary(
         line.paid, line.adjustments = "0.00", [Cas("CO", "50", line.charge)]
     assert _answer(ledger, store, denied) == {"denied": 1}
     assert write_ready(ledger, store, TODAY) == 0
+
+
+def test_a_claim_with_no_later_payer_is_not_looked_up_again(
+    store: S3Store, ledger: Ledger, context: CheckContext
+) -> None:
+    _send_primary(store, ledger, context, other_coverage=[])
+    key = store.key(Area.ENCOUNTERS, NIGHT, "clinic.jsonl")
+    make_client(store.config).delete_object(Bucket=store.config.bucket, Key=key)
+    assert not list(store.list_area(Area.ENCOUNTERS, NIGHT))
+    text = remit([paid_partly()], payer_id="SBXMCR", payer_name="SANDBOX MEDICARE")
+    tables = parse_any(text, "p.835", texts=TEXTS)
+    summary = on_remittance(ledger, store, TODAY, tables, text.encode(), "p.835", payers={})
+    assert (dict(summary.decisions), summary.unknown) == ({}, 0)

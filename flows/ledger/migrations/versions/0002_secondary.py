@@ -24,6 +24,9 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("payer_sequence", sa.String(1), nullable=False, server_default="P")
         )
+        batch.add_column(
+            sa.Column("later_payers", sa.Integer(), nullable=False, server_default="0")
+        )
     op.create_table(
         "next_payer_claims",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -52,4 +55,5 @@ def downgrade() -> None:
     op.drop_index("ix_next_payer_claims_state", table_name="next_payer_claims")
     op.drop_table("next_payer_claims")
     with op.batch_alter_table("claims") as batch:
+        batch.drop_column("later_payers")
         batch.drop_column("payer_sequence")
