@@ -129,8 +129,8 @@ def build_worklists(
     # COB: the patient's balance after the last payer; claims waiting on a next payer
     after_last, pending = worklist_views(ledger, classified.patient_responsibility, today)
     pr = _with_patients(after_last, claims)
-    files = _files(rows, pr, summary, report_html(summary, stats), today)
-    files[f"secondary-pending-{today.isoformat()}.csv"] = csv_bytes(pending)
+    tables = {**rows, "secondary_pending": pending}  # CSV and Parquet; not a workbook sheet
+    files = _files(tables, pr, summary, report_html(summary, stats), today)
     outputs = {}
     folder = Path(out_dir) / today.isoformat()
     uploads = S3Outputs(s3, today, now) if s3 is not None else None
