@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 POINTS = (
+    "after_next_payer_file",  # COB: a next-payer file written, its claims not marked yet
     "after_read",
     "after_build",
     "after_record",

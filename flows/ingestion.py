@@ -39,6 +39,7 @@ from flows.inbound_files import file_finding, refused_name, safe_name
 from flows.ledger import InterchangeState, Ledger
 from flows.s3 import Area, S3ObjectExists, S3ObjectMissing, S3Store
 from flows.s3.store import Written
+from flows.secondary import on_remittance
 from mappings.code_texts import CodeTexts, bundled_code_texts
 from mappings.profiles import ClearinghouseProfile
 
@@ -145,6 +146,7 @@ def _ingest_one(
     if ledger.record_response_file(stored, digest, response_kind(tables), archived.key):
         checkpoint("ingest_recorded")
         _apply(ledger, tables, lookup, summary)
+        on_remittance(ledger, store, today, tables, data, stored)  # COB: next payers, once
         checkpoint("ingest_applied")
         ledger.mark_response_parsed(digest)
         summary.files.append(stored)

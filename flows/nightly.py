@@ -40,6 +40,7 @@ from flows.night_review import (
 from flows.redaction import install_redaction
 from flows.runtime import tune_for_batches
 from flows.s3 import S3Object, S3Store, S3Unavailable
+from flows.secondary import write_ready
 from flows.settings import Settings
 from flows.status_inquiry import InquirySummary, send_status_inquiries
 from flows.submission import BuildSummary, UploadSummary, build_files, new_encounter_files
@@ -112,7 +113,9 @@ def _clearinghouse(settings: Settings) -> Iterator[Clearinghouse]:
 @task(name="take-encounter-files", **TASK_OPTIONS, **RETRYING)
 def take_encounter_files(settings: Settings, business_date: date) -> list[S3Object]:
     with Ledger.open(settings.ledger) as ledger:
-        return new_encounter_files(S3Store.from_env(), ledger, business_date, _worker())
+        store = S3Store.from_env()
+        write_ready(ledger, store, business_date)  # COB: claims to next payers, this night
+        return new_encounter_files(store, ledger, business_date, _worker())
 
 
 @task(name="build-and-record", **TASK_OPTIONS, **RETRYING)

@@ -28,6 +28,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from edi.claims.build_837p import Interchange, build_interchanges
+from edi.claims.cob_loops import billed_payer
 from edi.claims.intake import Accepted, Refused
 from edi.claims.models import Encounter
 from edi.claims.records import Record
@@ -313,11 +314,15 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 def _claim_record(encounter: Encounter, key: str, business_date: date) -> ClaimRecord:
     return ClaimRecord(
         encounter_id=encounter.encounter_id,
-        payer_id=encounter.payer.payer_id,
+        payer_id=billed_payer(encounter).payer_id,  # COB: the payer this claim goes to
         charge=encounter.total_charge,
         business_date=business_date,
         source_file=key,
         frequency_code=encounter.frequency_code,
+        payer_sequence=encounter.billed_payer_sequence,
+        later_payers=max(
+            0, len(encounter.other_coverage) - "PST".index(encounter.billed_payer_sequence)
+        ),
     )
 
 

@@ -91,6 +91,17 @@ class PayerProfile(_Profile):
     timely_filing_days: int = 365
     appeal_days: int = 180
     no_response_days: int = Field(30, ge=0)
+    # -- COB (issue 13) --
+    secondary_after_denial: bool = Field(
+        False, description="bill the next payer even when this payer denied the claim"
+    )
+    qmb: bool = Field(
+        False,
+        description="a Medicaid plan for QMB dual eligibles: no patient balance for Medicare "
+        "cost sharing",
+    )
+    # -- end COB --
+
     dispositions: dict[str, Literal["reject", "hold", "warn"]] = Field(
         default_factory=dict,
         description="rule ID or ID prefix (ending in '.' or '*') -> reject, hold or warn",

@@ -229,6 +229,99 @@ def adjudicate(
     )
 
 
+# -- COB (issue 13) -----------------------------------------------------------------------
+
+
+def adjudicate_after(
+    claim: Claim837, payer_claim_number: str, rules: PayerRules, received: date
+) -> RemitClaim:
+    """A payer paying after another (Medigap, Medicaid): each line is paid what the last
+    earlier payer left to the patient (its PR amounts, from the claim's 2430 loops); the
+    rest of the charge is OA-23, "the impact of prior payer(s) adjudication"."""
+    lines = []
+    for index, line in enumerate(claim.lines):
+        owed = claim.remaining[index] if index < len(claim.remaining) else ZERO
+        paid = min(max(owed, ZERO), line.charge)
+        rest = line.charge - paid
+        lines.append(
+            RemitLine(
+                qualifier=line.qualifier,
+                procedure=line.procedure,
+                modifiers=line.modifiers,
+                charge=line.charge,
+                paid=paid,
+                allowed=paid,
+                units=line.units,
+                service_date=line.service_date,
+                outcome="paid",
+                adjustments=(Adjustment("OA", "23", rest),) if rest else (),
+                line_control=line.line_control,
+                service_date_end=line.service_date_end,
+            )
+        )
+    return _remit(claim, payer_claim_number, rules, received, tuple(lines))
+
+
+def crossed_over(remit: RemitClaim, to: PayerRules, payer_claim_number: str) -> RemitClaim:
+    """The crossover payer's own answer to a claim the primary forwarded: it pays what the
+    primary left to the patient, as secondary (CLP02 2)."""
+    lines = []
+    for line in remit.lines:
+        owed = line.patient_responsibility
+        rest = line.charge - owed
+        lines.append(
+            replace(
+                line,
+                paid=owed,
+                allowed=owed,
+                outcome="paid",
+                adjustments=(Adjustment("OA", "23", rest),) if rest else (),
+                remarks=(),
+            )
+        )
+    return replace(
+        remit,
+        status="2",
+        filing_code=to.claim_filing_code,
+        payer_claim_number=payer_claim_number,
+        payer_id=to.payer_id,
+        lines=tuple(lines),
+        crossover=None,
+    )
+
+
+def _remit(
+    claim: Claim837,
+    payer_claim_number: str,
+    rules: PayerRules,
+    received: date,
+    lines: tuple[RemitLine, ...],
+) -> RemitClaim:
+    billing = claim.billing
+    return RemitClaim(
+        clm01=claim.clm01,
+        status={"S": "2", "T": "3"}.get(claim.responsibility, "1"),
+        filing_code=rules.claim_filing_code,
+        payer_claim_number=payer_claim_number,
+        payer_id=claim.payer_id,
+        place_of_service=claim.place_of_service,
+        frequency=claim.frequency,
+        received=received,
+        billing_npi=billing.npi,
+        lines=lines,
+        member_id=claim.member_id,
+        patient_last=claim.patient_last,
+        patient_first=claim.patient_first,
+        subscriber_last=claim.subscriber_last,
+        subscriber_first=claim.subscriber_first,
+        patient_is_subscriber=claim.patient_is_subscriber,
+        billing_name=billing.last_or_org,
+        billing_first=billing.first_name,
+        billing_is_person=billing.is_person,
+        billing_tax_id=billing.tax_id,
+    )
+
+
 def corrected(claim: RemitClaim, rules: PayerRules, payer_claim_number: str) -> RemitClaim:
     """The payer's own correction of a paid claim: fees raised by reprocess_fee_percent.
 

@@ -16,7 +16,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from edi.claims.read_837 import FileClaim
+from pydantic import ValidationError
+
+from edi.claims.cob_loops import ZERO, ClaimCob, filed_cob
+from edi.claims.read_837 import FileClaim, FiledEncounter
+from edi.rules import cob_balancing
+from edi.rules.registry import CheckContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,13 @@ class Claim837:
     original_reference: str | None = None
     referring_npi: str | None = None
     lines: tuple[Line837, ...] = ()
+    # -- COB (issue 13) --
+    other_payers: tuple[tuple[str, str], ...] = ()
+    """(SBR01, payer ID) of each 2320 loop."""
+    cob_problems: tuple[str, ...] = ()
+    """Rule IDs of the COB rules the claim fails (edi.rules.cob_balancing)."""
+    remaining: tuple[Decimal, ...] = ()
+    """Per line: what the last earlier payer left to the patient (its PR amounts)."""
 
     @property
     def service_date(self) -> date:
@@ -133,4 +145,42 @@ def claim_facts(claim: FileClaim) -> Claim837:
         original_reference=record.get("original_payer_claim_number"),
         referring_npi=record.get("referring_provider", {}).get("npi"),
         lines=tuple(_line(n, line) for n, line in enumerate(record.get("service_lines", ()), 1)),
+        **_cob_facts(record),
     )
+
+
+# -- COB (issue 13) -----------------------------------------------------------------------
+
+_NO_CONTEXT = CheckContext(today=date(2000, 1, 1))
+
+
+def _cob_facts(record: dict[str, Any]) -> dict[str, Any]:
+    """What a payer paying after another needs: who else pays, whether the loops balance
+    (the project's own COB rules), and what the last earlier payer left per line."""
+    try:
+        enc = FiledEncounter.model_validate(record)
+    except ValidationError:
+        return {"cob_problems": ("SNIP1.RECORD",)}
+    cob = filed_cob(enc)
+    if cob is None:
+        return {}
+    found = [
+        *cob_balancing.cob_situational(enc, _NO_CONTEXT),
+        *cob_balancing.cob_balancing(enc, _NO_CONTEXT),
+    ]
+    return {
+        "other_payers": tuple((o.responsibility, o.payer.payer_id) for o in cob.others),
+        "cob_problems": tuple(f.rule_id for f in found if f.rejects),
+        "remaining": _remaining(cob),
+    }
+
+
+def _remaining(cob: ClaimCob) -> tuple[Decimal, ...]:
+    out = []
+    for items in cob.lines:
+        last = items[-1] if items else None
+        owed = ZERO
+        if last is not None:
+            owed = sum((sum(g.amounts, ZERO) for g in last.adjustments if g.group == "PR"), ZERO)
+        out.append(owed)
+    return tuple(out)

@@ -18,7 +18,7 @@ import json
 import logging
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from moto.server import ThreadedMotoServer
 
-from edi.x12.reader import iter_segments
+from edi.x12.reader import Segment, iter_segments
 from flows.ledger import Ledger
 from flows.s3 import Area, S3Config, S3Store, make_client
 from sandbox.server import SandboxClearinghouse
@@ -70,6 +70,8 @@ class DemoResult:
     released: int = 0
     """Claims whose answered queries released them into tonight's build."""
     coding_review: Path | None = None
+    next_payer: dict[str, int] = field(default_factory=dict)
+    """COB: next-payer claims by state (sent this night, awaiting a crossover, denied...)."""
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -184,14 +186,27 @@ def _export(store: S3Store, night: date, datas: list[dict]) -> None:
         store.put(store.key(Area.ENCOUNTERS, night, f"ehr-export-{n + 1}.jsonl"), body)
 
 
-def received_claims(sandbox: SandboxClearinghouse) -> Counter[str]:
-    """How often the clearinghouse received each CLM01, over every night."""
+def received_claims(sandbox: SandboxClearinghouse) -> Counter[tuple[str, str]]:
+    """How often the clearinghouse received each claim, over every night: by CLM01 and the
+    payer's sequence (2000B SBR01), since a claim goes to each of a patient's payers once."""
     return Counter(
-        seg.get(1)
+        claim
         for path in sorted(sandbox.received.iterdir())
-        for seg in iter_segments(path.read_bytes(), path.name)
-        if seg.id == "CLM"
+        for claim in claims_sent(iter_segments(path.read_bytes(), path.name))
     )
+
+
+def claims_sent(segments: Iterable[Segment]) -> Iterator[tuple[str, str]]:
+    """(CLM01, SBR01 of its 2000B) of each claim in 837 segments."""
+    sequence, in_claim = "P", False
+    for seg in segments:
+        if seg.id == "HL":
+            in_claim = False
+        elif seg.id == "SBR" and not in_claim:  # 2000B; the 2320 SBRs follow CLM
+            sequence = seg.get(1)
+        elif seg.id == "CLM":
+            in_claim = True
+            yield seg.get(1), sequence
 
 
 def run_demo(
@@ -254,7 +269,21 @@ def run_demo(
     (data_dir / "demo-previous.json").write_text(json.dumps(state))
     nights.append(night.isoformat())
     (data_dir / "demo-nights.json").write_text(json.dumps(nights))
-    return _result(data_dir, night, len(datas), submitted, answered, sent_twice, nights, morning)
+    result = _result(data_dir, night, len(datas), submitted, answered, sent_twice, nights, morning)
+    return _with_next_payers(result, data_dir, night)
+
+
+def _with_next_payers(result: DemoResult, data_dir: Path, night: date) -> DemoResult:
+    """COB: the night's encounters include the claims to next payers written for it."""
+    with Ledger.open(f"sqlite:///{data_dir / 'ledger.sqlite'}") as ledger:
+        rows = ledger.next_payer_rows().values()
+    tonight = f"/{night.isoformat()}/"
+    sent = sum(1 for r in rows if r.written_key and tonight in r.written_key)
+    states = Counter("sent tonight" if r.written_key and tonight in r.written_key else r.state
+                     for r in rows)  # fmt: skip
+    result.encounters += sent
+    result.next_payer = dict(states)
+    return result
 
 
 REFERENCE = Path(__file__).parent / "reference"

@@ -21,6 +21,24 @@ INVALID_MEMBER_ID = ("A7", "164", "IL")
 MISSING_PRIOR_AUTH = ("A6", "252")
 UNKNOWN_ORIGINAL = ("A7", "21")
 """A void (frequency 8) whose REF*F8 names no claim this payer paid: invalid information."""
+# -- COB (issue 13): payers that pay only after another --
+COB_MISSING = ("A7", "479")
+"""No earlier payer's adjudication (2320 AMT*D / 2430): "other payer's EOB/payment info"."""
+COB_UNBALANCED = ("A7", "400")
+"""The COB loops do not add up: "claim is out of balance"."""
+
+
+def cob_rejection(claim: Claim837) -> tuple[str, ...] | None:
+    """For a payer that pays only after another (Medigap, Medicaid): the STC01 rejecting a
+    claim without a balanced earlier adjudication, or None."""
+    problems = set(claim.cob_problems)
+    if claim.responsibility == "P" or "SNIP4.COB.PRIOR_MISSING" in problems:
+        return COB_MISSING
+    if not any(sequence < claim.responsibility for sequence, _ in claim.other_payers):
+        return COB_MISSING
+    if problems:
+        return COB_UNBALANCED
+    return None
 
 
 @dataclass(frozen=True, slots=True)

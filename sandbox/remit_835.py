@@ -86,6 +86,9 @@ def _claim(w: X12Writer, claim: RemitClaim) -> None:
         w.segment("NM1", "QC", "1", claim.patient_last, claim.patient_first)
         w.segment("NM1", "IL", "1", claim.subscriber_last, claim.subscriber_first, None, None,
                   None, "MI", claim.member_id)  # fmt: skip
+    if claim.crossover:  # COB: the payer this one forwarded the claim to
+        w.segment("NM1", "TT", "2", claim.crossover[0], None, None, None, None, "PI",
+                  claim.crossover[1])  # fmt: skip
     if claim.original_claim_number:
         w.segment("REF", "F8", claim.original_claim_number)
     w.segment("DTM", "050", claim.received.strftime("%Y%m%d"))

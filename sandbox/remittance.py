@@ -74,6 +74,8 @@ class RemitClaim:
     """REF*F8 on a correction: the payer claim number of the claim it replaces."""
     kind: str = "original"
     """``original``, ``reversal`` or ``correction``."""
+    crossover: tuple[str, str] | None = None
+    """COB: NM1*TT, the payer (name, ID) this one forwarded the claim to (CLP02 19)."""
 
     @property
     def charge(self) -> Decimal:
@@ -177,4 +179,6 @@ def from_json(data: dict[str, Any]) -> RemitClaim:
     values = dict(data)
     values["received"] = date.fromisoformat(values["received"])
     values["lines"] = tuple(_line(line) for line in values["lines"])
+    if values.get("crossover"):
+        values["crossover"] = tuple(values["crossover"])
     return RemitClaim(**values)

@@ -37,7 +37,7 @@ from mappings.sandbox import SandboxRules, sandbox_rules
 from sandbox import adjudication
 from sandbox.ack_277ca import build_277ca
 from sandbox.claim_facts import Claim837, claim_facts
-from sandbox.front_end import ACCEPTED, UNKNOWN_ORIGINAL, Screening, rejection
+from sandbox.front_end import ACCEPTED, UNKNOWN_ORIGINAL, Screening, cob_rejection, rejection
 from sandbox.remit_835 import build_835
 from sandbox.remittance import RemitClaim, reversal_of
 from sandbox.replies import Reply, party
@@ -198,6 +198,8 @@ class Responder:
         if claim.frequency == "8" and claim.original_reference not in self.state.paid_claims:
             return Screening(claim, UNKNOWN_ORIGINAL)
         status = rejection(claim, self.payers.get(claim.payer_id))
+        if status is None and self.rules.for_payer(claim.payer_id).secondary_only:
+            status = cob_rejection(claim)  # COB: only balanced claims after another payer
         if status is not None:
             return Screening(claim, status)
         number = self.state.allocate("payer-claim-number")[0]
@@ -213,6 +215,10 @@ class Responder:
     def _adjudicate(self, screening: Screening, received: date) -> RemitClaim:
         claim = screening.claim
         rules = self.rules.for_payer(claim.payer_id)
+        if rules.secondary_only:  # COB: pays what the earlier payer left to the patient
+            return adjudication.adjudicate_after(
+                claim, screening.payer_claim_number or "", rules, received
+            )
         remit = adjudication.adjudicate(
             claim,
             screening.payer_claim_number or "",
@@ -231,6 +237,20 @@ class Responder:
             self.state.pending[claim.payer_id].append((remit, correction))
         return remit
 
+    def _cross_over(self, claim: Claim837, remit: RemitClaim, paid_on: date) -> RemitClaim:
+        """COB: a payer that forwards claims to the secondary the claim names (Medicare to
+        a Medigap plan) answers CLP02 19 with NM1*TT; the secondary's own 835 follows in
+        the next payment cycle."""
+        target = self.rules.for_payer(claim.payer_id).crossover_to
+        if not target or remit.status != "1" or ("S", target) not in claim.other_payers:
+            return remit
+        to = self.rules.for_payer(target)
+        forwarded = replace(remit, status="19", crossover=(to.name, to.payer_id))
+        number = self.state.allocate("payer-claim-number")[0]
+        answer = adjudication.crossed_over(forwarded, to, f"{paid_on:%y%j}{number:08d}")
+        self.state.crossovers.append(answer)
+        return forwarded
+
     def _forget_reprocessing(self, claim: RemitClaim) -> None:
         """A claim the provider replaced or voided is no longer the payer's to reprocess."""
         items = self.state.pending.get(claim.payer_id, [])
@@ -245,6 +265,9 @@ class Responder:
     ) -> list[Reply]:
         paid = self.state.paid_claims
         by_payer: dict[str, list[RemitClaim]] = defaultdict(list)
+        for forwarded in self.state.crossovers:  # COB: crossover payers answer a cycle later
+            by_payer[forwarded.payer_id].append(forwarded)
+        self.state.crossovers = []
         for payer_id, items in list(self.state.pending.items()):
             for original, correction in items:
                 by_payer[payer_id] += [reversal_of(original), correction]
@@ -260,7 +283,7 @@ class Responder:
                 by_payer[claim.payer_id].append(reversal_of(replaced))
             if claim.frequency == "8":
                 continue  # a void only takes the original back
-            remit = self._adjudicate(screening, paid_on)
+            remit = self._cross_over(claim, self._adjudicate(screening, paid_on), paid_on)
             if replaced is not None:
                 remit = replace(remit, original_claim_number=replaced.payer_claim_number)
             if remit.paid > 0:

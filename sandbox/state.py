@@ -37,6 +37,8 @@ class SandboxState:
     claim_status: dict[str, list[str]] = field(default_factory=dict)
     """CLM01 -> [STC category, status code, payer claim number, paid]: what a 276 is
     answered with (:mod:`sandbox.status_276`)."""
+    crossovers: list[RemitClaim] = field(default_factory=list)
+    """COB: the crossover payers' answers to forwarded claims, for the next payment cycle."""
 
     # -- ControlNumberSource ---------------------------------------------------------
     def allocate(self, key: str, count: int = 1) -> range:
@@ -81,6 +83,7 @@ class SandboxState:
             },
             "paid_claims": {icn: to_json(claim) for icn, claim in self.paid_claims.items()},
             "claim_status": dict(sorted(self.claim_status.items())),
+            "crossovers": [to_json(claim) for claim in self.crossovers],
         }
 
     @classmethod
@@ -96,6 +99,7 @@ class SandboxState:
             pending=pending,
             paid_claims={k: from_json(v) for k, v in data.get("paid_claims", {}).items()},
             claim_status={k: list(v) for k, v in data.get("claim_status", {}).items()},
+            crossovers=[from_json(v) for v in data.get("crossovers", [])],
         )
 
     def save(self, path: Path) -> None:

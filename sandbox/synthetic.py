@@ -196,6 +196,8 @@ def encounters(
         }
         if dependent is not None and rng.random() < 0.5:
             encounter["patient"] = dependent
+        if other := other_coverage(payer, subscriber):
+            encounter["other_coverage"] = other
         if rng.random() < broken_share:
             _break(encounter, rng.choice(DEFECTS))
         elif i % WRONG_VOID_EVERY == WRONG_VOID_EVERY // 2:
@@ -229,6 +231,39 @@ def _member(rng: random.Random, service_date: date) -> tuple[dict, dict, dict | 
         dependent["relationship_to_subscriber"] = "19"
         dependent["address"] = subscriber["address"]
     return payer, subscriber, dependent
+
+
+# -- COB (issue 13): patients with two and three coverages -------------------------------
+
+MEDIGAP = {"payer_id": "SBXGAP", "name": "Sandbox Medigap Plan", "claim_filing_indicator": "CI"}
+MEDICAID = {"payer_id": "SBXMCD", "name": "Sandbox Medicaid", "claim_filing_indicator": "MC"}
+
+
+def other_coverage(payer: dict, subscriber: dict) -> list[dict]:
+    """The later payers of a Medicare patient: 40% have a Medigap plan (a quarter of them
+    Medicaid too: three coverages), 10% Medicaid alone (dual eligibles).  Decided from the
+    member ID, so a patient keeps the same coverages every night and the other encounters'
+    random choices are unchanged."""
+    if payer["payer_id"] != "00431":
+        return []
+    rng = random.Random(f"cob|{subscriber['member_id']}")
+    roll = rng.random()
+    insured = {k: v for k, v in subscriber.items() if k != "member_id"}
+    medigap = {
+        "payer": MEDIGAP,
+        "subscriber": {**insured, "member_id": f"GAP{rng.randint(0, 10**7 - 1):07d}"},
+    }
+    medicaid = {
+        "payer": MEDICAID,
+        "subscriber": {**insured, "member_id": f"{rng.randint(0, 10**9 - 1):09d}"},
+    }
+    if roll < 0.10:
+        return [medigap, medicaid]
+    if roll < 0.40:
+        return [medigap]
+    if roll < 0.50:
+        return [medicaid]
+    return []
 
 
 def _break(encounter: dict[str, Any], defect: str) -> None:

@@ -29,6 +29,7 @@ from functools import cache
 from itertools import islice
 from typing import Protocol
 
+from edi.claims.cob_loops import ClaimCob, LineAdjudication, OtherPayer, claim_cob, wire_encounter
 from edi.claims.models import Address, BillingProvider, Encounter, Person, Provider, ServiceLine
 from edi.guides.model import Guide, x222a1
 from edi.guides.render import MakeRender, Render, compile_segment, d8
@@ -78,6 +79,8 @@ class BuiltClaim:
     charge: Decimal
     frequency_code: str
     line_refs: tuple[str, ...]
+    payer_sequence: str = "P"
+    """SBR01 of 2000B: the billed payer's place (COB: ``S``/``T`` for later payers)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,24 +206,26 @@ def _transaction(
     s.transaction_start(reference=f"{isa13}{st}", date=d8(created), time=created.strftime("%H%M"))
     _submitter(s, profile)
 
-    groups: dict[tuple, list[Encounter]] = {}
+    groups: dict[tuple, list[tuple[Encounter, ClaimCob | None]]] = {}
     for enc in chunk:
-        groups.setdefault(_billing_key(enc.billing_provider), []).append(enc)
+        cob = claim_cob(enc)  # None for a claim with no other payer (the common case)
+        wire = enc if cob is None else wire_encounter(enc)
+        groups.setdefault(_billing_key(enc.billing_provider), []).append((wire, cob))
 
     built = []
     hl = 0
     for claims in groups.values():
         hl += 1
         parent = hl
-        _billing_provider(s, parent, claims[0])
-        for enc in claims:
+        _billing_provider(s, parent, claims[0][0])
+        for enc, cob in claims:
             hl += 1
             subscriber_hl = hl
-            _subscriber(s, subscriber_hl, parent, enc)
+            _subscriber(s, subscriber_hl, parent, enc, cob)
             if enc.patient is not None:
                 hl += 1
                 _patient(s, hl, subscriber_hl, enc.patient)
-            built.append(_claim(s, enc, st))
+            built.append(_claim(s, enc, st, cob))
     w.close_transaction()
     return built
 
@@ -249,10 +254,14 @@ def _billing_provider(s: _Segments, hl: int, enc: Encounter) -> None:
         _address(s.pay_to_street, s.pay_to_city, enc.pay_to_address)
 
 
-def _subscriber(s: _Segments, hl: int, parent: int, enc: Encounter) -> None:
+def _subscriber(s: _Segments, hl: int, parent: int, enc: Encounter, cob: ClaimCob | None) -> None:
     dependent = enc.patient is not None
     s.subscriber_level(id=hl, parent=parent, has_patient="1" if dependent else "0")
-    s.subscriber_information(enc, subscriber_relationship="" if dependent else "18")
+    s.subscriber_information(
+        enc,
+        subscriber_relationship="" if dependent else "18",
+        insurance_type=(cob.insurance_type if cob else None) or "",
+    )
     sub = enc.subscriber
     s.subscriber_name(sub)
     if sub.address:
@@ -271,7 +280,7 @@ def _patient(s: _Segments, hl: int, parent: int, patient: Person) -> None:
     s.patient_demographics(patient)
 
 
-def _claim(s: _Segments, enc: Encounter, st02: str) -> BuiltClaim:
+def _claim(s: _Segments, enc: Encounter, st02: str, cob: ClaimCob | None) -> BuiltClaim:
     clm01 = enc.claim_id  # validated [A-Z0-9-], upper-cased
     total = enc.total_charge
     s.claim(enc, encounter_id=clm01, stated_total=total)
@@ -302,6 +311,8 @@ def _claim(s: _Segments, enc: Encounter, st02: str) -> BuiltClaim:
         _address(s.service_facility_street, s.service_facility_city, enc.service_facility.address)
     if enc.supervising_provider:
         s.supervising_provider_name(enc.supervising_provider)
+    for other in cob.others if cob else ():
+        _other_payer(s, other)
 
     claim_rendering = rendering.npi if rendering else billing_npi
     refs = []
@@ -309,8 +320,17 @@ def _claim(s: _Segments, enc: Encounter, st02: str) -> BuiltClaim:
         ref = s.clean(line_reference(clm01, index, line))
         refs.append(ref)
         _line(s, index, line, enc.place_of_service, claim_rendering, ref)
+        for adjudication in cob.lines[index - 1] if cob else ():
+            _line_adjudication(s, adjudication)
     return BuiltClaim(
-        clm01, enc.encounter_id, st02, enc.payer.payer_id, total, enc.frequency_code, tuple(refs)
+        clm01,
+        enc.encounter_id,
+        st02,
+        enc.payer.payer_id,
+        total,
+        enc.frequency_code,
+        tuple(refs),
+        cob.sequence if cob else "P",
     )
 
 
@@ -335,3 +355,31 @@ def _line(
         s.line_rendering_provider_specialty(r)
     if line.ordering_provider:
         s.line_ordering_provider_name(line.ordering_provider)
+
+
+# -- other coverage (COB, issue 13) ---------------------------------------------------------
+
+
+def _other_payer(s: _Segments, other: OtherPayer) -> None:
+    """One 2320 loop with its 2330A and 2330B (see :mod:`edi.claims.cob_loops`)."""
+    s.other_subscriber_information(other)
+    for group in other.adjustments:
+        s.other_payer_adjustment(group)
+    s.other_payer_paid(other)
+    s.other_payer_patient_liability(other)
+    s.other_insurance_coverage(other)
+    s.other_subscriber_name(other.subscriber)
+    if other.subscriber.address:
+        _address(s.other_subscriber_street, s.other_subscriber_city, other.subscriber.address)
+    s.other_payer_name(other.payer)
+    s.other_payer_paid_date(other)
+    s.other_payer_claim_number(other)
+
+
+def _line_adjudication(s: _Segments, adjudication: LineAdjudication) -> None:
+    """One 2430 loop: SVD, its CAS, DTP*573 and the remaining patient liability."""
+    s.line_adjudication(adjudication)
+    for group in adjudication.adjustments:
+        s.line_adjustment(group)
+    s.line_paid_date(adjudication)
+    s.line_patient_liability(adjudication)

@@ -368,6 +368,91 @@ class ServiceLine(_Model):
         return self
 
 
+# -- other coverage (encounter v1.1, COB; issue 13) -------------------------------------
+# The payers after the primary, and what earlier payers already decided.  How these become
+# 837P loops 2320/2330A/2330B/2430 is edi/claims/cob_loops.py; whether they add up is
+# edi/rules/cob_balancing.py.
+
+
+def _signed_money(value: Decimal) -> Decimal:
+    """An adjustment amount: 2 decimals, any sign (835 CAS amounts may be negative)."""
+    if not value.is_finite():
+        raise PydanticCustomError("money_format", "money must be a plain decimal number")
+    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise PydanticCustomError("money_scale", "money has at most 2 decimals")
+    value = value.quantize(Decimal("0.01"))
+    if len(value.as_tuple().digits) > MAX_AMOUNT_DIGITS:
+        raise PydanticCustomError("money_size", "an 837P amount has at most 18 digits")
+    return value
+
+
+def _paid_money(value: Decimal) -> Decimal:
+    """A paid amount: like an adjustment, but never below zero (a denial pays 0.00)."""
+    value = _signed_money(value)
+    if value < 0:
+        raise PydanticCustomError("money_negative", "a paid amount is zero or more")
+    return value
+
+
+SignedMoney = Annotated[
+    Decimal, BeforeValidator(_decimal_text("money")), AfterValidator(_signed_money)
+]
+PaidMoney = Annotated[Decimal, BeforeValidator(_decimal_text("money")), AfterValidator(_paid_money)]
+MEDICARE_FILING = frozenset({"MA", "MB"})
+"""SBR09 codes that mean Medicare (Part A, Part B)."""
+
+
+class Coverage(_Model):
+    """One payer after the primary: who insures the patient there, and how."""
+
+    payer: Payer
+    subscriber: Subscriber
+    patient_relationship: Literal["01", "18", "19", "20", "21", "39", "40", "53", "G8"] = "18"
+    insurance_type: Literal["12", "13", "14", "15", "16", "41", "42", "43", "47"] | None = None
+    """SBR05: why Medicare is not primary (required when this payer is Medicare)."""
+    crossover: bool | None = None
+    """The earlier payer forwards claims to this one by agreement (Medicare → Medigap)."""
+
+
+class Adjustment(_Model):
+    """One CAS triplet: group, reason, amount (and units, rarely)."""
+
+    group: Literal["CO", "CR", "OA", "PI", "PR"]
+    reason: Annotated[str, BeforeValidator(lambda v: str(v).strip().upper()),
+                      Field(pattern=r"^[A-Z0-9]{1,5}$")]  # fmt: skip
+    amount: SignedMoney
+    quantity: Quantity | None = None
+
+
+class AdjudicatedLine(_Model):
+    """What an earlier payer decided for one service line (2430)."""
+
+    line_id: Annotated[str | None, Field(min_length=1, max_length=30)] = None
+    position: Annotated[int | None, Field(ge=1, le=50)] = None
+    """1-based position among ``service_lines`` when the line has no ``line_id``."""
+    procedure_code: (
+        Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{5}$")] | None
+    ) = None
+    modifiers: Annotated[list[Modifier], Field(max_length=4)] = []
+    paid_amount: PaidMoney
+    paid_units: Units | None = None
+    adjustments: Annotated[list[Adjustment], Field(max_length=30)] = []
+
+
+class Adjudication(_Model):
+    """An earlier payer's decision on this claim (its 835, or a paper EOB)."""
+
+    payer_id: Annotated[str, Field(min_length=2, max_length=80)]
+    paid_date: Date
+    paid_amount: PaidMoney
+    claim_adjustments: Annotated[list[Adjustment], Field(max_length=30)] = []
+    lines: Annotated[list[AdjudicatedLine], Field(max_length=50)] = []
+    payer_claim_number: Annotated[str | None, Field(min_length=1, max_length=50)] = None
+
+
+# -- end of other coverage -------------------------------------------------------------
+
+
 class Encounter(_Model):
     """One coded encounter; becomes exactly one claim (one CLM)."""
 
@@ -408,6 +493,11 @@ class Encounter(_Model):
     supervising_provider: PersonProvider | None = None
     """2310D: who supervised the rendering provider (incident-to, residents)."""
     # -- end of issue 14 block ------------------------------------------------------------
+    # -- other coverage (v1.1, COB; issue 13) --
+    other_coverage: Annotated[list[Coverage], Field(max_length=2)] = []
+    billed_payer_sequence: Literal["P", "S", "T"] = "P"
+    prior_adjudications: Annotated[list[Adjudication], Field(max_length=2)] = []
+    # -- end of other coverage --
 
     @property
     def claim_id(self) -> str:

@@ -25,7 +25,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from edi.claims.models import Date, Encounter, Subscriber
+from edi.claims.cob_loops import LineAdjudication, OtherPayer
+from edi.claims.models import Date, Encounter, ServiceLine, Subscriber
 from edi.codesets.procedures import procedure_kind
 from edi.guides.model import Guide, x222a1
 from edi.guides.segments import SegmentReader
@@ -36,6 +37,17 @@ from edi.x12.reader import (
     iter_segments,
     iter_transactions,
 )
+
+# -- other coverage (COB, issue 13): the 2320/2430 loops as the file states them --------
+
+
+class FiledServiceLine(ServiceLine):
+    """A service line read from a file, with the 2430 loops under it."""
+
+    adjudications: list[LineAdjudication] = Field(default_factory=list)
+
+
+# -- end of other coverage ---------------------------------------------------------------
 
 
 class FiledSubscriber(Subscriber):
@@ -57,6 +69,11 @@ class FiledEncounter(Encounter):
     subscriber_relationship: str | None = None
     icd9_diagnoses: int = 0
     """ICD-9-CM codes (HI qualifiers BK/BF) the claim carried; not kept as diagnoses."""
+    # -- other coverage (COB, issue 13): 2000B is the billed payer; 2320 the others --
+    insurance_type: str | None = None
+    other_payers: list[OtherPayer] = Field(default_factory=list)
+    service_lines: Annotated[list[FiledServiceLine], Field(min_length=1, max_length=50)]
+    # -- end of other coverage --
 
 
 @dataclass
@@ -226,17 +243,19 @@ class _Walker:
             self.line = {}
             self.claim.record["service_lines"].append(self.line)
             self.area = "2400"
-        elif sid == "SBR":
+        elif sid == "SBR" and d.area == "2000B":
             self.sbr_position = seg.position
         spec = d.reader.spec
         values = d.reader.read(seg)
-        if sid == "SBR":  # an empty SBR02 says the patient is someone else (2000C follows)
+        if (
+            sid == "SBR" and d.area == "2000B"
+        ):  # an empty SBR02 says the patient is someone else (2000C follows)
             values.setdefault("subscriber_relationship", "")
         subject = spec.subject
         if subject.startswith(_LINES):
             if self.line is None or self.claim is None:
                 return
-            target, prefix = self.line, subject[len(_LINES) + 1 :]
+            target, rest, prefix = _item(self.line, subject[len(_LINES) + 1 :], _starts_item(d))
             places = {}  # findings on a line point at its SV1
             if sid == "SV1":
                 _procedure(values)
@@ -245,17 +264,17 @@ class _Walker:
         elif d.area in ("2300", "2400"):
             if self.claim is None:  # a claim's segment with no CLM before it: nothing to fill
                 return
-            target, prefix, places = self.claim.record, subject, self.claim.positions
+            target, rest, prefix = _item(self.claim.record, subject, _starts_item(d))
+            places = self.claim.positions
             if sid == "HI":
                 self._diagnoses(seg, bool(values))
         else:
-            target, prefix, places = self.header, subject, self.places
+            target, rest, prefix, places = self.header, subject, subject, self.places
         if prefix and d.opens_loop:
             places[prefix] = seg.position
         for name, value in values.items():
-            path = f"{prefix}.{name}" if prefix else name
-            _set(target, path, value)
-            places[path] = seg.position
+            _set(target, f"{rest}.{name}" if rest else name, value)
+            places[f"{prefix}.{name}" if prefix else name] = seg.position
         if prefix and values:
             places.setdefault(prefix, seg.position)
 
@@ -287,6 +306,39 @@ class _Walker:
         if any_read or icd9:
             self.claim.positions.setdefault("HI", seg.position)
             self.claim.positions.setdefault("icd9_diagnoses", seg.position)
+
+
+def _starts_item(d: _Described) -> bool:
+    """Whether a segment whose subject ends in a list (``other_payers[]``) starts a new
+    item of it: the segment that opens its loop (2320 SBR, 2430 SVD), or one that repeats
+    within it (each CAS is one group)."""
+    return d.opens_loop or d.reader.spec.facts.max_use != "1"
+
+
+def _item(root: dict[str, Any], subject: str, new: bool) -> tuple[dict[str, Any], str, str]:
+    """The dict a segment about ``subject`` fills, the path within it, and the concrete
+    path of the whole (``other_payers[1].subscriber``, where findings point).
+
+    ``other_payers[].subscriber`` is the subscriber of the last other payer read;
+    ``other_payers[].adjustments[]`` with ``new`` appends one adjustment to it.  A subject
+    without lists is ``root`` itself at ``subject``."""
+    if "[]" not in subject:
+        return root, subject, subject
+    parts = subject.split(".")
+    last = max(i for i, part in enumerate(parts) if part.endswith("[]"))
+    target, path = root, []
+    for i, part in enumerate(parts[: last + 1]):
+        if not part.endswith("[]"):
+            target = target.setdefault(part, {})
+            path.append(part)
+            continue
+        items = target.setdefault(part[:-2], [])
+        if not items or (new and i == last == len(parts) - 1):
+            items.append({})
+        target = items[-1]
+        path.append(f"{part[:-2]}[{len(items) - 1}]")
+    rest = ".".join(parts[last + 1 :])
+    return target, rest, ".".join(path + parts[last + 1 :])
 
 
 def _procedure(values: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ validation system.  File validation (pyx12, acknowledgments) lives in
 
 from edi.rules import (
     clinical,
+    cob_balancing,
     duplicates,
     modifiers,
     payer_edits,
@@ -34,6 +35,7 @@ def load_all() -> int:
 __all__ = [
     "ProviderQuery",
     "clinical",
+    "cob_balancing",
     "duplicates",
     "load_all",
     "modifiers",

@@ -24,3 +24,8 @@ def fallback_line_ref(procedure_code: str, modifiers: str, service_date: str) ->
     """A line reference for an 835 line without REF*6R: code, modifiers and date of service."""
     mods = f":{modifiers.replace('|', ':')}" if modifiers else ""
     return f"{procedure_code}{mods}@{service_date}"
+
+
+def payer_sequence(claim_status: str) -> str:
+    """COB: an 835's CLP02 as the payer's place: 2/20 secondary, 3/21 tertiary, else P."""
+    return {"2": "S", "20": "S", "3": "T", "21": "T"}.get(claim_status, "P")

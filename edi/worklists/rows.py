@@ -17,6 +17,7 @@ import pandas as pd
 
 from edi.worklists import priority
 from edi.worklists.deadlines import TermsLookup, deadlines
+from edi.worklists.ids import payer_sequence
 from edi.worklists.model import QUEUES, Item, Queue
 from edi.worklists.settings import WorklistSettings
 
@@ -36,6 +37,7 @@ ROW_COLUMNS = (
     "dos",
     "payer_id",
     "payer_name",
+    "payer_sequence",  # COB: P, S or T (the 835's CLP02)
     "rendering_npi",
     "line_ref",
     "procedure_code",
@@ -152,6 +154,7 @@ def _row(
         "dos": dos,
         "payer_id": payer["payer_id"],
         "payer_name": _v(ctx.get("payer_name")) or p.get("payer_name") or None,
+        "payer_sequence": payer_sequence(str(p["claim_status"])) if p.get("claim_status") else None,
         "rendering_npi": _v(ctx.get("rendering_npi")),
         "line_ref": item.line_ref,
         "procedure_code": p.get("procedure_code"),

@@ -94,6 +94,8 @@ def show(console: Console, result, seconds: float) -> None:
     table.add_row("released by answered queries, sent", str(result.released))
     table.add_row("already submitted on an earlier night", str(result.already_submitted))
     table.add_row("claims sent twice, all nights", str(result.sent_twice))
+    for state, count in sorted(result.next_payer.items()):  # COB (issue 13)
+        table.add_row(f"  next payer: {state}", str(count))
     for state, count in sorted(result.states.items()):
         table.add_row(f"claims {state}", str(count))
     table.add_row("paid", f"${result.paid:,.2f}")

@@ -28,6 +28,7 @@ class CurrentGeneration:
     recorded_at: datetime | None
     """When its interchange was recorded."""
     submitted_at: datetime | None
+    payer_sequence: str = "P"
 
 
 class Verdict(Enum):
@@ -44,10 +45,12 @@ class Decision:
     message: str = ""
 
 
-def decide(record: ClaimRecord, current: CurrentGeneration | None) -> Decision:
-    """Decide what to do with ``record`` given the latest generation of its CLM01."""
+def decide(record: ClaimRecord, current: CurrentGeneration | None, top: int = 0) -> Decision:
+    """Decide what to do with ``record`` given the latest generation of its CLM01 billed to
+    the same payer (``top``: the highest generation of the CLM01 for any payer; a claim to
+    the next payer is a new generation after it)."""
     if current is None:
-        return Decision(Verdict.NEW, 1)
+        return Decision(Verdict.NEW, top + 1)
     if current.state is ClaimState.ADMITTED:
         if current.source_file == record.source_file:
             return Decision(Verdict.PENDING, current.generation)
@@ -61,7 +64,7 @@ def decide(record: ClaimRecord, current: CurrentGeneration | None) -> Decision:
     if current.source_file == record.source_file:
         return Decision(Verdict.HANDLED, current.generation)
     if record.frequency_code in ("7", "8") or current.state in RESUBMITTABLE_STATES:
-        return Decision(Verdict.NEW, current.generation + 1)
+        return Decision(Verdict.NEW, max(top, current.generation) + 1)
     return Decision(Verdict.DUPLICATE, current.generation, duplicate_message(current))
 
 

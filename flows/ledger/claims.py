@@ -52,12 +52,12 @@ class ClaimLedger(Store):
                 )
             else:
                 first[record.clm01] = record
-        current = self._latest_generations(session, first)
+        current, top = self._latest_generations(session, first)
         admitted: list[AdmittedClaim] = []
         handled: list[str] = []
         for clm01, record in first.items():
-            row, generation = current.get(clm01, (None, None))
-            decision = decide(record, generation)
+            row, generation = current.get((clm01, record.payer_sequence), (None, None))
+            decision = decide(record, generation, top.get(clm01, 0))
             if decision.verdict is Verdict.DUPLICATE:
                 refused.append((record, decision.message))
                 continue
@@ -71,10 +71,12 @@ class ClaimLedger(Store):
                     paid_cents=0,
                     state=ClaimState.ADMITTED,
                     admitted_at=now,
+                    payer_sequence=record.payer_sequence,
                 )
                 session.add(row)
             assert row is not None  # PENDING always has its row
             row.frequency_code = record.frequency_code
+            row.later_payers = record.later_payers
             row.payer_id = record.payer_id
             row.charge_cents = to_cents(record.charge)
             row.business_date = record.business_date
@@ -105,8 +107,11 @@ class ClaimLedger(Store):
     @staticmethod
     def _latest_generations(
         session: Session, clm01s: Collection[str]
-    ) -> dict[str, tuple[Claim, CurrentGeneration]]:
-        latest: dict[str, tuple[Claim, CurrentGeneration]] = {}
+    ) -> tuple[dict[tuple[str, str], tuple[Claim, CurrentGeneration]], dict[str, int]]:
+        """The latest generation per CLM01 and payer sequence, and the highest generation
+        per CLM01."""
+        latest: dict[tuple[str, str], tuple[Claim, CurrentGeneration]] = {}
+        top: dict[str, int] = {}
         for chunk in chunks(sorted(clm01s)):
             rows = session.execute(
                 select(Claim, Interchange.isa13, Interchange.recorded_at)
@@ -115,7 +120,8 @@ class ClaimLedger(Store):
                 .order_by(Claim.clm01, Claim.generation)
             )
             for claim, isa13, recorded_at in rows:
-                latest[claim.clm01] = (
+                top[claim.clm01] = claim.generation
+                latest[(claim.clm01, claim.payer_sequence)] = (
                     claim,
                     CurrentGeneration(
                         generation=claim.generation,
@@ -124,9 +130,10 @@ class ClaimLedger(Store):
                         isa13=isa13,
                         recorded_at=recorded_at,
                         submitted_at=claim.submitted_at,
+                        payer_sequence=claim.payer_sequence,
                     ),
                 )
-        return latest
+        return latest, top
 
     # -- exceptions -------------------------------------------------------------------
     def record_exceptions(

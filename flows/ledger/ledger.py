@@ -20,6 +20,7 @@ from flows.ledger.files import FileLedger
 from flows.ledger.holds import HoldLedger
 from flows.ledger.interchanges import InterchangeLedger
 from flows.ledger.migrate import upgrade
+from flows.ledger.next_payer import NextPayerLedger
 from flows.ledger.responses import ResponseLedger
 from flows.ledger.status_inquiries import StatusInquiryLedger
 from flows.ledger.worklists import WorklistLedger
@@ -33,6 +34,7 @@ class Ledger(
     WorklistLedger,
     HoldLedger,
     StatusInquiryLedger,
+    NextPayerLedger,
 ):
     """The pipeline's durable memory; open one per process with :meth:`open`.
 

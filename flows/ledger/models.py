@@ -157,6 +157,11 @@ class Claim(Base):
     admitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # -- COB (issue 13): which payer this generation was billed to (SBR01 P/S/T) --
+    payer_sequence: Mapped[str] = mapped_column(String(1), default="P", server_default="P")
+    later_payers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """How many payers the encounter lists after this one: 0 means no 835 of this
+    generation can lead to a next-payer claim (its encounter file is not read again)."""
 
 
 class ClaimExceptionRow(Base):
@@ -327,3 +332,36 @@ class StatusInquiryRow(Base):
     business_date: Mapped[date] = mapped_column(Date)
     trace: Mapped[str] = mapped_column(String(50))
     file_id: Mapped[int] = mapped_column(ForeignKey("status_inquiry_files.id"))
+
+
+# -- COB (issue 13): the next payer of each claim, once per CLM01 and payer sequence ------
+
+
+class NextPayerClaim(Base):
+    """What an earlier payer's 835 decided for the next payer of a claim.
+
+    One row per CLM01 and payer sequence (``S``/``T``): the database refuses a second, so
+    a rerun, the same 835 twice or a reversal and its correction can only update it.
+    ``encounter`` is the claim to send (PHI, like an interchange's bytes); ``written_key``
+    the encounter file the next night submits it from."""
+
+    __tablename__ = "next_payer_claims"
+    __table_args__ = (
+        UniqueConstraint("clm01", "payer_sequence"),
+        Index("ix_next_payer_claims_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clm01: Mapped[str] = mapped_column(String(38))
+    payer_sequence: Mapped[str] = mapped_column(String(1))
+    payer_id: Mapped[str] = mapped_column(String(80))
+    state: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(200))
+    prior_paid_cents: Mapped[int] = mapped_column(BigInteger)
+    prior_claim_number: Mapped[str] = mapped_column(String(50))
+    frequency_code: Mapped[str] = mapped_column(String(1), default="1")
+    encounter: Mapped[Any] = mapped_column(Json, nullable=True)
+    source_file: Mapped[str] = mapped_column(String(S3_KEY))
+    decided_on: Mapped[date] = mapped_column(Date)
+    written_key: Mapped[str | None] = mapped_column(String(S3_KEY))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -43,6 +43,11 @@ class ClaimRecord:
     source_file: str
     """The encounter file it came from; a rerun of the same file is recognised by this."""
     frequency_code: FrequencyCode = "1"
+    payer_sequence: str = "P"
+    """COB (issue 13): SBR01 of the payer billed; each payer's claim is its own line of
+    generations under the same CLM01."""
+    later_payers: int = 0
+    """COB: payers the encounter lists after the one billed."""
 
     @property
     def clm01(self) -> str:

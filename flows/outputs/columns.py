@@ -52,6 +52,7 @@ _TAIL = (
 
 DENIALS = (
     *_HEAD,
+    _c("payer_sequence", "Payer seq", "text", 6),  # COB: P, S or T
     _c("line_ref", "Line", "text", 16),
     _c("procedure_code", "Code", "text", 8),
     _c("modifiers", "Modifiers", "text", 10),

@@ -44,6 +44,7 @@ from flows.outputs.storage import S3Outputs, inbox_files, read_inbox_file, write
 from flows.outputs.tables import csv_bytes, parquet_bytes
 from flows.outputs.xlsx import workbook_bytes
 from flows.s3 import S3Store
+from flows.secondary import worklist_views
 from flows.worklists import context as ctx
 from flows.worklists.imports import UnreadableWorklist, import_edits
 from mappings.denial_rules import denial_rules, worklist_settings
@@ -139,14 +140,17 @@ def build_worklists(
         ignore_index=True,
     )
     stats = denial_stats(merged.items.values(), adjudicated, today, settings.report.trend_days)
-    pr = _with_patients(classified.patient_responsibility, claims)
+    # COB: the patient's balance after the last payer; claims waiting on a next payer
+    after_last, pending = worklist_views(ledger, classified.patient_responsibility, today)
+    pr = _with_patients(after_last, claims)
     extra = analytics(
         pd.DataFrame(ledger.ar_facts()),
         *_remitted(found, classified, claims),
         today,
         settings.report.trend_days,
     )
-    files = _files(rows, pr, summary, report_html(summary, stats, extra), today)
+    tables = {**rows, "secondary_pending": pending}  # CSV and Parquet; not a workbook sheet
+    files = _files(tables, pr, summary, report_html(summary, stats, extra), today)
     if isinstance(responses, ResponseTables):  # the posting export of today's remittances
         files |= posting_files(posting_rows(responses, found.plbs))
     outputs = {}

@@ -83,6 +83,17 @@ class PayerRules(_Rules):
     silent: bool = Field(
         False, description="never answers beyond the 999: its claims wait for the no-response list"
     )
+    # -- COB (issue 13) --
+    secondary_only: bool = Field(
+        False,
+        description="pays only after another payer (Medigap, Medicaid): adjudicates COB claims "
+        "that balance, rejects the rest at the front end (277CA A7:479, A7:400)",
+    )
+    crossover_to: str | None = Field(
+        None,
+        description="forwards claims to this payer when the claim names it as secondary "
+        "(CLP02 19 + NM1*TT); that payer's 835 follows in the next payment cycle",
+    )
 
     @model_validator(mode="after")
     def _sane(self) -> PayerRules:

@@ -338,6 +338,8 @@ the seven dependents' subscriber DMG segments and nothing else."""
 
 
 def test_output_is_byte_identical_to_the_hand_written_builder() -> None:
-    datas = [*EDGE_CASES.values(), *synthetic(50, date(2026, 11, 26), broken_share=0.0)]
-    text = "".join(ic.text for ic in build(*datas))
+    made = synthetic(50, date(2026, 11, 26), broken_share=0.0)
+    # encounters without COB (the synthetic Medicare patients' later payers left out)
+    plain = [{k: v for k, v in d.items() if k != "other_coverage"} for d in made]
+    text = "".join(ic.text for ic in build(*EDGE_CASES.values(), *plain))
     assert text.splitlines(keepends=True) == GOLDEN.read_text("ascii").splitlines(keepends=True)

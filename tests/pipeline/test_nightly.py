@@ -164,6 +164,7 @@ def test_killed_at_any_step_the_rerun_sends_each_claim_once(
         }
         nights[point] = Night(S3Store(config), sandbox, ledger_url, env)
         nights[point].put_encounters("clinic.jsonl", datas)
+        _secondary_ready(nights[point])
         envs[point] = env
     try:
         killed = _run_all(
@@ -179,13 +180,41 @@ def test_killed_at_any_step_the_rerun_sends_each_claim_once(
         for point, n in nights.items():
             received = n.received_claims()
             assert len(received) == len(set(received)), f"a claim went out twice after {point}"
-            assert set(received) == good_ids(datas, n), point
+            assert set(received) == good_ids(datas, n) | {COB_CLAIM}, point
             with n.ledger() as ledger:
                 sent = {c.clm01 for c in ledger.find_claims(states={ClaimState.SUBMITTED})}
             assert sent == set(received), point
     finally:
         for n in nights.values():
             n.sandbox.stop()
+
+
+COB_CLAIM = "ENC-COB-S1"
+
+
+def _secondary_ready(night: Night) -> None:
+    """COB: a claim to a next payer decided from an earlier 835, for this night to send."""
+    from decimal import Decimal
+
+    from edi.claims.models import Encounter
+    from flows.ledger.next_payer import NextPayerWrite
+    from tests.cob.cases import secondary
+
+    enc = Encounter.model_validate(secondary()).model_dump(mode="json", exclude_none=True)
+    with night.ledger() as ledger:
+        write = NextPayerWrite(
+            clm01=COB_CLAIM,
+            payer_sequence="S",
+            payer_id="SBXGAP",
+            state="ready",
+            reason="bill SBXGAP",
+            prior_paid=Decimal("120.00"),
+            prior_claim_number="ICN0001",
+            source_file="earlier.835",
+            decided_on=NIGHT,
+            encounter=enc,
+        )
+        ledger.record_next_payers([write])
 
 
 def _kill_after(seconds: dict[str, float], envs: dict[str, dict[str, str]]) -> list[str]:

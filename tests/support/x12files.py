@@ -76,6 +76,8 @@ class Claim:
     received: str = ""
     patient: tuple[str, str] = ("DOE", "JANE")
     member_id: str = "W123456789"
+    crossover: tuple[str, str] = ("", "")
+    """NM1*TT: the crossover carrier's name and ID (a Medicare crossover)."""
 
 
 @dataclass
@@ -149,6 +151,8 @@ def write_835_body(
                   "12", claim.payer_claim_number, "11", "1")  # fmt: skip
         _cas(w, claim.adjustments)
         w.segment("NM1", "QC", "1", *claim.patient, "", "", "", "MI", claim.member_id)
+        if claim.crossover[0]:
+            w.segment("NM1", "TT", "2", claim.crossover[0], "", "", "", "PI", claim.crossover[1])
         if claim.moa:
             w.segment("MOA", "", "", *claim.moa)
         if claim.statement[0]:

@@ -187,3 +187,11 @@ def test_an_old_workbook_cannot_reopen_what_a_payment_closed(rules, settings, te
     assert plan.changed[0].status == "resolved" and plan.changed[0].owner == "maria"
     assert "closed (resolved) after this workbook was made" in plan.problems[0]
     assert "maria" not in plan.problems[0]
+
+
+def test_a_secondary_payers_denial_shows_its_payer_sequence(rules, settings, terms):
+    run = Run(rules, settings, terms)
+    by_secondary = Claim("ENC-3", "2", "90", "0", "0", "GAP3", lines=[
+        Line("99214", "90", "0", "ENC-3-1", [Cas("CO", "197", "90")])])  # fmt: skip
+    _, rows = run.night([("s.835", remit([by_secondary], trace="T3", isa13=303))], context(), DAY1)
+    assert list(rows["denials"]["payer_sequence"]) == ["S"]
