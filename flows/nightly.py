@@ -22,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
+from edi.codesets.ncci import PtpEdits
 from edi.worklists.summary import WorklistSummary
 from flows import artifacts
 from flows.clearinghouse import Clearinghouse, connect
@@ -198,10 +199,16 @@ def refresh_worklists(settings: Settings, today: date) -> WorklistSummary:
             today,
             settings.data_dir / "worklists",
             store,
-            options=BuildOptions(worker=_worker()),
+            options=BuildOptions(worker=_worker(), ptp=_ptp_edits(settings, today)),
         )
     publish_artifacts(summary)
     return summary
+
+
+def _ptp_edits(settings: Settings, today: date) -> PtpEdits | None:
+    """The installed NCCI PTP edits, so CO-97 advice follows each pair's modifier
+    indicator (the same cached release the night's scrub checked with)."""
+    return checks_for(settings, today).context.code_sets.ptp
 
 
 # -- flows ------------------------------------------------------------------------------
