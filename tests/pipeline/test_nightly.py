@@ -36,8 +36,9 @@ def good_ids(datas: list[dict], night: Night) -> set[str]:
     """Encounters that pass the rules: what must arrive, exactly once."""
     with night.ledger() as ledger:
         refused = {e.subject.upper() for e in ledger.find_exceptions(business_date=NIGHT)}
+        held = {h.clm01 for h in ledger.find_holds()}  # waiting for coding review
     assert refused, "the test data carries broken encounters"
-    return {d["encounter_id"].upper() for d in datas} - refused
+    return {d["encounter_id"].upper() for d in datas} - refused - held
 
 
 @pytest.mark.slow
@@ -52,7 +53,7 @@ def test_a_night_submits_every_good_encounter_once(night: Night) -> None:
     assert Counter(received).most_common(1)[0][1] == 1
     assert set(received) == good_ids(datas, night)
     assert result["claims"] == len(received)
-    assert result["claims"] + result["exceptions"] == 25
+    assert result["claims"] + result["exceptions"] + result["scrub"]["held"] == 25
     assert result["exceptions"] > 0, "the synthetic night carries broken encounters"
     with night.ledger() as ledger:
         states = Counter(c.state for c in ledger.find_claims())
