@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.concurrency.sync import concurrency
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
@@ -43,6 +45,9 @@ from flows.worklists.artifacts import publish_artifacts
 TASK_OPTIONS = {"persist_result": False, "cache_policy": NO_CACHE}
 HELD_POLL_SECONDS = 15.0
 """How often a run looks again at work another run holds (``held_wait_seconds`` in all)."""
+UPLOAD_SLOT_LEASE_S = 60.0
+"""A killed run's upload slot returns to the limit this long after its last renewal
+(Prefect's shortest lease)."""
 TRANSIENT = (TransientError, S3Unavailable, ConnectionError, TimeoutError)
 PERMANENT = (AuthenticationFailed, HostKeyMismatch)
 
@@ -104,7 +109,8 @@ def _clearinghouse(settings: Settings) -> Iterator[Clearinghouse]:
 @task(name="take-encounter-files", **TASK_OPTIONS, **RETRYING)
 def take_encounter_files(settings: Settings, business_date: date) -> list[S3Object]:
     with Ledger.open(settings.ledger) as ledger:
-        return new_encounter_files(S3Store.from_env(), ledger, business_date, _worker())
+        store = S3Store.from_env()
+        return new_encounter_files(store, ledger, business_date, _worker(), settings.file_lease)
 
 
 @task(name="build-and-record", **TASK_OPTIONS, **RETRYING)
@@ -129,10 +135,30 @@ def build_and_record(
 
 @task(name="upload-interchanges", **TASK_OPTIONS, **RETRYING)
 def upload_interchanges(settings: Settings, business_date: date) -> UploadSummary:
-    with Ledger.open(settings.ledger) as ledger, _clearinghouse(settings) as clearinghouse:
+    """Upload under the profile's Prefect global concurrency limit (see
+    :func:`upload_limit_name`), so runs for many clinics do not stampede one clearinghouse;
+    without such a limit the upload goes ahead at once."""
+    limit = upload_limit_name(settings.clearinghouse_profile().name)
+    with (
+        concurrency(limit, occupy=1, lease_duration=UPLOAD_SLOT_LEASE_S, strict=False),
+        Ledger.open(settings.ledger) as ledger,
+        _clearinghouse(settings) as clearinghouse,
+    ):
         return upload_pending_step(
-            ledger, clearinghouse, S3Store.from_env(), _worker(), business_date
+            ledger,
+            clearinghouse,
+            S3Store.from_env(),
+            _worker(),
+            business_date,
+            settings.upload_lease,
         )
+
+
+def upload_limit_name(profile: str) -> str:
+    """The Prefect global concurrency limit that caps uploads to one clearinghouse profile
+    at once, across every worker: ``prefect gcl create clearinghouse-<profile> --limit N``
+    with N the connections the clearinghouse allows the account."""
+    return f"clearinghouse-{profile}"
 
 
 @task(name="fetch-and-parse-responses", **TASK_OPTIONS, **RETRYING)
@@ -189,7 +215,9 @@ def nightly_submission(business_date: date | None = None) -> dict:
         uploaded.uploaded += part.uploaded
         uploaded.already_confirmed += part.already_confirmed
         with Ledger.open(settings.ledger) as ledger:
-            unsent = ledger.unsent(night)
+            unsent = ledger.unsent(
+                night, file_lease=settings.file_lease, upload_lease=settings.upload_lease
+            )
         left = waited_until - time.monotonic()
         if not unsent or left <= 0:
             break
@@ -217,15 +245,31 @@ def nightly_submission(business_date: date | None = None) -> dict:
 
 
 def _build(settings: Settings, files: list[S3Object], night: date, summary: BuildSummary) -> None:
-    """Build the files in batches on the flow's task runner (threads by default, a Dask
-    cluster with prefect-dask's DaskTaskRunner, see the README)."""
+    """Build the files in batches on the flow's task runner (threads by default), or on the
+    Dask cluster at ``CLAIMS_DASK_ADDRESS`` (prefect-dask's DaskTaskRunner, docs/scaling.md)."""
     step = settings.files_per_task
-    batches = [
-        build_and_record.submit(settings, files[start : start + step], night)
-        for start in range(0, len(files), step)
-    ]
-    for batch in batches:
-        summary.add(batch.result())
+    with _batch_runner(settings) as submit:
+        batches = [
+            submit(
+                {"settings": settings, "files": files[start : start + step], "business_date": night}
+            )
+            for start in range(0, len(files), step)
+        ]
+        for batch in batches:
+            summary.add(batch.result())
+
+
+@contextmanager
+def _batch_runner(settings: Settings) -> Iterator[Callable[[dict], PrefectFuture]]:
+    """Submit one build batch: on the flow's own task runner, or on the Dask cluster when
+    one is configured (only the build step goes there; listing and uploads stay here)."""
+    if not settings.dask_address:
+        yield lambda parameters: build_and_record.submit(**parameters)
+        return
+    from prefect_dask import DaskTaskRunner
+
+    with DaskTaskRunner(address=settings.dask_address) as runner:
+        yield lambda parameters: runner.submit(build_and_record, parameters)
 
 
 @flow(name="ingest-responses", persist_result=False)

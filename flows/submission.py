@@ -20,7 +20,7 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from edi.claims.build_837p import Interchange, build_interchanges
@@ -39,6 +39,7 @@ from flows.ledger import (
     InterchangeRecord,
     Ledger,
 )
+from flows.ledger.files import FILE_LEASE, UPLOAD_LEASE
 from flows.ledger.records import DUPLICATE_RULE_ID
 from flows.s3 import Area, S3Object, S3Store
 from flows.sources import DEFAULT_LIMITS, ReadLimits, is_encounter_file, records_from_stream
@@ -90,14 +91,20 @@ def _count(into: dict[str, int], counts: dict[str, int]) -> None:
 
 
 def new_encounter_files(
-    store: S3Store, ledger: Ledger, business_date: date, worker: str
+    store: S3Store,
+    ledger: Ledger,
+    business_date: date,
+    worker: str,
+    lease: timedelta = FILE_LEASE,
 ) -> list[S3Object]:
-    """The day's encounter files this run takes (not done, not held by a live run)."""
+    """The day's encounter files this run takes (not done, not held by a live run, or held
+    by a run whose ``lease`` ran out)."""
+    bucket = store.config.bucket
     taken = [
         obj
         for obj in store.list_area(Area.ENCOUNTERS, business_date)
         if is_encounter_file(obj.key)
-        and ledger.take_file(store.config.bucket, obj.key, obj.etag, business_date, worker)
+        and ledger.take_file(bucket, obj.key, obj.etag, business_date, worker, lease=lease)
     ]
     checkpoint("after_read")
     return taken
@@ -281,6 +288,7 @@ def upload_pending(
     store: S3Store,
     worker: str,
     business_date: date,
+    lease: timedelta = UPLOAD_LEASE,
 ) -> UploadSummary:
     """Send every recorded, unconfirmed interchange: archive to S3, upload, confirm.
 
@@ -288,7 +296,7 @@ def upload_pending(
     was recorded; the adapter does not send what the clearinghouse already has.
     """
     summary = UploadSummary()
-    while pending := ledger.claim_pending_interchanges(worker):
+    while pending := ledger.claim_pending_interchanges(worker, lease=lease):
         for item in pending:
             try:
                 store.put(
