@@ -32,9 +32,10 @@ from flows.clearinghouse.retry import RetryPolicy
 from flows.faults import checkpoint
 from flows.ingestion import IngestSummary, Limits, day_responses, ingest
 from flows.ledger import Ledger
+from flows.ledger.files import Unsent
 from flows.redaction import install_redaction
 from flows.runtime import tune_for_batches
-from flows.s3 import S3Object, S3Store, S3Unavailable
+from flows.s3 import Area, S3Object, S3Store, S3Unavailable
 from flows.scrub import check_context
 from flows.settings import Settings
 from flows.submission import BuildSummary, UploadSummary, build_files, new_encounter_files
@@ -138,7 +139,8 @@ def upload_interchanges(settings: Settings, business_date: date) -> UploadSummar
     """Upload under the profile's Prefect global concurrency limit (see
     :func:`upload_limit_name`), so runs for many clinics do not stampede one clearinghouse;
     without such a limit the upload goes ahead at once."""
-    limit = upload_limit_name(settings.clearinghouse_profile().name)
+    profile = settings.clearinghouse_profile().name
+    limit = upload_limit_name(profile)
     with (
         concurrency(limit, occupy=1, lease_duration=UPLOAD_SLOT_LEASE_S, strict=False),
         Ledger.open(settings.ledger) as ledger,
@@ -151,6 +153,7 @@ def upload_interchanges(settings: Settings, business_date: date) -> UploadSummar
             _worker(),
             business_date,
             settings.upload_lease,
+            profile,
         )
 
 
@@ -215,9 +218,7 @@ def nightly_submission(business_date: date | None = None) -> dict:
         uploaded.uploaded += part.uploaded
         uploaded.already_confirmed += part.already_confirmed
         with Ledger.open(settings.ledger) as ledger:
-            unsent = ledger.unsent(
-                night, file_lease=settings.file_lease, upload_lease=settings.upload_lease
-            )
+            unsent = _unsent(ledger, settings, night)
         left = waited_until - time.monotonic()
         if not unsent or left <= 0:
             break
@@ -242,6 +243,18 @@ def nightly_submission(business_date: date | None = None) -> dict:
         "unreadable_files": summary.unreadable,
         "warnings_by_rule": dict(sorted(summary.warnings.items())),
     }
+
+
+def _unsent(ledger: Ledger, settings: Settings, night: date) -> Unsent:
+    """What of this run's night is unsent: its S3 prefix's files and its profile's uploads
+    (other clinics sharing the ledger have nights of their own)."""
+    return ledger.unsent(
+        night,
+        file_lease=settings.file_lease,
+        upload_lease=settings.upload_lease,
+        key_prefix=S3Store.from_env().prefix(Area.ENCOUNTERS, night),
+        profile=settings.clearinghouse_profile().name,
+    )
 
 
 def _build(settings: Settings, files: list[S3Object], night: date, summary: BuildSummary) -> None:

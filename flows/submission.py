@@ -289,14 +289,17 @@ def upload_pending(
     worker: str,
     business_date: date,
     lease: timedelta = UPLOAD_LEASE,
+    profile: str | None = None,
 ) -> UploadSummary:
     """Send every recorded, unconfirmed interchange: archive to S3, upload, confirm.
 
     The bytes come from the ledger, never from a new build, so a rerun sends exactly what
-    was recorded; the adapter does not send what the clearinghouse already has.
+    was recorded; the adapter does not send what the clearinghouse already has.  With
+    ``profile``, only that clearinghouse profile's interchanges (the one ``clearinghouse``
+    connects to).
     """
     summary = UploadSummary()
-    while pending := ledger.claim_pending_interchanges(worker, lease=lease):
+    while pending := ledger.claim_pending_interchanges(worker, lease=lease, profile=profile):
         for item in pending:
             try:
                 store.put(
