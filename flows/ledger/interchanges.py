@@ -108,7 +108,7 @@ class InterchangeLedger(Store):
                 ClaimEvent(clm01, EventKind.BUILT, now, interchange.file_name, generation=gen)
                 for clm01, gen in wanted
             ]
-            apply_events_in(session, events, now)
+            apply_events_in(session, events, now, locked)
             return row.id
 
         try:
