@@ -10,8 +10,9 @@ sandbox clearinghouse (answers off) in this one.  The ledger is a fresh schema o
 PostgreSQL at ``CLAIMS_BENCH_POSTGRES_URL`` (default 127.0.0.1:5432/test), dropped after.
 
 Reported per run: wall time, claims/s, each worker's peak memory (max RSS), the ledger's
-size on disk, and where each worker's time went (exclusive seconds per stage: S3 read and
-NDJSON parse, scrub, build, ledger writes, upload).
+size on disk, each worker's CPU seconds (claims per CPU second is the per-core rate, less
+sensitive than wall time to a shared machine), and where each worker's time went (exclusive
+wall seconds per stage: S3 read and NDJSON parse, scrub, build, each ledger write, upload).
 
     .venv/bin/python bench/bench_million.py                      # 1,000,000 in 200 files
     .venv/bin/python bench/bench_million.py 100000 20 --workers 1 2
@@ -156,8 +157,10 @@ def work(clinic: str) -> dict:
         )
         with connect(profile.transport, retry=RetryPolicy(attempts=3)) as clearinghouse:
             uploaded = upload_pending(ledger, clearinghouse, store, clinic, NIGHT)
+        server_cpu = _backend_cpu_seconds(ledger.engine)
     seconds = time.perf_counter() - start
     stages.seconds["other"] = seconds - sum(stages.seconds.values())
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
         "clinic": clinic,
         "files": summary.files,
@@ -166,9 +169,24 @@ def work(clinic: str) -> dict:
         "exceptions": summary.exceptions,
         "uploaded": len(uploaded.uploaded),
         "seconds": round(seconds, 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+        "claims_per_cpu_s": round(summary.claims / max(usage.ru_utime + usage.ru_stime, 1e-9)),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+        "ledger_server_cpu_s": server_cpu,
         "stages_s": {k: round(v, 1) for k, v in sorted(stages.seconds.items())},
     }
+
+
+def _backend_cpu_seconds(engine) -> float | None:  # type: ignore[no-untyped-def]
+    """CPU seconds of this worker's PostgreSQL backend (one connection: one thread), read
+    from /proc on this machine; None where that is not possible."""
+    try:
+        with engine.connect() as connection:
+            pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 1)
+    except (OSError, ValueError):
+        return None
 
 
 # -- the services and the night ----------------------------------------------------------
@@ -288,7 +306,7 @@ def night(count: int, files: int, workers: int, postgres: str) -> dict:
                 ledger_bytes = size()
         finally:
             sandbox.stop()
-    claims = sum(r["claims"] for r in reports["workers"])
+    claims = sum(r["claims"] for r in reports["per_worker"])
     return {
         "encounters": count,
         "files": files,
@@ -319,7 +337,7 @@ def _run_workers(env: dict[str, str], workers: int) -> dict:
     for process in processes:
         if process.returncode:
             raise SystemExit(f"a worker failed (exit {process.returncode})")
-    return {"wall_s": wall, "workers": [json.loads(o.strip().splitlines()[-1]) for o in outputs]}
+    return {"wall_s": wall, "per_worker": [json.loads(o.strip().splitlines()[-1]) for o in outputs]}
 
 
 def main() -> None:
