@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -259,30 +260,40 @@ def _unsent(ledger: Ledger, settings: Settings, night: date) -> Unsent:
 
 def _build(settings: Settings, files: list[S3Object], night: date, summary: BuildSummary) -> None:
     """Build the files in batches on the flow's task runner (threads by default), or on the
-    Dask cluster at ``CLAIMS_DASK_ADDRESS`` (prefect-dask's DaskTaskRunner, docs/scaling.md)."""
+    Dask cluster at ``CLAIMS_DASK_ADDRESS`` (prefect-dask's DaskTaskRunner, docs/scaling.md).
+
+    Only so many batches are in flight at once: each holds an interchange's worth of
+    encounters, and threads of one process share one core for Python, so more batches at
+    once cost memory and gain nothing (a night of 200 files would otherwise be 10 batches
+    at once, gigabytes).  On Dask the window is the cluster's threads.
+    """
     step = settings.files_per_task
-    with _batch_runner(settings) as submit:
-        batches = [
-            submit(
-                {"settings": settings, "files": files[start : start + step], "business_date": night}
-            )
-            for start in range(0, len(files), step)
-        ]
-        for batch in batches:
-            summary.add(batch.result())
+    with _batch_runner(settings) as (submit, window):
+        in_flight: deque[PrefectFuture] = deque()
+        for start in range(0, len(files), step):
+            if len(in_flight) >= window:
+                summary.add(in_flight.popleft().result())
+            batch = files[start : start + step]
+            in_flight.append(submit({"settings": settings, "files": batch, "business_date": night}))
+        while in_flight:
+            summary.add(in_flight.popleft().result())
 
 
 @contextmanager
-def _batch_runner(settings: Settings) -> Iterator[Callable[[dict], PrefectFuture]]:
-    """Submit one build batch: on the flow's own task runner, or on the Dask cluster when
-    one is configured (only the build step goes there; listing and uploads stay here)."""
+def _batch_runner(
+    settings: Settings,
+) -> Iterator[tuple[Callable[[dict], PrefectFuture], int]]:
+    """How to submit one build batch, and how many to keep in flight: the flow's own task
+    runner, or the Dask cluster when one is configured (only the build step goes there;
+    listing and uploads stay here)."""
     if not settings.dask_address:
-        yield lambda parameters: build_and_record.submit(**parameters)
+        yield (lambda parameters: build_and_record.submit(**parameters)), settings.build_batches
         return
     from prefect_dask import DaskTaskRunner
 
     with DaskTaskRunner(address=settings.dask_address) as runner:
-        yield lambda parameters: runner.submit(build_and_record, parameters)
+        threads = sum(runner.client.nthreads().values())
+        yield (lambda parameters: runner.submit(build_and_record, parameters)), max(threads, 1)
 
 
 @flow(name="ingest-responses", persist_result=False)

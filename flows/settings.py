@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     upload_lease_seconds: float = Field(
         900, gt=0, description="how long a run holds an upload before a takeover"
     )
+    build_batches: int = Field(
+        2, ge=1, description="build batches in flight at once in one flow run (thread runner)"
+    )
     dask_address: str | None = Field(
         None, description="a Dask scheduler (tcp://host:8786): the build step's batches run there"
     )
