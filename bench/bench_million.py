@@ -16,6 +16,7 @@ wall seconds per stage: S3 read and NDJSON parse, scrub, build, each ledger writ
 
     .venv/bin/python bench/bench_million.py                      # 1,000,000 in 200 files
     .venv/bin/python bench/bench_million.py 100000 20 --workers 1 2
+    .venv/bin/python bench/bench_million.py 50000 10 --workers 1 --flow   # the flow itself
     BENCH_CPROFILE=/tmp/worker.prof .venv/bin/python bench/bench_million.py 10000 4 --workers 1
 """
 
@@ -123,6 +124,29 @@ def _instrument(stages: Stages) -> None:
         setattr(Ledger, method, stages.wrap(f"ledger {method}", getattr(Ledger, method)))
     S3Store.put = stages.wrap("upload (S3 archive + SFTP)", S3Store.put)
     SftpClearinghouse.submit = stages.wrap("upload (S3 archive + SFTP)", SftpClearinghouse.submit)
+
+
+def work_flow(clinic: str) -> dict:
+    """One worker running the nightly-submission flow itself (Prefect's local server in a
+    process of its own, its thread runner with ``CLAIMS_BUILD_BATCHES`` batches in flight):
+    the flow-run process's peak memory, as a Prefect worker would run it."""
+    from flows.nightly import nightly_submission
+
+    os.environ.setdefault("CLAIMS_FILES_PER_TASK", "1")
+    os.environ["CLAIMS_WORKER"] = clinic
+    start = time.perf_counter()
+    result = nightly_submission(NIGHT)
+    seconds = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "clinic": clinic,
+        "flow": True,
+        "build_batches": int(os.environ.get("CLAIMS_BUILD_BATCHES", "2")),
+        "claims": result["claims"],
+        "seconds": round(seconds, 1),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+    }
 
 
 def work(clinic: str) -> dict:
@@ -266,7 +290,7 @@ def _put_night(store_for: Callable[[str], object], count: int, files: int, clini
         left -= size
 
 
-def night(count: int, files: int, workers: int, postgres: str) -> dict:
+def night(count: int, files: int, workers: int, postgres: str, flow: bool = False) -> dict:
     """Put the night, start ``workers`` processes at once; their reports and the totals."""
     from dataclasses import replace
 
@@ -300,8 +324,14 @@ def night(count: int, files: int, workers: int, postgres: str) -> dict:
                     "CLAIMS_SFTP_PORT": str(sandbox.port),
                     "CLAIMS_SFTP_HOST_KEY": sandbox.host_key_line,
                     "CLAIMS_SFTP_KEY": str(sandbox.client_key_path),
+                    # --flow: Prefect's local server, its home in the temporary folder
+                    "PREFECT_HOME": str(Path(tmp) / "prefect"),
+                    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                    "DO_NOT_TRACK": "1",
+                    "PREFECT_LOGGING_LEVEL": "WARNING",
+                    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
                 }
-                reports = _run_workers(env, workers)
+                reports = _run_workers(env, workers, flow)
                 wall = reports.pop("wall_s")
                 ledger_bytes = size()
         finally:
@@ -321,11 +351,11 @@ def night(count: int, files: int, workers: int, postgres: str) -> dict:
     }
 
 
-def _run_workers(env: dict[str, str], workers: int) -> dict:
+def _run_workers(env: dict[str, str], workers: int, flow: bool) -> dict:
     start = time.perf_counter()
     processes = [
         subprocess.Popen(
-            [sys.executable, __file__, "--worker", f"clinic-{n + 1}"],
+            [sys.executable, __file__, "--flow-worker" if flow else "--worker", f"clinic-{n + 1}"],
             env=env | {"CLAIMS_S3_PREFIX": f"clinic-{n + 1}"},
             stdout=subprocess.PIPE,
             text=True,
@@ -341,6 +371,9 @@ def _run_workers(env: dict[str, str], workers: int) -> dict:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--flow-worker"]:
+        print(json.dumps(work_flow(sys.argv[2])))
+        return
     if sys.argv[1:2] == ["--worker"]:
         if os.environ.get("BENCH_CPROFILE"):
             import cProfile
@@ -357,6 +390,11 @@ def main() -> None:
     parser.add_argument("files", type=int, nargs="?", default=200)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument(
+        "--flow",
+        action="store_true",
+        help="run the nightly-submission flow in each worker (peak memory as deployed)",
+    )
+    parser.add_argument(
         "--postgres", default=os.environ.get("CLAIMS_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
     )
     args = parser.parse_args()
@@ -364,7 +402,8 @@ def main() -> None:
 
     quiet_console()
     for workers in args.workers:
-        print(json.dumps(night(args.encounters, args.files, workers, args.postgres), indent=1))
+        report = night(args.encounters, args.files, workers, args.postgres, args.flow)
+        print(json.dumps(report, indent=1))
 
 
 if __name__ == "__main__":
