@@ -4,12 +4,15 @@ A run with ``CLAIMS_FAULT=<point>`` stops at that point: by raising
 :class:`InjectedFault` (what Prefect shows as a failed run, for the demo's Retry) or, with
 ``CLAIMS_FAULT_MODE=exit``, by killing the process outright as a power cut would.  With
 ``CLAIMS_FAULT_ONCE=<file>`` the fault fires only while that file does not exist yet.
+``CLAIMS_FAULT_MODE=hang`` stops the process there for good, its PID written to that file,
+so a test can SIGKILL it from outside at a known point (a worker's flow run, mid-night).
 Without the variables a checkpoint costs one dictionary lookup.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 POINTS = (
@@ -48,6 +51,11 @@ def checkpoint(point: str) -> None:
             return
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
-    if os.environ.get("CLAIMS_FAULT_MODE") == "exit":
+    mode = os.environ.get("CLAIMS_FAULT_MODE")
+    if mode == "exit":
         os._exit(70)
+    if mode == "hang" and once:
+        Path(once).write_text(str(os.getpid()))
+        while True:
+            time.sleep(60)
     raise InjectedFault(f"injected fault at {point} (CLAIMS_FAULT); rerun to recover")

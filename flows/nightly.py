@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.concurrency.sync import concurrency
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
@@ -31,6 +34,7 @@ from flows.clearinghouse.retry import RetryPolicy
 from flows.faults import checkpoint
 from flows.ingestion import IngestSummary, Limits, day_responses, ingest
 from flows.ledger import Ledger
+from flows.ledger.files import Unsent
 from flows.night_review import (
     checks_for,
     coding_review,
@@ -40,7 +44,7 @@ from flows.night_review import (
 )
 from flows.redaction import install_redaction
 from flows.runtime import tune_for_batches
-from flows.s3 import S3Object, S3Store, S3Unavailable
+from flows.s3 import Area, S3Object, S3Store, S3Unavailable
 from flows.secondary import write_ready
 from flows.settings import Settings
 from flows.status_inquiry import InquirySummary, send_status_inquiries
@@ -53,6 +57,9 @@ from mappings.profiles import payer_profiles
 TASK_OPTIONS = {"persist_result": False, "cache_policy": NO_CACHE}
 HELD_POLL_SECONDS = 15.0
 """How often a run looks again at work another run holds (``held_wait_seconds`` in all)."""
+UPLOAD_SLOT_LEASE_S = 60.0
+"""A killed run's upload slot returns to the limit this long after its last renewal
+(Prefect's shortest lease)."""
 TRANSIENT = (TransientError, S3Unavailable, ConnectionError, TimeoutError)
 PERMANENT = (AuthenticationFailed, HostKeyMismatch)
 
@@ -116,7 +123,7 @@ def take_encounter_files(settings: Settings, business_date: date) -> list[S3Obje
     with Ledger.open(settings.ledger) as ledger:
         store = S3Store.from_env()
         write_ready(ledger, store, business_date)  # COB: claims to next payers, this night
-        return new_encounter_files(store, ledger, business_date, _worker())
+        return new_encounter_files(store, ledger, business_date, _worker(), settings.file_lease)
 
 
 @task(name="build-and-record", **TASK_OPTIONS, **RETRYING)
@@ -161,9 +168,24 @@ def write_coding_review(settings: Settings, business_date: date, summary: BuildS
 
 @task(name="upload-interchanges", **TASK_OPTIONS, **RETRYING)
 def upload_interchanges(settings: Settings, business_date: date) -> UploadSummary:
-    with Ledger.open(settings.ledger) as ledger, _clearinghouse(settings) as clearinghouse:
+    """Upload under the profile's Prefect global concurrency limit (see
+    :func:`upload_limit_name`), so runs for many clinics do not stampede one clearinghouse;
+    without such a limit the upload goes ahead at once."""
+    profile = settings.clearinghouse_profile().name
+    limit = upload_limit_name(profile)
+    with (
+        concurrency(limit, occupy=1, lease_duration=UPLOAD_SLOT_LEASE_S, strict=False),
+        Ledger.open(settings.ledger) as ledger,
+        _clearinghouse(settings) as clearinghouse,
+    ):
         return upload_pending_step(
-            ledger, clearinghouse, S3Store.from_env(), _worker(), business_date
+            ledger,
+            clearinghouse,
+            S3Store.from_env(),
+            _worker(),
+            business_date,
+            settings.upload_lease,
+            profile,
         )
 
 
@@ -174,6 +196,13 @@ def claim_status_inquiries(settings: Settings, business_date: date) -> InquirySu
         return send_status_inquiries(
             ledger, clearinghouse, settings.clearinghouse_profile(), payer_profiles(), business_date
         )
+
+
+def upload_limit_name(profile: str) -> str:
+    """The Prefect global concurrency limit that caps uploads to one clearinghouse profile
+    at once, across every worker: ``prefect gcl create clearinghouse-<profile> --limit N``
+    with N the connections the clearinghouse allows the account."""
+    return f"clearinghouse-{profile}"
 
 
 @task(name="fetch-and-parse-responses", **TASK_OPTIONS, **RETRYING)
@@ -238,7 +267,7 @@ def nightly_submission(business_date: date | None = None) -> dict:
         uploaded.uploaded += part.uploaded
         uploaded.already_confirmed += part.already_confirmed
         with Ledger.open(settings.ledger) as ledger:
-            unsent = ledger.unsent(night)
+            unsent = _unsent(ledger, settings, night)
         left = waited_until - time.monotonic()
         if not unsent or left <= 0:
             break
@@ -270,16 +299,54 @@ def nightly_submission(business_date: date | None = None) -> dict:
     }
 
 
+def _unsent(ledger: Ledger, settings: Settings, night: date) -> Unsent:
+    """What of this run's night is unsent: its S3 prefix's files and its profile's uploads
+    (other clinics sharing the ledger have nights of their own)."""
+    return ledger.unsent(
+        night,
+        file_lease=settings.file_lease,
+        upload_lease=settings.upload_lease,
+        key_prefix=S3Store.from_env().prefix(Area.ENCOUNTERS, night),
+        profile=settings.clearinghouse_profile().name,
+    )
+
+
 def _build(settings: Settings, files: list[S3Object], night: date, summary: BuildSummary) -> None:
-    """Build the files in batches on the flow's task runner (threads by default, a Dask
-    cluster with prefect-dask's DaskTaskRunner, see the README)."""
+    """Build the files in batches on the flow's task runner (threads by default), or on the
+    Dask cluster at ``CLAIMS_DASK_ADDRESS`` (prefect-dask's DaskTaskRunner, docs/scaling.md).
+
+    Only so many batches are in flight at once: each holds an interchange's worth of
+    encounters, and threads of one process share one core for Python, so more batches at
+    once cost memory and gain nothing (a night of 200 files would otherwise be 10 batches
+    at once, gigabytes).  On Dask the window is the cluster's threads.
+    """
     step = settings.files_per_task
-    batches = [
-        build_and_record.submit(settings, files[start : start + step], night)
-        for start in range(0, len(files), step)
-    ]
-    for batch in batches:
-        summary.add(batch.result())
+    with _batch_runner(settings) as (submit, window):
+        in_flight: deque[PrefectFuture] = deque()
+        for start in range(0, len(files), step):
+            if len(in_flight) >= window:
+                summary.add(in_flight.popleft().result())
+            batch = files[start : start + step]
+            in_flight.append(submit({"settings": settings, "files": batch, "business_date": night}))
+        while in_flight:
+            summary.add(in_flight.popleft().result())
+
+
+@contextmanager
+def _batch_runner(
+    settings: Settings,
+) -> Iterator[tuple[Callable[[dict], PrefectFuture], int]]:
+    """How to submit one build batch, and how many to keep in flight: the flow's own task
+    runner, or the Dask cluster when one is configured (only the build step goes there;
+    listing and uploads stay here)."""
+    if not settings.dask_address:
+        yield (lambda parameters: build_and_record.submit(**parameters)), settings.build_batches
+        return
+    from prefect_dask import DaskTaskRunner
+
+    with DaskTaskRunner(address=settings.dask_address) as runner:
+        threads = sum(runner.client.nthreads().values())
+        yield (lambda parameters: runner.submit(build_and_record, parameters)), max(threads, 1)
 
 
 @flow(name="ingest-responses", persist_result=False)

@@ -7,6 +7,7 @@ Production sets ``CLAIMS_LEDGER_URL`` (PostgreSQL), ``CLAIMS_S3_*`` and a real p
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -89,3 +90,25 @@ class Settings(BaseSettings):
             return profile
         transport = profile.transport.model_copy(update=overrides)
         return profile.model_copy(update={"transport": transport})
+
+    # -- scaling out (several workers, a Dask cluster; docs/scaling.md) --
+    file_lease_seconds: float = Field(
+        3600, gt=0, description="how long a run holds an encounter file before a takeover"
+    )
+    upload_lease_seconds: float = Field(
+        900, gt=0, description="how long a run holds an upload before a takeover"
+    )
+    build_batches: int = Field(
+        2, ge=1, description="build batches in flight at once in one flow run (thread runner)"
+    )
+    dask_address: str | None = Field(
+        None, description="a Dask scheduler (tcp://host:8786): the build step's batches run there"
+    )
+
+    @property
+    def file_lease(self) -> timedelta:
+        return timedelta(seconds=self.file_lease_seconds)
+
+    @property
+    def upload_lease(self) -> timedelta:
+        return timedelta(seconds=self.upload_lease_seconds)

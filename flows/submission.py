@@ -24,7 +24,7 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from edi.claims.build_837p import Interchange, build_interchanges
@@ -46,6 +46,7 @@ from flows.ledger import (
     InterchangeRecord,
     Ledger,
 )
+from flows.ledger.files import FILE_LEASE, UPLOAD_LEASE
 from flows.ledger.held import ClaimCheck, HoldState
 from flows.ledger.records import DUPLICATE_RULE_ID
 from flows.s3 import Area, S3Object, S3Store
@@ -111,14 +112,20 @@ def _count(into: dict[str, int], counts: dict[str, int]) -> None:
 
 
 def new_encounter_files(
-    store: S3Store, ledger: Ledger, business_date: date, worker: str
+    store: S3Store,
+    ledger: Ledger,
+    business_date: date,
+    worker: str,
+    lease: timedelta = FILE_LEASE,
 ) -> list[S3Object]:
-    """The day's encounter files this run takes (not done, not held by a live run)."""
+    """The day's encounter files this run takes (not done, not held by a live run, or held
+    by a run whose ``lease`` ran out)."""
+    bucket = store.config.bucket
     taken = [
         obj
         for obj in store.list_area(Area.ENCOUNTERS, business_date)
         if is_encounter_file(obj.key)
-        and ledger.take_file(store.config.bucket, obj.key, obj.etag, business_date, worker)
+        and ledger.take_file(bucket, obj.key, obj.etag, business_date, worker, lease=lease)
     ]
     checkpoint("after_read")
     return taken
@@ -384,14 +391,18 @@ def upload_pending(
     store: S3Store,
     worker: str,
     business_date: date,
+    lease: timedelta = UPLOAD_LEASE,
+    profile: str | None = None,
 ) -> UploadSummary:
     """Send every recorded, unconfirmed interchange: archive to S3, upload, confirm.
 
     The bytes come from the ledger, never from a new build, so a rerun sends exactly what
-    was recorded; the adapter does not send what the clearinghouse already has.
+    was recorded; the adapter does not send what the clearinghouse already has.  With
+    ``profile``, only that clearinghouse profile's interchanges (the one ``clearinghouse``
+    connects to).
     """
     summary = UploadSummary()
-    while pending := ledger.claim_pending_interchanges(worker):
+    while pending := ledger.claim_pending_interchanges(worker, lease=lease, profile=profile):
         for item in pending:
             try:
                 store.put(

@@ -22,7 +22,7 @@ from flows.ledger.records import (
     to_cents,
 )
 from flows.ledger.states import ClaimState
-from flows.ledger.store import Store, chunks, utcnow
+from flows.ledger.store import Store, chunks, one_of, utcnow
 
 
 class ClaimLedger(Store):
@@ -116,7 +116,7 @@ class ClaimLedger(Store):
             rows = session.execute(
                 select(Claim, Interchange.isa13, Interchange.recorded_at)
                 .outerjoin(Interchange, Claim.interchange_id == Interchange.id)
-                .where(Claim.clm01.in_(chunk))
+                .where(one_of(session, Claim.clm01, chunk))
                 .order_by(Claim.clm01, Claim.generation)
             )
             for claim, isa13, recorded_at in rows:

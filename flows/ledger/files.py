@@ -190,11 +190,15 @@ class FileLedger(Store):
         *,
         file_lease: timedelta = FILE_LEASE,
         upload_lease: timedelta = UPLOAD_LEASE,
+        key_prefix: str = "",
+        profile: str | None = None,
     ) -> Unsent:
         """What of ``business_date`` has not reached the clearinghouse, and who holds it.
 
         A run reports this at its end, so a run that could not do everything (another
         run, live or crashed, holds a file or an upload) never looks like a clean night.
+        ``key_prefix`` (files and the claims read from them) and ``profile`` (uploads)
+        narrow it to one clinic's night when one ledger serves many clinics.
         """
         with self._read() as session:
             files = [
@@ -206,6 +210,7 @@ class FileLedger(Store):
                     .where(
                         IngestedFile.business_date == business_date,
                         IngestedFile.status != FileStatus.DONE,
+                        IngestedFile.key.startswith(key_prefix, autoescape=True),
                     )
                     .order_by(IngestedFile.id)
                 )
@@ -221,6 +226,7 @@ class FileLedger(Store):
                     .where(
                         Interchange.business_date == business_date,
                         Interchange.state.in_(list(PENDING_UPLOAD)),
+                        *([Interchange.profile == profile] if profile is not None else []),
                     )
                     .order_by(Interchange.id)
                 )
@@ -228,6 +234,10 @@ class FileLedger(Store):
             not_built = session.scalar(
                 select(func.count())
                 .select_from(Claim)
-                .where(Claim.business_date == business_date, Claim.state == ClaimState.ADMITTED)
+                .where(
+                    Claim.business_date == business_date,
+                    Claim.state == ClaimState.ADMITTED,
+                    Claim.source_file.startswith(key_prefix, autoescape=True),
+                )
             )
         return Unsent(files, uploads, int(not_built or 0))

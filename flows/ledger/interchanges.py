@@ -108,7 +108,7 @@ class InterchangeLedger(Store):
                 ClaimEvent(clm01, EventKind.BUILT, now, interchange.file_name, generation=gen)
                 for clm01, gen in wanted
             ]
-            apply_events_in(session, events, now)
+            apply_events_in(session, events, now, locked)
             return row.id
 
         try:
@@ -128,6 +128,7 @@ class InterchangeLedger(Store):
         limit: int = 10,
         lease: timedelta = timedelta(minutes=15),
         now: datetime | None = None,
+        profile: str | None = None,
     ) -> list[PendingInterchange]:
         """Take interchanges whose upload is not confirmed, for ``worker`` to (re)upload.
 
@@ -136,6 +137,8 @@ class InterchangeLedger(Store):
         ``SKIP LOCKED`` on PostgreSQL, the write lock on SQLite, and a lease so another
         worker waits ``lease`` before taking one over.  Upload the stored bytes as they
         are, under the stored file name; ``attempts > 1`` means check the remote first.
+        With ``profile``, only that clearinghouse profile's interchanges: one ledger serves
+        many clinics, and each run uploads over its own profile's connection.
         """
         now = now or utcnow()
         query = (
@@ -148,6 +151,7 @@ class InterchangeLedger(Store):
                     Interchange.claimed_by == worker,
                     Interchange.claimed_at < now - lease,
                 ),
+                *([Interchange.profile == profile] if profile is not None else []),
             )
             .order_by(Interchange.id)
             .limit(limit)

@@ -31,3 +31,45 @@ def test_each_entrypoint_loads_from_the_checkout(deployment, monkeypatch):
     flow = load_flow_from_entrypoint(deployment["entrypoint"])
     assert flow.name == deployment["name"]
     assert os.path.isfile(deployment["entrypoint"].split(":")[0])
+
+
+# The Kubernetes worker's job variables (prefect-kubernetes' KubernetesWorkerVariables and
+# Prefect's BaseVariables): a misspelt one would be silently ignored by the pool.
+KUBERNETES_JOB_VARIABLES = {
+    "name", "env", "labels", "command",
+    "namespace", "image", "service_account_name", "image_pull_policy", "backoff_limit",
+    "finished_job_ttl", "job_watch_timeout_seconds", "pod_watch_timeout_seconds",
+    "stream_output", "cluster_config",
+}  # fmt: skip
+
+
+def _claims_variables() -> set[str]:
+    """Every CLAIMS_* name the pipeline reads: Settings' fields and the S3 settings."""
+    import inspect
+    import re
+
+    import flows.s3.store
+    from flows.settings import Settings
+
+    s3 = set(re.findall(r'"(CLAIMS_S3_[A-Z_]+)"', inspect.getsource(flows.s3.store)))
+    return {f"CLAIMS_{name.upper()}" for name in Settings.model_fields} | s3
+
+
+@pytest.mark.parametrize(
+    "deployment", CONFIG["definitions"]["kubernetes_deployments"], ids=lambda d: d["name"]
+)
+def test_the_kubernetes_example_is_a_valid_deployment(deployment, monkeypatch):
+    from prefect.cli.deploy._models import PrefectYamlModel
+
+    model = PrefectYamlModel.model_validate({**CONFIG, "deployments": [deployment]})
+    work_pool = model.deployments[0].work_pool
+    assert work_pool is not None and work_pool.name == "kubernetes"
+    variables = work_pool.job_variables
+    assert set(variables) <= KUBERNETES_JOB_VARIABLES, set(variables) - KUBERNETES_JOB_VARIABLES
+    env = variables["env"]
+    assert all(isinstance(v, str) for v in env.values()), "Kubernetes env values are strings"
+    unknown = {name for name in env if name.startswith("CLAIMS_")} - _claims_variables()
+    assert not unknown, f"settings the pipeline does not read: {unknown}"
+    monkeypatch.chdir(PROJECT)
+    assert load_flow_from_entrypoint(deployment["entrypoint"]).name == "nightly-submission"
+    assert not {d["name"] for d in CONFIG["deployments"]} & {deployment["name"]}
