@@ -18,8 +18,6 @@ elements, IK502 for transaction sets, AK905 for groups and the TA1 note code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from edi.validate.compiled import Guide, compiled, control_map, map_file_for
 from edi.validate.elements import check
 from edi.validate.walk import NO_NODE, plan, replay
@@ -107,6 +105,7 @@ class _Document:
         self.verdicts: dict[tuple[int, str], list[tuple]] = {}
         self.comp = ":"
         self.sep = "*"
+        self.term = "~"
 
     # -- pyx12's error handler: where an error is filed ---------------------------------
 
@@ -283,6 +282,9 @@ class _Document:
 
     def segment(self, sid: str, elements: list[str], raw: str, line: int, part: str) -> None:
         """Any segment but ISA and GS: read, walk, file the errors, check the elements."""
+        if raw[: len(sid)] != sid:  # written in lower case: pyx12 takes the ID as written
+            sid = elements[0] = raw.split(self.sep, 1)[0]
+            self.pending.append(("seg", "1"))
         self._read(sid, elements, part)
         g = self.guide
         start = self.node
@@ -403,15 +405,30 @@ class _Document:
         return Pyx12Report(self.clean and not out, tuple(out), groups)
 
 
-def validate(data: bytes | str | Iterable[str], name: str = "<input>") -> Pyx12Report:
+def validate(data: bytes | str, name: str = "<input>") -> Pyx12Report:
     """Every SNIP 1-2 error of an X12 document, located, with the 999's codes.
 
     Raises :class:`EngineUnavailable` where the input is not X12 or names a version no
     guide describes (as :func:`~edi.x12.pyx12_validator.validate_x12` raises
     :class:`~edi.x12.pyx12_validator.Pyx12Unavailable`).
     """
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    if text[:3] != "ISA" or text[84:89] not in ("00401", "00501"):
+        raise EngineUnavailable("the input does not start with a fixed-width 4010/5010 ISA")
     doc = _Document()
-    tokens = _Tokenizer(data, name)
+    tokens = _Tokenizer(text, name)
+
+    def skipped(code: str, position: int | None, offset: int) -> None:
+        """A segment whose ID is no ID: pyx12 reads it, finds no place for it, goes on."""
+        if position is None:
+            return
+        end = text.find(doc.term, offset)
+        raw = text[offset : end if end >= 0 else len(text)]
+        elements = raw.split(doc.sep)
+        doc.pending.append(("seg", "1"))
+        doc.segment(elements[0], elements, raw, position, raw)
+
+    tokens.skipped = skipped
     try:
         _run(doc, tokens)
     except X12ParseError as exc:
@@ -427,7 +444,7 @@ def _run(doc: _Document, tokens: _Tokenizer) -> None:
             sid = item[0]
             line = tokens.position
             delims = tokens.delimiters
-            doc.comp, doc.sep = delims.component, delims.element
+            doc.comp, doc.sep, doc.term = delims.component, delims.element, delims.segment
             if sid == "ISA":
                 doc.open_isa(item, line, delims.element)
             elif sid == "GS":
@@ -437,13 +454,15 @@ def _run(doc: _Document, tokens: _Tokenizer) -> None:
                 segment(sid, item, raw, line, tokens._raw or raw)
             continue
         region = item.region
-        sep, strip, parts = region.delimiters.element, region.strip, region.parts()
+        sep, parts = region.delimiters.element, region.parts()
         vocabulary = tokens.vocabulary
         for row, line, code in zip(
             item.rows.tolist(), item.positions.tolist(), item.ids.tolist(), strict=True
         ):
             part = parts[row]
-            raw = part.strip(strip)
+            raw = part.lstrip("\r\n")  # as pyx12 reads it: trailing spaces kept
+            if raw[:1] == " ":
+                raw = raw.lstrip()
             elements = raw.split(sep)
             sid = elements[0] = vocabulary[code]
             segment(sid, elements, raw, line, part)
