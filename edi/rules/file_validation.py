@@ -612,9 +612,7 @@ def _versions(report: FileReport) -> list[tuple[InterchangeInfo, GroupInfo, str]
     return out
 
 
-def _pyx12(
-    report: FileReport, text: str, name: str, cut: int, validator: GuideValidator
-) -> None:
+def _pyx12(report: FileReport, text: str, name: str, cut: int, validator: GuideValidator) -> None:
     """The guide validator's findings on ``text`` from character ``cut`` (the first ISA) on."""
     if not report.interchanges:
         return

@@ -28,7 +28,7 @@ Error = tuple
 
 
 def _valid_date(data_type: str, val: str) -> bool:
-    if data_type == "D8" and len(val) != 8 or data_type == "D6" and len(val) != 6:
+    if (data_type == "D8" and len(val) != 8) or (data_type == "D6" and len(val) != 6):
         return False
     if _DIGITS.search(val) or len(val) not in (6, 8, 12):
         return False

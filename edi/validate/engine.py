@@ -51,7 +51,7 @@ def _int(text: str | None) -> int | None:
 
 
 class _Interchange:
-    __slots__ = ("isa13", "line", "codes", "ta1_req", "ta1")
+    __slots__ = ("codes", "isa13", "line", "ta1", "ta1_req")
 
     def __init__(self, isa13: str, line: int, ta1_req: str) -> None:
         self.isa13, self.line, self.ta1_req = isa13, line, ta1_req
@@ -60,7 +60,7 @@ class _Interchange:
 
 
 class _Group:
-    __slots__ = ("isa", "gs06", "fic", "version", "codes", "transactions")
+    __slots__ = ("codes", "fic", "gs06", "isa", "transactions", "version")
 
     def __init__(self, isa: _Interchange, gs06: str, fic: str, version: str) -> None:
         self.isa, self.gs06, self.fic, self.version = isa, gs06, fic, version
@@ -69,7 +69,7 @@ class _Group:
 
 
 class _Transaction:
-    __slots__ = ("group", "st02", "code", "version", "codes", "errors")
+    __slots__ = ("code", "codes", "errors", "group", "st02", "version")
 
     def __init__(self, group: _Group, st02: str, code: str, version: str) -> None:
         self.group, self.st02, self.code, self.version = group, st02, code, version

@@ -105,9 +105,9 @@ def run(args: argparse.Namespace) -> int:
     from edi.rules.file_validation import validate_837
     from edi.rules.registry import CheckContext
     from edi.validate import validate
-    from edi.x12.pyx12_validator import validate_x12
     from edi.x12.acks import acknowledgments
     from edi.x12.control import MemoryControlNumbers
+    from edi.x12.pyx12_validator import validate_x12
     from mappings.profiles import payer_profiles
 
     try:

@@ -194,5 +194,7 @@ def corpus(bases: list[tuple[str, str]], count: int, seed: int = 18) -> Iterator
     kinds = sorted(MUTATIONS)
     for n in range(count):
         name, text = bases[n % len(bases)]
-        kind = kinds[(n // len(bases)) % len(kinds)] if len(bases) < len(kinds) else rng.choice(kinds)
+        kind = (
+            kinds[(n // len(bases)) % len(kinds)] if len(bases) < len(kinds) else rng.choice(kinds)
+        )
         yield f"{name}~{kind}~{n}", mutate(text, kind, rng)
