@@ -188,6 +188,7 @@ def nightly_submission(business_date: date | None = None) -> dict:
         part = upload_interchanges(settings, night)
         uploaded.uploaded += part.uploaded
         uploaded.already_confirmed += part.already_confirmed
+        uploaded.held.update(part.held)  # issue 18: interchanges the guide engine held
         with Ledger.open(settings.ledger) as ledger:
             unsent = ledger.unsent(night)
         left = waited_until - time.monotonic()
@@ -213,6 +214,7 @@ def nightly_submission(business_date: date | None = None) -> dict:
         "unsent": unsent.as_dict(),
         "unreadable_files": summary.unreadable,
         "warnings_by_rule": dict(sorted(summary.warnings.items())),
+        "held_interchanges": uploaded.held,
     }
 
 

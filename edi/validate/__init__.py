@@ -7,5 +7,6 @@ cached verdicts (:mod:`edi.validate.elements`).
 """
 
 from edi.validate.engine import EngineUnavailable, validate
+from edi.validate.summary import describe, error_label
 
-__all__ = ["EngineUnavailable", "validate"]
+__all__ = ["EngineUnavailable", "describe", "error_label", "validate"]

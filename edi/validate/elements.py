@@ -104,9 +104,13 @@ def _simple(rule: tuple, val: str | None, place: tuple, types, external, out) ->
         return
     if dtype in ("AN", "ID") and val[-1] == " " and len(val.rstrip()) >= low:
         out.append(("ele", "6", *place, data_ele, name))
-    if (codes is not None or ext is not None) and (codes is None or val not in codes):
-        if ext is None or val not in external[ext]:
-            out.append(("ele", "7", *place, data_ele, name))
+    listed = codes is not None and val in codes
+    if (
+        (codes is not None or ext is not None)
+        and not listed
+        and (ext is None or val not in external[ext])
+    ):
+        out.append(("ele", "7", *place, data_ele, name))
     if not valid_type(val, dtype):
         code = "8" if dtype in _DATES else "9" if dtype == "TM" else "6"
         out.append(("ele", code, *place, data_ele, name))

@@ -184,7 +184,7 @@ class _Document:
         self.clean &= not found
 
     def open_gs(self, elements: list[str], line: int) -> None:
-        gs06 = elements[6] if len(elements) > 6 else ""
+        gs06 = self._get(elements, 6) or ""
         if gs06 in self.gs_ids:
             self.pending.append(("gs", "6"))
         self.gs_count += 1
@@ -192,8 +192,8 @@ class _Document:
         self.loops.append(("GS", gs06))
         self.st_count, self.st_ids = 0, []
         self._force("/ISA_LOOP/GS_LOOP", "/ISA_LOOP/GS_LOOP/GS")
-        fic = elements[1] if len(elements) > 1 else ""
-        version = elements[8] if len(elements) > 8 else ""
+        fic = self._get(elements, 1) or ""
+        version = self._get(elements, 8) or ""
         map_file = map_file_for(self.icvn, version, fic)
         if map_file != self.map_file:
             if map_file is None:
@@ -218,13 +218,12 @@ class _Document:
             self.pending.append(("seg", "SEG1"))
         if len(elements) == 1 or not any(elements[1:]):
             self.pending.append(("seg", "8"))
-        n = len(elements)
         if sid == "HL":
             self.hl_count += 1
-            if self.hl_count != _int(elements[1] if n > 1 else None):
+            if self.hl_count != _int(self._get(elements, 1)):
                 self.pending.append(("seg", "HL1"))
-            if n > 2 and elements[2] != "":
-                parent = _int(elements[2])
+            if self._get(elements, 2):
+                parent = _int(self._get(elements, 2))
                 if parent not in self.hl_stack:
                     self.pending.append(("seg", "HL2"))
                 while self.hl_stack and parent != self.hl_stack[-1]:
@@ -234,11 +233,11 @@ class _Document:
             self.lx_count = 0
         elif sid == "LX" and self.check_lx:
             self.lx_count += 1
-            if (elements[1] if n > 1 else None) != str(self.lx_count):
+            if self._get(elements, 1) != str(self.lx_count):
                 self.pending.append(("seg", "LX"))
         elif sid == "ST":
             self.hl_stack, self.hl_count = [], 0
-            st02 = elements[2] if n > 2 else ""
+            st02 = self._get(elements, 2) or ""
             if st02 in self.st_ids:
                 self.pending.append(("st", "23"))
             self.st_count += 1
@@ -252,8 +251,7 @@ class _Document:
         self.seg_count += 1
 
     def _trailer(self, sid: str, elements: list[str]) -> None:
-        n = len(elements)
-        one, two = (elements[1] if n > 1 else None), (elements[2] if n > 2 else None)
+        one, two = self._get(elements, 1), self._get(elements, 2)
         loops = self.loops
         if not loops:
             raise EngineUnavailable(f"{sid} outside any envelope")
@@ -318,6 +316,10 @@ class _Document:
                 self._handle()
             self._elements(g, found, elements, raw, count, line)
 
+    def _get(self, elements: list[str], i: int) -> str | None:
+        """Element ``i`` as pyx12's ``get_value`` gives it: empty trailing components off."""
+        return elements[i].rstrip(self.comp) if i < len(elements) else None
+
     def _value(self, elements: list[str], e: int, s: int) -> str | None:
         if e + 1 >= len(elements):
             return None
@@ -332,8 +334,8 @@ class _Document:
         record = _Transaction(
             self.gs,  # type: ignore[arg-type]
             self._loop_id("ST"),
-            elements[1] if n > 1 else "",
-            elements[3] if n > 3 else "",
+            self._get(elements, 1) or "",
+            self._get(elements, 3) or "",
         )
         self.gs.transactions.append(record)  # type: ignore[union-attr]
         self.st, self.cursor = record, _ENVELOPE

@@ -85,8 +85,9 @@ class Table:
             self.undocumented = [*(self.undocumented or []), name]
 
     def row(self, label: str) -> str:
-        return (f"| {label} | {self.files} | {self.files_agreeing} | {self.errors} | "
-                f"{self.agreements} | {self.documented} | {len(self.undocumented or [])} |")  # fmt: skip
+        cells = (label, self.files, self.files_agreeing, self.errors, self.agreements,
+                 self.documented, len(self.undocumented or []))  # fmt: skip
+        return "| " + " | ".join(map(str, cells)) + " |"
 
 
 DOCUMENTED_PYX12_STOPS = ("pyx12 stopped (IndexError)", "pyx12 stopped (ValueError)")
