@@ -330,7 +330,6 @@ class _Document:
         return parts[s] if s < len(parts) else None
 
     def _open_st(self, elements: list[str]) -> None:
-        n = len(elements)
         record = _Transaction(
             self.gs,  # type: ignore[arg-type]
             self._loop_id("ST"),
