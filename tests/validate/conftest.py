@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
+from tests.pipeline.conftest import night  # noqa: F401  (the pipeline's real-services fixture)
+
 
 def built_837p(claims: int, day: date = date(2026, 11, 26)) -> bytes:
     """An 837P of ``claims`` synthetic claims, as ``claims build`` writes it."""
