@@ -61,6 +61,8 @@ class Guide:
     """Per segment ID: every (element, component) any node of that ID matches on."""
     by_path: dict[str, int] = field(default_factory=dict)
     external: dict[str, frozenset] = field(default_factory=dict)
+    labels: list[str | None] = field(default_factory=list)
+    """Per node: the loop the pyx12 wrapper names for it (its parent, unless ``*_LOOP``)."""
     plans: dict = field(default_factory=dict)
     """Walk plans found so far, by (start node, segment ID, qualifiers): see walk.py."""
 
@@ -198,6 +200,10 @@ def compiled(map_file: str) -> Guide:
     g.children[n] = groups
     g.first[n] = groups[0][1][0] if groups else -1
     _slots(g)
+    g.labels = [
+        g.ids[p] if p >= 0 and g.kind[p] == LOOP and not g.ids[p].endswith("_LOOP") else None
+        for p in g.parent
+    ]
     paths: dict[str, set[tuple[int, int]]] = {}
     for i, kind in enumerate(g.kind):
         if kind == SEGMENT:

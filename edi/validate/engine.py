@@ -18,6 +18,8 @@ elements, IK502 for transaction sets, AK905 for groups and the TA1 note code.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from edi.validate.compiled import Guide, compiled, control_map, map_file_for
 from edi.validate.elements import check
 from edi.validate.walk import NO_NODE, plan, replay
@@ -105,6 +107,8 @@ class _Document:
         self.verdicts: dict[tuple[int, str], list[tuple]] = {}
         self.comp = ":"
         self.sep = "*"
+        self.prev_line = 0
+        self.prev_label: str | None = None
         self.term = "~"
 
     # -- pyx12's error handler: where an error is filed ---------------------------------
@@ -279,7 +283,24 @@ class _Document:
         del loops[-1]
 
     def segment(self, sid: str, elements: list[str], raw: str, line: int, part: str) -> None:
-        """Any segment but ISA and GS: read, walk, file the errors, check the elements."""
+        """Any segment but ISA and GS: read, walk, file the errors, check the elements.
+
+        Errors are given the loop of the node each line ended on, as the pyx12 wrapper
+        gives them (only errors pay for it)."""
+        t = self.st
+        before = len(t.errors) if t is not None else 0
+        self._segment(sid, elements, raw, line, part)
+        label = self.guide.labels[self.node]
+        if self.st is not None and len(self.st.errors) > (before if self.st is t else 0):
+            errors = self.st.errors
+            for i in range(before if self.st is t else 0, len(errors)):
+                e = errors[i]
+                where = label if e.position == line else self.prev_label
+                if where is not None and e.position in (line, self.prev_line):
+                    errors[i] = replace(e, loop=where)
+        self.prev_line, self.prev_label = line, label
+
+    def _segment(self, sid: str, elements: list[str], raw: str, line: int, part: str) -> None:
         if raw[: len(sid)] != sid:  # written in lower case: pyx12 takes the ID as written
             sid = elements[0] = raw.split(self.sep, 1)[0]
             self.pending.append(("seg", "1"))

@@ -1,8 +1,8 @@
 """Compare the engine's errors with pyx12's on one document: the judge of the agreement tests.
 
 An error is compared by what a 999/TA1 says of it: level, code, envelope control numbers
-and, inside a transaction set, the segment (ID and position) and element (position,
-component).  Names and loops are the map's words, not findings, and are left out.
+and, inside a transaction set, the segment (ID, position, loop) and element (position,
+component).  Names are the map's words, not findings, and are left out.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from edi.x12.pyx12_validator import Pyx12Unavailable, X12Error, validate_x12
 def key(e: X12Error) -> tuple:
     if e.level in ("segment", "element"):
         return (e.level, e.code, e.isa13, e.gs06, e.st02, e.segment_id, e.position,
-                e.element, e.component)  # fmt: skip
+                e.element, e.component, e.loop)  # fmt: skip
     return (e.level, e.code, e.isa13, e.gs06, e.st02)
 
 
