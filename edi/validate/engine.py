@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from edi.validate.compiled import Guide, compiled, control_map, map_file_for
 from edi.validate.elements import check
-from edi.validate.walk import NO_NODE, plan, replay
+from edi.validate.walk import COUNT_SEG, NO_NODE, plan, replay
 from edi.x12.pyx12_validator import (
     GroupSeen,
     Pyx12Report,
@@ -39,6 +39,19 @@ _IEA_TA1 = {1: "021", 2: "018"}
 _ENVELOPE = object()
 """The error cursor on an ISA, GS or ST: pyx12 drops segment and element errors there."""
 _CACHE_LIMIT = 200_000
+_SPECIAL = frozenset({"HL", "CLM", "LX", "ST", "SE", "GE", "IEA"})
+_TRAILERS = frozenset({"SE", "GE", "IEA"})
+_FIRST = ((0, -1),)
+"""The usual qualifier: the first element, whole (REF01, NM101, DTP01...)."""
+
+
+def _plan(g: Guide, start: int, sid: str, values: dict) -> tuple[int, tuple, int]:
+    """A walk plan plus, when it only counts the segment found, that node (else -1)."""
+    found, ops = plan(g, start, sid, values)
+    simple = -1
+    if len(ops) == 1 and ops[0][0] == COUNT_SEG and g.usage[ops[0][1]] != "N":
+        simple = ops[0][1]
+    return found, ops, simple
 
 
 class EngineUnavailable(Pyx12Unavailable):
@@ -213,15 +226,8 @@ class _Document:
         self.gs, self.cursor = record, _ENVELOPE
         self._handle()
 
-    def _read(self, sid: str, elements: list[str], part: str) -> None:
-        """What pyx12's reader notes about a segment before the walk (``part`` its text
-        as written, line breaks and spaces around it included)."""
-        if part[0] in " \r\n" and part.lstrip("\r\n")[:1] == " ":
-            self.pending.append(("seg", "1"))
-        if part[-1] == self.sep:
-            self.pending.append(("seg", "SEG1"))
-        if len(elements) == 1 or not any(elements[1:]):
-            self.pending.append(("seg", "8"))
+    def _special(self, sid: str, elements: list[str]) -> None:
+        """What pyx12's reader counts and checks on HL, CLM, LX, ST, SE, GE and IEA."""
         if sid == "HL":
             self.hl_count += 1
             if self.hl_count != _int(self._get(elements, 1)):
@@ -282,60 +288,96 @@ class _Document:
             self.pending.append((level, count))
         del loops[-1]
 
-    def segment(self, sid: str, elements: list[str], raw: str, line: int, part: str) -> None:
+    def segment(self, sid: str, elements: list[str], raw: str, line: int, spaced: bool) -> None:
         """Any segment but ISA and GS: read, walk, file the errors, check the elements.
 
-        Errors are given the loop of the node each line ended on, as the pyx12 wrapper
-        gives them (only errors pay for it)."""
+        ``raw`` is the segment as pyx12 reads it (``spaced``: it was written after a
+        space).  The hot path of the engine: the common segment costs a few lookups.
+        Errors get the loop of the node each line ended on, as the pyx12 wrapper gives
+        them (only errors pay for that)."""
         t = self.st
         before = len(t.errors) if t is not None else 0
-        self._segment(sid, elements, raw, line, part)
-        label = self.guide.labels[self.node]
+        sid = self._note(sid, elements, raw, spaced)
+        found = self._walk(sid, elements, line)
+        if found != NO_NODE:
+            self.node = found
+            if sid in _TRAILERS:
+                self._close(sid, found, elements)
+            elif sid == "ST":
+                self._open_st(elements)
+            else:
+                self.cursor = (sid, self.seg_count, line, self.guide.names[found])
+                if self.pending:
+                    self._handle()
+                verdict = self.verdicts.get((found, raw))
+                if verdict is None:
+                    verdict = self._verdict(self.guide, found, elements, raw)
+                if verdict:
+                    self._file(verdict, elements[0], self.seg_count, line)
         if self.st is not None and len(self.st.errors) > (before if self.st is t else 0):
-            errors = self.st.errors
-            for i in range(before if self.st is t else 0, len(errors)):
-                e = errors[i]
-                where = label if e.position == line else self.prev_label
-                if where is not None and e.position in (line, self.prev_line):
-                    errors[i] = replace(e, loop=where)
-        self.prev_line, self.prev_label = line, label
+            self._label(before if self.st is t else 0, line)
+        self.prev_line = line
 
-    def _segment(self, sid: str, elements: list[str], raw: str, line: int, part: str) -> None:
+    def _note(self, sid: str, elements: list[str], raw: str, spaced: bool) -> str:
+        """What pyx12's reader notes about a segment before the walk; the ID as it reads it."""
+        pending = self.pending
         if raw[: len(sid)] != sid:  # written in lower case: pyx12 takes the ID as written
             sid = elements[0] = raw.split(self.sep, 1)[0]
-            self.pending.append(("seg", "1"))
-        self._read(sid, elements, part)
+            pending.append(("seg", "1"))
+        if spaced:
+            pending.append(("seg", "1"))
+        if raw[-1] == self.sep:
+            pending.append(("seg", "SEG1"))
+        if len(elements) == 1 or (not elements[1] and not any(elements[2:])):
+            pending.append(("seg", "8"))
+        if sid in _SPECIAL:
+            self._special(sid, elements)
+        else:
+            self.seg_count += 1
+        return sid
+
+    def _walk(self, sid: str, elements: list[str], line: int) -> int:
+        """The node the segment reaches (its plan, memoised), its walk errors filed."""
         g = self.guide
         start = self.node
         paths = g.key_paths.get(sid, ())
-        if paths:
-            values = tuple(self._value(elements, e, s) for e, s in paths)
-            key = (start, sid, values)
+        if not paths:
+            key: tuple = (start, sid)
+        elif paths == _FIRST:
+            key = (start, sid, elements[1].rstrip(self.comp) if len(elements) > 1 else None)
         else:
-            values, key = (), (start, sid)
+            key = (start, sid, *(self._value(elements, e, s) for e, s in paths))
         found_plan = g.plans.get(key)
         if found_plan is None:
-            found_plan = g.plans[key] = plan(g, start, sid, dict(zip(paths, values, strict=True)))
-        found, ops = found_plan
+            values = dict(zip(paths, key[2:], strict=True))
+            found_plan = g.plans[key] = _plan(g, start, sid, values)
+        found, ops, simple = found_plan
         count = self.seg_count
-        if ops:
+        if simple >= 0:  # the segment found, nothing skipped: count it
+            counts, slot = self.counts, g.slot[simple]
+            counts[slot] += 1
+            if counts[slot] > g.max_repeat[simple]:
+                self.cursor = (sid, count, line, g.names[simple])
+                self._seg_error("5")
+        elif ops:
             for code, at in replay(g, ops, self.counts, start):
                 if at is not None:
                     name_sid = g.ids[at] if code == "3" else sid
                     self.cursor = (name_sid, count, line, g.names[at])
                 self._seg_error(code)
-        if found == NO_NODE:
-            return
-        self.node = found
-        if sid == "ST":
-            self._open_st(elements)
-        elif sid in ("SE", "GE", "IEA"):
-            self._close(sid, found, elements)
-        else:
-            self.cursor = (sid, count, line, g.names[found])
-            if self.pending:
-                self._handle()
-            self._elements(g, found, elements, raw, count, line)
+        return found
+
+    def _label(self, first: int, line: int) -> None:
+        """Give the errors filed since ``first`` the loop the pyx12 wrapper names."""
+        labels = self.guide.labels
+        here, there = labels[self.node], self.prev_label
+        errors = self.st.errors  # type: ignore[union-attr]
+        for i in range(first, len(errors)):
+            e = errors[i]
+            where = here if e.position == line else there if e.position == self.prev_line else None
+            if where is not None:
+                errors[i] = replace(e, loop=where)
+        self.prev_label = here
 
     def _get(self, elements: list[str], i: int) -> str | None:
         """Element ``i`` as pyx12's ``get_value`` gives it: empty trailing components off."""
@@ -370,17 +412,15 @@ class _Document:
         if sid == "IEA" and self.isa is not None:
             self.isa.ta1 += [_IEA_TA1[e[2]] for e in found if e[0] == "ele" and e[2] in _IEA_TA1]
 
-    def _elements(self, g: Guide, node: int, elements: list[str], raw: str, count: int,
-                  line: int) -> None:  # fmt: skip
-        key = (node, raw)
-        found = self.verdicts.get(key)
-        if found is None:
-            found = check(g.rules[node], g.syntax[node], elements, self.comp, g.external)
-            if len(self.verdicts) > _CACHE_LIMIT:
-                self.verdicts.clear()
-            self.verdicts[key] = found
-        if not found:
-            return
+    def _verdict(self, g: Guide, node: int, elements: list[str], raw: str) -> list[tuple]:
+        found = check(g.rules[node], g.syntax[node], elements, self.comp, g.external)
+        if len(self.verdicts) > _CACHE_LIMIT:
+            self.verdicts.clear()
+        self.verdicts[(node, raw)] = found
+        return found
+
+    def _file(self, found: list[tuple], sid: str, count: int, line: int) -> None:
+        """File a segment's element verdict under the current transaction set."""
         t = self.st
         if t is None:
             return
@@ -390,7 +430,7 @@ class _Document:
                 self._seg_error(code)
             else:
                 t.errors.append(
-                    X12Error("element", code, isa13, gs06, st02, elements[0], line, count,
+                    X12Error("element", code, isa13, gs06, st02, sid, line, count,
                              None, ele, sub, None, ref, name)
                 )  # fmt: skip
 
@@ -448,7 +488,7 @@ def validate(data: bytes | str, name: str = "<input>") -> Pyx12Report:
         raw = text[offset : end if end >= 0 else len(text)]
         elements = raw.split(doc.sep)
         doc.pending.append(("seg", "1"))
-        doc.segment(elements[0], elements, raw, position, raw)
+        doc.segment(elements[0], elements, raw, position, False)
 
     tokens.skipped = skipped
     try:
@@ -472,8 +512,8 @@ def _run(doc: _Document, tokens: _Tokenizer) -> None:
             elif sid == "GS":
                 doc.open_gs(item, line)
             else:
-                raw = delims.element.join(item)
-                segment(sid, item, raw, line, tokens._raw or raw)
+                part = (tokens._raw or "").lstrip("\r\n")
+                segment(sid, item, delims.element.join(item), line, part[:1] == " ")
             continue
         region = item.region
         sep, parts = region.delimiters.element, region.parts()
@@ -481,10 +521,10 @@ def _run(doc: _Document, tokens: _Tokenizer) -> None:
         for row, line, code in zip(
             item.rows.tolist(), item.positions.tolist(), item.ids.tolist(), strict=True
         ):
-            part = parts[row]
-            raw = part.lstrip("\r\n")  # as pyx12 reads it: trailing spaces kept
-            if raw[:1] == " ":
+            raw = parts[row].lstrip("\r\n")  # as pyx12 reads it: trailing spaces kept
+            spaced = raw[:1] == " "
+            if spaced:
                 raw = raw.lstrip()
             elements = raw.split(sep)
             sid = elements[0] = vocabulary[code]
-            segment(sid, elements, raw, line, part)
+            segment(sid, elements, raw, line, spaced)
