@@ -18,7 +18,10 @@ elements, IK502 for transaction sets, AK905 for groups and the TA1 note code.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import replace
+from typing import BinaryIO
 
 from edi.validate.compiled import Guide, compiled, control_map, map_file_for
 from edi.validate.elements import check
@@ -467,28 +470,39 @@ class _Document:
         return Pyx12Report(self.clean and not out, tuple(out), groups)
 
 
-def validate(data: bytes | str, name: str = "<input>") -> Pyx12Report:
+def validate(data: bytes | str | BinaryIO, name: str = "<input>") -> Pyx12Report:
     """Every SNIP 1-2 error of an X12 document, located, with the 999's codes.
 
-    Raises :class:`EngineUnavailable` where the input is not X12 or names a version no
-    guide describes (as :func:`~edi.x12.pyx12_validator.validate_x12` raises
+    ``data`` is the document, or a binary stream positioned at its start (read in
+    chunks: memory stays flat in the file's size).  Raises :class:`EngineUnavailable`
+    where the input is not X12 or names a version no guide describes (as
+    :func:`~edi.x12.pyx12_validator.validate_x12` raises
     :class:`~edi.x12.pyx12_validator.Pyx12Unavailable`).
     """
-    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
-    if text[:3] != "ISA" or text[84:89] not in ("00401", "00501"):
+    if isinstance(data, bytes | str):
+        text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+        head, source = text[:106], text
+    else:
+        first = data.read(106)
+        head = first.decode("utf-8", errors="replace")
+        source, text = itertools.chain([first], iter(lambda: data.read(1 << 20), b"")), None
+        source = _Stream(source)
+    if head[:3] != "ISA" or head[84:89] not in ("00401", "00501"):
         raise EngineUnavailable("the input does not start with a fixed-width 4010/5010 ISA")
     doc = _Document()
-    tokens = _Tokenizer(text, name)
+    tokens = _Tokenizer(source, name)
 
     def skipped(code: str, position: int | None, offset: int) -> None:
         """A segment whose ID is no ID: pyx12 reads it, finds no place for it, goes on."""
         if position is None:
             return
-        end = text.find(doc.term, offset)
-        raw = text[offset : end if end >= 0 else len(text)]
+        raw = "?"  # from a stream the text is gone: an ID no guide has
+        if text is not None:
+            end = text.find(doc.term, offset)
+            raw = text[offset : end if end >= 0 else len(text)]
         elements = raw.split(doc.sep)
         doc.pending.append(("seg", "1"))
-        doc.segment(elements[0], elements, raw, position, False)
+        doc.segment(elements[0], elements, raw or "?", position, False)
 
     tokens.skipped = skipped
     try:
@@ -497,6 +511,16 @@ def validate(data: bytes | str, name: str = "<input>") -> Pyx12Report:
         raise EngineUnavailable(f"not X12: {exc.reason}") from None
     doc.finish()
     return doc.report()
+
+
+class _Stream:
+    """Chunks of bytes as the reader's stream interface (``read``)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.chunks = chunks
+
+    def read(self, _size: int = -1) -> bytes:
+        return next(self.chunks, b"")
 
 
 def _run(doc: _Document, tokens: _Tokenizer) -> None:
