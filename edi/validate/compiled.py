@@ -56,6 +56,8 @@ class Guide:
     syntax: list[tuple[tuple[str, tuple[int, ...]], ...]] = field(default_factory=list)
     below: list[tuple[int, ...]] = field(default_factory=list)
     """Per loop: the slots whose paths lie under its path (cleared when it is entered)."""
+    below_range: list[tuple[int, int]] = field(default_factory=list)
+    """Per loop: ``below`` as a slice ``(lo, hi)`` when contiguous, else ``(0, -1)``."""
     slots: int = 0
     key_paths: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     """Per segment ID: every (element, component) any node of that ID matches on."""
@@ -179,6 +181,9 @@ def _slots(g: Guide) -> None:
             if len(p.split("/")) > len(head) and p.split("/")[: len(head)] == head
         ]
         g.below[n] = tuple(sorted(below))
+    g.below_range = [
+        (b[0], b[-1] + 1) if b and b[-1] - b[0] + 1 == len(b) else (0, -1) for b in g.below
+    ]
 
 
 @cache

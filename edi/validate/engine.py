@@ -25,7 +25,15 @@ from typing import BinaryIO
 
 from edi.validate.compiled import Guide, compiled, control_map, map_file_for
 from edi.validate.elements import check
-from edi.validate.walk import COUNT_SEG, NO_NODE, plan, replay
+from edi.validate.walk import (
+    COUNT_SEG,
+    ENTER_LOOP,
+    MISSING_LOOP,
+    MISSING_SEG,
+    NO_NODE,
+    plan,
+    replay,
+)
 from edi.x12.pyx12_validator import (
     GroupSeen,
     Pyx12Report,
@@ -41,20 +49,26 @@ _ISA_TA1 = {1: "010", 2: "011", 3: "012", 4: "013", 5: "005", 6: "006", 7: "007"
 _IEA_TA1 = {1: "021", 2: "018"}
 _ENVELOPE = object()
 """The error cursor on an ISA, GS or ST: pyx12 drops segment and element errors there."""
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 50_000
 _SPECIAL = frozenset({"HL", "CLM", "LX", "ST", "SE", "GE", "IEA"})
 _TRAILERS = frozenset({"SE", "GE", "IEA"})
 _FIRST = ((0, -1),)
 """The usual qualifier: the first element, whole (REF01, NM101, DTP01...)."""
 
 
-def _plan(g: Guide, start: int, sid: str, values: dict) -> tuple[int, tuple, int]:
-    """A walk plan plus, when it only counts the segment found, that node (else -1)."""
+def _plan(g: Guide, start: int, sid: str, values: dict) -> tuple:
+    """A walk plan, compiled for the hot path: ``(found, ops, missing, final)``.
+
+    ``missing`` are the counter slots of the required segments and loops the walk
+    skips: when each was counted before (the usual case), nothing is missing and only
+    ``final``, the last operation (count the segment, or enter its loop), is applied
+    inline; otherwise the whole plan is replayed."""
     found, ops = plan(g, start, sid, values)
-    simple = -1
-    if len(ops) == 1 and ops[0][0] == COUNT_SEG and g.usage[ops[0][1]] != "N":
-        simple = ops[0][1]
-    return found, ops, simple
+    missing = tuple(g.slot[op[1]] for op in ops if op[0] in (MISSING_SEG, MISSING_LOOP))
+    final = ops[-1] if ops and ops[-1][0] in (COUNT_SEG, ENTER_LOOP) else None
+    if final is None and ops:  # NOT_FOUND: always replayed
+        missing = (-1,)
+    return found, ops, missing, final
 
 
 class EngineUnavailable(Pyx12Unavailable):
@@ -354,21 +368,49 @@ class _Document:
         if found_plan is None:
             values = dict(zip(paths, key[2:], strict=True))
             found_plan = g.plans[key] = _plan(g, start, sid, values)
-        found, ops, simple = found_plan
+        found, ops, missing, final = found_plan
         count = self.seg_count
-        if simple >= 0:  # the segment found, nothing skipped: count it
-            counts, slot = self.counts, g.slot[simple]
-            counts[slot] += 1
-            if counts[slot] > g.max_repeat[simple]:
-                self.cursor = (sid, count, line, g.names[simple])
-                self._seg_error("5")
-        elif ops:
-            for code, at in replay(g, ops, self.counts, start):
+        counts = self.counts
+        if missing and (missing[0] < 0 or min(counts[m] for m in missing) < 1):
+            for code, at in replay(g, ops, counts, start):
                 if at is not None:
                     name_sid = g.ids[at] if code == "3" else sid
                     self.cursor = (name_sid, count, line, g.names[at])
                 self._seg_error(code)
+        elif final is not None:
+            if final[0] == COUNT_SEG:
+                self._count(g, final[1], sid, count, line)
+            else:
+                self._enter(g, final[1], final[2], sid, count, line)
         return found
+
+    def _count(self, g: Guide, node: int, sid: str, count: int, line: int) -> None:
+        """The segment found: counted; not used, or over its maximum use, is an error."""
+        slot = g.slot[node]
+        self.counts[slot] += 1
+        if g.usage[node] == "N":
+            self._seg_error("2")
+        elif self.counts[slot] > g.max_repeat[node]:
+            self.cursor = (sid, count, line, g.names[node])
+            self._seg_error("5")
+
+    def _enter(self, g: Guide, loop: int, first: int, sid: str, count: int, line: int) -> None:
+        """A loop entered: its counters below cleared, its repeat counted and checked."""
+        counts = self.counts
+        if g.usage[loop] == "N":
+            self._seg_error("2")
+        else:
+            lo, hi = g.below_range[loop]
+            if hi >= 0:
+                counts[lo:hi] = bytes(hi - lo)
+            else:
+                for s in g.below[loop]:
+                    counts[s] = 0
+            counts[g.slot[loop]] += 1
+            if counts[g.slot[loop]] > g.max_repeat[loop]:
+                self.cursor = (sid, count, line, g.names[loop])
+                self._seg_error("4")
+        counts[g.slot[first]] += 1
 
     def _label(self, first: int, line: int) -> None:
         """Give the errors filed since ``first`` the loop the pyx12 wrapper names."""
