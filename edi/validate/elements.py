@@ -84,43 +84,65 @@ def valid_type(val: str, data_type: str | None) -> bool:
     return data_type == "B"
 
 
-def _simple(rule: tuple, val: str | None, place: tuple, types, external, out) -> None:
-    """One simple element or component (``val`` None or '' when empty) against its rule.
+_CODES: dict[tuple[int, str], tuple[str, ...]] = {}
+"""IK403 codes per (rule, value) without a type list: values repeat across segments."""
 
-    Emptiness is judged by the caller (it differs for components)."""
-    _seq, usage, name, data_ele, dtype, low, high, codes, ext, rec, _, _ = rule
+
+def _simple(rule: tuple, val: str, place: tuple, types, external, out) -> None:
+    """One simple element or component (``val`` not empty) against its rule."""
+    if types:
+        found: list = []
+        _judge(rule, val, types, external, found)
+        codes = tuple(found)
+    else:
+        key = (id(rule), val)
+        codes = _CODES.get(key)  # type: ignore[assignment]
+        if codes is None:
+            found = []
+            _judge(rule, val, (), external, found)
+            codes = tuple(found)
+            if len(_CODES) > 100_000:
+                _CODES.clear()
+            _CODES[key] = codes
+    if codes:
+        out.extend(("ele", code, *place, rule[3], rule[2]) for code in codes)
+
+
+def _judge(rule: tuple, val: str, types, external, out: list) -> None:
+    """The IK403 codes of one value against one rule, in pyx12's order."""
+    _seq, usage, _name, _data_ele, dtype, low, high, codes, ext, rec, _, _ = rule
     if usage == "N":
-        out.append(("ele", "10", *place, data_ele, name))
+        out.append("10")
         return
     size = (
         len(val.replace("-", "").replace(".", "")) if dtype == "R" or dtype[0] == "N" else len(val)
     )
     if size < low:
-        out.append(("ele", "4", *place, data_ele, name))
+        out.append("4")
     if size > high:
-        out.append(("ele", "5", *place, data_ele, name))
+        out.append("5")
     if _CONTROL.search(val):
-        out.append(("ele", "6", *place, data_ele, name))
+        out.append("6")
         return
     if dtype in ("AN", "ID") and val[-1] == " " and len(val.rstrip()) >= low:
-        out.append(("ele", "6", *place, data_ele, name))
+        out.append("6")
     listed = codes is not None and val in codes
     if (
         (codes is not None or ext is not None)
         and not listed
         and (ext is None or val not in external[ext])
     ):
-        out.append(("ele", "7", *place, data_ele, name))
+        out.append("7")
     if not valid_type(val, dtype):
         code = "8" if dtype in _DATES else "9" if dtype == "TM" else "6"
-        out.append(("ele", code, *place, data_ele, name))
+        out.append(code)
     if types and not any(valid_type(val, t) for t in types if t is not None):
         if "TM" in types:
-            out.append(("ele", "9", *place, data_ele, name))
+            out.append("9")
         elif any(t in types for t in _DATES):
-            out.append(("ele", "8", *place, data_ele, name))
+            out.append("8")
     if rec is not None and not rec.search(val):
-        out.append(("ele", "7", *place, data_ele, name))
+        out.append("7")
 
 
 _SEGMENT_8 = ("seg", "8", None, None, None, None)

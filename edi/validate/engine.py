@@ -371,7 +371,12 @@ class _Document:
         found, ops, missing, final = found_plan
         count = self.seg_count
         counts = self.counts
-        if missing and (missing[0] < 0 or min(counts[m] for m in missing) < 1):
+        slow = False
+        for m in missing:  # usually one or two slots, each counted before
+            if m < 0 or counts[m] < 1:
+                slow = True
+                break
+        if slow:
             for code, at in replay(g, ops, counts, start):
                 if at is not None:
                     name_sid = g.ids[at] if code == "3" else sid
