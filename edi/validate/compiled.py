@@ -68,9 +68,6 @@ class Guide:
     plans: dict = field(default_factory=dict)
     """Walk plans found so far, by (start node, segment ID, qualifiers): see walk.py."""
 
-    def node(self, path: str) -> int:
-        return self.by_path[path]
-
 
 def _max(value: str | None) -> int:
     if value is None or value in (">1", "&gt;1"):

@@ -8,7 +8,8 @@ stack, control numbers, HL and LX numbering, which segment an error is filed und
 asks :mod:`edi.validate.walk` where each segment sits in the compiled guide and
 :mod:`edi.validate.elements` what is wrong with its elements.  Both answers are cached:
 walk plans per (node, ID, qualifiers) for the process, element verdicts per (node,
-segment text) for the document.
+segment text) for the document and per (element rule, value) for the process, so a
+segment seen before costs a few dictionary lookups.
 
 The result is a :class:`~edi.x12.pyx12_validator.Pyx12Report`, the shape the pyx12
 wrapper returns, so everything that reads pyx12's verdict (findings, 999/TA1) reads the
