@@ -139,7 +139,6 @@ class _Document:
         self.comp = ":"
         self.sep = "*"
         self.prev_line = 0
-        self.prev_label: str | None = None
         self.term = "~"
 
     # -- pyx12's error handler: where an error is filed ---------------------------------
@@ -315,6 +314,7 @@ class _Document:
         them (only errors pay for that)."""
         t = self.st
         before = len(t.errors) if t is not None else 0
+        previous = self.node  # where the line before ended: its errors' loop
         sid = self._note(sid, elements, raw, spaced)
         found = self._walk(sid, elements, line)
         if found != NO_NODE:
@@ -333,7 +333,7 @@ class _Document:
                 if verdict:
                     self._file(verdict, elements[0], self.seg_count, line)
         if self.st is not None and len(self.st.errors) > (before if self.st is t else 0):
-            self._label(before if self.st is t else 0, line)
+            self._label(before if self.st is t else 0, line, previous)
         self.prev_line = line
 
     def _note(self, sid: str, elements: list[str], raw: str, spaced: bool) -> str:
@@ -418,17 +418,17 @@ class _Document:
                 self._seg_error("4")
         counts[g.slot[first]] += 1
 
-    def _label(self, first: int, line: int) -> None:
-        """Give the errors filed since ``first`` the loop the pyx12 wrapper names."""
+    def _label(self, first: int, line: int, previous: int) -> None:
+        """Give the errors filed since ``first`` the loop the pyx12 wrapper names: that of
+        the node their line ended on (this line's, or the line before's)."""
         labels = self.guide.labels
-        here, there = labels[self.node], self.prev_label
+        here, there = labels[self.node], labels[previous] if previous >= 0 else None
         errors = self.st.errors  # type: ignore[union-attr]
         for i in range(first, len(errors)):
             e = errors[i]
             where = here if e.position == line else there if e.position == self.prev_line else None
             if where is not None:
                 errors[i] = replace(e, loop=where)
-        self.prev_label = here
 
     def _get(self, elements: list[str], i: int) -> str | None:
         """Element ``i`` as pyx12's ``get_value`` gives it: empty trailing components off."""
