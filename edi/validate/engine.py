@@ -493,10 +493,13 @@ class _Document:
 
     def report(self) -> Pyx12Report:
         out: list[X12Error] = []
+        # pyx12's TA1 (for the last interchange, when ISA14 asks for one) carries one note
+        # code out of its envelope errors and ISA/IEA element errors, picked in set order
+        # (which varies from process to process); the engine picks the smallest.
         last = self.interchanges[-1] if self.interchanges else None
         ta1 = []
-        if last is not None and last.ta1_req == "1":
-            ta1 = sorted(set(last.codes) | set(last.ta1))
+        if last is not None and last.ta1_req == "1" and (last.codes or last.ta1):
+            ta1 = [min(set(last.codes) | set(last.ta1))]
         for ic in self.interchanges:
             codes = list(ic.codes) + [c for c in ta1 if c not in ic.codes]
             out += [X12Error("interchange", c, ic.isa13, position=ic.line) for c in codes]

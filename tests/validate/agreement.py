@@ -96,9 +96,24 @@ more components than the guide defines (IndexError in segment_if.is_valid_errors
 GE01 or IEA01 that is not a number (ValueError in err_gs.close)."""
 
 
+TA1_CODES = frozenset({"010", "011", "012", "013", "005", "006", "007", "008", "014", "015",
+                       "016", "017", "018", "019", "020", "027", "021", "001", "023", "024",
+                       "025", "022"})  # fmt: skip
+
+
 def documented(c: Comparison) -> bool:
-    """A difference a test documents: pyx12 stopped where the engine reported the error."""
-    return c.pyx12_unavailable in DOCUMENTED_PYX12_STOPS and not c.engine_unavailable
+    """A difference a test documents: pyx12 stopped where the engine reported the error,
+    or the one TA1 note code differs where pyx12 picks it at random out of several."""
+    if c.pyx12_unavailable in DOCUMENTED_PYX12_STOPS and not c.engine_unavailable:
+        return True
+    differing = list((c.only_pyx12 + c.only_engine).elements())
+    return (
+        not c.pyx12_unavailable
+        and not c.engine_unavailable
+        and sum(c.only_pyx12.values()) <= 1
+        and sum(c.only_engine.values()) <= 1
+        and all(k[0] == "interchange" and k[1] in TA1_CODES for k in differing)
+    )
 
 
 def main() -> None:

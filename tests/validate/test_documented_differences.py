@@ -41,3 +41,15 @@ def test_ge01_not_a_number_is_ak905_5_where_pyx12_raises_value_error(claims: str
         validate_x12(text)
     groups = [e.code for e in validate(text).errors if e.level == "group"]
     assert groups == ["5"]
+
+
+def test_the_ta1_code_pyx12_picks_among_several_is_chance(claims: str) -> None:
+    """A TA1 carries one note code (TA105).  With IEA02 blank, the interchange has two
+    faults: IEA02 does not match ISA13 (code 001, "The Interchange Control Number in the
+    Header and Trailer Do Not Match") and IEA02 is missing (code 018, "Invalid Interchange
+    Control Number Value").  pyx12 takes the first of a Python set of codes, whose order
+    changes from process to process; the engine takes the smallest, every time."""
+    text = claims[: claims.rindex("IEA*")] + "IEA*1*~\n"
+    picked = {e.code for e in validate_x12(text).errors if e.level == "interchange"}
+    assert picked in ({"001"}, {"001", "018"})
+    assert [e.code for e in validate(text).errors if e.level == "interchange"] == ["001"]
