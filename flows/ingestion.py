@@ -143,6 +143,7 @@ def _ingest_one(
         message = f"{stored} could not be read ({type(error).__name__}); archived as {archived.key}"
         _found(summary, _unread(stored, message))
         return
+    _check_guide(data, stored, summary)  # issue 18: SNIP 1-2 of what comes back
     if ledger.record_response_file(stored, digest, response_kind(tables), archived.key):
         checkpoint("ingest_recorded")
         _apply(ledger, tables, lookup, summary)
@@ -154,6 +155,37 @@ def _ingest_one(
         summary.repeated.append(stored)
     clearinghouse.mark_done(name)
     checkpoint("ingest_done")
+
+
+# -- issue 18: every inbound response file judged against its guide ---------------------
+
+
+def _check_guide(data: bytes, stored: str, summary: IngestSummary) -> None:
+    """A warning on the run summary when a response breaks its guide (SNIP 1-2): it is
+    still read and applied, since what it says about our claims is what the payer did."""
+    from edi.validate import EngineUnavailable, describe, validate
+
+    try:
+        errors = validate(data, stored).errors
+    except EngineUnavailable as exc:
+        why = f"the guide engine could not judge it: {exc}"
+    else:
+        if not errors:
+            return
+        why = describe(errors)
+    _found(
+        summary,
+        file_finding(
+            "INGEST.FILE.GUIDE",
+            stored,
+            f"{stored} breaks its implementation guide: {why}; it was read and applied",
+            "Tell the clearinghouse: the file should be regenerated to the guide",
+            severity="warn",
+        ),
+    )
+
+
+# -- end issue 18 -------------------------------------------------------------------------
 
 
 def _apply(ledger: Ledger, tables: ResponseTables, lookup: Lookup, summary: IngestSummary) -> None:

@@ -266,6 +266,7 @@ def nightly_submission(business_date: date | None = None) -> dict:
         part = upload_interchanges(settings, night)
         uploaded.uploaded += part.uploaded
         uploaded.already_confirmed += part.already_confirmed
+        uploaded.held.update(part.held)  # issue 18: interchanges the guide engine held
         with Ledger.open(settings.ledger) as ledger:
             unsent = _unsent(ledger, settings, night)
         left = waited_until - time.monotonic()
@@ -296,6 +297,7 @@ def nightly_submission(business_date: date | None = None) -> dict:
         "unreadable_files": summary.unreadable,
         "warnings_by_rule": dict(sorted(summary.warnings.items())),
         "scrub": scrub,
+        "held_interchanges": uploaded.held,
     }
 
 

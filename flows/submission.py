@@ -21,6 +21,7 @@ Every value these functions return or raise is an ID, a count or money: no PHI.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ from flows.s3 import Area, S3Object, S3Store
 from flows.scrub import Held, NightChecks, releases_of, triage
 from flows.sources import DEFAULT_LIMITS, ReadLimits, is_encounter_file, records_from_stream
 from mappings.profiles import ClearinghouseProfile
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -383,6 +386,9 @@ class UploadSummary:
     uploaded: list[str] = field(default_factory=list)
     """Remote names of interchanges confirmed in this run."""
     already_confirmed: int = 0
+    held: dict[str, str] = field(default_factory=dict)
+    """File name → why it was held: SNIP 1-2 errors the guide engine found (999 codes and
+    places, no values); a held interchange is never sent."""
 
 
 def upload_pending(
@@ -404,6 +410,14 @@ def upload_pending(
     summary = UploadSummary()
     while pending := ledger.claim_pending_interchanges(worker, lease=lease, profile=profile):
         for item in pending:
+            # -- issue 18: the guide engine judges every interchange before it leaves ----
+            why = guide_errors(item.content)
+            if why is not None:
+                ledger.hold_interchange(item.id, worker)
+                summary.held[item.file_name] = why
+                log.error("interchange %s held, not sent: %s", item.file_name, why)
+                continue
+            # -- end issue 18 ------------------------------------------------------------
             try:
                 store.put(
                     store.key(Area.OUTBOUND, business_date, item.file_name),
@@ -421,3 +435,14 @@ def upload_pending(
                 summary.already_confirmed += 1
             checkpoint("after_mark")
     return summary
+
+
+def guide_errors(content: bytes) -> str | None:
+    """Why an interchange must not be sent (its SNIP 1-2 errors), or None when it may."""
+    from edi.validate import EngineUnavailable, describe, validate
+
+    try:
+        report = validate(content)
+    except EngineUnavailable as exc:
+        return f"the guide engine could not read it: {exc}"
+    return describe(report.errors) if report.errors else None

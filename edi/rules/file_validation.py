@@ -1,9 +1,10 @@
-"""Validate any 837P file: pyx12 for SNIP levels 1-2, the claim rules for levels 3-7.
+"""Validate any 837P file: a guide validator for SNIP levels 1-2, the claim rules for 3-7.
 
 One pass of the streaming reader finds the envelopes, the claims (as encounter records,
 :mod:`edi.claims.read_837`) and the damage pyx12 cannot take (a byte order mark,
-non-ASCII bytes, versions it has no map for); pyx12 then validates the ASCII text in
-process and its errors become our findings.  Every finding is placed: interchange,
+non-ASCII bytes, versions it has no map for); the guide validator (pyx12, or the engine
+of :mod:`edi.validate` that agrees with it error for error) then validates the ASCII text
+in process and its errors become our findings.  Every finding is placed: interchange,
 group, transaction set, segment position and, inside a claim, its CLM01, which is all a
 999/TA1 (:mod:`edi.x12.acks`) and a person need.
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import codecs
 import copy
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,7 +27,7 @@ from edi.rules.pyx12_check import finding_of
 from edi.rules.record import field_path, findings_from_error
 from edi.rules.registry import CheckContext, Finding, Rule, fire, register, run_checks
 from edi.x12.acks import AckItem, ack_item
-from edi.x12.pyx12_validator import Pyx12Unavailable, X12Error, validate_x12
+from edi.x12.pyx12_validator import Pyx12Report, Pyx12Unavailable, X12Error, validate_x12
 from edi.x12.reader import Segment, X12ParseError, iter_transactions
 
 _R = register
@@ -335,7 +336,13 @@ class FileReport:
 # -- the pass over the file ----------------------------------------------------------------
 
 
-def validate_837(data: bytes, name: str, context: CheckContext) -> FileReport:
+GuideValidator = Callable[[str], Pyx12Report]
+"""Judges SNIP 1-2 on ASCII text: pyx12's :func:`validate_x12` or ``edi.validate.validate``."""
+
+
+def validate_837(
+    data: bytes, name: str, context: CheckContext, validator: GuideValidator = validate_x12
+) -> FileReport:
     """Everything wrong with one 837P file, as findings placed for people and for acks."""
     report = FileReport(name)
     has_bom = data.startswith(codecs.BOM_UTF8)
@@ -360,7 +367,7 @@ def validate_837(data: bytes, name: str, context: CheckContext) -> FileReport:
     if text[:cut].strip():
         report.findings.append(fire(TEXT_BEFORE_ISA, source=f"{name}#1", chars=cut))
         report.interchanges[0].ta1_code = report.interchanges[0].ta1_code or "022"
-    _pyx12(report, text, name, cut)
+    _pyx12(report, text, name, cut, validator)
     _settle(report)
     return report
 
@@ -605,8 +612,8 @@ def _versions(report: FileReport) -> list[tuple[InterchangeInfo, GroupInfo, str]
     return out
 
 
-def _pyx12(report: FileReport, text: str, name: str, cut: int) -> None:
-    """pyx12's findings on ``text`` from character ``cut`` (the first ISA) on."""
+def _pyx12(report: FileReport, text: str, name: str, cut: int, validator: GuideValidator) -> None:
+    """The guide validator's findings on ``text`` from character ``cut`` (the first ISA) on."""
     if not report.interchanges:
         return
     unsupported = _versions(report)
@@ -627,7 +634,7 @@ def _pyx12(report: FileReport, text: str, name: str, cut: int) -> None:
         return
     ascii_text = _fixed_width_isas(re.sub(r"[^\x00-\x7f]", "X", text[cut:]), report, name, cut)
     try:
-        errors = validate_x12(ascii_text).errors
+        errors = validator(ascii_text).errors
     except Pyx12Unavailable as exc:
         report.findings.append(fire(VALIDATOR, source=name, reason=str(exc)))
         for ic in report.interchanges:

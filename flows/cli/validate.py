@@ -1,7 +1,9 @@
 """``claims validate``: what a clearinghouse and payer would reject in 837P files.
 
-Any 837P, ours or another system's: pyx12 checks syntax and the implementation guide
-(SNIP 1-2), and the claim rules of ``claims build`` check every claim found (SNIP 3-7).
+Any 837P, ours or another system's: the guide engine (``--engine guide``, the default,
+:mod:`edi.validate`) or pyx12 itself (``--engine pyx12``, the reference it agrees with
+error for error) checks syntax and the implementation guide (SNIP 1-2), and the claim
+rules of ``claims build`` check every claim found (SNIP 3-7).
 Findings name the file, the segment position, the claim (CLM01) and the fix.  With
 ``--ack DIR`` the TA1/999 each file would get is written there (FILE.999).
 
@@ -39,6 +41,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="837P files or folders of them")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--ack", type=Path, metavar="DIR", help="write the TA1/999 for each file")
+    p.add_argument(
+        "--engine",
+        choices=("guide", "pyx12"),
+        default="guide",
+        help="SNIP 1-2 validator: the guide engine (fast, default) or pyx12 (the reference)",
+    )
     p.add_argument("--today", type=date.fromisoformat, help="judge dates as of this day")
     p.add_argument("--payers", metavar="DIR", help="payer profiles folder (default: bundled)")
     add_code_set_options(p)
@@ -89,8 +97,10 @@ def _files(paths: list[str]) -> Iterator[Path]:
 def run(args: argparse.Namespace) -> int:
     from edi.rules.file_validation import validate_837
     from edi.rules.registry import CheckContext
+    from edi.validate import validate
     from edi.x12.acks import acknowledgments
     from edi.x12.control import MemoryControlNumbers
+    from edi.x12.pyx12_validator import validate_x12
     from mappings.profiles import payer_profiles
 
     try:
@@ -105,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
     if args.ack:
         args.ack.mkdir(parents=True, exist_ok=True)
     controls = MemoryControlNumbers()
+    validator = validate_x12 if args.engine == "pyx12" else validate
     rejected = False
     judged = unusable = 0
     if "" in args.files:  # Path("") is the current folder, which nobody meant
@@ -117,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
             unusable += 1
             print(f"claims validate: {path}: {exc.strerror or exc}", file=sys.stderr)
             continue
-        report = validate_837(data, str(path), context)
+        report = validate_837(data, str(path), context, validator)
         why = unusable_because(report)
         if why:
             unusable += 1

@@ -184,6 +184,17 @@ class InterchangeLedger(Store):
             if row.claimed_by == worker:
                 row.claimed_by, row.claimed_at = None, None
 
+    def hold_interchange(self, interchange_id: int, worker: str) -> bool:
+        """Keep an interchange ``worker`` took from ever being uploaded (its bytes break the
+        guide); ``False`` when it had already moved on (uploaded or answered)."""
+        with self._write() as session:
+            row = self._interchange_row(session, interchange_id)
+            if not can_move(InterchangeState(row.state), InterchangeState.HELD):
+                return False
+            row.state = InterchangeState.HELD
+            row.claimed_by, row.claimed_at = None, None
+            return True
+
     def mark_uploaded(
         self, interchange_id: int, remote_name: str, *, at: datetime | None = None
     ) -> bool:

@@ -40,6 +40,8 @@ class InterchangeState(StrEnum):
     UPLOADED = "uploaded"
     ACKNOWLEDGED = "acknowledged"
     REJECTED = "rejected"
+    HELD = "held"
+    """The guide engine found SNIP 1-2 errors before upload: never sent (issue 18)."""
 
 
 class FileStatus(StrEnum):
@@ -110,13 +112,16 @@ _ANSWERED = frozenset({InterchangeState.ACKNOWLEDGED, InterchangeState.REJECTED}
 INTERCHANGE_TRANSITIONS: dict[InterchangeState, frozenset[InterchangeState]] = {
     # An acknowledgement of an interchange whose upload was never confirmed proves the upload.
     InterchangeState.RECORDED: frozenset(
-        {InterchangeState.UPLOADING, InterchangeState.UPLOADED} | _ANSWERED
+        {InterchangeState.UPLOADING, InterchangeState.UPLOADED, InterchangeState.HELD} | _ANSWERED
     ),
-    InterchangeState.UPLOADING: frozenset({InterchangeState.UPLOADED} | _ANSWERED),
+    InterchangeState.UPLOADING: frozenset(
+        {InterchangeState.UPLOADED, InterchangeState.HELD} | _ANSWERED
+    ),
     InterchangeState.UPLOADED: _ANSWERED,
     # A TA1 may reject what a 999 already acknowledged, never the other way round.
     InterchangeState.ACKNOWLEDGED: frozenset({InterchangeState.REJECTED}),
     InterchangeState.REJECTED: frozenset(),
+    InterchangeState.HELD: frozenset(),
 }
 
 PENDING_UPLOAD = frozenset({InterchangeState.RECORDED, InterchangeState.UPLOADING})

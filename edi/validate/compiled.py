@@ -1,0 +1,230 @@
+"""A pyx12 map compiled once into flat tables the walker and the element checks index.
+
+pyx12's knowledge of each implementation guide is data (its XML maps); its engine is
+what is slow: it walks a tree of node objects, keys its counters by path objects and
+builds several objects per element of every segment.  Here a map is read once (with
+pyx12's own loader, so positions, paths, usages, repeats, element types and code lists
+are exactly those pyx12 judges by) and flattened into lists indexed by node number:
+
+- every loop and segment is a node; ``children[n]`` are a loop's children in position
+  order, grouped by position as pyx12 groups them (``pos_map``);
+- counters are *slots*: nodes with the same path share one, as pyx12's path-keyed
+  counter makes them do, and entering a loop clears the slots below it (``below``);
+- a segment's element rules are one tuple per element (:data:`ElementRule`), its
+  syntax notes a tuple of ``(kind, positions)``.
+
+The compiled form is cached per map file for the life of the process.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cache
+
+ROOT, LOOP, SEGMENT = 0, 1, 2
+MAXINT = 2**31 - 1
+
+ElementRule = tuple
+"""``(seq, usage, name, data_ele, type, min, max, codes, external, regex, is_1250, is_1251)``
+for a simple element; ``(seq, usage, name, refdes, None, components)`` for a composite,
+``components`` being element rules."""
+
+
+@dataclass(slots=True)
+class Guide:
+    """One compiled map: node tables, slot tables and the segment rules."""
+
+    map_file: str
+    map_id: str
+    kind: list[int] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    usage: list[str] = field(default_factory=list)
+    pos: list[int] = field(default_factory=list)
+    max_repeat: list[int] = field(default_factory=list)
+    parent: list[int] = field(default_factory=list)
+    slot: list[int] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    children: list[list[tuple[int, tuple[int, ...]]]] = field(default_factory=list)
+    """Per loop (or root): ``[(pos, (child, ...)), ...]`` sorted by pos."""
+    first: list[int] = field(default_factory=list)
+    """Per loop: its first child node (-1 when empty)."""
+    key: list[tuple[int, int, frozenset] | None] = field(default_factory=list)
+    """Per segment: ``(element, component or -1, codes)`` that tells variants apart."""
+    rules: list[tuple[ElementRule, ...]] = field(default_factory=list)
+    syntax: list[tuple[tuple[str, tuple[int, ...]], ...]] = field(default_factory=list)
+    below: list[tuple[int, ...]] = field(default_factory=list)
+    """Per loop: the slots whose paths lie under its path (cleared when it is entered)."""
+    below_range: list[tuple[int, int]] = field(default_factory=list)
+    """Per loop: ``below`` as a slice ``(lo, hi)`` when contiguous, else ``(0, -1)``."""
+    slots: int = 0
+    key_paths: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    """Per segment ID: every (element, component) any node of that ID matches on."""
+    by_path: dict[str, int] = field(default_factory=dict)
+    external: dict[str, frozenset] = field(default_factory=dict)
+    labels: list[str | None] = field(default_factory=list)
+    """Per node: the loop the pyx12 wrapper names for it (its parent, unless ``*_LOOP``)."""
+    plans: dict = field(default_factory=dict)
+    """Walk plans found so far, by (start node, segment ID, qualifiers): see walk.py."""
+
+
+def _max(value: str | None) -> int:
+    if value is None or value in (">1", "&gt;1"):
+        return MAXINT
+    return int(value)
+
+
+def _element_rule(node, root, external: dict[str, frozenset]) -> ElementRule:
+    data = node._resolve_data_ele()
+    codes = frozenset(node.valid_codes) if node.valid_codes else None
+    ext = node.external_codes
+    if ext is not None and ext not in external:
+        if ext in root.ext_codes.exclude_list:
+            external[ext] = frozenset()
+        else:
+            external[ext] = frozenset(root.ext_codes.codes[ext]["codes"])
+    return (
+        node.seq,
+        node.usage,
+        node.name,
+        node.data_ele,
+        data["data_type"],
+        data["min_len"],
+        data["max_len"],
+        codes,
+        ext,
+        node.rec,
+        node.data_ele == "1250",
+        node.data_ele == "1251",
+    )
+
+
+def _key(seg) -> tuple[int, int, frozenset] | None:
+    """Where pyx12's ``is_match`` reads the qualifier of a segment node."""
+    found = seg._resolve_unique_key_field(seg.id, with_qual=False)
+    if found is None:
+        return None
+    child, ele_idx, sub_idx = found
+    return (ele_idx - 1, (sub_idx - 1) if sub_idx else -1, child._valid_codes_set)
+
+
+def _add(g: Guide, node, kind: int, parent: int) -> int:
+    n = len(g.kind)
+    g.kind.append(kind)
+    g.ids.append(node.id or "")
+    g.names.append(node.name or "")
+    g.usage.append(node.usage or "")
+    g.pos.append(getattr(node, "pos", 0) or 0)
+    g.parent.append(parent)
+    path = node.get_path()
+    g.paths.append(path)
+    g.by_path.setdefault(path, n)
+    g.children.append([])
+    g.first.append(-1)
+    g.key.append(None)
+    g.rules.append(())
+    g.syntax.append(())
+    g.below.append(())
+    if kind == LOOP:
+        g.max_repeat.append(_max(node.repeat))
+    elif kind == SEGMENT:
+        g.max_repeat.append(node.get_max_repeat())
+    else:
+        g.max_repeat.append(MAXINT)
+    return n
+
+
+def _walk(g: Guide, node, kind: int, parent: int, root) -> int:
+    from pyx12.map_if import composite_if
+
+    n = _add(g, node, kind, parent)
+    if kind == SEGMENT:
+        g.key[n] = _key(node)
+        rules = []
+        for child in node.children:
+            if isinstance(child, composite_if):
+                comps = tuple(_element_rule(c, root, g.external) for c in child.children)
+                rules.append((child.seq, child.usage, child.name, child.refdes, None, comps))
+            else:
+                rules.append(_element_rule(child, root, g.external))
+        g.rules[n] = tuple(rules)
+        g.syntax[n] = tuple((s[0], tuple(int(i) for i in s[1:])) for s in node.syntax)
+        return n
+    groups = []
+    for ordinal in sorted(node.pos_map):
+        members = []
+        for child in node.pos_map[ordinal]:
+            members.append(_walk(g, child, LOOP if child.is_loop() else SEGMENT, n, root))
+        groups.append((ordinal, tuple(members)))
+    g.children[n] = groups
+    g.first[n] = groups[0][1][0] if groups else -1
+    return n
+
+
+def _slots(g: Guide) -> None:
+    """One counter slot per distinct path; per loop, the slots under it."""
+    numbers: dict[str, int] = {}
+    for path in g.paths:
+        g.slot.append(numbers.setdefault(path, len(numbers)))
+    g.slots = len(numbers)
+    for n, kind in enumerate(g.kind):
+        if kind != LOOP:
+            continue
+        head = g.paths[n].split("/")
+        below = [
+            s
+            for p, s in numbers.items()
+            if len(p.split("/")) > len(head) and p.split("/")[: len(head)] == head
+        ]
+        g.below[n] = tuple(sorted(below))
+    g.below_range = [
+        (b[0], b[-1] + 1) if b and b[-1] - b[0] + 1 == len(b) else (0, -1) for b in g.below
+    ]
+
+
+@cache
+def compiled(map_file: str) -> Guide:
+    """The compiled form of one pyx12 map file (``837.5010.X222.A1.xml``), cached."""
+    import pyx12.map_if
+    import pyx12.params
+
+    logging.getLogger("pyx12").setLevel(logging.CRITICAL + 1)
+    root = pyx12.map_if.load_map_file(map_file, pyx12.params.params())
+    g = Guide(map_file, root.id or "")
+    n = _add(g, root, ROOT, -1)
+    groups = []
+    for ordinal in sorted(root.pos_map):
+        members = tuple(
+            _walk(g, c, LOOP if c.is_loop() else SEGMENT, n, root) for c in root.pos_map[ordinal]
+        )
+        groups.append((ordinal, members))
+    g.children[n] = groups
+    g.first[n] = groups[0][1][0] if groups else -1
+    _slots(g)
+    g.labels = [
+        g.ids[p] if p >= 0 and g.kind[p] == LOOP and not g.ids[p].endswith("_LOOP") else None
+        for p in g.parent
+    ]
+    paths: dict[str, set[tuple[int, int]]] = {}
+    for i, kind in enumerate(g.kind):
+        if kind == SEGMENT:
+            k = g.key[i]
+            paths.setdefault(g.ids[i], set())
+            if k is not None:
+                paths[g.ids[i]].add((k[0], k[1]))
+    g.key_paths = {sid: tuple(sorted(p)) for sid, p in paths.items()}
+    return g
+
+
+@cache
+def map_file_for(icvn: str, version: str, functional_id: str) -> str | None:
+    """The pyx12 map file for an ISA12/GS08/GS01, as pyx12's own index names it."""
+    import pyx12.map_index
+
+    return pyx12.map_index.map_index().get_filename(icvn, version, functional_id)
+
+
+def control_map(icvn: str) -> Guide:
+    """The envelope map (ISA, GS) of an interchange version."""
+    return compiled("x12.control.00501.xml" if icvn == "00501" else "x12.control.00401.xml")
