@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from prefect import flow
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
 from flows.ledger import Ledger
 from flows.worklists import build_worklists
@@ -37,7 +38,9 @@ def test_artifacts_hold_no_names_or_birth_dates(prefect_api, sqlite_url, tmp_pat
 
     run_id = nightly(return_state=True).state_details.flow_run_id
     with get_client(sync_client=True) as client:  # this run's only: the server is shared
-        artifacts = [a for a in client.read_artifacts() if a.flow_run_id == run_id]
+        artifacts = client.read_artifacts(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
+        )
     published = json.dumps([[a.key, a.description, a.data] for a in artifacts], default=str)
     assert {a.key for a in artifacts} >= {"worklists-by-queue", "worklists-top"}
     assert "ENC-1" in published and "CO" in published  # IDs and codes are there
