@@ -17,6 +17,10 @@ from datetime import date
 
 import pandas as pd
 
+from edi.worklists.ids import item_id
+from edi.worklists.model import Observation, evidence_key
+from edi.worklists.settings import WorklistSettings
+
 NOT_FED = frozenset({"denied"})
 """Next-payer states in which the later payer does not take the balance on."""
 PENDING = frozenset({"ready", "held", "awaiting_crossover"})
@@ -90,3 +94,36 @@ def secondary_pending(
             }
         )
     return pd.DataFrame(rows, columns=list(PENDING_COLUMNS))
+
+
+def crossovers_unanswered(pending: pd.DataFrame, settings: WorklistSettings) -> list[Observation]:
+    """No-response rows for the crossovers past their payer's days: the primary paid and
+    forwarded the claim, so only the next payer's silence is left to work."""
+    cfg = settings.crossover
+    rows = []
+    for row in pending[pending["no_response"].astype(bool)].to_dict("records"):
+        decided = row["decided_on"]
+        words = {"payer_id": row["payer_id"], "decided_on": decided.isoformat()}
+        evidence = evidence_key(decided, "ledger")
+        fields = {
+            "level": "claim",
+            "source_kind": "ledger",
+            "source_file": "",
+            "source_ref": "",
+            "source_date": decided.isoformat(),
+            "submitted_on": decided.isoformat(),
+            "days_waiting": int(row["days_waiting"]),
+            "last_evidence": f"crossed over to {row['payer_id']}",
+            "payer_sequence": row["payer_sequence"],
+            "category": cfg.category,
+            "team": settings.no_response.team,
+            "why": f"{cfg.why.format(**words)} after {int(row['days_waiting'])} days",
+            "action": cfg.action.format(**words),
+            "action_kind": "follow_up",
+            "evidence": evidence,
+        }
+        ident = item_id("no_response", row["clm01"], None, "crossover", row["payer_sequence"])
+        rows.append(
+            Observation(ident, "no_response", row["clm01"], None, cfg.category, evidence, fields)
+        )
+    return rows

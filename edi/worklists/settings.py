@@ -119,6 +119,17 @@ class AcceptedNotPaidSettings(_Settings):
     )
 
 
+class CrossoverSettings(_Settings):
+    """A claim the primary forwarded to the next payer (crossover) whose 835 never came."""
+
+    category: str = "crossover, no response"
+    why: str = "Crossed over to {payer_id} by the earlier payer on {decided_on}; no 835 from it"
+    action: str = (
+        "Ask {payer_id} whether the crossover arrived; if it has no record of the claim, "
+        "bill it directly as the next payer with the earlier payer's 835"
+    )
+
+
 class InfoRequestedSettings(_Settings):
     """R (requests for information) and P (pended) 277CA/277 statuses."""
 
@@ -158,5 +169,6 @@ class WorklistSettings(_Settings):
     rejections: RejectionSettings
     no_response: NoResponseSettings = NoResponseSettings()
     accepted_not_paid: AcceptedNotPaidSettings = AcceptedNotPaidSettings()
+    crossover: CrossoverSettings = CrossoverSettings()
     info_requested: InfoRequestedSettings = InfoRequestedSettings()
     recoupment: RecoupmentSettings = RecoupmentSettings()

@@ -28,6 +28,7 @@ from edi.responses.tables import ResponseTables
 from edi.worklists.adapt import from_response_tables
 from edi.worklists.analytics import analytics
 from edi.worklists.classify import Classified, classify
+from edi.worklists.cob_views import crossovers_unanswered
 from edi.worklists.deadlines import HasTerms, terms_lookup
 from edi.worklists.inputs import Responses, context_frame
 from edi.worklists.merge import merge
@@ -120,6 +121,11 @@ def build_worklists(
     classified: Classified = classify(
         found, claims, rules, settings, terms, today, texts, ptp=options.ptp, asked=asked
     )
+    # COB: the patient's balance after the last payer; claims waiting on a next payer, and
+    # the crossovers past their payer's days worked as no-response rows
+    after_last, pending = worklist_views(ledger, classified.patient_responsibility, today)
+    crossed = crossovers_unanswered(pending, settings)
+    classified = replace(classified, observations=classified.observations + tuple(crossed))
     missing = {o.item_id for o in classified.observations} - set(previous)
     previous |= ledger.worklist_items_by_id(missing)
     merged = merge(previous, classified, claims, now)
@@ -140,8 +146,6 @@ def build_worklists(
         ignore_index=True,
     )
     stats = denial_stats(merged.items.values(), adjudicated, today, settings.report.trend_days)
-    # COB: the patient's balance after the last payer; claims waiting on a next payer
-    after_last, pending = worklist_views(ledger, classified.patient_responsibility, today)
     pr = _with_patients(after_last, claims)
     extra = analytics(
         pd.DataFrame(ledger.ar_facts()),

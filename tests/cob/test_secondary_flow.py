@@ -7,7 +7,8 @@ claim, written for the next night and built by the ordinary submission, once.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from flows.ledger import Ledger
 from flows.s3 import Area, S3Config, S3Store, make_client
 from flows.secondary import on_remittance, write_ready
 from flows.submission import BuildSummary, build_files, new_encounter_files
+from flows.worklists import build_worklists
 from mappings.code_texts import bundled_code_texts
 from mappings.profiles import clearinghouse_profile
 from tests.cob.test_next_payer import CLM01, paid_partly, primary_encounter
@@ -137,6 +139,22 @@ def test_crossover_waits_then_the_tertiary_follows_the_crossovers_835(
     night = _night(store, ledger, TODAY, context)
     assert (night.claims, night.exceptions) == (1, 0)
     assert [g.payer_sequence for g in ledger.billed_generations([CLM01])[CLM01]] == ["P", "T"]
+
+
+def test_a_crossover_never_answered_becomes_a_no_response_row(
+    store: S3Store, ledger: Ledger, context: CheckContext, tmp_path: Path
+) -> None:
+    """Forwarded by the primary, then silence: after the payer's days the claim is worked
+    in the no-response queue, naming the crossover payer."""
+    _send_primary(store, ledger, context)
+    assert _answer(ledger, store, paid_partly("19")) == {"awaiting_crossover": 1}
+    build_worklists(ledger, None, None, TODAY, tmp_path)  # within the payer's days: none
+    assert not [i for i in ledger.worklist_items(clm01s=[CLM01]).values() if i.is_open]
+    build_worklists(ledger, None, None, TODAY + timedelta(days=45), tmp_path)
+    waiting = [i for i in ledger.worklist_items(clm01s=[CLM01]).values() if i.is_open]
+    [row] = [i for i in waiting if i.queue == "no_response"]
+    assert row.category == "crossover, no response"
+    assert "Crossed over to SBXGAP" in row.payload["why"]
 
 
 def test_denied_primary_stays_with_the_primary(
