@@ -21,7 +21,7 @@ shaped like :class:`ClaimProfile` (the clearinghouse profiles of ``mappings/``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -133,12 +133,18 @@ def build_interchanges(
         yield _interchange(batch, profile, controls, created, guide)
 
 
+ClaimWriter = Callable[["_Segments", Encounter, str], BuiltClaim]
+"""Writes one claim's 2300 loop and below (:func:`_claim` for the 837P; the 837I's is
+:func:`edi.claims.build_837i.institutional_claim`)."""
+
+
 def _interchange(
     batch: list[Encounter],
     profile: ClaimProfile,
     controls: ControlNumberSource,
     created: datetime,
     guide: Guide,
+    claim: ClaimWriter | None = None,
 ) -> Interchange:
     sender, receiver = profile.sender.party(), profile.receiver.party()
     per_st = profile.claims_per_transaction
@@ -152,7 +158,9 @@ def _interchange(
     w.open_group("HC", sender, receiver, gs06, created, guide.version)
     built: list[BuiltClaim] = []
     for st02, chunk in zip(st_numbers, chunks, strict=True):
-        built.extend(_transaction(w, s, st02, chunk, profile, created, isa13, guide))
+        built.extend(
+            _transaction(w, s, st02, chunk, profile, created, isa13, guide, claim or _claim)
+        )
     w.close_group()
     w.close_interchange()
     return Interchange(isa13, gs06, created, w.getvalue(), tuple(built))
@@ -197,6 +205,7 @@ def _transaction(
     created: datetime,
     isa13: int,
     guide: Guide,
+    claim: ClaimWriter,
 ) -> list[BuiltClaim]:
     w.open_transaction(guide.transaction, st02, guide.version)
     st = f"{st02:04d}"
@@ -220,7 +229,7 @@ def _transaction(
             if enc.patient is not None:
                 hl += 1
                 _patient(s, hl, subscriber_hl, enc.patient)
-            built.append(_claim(s, enc, st))
+            built.append(claim(s, enc, st))
     w.close_transaction()
     return built
 

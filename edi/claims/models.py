@@ -368,6 +368,172 @@ class ServiceLine(_Model):
         return self
 
 
+# -- institutional claims, 837I (issue 17); all optional ------------------------------------
+
+Code2 = Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{2}$")]
+"""An occurrence, occurrence-span, value or condition code (UB-04 FL 18-41): 2 characters."""
+PCS = Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[0-9A-HJ-NP-Z]{7}$")]
+"""An ICD-10-PCS procedure code: 7 characters, digits and letters but O and I."""
+
+
+class CodedDate(_Model):
+    """An occurrence code (HI BH) or a procedure (HI BBR/BBQ) with its date."""
+
+    code: Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{2,7}$")]
+    date: Date
+
+
+class Procedure(CodedDate):
+    """An ICD-10-PCS procedure (HI BBR principal, BBQ other) and the day it was done."""
+
+    code: PCS
+
+
+class OccurrenceSpan(_Model):
+    """HI BI: an occurrence span code and its period (RD8)."""
+
+    code: Code2
+    start: Date
+    end: Date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OccurrenceSpan:
+        if self.end < self.start:
+            raise PydanticCustomError("date_range", "the span ends before it starts")
+        return self
+
+
+class ValueAmount(_Model):
+    """HI BE: a value code and its amount."""
+
+    code: Code2
+    amount: Annotated[
+        Decimal, BeforeValidator(_decimal_text("money")), Field(max_digits=18, decimal_places=2)
+    ]
+
+
+POA = Literal["Y", "N", "U", "W"]
+"""Present on admission (HI0n-9): Y yes, N no, U not documented, W clinically undetermined."""
+
+
+class Institutional(_Model):
+    """The 837I's claim-level facts (UB-04): what a facility bills beyond a professional.
+
+    ``type_of_bill`` (``0771``: facility type 7, classification 7, frequency 1) may be
+    given instead of ``facility_code`` + ``bill_frequency``; CLM05 carries the two parts."""
+
+    facility_code: Annotated[str, Field(pattern=r"^[1-9][0-9]$")]
+    """CLM05-1: type of bill digits 1-2, facility type and classification (``77`` FQHC)."""
+    bill_frequency: Annotated[str, Field(pattern=r"^[0-9A-Z]$")]
+    """CLM05-3: type of bill digit 3, the claim frequency (``1`` admit through discharge)."""
+    statement_from: Date
+    statement_through: Date | None = None
+    """DTP*434 (RD8); left out when the statement covers one day."""
+    admission_date: Date | None = None
+    """DTP*435: required on inpatient bills (types 011x, 018x, 021x...)."""
+    admission_type: Annotated[str | None, Field(pattern=r"^[1-9]$")] = None
+    """CL101 (UB-04 FL 14): 1 emergency ... 9 information not available."""
+    admission_source: Annotated[str | None, Field(pattern=r"^[0-9A-Z]$")] = None
+    """CL102 (UB-04 FL 15)."""
+    patient_status: Annotated[str, Field(pattern=r"^[0-9]{2}$")]
+    """CL103 (UB-04 FL 17): ``01`` discharged home, ``30`` still a patient..."""
+    present_on_admission: Annotated[list[POA], Field(max_length=13)] = []
+    """HI01-9 of the principal and each other diagnosis, in ``diagnoses`` order (all or
+    none: exempt facilities such as FQHCs and RHCs send none)."""
+    admitting_diagnosis: ICD10 | None = None
+    """HI*ABJ: inpatient bills."""
+    visit_reasons: Annotated[list[ICD10], Field(max_length=3)] = []
+    """HI*APR: the patient's reasons for an unscheduled outpatient visit."""
+    principal_procedure: Procedure | None = None
+    """HI*BBR (ICD-10-PCS): inpatient bills with a procedure."""
+    other_procedures: Annotated[list[Procedure], Field(max_length=12)] = []
+    occurrence_spans: Annotated[list[OccurrenceSpan], Field(max_length=12)] = []
+    occurrences: Annotated[list[CodedDate], Field(max_length=12)] = []
+    value_codes: Annotated[list[ValueAmount], Field(max_length=12)] = []
+    condition_codes: Annotated[list[Code2], Field(max_length=12)] = []
+    attending_provider: PersonProvider | None = None
+    """2310A: required on every bill but non-scheduled transportation (type 0xx... CMS
+    asks it on all FQHC/RHC claims)."""
+    operating_provider: PersonProvider | None = None
+    """2310B: the surgeon, when a surgical procedure code is billed."""
+    other_operating_provider: PersonProvider | None = None
+    """2310C."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _type_of_bill(cls, data: object) -> object:
+        """``type_of_bill`` (3 or 4 digits, the UB-04 FL 4 leading 0 optional) split into
+        CLM05's two parts; a one-day statement drops its repeated through date."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        tob = data.pop("type_of_bill", None)
+        if isinstance(tob, str):
+            digits = tob.strip().upper()
+            digits = digits[1:] if len(digits) == 4 and digits[0] == "0" else digits
+            if not re.fullmatch(r"[1-9][0-9][0-9A-Z]", digits):
+                raise PydanticCustomError(
+                    "type_of_bill_format", "a type of bill is 3 digits after its leading 0 (0771)"
+                )
+            data.setdefault("facility_code", digits[:2])
+            data.setdefault("bill_frequency", digits[2])
+        if data.get("statement_through") == data.get("statement_from"):
+            data.pop("statement_through", None)
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Institutional:
+        if self.statement_through and self.statement_through < self.statement_from:
+            raise PydanticCustomError("date_range", "statement_through is before statement_from")
+        return self
+
+    @property
+    def type_of_bill(self) -> str:
+        """The UB-04 form's four digits: ``0`` + facility code + frequency."""
+        return f"0{self.facility_code}{self.bill_frequency}"
+
+
+class RevenueLine(_Model):
+    """One 837I service line (2400 SV2): a revenue code and what it bills."""
+
+    line_id: Annotated[str | None, Field(min_length=1, max_length=30)] = None
+    revenue_code: Annotated[
+        str, BeforeValidator(lambda v: str(v).strip().zfill(4)), Field(pattern=r"^0[0-9]{3}$")
+    ]
+    """UB-04 FL 42, four digits (``0521`` FQHC/RHC clinic visit)."""
+    procedure_code: Annotated[
+        str | None, BeforeValidator(_upper_or_none), Field(pattern=r"^[A-Z0-9]{5}$")
+    ] = None
+    """SV202-2 HCPCS/CPT: required for outpatient bills and by some revenue codes."""
+    modifiers: Annotated[list[Modifier], Field(max_length=4)] = []
+    charge: Money
+    units: Units
+    unit_type: Literal["UN", "DA"] = "UN"
+    """SV204: ``DA`` days (accommodation revenue codes 01xx-02xx), else ``UN``."""
+    non_covered_charge: Money | None = None
+    """SV207: the part of the charge the provider knows is not covered."""
+    service_date: Date | None = None
+    service_date_end: Date | None = None
+    """DTP*472: required on outpatient bills."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RevenueLine:
+        if self.modifiers and not self.procedure_code:
+            raise PydanticCustomError("modifier_alone", "modifiers need a procedure_code")
+        if self.service_date_end and (
+            self.service_date is None or self.service_date_end < self.service_date
+        ):
+            raise PydanticCustomError("date_range", "service_date_end is before service_date")
+        if self.non_covered_charge is not None and self.non_covered_charge > self.charge:
+            raise PydanticCustomError(
+                "non_covered_exceeds", "non_covered_charge is more than the line's charge"
+            )
+        return self
+
+
+# -- end of issue 17 block ----------------------------------------------------------------
+
+
 class Encounter(_Model):
     """One coded encounter; becomes exactly one claim (one CLM)."""
 
@@ -383,7 +549,8 @@ class Encounter(_Model):
     payer: Payer
     subscriber: Subscriber
     patient: Patient | None = None
-    place_of_service: POS
+    place_of_service: POS | None = None
+    """Professional claims only (rule SNIP4.PLACE_OF_SERVICE.MISSING); an 837I has none."""
     diagnoses: Annotated[list[ICD10], Field(min_length=1, max_length=12)]
     prior_authorization: Annotated[str | None, Field(min_length=1, max_length=50)] = None
     accident: Accident | None = None
@@ -391,7 +558,8 @@ class Encounter(_Model):
     provider_signature_on_file: bool = True
     assignment_of_benefits: bool = True
     release_of_information: Literal["Y", "I"] = "Y"
-    service_lines: Annotated[list[ServiceLine], Field(min_length=1, max_length=50)]
+    service_lines: Annotated[list[ServiceLine], Field(max_length=50)] = []
+    """Professional claims (SV1); at least one (rule SNIP2.LINES.MISSING)."""
     # -- 837P segments real claims need (issue 14); all optional --------------------------
     delay_reason_code: (
         Literal["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "15"] | None
@@ -408,6 +576,12 @@ class Encounter(_Model):
     supervising_provider: PersonProvider | None = None
     """2310D: who supervised the rendering provider (incident-to, residents)."""
     # -- end of issue 14 block ------------------------------------------------------------
+    # -- institutional claims (issue 17); all optional --------------------------------------
+    institutional: Institutional | None = None
+    """The 837I's claim facts; required when ``claim_type`` is institutional."""
+    revenue_lines: Annotated[list[RevenueLine], Field(max_length=999)] = []
+    """The 837I's service lines (SV2); at least one on an institutional claim."""
+    # -- end of issue 17 block ------------------------------------------------------------
 
     @property
     def claim_id(self) -> str:
@@ -416,4 +590,5 @@ class Encounter(_Model):
 
     @property
     def total_charge(self) -> Decimal:
-        return sum((line.charge for line in self.service_lines), Decimal("0.00"))
+        lines = self.revenue_lines if self.claim_type == "institutional" else self.service_lines
+        return sum((line.charge for line in lines), Decimal("0.00"))

@@ -120,6 +120,15 @@ class _Reading:
     by_id: dict[str, tuple[_Described, ...]]
     level_keys: dict[str, frozenset[str]]
     """Hierarchical level → the record keys read in it (forgotten when one opens)."""
+    claim_type: str = "professional"
+    """What every claim of the guide is: ``institutional`` for the 837I (X223)."""
+    lines: str = _LINES
+    """The subject of the guide's service lines: ``service_lines[]`` (837P),
+    ``revenue_lines[]`` (837I)."""
+
+    @property
+    def lines_key(self) -> str:
+        return self.lines[:-2]
 
 
 @cache
@@ -143,8 +152,14 @@ def _reading(guide: Guide) -> _Reading:
                 for element in spec.elements
                 for path in element.paths(spec.subject)
             )
+    lines = next(
+        (s.subject for s in guide.segments.values() if s.loop == "2400" and s.subject), _LINES
+    )
     return _Reading(
-        {k: tuple(v) for k, v in by_id.items()}, {k: frozenset(v) for k, v in keys.items()}
+        {k: tuple(v) for k, v in by_id.items()},
+        {k: frozenset(v) for k, v in keys.items()},
+        "institutional" if guide.version.startswith("005010X223") else "professional",
+        lines.split(".")[0],
     )
 
 
@@ -201,10 +216,14 @@ class _Walker:
         return self.claim
 
     def _place(self, seg: Segment) -> _Described | None:
-        """The described segment ``seg`` is, from where the reader stands (None if none)."""
+        """The described segment ``seg`` is, from where the reader stands (None if none):
+        a strict match first (HI01-1 agrees too), else a loose one."""
+        return self._find(seg, strict=True) or self._find(seg, strict=False)
+
+    def _find(self, seg: Segment, strict: bool) -> _Described | None:
         found = None
         for d in self.reading.by_id.get(seg.id, ()):
-            if not d.reader.matches(seg):
+            if not d.reader.matches(seg, strict):
                 continue
             if d.loop == self.loop:
                 return d
@@ -224,7 +243,7 @@ class _Walker:
             self._claim(seg)
         elif sid == "LX" and self.claim is not None:
             self.line = {}
-            self.claim.record["service_lines"].append(self.line)
+            self.claim.record[self.reading.lines_key].append(self.line)
             self.area = "2400"
         elif sid == "SBR":
             self.sbr_position = seg.position
@@ -233,14 +252,16 @@ class _Walker:
         if sid == "SBR":  # an empty SBR02 says the patient is someone else (2000C follows)
             values.setdefault("subscriber_relationship", "")
         subject = spec.subject
-        if subject.startswith(_LINES):
+        lines = self.reading.lines
+        if subject.startswith(lines):
             if self.line is None or self.claim is None:
                 return
-            target, prefix = self.line, subject[len(_LINES) + 1 :]
-            places = {}  # findings on a line point at its SV1
-            if sid == "SV1":
-                _procedure(values)
-                number = len(self.claim.record["service_lines"])
+            target, prefix = self.line, subject[len(lines) + 1 :]
+            places = {}  # findings on a line point at its SV1 (SV2)
+            if sid in ("SV1", "SV2"):
+                if sid == "SV1":
+                    _procedure(values)
+                number = len(self.claim.record[self.reading.lines_key])
                 self.claim.positions[f"line{number}"] = seg.position
         elif d.area in ("2300", "2400"):
             if self.claim is None:  # a claim's segment with no CLM before it: nothing to fill
@@ -269,7 +290,9 @@ class _Walker:
 
     def _claim(self, seg: Segment) -> None:
         record = copy.deepcopy(self.header)
-        record.update(diagnoses=[], service_lines=[])
+        record.update({"diagnoses": [], "service_lines": [], self.reading.lines_key: []})
+        if self.reading.claim_type != "professional":
+            record["claim_type"] = self.reading.claim_type
         places = {"patient": self.sbr_position, **self.places}
         clm_in_st = seg.position - self.st_position + 1
         self.claim = FileClaim(

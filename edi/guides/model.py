@@ -38,6 +38,7 @@ import yaml
 from edi.guides.pyx12_maps import MapElement, MapSegment, map_loops
 
 X222A1 = files("edi.guides") / "x222a1.yaml"
+X223A2 = files("edi.guides") / "x223a2.yaml"
 
 
 class GuideError(ValueError):
@@ -193,7 +194,7 @@ def _segment(name: str, raw: dict[str, Any], loops: dict[str, Any]) -> SegmentSp
             f"{where}: loop {loop_id!r} is not in pyx12's map; use one of its loop IDs"
         )
     elements_raw: dict[str, Any] = raw.get("elements") or {}
-    first = elements_raw.get(f"{segment_id}01")
+    first = elements_raw.get(f"{segment_id}01", elements_raw.get(f"{segment_id}01-1"))
     qualifier = str(first)[1:] if isinstance(first, str) and first.startswith("=") else ""
     facts = _map_segment(loops[loop_id], segment_id, qualifier, where)
     elements = []
@@ -237,3 +238,9 @@ def load_guide(path: Path | str | None = None) -> Guide:
 def x222a1() -> Guide:
     """The 837P guide description, loaded on first use and kept for the process."""
     return load_guide()
+
+
+@cache
+def x223a2() -> Guide:
+    """The 837I guide description (over pyx12's X223A1 map), loaded on first use."""
+    return load_guide(str(X223A2))
