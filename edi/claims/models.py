@@ -501,9 +501,9 @@ class RevenueLine(_Model):
         str, BeforeValidator(lambda v: str(v).strip().zfill(4)), Field(pattern=r"^0[0-9]{3}$")
     ]
     """UB-04 FL 42, four digits (``0521`` FQHC/RHC clinic visit)."""
-    procedure_code: Annotated[
-        str | None, BeforeValidator(_upper_or_none), Field(pattern=r"^[A-Z0-9]{5}$")
-    ] = None
+    procedure_code: (
+        Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{5}$")] | None
+    ) = None
     """SV202-2 HCPCS/CPT: required for outpatient bills and by some revenue codes."""
     modifiers: Annotated[list[Modifier], Field(max_length=4)] = []
     charge: Money

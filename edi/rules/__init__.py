@@ -10,6 +10,7 @@ validation system.  File validation (pyx12, acknowledgments) lives in
 from edi.rules import (
     clinical,
     duplicates,
+    institutional,
     modifiers,
     payer_edits,
     record,
@@ -35,6 +36,7 @@ __all__ = [
     "ProviderQuery",
     "clinical",
     "duplicates",
+    "institutional",
     "load_all",
     "modifiers",
     "payer_edits",

@@ -670,26 +670,6 @@ def frequency_original(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
-CLAIM_TYPE = _R(
-    Rule(
-        "SNIP2.CLAIM_TYPE.UNSUPPORTED",
-        2,
-        "reject",
-        "billing",
-        "institutional claims (837I) are not supported yet",
-        "Keep this encounter for the 837I release, or bill it on the facility's system",
-        "2300",
-        "CLM",
-    )
-)
-
-
-@check
-def claim_type(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    if enc.claim_type != "professional":
-        yield fire(CLAIM_TYPE, field="claim_type")
-
-
 UNREPRESENTABLE = _R(
     Rule(
         "SNIP1.TEXT.UNREPRESENTABLE",

@@ -1,0 +1,112 @@
+"""Institutional rules: each fires on the encounter that breaks it, and not on the
+examples that keep it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+import edi.rules  # noqa: F401  (registers every rule)
+from edi.claims.models import Encounter
+from edi.rules.registry import CheckContext, run_checks
+from tests.factories import EXAMPLE, encounter
+from tests.institutional.factories import FQHC_VISIT, INPATIENT_STAY, institutional
+
+CTX = CheckContext(date(2026, 11, 27))
+MEDICARE = {**FQHC_VISIT["payer"], "claim_filing_indicator": "MA"}
+
+
+def rule_ids(data: dict) -> set[str]:
+    return {f.rule_id for f in run_checks(Encounter.model_validate(data), CTX) if f.rejects}
+
+
+def block(base: dict = FQHC_VISIT, **changes) -> dict:
+    return {**base["institutional"], **changes}
+
+
+def line(**changes) -> dict:
+    return {**FQHC_VISIT["revenue_lines"][0], **changes}
+
+
+@pytest.mark.parametrize("data", [FQHC_VISIT, INPATIENT_STAY, EXAMPLE], ids=str)
+def test_examples_pass(data: dict) -> None:
+    assert rule_ids(institutional(data, payer=MEDICARE)) == set()
+
+
+CASES = {
+    "institutional without its block": (
+        institutional(institutional=None), "SNIP4.INSTITUTIONAL.INCOMPLETE"),
+    "institutional with SV1 lines": (
+        institutional(service_lines=EXAMPLE["service_lines"]), "SNIP4.CLAIM_TYPE.LINES"),
+    "professional without place of service": (
+        encounter(place_of_service=None), "SNIP4.PROFESSIONAL.INCOMPLETE"),
+    "billing provider a person": (
+        institutional(billing_provider={**FQHC_VISIT["billing_provider"],
+                      "organization_name": None, "last_name": "Li", "first_name": "Wu"}),
+        "SNIP4.INSTITUTIONAL.BILLING_PROVIDER"),
+    "type of bill 0791": (
+        institutional(institutional=block(type_of_bill="0751")), "SNIP5.TYPE_OF_BILL.INVALID"),
+    "replacement without original": (
+        institutional(institutional=block(type_of_bill="0777")),
+        "SNIP4.INSTITUTIONAL.ORIGINAL_CLAIM"),
+    "inpatient without admission": (
+        institutional(INPATIENT_STAY, institutional=block(INPATIENT_STAY, admission_date=None)),
+        "SNIP4.INSTITUTIONAL.INPATIENT"),
+    "no attending": (
+        institutional(institutional=block(attending_provider=None)),
+        "SNIP4.INSTITUTIONAL.ATTENDING"),
+    "procedure without surgeon": (
+        institutional(INPATIENT_STAY,
+                      institutional=block(INPATIENT_STAY, operating_provider=None)),
+        "SNIP4.INSTITUTIONAL.OPERATING"),
+    "POA count": (
+        institutional(INPATIENT_STAY,
+                      institutional=block(INPATIENT_STAY, present_on_admission=["Y"])),
+        "SNIP4.POA.COUNT"),
+    "POA missing on 011x": (
+        institutional(INPATIENT_STAY,
+                      institutional=block(INPATIENT_STAY, present_on_admission=[])),
+        "SNIP4.POA.MISSING"),
+    "revenue code 0050": (
+        institutional(revenue_lines=[line(revenue_code="0050"),
+                                     FQHC_VISIT["revenue_lines"][1]]),
+        "SNIP5.REVENUE_CODE.INVALID"),
+    "outpatient lab without HCPCS": (
+        institutional(institutional=block(type_of_bill="0131"),
+                      revenue_lines=[line(revenue_code="0300", procedure_code=None)]),
+        "SNIP7.REVENUE_CODE.HCPCS"),
+    "outpatient line without date": (
+        institutional(revenue_lines=[line(service_date=None),
+                                     FQHC_VISIT["revenue_lines"][1]]),
+        "SNIP4.REVENUE_LINE.DATE"),
+    "G-code on 0510": (
+        institutional(revenue_lines=[line(revenue_code="0510"),
+                                     FQHC_VISIT["revenue_lines"][1]]),
+        "SNIP7.FQHC.G_CODE_REVENUE"),
+    "G-code without qualifying visit": (
+        institutional(revenue_lines=[line()]), "SNIP7.FQHC.QUALIFYING_VISIT"),
+    "Medicare FQHC without G-code": (
+        institutional(payer=MEDICARE, revenue_lines=[FQHC_VISIT["revenue_lines"][1]]),
+        "SNIP7.FQHC.G_CODE_MISSING"),
+    "G-code on an RHC bill": (
+        institutional(institutional=block(type_of_bill="0711")),
+        "SNIP7.FQHC.G_CODE_TYPE_OF_BILL"),
+    "RHC clinic line without HCPCS": (
+        institutional(institutional=block(type_of_bill="0711"),
+                      revenue_lines=[line(procedure_code=None)]),
+        "SNIP7.RHC.HCPCS"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_rule_fires(name: str) -> None:
+    data, rule_id = CASES[name]
+    assert rule_id in rule_ids(data)
+
+
+def test_days_only_on_accommodation_codes_warns() -> None:
+    data = institutional(revenue_lines=[line(unit_type="DA"), FQHC_VISIT["revenue_lines"][1]])
+    found = run_checks(Encounter.model_validate(data), CTX)
+    (days,) = [f for f in found if f.rule_id == "SNIP5.REVENUE_LINE.DAYS"]
+    assert days.severity == "warn" and days.field == "revenue_lines[0].unit_type"
