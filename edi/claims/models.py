@@ -549,8 +549,8 @@ class Encounter(_Model):
     payer: Payer
     subscriber: Subscriber
     patient: Patient | None = None
-    place_of_service: POS | None = None
-    """Professional claims only (rule SNIP4.PLACE_OF_SERVICE.MISSING); an 837I has none."""
+    place_of_service: Annotated[POS | None, Field(validate_default=True)] = None
+    """Required on professional claims; an 837I has none."""
     diagnoses: Annotated[list[ICD10], Field(min_length=1, max_length=12)]
     prior_authorization: Annotated[str | None, Field(min_length=1, max_length=50)] = None
     accident: Accident | None = None
@@ -558,8 +558,8 @@ class Encounter(_Model):
     provider_signature_on_file: bool = True
     assignment_of_benefits: bool = True
     release_of_information: Literal["Y", "I"] = "Y"
-    service_lines: Annotated[list[ServiceLine], Field(max_length=50)] = []
-    """Professional claims (SV1); at least one (rule SNIP2.LINES.MISSING)."""
+    service_lines: Annotated[list[ServiceLine], Field(max_length=50, validate_default=True)] = []
+    """Professional claims (SV1): at least one; an 837I has revenue lines instead."""
     # -- 837P segments real claims need (issue 14); all optional --------------------------
     delay_reason_code: (
         Literal["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "15"] | None
@@ -577,10 +577,34 @@ class Encounter(_Model):
     """2310D: who supervised the rendering provider (incident-to, residents)."""
     # -- end of issue 14 block ------------------------------------------------------------
     # -- institutional claims (issue 17); all optional --------------------------------------
-    institutional: Institutional | None = None
+    institutional: Annotated[Institutional | None, Field(validate_default=True)] = None
     """The 837I's claim facts; required when ``claim_type`` is institutional."""
-    revenue_lines: Annotated[list[RevenueLine], Field(max_length=999)] = []
+    revenue_lines: Annotated[list[RevenueLine], Field(max_length=999, validate_default=True)] = []
     """The 837I's service lines (SV2); at least one on an institutional claim."""
+
+    @field_validator("place_of_service", "institutional")
+    @classmethod
+    def _form_needs(cls, value: object, info: ValidationInfo) -> object:
+        """Required by one claim form only: the place of service by the 837P, the
+        institutional block by the 837I (the same ``missing`` error as any required field)."""
+        needed_by = "professional" if info.field_name == "place_of_service" else "institutional"
+        if value is None and info.data.get("claim_type") == needed_by:
+            raise PydanticCustomError("missing", "Field required")
+        return value
+
+    @field_validator("service_lines", "revenue_lines")
+    @classmethod
+    def _form_lines(cls, value: list, info: ValidationInfo) -> list:
+        """A claim has at least one line of its form's kind (SV1 or SV2)."""
+        kind = "professional" if info.field_name == "service_lines" else "institutional"
+        if not value and info.data.get("claim_type") == kind:
+            raise PydanticCustomError(
+                "too_short",
+                "List should have at least 1 item after validation, not 0",
+                {"field_type": "List", "min_length": 1, "actual_length": 0},
+            )
+        return value
+
     # -- end of issue 17 block ------------------------------------------------------------
 
     @property

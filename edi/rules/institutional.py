@@ -35,16 +35,6 @@ def _rule(
     return _R(Rule(rule_id, level, severity, owner, message, fix, loop, segment, element))
 
 
-PROFESSIONAL_INCOMPLETE = _rule(
-    "SNIP4.PROFESSIONAL.INCOMPLETE", 4, "reject", "billing",
-    "a professional claim (837P) needs {missing}",
-    "Give {missing}, or set claim_type to institutional for a facility's bill",
-)  # fmt: skip
-INSTITUTIONAL_INCOMPLETE = _rule(
-    "SNIP4.INSTITUTIONAL.INCOMPLETE", 4, "reject", "billing",
-    "an institutional claim (837I) needs {missing}",
-    "Give {missing} (see `claims schema`), or set claim_type to professional",
-)  # fmt: skip
 WRONG_LINES = _rule(
     "SNIP4.CLAIM_TYPE.LINES", 4, "reject", "billing",
     "a {claim_type} claim carries {wrong}, which its X12 form has no place for",
@@ -176,25 +166,12 @@ RHC_HCPCS = _rule(
 @check
 def claim_form(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Each claim type has what its X12 form needs, and nothing the other form carries."""
-    if enc.claim_type == "professional":
-        missing = [
-            name
-            for name, value in (
-                ("place_of_service", enc.place_of_service),
-                ("service_lines", enc.service_lines),
-            )
-            if not value
-        ]
-        if missing:
-            yield fire(PROFESSIONAL_INCOMPLETE, field=missing[0], missing=" and ".join(missing))
+    if enc.claim_type == "professional":  # what each form requires, the model requires
         if enc.revenue_lines or enc.institutional:
             yield fire(WRONG_LINES, field="revenue_lines", claim_type="professional",
                        wrong="institutional and revenue_lines",
                        right="service_lines (or claim_type institutional)")  # fmt: skip
         return
-    missing = [name for name in ("institutional", "revenue_lines") if not getattr(enc, name)]
-    if missing:
-        yield fire(INSTITUTIONAL_INCOMPLETE, field=missing[0], missing=" and ".join(missing))
     if enc.service_lines:
         yield fire(WRONG_LINES, field="service_lines", claim_type="institutional",
                    wrong="service_lines", right="revenue_lines")  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
 
 import edi.rules  # noqa: F401  (registers every rule)
 from edi.claims.models import Encounter
@@ -35,12 +36,8 @@ def test_examples_pass(data: dict) -> None:
 
 
 CASES = {
-    "institutional without its block": (
-        institutional(institutional=None), "SNIP4.INSTITUTIONAL.INCOMPLETE"),
     "institutional with SV1 lines": (
         institutional(service_lines=EXAMPLE["service_lines"]), "SNIP4.CLAIM_TYPE.LINES"),
-    "professional without place of service": (
-        encounter(place_of_service=None), "SNIP4.PROFESSIONAL.INCOMPLETE"),
     "billing provider a person": (
         institutional(billing_provider={**FQHC_VISIT["billing_provider"],
                       "organization_name": None, "last_name": "Li", "first_name": "Wu"}),
@@ -110,3 +107,20 @@ def test_days_only_on_accommodation_codes_warns() -> None:
     found = run_checks(Encounter.model_validate(data), CTX)
     (days,) = [f for f in found if f.rule_id == "SNIP5.REVENUE_LINE.DAYS"]
     assert days.severity == "warn" and days.field == "revenue_lines[0].unit_type"
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "kind"),
+    [
+        (institutional(institutional=None), "institutional", "missing"),
+        (institutional(revenue_lines=[]), "revenue_lines", "too_short"),
+        (encounter(place_of_service=None), "place_of_service", "missing"),
+        (encounter(service_lines=[]), "service_lines", "too_short"),
+    ],
+    ids=["no block", "no revenue lines", "no place of service", "no service lines"],
+)
+def test_each_form_requires_its_own_fields(data: dict, field: str, kind: str) -> None:
+    """Refused as any missing required field is, so the finding is the one users know."""
+    with pytest.raises(ValidationError) as caught:
+        Encounter.model_validate(data)
+    assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [((field,), kind)]
