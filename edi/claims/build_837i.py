@@ -17,13 +17,15 @@ from itertools import islice
 from edi.claims.build_837p import (
     BuiltClaim,
     ClaimProfile,
+    ClaimWriter,
     Interchange,
+    _claim,
     _interchange,
     _Segments,
     line_reference,
 )
 from edi.claims.models import Encounter, RevenueLine
-from edi.guides.model import x223a2
+from edi.guides.model import Guide, x222a1, x223a2
 from edi.x12.control import ControlNumberSource
 
 VERSION = "005010X223A2"
@@ -41,6 +43,33 @@ def build_institutional_interchanges(
     stream = iter(encounters)
     while batch := list(islice(stream, per_isa)):
         yield _interchange(batch, profile, controls, created, guide, institutional_claim)
+
+
+def build_interchanges_by_form(
+    encounters: Iterable[Encounter],
+    profile: ClaimProfile,
+    controls: ControlNumberSource,
+    created: datetime,
+) -> Iterator[Interchange]:
+    """837P and 837I interchanges from one stream of encounters, one form per interchange.
+
+    Each form fills its own batch and an interchange is written when its batch is full
+    (the rest at the end), so at most one interchange's claims of each form are held."""
+    per_isa = profile.claims_per_transaction * profile.transactions_per_interchange
+    forms: dict[str, tuple[Guide, ClaimWriter]] = {
+        "professional": (x222a1(), _claim),
+        "institutional": (x223a2(), institutional_claim),
+    }
+    batches: dict[str, list[Encounter]] = {form: [] for form in forms}
+    for enc in encounters:
+        batch = batches[enc.claim_type]
+        batch.append(enc)
+        if len(batch) == per_isa:
+            yield _interchange(batch, profile, controls, created, *forms[enc.claim_type])
+            batches[enc.claim_type] = []
+    for form, batch in batches.items():
+        if batch:
+            yield _interchange(batch, profile, controls, created, *forms[form])
 
 
 def institutional_claim(s: _Segments, enc: Encounter, st02: str) -> BuiltClaim:

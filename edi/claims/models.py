@@ -431,6 +431,8 @@ class Institutional(_Model):
     """DTP*434 (RD8); left out when the statement covers one day."""
     admission_date: Date | None = None
     """DTP*435: required on inpatient bills (types 011x, 018x, 021x...)."""
+    admission_hour: Annotated[str | None, Field(pattern=r"^([01][0-9]|2[0-3])[0-5][0-9]$")] = None
+    """DTP*435 with format ``DT``: the hour of admission, ``HHMM`` (UB-04 FL 13)."""
     admission_type: Annotated[str | None, Field(pattern=r"^[1-9]$")] = None
     """CL101 (UB-04 FL 14): 1 emergency ... 9 information not available."""
     admission_source: Annotated[str | None, Field(pattern=r"^[0-9A-Z]$")] = None
@@ -479,6 +481,13 @@ class Institutional(_Model):
             data.setdefault("bill_frequency", digits[2])
         if data.get("statement_through") == data.get("statement_from"):
             data.pop("statement_through", None)
+        admission = data.pop("admission", None)  # DTP*435 as read: CCYYMMDD[HHMM]
+        if isinstance(admission, str) and re.fullmatch(r"[0-9]{12}", admission):
+            day, hour = admission[:8], admission[8:]
+            data.setdefault("admission_date", f"{day[:4]}-{day[4:6]}-{day[6:]}")
+            data.setdefault("admission_hour", hour)
+        elif admission is not None:
+            data.setdefault("admission_date", admission)
         return data
 
     @model_validator(mode="after")
@@ -486,6 +495,20 @@ class Institutional(_Model):
         if self.statement_through and self.statement_through < self.statement_from:
             raise PydanticCustomError("date_range", "statement_through is before statement_from")
         return self
+
+    @property
+    def admission(self) -> str | None:
+        """DTP*435's DTP03: ``CCYYMMDD``, or ``CCYYMMDDHHMM`` with the hour."""
+        if self.admission_date is None:
+            return None
+        return self.admission_date.strftime("%Y%m%d") + (self.admission_hour or "")
+
+    @property
+    def admission_format(self) -> str | None:
+        """DTP*435's DTP02: ``DT`` with the hour, ``D8`` without."""
+        if self.admission_date is None:
+            return None
+        return "DT" if self.admission_hour else "D8"
 
     @property
     def type_of_bill(self) -> str:

@@ -291,9 +291,10 @@ class _Walker:
     def _claim(self, seg: Segment) -> None:
         record = copy.deepcopy(self.header)
         record.update({"diagnoses": [], "service_lines": [], self.reading.lines_key: []})
+        places = {"patient": self.sbr_position, **self.places}
         if self.reading.claim_type != "professional":
             record["claim_type"] = self.reading.claim_type
-        places = {"patient": self.sbr_position, **self.places}
+            places[self.reading.claim_type] = seg.position  # its CLM05, until more is read
         clm_in_st = seg.position - self.st_position + 1
         self.claim = FileClaim(
             seg.get(1), record, seg.position, places, self.st02, clm_in_st, clm_in_st

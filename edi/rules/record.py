@@ -70,7 +70,7 @@ REQUIRED = _R(
         "reject",
         "billing",
         "{label} is missing",
-        "Fill {field} in the source system; it is required by the 837P",
+        "Fill {field} in the source system; the claim cannot be sent without it",
     )
 )
 FORMAT = _R(

@@ -45,6 +45,7 @@ INPATIENT_STAY: dict[str, Any] = {
         "statement_from": "2026-11-01",
         "statement_through": "2026-11-04",
         "admission_date": "2026-11-01",
+        "admission_hour": "0815",
         "admission_type": "1",
         "admission_source": "7",
         "patient_status": "01",
@@ -137,6 +138,7 @@ def institutional_encounters(draw: st.DrawFn) -> dict[str, Any]:
         inst["present_on_admission"] = [draw(st.sampled_from("YNUW")) for _ in diagnoses]
     if draw(st.booleans()):
         inst["admission_date"] = start.isoformat()
+        inst["admission_hour"] = draw(st.none() | st.sampled_from(["0000", "0815", "2359"]))
         inst["admitting_diagnosis"] = draw(st.sampled_from(DIAGNOSES))
         inst["principal_procedure"] = {"code": draw(PCS), "date": start.isoformat()}
     data = institutional(
