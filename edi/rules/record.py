@@ -378,7 +378,7 @@ BILLING_ZIP4 = _R(
         2,
         "reject",
         "billing",
-        "the billing provider ZIP code has 5 digits; the 837P needs all 9",
+        "the billing provider ZIP code has 5 digits; the 837 needs all 9",
         "Enter the ZIP+4 of the billing address (USPS lookup)",
         "2010AA",
         "N4",
