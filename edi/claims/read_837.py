@@ -27,7 +27,7 @@ from pydantic import Field
 
 from edi.claims.models import Date, Encounter, Subscriber
 from edi.codesets.procedures import procedure_kind
-from edi.guides.model import Guide, x222a1
+from edi.guides.model import Guide, guide_for, x222a1
 from edi.guides.segments import SegmentReader
 from edi.x12.reader import (
     EnvelopeFinding,
@@ -387,8 +387,11 @@ def _header(body: list[Segment], guide: Guide) -> dict[str, str]:
 def read_837(
     data: bytes | str, name: str = "<upload>", guide: Guide | None = None
 ) -> Interchange837:
-    """Read every 837 transaction set of one upload; raises X12ParseError if it is not X12."""
-    guide = guide or x222a1()
+    """Read every 837 transaction set of one upload; raises X12ParseError if it is not X12.
+
+    Without ``guide``, each transaction set is read by the description its ST03 (else
+    GS08) names: an 837I by X223A2's, anything else by the 837P's."""
+    given = guide
     isa = next(iter_segments(data, name), None)
     if isa is None:
         raise X12ParseError(name, "the file is empty", 1, 0)
@@ -413,6 +416,8 @@ def read_837(
             )
         if gs is not None:
             groups.add(gs.get(6))
+        version = tx.st.get(3) if tx.st is not None else ""
+        guide = given or guide_for("837", version or (gs.get(8) if gs else "")) or x222a1()
         if tx.st is None or tx.code != guide.transaction:
             for _ in tx:
                 pass

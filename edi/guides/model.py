@@ -244,3 +244,16 @@ def x222a1() -> Guide:
 def x223a2() -> Guide:
     """The 837I guide description (over pyx12's X223A1 map), loaded on first use."""
     return load_guide(str(X223A2))
+
+
+def guide_for(code: str, version: str) -> Guide | None:
+    """The description a transaction set is read by: any 5010 837P (X222) by X222A1's, any
+    5010 837I (X223) by X223A2's (the errata change no element the project reads); None
+    for anything else."""
+    if code != "837":
+        return None
+    if version.startswith("005010X222"):
+        return x222a1()
+    if version.startswith("005010X223"):
+        return x223a2()
+    return None

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from edi.claims.read_837 import FileClaim, FiledEncounter, file_claims
-from edi.guides.model import Guide, x222a1, x223a2
+from edi.guides.model import guide_for as guide_of
 from edi.rules.pyx12_check import finding_of
 from edi.rules.record import field_path, findings_from_error
 from edi.rules.registry import CheckContext, Finding, Rule, fire, register, run_checks
@@ -335,18 +335,6 @@ class FileReport:
 
 
 # -- the pass over the file ----------------------------------------------------------------
-
-
-def guide_of(code: str, version: str) -> Guide | None:
-    """The guide description a transaction set is read by: any 5010 837P (X222) by the
-    X222A1 one, any 5010 837I (X223) by the X223A2 one; None for anything else."""
-    if code != "837":
-        return None
-    if version.startswith("005010X222"):
-        return x222a1()
-    if version.startswith("005010X223"):
-        return x223a2()
-    return None
 
 
 def validate_837(data: bytes, name: str, context: CheckContext) -> FileReport:
