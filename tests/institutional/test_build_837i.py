@@ -114,3 +114,34 @@ def test_round_trip_and_pyx12_on_generated_institutional_encounters(datas: list[
         sent = Encounter.model_validate(data)
         assert_same(sent, got[sent.claim_id])
     assert pyx12_errors(ic.text) == []
+
+
+def test_claims_build_writes_one_form_per_interchange(tmp_path, capsys) -> None:
+    import json
+
+    from flows.cli import main
+    from tests.factories import EXAMPLE
+
+    source = tmp_path / "encounters.jsonl"
+    source.write_text("".join(json.dumps(d) + "\n" for d in (FQHC_VISIT, EXAMPLE, INPATIENT_STAY)))
+    out = tmp_path / "out"
+    ledger = f"sqlite:///{tmp_path / 'ledger.db'}"
+    assert main(["build", str(source), "--out", str(out), "--ledger", ledger, "--strict"]) == 0
+    assert "built 3 claims in 2 interchange(s)" in capsys.readouterr().out
+    forms = {}
+    for path in sorted(out.glob("*.x12")):
+        segments = list(iter_segments(path.read_text()))
+        gs = next(s for s in segments if s.id == "GS")
+        forms[gs.get(8)] = [s.get(1) for s in segments if s.id == "CLM"]
+    assert forms == {
+        "005010X222A1": ["ENC-20261120-0001"],
+        "005010X223A2": ["FQ-20261120-0001", "IP-20261101-0001"],
+    }
+
+
+def test_schema_describes_the_institutional_blocks() -> None:
+    schema = Encounter.model_json_schema()
+    assert {"institutional", "revenue_lines"} <= set(schema["properties"])
+    revenue = schema["$defs"]["RevenueLine"]["properties"]
+    assert "0521" in revenue["revenue_code"]["description"]
+    assert "present_on_admission" in schema["$defs"]["Institutional"]["properties"]
