@@ -44,7 +44,7 @@ from sandbox.replies import Reply, party
 from sandbox.state import SandboxState
 
 DEFAULT_TIMELY_FILING_DAYS = 365
-SUPPORTED_GUIDES = frozenset({"005010X222A1"})
+SUPPORTED_GUIDES = frozenset({"005010X222A1", "005010X223A2"})
 """GS08 values the sandbox answers beyond a 999 (837P only, for now)."""
 _IEA_NOTES = {"IEA_CONTROL": "001", "IEA_COUNT": "021", "IEA_MISSING": "023"}
 
