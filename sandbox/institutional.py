@@ -57,3 +57,77 @@ def bill_frequency(record: dict[str, Any]) -> str | None:
     """CLM05-3 of an 837I (the type of bill's last digit), None for an 837P."""
     block = record.get("institutional") or {}
     return block.get("bill_frequency")
+
+
+_VISITS = ("99212", "99213", "99214", "99203", "G0438", "90834")
+_G_CODES = {"99212": "G0467", "99213": "G0467", "99214": "G0467", "99203": "G0466",
+            "G0438": "G0468", "90834": "G0470"}  # fmt: skip
+_DIAGNOSES = ("E11.9", "I10", "J06.9", "M54.50", "F41.1", "Z00.00", "E78.5", "K21.9")
+_NPIS = ("1245319599", "1679576722", "1003000126", "1992999874")
+
+
+def fqhc_visits(count: int, day: date) -> list[dict[str, Any]]:
+    """``count`` Medicare FQHC visits (type of bill 0771) as encounter-v1 records: the
+    G-code on revenue code 0521 beside its qualifying visit, and now and then a lab line.
+    Deterministic, so a benchmark or a demo night is the same each time."""
+    out = []
+    for n in range(count):
+        visit = _VISITS[n % len(_VISITS)]
+        seen = date.fromordinal(day.toordinal() - n % 20).isoformat()
+        lines = [
+            {"revenue_code": "0521", "procedure_code": _G_CODES[visit], "charge": "185.00",
+             "units": "1", "service_date": seen},
+            {"revenue_code": "0900" if visit == "90834" else "0521", "procedure_code": visit,
+             "charge": "140.00", "units": "1", "service_date": seen},
+        ]  # fmt: skip
+        if n % 3 == 0:
+            lines.append({"revenue_code": "0300", "procedure_code": "36415", "charge": "12.00",
+                          "units": "1", "service_date": seen})  # fmt: skip
+        out.append(
+            {
+                "encounter_id": f"FQ{day:%y%m%d}{n:07d}",
+                "claim_type": "institutional",
+                "billing_provider": {
+                    "npi": "1234567893",
+                    "organization_name": "Riverbend Community Health Center",
+                    "tax_id": "123456789",
+                    "address": {
+                        "line1": "40 River Rd",
+                        "city": "Springfield",
+                        "state": "IL",
+                        "postal_code": "62701-1234",
+                    },
+                },
+                "payer": {
+                    "payer_id": "MCRA1",
+                    "name": "Medicare Part A",
+                    "claim_filing_indicator": "MA",
+                },
+                "subscriber": {
+                    "member_id": f"1EG4TE5MK{n % 100:02d}",
+                    "last_name": "Patient",
+                    "first_name": f"Number{n}",
+                    "birth_date": "1950-03-14",
+                    "sex": "MF"[n % 2],
+                    "address": {
+                        "line1": "7 Elm St",
+                        "city": "Springfield",
+                        "state": "IL",
+                        "postal_code": "62704",
+                    },
+                },
+                "diagnoses": [_DIAGNOSES[n % 8], _DIAGNOSES[(n + 3) % 8]],
+                "institutional": {
+                    "type_of_bill": "0771",
+                    "statement_from": seen,
+                    "patient_status": "01",
+                    "attending_provider": {
+                        "npi": _NPIS[n % 4],
+                        "last_name": "Clinician",
+                        "first_name": f"Dr{n % 4}",
+                    },
+                },
+                "revenue_lines": lines,
+            }
+        )
+    return out
