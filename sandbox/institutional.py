@@ -8,11 +8,19 @@ dated by the statement's start (DTP*434), as payers do for inpatient room and bo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sandbox.claim_facts import Line837
+from sandbox.remittance import Adjustment, RemitClaim, RemitLine
+
+FQHC = "77"
+FQHC_G_CODES = frozenset({"G0466", "G0467", "G0468", "G0469", "G0470"})
+FQHC_VISIT_RATE = Decimal("195.00")
+"""The sandbox payer's FQHC per-visit rate (its own figure, near Medicare's PPS base rate;
+a real payer's comes from its contract or the CMS rate file)."""
 
 
 def _date(value: Any) -> date | None:
@@ -131,3 +139,35 @@ def fqhc_visits(count: int, day: date) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def per_visit(remit: RemitClaim, coinsurance_percent: Decimal) -> RemitClaim:
+    """An FQHC bill (facility code 77) is paid per visit, not per line: each G-code line the
+    line rules paid is allowed the lesser of its charge and :data:`FQHC_VISIT_RATE`
+    (coinsurance on that, PR-2); every other paid line is bundled into the visit (CO-97,
+    nothing paid).  Denied lines stay denied.  Any other claim is returned as it is."""
+    if remit.place_of_service != FQHC or not any(
+        line.procedure in FQHC_G_CODES for line in remit.lines
+    ):
+        return remit
+    return replace(
+        remit, lines=tuple(_visit_line(line, coinsurance_percent) for line in remit.lines)
+    )
+
+
+def _visit_line(line: RemitLine, coinsurance_percent: Decimal) -> RemitLine:
+    if line.outcome != "paid":
+        return line
+    if line.procedure not in FQHC_G_CODES:
+        bundled = (Adjustment("CO", "97", line.charge),)
+        return replace(line, paid=Decimal("0.00"), allowed=Decimal("0.00"), outcome="CO-97",
+                       adjustments=bundled)  # fmt: skip
+    allowed = min(line.charge, FQHC_VISIT_RATE)
+    coinsurance = (allowed * coinsurance_percent / 100).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+    adjustments = [Adjustment("PR", "2", coinsurance)] if coinsurance else []
+    if line.charge > allowed:
+        adjustments.insert(0, Adjustment("CO", "45", line.charge - allowed))
+    return replace(line, allowed=allowed, paid=allowed - coinsurance,
+                   adjustments=tuple(adjustments))  # fmt: skip

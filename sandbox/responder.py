@@ -34,7 +34,7 @@ from edi.x12.reply import Route
 from edi.x12.writer import Party
 from mappings.profiles import PayerProfile, clearinghouse_profile, payer_profiles
 from mappings.sandbox import SandboxRules, sandbox_rules
-from sandbox import adjudication
+from sandbox import adjudication, institutional
 from sandbox.ack_277ca import build_277ca
 from sandbox.claim_facts import Claim837, claim_facts
 from sandbox.front_end import ACCEPTED, UNKNOWN_ORIGINAL, Screening, rejection
@@ -208,6 +208,7 @@ class Responder:
             received,
             self.state,
         )
+        remit = institutional.per_visit(remit, rules.coinsurance_percent)
         if remit.paid > 0 and (
             adjudication.chance(self.seed, "reprocess", claim.payer_id, claim.clm01)
             < rules.reprocess_percent
