@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from edi.claims.build_837i import build_interchanges_by_form
+# 837P and 837I, one form per interchange (the name tests and hooks know it by)
+from edi.claims.build_837i import build_interchanges_by_form as build_interchanges
 from edi.claims.build_837p import Interchange
 from edi.claims.intake import Accepted, Refused, admit
 from edi.claims.models import Encounter
@@ -193,7 +194,7 @@ def _admit_and_record(
     generations = {a.clm01: a.generation for a in admission.admitted}
     to_build = [e for e in encounters if e.claim_id in generations]
     recorded: set[str] = set()
-    for ic in build_interchanges_by_form(to_build, profile, ledger, created):
+    for ic in build_interchanges(to_build, profile, ledger, created):
         checkpoint("after_build")
         try:
             ledger.record_interchange(_interchange_record(ic, profile, generations, business_date))
