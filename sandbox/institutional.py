@@ -74,9 +74,10 @@ _DIAGNOSES = ("E11.9", "I10", "J06.9", "M54.50", "F41.1", "Z00.00", "E78.5", "K2
 _NPIS = ("1245319599", "1679576722", "1003000126", "1992999874")
 
 
-def fqhc_visits(count: int, day: date) -> list[dict[str, Any]]:
+def fqhc_visits(count: int, day: date, prefix: str = "") -> list[dict[str, Any]]:
     """``count`` Medicare FQHC visits (type of bill 0771) as encounter-v1 records: the
-    G-code on revenue code 0521 beside its qualifying visit, and now and then a lab line.
+    G-code on revenue code 0521 beside its qualifying visit, and now and then a lab line;
+    IDs start with ``prefix``.
     Deterministic, so a benchmark or a demo night is the same each time."""
     out = []
     for n in range(count):
@@ -93,7 +94,7 @@ def fqhc_visits(count: int, day: date) -> list[dict[str, Any]]:
                           "units": "1", "service_date": seen})  # fmt: skip
         out.append(
             {
-                "encounter_id": f"FQ{day:%y%m%d}{n:07d}",
+                "encounter_id": f"{prefix}FQ{day:%y%m%d}{n:05d}",
                 "claim_type": "institutional",
                 "billing_provider": {
                     "npi": "1234567893",
