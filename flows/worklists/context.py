@@ -59,8 +59,11 @@ def encounter_context(encounters: Iterable[Encounter]) -> pd.DataFrame:
                 "payer_name": enc.payer.name,
                 "claim_filing_indicator": enc.payer.claim_filing_indicator,
                 "rendering_npi": rendering.npi,
+                "type_of_bill": enc.institutional.type_of_bill if enc.institutional else None,
                 "billed_cents": int(enc.total_charge * 100),
-                "frequency_code": enc.frequency_code,
+                "frequency_code": (
+                    enc.institutional.bill_frequency if enc.institutional else enc.frequency_code
+                ),
                 "original_payer_claim_number": enc.original_payer_claim_number,
             }
         )
