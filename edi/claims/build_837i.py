@@ -75,7 +75,7 @@ def build_interchanges_by_form(
 def institutional_claim(s: _Segments, enc: Encounter, st02: str) -> BuiltClaim:
     """One 2300 loop and its 2400 revenue lines."""
     inst = enc.institutional
-    if inst is None:  # the rules refuse such an encounter before it gets here
+    if inst is None:  # the model requires the block on an institutional claim
         raise ValueError(f"encounter {enc.encounter_id}: an 837I needs the institutional block")
     clm01 = enc.claim_id
     total = enc.total_charge

@@ -3,7 +3,9 @@ for GS08 005010X223A2) and read back to the same values."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,11 +15,14 @@ from edi.claims.build_837i import VERSION, build_institutional_interchanges
 from edi.claims.build_837p import Interchange
 from edi.claims.models import Encounter
 from edi.claims.read_837 import FiledEncounter, read_837
+from edi.guides.doc import guide_markdown
 from edi.guides.model import x223a2
 from edi.x12.control import MemoryControlNumbers
 from edi.x12.reader import iter_segments
 from edi.x12.text import x12_text
+from flows.cli import main
 from mappings.profiles import clearinghouse_profile
+from tests.factories import EXAMPLE
 from tests.institutional.factories import (
     FQHC_VISIT,
     INPATIENT_STAY,
@@ -117,11 +122,6 @@ def test_round_trip_and_pyx12_on_generated_institutional_encounters(datas: list[
 
 
 def test_claims_build_writes_one_form_per_interchange(tmp_path, capsys) -> None:
-    import json
-
-    from flows.cli import main
-    from tests.factories import EXAMPLE
-
     source = tmp_path / "encounters.jsonl"
     source.write_text("".join(json.dumps(d) + "\n" for d in (FQHC_VISIT, EXAMPLE, INPATIENT_STAY)))
     out = tmp_path / "out"
@@ -145,3 +145,12 @@ def test_schema_describes_the_institutional_blocks() -> None:
     revenue = schema["$defs"]["RevenueLine"]["properties"]
     assert "0521" in revenue["revenue_code"]["description"]
     assert "present_on_admission" in schema["$defs"]["Institutional"]["properties"]
+
+
+def test_the_element_page_is_current() -> None:
+    page = Path(__file__).resolve().parents[2] / "docs" / "guide-837i-elements.md"
+    assert page.read_text(encoding="utf-8") == guide_markdown(x223a2()), (
+        "docs/guide-837i-elements.md is stale; regenerate it: python -c 'from edi.guides.doc "
+        "import guide_markdown; from edi.guides.model import x223a2; "
+        'open("docs/guide-837i-elements.md", "w").write(guide_markdown(x223a2()))\''
+    )
