@@ -1,4 +1,5 @@
-"""The one 837P reader: claims read back from any file, driven by the guide description.
+"""The one 837 reader (837P and 837I): claims read back from any file, driven by the
+guide description.
 
 ``claims validate`` judges files (ours or another system's) with the same rules as
 encounters before building, and the sandbox clearinghouse answers uploads from the same
@@ -174,7 +175,7 @@ def _set(target: dict[str, Any], path: str, value: Any) -> None:
 
 
 class _Walker:
-    """Follow one 837P's hierarchy and emit a :class:`FileClaim` per CLM."""
+    """Follow one 837's hierarchy and emit a :class:`FileClaim` per CLM."""
 
     def __init__(self, guide: Guide) -> None:
         self.reading = _reading(guide)

@@ -114,6 +114,12 @@ class SegmentSpec:
         element = self.qualifier_element
         return element.binding.value if element and element.binding.kind == "code" else ""
 
+    @property
+    def ranged(self) -> bool:
+        """Whether a period's format is fixed ``RD8`` here (the 837I's statement dates,
+        occurrence spans): every period is then written, and read, as a range."""
+        return any(e.binding.kind == "code" and e.binding.value == "RD8" for e in self.elements)
+
     def label(self) -> str:
         return f"{self.loop} {self.segment_id}" + (f"*{self.qualifier}" if self.qualifier else "")
 

@@ -94,11 +94,7 @@ class _Source:
                 for item in _INDEX.finditer(path):
                     listed, width = path[: item.start()], int(item[1]) + 1
                     self.widths[listed] = max(self.widths.get(listed, 0), width)
-        self.ranged = (
-            any(e.binding.kind == "code" and e.binding.value == "RD8" for e in spec.elements)
-            if spec
-            else False
-        )
+        self.ranged = spec.ranged if spec else False
         """A fixed ``RD8`` format: each period is written as a range (:func:`_range`)."""
         self.lines: list[str] = []
         self.names: dict[str, str] = {}

@@ -29,11 +29,8 @@ class SegmentReader:
         first = next((e for e in coded if e.index == 1 and e.component == 1), None)
         self._composite_qualifier = first.binding.value if first else ""
         """HI01-1's fixed code (``ABK``, ``BH``): what tells the 837I's HI segments apart."""
-        self._ranged = any(
-            e.binding.kind == "code" and e.binding.value == "RD8" for e in spec.elements
-        )
-        """A fixed ``RD8`` (the 837I's statement dates, occurrence spans): a period's end is
-        read even when it is its start, as the model's field is required there."""
+        self._ranged = spec.ranged
+        """A period's end is read even when it is its start (the model requires it there)."""
 
     def matches(self, seg: Segment, strict: bool = False) -> bool:
         """Whether ``seg`` is this variant: its qualifier (NM101, REF01, HL03...) agrees;
