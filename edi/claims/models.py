@@ -454,8 +454,8 @@ class Institutional(_Model):
     value_codes: Annotated[list[ValueAmount], Field(max_length=12)] = []
     condition_codes: Annotated[list[Code2], Field(max_length=12)] = []
     attending_provider: PersonProvider | None = None
-    """2310A: required on every bill but non-scheduled transportation (type 0xx... CMS
-    asks it on all FQHC/RHC claims)."""
+    """2310A: the 837I asks for it on every claim but non-scheduled transportation
+    (rule SNIP4.INSTITUTIONAL.ATTENDING)."""
     operating_provider: PersonProvider | None = None
     """2310B: the surgeon, when a surgical procedure code is billed."""
     other_operating_provider: PersonProvider | None = None
