@@ -209,7 +209,8 @@ def providers_and_procedures(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     inst = enc.institutional
     if inst is None:
         return
-    if inst.attending_provider is None:
+    transport = all(line.revenue_code.startswith("054") for line in enc.revenue_lines)
+    if inst.attending_provider is None and not transport:  # 054X: ambulance
         yield fire(ATTENDING, field="institutional.attending_provider")
     if inst.principal_procedure is not None and inst.operating_provider is None:
         yield fire(OPERATING, field="institutional.operating_provider")

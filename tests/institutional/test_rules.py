@@ -124,3 +124,11 @@ def test_each_form_requires_its_own_fields(data: dict, field: str, kind: str) ->
     with pytest.raises(ValidationError) as caught:
         Encounter.model_validate(data)
     assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [((field,), kind)]
+
+
+def test_an_ambulance_bill_needs_no_attending() -> None:
+    data = institutional(
+        institutional=block(attending_provider=None, type_of_bill="0131"),
+        revenue_lines=[line(revenue_code="0540", procedure_code="A0428")],
+    )
+    assert "SNIP4.INSTITUTIONAL.ATTENDING" not in rule_ids(data)
