@@ -22,6 +22,7 @@ from edi.claims.intake import Refused
 from edi.claims.models import Encounter
 from edi.codesets import bundled_code_sets
 from edi.findings import Finding
+from edi.rules.common import first_service_date
 from edi.rules.registry import run_checks
 from edi.worklists.coding_review import AnswerError, apply_answers, query_id, query_payload
 from flows.ledger import ClaimException, Ledger
@@ -50,9 +51,7 @@ def hold_record(item: Held, key: str, business_date: date, checks: NightChecks) 
     encounter = item.encounter
     clm01 = encounter.claim_id
     code_sets = checks.context.code_sets or bundled_code_sets()
-    release, _ = code_sets.icd.release_for(
-        min(line.service_date for line in encounter.service_lines)
-    )
+    release, _ = code_sets.icd.release_for(first_service_date(encounter))
     queries = [
         CodingQuery(
             query_id=query_id(clm01, key, f),

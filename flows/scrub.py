@@ -22,6 +22,7 @@ from edi.claims.models import Encounter
 from edi.claims.records import Record
 from edi.codesets import CodeSets, bundled_code_sets
 from edi.findings import Disposition, Finding
+from edi.rules.common import first_service_date
 from edi.rules.registry import RULES, CheckContext
 from flows.reference import Location, load_reference
 from flows.reference.releases import Release, coverage_findings, releases_for
@@ -84,7 +85,7 @@ def triage(records: Iterable[Record], checks: NightChecks) -> Iterator[Triaged]:
 
 
 def releases_of(encounter: Encounter, checks: NightChecks) -> list[str]:
-    return releases_for(checks.releases, _first_dos(encounter))
+    return releases_for(checks.releases, first_service_date(encounter))
 
 
 def _dispose(outcome: Accepted | Refused, record: Record | None, checks: NightChecks) -> Triaged:
@@ -104,7 +105,7 @@ def reference_gaps(encounter: Encounter, checks: NightChecks) -> list[Finding]:
     reference location: such a night says so once, on its summary)."""
     if not checks.releases:
         return []
-    return [f for _, f in coverage_findings(checks.releases, _first_dos(encounter))]
+    return [f for _, f in coverage_findings(checks.releases, first_service_date(encounter))]
 
 
 def decide(
@@ -133,10 +134,6 @@ def _only_dispositioned(findings: list[Finding], encounter: Encounter, checks: N
 def _stamp(findings: list[Finding], outcome: Accepted | Refused) -> list[Finding]:
     eid = outcome.encounter.encounter_id if isinstance(outcome, Accepted) else outcome.key
     return [replace(f, encounter_id=eid, source=outcome.source) for f in findings]
-
-
-def _first_dos(encounter: Encounter) -> date:
-    return min(line.service_date for line in encounter.service_lines)
 
 
 def _encounter_of(record: Record) -> Encounter | None:

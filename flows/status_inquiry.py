@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 
 from edi.claims.models import Encounter
 from edi.events import ClaimEvent, EventKind
+from edi.rules.common import first_service_date, last_service_date
 from edi.status.build_276 import StatusInquiry, build_276, trace_of
 from edi.x12.control import control_key
 from flows.clearinghouse import Clearinghouse
@@ -121,9 +122,7 @@ def _inquiries(
 
 def inquiry(encounter: Encounter, clm01: str, payer_claim_number: str | None) -> StatusInquiry:
     """What a 276 asks about one claim, from the encounter its 837 carried."""
-    lines = encounter.service_lines
-    start = min(line.service_date for line in lines)
-    end = max(line.service_date_end or line.service_date for line in lines)
+    start, end = first_service_date(encounter), last_service_date(encounter)
     bp, sub, patient = encounter.billing_provider, encounter.subscriber, encounter.patient
     billing_name = bp.organization_name or " ".join(filter(None, (bp.first_name, bp.last_name)))
     return StatusInquiry(
@@ -137,7 +136,7 @@ def inquiry(encounter: Encounter, clm01: str, payer_claim_number: str | None) ->
         subscriber_first=sub.first_name,
         subscriber_birth_date=sub.birth_date,
         subscriber_sex=sub.sex,
-        charge=sum((line.charge for line in lines), start=0 * lines[0].charge),
+        charge=encounter.total_charge,
         service_from=start,
         service_to=end,
         payer_claim_number=payer_claim_number,

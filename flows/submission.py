@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from edi.claims.build_837p import Interchange, build_interchanges
+# 837P and 837I, one form per interchange (the name tests and hooks know it by)
+from edi.claims.build_837i import build_interchanges_by_form as build_interchanges
+from edi.claims.build_837p import Interchange
 from edi.claims.cob_loops import billed_payer
 from edi.claims.intake import Accepted, Refused
 from edi.claims.models import Encounter

@@ -112,7 +112,9 @@ def _line(number: int, line: dict[str, Any]) -> Line837:
 
 
 def claim_facts(claim: FileClaim) -> Claim837:
-    """The sandbox's view of one claim the reader found."""
+    """The sandbox's view of one claim the reader found (an 837I's revenue lines too)."""
+    from sandbox.institutional import bill_frequency, facility_code, revenue_lines
+
     record = claim.record
     billing = record.get("billing_provider", {})
     payer = record.get("payer", {})
@@ -122,8 +124,8 @@ def claim_facts(claim: FileClaim) -> Claim837:
     return Claim837(
         clm01=claim.clm01,
         charge=_decimal(record.get("stated_total")),
-        place_of_service=record.get("place_of_service", ""),
-        frequency=record.get("frequency_code") or "1",
+        place_of_service=record.get("place_of_service") or facility_code(record) or "",
+        frequency=bill_frequency(record) or record.get("frequency_code") or "1",
         payer_id=payer.get("payer_id", ""),
         payer_name=payer.get("name", ""),
         responsibility=payer.get("responsibility") or "P",
@@ -144,7 +146,9 @@ def claim_facts(claim: FileClaim) -> Claim837:
         prior_auth=record.get("prior_authorization"),
         original_reference=record.get("original_payer_claim_number"),
         referring_npi=record.get("referring_provider", {}).get("npi"),
-        lines=tuple(_line(n, line) for n, line in enumerate(record.get("service_lines", ()), 1)),
+        lines=revenue_lines(record)
+        if record.get("claim_type") == "institutional"
+        else tuple(_line(n, line) for n, line in enumerate(record.get("service_lines", ()), 1)),
         **_cob_facts(record),
     )
 

@@ -30,6 +30,7 @@ from moto.server import ThreadedMotoServer
 from edi.x12.reader import Segment, iter_segments
 from flows.ledger import Ledger
 from flows.s3 import Area, S3Config, S3Store, make_client
+from sandbox.institutional import fqhc_visits
 from sandbox.server import SandboxClearinghouse
 from sandbox.synthetic import encounters
 
@@ -162,7 +163,9 @@ def _nights(data_dir: Path) -> list[str]:
 def _night_encounters(night: date, count: int, run: int) -> list[dict]:
     """The synthetic encounters of one run; encounter IDs carry the run number, so a night
     repeated (runs past yesterday) brings new visits, and the same run makes the same ones."""
-    return list(encounters(count, night, seed=run, broken_share=0.06, prefix=f"R{run}-"))
+    made = list(encounters(count, night, seed=run, broken_share=0.06, prefix=f"R{run}-"))
+    # issue 17: a community health center's Medicare visits, billed on the 837I
+    return made + fqhc_visits(max(1, count // 20), night, prefix=f"R{run}-")
 
 
 def _previous(data_dir: Path) -> list[dict]:

@@ -34,7 +34,7 @@ from edi.x12.reply import Route
 from edi.x12.writer import Party
 from mappings.profiles import PayerProfile, clearinghouse_profile, payer_profiles
 from mappings.sandbox import SandboxRules, sandbox_rules
-from sandbox import adjudication
+from sandbox import adjudication, institutional
 from sandbox.ack_277ca import build_277ca
 from sandbox.claim_facts import Claim837, claim_facts
 from sandbox.front_end import ACCEPTED, UNKNOWN_ORIGINAL, Screening, cob_rejection, rejection
@@ -45,7 +45,7 @@ from sandbox.state import SandboxState
 from sandbox.status_276 import DENIED, PAID, PENDING, answer_276, is_276
 
 DEFAULT_TIMELY_FILING_DAYS = 365
-SUPPORTED_GUIDES = frozenset({"005010X222A1"})
+SUPPORTED_GUIDES = frozenset({"005010X222A1", "005010X223A2"})
 """GS08 values the sandbox answers beyond a 999 (837P only, for now)."""
 _IEA_NOTES = {"IEA_CONTROL": "001", "IEA_COUNT": "021", "IEA_MISSING": "023"}
 
@@ -228,6 +228,7 @@ class Responder:
             received,
             self.state,
         )
+        remit = institutional.per_visit(remit, rules.coinsurance_percent)
         if remit.paid > 0 and (
             adjudication.chance(self.seed, "reprocess", claim.payer_id, claim.clm01)
             < rules.reprocess_percent

@@ -21,7 +21,7 @@ shaped like :class:`ClaimProfile` (the clearinghouse profiles of ``mappings/``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -116,6 +116,12 @@ class _Segments:
         made = _compiled(guide, w.delimiters, w.terminator)
         self.__dict__.update({name: make(w.cleaner, w.add) for name, make in made.items()})
         self.clean = w.cleaner
+        self.guide = guide
+
+    def binds(self, segment: str, position: str) -> bool:
+        """Whether the description writes ``position`` (``SBR05``) in ``segment``: the 837P
+        and 837I share segments that differ in a few elements."""
+        return any(e.position == position for e in self.guide.segments[segment].elements)
 
 
 def build_interchanges(
@@ -136,12 +142,18 @@ def build_interchanges(
         yield _interchange(batch, profile, controls, created, guide)
 
 
+ClaimWriter = Callable[["_Segments", Encounter, str, "ClaimCob | None"], BuiltClaim]
+"""Writes one claim's 2300 loop and below (:func:`_claim` for the 837P; the 837I's is
+:func:`edi.claims.build_837i.institutional_claim`)."""
+
+
 def _interchange(
     batch: list[Encounter],
     profile: ClaimProfile,
     controls: ControlNumberSource,
     created: datetime,
     guide: Guide,
+    claim: ClaimWriter | None = None,
 ) -> Interchange:
     sender, receiver = profile.sender.party(), profile.receiver.party()
     per_st = profile.claims_per_transaction
@@ -155,7 +167,9 @@ def _interchange(
     w.open_group("HC", sender, receiver, gs06, created, guide.version)
     built: list[BuiltClaim] = []
     for st02, chunk in zip(st_numbers, chunks, strict=True):
-        built.extend(_transaction(w, s, st02, chunk, profile, created, isa13, guide))
+        built.extend(
+            _transaction(w, s, st02, chunk, profile, created, isa13, guide, claim or _claim)
+        )
     w.close_group()
     w.close_interchange()
     return Interchange(isa13, gs06, created, w.getvalue(), tuple(built))
@@ -200,6 +214,7 @@ def _transaction(
     created: datetime,
     isa13: int,
     guide: Guide,
+    claim: ClaimWriter,
 ) -> list[BuiltClaim]:
     w.open_transaction(guide.transaction, st02, guide.version)
     st = f"{st02:04d}"
@@ -225,7 +240,7 @@ def _transaction(
             if enc.patient is not None:
                 hl += 1
                 _patient(s, hl, subscriber_hl, enc.patient)
-            built.append(_claim(s, enc, st, cob))
+            built.append(claim(s, enc, st, cob))
     w.close_transaction()
     return built
 
@@ -257,11 +272,11 @@ def _billing_provider(s: _Segments, hl: int, enc: Encounter) -> None:
 def _subscriber(s: _Segments, hl: int, parent: int, enc: Encounter, cob: ClaimCob | None) -> None:
     dependent = enc.patient is not None
     s.subscriber_level(id=hl, parent=parent, has_patient="1" if dependent else "0")
-    s.subscriber_information(
-        enc,
-        subscriber_relationship="" if dependent else "18",
-        insurance_type=(cob.insurance_type if cob else None) or "",
-    )
+    # SBR05 (why Medicare is secondary) is the 837P's; the 837I does not use it in 2000B
+    sbr05 = {}
+    if s.binds("subscriber_information", "SBR05"):
+        sbr05["insurance_type"] = (cob.insurance_type if cob else None) or ""
+    s.subscriber_information(enc, subscriber_relationship="" if dependent else "18", **sbr05)
     sub = enc.subscriber
     s.subscriber_name(sub)
     if sub.address:

@@ -453,6 +453,195 @@ class Adjudication(_Model):
 # -- end of other coverage -------------------------------------------------------------
 
 
+# -- institutional claims, 837I (issue 17); all optional ------------------------------------
+
+Code2 = Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{2}$")]
+"""An occurrence, occurrence-span, value or condition code (UB-04 FL 18-41): 2 characters."""
+PCS = Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[0-9A-HJ-NP-Z]{7}$")]
+"""An ICD-10-PCS procedure code: 7 characters, digits and letters but O and I."""
+
+
+class CodedDate(_Model):
+    """An occurrence code (HI BH) or a procedure (HI BBR/BBQ) with its date."""
+
+    code: Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{2,7}$")]
+    date: Date
+
+
+class Procedure(CodedDate):
+    """An ICD-10-PCS procedure (HI BBR principal, BBQ other) and the day it was done."""
+
+    code: PCS
+
+
+class OccurrenceSpan(_Model):
+    """HI BI: an occurrence span code and its period (RD8)."""
+
+    code: Code2
+    start: Date
+    end: Date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OccurrenceSpan:
+        if self.end < self.start:
+            raise PydanticCustomError("date_range", "the span ends before it starts")
+        return self
+
+
+class ValueAmount(_Model):
+    """HI BE: a value code and its amount."""
+
+    code: Code2
+    amount: Annotated[
+        Decimal, BeforeValidator(_decimal_text("money")), Field(max_digits=18, decimal_places=2)
+    ]
+
+
+POA = Literal["Y", "N", "U", "W"]
+"""Present on admission (HI0n-9): Y yes, N no, U not documented, W clinically undetermined."""
+
+
+class Institutional(_Model):
+    """The 837I's claim-level facts (UB-04): what a facility bills beyond a professional.
+
+    ``type_of_bill`` (``0771``: facility type 7, classification 7, frequency 1) may be
+    given instead of ``facility_code`` + ``bill_frequency``; CLM05 carries the two parts."""
+
+    facility_code: Annotated[str, Field(pattern=r"^[1-9][0-9]$")]
+    """CLM05-1: type of bill digits 1-2, facility type and classification (``77`` FQHC)."""
+    bill_frequency: Annotated[str, Field(pattern=r"^[0-9A-Z]$")]
+    """CLM05-3: type of bill digit 3, the claim frequency (``1`` admit through discharge)."""
+    statement_from: Date
+    statement_through: Date | None = None
+    """DTP*434 (RD8); left out when the statement covers one day."""
+    admission_date: Date | None = None
+    """DTP*435: required on inpatient bills (types 011x, 018x, 021x...)."""
+    admission_hour: Annotated[str | None, Field(pattern=r"^([01][0-9]|2[0-3])[0-5][0-9]$")] = None
+    """DTP*435 with format ``DT``: the hour of admission, ``HHMM`` (UB-04 FL 13)."""
+    admission_type: Annotated[str | None, Field(pattern=r"^[1-9]$")] = None
+    """CL101 (UB-04 FL 14): 1 emergency ... 9 information not available."""
+    admission_source: Annotated[str | None, Field(pattern=r"^[0-9A-Z]$")] = None
+    """CL102 (UB-04 FL 15)."""
+    patient_status: Annotated[str, Field(pattern=r"^[0-9]{2}$")]
+    """CL103 (UB-04 FL 17): ``01`` discharged home, ``30`` still a patient..."""
+    present_on_admission: Annotated[list[POA], Field(max_length=13)] = []
+    """HI01-9 of the principal and each other diagnosis, in ``diagnoses`` order (all or
+    none: exempt facilities such as FQHCs and RHCs send none)."""
+    admitting_diagnosis: ICD10 | None = None
+    """HI*ABJ: inpatient bills."""
+    visit_reasons: Annotated[list[ICD10], Field(max_length=3)] = []
+    """HI*APR: the patient's reasons for an unscheduled outpatient visit."""
+    principal_procedure: Procedure | None = None
+    """HI*BBR (ICD-10-PCS): inpatient bills with a procedure."""
+    other_procedures: Annotated[list[Procedure], Field(max_length=12)] = []
+    occurrence_spans: Annotated[list[OccurrenceSpan], Field(max_length=12)] = []
+    occurrences: Annotated[list[CodedDate], Field(max_length=12)] = []
+    value_codes: Annotated[list[ValueAmount], Field(max_length=12)] = []
+    condition_codes: Annotated[list[Code2], Field(max_length=12)] = []
+    attending_provider: PersonProvider | None = None
+    """2310A: the 837I asks for it on every claim but non-scheduled transportation
+    (rule SNIP4.INSTITUTIONAL.ATTENDING)."""
+    operating_provider: PersonProvider | None = None
+    """2310B: the surgeon, when a surgical procedure code is billed."""
+    other_operating_provider: PersonProvider | None = None
+    """2310C."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _type_of_bill(cls, data: object) -> object:
+        """``type_of_bill`` (3 or 4 digits, the UB-04 FL 4 leading 0 optional) split into
+        CLM05's two parts; a one-day statement drops its repeated through date."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        tob = data.pop("type_of_bill", None)
+        if isinstance(tob, str):
+            digits = tob.strip().upper()
+            digits = digits[1:] if len(digits) == 4 and digits[0] == "0" else digits
+            if not re.fullmatch(r"[1-9][0-9][0-9A-Z]", digits):
+                raise PydanticCustomError(
+                    "type_of_bill_format", "a type of bill is 3 digits after its leading 0 (0771)"
+                )
+            data.setdefault("facility_code", digits[:2])
+            data.setdefault("bill_frequency", digits[2])
+        if data.get("statement_through") == data.get("statement_from"):
+            data.pop("statement_through", None)
+        admission = data.pop("admission", None)  # DTP*435 as read: CCYYMMDD[HHMM]
+        if isinstance(admission, str) and re.fullmatch(r"[0-9]{12}", admission):
+            day, hour = admission[:8], admission[8:]
+            data.setdefault("admission_date", f"{day[:4]}-{day[4:6]}-{day[6:]}")
+            data.setdefault("admission_hour", hour)
+        elif admission is not None:
+            data.setdefault("admission_date", admission)
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Institutional:
+        if self.statement_through and self.statement_through < self.statement_from:
+            raise PydanticCustomError("date_range", "statement_through is before statement_from")
+        return self
+
+    @property
+    def admission(self) -> str | None:
+        """DTP*435's DTP03: ``CCYYMMDD``, or ``CCYYMMDDHHMM`` with the hour."""
+        if self.admission_date is None:
+            return None
+        return self.admission_date.strftime("%Y%m%d") + (self.admission_hour or "")
+
+    @property
+    def admission_format(self) -> str | None:
+        """DTP*435's DTP02: ``DT`` with the hour, ``D8`` without."""
+        if self.admission_date is None:
+            return None
+        return "DT" if self.admission_hour else "D8"
+
+    @property
+    def type_of_bill(self) -> str:
+        """The UB-04 form's four digits: ``0`` + facility code + frequency."""
+        return f"0{self.facility_code}{self.bill_frequency}"
+
+
+class RevenueLine(_Model):
+    """One 837I service line (2400 SV2): a revenue code and what it bills."""
+
+    line_id: Annotated[str | None, Field(min_length=1, max_length=30)] = None
+    revenue_code: Annotated[
+        str, BeforeValidator(lambda v: str(v).strip().zfill(4)), Field(pattern=r"^0[0-9]{3}$")
+    ]
+    """UB-04 FL 42, four digits (``0521`` FQHC/RHC clinic visit)."""
+    procedure_code: (
+        Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{5}$")] | None
+    ) = None
+    """SV202-2 HCPCS/CPT: required for outpatient bills and by some revenue codes."""
+    modifiers: Annotated[list[Modifier], Field(max_length=4)] = []
+    charge: Money
+    units: Units
+    unit_type: Literal["UN", "DA"] = "UN"
+    """SV204: ``DA`` days (accommodation revenue codes 01xx-02xx), else ``UN``."""
+    non_covered_charge: Money | None = None
+    """SV207: the part of the charge the provider knows is not covered."""
+    service_date: Date | None = None
+    service_date_end: Date | None = None
+    """DTP*472: required on outpatient bills."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RevenueLine:
+        if self.modifiers and not self.procedure_code:
+            raise PydanticCustomError("modifier_alone", "modifiers need a procedure_code")
+        if self.service_date_end and (
+            self.service_date is None or self.service_date_end < self.service_date
+        ):
+            raise PydanticCustomError("date_range", "service_date_end is before service_date")
+        if self.non_covered_charge is not None and self.non_covered_charge > self.charge:
+            raise PydanticCustomError(
+                "non_covered_exceeds", "non_covered_charge is more than the line's charge"
+            )
+        return self
+
+
+# -- end of issue 17 block ----------------------------------------------------------------
+
+
 class Encounter(_Model):
     """One coded encounter; becomes exactly one claim (one CLM)."""
 
@@ -468,7 +657,8 @@ class Encounter(_Model):
     payer: Payer
     subscriber: Subscriber
     patient: Patient | None = None
-    place_of_service: POS
+    place_of_service: Annotated[POS | None, Field(validate_default=True)] = None
+    """Required on professional claims; an 837I has none."""
     diagnoses: Annotated[list[ICD10], Field(min_length=1, max_length=12)]
     prior_authorization: Annotated[str | None, Field(min_length=1, max_length=50)] = None
     accident: Accident | None = None
@@ -476,7 +666,8 @@ class Encounter(_Model):
     provider_signature_on_file: bool = True
     assignment_of_benefits: bool = True
     release_of_information: Literal["Y", "I"] = "Y"
-    service_lines: Annotated[list[ServiceLine], Field(min_length=1, max_length=50)]
+    service_lines: Annotated[list[ServiceLine], Field(max_length=50, validate_default=True)] = []
+    """Professional claims (SV1): at least one; an 837I has revenue lines instead."""
     # -- 837P segments real claims need (issue 14); all optional --------------------------
     delay_reason_code: (
         Literal["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "15"] | None
@@ -499,6 +690,37 @@ class Encounter(_Model):
     prior_adjudications: Annotated[list[Adjudication], Field(max_length=2)] = []
     # -- end of other coverage --
 
+    # -- institutional claims (issue 17); all optional --------------------------------------
+    institutional: Annotated[Institutional | None, Field(validate_default=True)] = None
+    """The 837I's claim facts; required when ``claim_type`` is institutional."""
+    revenue_lines: Annotated[list[RevenueLine], Field(max_length=999, validate_default=True)] = []
+    """The 837I's service lines (SV2); at least one on an institutional claim."""
+
+    @field_validator("place_of_service", "institutional")
+    @classmethod
+    def _form_needs(cls, value: object, info: ValidationInfo) -> object:
+        """Required by one claim form only: the place of service by the 837P, the
+        institutional block by the 837I (the same ``missing`` error as any required field)."""
+        needed_by = "professional" if info.field_name == "place_of_service" else "institutional"
+        if value is None and info.data.get("claim_type") == needed_by:
+            raise PydanticCustomError("missing", "Field required")
+        return value
+
+    @field_validator("service_lines", "revenue_lines")
+    @classmethod
+    def _form_lines(cls, value: list, info: ValidationInfo) -> list:
+        """A claim has at least one line of its form's kind (SV1 or SV2)."""
+        kind = "professional" if info.field_name == "service_lines" else "institutional"
+        if not value and info.data.get("claim_type") == kind:
+            raise PydanticCustomError(
+                "too_short",
+                "List should have at least 1 item after validation, not 0",
+                {"field_type": "List", "min_length": 1, "actual_length": 0},
+            )
+        return value
+
+    # -- end of issue 17 block ------------------------------------------------------------
+
     @property
     def claim_id(self) -> str:
         """CLM01 as sent: upper case, so IDs differing only in case are one claim."""
@@ -506,4 +728,5 @@ class Encounter(_Model):
 
     @property
     def total_charge(self) -> Decimal:
-        return sum((line.charge for line in self.service_lines), Decimal("0.00"))
+        lines = self.revenue_lines if self.claim_type == "institutional" else self.service_lines
+        return sum((line.charge for line in lines), Decimal("0.00"))

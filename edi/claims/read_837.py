@@ -1,4 +1,5 @@
-"""The one 837P reader: claims read back from any file, driven by the guide description.
+"""The one 837 reader (837P and 837I): claims read back from any file, driven by the
+guide description.
 
 ``claims validate`` judges files (ours or another system's) with the same rules as
 encounters before building, and the sandbox clearinghouse answers uploads from the same
@@ -28,7 +29,7 @@ from pydantic import Field
 from edi.claims.cob_loops import LineAdjudication, OtherPayer
 from edi.claims.models import Date, Encounter, ServiceLine, Subscriber
 from edi.codesets.procedures import procedure_kind
-from edi.guides.model import Guide, x222a1
+from edi.guides.model import Guide, guide_for, x222a1
 from edi.guides.segments import SegmentReader
 from edi.x12.reader import (
     EnvelopeFinding,
@@ -72,7 +73,11 @@ class FiledEncounter(Encounter):
     # -- other coverage (COB, issue 13): 2000B is the billed payer; 2320 the others --
     insurance_type: str | None = None
     other_payers: list[OtherPayer] = Field(default_factory=list)
-    service_lines: Annotated[list[FiledServiceLine], Field(min_length=1, max_length=50)]
+    service_lines: Annotated[
+        list[FiledServiceLine], Field(max_length=50, validate_default=True)
+    ] = []  # noqa: RUF012 (pydantic copies defaults)
+    """At least one on a professional claim (:class:`Encounter`'s form check); none on an
+    837I, whose lines are ``revenue_lines``."""
     # -- end of other coverage --
 
 
@@ -137,6 +142,15 @@ class _Reading:
     by_id: dict[str, tuple[_Described, ...]]
     level_keys: dict[str, frozenset[str]]
     """Hierarchical level → the record keys read in it (forgotten when one opens)."""
+    claim_type: str = "professional"
+    """What every claim of the guide is: ``institutional`` for the 837I (X223)."""
+    lines: str = _LINES
+    """The subject of the guide's service lines: ``service_lines[]`` (837P),
+    ``revenue_lines[]`` (837I)."""
+
+    @property
+    def lines_key(self) -> str:
+        return self.lines[:-2]
 
 
 @cache
@@ -160,8 +174,14 @@ def _reading(guide: Guide) -> _Reading:
                 for element in spec.elements
                 for path in element.paths(spec.subject)
             )
+    lines = next(
+        (s.subject for s in guide.segments.values() if s.loop == "2400" and s.subject), _LINES
+    )
     return _Reading(
-        {k: tuple(v) for k, v in by_id.items()}, {k: frozenset(v) for k, v in keys.items()}
+        {k: tuple(v) for k, v in by_id.items()},
+        {k: frozenset(v) for k, v in keys.items()},
+        "institutional" if guide.version.startswith("005010X223") else "professional",
+        lines.split(".")[0],
     )
 
 
@@ -176,7 +196,7 @@ def _set(target: dict[str, Any], path: str, value: Any) -> None:
 
 
 class _Walker:
-    """Follow one 837P's hierarchy and emit a :class:`FileClaim` per CLM."""
+    """Follow one 837's hierarchy and emit a :class:`FileClaim` per CLM."""
 
     def __init__(self, guide: Guide) -> None:
         self.reading = _reading(guide)
@@ -218,10 +238,14 @@ class _Walker:
         return self.claim
 
     def _place(self, seg: Segment) -> _Described | None:
-        """The described segment ``seg`` is, from where the reader stands (None if none)."""
+        """The described segment ``seg`` is, from where the reader stands (None if none):
+        a strict match first (HI01-1 agrees too), else a loose one."""
+        return self._find(seg, strict=True) or self._find(seg, strict=False)
+
+    def _find(self, seg: Segment, strict: bool) -> _Described | None:
         found = None
         for d in self.reading.by_id.get(seg.id, ()):
-            if not d.reader.matches(seg):
+            if not d.reader.matches(seg, strict):
                 continue
             if d.loop == self.loop:
                 return d
@@ -241,7 +265,7 @@ class _Walker:
             self._claim(seg)
         elif sid == "LX" and self.claim is not None:
             self.line = {}
-            self.claim.record["service_lines"].append(self.line)
+            self.claim.record[self.reading.lines_key].append(self.line)
             self.area = "2400"
         elif sid == "SBR" and d.area == "2000B":
             self.sbr_position = seg.position
@@ -252,14 +276,16 @@ class _Walker:
         ):  # an empty SBR02 says the patient is someone else (2000C follows)
             values.setdefault("subscriber_relationship", "")
         subject = spec.subject
-        if subject.startswith(_LINES):
+        lines = self.reading.lines
+        if subject.startswith(lines):
             if self.line is None or self.claim is None:
                 return
-            target, rest, prefix = _item(self.line, subject[len(_LINES) + 1 :], _starts_item(d))
-            places = {}  # findings on a line point at its SV1
-            if sid == "SV1":
-                _procedure(values)
-                number = len(self.claim.record["service_lines"])
+            target, rest, prefix = _item(self.line, subject[len(lines) + 1 :], _starts_item(d))
+            places = {}  # findings on a line point at its SV1 (SV2)
+            if sid in ("SV1", "SV2"):
+                if sid == "SV1":
+                    _procedure(values)
+                number = len(self.claim.record[self.reading.lines_key])
                 self.claim.positions[f"line{number}"] = seg.position
         elif d.area in ("2300", "2400"):
             if self.claim is None:  # a claim's segment with no CLM before it: nothing to fill
@@ -288,8 +314,11 @@ class _Walker:
 
     def _claim(self, seg: Segment) -> None:
         record = copy.deepcopy(self.header)
-        record.update(diagnoses=[], service_lines=[])
+        record.update({"diagnoses": [], "service_lines": [], self.reading.lines_key: []})
         places = {"patient": self.sbr_position, **self.places}
+        if self.reading.claim_type != "professional":
+            record["claim_type"] = self.reading.claim_type
+            places[self.reading.claim_type] = seg.position  # its CLM05, until more is read
         clm_in_st = seg.position - self.st_position + 1
         self.claim = FileClaim(
             seg.get(1), record, seg.position, places, self.st02, clm_in_st, clm_in_st
@@ -415,8 +444,11 @@ def _header(body: list[Segment], guide: Guide) -> dict[str, str]:
 def read_837(
     data: bytes | str, name: str = "<upload>", guide: Guide | None = None
 ) -> Interchange837:
-    """Read every 837 transaction set of one upload; raises X12ParseError if it is not X12."""
-    guide = guide or x222a1()
+    """Read every 837 transaction set of one upload; raises X12ParseError if it is not X12.
+
+    Without ``guide``, each transaction set is read by the description its ST03 (else
+    GS08) names: an 837I by X223A2's, anything else by the 837P's."""
+    given = guide
     isa = next(iter_segments(data, name), None)
     if isa is None:
         raise X12ParseError(name, "the file is empty", 1, 0)
@@ -441,6 +473,8 @@ def read_837(
             )
         if gs is not None:
             groups.add(gs.get(6))
+        version = tx.st.get(3) if tx.st is not None else ""
+        guide = given or guide_for("837", version or (gs.get(8) if gs else "")) or x222a1()
         if tx.st is None or tx.code != guide.transaction:
             for _ in tx:
                 pass

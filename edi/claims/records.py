@@ -31,11 +31,21 @@ LINE_FIELDS = frozenset(
         "ndc_unit",
         "description",
         "ordering_provider",
+        "revenue_code",  # an 837I's revenue line (issue 17)
+        "non_covered_charge",
     }
 )
 """Service-line fields that may appear unprefixed in a CSV/Parquet row."""
-LINE_PREFIXES = ("service_line.", "service_lines.", "line.")
-LIST_FIELDS = frozenset({"diagnoses", "modifiers", "diagnosis_pointers"})
+LINE_PREFIXES = ("service_line.", "service_lines.", "line.", "revenue_line.", "revenue_lines.")
+LIST_FIELDS = frozenset(
+    {"diagnoses", "modifiers", "diagnosis_pointers", "present_on_admission", "condition_codes",
+     "visit_reasons"}
+)  # fmt: skip
+
+
+def _lines_key(encounter: Mapping[str, Any]) -> str:
+    """Where a row's line goes: an institutional encounter's rows are revenue lines."""
+    return "revenue_lines" if encounter.get("claim_type") == "institutional" else "service_lines"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +129,7 @@ def row_records(
             continue
         encounter_id = row.get("encounter_id")
         if current is not None and encounter_id == current_id:
-            current["service_lines"].append(_line(row))
+            current[_lines_key(current)].append(_line(row))
             continue
         if current is not None:
             yield Record(f"{name}:{start}", current, kind="row")
@@ -171,5 +181,5 @@ def _encounter(row: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in row.items():
         if not _is_line_key(key) and _present(value):
             _nest(encounter, key, _value(key, value))
-    encounter["service_lines"] = [_line(row)]
+    encounter[_lines_key(encounter)] = [_line(row)]
     return encounter

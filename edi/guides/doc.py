@@ -1,4 +1,5 @@
-"""The guide description as a Markdown page (``docs/guide-837p.md``).
+"""A guide description as a Markdown page (``docs/guide-837p.md``,
+``docs/guide-837i-elements.md``).
 
 The page is generated, never edited: a test fails when the checked-in page differs from
 what the description says, so the documentation of which field goes where cannot go stale.
@@ -38,13 +39,15 @@ def _row(element: ElementSpec, spec: SegmentSpec) -> str:
 
 def guide_markdown(guide: Guide) -> str:
     """The page: one table per described segment, in guide order."""
+    source = guide.version[6:].lower()  # 005010X222A1 → x222a1.yaml
+    each_line = "revenue_lines[]" if source.startswith("x223") else "service_lines[]"
     lines = [
         f"# {guide.transaction} {guide.title} ({guide.version})",
         "",
-        "Generated from `edi/guides/x222a1.yaml` and pyx12's map of the same guide by",
+        f"Generated from `edi/guides/{source}.yaml` and pyx12's map of the same guide by",
         "`edi.guides.doc.guide_markdown`; do not edit by hand. Usage, type, size and codes are",
         "the guide's (via pyx12); *Carries* is the project's binding: a fixed code, a value the",
-        "builder supplies, or the encounter-v1 field (`service_lines[]` is each line).",
+        f"builder supplies, or the encounter-v1 field (`{each_line}` is each line).",
         "",
     ]
     for spec in guide.segments.values():

@@ -38,6 +38,7 @@ import yaml
 from edi.guides.pyx12_maps import MapElement, MapSegment, map_loops
 
 X222A1 = files("edi.guides") / "x222a1.yaml"
+X223A2 = files("edi.guides") / "x223a2.yaml"
 
 
 class GuideError(ValueError):
@@ -112,6 +113,12 @@ class SegmentSpec:
         """The fixed code that names the variant (``85`` of NM1*85), if any."""
         element = self.qualifier_element
         return element.binding.value if element and element.binding.kind == "code" else ""
+
+    @property
+    def ranged(self) -> bool:
+        """Whether a period's format is fixed ``RD8`` here (the 837I's statement dates,
+        occurrence spans): every period is then written, and read, as a range."""
+        return any(e.binding.kind == "code" and e.binding.value == "RD8" for e in self.elements)
 
     def label(self) -> str:
         return f"{self.loop} {self.segment_id}" + (f"*{self.qualifier}" if self.qualifier else "")
@@ -193,7 +200,7 @@ def _segment(name: str, raw: dict[str, Any], loops: dict[str, Any]) -> SegmentSp
             f"{where}: loop {loop_id!r} is not in pyx12's map; use one of its loop IDs"
         )
     elements_raw: dict[str, Any] = raw.get("elements") or {}
-    first = elements_raw.get(f"{segment_id}01")
+    first = elements_raw.get(f"{segment_id}01", elements_raw.get(f"{segment_id}01-1"))
     qualifier = str(first)[1:] if isinstance(first, str) and first.startswith("=") else ""
     facts = _map_segment(loops[loop_id], segment_id, qualifier, where)
     elements = []
@@ -237,3 +244,22 @@ def load_guide(path: Path | str | None = None) -> Guide:
 def x222a1() -> Guide:
     """The 837P guide description, loaded on first use and kept for the process."""
     return load_guide()
+
+
+@cache
+def x223a2() -> Guide:
+    """The 837I guide description (over pyx12's X223A1 map), loaded on first use."""
+    return load_guide(str(X223A2))
+
+
+def guide_for(code: str, version: str) -> Guide | None:
+    """The description a transaction set is read by: any 5010 837P (X222) by X222A1's, any
+    5010 837I (X223) by X223A2's (the errata change no element the project reads); None
+    for anything else."""
+    if code != "837":
+        return None
+    if version.startswith("005010X222"):
+        return x222a1()
+    if version.startswith("005010X223"):
+        return x223a2()
+    return None

@@ -43,9 +43,15 @@ class MapSegment:
     elements: dict[str, MapElement]
 
     def qualifiers(self) -> tuple[str, ...]:
-        """The codes the segment's first element allows: what tells its variants apart."""
+        """The codes the segment's first element allows: what tells its variants apart.
+
+        When that element is a composite (the 837I's HI segments), its first component's
+        codes do: ``ABK`` principal diagnosis, ``BH`` occurrence, ``BE`` value..."""
         first = self.elements.get(f"{self.segment_id}01")
-        return first.codes if first else ()
+        if first and first.codes:
+            return first.codes
+        component = self.elements.get(f"{self.segment_id}01-01")
+        return component.codes if component else ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,6 +75,14 @@ def _period(start: date | None, end: date | None) -> str:
     return f"{d8(start)}-{d8(end)}"
 
 
+def _range(start: date | None, end: date | None) -> str:
+    """``CCYYMMDD-CCYYMMDD`` always: a period whose format is fixed ``RD8`` (the 837I's
+    statement dates, occurrence spans) repeats the day when it ends where it starts."""
+    if start is None:
+        return ""
+    return f"{d8(start)}-{d8(end or start)}"
+
+
 class _Source:
     """The lines of one render function, with the names its values get."""
 
@@ -86,6 +94,8 @@ class _Source:
                 for item in _INDEX.finditer(path):
                     listed, width = path[: item.start()], int(item[1]) + 1
                     self.widths[listed] = max(self.widths.get(listed, 0), width)
+        self.ranged = spec.ranged if spec else False
+        """A fixed ``RD8`` format: each period is written as a range (:func:`_range`)."""
         self.lines: list[str] = []
         self.names: dict[str, str] = {}
         self.constants: dict[str, Any] = {}
@@ -183,7 +193,8 @@ class _Source:
             self.constants[table] = dict(binding.codes)
             return f"('' if {raw} is None else {table}.get({raw}, ''))"
         if binding.through:
-            return f"period({raw}, {self.field(binding.through, where)})"
+            function = "date_range" if self.ranged else "period"
+            return f"{function}({raw}, {self.field(binding.through, where)})"
         return _text(raw, element)
 
 
@@ -334,6 +345,7 @@ def compile_segment(spec: SegmentSpec, delimiters: Delimiters, end: str) -> Make
         "Decimal": Decimal,
         "date": date,
         "period": _period,
+        "date_range": _range,
         "SUBJECT": SUBJECT,
         "sep": delimiters.component,
         "element": delimiters.element,

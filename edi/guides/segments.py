@@ -26,11 +26,21 @@ class SegmentReader:
         self._codes = frozenset(e.binding.value for e in coded)
         """The fixed codes the segment's composites carry; a composite read back must
         carry one of them."""
+        first = next((e for e in coded if e.index == 1 and e.component == 1), None)
+        self._composite_qualifier = first.binding.value if first else ""
+        """HI01-1's fixed code (``ABK``, ``BH``): what tells the 837I's HI segments apart."""
+        self._ranged = spec.ranged
+        """A period's end is read even when it is its start (the model requires it there)."""
 
-    def matches(self, seg: Segment) -> bool:
-        """Whether ``seg`` is this variant: its qualifier (NM101, REF01, HL03...) agrees."""
+    def matches(self, seg: Segment, strict: bool = False) -> bool:
+        """Whether ``seg`` is this variant: its qualifier (NM101, REF01, HL03...) agrees;
+        ``strict`` also asks the first composite's fixed code (HI01-1) to agree, which
+        tells the 837I's HI segments apart (a loose match still places an 837P's ICD-9
+        ``BK``, so the rules can count it)."""
         element = self.spec.qualifier_element
         if element is None:
+            if strict and self._composite_qualifier:
+                return seg.component(1, 1) == self._composite_qualifier
             return True
         binding = element.binding
         if binding.kind == "code":
@@ -43,6 +53,7 @@ class SegmentReader:
         read only when its fixed code is one the description writes there (HI's ABK/ABF,
         not ICD-9's BK).  ``builder`` adds the ``@`` values (``{'@reference': ...}``)."""
         out: dict[str, Any] = {}
+        items: dict[tuple[str, int], dict[str, Any]] = {}
         for element in self.spec.elements:
             binding = element.binding
             if binding.kind == "builder" and builder:
@@ -58,27 +69,46 @@ class SegmentReader:
             else:
                 continue
             if raw:
-                self._read_into(out, raw, element, binding, seg)
+                self._read_into(_Out(out, items), raw, element, binding, seg)
         return out
 
     def _read_into(
-        self, out: dict[str, Any], raw: str, element: ElementSpec, binding: Binding, seg: Segment
+        self, out: _Out, raw: str, element: ElementSpec, binding: Binding, seg: Segment
     ) -> None:
         field = binding.value
         if len(binding.alternatives) > 1:  # NM103: an organisation's name when NM102 is 2
             field = binding.alternatives[0] if seg.get(2) == "2" else binding.alternatives[-1]
         if binding.through:
             start, _, end = raw.partition("-")
-            out[field] = _date(start)
-            if end and end != start:
-                out[binding.through] = _date(end)
+            out.put(field, _date(start))
+            if end and (end != start or self._ranged):
+                out.put(binding.through, _date(end))
             return
-        value = _read_value(raw, element, binding)
-        name, bracket, _ = field.partition("[")
-        if bracket:
-            out.setdefault(name, []).append(value)
-        else:
-            out[field] = value
+        out.put(field, _read_value(raw, element, binding))
+
+
+class _Out:
+    """One segment's values by field path: ``modifiers[1]`` appends to ``modifiers``;
+    ``occurrences[2].date`` fills the ``date`` of the segment's third occurrence (one
+    item per index, appended when first met), so lists of objects read back whole."""
+
+    def __init__(self, out: dict[str, Any], items: dict[tuple[str, int], dict[str, Any]]):
+        self.out, self.items = out, items
+
+    def put(self, field: str, value: Any) -> None:
+        name, bracket, rest = field.partition("[")
+        if not bracket:
+            self.out[field] = value
+            return
+        index, _, attribute = rest.partition("]")
+        if not attribute:
+            self.out.setdefault(name, []).append(value)
+            return
+        item = self.items.get((name, int(index)))
+        if item is None:
+            item = self.items[name, int(index)] = {}
+            self.out.setdefault(name, []).append(item)
+        item[attribute.lstrip(".")] = value
 
 
 def _date(text: str) -> str:

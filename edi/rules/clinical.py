@@ -21,7 +21,7 @@ from edi.codesets.icd10cm_edits import (
     is_manifestation,
 )
 from edi.codesets.procedure_edits import PREVENTIVE_VISIT_AGES, age_range
-from edi.rules.common import code_sets, dotted, line_field, patient_of
+from edi.rules.common import code_sets, dotted, first_service_date, line_field, patient_of
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -111,7 +111,7 @@ def age_on(birth: date, day: date) -> int:
 
 
 def _release(enc: Any, ctx: CheckContext) -> Any:
-    return code_sets(ctx).icd.release_for(enc.service_lines[0].service_date)[0]
+    return code_sets(ctx).icd.release_for(first_service_date(enc))[0]
 
 
 @check
@@ -121,7 +121,7 @@ def patient_groups(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     person = patient_of(enc)
     if person.birth_date is None:  # a file without DMG: SNIP4.SUBSCRIBER.DEMOGRAPHICS says so
         return
-    first_dos = min(line.service_date for line in enc.service_lines)
+    first_dos = first_service_date(enc)
     age = age_on(person.birth_date, first_dos)
     for i, code in enumerate(enc.diagnoses):
         group = next((g for g in PATIENT_GROUPS if g.covers(code)), None)

@@ -22,6 +22,24 @@ def line_field(index: int, name: str) -> str:
     return f"service_lines[{index}].{name}"
 
 
+def first_service_date(enc: Any) -> Any:
+    """The claim's first date of service: its earliest service line's, or an institutional
+    claim's statement start when it has no dated lines (the 837I's DTP*434)."""
+    if enc.service_lines:
+        return min(line.service_date for line in enc.service_lines)
+    dates = [line.service_date for line in enc.revenue_lines if line.service_date]
+    return min(dates) if dates else enc.institutional.statement_from
+
+
+def last_service_date(enc: Any) -> Any:
+    """The claim's last date of service: the latest line's (its end when it spans days), or
+    an institutional claim's statement end."""
+    lines = enc.service_lines or [line for line in enc.revenue_lines if line.service_date]
+    if lines:
+        return max(line.service_date_end or line.service_date for line in lines)
+    return enc.institutional.statement_through or enc.institutional.statement_from
+
+
 def patient_of(enc: Any) -> Any:
     """The person the services were for: the patient, or the subscriber when none."""
     return enc.patient or enc.subscriber

@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from edi.claims.read_837 import FileClaim, FiledEncounter, file_claims
+from edi.guides.model import guide_for as guide_of
 from edi.rules.pyx12_check import finding_of
 from edi.rules.record import field_path, findings_from_error
 from edi.rules.registry import CheckContext, Finding, Rule, fire, register, run_checks
@@ -82,8 +83,9 @@ VERSION = _R(
         1,
         "reject",
         "billing",
-        "{what} {version} is not supported; this validator checks 837P 005010X222A1",
-        "Send 5010 professional claims (GS08 005010X222A1)",
+        "{what} {version} is not supported; this validator checks 837P 005010X222A1 and "
+        "837I 005010X223A2",
+        "Send 5010 claims (GS08 005010X222A1 professional, 005010X223A2 institutional)",
         None,
         "GS",
         "GS08",
@@ -95,8 +97,8 @@ NOT_837P = _R(
         1,
         "reject",
         "billing",
-        "transaction set {st02} is a {code} ({version}), not a professional claim",
-        "Validate 837P files only; other transactions are read by their own commands",
+        "transaction set {st02} is a {code} ({version}), not a claim",
+        "Validate 837P and 837I files only; other transactions are read by their own commands",
         None,
         "ST",
         "ST01",
@@ -387,14 +389,15 @@ def _read(
         )
         group.transactions.append(verdict)
         segments = _watch(tx, non_ascii, verdict)
-        if tx.code == "837" and tx.version.startswith("005010X222"):
-            for claim in file_claims(segments):
+        guide = guide_of(tx.code, tx.version)
+        if guide is not None:
+            for claim in file_claims(segments, guide):
                 verdict.claims.append(_judge(claim, verdict, name, context))
         else:
             for _ in segments:
                 pass
             where = f"{name}#{tx.st.position}"
-            if tx.code != "837" or "X223" in tx.version:
+            if tx.code != "837":
                 verdict.findings.append(
                     fire(NOT_837P, source=where, st02=tx.st02, code=tx.code or "?",
                          version=tx.version or "no version")

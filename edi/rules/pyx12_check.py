@@ -20,7 +20,7 @@ _SEGMENT = {
     "1": (
         "SEGMENT_UNRECOGNIZED",
         1,
-        "segment {segment} does not fit here: the 837P guide has no such segment at this point",
+        "segment {segment} does not fit here: the guide has no such segment at this point",
     ),
     "2": ("SEGMENT_UNEXPECTED", 2, "segment {segment} is not expected at this point{in_loop}"),
     "3": ("SEGMENT_MISSING", 2, "a required segment {segment} is missing{in_loop}"),
@@ -30,7 +30,7 @@ _SEGMENT = {
     "7": ("SEGMENT_ORDER", 1, "segment {segment} is out of order{in_loop}"),
     "8": ("SEGMENT_HAS_ERRORS", 1, "segment {segment} has data element errors"),
     "SEG1": ("SEGMENT_SYNTAX", 1, "segment {segment} breaks the X12 syntax rules"),
-    "I4": ("SEGMENT_NOT_USED", 2, "segment {segment} is not used here by the 837P guide"),
+    "I4": ("SEGMENT_NOT_USED", 2, "segment {segment} is not used here by the implementation guide"),
     "I6": ("SEGMENT_DEPENDENT_MISSING", 2, "segment {segment} is required here{in_loop}"),
     "I7": ("LOOP_UNDER_MIN", 2, "loop{in_loop} occurs fewer times than the guide requires"),
     "I8": ("SEGMENT_UNDER_MIN", 2, "segment {segment} occurs fewer times than required"),
@@ -46,13 +46,17 @@ _ELEMENT = {
     "4": ("ELEMENT_TOO_SHORT", 1, "{element} ({name}) is too short"),
     "5": ("ELEMENT_TOO_LONG", 1, "{element} ({name}) is too long"),
     "6": ("INVALID_CHARACTER", 1, "{element} ({name}) contains a character X12 does not allow"),
-    "7": ("INVALID_CODE", 2, "{element} ({name}) holds a code the 837P guide does not allow"),
+    "7": (
+        "INVALID_CODE",
+        2,
+        "{element} ({name}) holds a code the implementation guide does not allow",
+    ),
     "8": ("INVALID_DATE", 1, "{element} ({name}) is not a valid date"),
     "9": ("INVALID_TIME", 1, "{element} ({name}) is not a valid time"),
     "10": ("EXCLUSION", 2, "{element} ({name}) may not be used with the elements given"),
     "12": ("TOO_MANY_REPETITIONS", 1, "{element} ({name}) repeats too often"),
     "13": ("TOO_MANY_COMPONENTS", 1, "{element} ({name}) has too many components"),
-    "I10": ("ELEMENT_NOT_USED", 2, "{element} ({name}) is not used by the 837P guide"),
+    "I10": ("ELEMENT_NOT_USED", 2, "{element} ({name}) is not used by the implementation guide"),
     "I11": ("TOO_FEW_REPETITIONS", 2, "{element} ({name}) repeats fewer times than required"),
     "I12": ("PATTERN", 2, "{element} ({name}) does not match the pattern the guide requires"),
     "I13": ("ELEMENT_DEPENDENT_NOT_USED", 2, "{element} ({name}) is not used in this situation"),
@@ -100,8 +104,8 @@ _INTERCHANGE = {
 }
 
 _FIXES = {
-    "segment": "Correct the segment in the system that wrote the file, per the 837P guide",
-    "element": "Correct {element} in the system that wrote the file, per the 837P guide",
+    "segment": "Correct the segment in the system that wrote the file, per the guide",
+    "element": "Correct {element} in the system that wrote the file, per the implementation guide",
     "transaction": "Regenerate the transaction set; its trailer must match its header",
     "group": "Regenerate the functional group; its trailer must match its header",
     "interchange": "Regenerate the interchange envelope (ISA/IEA)",
@@ -141,7 +145,7 @@ OTHER = register(
         "reject",
         "billing",
         "the file breaks an X12 rule ({level} error code {code})",
-        "Correct the file per the X12 standard and the 837P guide",
+        "Correct the file per the X12 standard and the implementation guide",
     )
 )
 

@@ -70,7 +70,7 @@ REQUIRED = _R(
         "reject",
         "billing",
         "{label} is missing",
-        "Fill {field} in the source system; it is required by the 837P",
+        "Fill {field} in the source system; the claim cannot be sent without it",
     )
 )
 FORMAT = _R(
@@ -378,7 +378,7 @@ BILLING_ZIP4 = _R(
         2,
         "reject",
         "billing",
-        "the billing provider ZIP code has 5 digits; the 837P needs all 9",
+        "the billing provider ZIP code has 5 digits; the 837 needs all 9",
         "Enter the ZIP+4 of the billing address (USPS lookup)",
         "2010AA",
         "N4",
@@ -668,26 +668,6 @@ def frequency_original(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         yield fire(
             ORIGINAL_MISSING, field="original_payer_claim_number", frequency=enc.frequency_code
         )
-
-
-CLAIM_TYPE = _R(
-    Rule(
-        "SNIP2.CLAIM_TYPE.UNSUPPORTED",
-        2,
-        "reject",
-        "billing",
-        "institutional claims (837I) are not supported yet",
-        "Keep this encounter for the 837I release, or bill it on the facility's system",
-        "2300",
-        "CLM",
-    )
-)
-
-
-@check
-def claim_type(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    if enc.claim_type != "professional":
-        yield fire(CLAIM_TYPE, field="claim_type")
 
 
 UNREPRESENTABLE = _R(

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from edi.rules.common import file_segments, line_field, patient_of
+from edi.rules.common import file_segments, first_service_date, line_field, patient_of
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -253,7 +253,7 @@ def accident(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         return
     if acc.type == "AA" and not acc.state:
         yield fire(ACCIDENT_STATE)
-    if acc.date and acc.date > min(line.service_date for line in enc.service_lines):
+    if acc.date and acc.date > first_service_date(enc):
         yield fire(ACCIDENT_AFTER_SERVICE)
 
 
@@ -314,7 +314,7 @@ def admission(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 def dates(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     today = ctx.today
     birth = patient_of(enc).birth_date
-    first = min(line.service_date for line in enc.service_lines)
+    first = first_service_date(enc)
     if enc.onset_date and enc.onset_date > first:
         yield fire(ONSET_AFTER_SERVICE)
     for i, line in enumerate(enc.service_lines):

@@ -19,7 +19,7 @@ from typing import Any
 
 from edi.codesets.icd10cm_specificity import ranked
 from edi.codesets.procedures import in_category_i_range, procedure_kind
-from edi.rules.common import code_sets, dotted, line_field
+from edi.rules.common import code_sets, dotted, first_service_date, line_field
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -299,7 +299,7 @@ def icd9(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     count = vars(enc).get("icd9_diagnoses", 0)
     if not count:
         return
-    first_dos = min(line.service_date for line in enc.service_lines)
+    first_dos = first_service_date(enc)
     if first_dos >= ICD10_START:
         yield fire(ICD9, count=count, dos=first_dos.isoformat())
         return
@@ -311,7 +311,7 @@ def icd9(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 @check
 def diagnoses(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    first_dos = min(line.service_date for line in enc.service_lines)
+    first_dos = first_service_date(enc)
     if first_dos < ICD10_START:
         for i, code in enumerate(enc.diagnoses):
             yield fire(
@@ -448,7 +448,7 @@ def modifiers(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 @check
 def places_of_service(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     valid = code_sets(ctx).places_of_service
-    if enc.place_of_service not in valid:
+    if enc.place_of_service is not None and enc.place_of_service not in valid:
         yield fire(POS_INVALID, field="place_of_service", code=enc.place_of_service)
     for i, line in enumerate(enc.service_lines):
         if line.place_of_service and line.place_of_service not in valid:

@@ -21,7 +21,7 @@ from edi.codesets.icd10cm_specificity import (
     is_symptom,
     side_choices,
 )
-from edi.rules.common import code_sets, dotted
+from edi.rules.common import code_sets, dotted, first_service_date
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -69,7 +69,7 @@ def symptom_principal(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     first = enc.diagnoses[0]
     if not is_symptom(first):
         return
-    release, _ = code_sets(ctx).icd.release_for(enc.service_lines[0].service_date)
+    release, _ = code_sets(ctx).icd.release_for(first_service_date(enc))
     item = release.lookup(first)
     if item is not None and item.billable:
         yield fire(SYMPTOM_PRINCIPAL, code=dotted(first), description=item.description)
@@ -114,7 +114,7 @@ def questions(enc: Any, release: Any) -> Iterator[Question]:
 
 @check
 def evidence_of_more(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    release, _ = code_sets(ctx).icd.release_for(enc.service_lines[0].service_date)
+    release, _ = code_sets(ctx).icd.release_for(first_service_date(enc))
     for q in questions(enc, release):
         code = enc.diagnoses[q.pointer - 1]
         yield _unspecified(release, code, q.pointer, q.line, q.what, q.shown, q.choices)

@@ -26,7 +26,7 @@ from typing import Any
 from edi.codesets.icd10cm import IcdCode, IcdRelease
 from edi.codesets.icd10cm_specificity import ranked
 from edi.findings import Finding
-from edi.rules.common import dotted
+from edi.rules.common import dotted, first_service_date
 from edi.rules.specificity import SYMPTOM_PRINCIPAL, questions
 
 UNDETERMINED = "clinically undetermined"
@@ -74,7 +74,7 @@ def facts(encounter: Any, release: IcdRelease) -> dict[str, Any]:
         }
         for i, line in enumerate(encounter.service_lines)
     ]
-    first = min(line.service_date for line in encounter.service_lines)
+    first = first_service_date(encounter)
     return {
         "date_of_service": first.isoformat(),
         "place_of_service": encounter.place_of_service,

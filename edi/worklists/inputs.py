@@ -97,6 +97,7 @@ CONTEXT_COLUMNS = (
     "payer_name",
     "claim_filing_indicator",  # SBR09: MB/MA mean Medicare deadlines
     "rendering_npi",
+    "type_of_bill",  # an 837I's (0771); null for an 837P
     "billed_cents",
     "submitted_on",  # date the latest generation was uploaded
     "frequency_code",  # of the latest generation: 1, 7, 8

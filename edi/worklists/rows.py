@@ -39,6 +39,7 @@ ROW_COLUMNS = (
     "payer_name",
     "payer_sequence",  # COB: P, S or T (the 835's CLP02)
     "rendering_npi",
+    "type_of_bill",
     "line_ref",
     "procedure_code",
     "modifiers",
@@ -156,6 +157,7 @@ def _row(
         "payer_name": _v(ctx.get("payer_name")) or p.get("payer_name") or None,
         "payer_sequence": payer_sequence(str(p["claim_status"])) if p.get("claim_status") else None,
         "rendering_npi": _v(ctx.get("rendering_npi")),
+        "type_of_bill": _v(ctx.get("type_of_bill")),
         "line_ref": item.line_ref,
         "procedure_code": p.get("procedure_code"),
         "modifiers": p.get("modifiers"),

@@ -1,4 +1,5 @@
-"""``claims build``: encounter files in, 837P interchanges, exceptions and a manifest out.
+"""``claims build``: encounter files in, 837P and 837I interchanges (one form per file,
+by each encounter's ``claim_type``), exceptions and a manifest out.
 
 Exit codes: 0 every encounter became a claim; 1 some encounters (or the unreadable rest of
 a file) went to the exceptions output, the rest were built; 2 the input was unusable (no
@@ -36,7 +37,7 @@ EXIT_OK, EXIT_EXCEPTIONS, EXIT_UNUSABLE = 0, 1, 2
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "build",
-        help="build 837P files from local encounter files",
+        help="build 837P/837I files from local encounter files",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -99,7 +100,7 @@ def _build_files(
 ) -> dict[str, int]:
     """Build ``files`` into ``args.out``: interchanges, exceptions, warnings, provider
     queries and the manifest.  Returns the counts the summary and exit code come from."""
-    from edi.claims.build_837p import build_interchanges
+    from edi.claims.build_837i import build_interchanges_by_form
     from edi.claims.intake import accepted_encounters, admit
     from edi.rules import provider_queries
     from edi.rules.file_validation import validate_837
@@ -151,7 +152,7 @@ def _build_files(
         outcomes = admit(records, context)
         encounters = accepted_encounters(outcomes, refused, accepted)
         created = datetime.now(UTC).replace(tzinfo=None)
-        for ic in build_interchanges(encounters, profile, ledger, created):
+        for ic in build_interchanges_by_form(encounters, profile, ledger, created):
             name = f"{ic.isa13:09d}.x12"
             if args.strict and (report := validate_837(ic.data, name, context)).rejected:
                 # Never expected: the builder is right by construction.  If it happens,

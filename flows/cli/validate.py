@@ -155,10 +155,10 @@ def run(args: argparse.Namespace) -> int:
 
 def unusable_because(report: FileReport) -> str | None:
     """Why nothing in the file could be judged as a 5010 837P, or None when something could."""
-    from edi.rules.file_validation import NOT_837P, NOT_X12, VERSION
+    from edi.rules.file_validation import NOT_837P, NOT_X12, VERSION, guide_of
 
     unusable_rules = {NOT_X12.id, NOT_837P.id, VERSION.id}
-    if any(t.code == "837" and t.version.startswith("005010X222") for t in report.transactions):
+    if any(guide_of(t.code, t.version) for t in report.transactions):
         return None
     reasons = [f.message for f in report.all_findings() if f.rule_id in unusable_rules]
     return "; ".join(dict.fromkeys(reasons)) or "the file holds no 837P transaction set"

@@ -43,6 +43,7 @@ _HEAD = (
     _c("payer_name", "Payer", "text", 20),
     _c("payer_id", "Payer ID", "text", 10),
     _c("rendering_npi", "Rendering NPI", "text", 13),
+    _c("type_of_bill", "Type of bill", "text", 8),
 )
 _TAIL = (
     _c("times_seen", "Times seen", "int", 8),

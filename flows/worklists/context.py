@@ -18,9 +18,9 @@ import pandas as pd
 from pydantic import ValidationError
 
 from edi.claims.models import Encounter
-from edi.claims.read_837 import FiledEncounter, file_claims
+from edi.claims.read_837 import FiledEncounter, read_837
+from edi.rules.common import first_service_date
 from edi.worklists.inputs import CONTEXT_COLUMNS, context_frame
-from edi.x12.reader import iter_segments
 from flows.ledger import Ledger
 from flows.sources import local_files, local_records
 
@@ -54,13 +54,16 @@ def encounter_context(encounters: Iterable[Encounter]) -> pd.DataFrame:
                 "clm01": enc.encounter_id.upper(),
                 "patient_name": f"{patient.last_name}, {patient.first_name}",
                 "member_id": enc.subscriber.member_id,
-                "dos": min(line.service_date for line in enc.service_lines),
+                "dos": first_service_date(enc),
                 "payer_id": enc.payer.payer_id,
                 "payer_name": enc.payer.name,
                 "claim_filing_indicator": enc.payer.claim_filing_indicator,
                 "rendering_npi": rendering.npi,
-                "billed_cents": int(sum(line.charge for line in enc.service_lines) * 100),
-                "frequency_code": enc.frequency_code,
+                "type_of_bill": enc.institutional.type_of_bill if enc.institutional else None,
+                "billed_cents": int(enc.total_charge * 100),
+                "frequency_code": (
+                    enc.institutional.bill_frequency if enc.institutional else enc.frequency_code
+                ),
                 "original_payer_claim_number": enc.original_payer_claim_number,
             }
         )
@@ -96,7 +99,7 @@ def interchange_encounters(ledger: Ledger, clm01s: Collection[str]) -> dict[str,
     wanted = {c.upper() for c in clm01s}
     found: dict[str, Encounter] = {}
     for content in ledger.interchange_contents(wanted):
-        for claim in file_claims(iter_segments(content)):
+        for claim in (c for tx in read_837(content).transactions for c in tx.claims):
             if claim.clm01 in wanted:
                 try:
                     found[claim.clm01] = FiledEncounter.model_validate(claim.record)
