@@ -75,6 +75,13 @@ class RemitClaim:
         return self.status == REVERSAL
 
     @property
+    def patient_share(self) -> Decimal:
+        """What this payer left to the patient (PR adjustments): what a next payer is
+        billed for."""
+        every = [*self.adjustments, *(a for line in self.lines for a in line.adjustments)]
+        return sum((a.amount for a in every if a.group == "PR"), Decimal("0.00"))
+
+    @property
     def denied(self) -> bool:
         """CLP02 4, or nothing paid and every adjustment contractual (CO)."""
         if self.status == DENIED:
@@ -143,6 +150,12 @@ def next_step(enc: Encounter, remit: RemitClaim, *, bill_after_denial: bool = Fa
             sequence,
             coverage.payer,
             reason=f"denied by {remit.payer_id}; not billed to {coverage.payer.payer_id}",
+        )
+    if not remit.denied and remit.patient_share == 0:  # paid in full: nothing to pass on
+        return NextPayer(
+            Step.LAST_PAYER,
+            reason=f"{remit.payer_id} left no patient balance; {coverage.payer.payer_id} "
+            "has nothing to pay",
         )
     return NextPayer(Step.BILL, sequence, coverage.payer, claim, f"bill {coverage.payer.payer_id}")
 

@@ -152,6 +152,19 @@ def test_denied_primary_is_not_billed_to_the_secondary() -> None:
     assert next_step(primary_encounter(), payment, bill_after_denial=True).step is Step.BILL
 
 
+def test_a_primary_that_leaves_no_patient_balance_ends_the_claim() -> None:
+    """Paid in full (only contractual write-offs): a later payer would pay nothing, so no
+    claim goes to it and no zero-paid "denial" comes back."""
+    full = [
+        Line("99213", "150.00", "120.00", f"{CLM01}-1", [Cas("CO", "45", "30.00")]),
+        Line("J1100", "25.00", "25.00", f"{CLM01}-2", []),
+    ]
+    (payment,) = read(Claim(CLM01, "1", "175.00", "145.00", "", "MCR004", lines=full))
+    step = next_step(primary_encounter(), payment)
+    assert (step.step, step.encounter) == (Step.LAST_PAYER, None)
+    assert "no patient balance" in step.reason
+
+
 def test_patient_responsibility_only_is_not_a_denial() -> None:
     owed = [Line("99213", "150.00", "0.00", f"{CLM01}-1", [Cas("PR", "1", "150.00")])]
     (payment,) = read(Claim(CLM01, "1", "150.00", "0.00", "150.00", "MCR003", lines=owed))
