@@ -98,11 +98,12 @@ def _member(w: X12Writer, q: EligibilityInquiry, hl: int, parent: int) -> int:
     w.segment("HL", str(hl), str(hl - 1), "23", "0")
     w.segment("TRN", "1", q.inquiry_id, "9" + q.provider_npi[:9])
     w.segment("NM1", "03", "1", q.patient_last, q.patient_first or "")
-    _ask(w, q.patient_birth_date or q.subscriber_birth_date, q.patient_sex or "U", q)
+    _ask(w, q.patient_birth_date or q.subscriber_birth_date, q.patient_sex or "", q)
     return hl
 
 
 def _ask(w: X12Writer, birth: date, sex: str, q: EligibilityInquiry) -> None:
-    w.segment("DMG", "D8", f"{birth:%Y%m%d}", sex)
+    """DMG, DTP*291 and EQ; X279A1 allows only F or M in DMG03, so an unknown sex is omitted."""
+    w.segment("DMG", "D8", f"{birth:%Y%m%d}", sex if sex in ("F", "M") else "")
     w.segment("DTP", "291", "D8", f"{q.service_date:%Y%m%d}")
     w.segment("EQ", q.service_type)

@@ -70,3 +70,27 @@ def test_delimiters_in_names_never_reach_the_file(segments):
 def test_an_empty_batch_is_refused():
     with pytest.raises(ValueError, match="at least one member"):
         build_270([], SENDER, RECEIVER, 1, 1, CREATED)
+
+
+def test_an_independent_x279a1_model_reads_the_270_back():
+    """x12sdk's pydantic models of X279A1 validate the file and find each inquiry where it goes."""
+    from x12sdk.io import X12ModelReader
+
+    kid = {"patient_last": "DOE", "patient_first": "TIM", "patient_birth_date": date(2015, 5, 5)}
+    text = build_270([_inquiry("Q2", **kid), _inquiry("Q1"), _inquiry("Q3", "PAYER2")],
+                     SENDER, RECEIVER, 7, 7, CREATED)  # fmt: skip
+    with X12ModelReader(text) as reader:
+        (model,) = list(reader.models())
+    found = {}
+    for payer in model.loop_2000a:
+        for provider in payer.loop_2000b:
+            for subscriber in provider.loop_2000c:
+                levels = [subscriber, *(subscriber.loop_2000d or [])]
+                for level in levels:
+                    for trn in level.trn_segment or []:
+                        found[trn.reference_identification_1] = (
+                            payer.loop_2100a.nm1_segment.identification_code,
+                            type(level).__name__,
+                        )
+    assert found == {"Q1": ("PAYER1", "Loop2000C"), "Q2": ("PAYER1", "Loop2000D"),
+                     "Q3": ("PAYER2", "Loop2000C")}  # fmt: skip
