@@ -357,3 +357,44 @@ def ta1(
     w.segment("TA1", acked, f"{created:%y%m%d}", f"{created:%H%M}", status, note)
     w.close_interchange()
     return w.getvalue()
+
+
+@dataclass
+class Eligibility271:
+    """One 2000C/D answer in a 271 (X279A1): the segments after TRN, as a payer writes them."""
+
+    trace: str
+    segments: list[tuple[str, ...]]
+    dependent: bool = False
+
+
+def eligibility_271(
+    answers: list[Eligibility271], isa13: int = 4001, created: datetime = WHEN
+) -> str:
+    """One 271 interchange (005010X279A1) answering a 270 with ``answers``."""
+    w = X12Writer()
+    w.open_interchange(PAYER, CLINIC, isa13, created, "T", ack_requested=False)
+    w.open_group("HB", PAYER, CLINIC, isa13, created, "005010X279A1")
+    w.open_transaction("271", 1, "005010X279A1")
+    w.segment("BHT", "0022", "11", str(isa13), d8(created.date()), f"{created:%H%M}")
+    w.segment("HL", "1", "", "20", "1")
+    w.segment("NM1", "PR", "2", "ACME HEALTH", "", "", "", "", "PI", "ACMEHEALTH")
+    w.segment("HL", "2", "1", "21", "1")
+    w.segment("NM1", "1P", "2", "MAPLE CLINIC", "", "", "", "", "XX", PROVIDER_NPI)
+    hl = 2
+    for answer in answers:
+        hl += 1
+        if answer.dependent:
+            w.segment("HL", str(hl), "2", "22", "1")
+            w.segment("NM1", "IL", "1", "DOE", "JANE", "", "", "", "MI", "W100000001")
+            hl += 1
+            w.segment("HL", str(hl), str(hl - 1), "23", "0")
+        else:
+            w.segment("HL", str(hl), "2", "22", "0")
+        w.segment("TRN", "2", answer.trace, "9" + PROVIDER_NPI)
+        for seg in answer.segments:
+            w.segment(seg[0], *seg[1:])
+    w.close_transaction()
+    w.close_group()
+    w.close_interchange()
+    return w.getvalue()
