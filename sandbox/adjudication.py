@@ -203,30 +203,7 @@ def adjudicate(
             remit, copay_left = _paid_line(claim, line, rules, fees, history, copay_left)
             lines.append(remit)
     paid_or_owed = any(line.paid or line.patient_responsibility for line in lines)
-    status = {"P": "1", "S": "2", "T": "3"}.get(claim.responsibility, "1") if paid_or_owed else "4"
-    billing = claim.billing
-    return RemitClaim(
-        clm01=claim.clm01,
-        status=status,
-        filing_code=rules.claim_filing_code,
-        payer_claim_number=payer_claim_number,
-        payer_id=claim.payer_id,
-        place_of_service=claim.place_of_service,
-        frequency=claim.frequency,
-        received=received,
-        billing_npi=billing.npi,
-        lines=tuple(lines),
-        member_id=claim.member_id,
-        patient_last=claim.patient_last,
-        patient_first=claim.patient_first,
-        subscriber_last=claim.subscriber_last,
-        subscriber_first=claim.subscriber_first,
-        patient_is_subscriber=claim.patient_is_subscriber,
-        billing_name=billing.last_or_org,
-        billing_first=billing.first_name,
-        billing_is_person=billing.is_person,
-        billing_tax_id=billing.tax_id,
-    )
+    return _remit(claim, payer_claim_number, rules, received, tuple(lines), not paid_or_owed)
 
 
 # -- COB (issue 13) -----------------------------------------------------------------------
@@ -296,11 +273,14 @@ def _remit(
     rules: PayerRules,
     received: date,
     lines: tuple[RemitLine, ...],
+    denied: bool = False,
 ) -> RemitClaim:
+    """The CLP of ``claim``: CLP02 4 when ``denied``, else processed as the payer it was
+    billed to (1, 2 or 3)."""
     billing = claim.billing
     return RemitClaim(
         clm01=claim.clm01,
-        status={"S": "2", "T": "3"}.get(claim.responsibility, "1"),
+        status="4" if denied else {"S": "2", "T": "3"}.get(claim.responsibility, "1"),
         filing_code=rules.claim_filing_code,
         payer_claim_number=payer_claim_number,
         payer_id=claim.payer_id,
