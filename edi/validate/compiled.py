@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 from functools import cache
 
 ROOT, LOOP, SEGMENT = 0, 1, 2
+FIRST = ((0, -1),)
+"""The usual qualifier of a segment: its first element, whole (REF01, NM101, DTP01...);
+``key_paths`` holds this very tuple for it, so the hot path tests it by identity."""
 MAXINT = 2**31 - 1
 
 ElementRule = tuple
@@ -65,6 +68,8 @@ class Guide:
     external: dict[str, frozenset] = field(default_factory=dict)
     labels: list[str | None] = field(default_factory=list)
     """Per node: the loop the pyx12 wrapper names for it (its parent, unless ``*_LOOP``)."""
+    acceptors: dict = field(default_factory=dict)
+    """Per (node, element separator, component separator): its acceptor (accept.py)."""
     plans: dict = field(default_factory=dict)
     """Walk plans found so far, by (start node, segment ID, qualifiers): see walk.py."""
 
@@ -214,6 +219,7 @@ def compiled(map_file: str) -> Guide:
             if k is not None:
                 paths[g.ids[i]].add((k[0], k[1]))
     g.key_paths = {sid: tuple(sorted(p)) for sid, p in paths.items()}
+    g.key_paths = {sid: FIRST if p == FIRST else p for sid, p in g.key_paths.items()}
     return g
 
 

@@ -24,7 +24,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import BinaryIO
 
-from edi.validate.compiled import Guide, compiled, control_map, map_file_for
+from edi.validate.accept import acceptor
+from edi.validate.compiled import FIRST, Guide, compiled, control_map, map_file_for
 from edi.validate.elements import check
 from edi.validate.walk import (
     COUNT_SEG,
@@ -53,23 +54,32 @@ _ENVELOPE = object()
 _CACHE_LIMIT = 50_000
 _SPECIAL = frozenset({"HL", "CLM", "LX", "ST", "SE", "GE", "IEA"})
 _TRAILERS = frozenset({"SE", "GE", "IEA"})
-_FIRST = ((0, -1),)
-"""The usual qualifier: the first element, whole (REF01, NM101, DTP01...)."""
 
 
 def _plan(g: Guide, start: int, sid: str, values: dict) -> tuple:
-    """A walk plan, compiled for the hot path: ``(found, ops, missing, final)``.
+    """A walk plan, compiled for the hot path:
+    ``(found, missing, slot, top, loop, ops, final)``.
 
     ``missing`` are the counter slots of the required segments and loops the walk
     skips: when each was counted before (the usual case), nothing is missing and only
     ``final``, the last operation (count the segment, or enter its loop), is applied
-    inline; otherwise the whole plan is replayed."""
+    inline; otherwise the whole plan is replayed.  ``slot`` and ``top`` are the counter
+    ``final`` bumps and its maximum, ``loop`` (for a loop entered) the counters it clears
+    ``(lo, hi, below, first's slot)``; ``slot`` is -1 when ``final`` is always an error
+    (a segment or loop not used) or there is none."""
     found, ops = plan(g, start, sid, values)
     missing = tuple(g.slot[op[1]] for op in ops if op[0] in (MISSING_SEG, MISSING_LOOP))
     final = ops[-1] if ops and ops[-1][0] in (COUNT_SEG, ENTER_LOOP) else None
     if final is None and ops:  # NOT_FOUND: always replayed
         missing = (-1,)
-    return found, ops, missing, final
+    slot, top, loop = -1, 0, None
+    if final is not None and g.usage[final[1]] != "N":
+        target = final[1]
+        slot, top = g.slot[target], g.max_repeat[target]
+        if final[0] == ENTER_LOOP:
+            lo, hi = g.below_range[target]
+            loop = (lo, hi, g.below[target], g.slot[final[2]])
+    return found, missing, slot, top, loop, ops, final
 
 
 class EngineUnavailable(Pyx12Unavailable):
@@ -136,6 +146,11 @@ class _Document:
         self.counts: list[int] = []
         self.clean = True
         self.verdicts: dict[tuple[int, str], list[tuple]] = {}
+        self.known: dict[tuple[int, str], tuple] = {}
+        """Segments already judged clean, by (node before, text): see :meth:`block`."""
+        self.last_plan: tuple = ()
+        self.again = False
+        """The segment last read had the verdict of one read before (worth keeping)."""
         self.comp = ":"
         self.sep = "*"
         self.prev_line = 0
@@ -183,6 +198,7 @@ class _Document:
                 if c and m is not None:
                     counts[guide.slot[m]] = c
         self.guide, self.counts = guide, counts
+        self.known.clear()
 
     def _force(self, loop_path: str, seg_path: str) -> None:
         g = self.guide
@@ -314,6 +330,7 @@ class _Document:
         them (only errors pay for that)."""
         t = self.st
         before = len(t.errors) if t is not None else 0
+        self.again = False
         previous = self.node  # where the line before ended: its errors' loop
         sid = self._note(sid, elements, raw, spaced)
         found = self._walk(sid, elements, line)
@@ -330,11 +347,138 @@ class _Document:
                 verdict = self.verdicts.get((found, raw))
                 if verdict is None:
                     verdict = self._verdict(self.guide, found, elements, raw)
+                else:
+                    self.again = True
                 if verdict:
                     self._file(verdict, elements[0], self.seg_count, line)
         if self.st is not None and len(self.st.errors) > (before if self.st is t else 0):
             self._label(before if self.st is t else 0, line, previous)
         self.prev_line = line
+
+    def block(self, parts: list[str], rows: list[int], lines: list[int], ids: list[int],
+              vocabulary: list[str], sep: str) -> None:  # fmt: skip
+        """A run of ordinary segments, the usual one without a method call.
+
+        A segment's text and the node the walk stands on decide everything the walk and
+        the element checks say, except the outcome of the counter checks (a required
+        segment skipped, a repeat over its maximum), which are tested here against the
+        live counters.  So a segment judged clean twice (no reader note, no special
+        counting, a plan found, an empty element verdict) is kept in ``known`` by its
+        text, and a new text of an ordinary segment whose plan is known is judged here by
+        its verdict (its acceptor, usually); while the counter checks pass, either one
+        costs a lookup or two and its counts.  Anything else goes through
+        :meth:`segment`.  The cursor pyx12 files later errors under is written back
+        before that, from the node, count and line: a clean segment's ID is its node's."""
+        g = self.guide
+        known, counts = self.known, self.counts
+        node, seg_count, prev_line = self.node, self.seg_count, self.prev_line
+        fast = False  # the last segment was judged here: the cursor is not written yet
+        busy = bool(self.pending)
+        for row, line, code in zip(rows, lines, ids, strict=True):
+            part = parts[row]
+            p = None if busy else known.get((node, part))
+            again = True
+            if p is None and not busy:
+                raw = part.lstrip("\r\n") if part[0] < "!" else part  # as pyx12 reads it
+                if raw[0] >= "!":  # not written after a space
+                    p = self._judged(raw, vocabulary[code], sep, node)
+                    again = self.again
+            if p is not None:
+                found, missing, slot, top, loop, _ops, _final = p
+                for m in missing:
+                    if counts[m] < 1:
+                        break
+                else:
+                    c = counts[slot] + 1
+                    if c <= top:
+                        if loop is not None:  # a loop entered: clear below, count first
+                            lo, hi, below, first = loop
+                            if hi >= 0:
+                                counts[lo:hi] = bytes(hi - lo)
+                            else:
+                                for s in below:
+                                    counts[s] = 0
+                            counts[first] += 1
+                        counts[slot] = c
+                        if again:
+                            if len(known) > _CACHE_LIMIT:
+                                known.clear()
+                            known[(node, part)] = p
+                        node, prev_line, fast = found, line, True
+                        seg_count += 1
+                        continue
+            if fast:
+                self.cursor = (g.ids[node], seg_count, prev_line, g.names[node])
+            self.node, self.seg_count, self.prev_line = node, seg_count, prev_line
+            self._slow(part, line, vocabulary[code], sep, busy)
+            node, seg_count, prev_line, fast = self.node, self.seg_count, line, False
+            busy = bool(self.pending)
+        if fast:
+            self.cursor = (g.ids[node], seg_count, prev_line, g.names[node])
+        self.node, self.seg_count, self.prev_line = node, seg_count, prev_line
+
+    def _judged(self, raw: str, sid: str, sep: str, node: int) -> tuple | None:
+        """The plan of an ordinary segment not known by its text, when its plan from
+        ``node`` is known and its element verdict is empty; else None.  ``again``: the
+        verdict was found, not made (the text was seen before: worth keeping)."""
+        self.again = False
+        elements = raw.split(sep)
+        elements[0] = sid
+        if (
+            sid in _SPECIAL
+            or raw[-1] == sep
+            or not raw.startswith(sid)
+            or len(elements) == 1
+            or not (elements[1] or any(elements[2:]))
+        ):
+            return None
+        g = self.guide
+        paths = g.key_paths.get(sid, ())
+        if not paths:
+            p = g.plans.get((node, sid))
+        elif paths is FIRST:
+            p = g.plans.get((node, sid, elements[1].rstrip(self.comp)))
+        else:
+            return None
+        if p is None or p[2] < 0:
+            return None
+        verdict = self.verdicts.get((p[0], raw))
+        if verdict is None:
+            verdict = self._verdict(g, p[0], elements, raw)
+        else:
+            self.again = True
+        return None if verdict else p
+
+    def _slow(self, part: str, line: int, sid: str, sep: str, busy: bool) -> None:
+        """One segment of a block through :meth:`segment`; kept in ``known`` when it is
+        clean the second time its text is seen here (one seen once, a claim's own ID or
+        amounts, is not worth keeping)."""
+        raw, spaced = part, False
+        if raw[0] < "!":  # a line break before it, or a space
+            raw = raw.lstrip("\r\n")  # as pyx12 reads it: trailing spaces kept
+            spaced = raw[:1] == " "
+            if spaced:
+                raw = raw.lstrip()
+        elements = raw.split(sep)
+        elements[0] = sid
+        start = self.node
+        self.segment(sid, elements, raw, line, spaced)
+        if not self.again or busy or spaced or self.pending:
+            return
+        p = self.last_plan
+        if (
+            p[2] < 0
+            or sid in _SPECIAL
+            or raw[: len(sid)] != sid
+            or raw[-1] == sep
+            or self.verdicts.get((p[0], raw)) != []
+            or len(elements) == 1
+            or (not elements[1] and not any(elements[2:]))
+        ):
+            return
+        if len(self.known) > _CACHE_LIMIT:
+            self.known.clear()
+        self.known[(start, part)] = p
 
     def _note(self, sid: str, elements: list[str], raw: str, spaced: bool) -> str:
         """What pyx12's reader notes about a segment before the walk; the ID as it reads it."""
@@ -361,7 +505,7 @@ class _Document:
         paths = g.key_paths.get(sid, ())
         if not paths:
             key: tuple = (start, sid)
-        elif paths == _FIRST:
+        elif paths is FIRST:
             key = (start, sid, elements[1].rstrip(self.comp) if len(elements) > 1 else None)
         else:
             key = (start, sid, *(self._value(elements, e, s) for e, s in paths))
@@ -369,7 +513,8 @@ class _Document:
         if found_plan is None:
             values = dict(zip(paths, key[2:], strict=True))
             found_plan = g.plans[key] = _plan(g, start, sid, values)
-        found, ops, missing, final = found_plan
+        self.last_plan = found_plan
+        found, missing, _slot, _top, _loop, ops, final = found_plan
         count = self.seg_count
         counts = self.counts
         slow = False
@@ -464,7 +609,19 @@ class _Document:
             self.isa.ta1 += [_IEA_TA1[e[2]] for e in found if e[0] == "ele" and e[2] in _IEA_TA1]
 
     def _verdict(self, g: Guide, node: int, elements: list[str], raw: str) -> list[tuple]:
-        found = check(g.rules[node], g.syntax[node], elements, self.comp, g.external)
+        """The element errors of a segment not seen before: its node's acceptor vouches for
+        the usual clean one, :func:`check` finds the errors of any other."""
+        key = (node, self.sep, self.comp)
+        if key in g.acceptors:
+            accepts = g.acceptors[key]
+        else:
+            accepts = g.acceptors[key] = acceptor(
+                g.ids[node], g.rules[node], g.syntax[node], self.sep, self.comp, g.external
+            )
+        if accepts is not None and accepts(raw, elements):
+            found: list[tuple] = []
+        else:
+            found = check(g.rules[node], g.syntax[node], elements, self.comp, g.external)
         if len(self.verdicts) > _CACHE_LIMIT:
             self.verdicts.clear()
         self.verdicts[(node, raw)] = found
@@ -591,15 +748,11 @@ def _run(doc: _Document, tokens: _Tokenizer) -> None:
                 segment(sid, item, delims.element.join(item), line, part[:1] == " ")
             continue
         region = item.region
-        sep, parts = region.delimiters.element, region.parts()
-        vocabulary = tokens.vocabulary
-        for row, line, code in zip(
-            item.rows.tolist(), item.positions.tolist(), item.ids.tolist(), strict=True
-        ):
-            raw = parts[row].lstrip("\r\n")  # as pyx12 reads it: trailing spaces kept
-            spaced = raw[:1] == " "
-            if spaced:
-                raw = raw.lstrip()
-            elements = raw.split(sep)
-            sid = elements[0] = vocabulary[code]
-            segment(sid, elements, raw, line, spaced)
+        doc.block(
+            region.parts(),
+            item.rows.tolist(),
+            item.positions.tolist(),
+            item.ids.tolist(),
+            tokens.vocabulary,
+            region.delimiters.element,
+        )

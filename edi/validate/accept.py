@@ -1,0 +1,177 @@
+"""One regular expression per segment node that matches only segments :func:`check` finds clean.
+
+Most segments of a batch that the verdict cache has not seen differ from those before
+only in their values (a claim ID, an amount, a name), so :func:`~edi.validate.elements.check`
+walks all their element rules in Python.  An *acceptor* decides the usual case in one C
+call.  It is conservative, never exact: a match means every element is one ``check``
+accepts (its count, usage, size, characters, code list, data type, composite shape), and
+no match only means "ask ``check``", so a value it cannot vouch for cheaply (a date after
+the 28th, an element with the map's own pattern, a DTP date whose format is in DTP02)
+costs what it cost before and the findings stay those of ``check``.  Values of long or
+external code lists are captured and looked up in their sets; syntax notes are checked
+on the elements after a match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from edi.validate.elements import _CONTROL, _ID_E5, _judge
+
+_TEXT = "".join(
+    c for c in map(chr, range(32, 127)) if not _ID_E5.search(c) and not _CONTROL.search(c)
+)
+"""The characters an AN or ID value may hold (pyx12's extended 5010 set)."""
+_DATE = r"(?:1[89]|20)[0-9][0-9](?:0[1-9]|1[0-2])(?:0[1-9]|1[0-9]|2[0-8])"
+_TIME = r"(?:[01][0-9]|2[0-3])[0-5][0-9]"
+_LISTED = 64
+"""Code lists up to this size become alternatives in the pattern; longer ones are sets."""
+
+Acceptor = Callable[[str, list[str]], bool]
+
+
+def _class(chars: str) -> str:
+    return "[" + "".join(re.escape(c) for c in chars) + "]"
+
+
+class _Builder:
+    """The pattern of one segment node's elements for one set of delimiters."""
+
+    def __init__(self, sep: str, comp: str, external: dict[str, frozenset]) -> None:
+        text = self.text = "".join(c for c in _TEXT if c not in (sep, comp, "^", "~"))
+        self.any, self.last = _class(text), _class(text.replace(" ", ""))
+        self.stop = f"(?:{re.escape(sep)}|{re.escape(comp)}|\\Z)"
+        self.external = external
+        self.lookups: list[tuple[str, frozenset | None, str | None]] = []
+
+    def value(self, rule: tuple) -> str | None:
+        """A non-empty value of a simple element or component, or None: not expressible."""
+        _seq, usage, _name, _de, dtype, low, high, codes, ext, rec, _is1250, is1251 = rule
+        if usage == "N":
+            return ""
+        if rec is not None or is1251 or not dtype:
+            return None
+        low = max(low, 1)
+        if high < low:
+            return None
+        if codes is not None and ext is None and len(codes) <= _LISTED:
+            ok = sorted((c for c in codes if self._clean(rule, c)), key=lambda c: (-len(c), c))
+            return "(?:" + "|".join(map(re.escape, ok)) + ")" if ok else None
+        body = self._typed(dtype, low, high)
+        if body is None or (codes is None and ext is None):
+            return body
+        name = f"v{len(self.lookups)}"
+        self.lookups.append((name, codes, ext))
+        return f"(?P<{name}>{body})"
+
+    def _typed(self, dtype: str, low: int, high: int) -> str | None:
+        """A value of the type and size, or None."""
+        if dtype in ("AN", "ID"):
+            return f"{self.any}{{{low - 1},{high - 1}}}{self.last}"
+        if dtype[0] == "N":
+            return f"-?[0-9]{{{low},{high}}}"
+        if dtype == "R":
+            return f"-?(?=(?:\\.?[0-9]){{{low},{high}}}{self.stop})[0-9]*(?:\\.[0-9]+)?"
+        if dtype in ("DT", "D8") and low <= 8 <= high:
+            return _DATE
+        if dtype == "TM" and low <= 4 <= high:
+            return _TIME
+        return None
+
+    def _clean(self, rule: tuple, code: str) -> bool:
+        """A listed code that check() accepts and that holds no delimiter."""
+        errors: list = []
+        _judge(rule, code, (), self.external, errors)
+        return bool(code) and not errors and all(c in self.text for c in code)
+
+    def composite(self, rule: tuple, comp: str) -> str | None:
+        _seq, usage, _name, _refdes, _, components = rule
+        if usage == "N":
+            return ""
+        if usage == "R" and components[0][1] != "R":
+            return None
+        parts = [(self.value(sub), sub[1] == "R") for sub in components]
+        if any(p is None for p, _ in parts):
+            return None
+        return _chain(parts, re.escape(comp), lead=False)
+
+    def segment(self, sid: str, rules: tuple, sep: str, comp: str) -> str | None:
+        parts = []
+        for rule in rules:
+            part = self.value(rule) if rule[4] is not None else self.composite(rule, comp)
+            if part is None:
+                return None
+            parts.append((part, rule[1] == "R"))
+        return re.escape(sid) + _chain(parts, re.escape(sep), lead=True)
+
+
+def _chain(parts: list[tuple[str, bool]], sep: str, lead: bool) -> str:
+    """Elements (or components) in order: a trailing run without a required one may be
+    cut off, an element not required may be empty."""
+    tail, required_after = "", False
+    for i in range(len(parts) - 1, -1, -1):
+        part, required = parts[i]
+        one = part if required or part == "" else f"(?:{part})?"
+        head = sep if lead or i > 0 else ""
+        piece = head + one + tail
+        required_after = required_after or required
+        tail = piece if required_after or (not lead and i == 0) else f"(?:{piece})?"
+    return tail
+
+
+def acceptor(
+    sid: str, rules: tuple, syntax: tuple, sep: str, comp: str, external: dict[str, frozenset]
+) -> Acceptor | None:
+    """A test ``(raw, elements) -> bool`` that is true only of segments ``check`` finds
+    clean, or None when the node's rules cannot be written as a pattern."""
+    if sid == "DTP":  # DTP03's format is named by DTP02: check() decides
+        return None
+    build = _Builder(sep, comp, external)
+    source = build.segment(sid, rules, sep, comp)
+    if source is None:
+        return None
+    match = re.compile(source, re.ASCII | re.DOTALL).fullmatch
+    lookups = tuple(build.lookups)
+    notes = syntax_test(syntax) if syntax else None
+
+    def accepts(raw: str, elements: list[str]) -> bool:
+        m = match(raw)
+        if m is None:
+            return False
+        for name, codes, ext in lookups:
+            val = m.group(name)
+            if (
+                val is not None
+                and not (codes is not None and val in codes)
+                and not (ext is not None and val in external[ext])
+            ):
+                return False
+        return notes is None or notes(elements, len(elements) - 1, comp)
+
+    return accepts
+
+
+def syntax_test(syntax: tuple) -> Callable[[list[str], int, str], bool]:
+    """All of a segment's syntax notes as one compiled test ``(elements, n, comp)``, true
+    when every note holds: the same tests as ``elements._syntax_ok``, without its loops."""
+
+    def has(s: int) -> str:
+        return f"(n >= {s} and e[{s}].rstrip(c) != '')"
+
+    terms = []
+    for kind, idx in syntax:
+        present = [has(s) for s in idx]
+        if len(idx) < 2 or kind not in "PRECL":
+            terms.append("False")
+        elif kind == "P":
+            terms.append("(" + " == ".join(present) + ")")
+        elif kind == "R":
+            terms.append("(" + " or ".join(present) + ")")
+        elif kind == "E":
+            terms.append("(" + " + ".join(present) + " <= 1)")
+        elif kind == "C":
+            terms.append(f"(not {present[0]} or (" + " and ".join(present[1:]) + "))")
+        else:  # L
+            terms.append(f"(not {present[0]} or (" + " or ".join(present[1:]) + "))")
+    return eval("lambda e, n, c: " + " and ".join(terms))  # our own text, from the map's notes

@@ -1,0 +1,70 @@
+"""An acceptor never vouches for a segment that ``check`` finds an error in.
+
+The acceptors (:mod:`edi.validate.accept`) only save time if they are sound: every
+segment one accepts must be one :func:`~edi.validate.elements.check` finds clean.  Here
+every node of four guides is fed seeded random segments built from its own rules (listed
+codes, values at and past the size limits, odd characters, dates near month ends, stray
+components) and every acceptance is checked against ``check``.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from edi.validate.accept import acceptor
+from edi.validate.compiled import SEGMENT, compiled
+from edi.validate.elements import check
+
+_ODD = ["", " ", "-", ".", "1.", ".5", "-0", "1-2", "A ", " A", "\t", "^", "a", "#", "~"]
+_DATES = ["20260228", "20260229", "20240229", "20261301", "17991231", "2026011", "20260131"]
+
+
+def _value(rng: random.Random, rule: tuple, comp: str) -> str:
+    if rule[4] is None:  # a composite
+        parts = [_value(rng, sub, comp) for sub in rule[5]]
+        cut = rng.randrange(len(parts) + 2)
+        return comp.join(parts[:cut] if cut <= len(parts) else [*parts, "X"])
+    _seq, _usage, _name, _de, dtype, low, high, codes, _ext, _rec, _a, _b = rule
+    pick = rng.random()
+    if codes and pick < 0.4:
+        return rng.choice(sorted(codes))
+    if pick < 0.55:
+        return rng.choice(_ODD)
+    if pick < 0.7 and dtype in ("DT", "D8", "TM", "AN"):
+        return rng.choice(_DATES)[: 4 if dtype == "TM" else 8]
+    size = rng.choice((low, high, high + 1, max(low - 1, 0), rng.randint(low, high)))
+    alphabet = "0123456789" if dtype and dtype[0] in "NR" else "AZ09 .-"
+    text = "".join(rng.choice(alphabet) for _ in range(size))
+    if dtype == "R" and len(text) > 2 and rng.random() < 0.5:
+        text = text[:-2] + "." + text[-2:]
+    return text
+
+
+@pytest.mark.parametrize(
+    "map_file",
+    ["837.5010.X222.A1.xml", "835.5010.X221.A1.xml", "277.5010.X214.xml", "999.5010X231.A1.xml"],
+)
+def test_no_acceptor_vouches_for_an_error(map_file: str) -> None:
+    g = compiled(map_file)
+    rng = random.Random(18)
+    accepted = 0
+    for node, kind in enumerate(g.kind):
+        if kind != SEGMENT:
+            continue
+        rules, syntax = g.rules[node], g.syntax[node]
+        accepts = acceptor(g.ids[node], rules, syntax, "*", ":", g.external)
+        if accepts is None:
+            continue
+        for _ in range(60):
+            values = [_value(rng, rule, ":") for rule in rules]
+            values = values[: rng.randint(0, len(values) + 1)]
+            if rng.random() < 0.1:
+                values.append("X")
+            elements = [g.ids[node], *values]
+            raw = "*".join(elements)
+            if accepts(raw, elements):
+                accepted += 1
+                assert check(rules, syntax, elements, ":", g.external) == [], raw
+    assert accepted > 20  # the random segments do include clean ones
