@@ -51,6 +51,7 @@ from flows.ledger import (
 )
 from flows.ledger.files import FILE_LEASE, UPLOAD_LEASE
 from flows.ledger.held import ClaimCheck, HoldState
+from flows.ledger.interchanges import MAX_FINDINGS, InterchangeFinding
 from flows.ledger.records import DUPLICATE_RULE_ID
 from flows.s3 import Area, S3Object, S3Store
 from flows.scrub import Held, NightChecks, releases_of, triage
@@ -413,9 +414,10 @@ def upload_pending(
     while pending := ledger.claim_pending_interchanges(worker, lease=lease, profile=profile):
         for item in pending:
             # -- issue 18: the guide engine judges every interchange before it leaves ----
-            why = guide_errors(item.content)
-            if why is not None:
-                ledger.hold_interchange(item.id, worker)
+            held = guide_errors(item.content)
+            if held is not None:
+                why, findings = held
+                ledger.hold_interchange(item.id, worker, findings)
                 summary.held[item.file_name] = why
                 log.error("interchange %s held, not sent: %s", item.file_name, why)
                 continue
@@ -439,12 +441,16 @@ def upload_pending(
     return summary
 
 
-def guide_errors(content: bytes) -> str | None:
-    """Why an interchange must not be sent (its SNIP 1-2 errors), or None when it may."""
+def guide_errors(content: bytes) -> tuple[str, tuple[InterchangeFinding, ...]] | None:
+    """Why an interchange must not be sent (its SNIP 1-2 errors, in words and as the
+    ledger keeps them), or None when it may."""
     from edi.validate import EngineUnavailable, describe, validate
 
     try:
         report = validate(content)
     except EngineUnavailable as exc:
-        return f"the guide engine could not read it: {exc}"
-    return describe(report.errors) if report.errors else None
+        why = f"the guide engine could not read it: {exc}"
+        return why, (InterchangeFinding("file", "", why),)
+    if not report.errors:
+        return None
+    return describe(report.errors), tuple(map(InterchangeFinding.of, report.errors[:MAX_FINDINGS]))

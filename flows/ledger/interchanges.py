@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +18,7 @@ from flows.ledger.errors import (
     UnknownClaims,
     UnknownInterchange,
 )
-from flows.ledger.models import Claim, ControlSequence, Interchange
+from flows.ledger.models import Claim, ControlSequence, Interchange, InterchangeFindingRow
 from flows.ledger.records import (
     InterchangeClaim,
     InterchangeRecord,
@@ -25,6 +28,42 @@ from flows.ledger.records import (
 from flows.ledger.states import PENDING_UPLOAD, ClaimState, InterchangeState, can_move
 from flows.ledger.store import Store, utcnow
 from flows.ledger.timeline import apply_events_in, lock_claims
+
+if TYPE_CHECKING:
+    from edi.x12.pyx12_validator import X12Error
+
+MAX_FINDINGS = 200
+"""Findings kept per held interchange: enough to fix a builder bug, bounded for a file
+broken on every segment (the run summary still says how many there were)."""
+
+
+@dataclass(frozen=True, slots=True)
+class InterchangeFinding:
+    """One reason an interchange was held: a SNIP 1-2 error as its 999/TA1 would name it
+    (``level``, ``code``, segment, element, position) and ``label`` in words, never a
+    value from the file.  ``level`` ``file`` is the engine unable to read it at all."""
+
+    level: str
+    code: str
+    label: str
+    segment_id: str | None = None
+    position: int | None = None
+    element: int | None = None
+    component: int | None = None
+
+    @classmethod
+    def of(cls, error: X12Error) -> InterchangeFinding:
+        from edi.validate import error_label
+
+        return cls(
+            error.level,
+            error.code,
+            error_label(error),
+            error.segment_id,
+            error.position,
+            error.element,
+            error.component,
+        )
 
 
 class InterchangeLedger(Store):
@@ -184,16 +223,56 @@ class InterchangeLedger(Store):
             if row.claimed_by == worker:
                 row.claimed_by, row.claimed_at = None, None
 
-    def hold_interchange(self, interchange_id: int, worker: str) -> bool:
+    def hold_interchange(
+        self,
+        interchange_id: int,
+        worker: str,
+        findings: Sequence[InterchangeFinding] = (),
+        *,
+        now: datetime | None = None,
+    ) -> bool:
         """Keep an interchange ``worker`` took from ever being uploaded (its bytes break the
-        guide); ``False`` when it had already moved on (uploaded or answered)."""
+        guide), with the ``findings`` that say why (the first :data:`MAX_FINDINGS`);
+        ``False`` when it had already moved on (uploaded or answered)."""
+        now = now or utcnow()
         with self._write() as session:
             row = self._interchange_row(session, interchange_id)
             if not can_move(InterchangeState(row.state), InterchangeState.HELD):
                 return False
             row.state = InterchangeState.HELD
             row.claimed_by, row.claimed_at = None, None
+            session.add_all(
+                InterchangeFindingRow(
+                    interchange_id=interchange_id,
+                    ordinal=n,
+                    level=f.level,
+                    code=f.code,
+                    segment_id=f.segment_id,
+                    position=f.position,
+                    element=f.element,
+                    component=f.component,
+                    label=f.label[:300],
+                    recorded_at=now,
+                )
+                for n, f in enumerate(findings[:MAX_FINDINGS], 1)
+            )
             return True
+
+    def interchange_findings(self, interchange_id: int) -> tuple[InterchangeFinding, ...]:
+        """Why the interchange was held, in the order the engine found it; empty when it
+        never was."""
+        query = (
+            select(InterchangeFindingRow)
+            .where(InterchangeFindingRow.interchange_id == interchange_id)
+            .order_by(InterchangeFindingRow.ordinal)
+        )
+        with self._read() as session:
+            return tuple(
+                InterchangeFinding(
+                    r.level, r.code, r.label, r.segment_id, r.position, r.element, r.component
+                )
+                for r in session.scalars(query)
+            )
 
     def mark_uploaded(
         self, interchange_id: int, remote_name: str, *, at: datetime | None = None

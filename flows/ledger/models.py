@@ -365,3 +365,24 @@ class NextPayerClaim(Base):
     decided_on: Mapped[date] = mapped_column(Date)
     written_key: Mapped[str | None] = mapped_column(String(S3_KEY))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InterchangeFindingRow(Base):
+    """Why the guide engine held an interchange before upload (issue 18): one SNIP 1-2
+    error per row, as a 999/TA1 names it (level, code, segment, element, position) and in
+    words; never a value from the file, so no PHI."""
+
+    __tablename__ = "interchange_findings"
+    __table_args__ = (UniqueConstraint("interchange_id", "ordinal"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interchange_id: Mapped[int] = mapped_column(ForeignKey("interchanges.id"))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(12))
+    code: Mapped[str] = mapped_column(String(8))
+    segment_id: Mapped[str | None] = mapped_column(String(3))
+    position: Mapped[int | None] = mapped_column(Integer)
+    element: Mapped[int | None] = mapped_column(Integer)
+    component: Mapped[int | None] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(300))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -26,6 +26,7 @@ TABLES = {
     "control_sequences",
     "ingested_files",
     "interchanges",
+    "interchange_findings",
     "next_payer_claims",
     "response_files",
     "status_inquiries",
@@ -41,7 +42,7 @@ def _head() -> str:
 def test_scripts_are_found_through_the_package() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert Path(script.dir).name == "migrations"
-    assert script.get_current_head() == "0004_secondary"
+    assert script.get_current_head() == "0007_interchange_findings"
 
 
 def test_open_creates_the_schema_at_head_and_opening_again_changes_nothing(

@@ -46,8 +46,12 @@ def test_an_interchange_that_breaks_the_guide_is_held_and_never_sent(night: Nigh
     [why] = result["held_interchanges"].values()
     assert "IK304 1 at SBR" in why
     assert night.received_claims() == []
-    with Ledger.open(night.ledger_url) as ledger, ledger._read() as session:
-        assert session.scalars(select(Interchange.state)).one() == InterchangeState.HELD
+    with Ledger.open(night.ledger_url) as ledger:
+        with ledger._read() as session:
+            row = session.scalars(select(Interchange)).one()
+        assert row.state == InterchangeState.HELD
+        kept = ledger.interchange_findings(row.id)  # why, kept with it (issue 18)
+        assert kept and kept[0].label in why and kept[0].segment_id == "SBR"
 
 
 @pytest.mark.slow
