@@ -6,8 +6,16 @@ clock starts.  The same night is then run again through the same steps without P
 (a fresh ledger and bucket), so the difference is Prefect's overhead.  Each run is its
 own process, so peak memory (max RSS) is its own.
 
+Every interchange is judged by the guide engine before upload (issue 18): each run also
+reports the CPU seconds those checks took (``guide_check_cpu_s``, measured around
+:func:`flows.submission.guide_errors` in the same run) and what they add to the run's own
+CPU time without them (``guide_check_share``; the budget is 15%).  ``--unchecked`` runs
+the plain steps once more with the check replaced by "send it", the same comparison as a
+whole-run figure.
+
     .venv/bin/python bench/bench_pipeline.py            # 50,000 encounters in 10 files
     .venv/bin/python bench/bench_pipeline.py 5000 5
+    .venv/bin/python bench/bench_pipeline.py 50000 10 --unchecked
 """
 
 from __future__ import annotations
@@ -24,7 +32,27 @@ from pathlib import Path
 NIGHT = date(2026, 11, 26)
 
 
-def measure(count: int, files: int, data: Path, with_prefect: bool) -> dict:
+def _timed_guide_check(checked: bool) -> list[float]:
+    """Wrap the pre-upload guide check to add up its CPU seconds (or skip it)."""
+    import flows.submission
+
+    spent = [0.0]
+    check = flows.submission.guide_errors
+
+    def timed(content: bytes) -> str | None:
+        if not checked:
+            return None
+        start = time.process_time()
+        try:
+            return check(content)
+        finally:
+            spent[0] += time.process_time() - start
+
+    flows.submission.guide_errors = timed
+    return spent
+
+
+def measure(count: int, files: int, data: Path, mode: str) -> dict:
     from flows.runtime import tune_for_batches
     from flows.s3 import Area
     from sandbox.demo import local_services, offline_prefect, quiet_console
@@ -32,6 +60,7 @@ def measure(count: int, files: int, data: Path, with_prefect: bool) -> dict:
 
     quiet_console()
     tune_for_batches()
+    spent = _timed_guide_check(mode != "unchecked")
     with local_services(data) as (store, sandbox):
         sandbox.respond = False
         generated = encounters(count, NIGHT, broken_share=0.02)
@@ -40,7 +69,8 @@ def measure(count: int, files: int, data: Path, with_prefect: bool) -> dict:
             lines = (json.dumps(next(generated)) + "\n" for _ in range(min(per_file, count)))
             store.put(store.key(Area.ENCOUNTERS, NIGHT, f"part-{n}.jsonl"), "".join(lines).encode())
             count -= per_file
-        if with_prefect:
+        cpu = time.process_time()
+        if mode == "prefect":
             from prefect import flow
             from prefect.settings import temporary_settings
 
@@ -55,9 +85,13 @@ def measure(count: int, files: int, data: Path, with_prefect: bool) -> dict:
             start = time.perf_counter()
             claims = _plain(store, sandbox)
             seconds = time.perf_counter() - start
+        cpu = time.process_time() - cpu
     return {
         "claims": claims,
         "seconds": round(seconds, 1),
+        "cpu_s": round(cpu, 1),
+        "guide_check_cpu_s": round(spent[0], 2),
+        "guide_check_share": round(spent[0] / max(cpu - spent[0], 1e-9), 3),
         "claims_per_s": round(claims / seconds),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
@@ -96,12 +130,14 @@ def main() -> None:
             Path(sys.argv[4]),
             sys.argv[5],
         )
-        print(json.dumps(measure(count, files, data, mode == "prefect")))
+        print(json.dumps(measure(count, files, data, mode)))
         return
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
-    files = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    args = [a for a in sys.argv[1:] if a != "--unchecked"]
+    count = int(args[0]) if args else 50_000
+    files = int(args[1]) if len(args) > 1 else 10
+    modes = ("prefect", "plain", "unchecked") if "--unchecked" in sys.argv else ("prefect", "plain")
     results = {}
-    for mode in ("prefect", "plain"):
+    for mode in modes:
         with tempfile.TemporaryDirectory() as tmp:
             out = subprocess.run(
                 [sys.executable, __file__, "--measure", str(count), str(files), tmp, mode],
@@ -113,6 +149,9 @@ def main() -> None:
             print(f"{mode:>8}: {results[mode]}")
     overhead = 1 - results["plain"]["seconds"] / results["prefect"]["seconds"]
     print(f"Prefect overhead: {overhead:.1%} of the flow's wall time")
+    if "unchecked" in results:
+        cost = results["plain"]["cpu_s"] / results["unchecked"]["cpu_s"] - 1
+        print(f"Guide check before upload: +{cost:.1%} CPU over the same steps unchecked")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ Any 837P, ours or another system's: the guide engine (``--engine guide``, the de
 error for error) checks syntax and the implementation guide (SNIP 1-2), and the claim
 rules of ``claims build`` check every claim found (SNIP 3-7).
 Findings name the file, the segment position, the claim (CLM01) and the fix.  With
-``--ack DIR`` the TA1/999 each file would get is written there (FILE.999).
+``--ack DIR`` the TA1/999 each file would get is written there (FILE.999).  Several
+large files (more than 8 MB in all) are judged side by side by up to ``--jobs`` worker
+processes (default: one per CPU), reported in the order given.
 
 Exit codes: 0 no claim would be rejected; 1 something would be rejected (a claim, a
 transaction set or the file), or some file was unusable while others were judged; 2
@@ -17,8 +19,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,9 +29,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the rules and code sets are imported by the handler: --help stays quick
     from edi.codesets import CodeSets
     from edi.rules.file_validation import FileReport
-    from edi.rules.registry import Finding
+    from edi.rules.registry import CheckContext, Finding
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
+PARALLEL_BYTES = 8 << 20
+"""Below this much input in all, worker processes cost more to start than they save."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,6 +54,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--today", type=date.fromisoformat, help="judge dates as of this day")
     p.add_argument("--payers", metavar="DIR", help="payer profiles folder (default: bundled)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="worker processes for large batches of files (default: one per CPU)",
+    )
     add_code_set_options(p)
     p.set_defaults(handler=run)
 
@@ -94,41 +106,94 @@ def _files(paths: list[str]) -> Iterator[Path]:
             yield path
 
 
-def run(args: argparse.Namespace) -> int:
-    from edi.rules.file_validation import validate_837
+def _context(args: argparse.Namespace) -> CheckContext:
     from edi.rules.registry import CheckContext
-    from edi.validate import validate
-    from edi.x12.acks import acknowledgments
-    from edi.x12.control import MemoryControlNumbers
-    from edi.x12.pyx12_validator import validate_x12
     from mappings.profiles import payer_profiles
 
+    return CheckContext(
+        today=args.today or date.today(),
+        payers=payer_profiles(args.payers),
+        code_sets=code_sets_from(args),
+    )
+
+
+_WORKER: tuple[CheckContext, argparse.Namespace] | None = None
+"""A worker process's context and options, made once by :func:`_start_worker`."""
+
+
+def _start_worker(args: argparse.Namespace) -> None:
+    global _WORKER
+    _WORKER = (_context(args), args)
+
+
+def _judge(path: Path, context: CheckContext, args: argparse.Namespace) -> FileReport | str:
+    """One file's report, or why it could not be read."""
+    from edi.rules.file_validation import validate_837
+    from edi.validate import validate
+    from edi.x12.pyx12_validator import validate_x12
+
     try:
-        context = CheckContext(
-            today=args.today or date.today(),
-            payers=payer_profiles(args.payers),
-            code_sets=code_sets_from(args),
-        )
+        data = path.read_bytes()
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    validator = validate_x12 if args.engine == "pyx12" else validate
+    return validate_837(data, str(path), context, validator)
+
+
+def _judge_in_worker(path: Path) -> FileReport | str:
+    assert _WORKER is not None
+    return _judge(path, *_WORKER)
+
+
+def _reports(
+    paths: list[Path], context: CheckContext, args: argparse.Namespace
+) -> Iterable[FileReport | str]:
+    """Each file's report, in order: side by side in worker processes when the batch is
+    large enough to repay starting them (a fresh interpreter each, not a fork)."""
+    jobs = min(args.jobs or os.cpu_count() or 1, len(paths))
+    size = sum(p.stat().st_size for p in paths if p.is_file())
+    if jobs < 2 or size < PARALLEL_BYTES:
+        return (_judge(path, context, args) for path in paths)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=_start_worker,
+        initargs=(args,),
+    )
+    return _closing(pool, pool.map(_judge_in_worker, paths))
+
+
+def _closing(pool, results: Iterator) -> Iterator:
+    with pool:
+        yield from results
+
+
+def run(args: argparse.Namespace) -> int:
+    from edi.x12.acks import acknowledgments
+    from edi.x12.control import MemoryControlNumbers
+
+    try:
+        context = _context(args)
     except (OSError, ValueError) as exc:
         print(f"claims validate: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     if args.ack:
         args.ack.mkdir(parents=True, exist_ok=True)
     controls = MemoryControlNumbers()
-    validator = validate_x12 if args.engine == "pyx12" else validate
     rejected = False
     judged = unusable = 0
     if "" in args.files:  # Path("") is the current folder, which nobody meant
         unusable += 1
         print("claims validate: '' (an empty argument) is not a file name", file=sys.stderr)
-    for path in _files([name for name in args.files if name]):
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
+    paths = list(_files([name for name in args.files if name]))
+    for path, report in zip(paths, _reports(paths, context, args), strict=True):
+        if isinstance(report, str):
             unusable += 1
-            print(f"claims validate: {path}: {exc.strerror or exc}", file=sys.stderr)
+            print(f"claims validate: {path}: {report}", file=sys.stderr)
             continue
-        report = validate_837(data, str(path), context, validator)
         why = unusable_because(report)
         if why:
             unusable += 1

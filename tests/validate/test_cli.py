@@ -46,3 +46,23 @@ def test_engine_is_the_default_and_pyx12_a_choice(capsys: pytest.CaptureFixture[
         main(["validate", "--help"])
     help_text = capsys.readouterr().out
     assert "--engine {guide,pyx12}" in help_text
+
+
+def test_files_judged_side_by_side_report_as_one_by_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker processes (for large batches) change nothing in the report or its order."""
+    import flows.cli.validate as command
+
+    paths = []
+    for n, (old, new) in enumerate([("", ""), *_DAMAGE[:1]]):
+        paths.append(tmp_path / f"file{n}.837")
+        paths[-1].write_text(built_837p(2).decode("ascii").replace(old, new, 1), "ascii")
+    args = ["validate", *map(str, paths), str(tmp_path / "gone.837"), "--today", "2026-11-27"]
+    outputs = []
+    for jobs, threshold in (("1", command.PARALLEL_BYTES), ("2", 0)):
+        monkeypatch.setattr(command, "PARALLEL_BYTES", threshold)
+        assert main([*args, "--jobs", jobs, "--format", "json"]) == 1
+        outputs.append(capsys.readouterr())
+    assert outputs[0].out == outputs[1].out and outputs[0].out.count("\n") == 2
+    assert outputs[0].err == outputs[1].err and "gone.837" in outputs[1].err
