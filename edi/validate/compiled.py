@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 ROOT, LOOP, SEGMENT = 0, 1, 2
 FIRST = ((0, -1),)
@@ -188,14 +189,34 @@ def _slots(g: Guide) -> None:
     ]
 
 
-@cache
-def compiled(map_file: str) -> Guide:
-    """The compiled form of one pyx12 map file (``837.5010.X222.A1.xml``), cached."""
+OWN_MAPS = Path(__file__).with_name("maps")
+"""Guides described here, in pyx12's map format, for versions pyx12 does not index."""
+OWN_INDEX = {("00501", "005010X212", "HN"): "277.5010.X212.xml"}
+"""(ISA12, GS08, GS01) -> our map file.  pyx12 ships a 277 X212 map but leaves it out of
+its index: an unfinished wrapper loop (Table 2 Area 3, no repeat, holding the footer and
+SE) stops its loader; ours is that map with the wrapper taken out and SE in the
+transaction set, as in pyx12's other 5010 maps."""
+
+
+def _load(map_file: str):
+    """pyx12's map object for a map file: ours (``OWN_MAPS``) or one pyx12 ships; either
+    way with pyx12's own data elements and external code lists."""
     import pyx12.map_if
     import pyx12.params
 
     logging.getLogger("pyx12").setLevel(logging.CRITICAL + 1)
-    root = pyx12.map_if.load_map_file(map_file, pyx12.params.params())
+    ours = OWN_MAPS / map_file
+    if map_file in OWN_INDEX.values() and ours.is_file():
+        from defusedxml.ElementTree import parse
+
+        return pyx12.map_if.map_if(parse(ours).getroot(), pyx12.params.params())
+    return pyx12.map_if.load_map_file(map_file, pyx12.params.params())
+
+
+@cache
+def compiled(map_file: str) -> Guide:
+    """The compiled form of one map file (``837.5010.X222.A1.xml``), cached."""
+    root = _load(map_file)
     g = Guide(map_file, root.id or "")
     n = _add(g, root, ROOT, -1)
     groups = []
@@ -225,10 +246,12 @@ def compiled(map_file: str) -> Guide:
 
 @cache
 def map_file_for(icvn: str, version: str, functional_id: str) -> str | None:
-    """The pyx12 map file for an ISA12/GS08/GS01, as pyx12's own index names it."""
+    """The map file for an ISA12/GS08/GS01: ours (``OWN_INDEX``), or as pyx12's own index
+    names it."""
     import pyx12.map_index
 
-    return pyx12.map_index.map_index().get_filename(icvn, version, functional_id)
+    own = OWN_INDEX.get((icvn, version, functional_id))
+    return own or pyx12.map_index.map_index().get_filename(icvn, version, functional_id)
 
 
 def control_map(icvn: str) -> Guide:
