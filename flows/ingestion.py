@@ -34,6 +34,7 @@ from flows.clearinghouse.base import (
     ResponseTooLarge,
     TransientError,
 )
+from flows.eligibility import on_response
 from flows.faults import checkpoint
 from flows.inbound_files import file_finding, refused_name, safe_name
 from flows.ledger import InterchangeState, Ledger
@@ -148,6 +149,7 @@ def _ingest_one(
         checkpoint("ingest_recorded")
         _apply(ledger, tables, lookup, summary)
         on_remittance(ledger, store, today, tables, data, stored)  # COB: next payers, once
+        on_response(ledger, data, stored, today)  # issue 16: a 271 decides held claims
         checkpoint("ingest_applied")
         ledger.mark_response_parsed(digest)
         summary.files.append(stored)

@@ -193,6 +193,7 @@ def _build_file(
     for chunk in _chunks(triage(records, checks), per_interchange):
         refused = [o for o in chunk if isinstance(o, Refused)]
         accepted = [o for o in chunk if isinstance(o, Accepted)]
+        accepted = _eligibility_gate(accepted, batch)  # issue 16: held for their 271
         _record_refusals(ledger, refused, key, business_date, summary)
         _record_held([o for o in chunk if isinstance(o, Held)], batch)
         for item in accepted:
@@ -220,6 +221,23 @@ class _Batch:
     """Each claim's warnings, kept in the ledger once it is admitted."""
     outcomes: dict[str, HoldState] = field(default_factory=dict)
     """For released holds: what admission did with each CLM01."""
+
+
+def _eligibility_gate(accepted: list[Accepted], batch: _Batch) -> list[Accepted]:
+    """Issue 16: clean encounters of payers checked by 270/271 whose member nobody checked
+    lately are held for their 271 (:func:`flows.eligibility.hold_unverified`)."""
+    from flows.eligibility import checked_payers, hold_unverified
+    from flows.settings import Settings
+
+    payers = batch.checks.context.payers
+    checked = checked_payers(payers, Settings().eligibility_payers)
+    if not checked or not accepted:
+        return accepted
+    gate = hold_unverified(batch.ledger, accepted, batch.key, batch.business_date, checked, payers)
+    batch.summary.already_held += len(gate.already)
+    if gate.held:
+        _count(batch.summary.holds, {"ELIGIBILITY": len(gate.held)})
+    return gate.go
 
 
 def _record_held(held: list[Held], batch: _Batch) -> None:

@@ -24,6 +24,8 @@ TABLES = {
     "held_claims",
     "claims",
     "control_sequences",
+    "eligibility_files",
+    "eligibility_inquiries",
     "ingested_files",
     "interchanges",
     "next_payer_claims",
@@ -41,7 +43,7 @@ def _head() -> str:
 def test_scripts_are_found_through_the_package() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert Path(script.dir).name == "migrations"
-    assert script.get_current_head() == "0004_secondary"
+    assert script.get_current_head() == "0006_eligibility"
 
 
 def test_open_creates_the_schema_at_head_and_opening_again_changes_nothing(
