@@ -235,6 +235,7 @@ def _eligibility_gate(accepted: list[Accepted], batch: _Batch) -> list[Accepted]
         return accepted
     gate = hold_unverified(batch.ledger, accepted, batch.key, batch.business_date, checked, payers)
     batch.summary.already_held += len(gate.already)
+    batch.summary.held += len(gate.held)
     if gate.held:
         _count(batch.summary.holds, {"ELIGIBILITY": len(gate.held)})
     return gate.go

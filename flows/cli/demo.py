@@ -90,7 +90,10 @@ def show(console: Console, result, seconds: float) -> None:
     table.add_row("exceptions (not sent)", str(result.exceptions))
     for rule, count in sorted(result.exceptions_by_rule.items(), key=lambda r: -r[1]):
         table.add_row(f"  {rule}", str(count))
-    table.add_row("held for coding review (not sent)", str(result.held))
+    waiting = result.eligibility.get("held for their 271", 0)  # issue 16
+    table.add_row("held for coding review (not sent)", str(result.held - waiting))
+    for label, count in result.eligibility.items():
+        table.add_row(f"eligibility: {label}", str(count))
     table.add_row("released by answered queries, sent", str(result.released))
     table.add_row("already submitted on an earlier night", str(result.already_submitted))
     table.add_row("claims sent twice, all nights", str(result.sent_twice))
@@ -111,4 +114,7 @@ def show(console: Console, result, seconds: float) -> None:
         console.print(
             "  answer it, then: claims queries import FILE (released claims go next night)"
         )
+    if result.front_desk:  # issue 16
+        console.print(f"front desk:        {result.front_desk}")
+        console.print("  fix member IDs in it, then: claims eligibility import FILE")
     console.print(f"done in {seconds:.0f} s; run again for the next night.")
