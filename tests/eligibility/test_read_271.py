@@ -75,3 +75,47 @@ def test_aaa_rejection_keeps_its_reason(answers):
     a = answers["UNKNOWN"]
     assert a.rejections == ["75"]
     assert a.covered() is None
+
+
+def test_claims_parse_reads_a_271_into_tables(tmp_path):
+    """``claims parse`` writes the answers, their benefits and other payers as tables."""
+    import pandas as pd
+
+    from flows.cli import main
+
+    path = tmp_path / "answers.271"
+    path.write_text(
+        eligibility_271(
+            [
+                Eligibility271(
+                    "ACTIVE",
+                    [
+                        MEMBER,
+                        ("EB", "1", "IND", "30"),
+                        ("EB", "B", "IND", "98", "", "", "27", "25.00"),
+                    ],
+                ),
+                Eligibility271(
+                    "COB",
+                    [
+                        MEMBER,
+                        ("EB", "1", "IND", "30"),
+                        ("EB", "R", "", "30"),
+                        ("LS", "2120"),
+                        ("NM1", "PRP", "2", "OTHER MUTUAL"),
+                        ("LE", "2120"),
+                    ],
+                ),
+                Eligibility271("UNKNOWN", [MEMBER, ("AAA", "N", "", "75", "C")]),
+            ]
+        )
+    )
+    assert main(["parse", str(path), "--out", str(tmp_path / "out"), "--format", "parquet"]) == 0
+    answers = pd.read_parquet(tmp_path / "out" / "eligibility.parquet")
+    assert list(answers["trace"]) == ["ACTIVE", "COB", "UNKNOWN"]
+    assert list(answers["coverage"]) == ["active", "active", "unknown"]
+    assert answers["copay_cents"].tolist()[0] == 2500 and answers["rejections"][2] == "75"
+    others = pd.read_parquet(tmp_path / "out" / "eligibility_other_payers.parquet")
+    assert others[["trace", "role", "name"]].values.tolist() == [["COB", "PRP", "OTHER MUTUAL"]]
+    benefits = pd.read_parquet(tmp_path / "out" / "eligibility_benefits.parquet")
+    assert len(benefits) == 4
