@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from edi.eligibility.build_270 import EligibilityInquiry
 from edi.eligibility.read_271 import EligibilityAnswer, OtherPayer
+from edi.x12.text import x12_text
 
 UNKNOWN_MEMBER = {
     "72": "the payer says the member ID is not valid",
@@ -97,7 +98,7 @@ def _mismatches(q: EligibilityInquiry, a: EligibilityAnswer) -> list[HoldReason]
             )
         )
     last = (q.patient_last or "") if dependent else q.subscriber_last
-    if a.last_name and a.last_name.upper() != last.upper():
+    if a.last_name and x12_text(a.last_name) != x12_text(last):  # as the 270 spelled it
         found.append(
             HoldReason(
                 "NAME",

@@ -211,6 +211,21 @@ class EligibilityLedger(Store):
                 found += [_view(r, h) for r, h in session.execute(part).all()]
         return sorted(found, key=lambda v: v.id)
 
+    def built_from_holds(self, clm01s: Collection[str]) -> dict[tuple[str, str], dict]:
+        """(CLM01, file) → the encounter a released hold was built from (a 271 may have
+        added other coverage, the front desk a member ID): what the COB flow bills next."""
+        found: dict[tuple[str, str], dict] = {}
+        with self._read() as session:
+            for batch in chunks(sorted(set(clm01s))):
+                query = select(HeldClaimRow).where(
+                    HeldClaimRow.clm01.in_(batch),
+                    HeldClaimRow.state == HoldState.SENT,
+                    HeldClaimRow.answered.is_not(None),
+                )
+                found.update({(r.clm01, r.source_file): r.answered for r in session.scalars(query)
+                              if r.answered})  # fmt: skip
+        return found
+
     def record_eligibility_file(
         self,
         file_name: str,

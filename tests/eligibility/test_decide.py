@@ -59,3 +59,11 @@ def test_another_primary_payer_holds_for_the_front_desk():
     first = OtherPayer("PRP", "OTHER MUTUAL", "OM1")
     decision = decide(_inquiry("Q1"), _answer(other_payers=[first]))
     assert (_codes(decision), decision.other_payers) == (["OTHER-PRIMARY"], [])
+
+
+def test_a_name_the_270_spelled_in_x12_letters_is_no_mismatch():
+    """Peña went out as PENA: the payer answering PENA is the same name."""
+    from dataclasses import replace
+
+    assert _codes(decide(replace(_inquiry("Q1"), subscriber_last="Peña"),
+                         _answer(last_name="PENA"))) == []  # fmt: skip
