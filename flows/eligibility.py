@@ -129,12 +129,12 @@ def hold_unverified(
     payers: Mapping[str, PayerProfile],
 ) -> GateResult:
     """Split a chunk of clean encounters: those that go now, those held for their 271."""
-    asking = [a for a in accepted if a.encounter.payer.payer_id in checked]
+    asking = [a for a in accepted if _asked(a.encounter, checked)]
     if not asking:
         return GateResult(accepted)
     keys = {a.encounter.claim_id: member_key(a.encounter) for a in asking}
     recent = ledger.eligibility_answers_of(set(keys.values()))
-    result = GateResult([a for a in accepted if a.encounter.payer.payer_id not in checked])
+    result = GateResult([a for a in accepted if not _asked(a.encounter, checked)])
     holds: list[tuple[HoldRecord, EligibilityAsk]] = []
     answered: dict[str, tuple[dict[str, Any], date]] = {}
     for item in asking:
@@ -167,6 +167,16 @@ def hold_unverified(
         )
     result.held, result.already = ledger.hold_for_eligibility(holds, answered)
     return result
+
+
+def _asked(encounter: Encounter, checked: Mapping[str, Eligibility]) -> bool:
+    """An original claim to a checked payer as primary; a correction or void of a claim
+    already billed, or a claim to a later payer, goes as it is."""
+    return (
+        encounter.payer.payer_id in checked
+        and encounter.frequency_code == "1"
+        and encounter.billed_payer_sequence == "P"
+    )
 
 
 # -- 2. the pass: 270s out, waits that ran out released -------------------------------------

@@ -65,8 +65,11 @@ def test_each_member_is_asked_once_and_the_271_decides(
         Ledger.open(ledger_url) as ledger,
         SftpClearinghouse(sandbox.transport(), private_key=sandbox_key, retry=FAST) as ch,
     ):
-        gate = hold_unverified(ledger, items, FILE, NIGHT, CHECKED, payers)
-        assert (gate.go, len(gate.held)) == ([], 4)
+        voided = {"encounter_id": "ELG-VOID", "frequency_code": "8",
+                  "original_payer_claim_number": "1"}  # fmt: skip
+        void = Accepted(items[0].encounter.model_copy(update=voided), FILE)
+        gate = hold_unverified(ledger, [*items, void], FILE, NIGHT, CHECKED, payers)
+        assert (gate.go, len(gate.held)) == ([void], 4)  # a void of a billed claim just goes
         again = hold_unverified(ledger, items, FILE, NIGHT, CHECKED, payers)  # file read again
         assert (again.go, again.held, len(again.already)) == ([], [], 4)
 
