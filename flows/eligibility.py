@@ -311,8 +311,9 @@ def apply_271(
     summary = AnswerSummary()
     try:
         answers = {a.inquiry_id: a for a in read_271(data, name)}
-    except X12ParseError as exc:
-        log.error("271 %s could not be read: %s", name, exc)
+    except X12ParseError as exc:  # the message may quote the file: only its kind is logged
+        log.error("271 %s could not be read (%s); its claims keep waiting", name,
+                  type(exc).__name__)  # fmt: skip
         return summary
     rows = ledger.eligibility_rows(statuses=WAITING, asked_traces=answers)
     summary.unknown_traces = len(set(answers) - {r.asked_trace for r in rows})

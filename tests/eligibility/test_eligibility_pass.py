@@ -144,3 +144,23 @@ def test_a_claim_whose_271_never_comes_goes_out_after_the_wait(sqlite_url: str, 
         assert hold.state == HoldState.RELEASED and hold.answered == hold.encounter
         (row,) = ledger.eligibility_rows()
         assert row.status == EligibilityStatus.EXPIRED and "no 271" in row.answer["warning"]
+
+
+def test_killed_after_the_upload_the_rerun_sends_the_same_file_once(
+    sqlite_url: str, sandbox, sandbox_key, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item = _accepted("once", _member(24, 100))
+    with (
+        Ledger.open(sqlite_url) as ledger,
+        SftpClearinghouse(sandbox.transport(), private_key=sandbox_key, retry=FAST) as ch,
+    ):
+        hold_unverified(ledger, [item], FILE, NIGHT, CHECKED, payer_profiles())
+        monkeypatch.setenv("CLAIMS_FAULT", "eligibility_sent")  # uploaded, not marked sent
+        with pytest.raises(InjectedFault):
+            send_eligibility_inquiries(ledger, ch, PROFILE, CHECKED, NIGHT)
+        monkeypatch.delenv("CLAIMS_FAULT")
+        rerun = send_eligibility_inquiries(ledger, ch, PROFILE, CHECKED, NIGHT)
+        assert (len(rerun.resent), rerun.asked) == (1, 0)
+        (file,) = ledger.eligibility_files()
+        assert file.sent_at is not None
+    assert [p.name for p in sandbox.received.iterdir() if p.suffix == ".270"] == [file.file_name]
