@@ -459,7 +459,24 @@ def night_pass(settings: Any, business_date: date, connect: Any) -> EligibilityS
     log.info("eligibility: %d 270 file(s) asking about %d member(s), %d resent, %d released "
              "unverified", len(summary.files), summary.asked, len(summary.resent),
              len(summary.expired))  # fmt: skip
+    _artifact(business_date, summary)
     return summary
+
+
+def _artifact(night: date, summary: EligibilitySummary) -> None:
+    """The ``nightly-eligibility`` artifact: file names, counts and CLM01s only."""
+    from prefect.artifacts import create_markdown_artifact
+
+    unverified = ", ".join(f"`{c}`" for c in summary.expired[:200]) or "none"
+    create_markdown_artifact(
+        f"# Eligibility checks of {night}\n\n"
+        f"| | |\n|---|---|\n| 270 files sent | {len(summary.files)} |\n"
+        f"| members asked | {summary.asked} |\n| files sent again | {len(summary.resent)} |\n"
+        f"| claims sent without a 271 | {len(summary.expired)} |\n\n"
+        f"Sent unverified (no 271 in time): {unverified}\n",
+        key="nightly-eligibility",
+        description=f"270s sent and claims released without a 271 for {night}",
+    )
 
 
 def on_response(ledger: Ledger, data: bytes, name: str, today: date) -> AnswerSummary | None:

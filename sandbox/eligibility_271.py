@@ -4,7 +4,8 @@ Each member is looked up in a roster the sandbox derives from its seed, so one s
 gives the same answers and a member keeps their status from night to night: a few are
 unknown (AAA 75), some terminated before the date of service (EB*6 with the plan end date),
 some have another plan that pays first (EB*R, 2120 NM1*PRP), some a Medicaid plan that pays
-after (EB*R, NM1*SEP with the member's Medicaid ID), and the rest are active with the payer's
+after (EB*R, NM1*SEP with the member's Medicaid ID), some dependents are subscribers of their
+own to the payer (answered at 2000C under their own ID), and the rest are active with the payer's
 own cost sharing from ``mappings/sandbox/payer_rules.yaml`` (copay, coinsurance, and the
 deductible left after what the sandbox's 835s already took).  A request the payer cannot
 read is rejected with AAA: no member ID (72), no subscriber name (73), no birth date (58),
@@ -13,7 +14,7 @@ no date of service (62).  The answer echoes TRN02, the inquiry's trace.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import groupby
@@ -32,6 +33,8 @@ TERMINATED_PERCENT = Decimal(10)
 OTHER_PRIMARY_PERCENT = Decimal(14)
 MEDICAID_AFTER_PERCENT = Decimal(24)
 """Cumulative shares of a payer's roster: unknown, terminated, another primary, Medicaid after."""
+OWN_ID = Decimal(15)
+"""Share of dependents the payer knows as subscribers with their own member ID."""
 OTHER_PRIMARY = ("OTHER COMMERCIAL PLAN", "OTHCOM1")
 MEDICAID = ("SANDBOX MEDICAID", "SBXMCD")
 
@@ -147,6 +150,10 @@ def _member(
     seed: int,
 ) -> int:
     last, first, member_id = m.subscriber
+    if m.dependent and chance(seed, "own-member", m.payer[1], member_id, *m.dependent) < OWN_ID:
+        # the payer covers this dependent as a subscriber of their own, under their own ID
+        m = replace(m, subscriber=(*m.dependent, f"{member_id}01"), dependent=None)
+        last, first, member_id = m.subscriber
     hl += 1
     w.segment("HL", str(hl), str(parent), "22", "1" if m.dependent else "0")
     if m.dependent:
