@@ -42,11 +42,14 @@ STATUS = {
 
 
 def front_desk_rows(checks: Iterable[Any], since: date) -> list[dict[str, Any]]:
-    """Rows of eligibility checks answered (or given up on) since ``since``; ``checks`` are
+    """Rows of the claims still held for the front desk, however old, and of the checks
+    answered (or given up on) since ``since``; ``checks`` are
     :class:`flows.ledger.eligibility.EligibilityView` records."""
     rows = []
     for c in checks:
-        if c.answered_on is None or c.answered_on < since or c.answer is None:
+        if c.answered_on is None or c.answer is None:
+            continue  # still waiting for its 271
+        if c.answered_on < since and not (c.answer.get("holds") and c.hold_state == "held"):
             continue
         rows.append(_row(c))
     rows.sort(key=lambda r: (r["status"] != "held: fix registration", r["clm01"]))

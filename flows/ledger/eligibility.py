@@ -186,8 +186,11 @@ class EligibilityLedger(Store):
         asked_traces: Collection[str] | None = None,
         member_keys: Collection[str] | None = None,
         traces: Collection[str] | None = None,
+        answered_since: date | None = None,
+        still_held: bool = False,
     ) -> list[EligibilityView]:
-        """Inquiries with their holds, filtered by status, asking trace, member or trace."""
+        """Inquiries with their holds, filtered by status, asking trace, member, trace, the
+        day they were settled, or holds still held."""
         query = (
             select(EligibilityInquiryRow, HeldClaimRow)
             .join(HeldClaimRow, HeldClaimRow.id == EligibilityInquiryRow.held_id)
@@ -195,6 +198,10 @@ class EligibilityLedger(Store):
         )
         if statuses is not None:
             query = query.where(EligibilityInquiryRow.status.in_([str(s) for s in statuses]))
+        if answered_since is not None:
+            query = query.where(EligibilityInquiryRow.answered_on >= answered_since)
+        if still_held:
+            query = query.where(HeldClaimRow.state == HoldState.HELD)
         filters = [(EligibilityInquiryRow.asked_trace, asked_traces),
                    (EligibilityInquiryRow.member_key, member_keys),
                    (EligibilityInquiryRow.trace, traces)]  # fmt: skip

@@ -41,7 +41,11 @@ class FrontDeskFiles:
 
 def write_front_desk(ledger: Ledger, folder: Path, today: date) -> FrontDeskFiles:
     """``front-desk-DATE.xlsx`` and ``.csv`` in ``folder``; counts only in the result."""
-    rows = front_desk_rows(ledger.eligibility_rows(), today - timedelta(days=SHOWN_DAYS))
+    since = today - timedelta(days=SHOWN_DAYS)
+    recent = ledger.eligibility_rows(answered_since=since)
+    shown = {r.id for r in recent}
+    held = [r for r in ledger.eligibility_rows(still_held=True) if r.id not in shown]
+    rows = front_desk_rows([*held, *recent], since)
     wb = Workbook()
     ws = wb.active
     ws.title = TITLE
