@@ -27,10 +27,11 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -54,6 +55,9 @@ from flows.ledger.eligibility import (
 )
 from flows.ledger.held import HoldRecord
 from mappings.profiles import ClearinghouseProfile, Eligibility, PayerProfile
+
+if TYPE_CHECKING:
+    from flows.settings import Settings
 
 log = logging.getLogger(__name__)
 HOLD_RULE = "ELIGIBILITY"
@@ -441,7 +445,11 @@ def fix_member_ids(
 # -- the hooks: the night's task and ingest ----------------------------------------------------
 
 
-def night_pass(settings: Any, business_date: date, connect: Any) -> EligibilitySummary:
+def night_pass(
+    settings: Settings,
+    business_date: date,
+    connect: Callable[[Settings], AbstractContextManager[Clearinghouse]],
+) -> EligibilitySummary:
     """The nightly step: 270s sent, waits that ran out released, the front-desk sheet
     refreshed.  Nothing (not even a connection) when no payer is checked."""
     from flows.worklists.front_desk import write_front_desk
