@@ -145,15 +145,14 @@ def hold_unverified(
         encounter = item.encounter
         key = keys[encounter.claim_id]
         window = checked[encounter.payer.payer_id].verified_days
-        known = recent.get(key)
-        fresh = known is not None and known.answered_on is not None and known.answer is not None
-        if fresh and (business_date - known.answered_on).days <= window:  # type: ignore[union-attr]
+        fresh = _fresh(recent.get(key), business_date, window)
+        if fresh is not None:
             result.cached += 1
-            if not known.answer["holds"]:  # type: ignore[union-attr,index]
-                covered = with_other_coverage(encounter, known.answer, payers)  # type: ignore[union-attr,arg-type]
+            if not fresh[0]["holds"]:
+                covered = with_other_coverage(encounter, fresh[0], payers)
                 result.go.append(Accepted(covered, item.source, item.findings))
                 continue
-            answered[key] = (known.answer, known.answered_on)  # type: ignore[union-attr,assignment]
+            answered[key] = fresh
         holds.append(
             (
                 HoldRecord(
@@ -171,6 +170,15 @@ def hold_unverified(
         )
     result.held, result.already = ledger.hold_for_eligibility(holds, answered)
     return result
+
+
+def _fresh(
+    known: EligibilityView | None, night: date, window: int
+) -> tuple[dict[str, Any], date] | None:
+    """A member's last answer and its day, when it is recent enough to use again."""
+    if known is None or known.answer is None or known.answered_on is None:
+        return None
+    return (known.answer, known.answered_on) if (night - known.answered_on).days <= window else None
 
 
 def _asked(encounter: Encounter, checked: Mapping[str, Eligibility]) -> bool:
