@@ -112,10 +112,10 @@ def _read_271(path: Path, answers: list) -> bool:
     from edi.eligibility.read_271 import read_271
     from flows.eligibility import is_271
 
+    name = _readable(path)
     with path.open("rb") as stream:
         if not is_271(stream.read(2000)):
             return False
-    name = str(path.absolute())
     answers += [(name, a) for a in read_271(path.read_bytes(), name)]
     return True
 
@@ -153,6 +153,19 @@ def _read(path: Path, texts: CodeTexts, seen: set[str]) -> ResponseTables:
     """The tables of one file, named by its full path; ``ValueError`` when it holds no
     response this command reads (a 270, 834, 997...) or is over the size cap, saying why."""
     from edi.responses import parse_any
+
+    name = _readable(path)
+    with path.open("rb") as stream:
+        tables = parse_any(stream, name, texts=texts, seen=seen)
+    if not _kinds_read(tables):
+        skipped = tables.findings["message"][tables.findings["code"].isin(NOT_READ)]
+        reason = "; ".join(dict.fromkeys(skipped)) or "it holds no transaction set"
+        raise ValueError(f"{name}: no TA1, 999, 277CA or 835 read: {reason}")
+    return tables
+
+
+def _readable(path: Path) -> str:
+    """The full name of a file this command may read; ``ValueError`` saying why not."""
     from flows.settings import Settings
 
     if path == Path(""):  # what an empty argument becomes: the current folder
@@ -164,13 +177,7 @@ def _read(path: Path, texts: CodeTexts, seen: set[str]) -> ResponseTables:
             f"{name}: {size} bytes, over the {most}-byte cap on one response file; "
             "raise CLAIMS_RESPONSE_MAX_BYTES to read it"
         )
-    with path.open("rb") as stream:
-        tables = parse_any(stream, name, texts=texts, seen=seen)
-    if not _kinds_read(tables):
-        skipped = tables.findings["message"][tables.findings["code"].isin(NOT_READ)]
-        reason = "; ".join(dict.fromkeys(skipped)) or "it holds no transaction set"
-        raise ValueError(f"{name}: no TA1, 999, 277CA or 835 read: {reason}")
-    return tables
+    return name
 
 
 def _kinds_read(tables: ResponseTables) -> set[str]:
