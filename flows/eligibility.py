@@ -296,8 +296,8 @@ def expire_waits(
 
 def is_271(data: bytes) -> bool:
     """Whether a response file is a 271 eligibility answer (GS08 005010X279A1, ST 271)."""
-    head = data[:2000]
-    return VERSION_MARK in head and b"271" in head
+    head, sep = data.lstrip()[:2000], data.lstrip()[3:4]  # ISA's element separator
+    return bool(sep) and VERSION_MARK in head and b"ST" + sep + b"271" + sep in head
 
 
 @dataclass
