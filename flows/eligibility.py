@@ -120,6 +120,8 @@ class GateResult:
     go: list[Accepted]
     held: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
+    front_desk: list[str] = field(default_factory=list)
+    """Of ``held``, those held on a recent answer that needs the front desk (not asked)."""
     cached: int = 0
     """Claims let go (or held) on a recent answer, without a new inquiry."""
 
@@ -169,6 +171,7 @@ def hold_unverified(
             )
         )
     result.held, result.already = ledger.hold_for_eligibility(holds, answered)
+    result.front_desk = [c for c in result.held if keys[c] in answered]
     return result
 
 

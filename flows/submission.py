@@ -83,6 +83,10 @@ class BuildSummary:
     """Keys of files that could not be read to their end (each is also an exception)."""
     held: int = 0
     """Encounters held tonight for coding review (not built)."""
+    held_for_eligibility: int = 0
+    """Issue 16: encounters held tonight until their 271 (not coding review)."""
+    held_for_front_desk: int = 0
+    """Issue 16: encounters held tonight on a recent 271 the front desk must act on."""
     already_held: int = 0
     """Encounters held earlier (a rerun of the same file, or an open hold from another)."""
     holds: dict[str, int] = field(default_factory=dict)
@@ -100,6 +104,8 @@ class BuildSummary:
             "duplicates",
             "skipped",
             "held",
+            "held_for_eligibility",
+            "held_for_front_desk",
             "already_held",
             "released",
         ):
@@ -235,9 +241,8 @@ def _eligibility_gate(accepted: list[Accepted], batch: _Batch) -> list[Accepted]
         return accepted
     gate = hold_unverified(batch.ledger, accepted, batch.key, batch.business_date, checked, payers)
     batch.summary.already_held += len(gate.already)
-    batch.summary.held += len(gate.held)
-    if gate.held:
-        _count(batch.summary.holds, {"ELIGIBILITY": len(gate.held)})
+    batch.summary.held_for_front_desk += len(gate.front_desk)
+    batch.summary.held_for_eligibility += len(gate.held) - len(gate.front_desk)
     return gate.go
 
 

@@ -75,9 +75,13 @@ class DemoResult:
     coding_review: Path | None = None
     next_payer: dict[str, int] = field(default_factory=dict)
     """COB: next-payer claims by state (sent this night, awaiting a crossover, denied...)."""
+    waiting_eligibility: int = 0
+    """Issue 16: claims held tonight until their 271 (sent the next night once cleared)."""
+    front_desk_held: int = 0
+    """Issue 16: claims held tonight on a recent 271 the front desk must act on (not asked)."""
     eligibility: dict[str, int] = field(default_factory=dict)
-    """Issue 16: tonight's eligibility checks by outcome (held for the 271, released, held
-    for the front desk, other coverage found, sent unverified)."""
+    """Issue 16: what the morning's 271s did with tonight's held claims (released, held for
+    the front desk, other coverage found, sent unverified)."""
     front_desk: Path | None = None
 
     def as_dict(self) -> dict:
@@ -288,7 +292,7 @@ def _with_eligibility(result: DemoResult, data_dir: Path, night: date, morning: 
     """Issue 16: what the 270s of the night and the 271s of the morning did (counts)."""
     with Ledger.open(f"sqlite:///{data_dir / 'ledger.sqlite'}") as ledger:
         rows = [r for r in ledger.eligibility_rows() if r.business_date == night]
-    counts: Counter[str] = Counter({"held for their 271": len(rows)})
+    counts: Counter[str] = Counter()
     for r in rows:
         answer = r.answer or {}
         if r.status == "answered" and answer.get("holds"):
@@ -380,6 +384,8 @@ def _result(
         exceptions_file=out,
         nights=nights,
         held=submitted.get("scrub", {}).get("held", 0),
+        waiting_eligibility=submitted.get("scrub", {}).get("held_for_eligibility", 0),
+        front_desk_held=submitted.get("scrub", {}).get("held_for_front_desk", 0),
         released=submitted.get("scrub", {}).get("released_and_built", 0),
         coding_review=next((data_dir / "coding-review").glob("*/coding-review-*.xlsx"), None)
         if (data_dir / "coding-review").exists()

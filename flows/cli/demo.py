@@ -90,10 +90,12 @@ def show(console: Console, result, seconds: float) -> None:
     table.add_row("exceptions (not sent)", str(result.exceptions))
     for rule, count in sorted(result.exceptions_by_rule.items(), key=lambda r: -r[1]):
         table.add_row(f"  {rule}", str(count))
-    waiting = result.eligibility.get("held for their 271", 0)  # issue 16
-    table.add_row("held for coding review (not sent)", str(result.held - waiting))
+    table.add_row("held for coding review (not sent)", str(result.held))
+    # issue 16: the 270s go after the build, so a claim waits a night for its 271
+    table.add_row("waiting for 271s (sent the next night)", str(result.waiting_eligibility))
+    table.add_row("held for the front desk (known problem)", str(result.front_desk_held))
     for label, count in result.eligibility.items():
-        table.add_row(f"eligibility: {label}", str(count))
+        table.add_row(f"  271s read: {label}", str(count))
     table.add_row("released by answered queries, sent", str(result.released))
     table.add_row("already submitted on an earlier night", str(result.already_submitted))
     table.add_row("claims sent twice, all nights", str(result.sent_twice))

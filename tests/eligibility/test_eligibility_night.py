@@ -28,7 +28,7 @@ def test_a_checked_payers_claims_wait_for_their_271_and_go_once(
     second["service_lines"][0]["procedure_code"] = "99214"  # another visit, not a duplicate
     build.put("a.jsonl", [office_visit("V1"), second])
     first = build.night()
-    assert (first.claims, first.held, first.holds) == (0, 2, {"ELIGIBILITY": 2})
+    assert (first.claims, first.held, first.held_for_eligibility, first.holds) == (0, 0, 2, {})
     build.crash_after("a.jsonl")  # the file is read again, as after a crash
     again = build.night()
     assert (again.claims, again.held, again.already_held) == (0, 0, 2)

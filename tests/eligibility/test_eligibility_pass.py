@@ -104,7 +104,7 @@ def test_each_member_is_asked_once_and_the_271_decides(
         cached = hold_unverified(ledger, later, "f2.jsonl", NIGHT + timedelta(days=3),
                                  CHECKED, payers)  # fmt: skip
         assert [a.encounter.claim_id for a in cached.go] == ["ELG-CLEAR2"]
-        assert cached.held == ["ELG-ENDED2"] and cached.cached == 2
+        assert cached.held == cached.front_desk == ["ELG-ENDED2"] and cached.cached == 2
         ended2 = ledger.eligibility_rows(traces=[r.trace for r in ledger.eligibility_rows()
                                                  if r.clm01 == "ELG-ENDED2"])  # fmt: skip
         assert ended2[0].status == EligibilityStatus.ANSWERED  # on the front-desk sheet, unasked
