@@ -16,7 +16,8 @@ are asked.  Three steps, each exactly once through the ledger (:mod:`flows.ledge
 3. **the answers**, at ingest: each 271 answer is decided (:mod:`edi.eligibility.decide`).  A
    clear answer releases the claim (with a later payer the 271 named added to its other
    coverage, for the COB flow); a problem keeps it held with a front-desk worklist row; the
-   front desk's corrected member ID releases it (:func:`fix_member_ids`).
+   front desk's corrected member ID is asked about in a new 270, whose 271 decides again
+   (:func:`fix_member_ids`).
 
 Names, birth dates and member IDs go only into 270 files and the ledger; what these functions
 return and log is IDs and counts.
@@ -48,6 +49,7 @@ from flows.faults import checkpoint
 from flows.ledger import Ledger
 from flows.ledger.eligibility import (
     WAITING,
+    Correction,
     EligibilityAsk,
     EligibilityStatus,
     EligibilityView,
@@ -85,9 +87,10 @@ def member_key(encounter: Encounter) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:64]
 
 
-def trace_of(clm01: str, source_file: str) -> str:
-    """The inquiry's TRN02: stable across reruns of the file (no PHI)."""
-    return "E" + hashlib.sha256(f"{clm01}|{source_file}".encode()).hexdigest()[:29].upper()
+def trace_of(*parts: str) -> str:
+    """An inquiry's TRN02 from what makes it (CLM01 and file; an earlier trace and the
+    corrected member ID): stable across reruns, no PHI (a digest)."""
+    return "E" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:29].upper()
 
 
 def inquiry_of(encounter: Encounter, trace: str) -> EligibilityInquiry:
@@ -416,7 +419,10 @@ def with_other_coverage(
 
 @dataclass
 class FixSummary:
-    released: list[str] = field(default_factory=list)
+    asked_again: list[str] = field(default_factory=list)
+    """CLM01s whose corrected member ID is queued for tonight's 270 (held until its 271)."""
+    already: list[str] = field(default_factory=list)
+    """CLM01s corrected by an earlier import (the same sheet read again): nothing new."""
     problems: list[str] = field(default_factory=list)
     """Row-level problems: IDs and the reason, no values."""
 
@@ -424,16 +430,24 @@ class FixSummary:
 def fix_member_ids(
     ledger: Ledger, fixes: Sequence[tuple[str, str, str]], today: date
 ) -> FixSummary:
-    """Release each claim whose front-desk row carries a corrected member ID.
+    """Ask the payer again about each claim whose front-desk row carries a corrected member ID.
 
-    ``fixes`` are (trace, corrected member ID, where in the file); the claim is released with
-    the subscriber's member ID replaced and goes out the next night.
+    ``fixes`` are (trace, corrected member ID, where in the file).  The claim stays held: a
+    new inquiry for the corrected ID is queued (exactly once, like every inquiry) and goes
+    out in tonight's 270s; its 271 releases the claim, with the corrected ID, or puts it back
+    on the front-desk sheet.
     """
     summary = FixSummary()
-    rows = {r.trace: r for r in ledger.eligibility_rows(traces=[t for t, _, _ in fixes])}
-    settlements = []
+    traces = [t for t, _, _ in fixes]
+    rows = {r.trace: r for r in ledger.eligibility_rows(traces=traces)}
+    earlier = {(r.answer or {}).get("corrected_from"): r
+               for r in ledger.eligibility_rows(statuses=WAITING)}  # fmt: skip
+    corrections = []
     for trace, member_id, where in fixes:
         row = rows.get(trace)
+        if row is None and trace in earlier:
+            summary.already.append(earlier[trace].clm01)
+            continue
         if row is None:
             summary.problems.append(f"{where}: no eligibility check {trace} in the ledger")
             continue
@@ -443,13 +457,14 @@ def fix_member_ids(
         data = {**row.encounter, "subscriber": {**row.encounter["subscriber"],
                                                 "member_id": member_id}}  # fmt: skip
         try:
-            Encounter.model_validate(data)
+            corrected = Encounter.model_validate(data)
         except ValidationError:
             summary.problems.append(f"{where}: claim {row.clm01}: the member ID is not valid")
             continue
-        note = {**(row.answer or {}), "fixed": "member ID corrected by the front desk"}
-        settlements.append(Settlement(row.id, EligibilityStatus.FIXED, note, today, data))
-    summary.released = ledger.settle_eligibility(settlements)
+        corrections.append(
+            Correction(row.id, trace_of(trace, member_id), member_key(corrected), data, today)
+        )
+    summary.asked_again = ledger.ask_again(corrections)
     return summary
 
 

@@ -297,7 +297,7 @@ def _with_eligibility(result: DemoResult, data_dir: Path, night: date, morning: 
         answer = r.answer or {}
         if r.status == "answered" and answer.get("holds"):
             counts["held for the front desk"] += 1
-        elif r.status in ("answered", "fixed"):
+        elif r.status == "answered":
             counts["released by their 271"] += 1
         elif r.status == "expired":
             counts["sent unverified (no 271)"] += 1

@@ -36,7 +36,6 @@ COLUMNS = (
 EDITABLE = "corrected_member_id"
 STATUS = {
     "answered": "released",
-    "fixed": "fixed, released",
     "expired": "sent unverified",
 }
 

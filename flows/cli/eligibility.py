@@ -1,11 +1,11 @@
 """``claims eligibility import FILE``: the front desk's corrected member IDs (issue 16).
 
 Reads the front-desk workbook (or its CSV) by header ("Check ID", "Corrected member ID"):
-each row with a corrected member ID releases its held claim, with the subscriber's member ID
-replaced, into the next night's build.  ``claims eligibility sheet --out DIR`` writes the
-front-desk workbook and CSV from the ledger.
+each row with a corrected member ID queues a new 270 inquiry for it; the claim stays held
+until that 271 clears it (then it goes out with the corrected member ID).
+``claims eligibility sheet --out DIR`` writes the front-desk workbook and CSV from the ledger.
 
-Exit codes: 0 done; 1 some rows were refused (listed on stderr), the rest released;
+Exit codes: 0 done; 1 some rows were refused (listed on stderr), the rest queued;
 2 unusable input (no such file, not a front-desk workbook).
 """
 
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = p.add_subparsers(dest="eligibility_command", required=True, metavar="ACTION")
-    i = commands.add_parser("import", help="release held claims with corrected member IDs")
+    i = commands.add_parser("import", help="check held claims' corrected member IDs again")
     i.add_argument("file", type=Path, metavar="FILE")
     i.add_argument("--ledger", type=ledger_url, default=None, help=LEDGER_HELP)
     i.set_defaults(handler=run_import)
@@ -58,7 +58,9 @@ def run_import(args: argparse.Namespace) -> int:
         except UnreadableWorklist as exc:
             print(f"claims eligibility import: {exc}", file=sys.stderr)
             return EXIT_UNUSABLE
-    print(f"{path.name}: {len(result.released)} claim(s) released for the next night")
+    print(f"{path.name}: {len(result.asked_again)} corrected member ID(s) to be checked in "
+          f"tonight's 270s (claims held until their 271), {len(result.already)} imported "
+          "before")  # fmt: skip
     for problem in result.problems:
         print(f"claims eligibility import: {problem}", file=sys.stderr)
     return EXIT_PROBLEMS if result.problems else EXIT_OK

@@ -36,8 +36,6 @@ class EligibilityStatus(StrEnum):
     """The 271 came; ``answer`` says what it decided (the hold released, or still held)."""
     EXPIRED = "expired"
     """No 271 within the payer's wait: released to go out with a warning."""
-    FIXED = "fixed"
-    """The front desk corrected the registration: released."""
 
 
 WAITING = (EligibilityStatus.QUEUED, EligibilityStatus.ASKED)
@@ -71,7 +69,8 @@ class EligibilityView:
     hold_state: HoldState
     source_file: str
     encounter: dict[str, Any]
-    """The held encounter (PHI): what the 270 asks about and the claim a release builds."""
+    """The held encounter (PHI): what the 270 asks about and the claim a release builds;
+    while held after a front-desk correction, the corrected one (see :meth:`ask_again`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +83,18 @@ class Settlement:
     answer: dict[str, Any] | None
     on: date
     release: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """The front desk corrected a held claim's registration: ask again under ``trace``."""
+
+    inquiry_id: int
+    trace: str
+    member_key: str
+    encounter: dict[str, Any]
+    """The encounter with the corrected member ID (PHI)."""
+    on: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +178,29 @@ class EligibilityLedger(Store):
             )
             held.append(hold.clm01)
         return held, before
+
+    def ask_again(self, corrections: Sequence[Correction]) -> list[str]:
+        """Queue a new inquiry for each claim held for the front desk whose registration was
+        corrected; returns the CLM01s queued now.  The row takes the new trace and member
+        key and waits anew from ``on``; its hold keeps the encounter as received and carries
+        the corrected one (``answered``) until the new 271 decides.  Only a row still
+        answered and held is queued again, so an import read twice queues nothing new."""
+        queued: list[str] = []
+        with self._write() as session:
+            for c in corrections:
+                row = session.get(EligibilityInquiryRow, c.inquiry_id, with_for_update=True)
+                if row is None or row.status != EligibilityStatus.ANSWERED:
+                    continue
+                hold = session.get(HeldClaimRow, row.held_id, with_for_update=True)
+                if hold is None or hold.state != HoldState.HELD:
+                    continue
+                row.answer = {**(row.answer or {}), "corrected_from": row.trace}
+                row.trace = row.asked_trace = c.trace
+                row.member_key, row.status = c.member_key, EligibilityStatus.QUEUED
+                row.file_id, row.answered_on, row.business_date = None, None, c.on
+                hold.answered = c.encounter
+                queued.append(row.clm01)
+        return queued
 
     def eligibility_answers_of(self, member_keys: Collection[str]) -> dict[str, EligibilityView]:
         """The latest answered inquiry of each member key (the cache of answers)."""
@@ -302,15 +336,14 @@ class EligibilityLedger(Store):
     def settle_eligibility(
         self, settlements: Sequence[Settlement], *, now: datetime | None = None
     ) -> list[str]:
-        """Settle waiting (or, for a fix, answered) inquiries and release their holds;
+        """Settle waiting inquiries and release their holds;
         returns the CLM01s settled now.  An inquiry settled before is left as it is."""
         now = now or utcnow()
         settled: list[str] = []
         with self._write() as session:
             for s in settlements:
                 row = session.get(EligibilityInquiryRow, s.inquiry_id, with_for_update=True)
-                allowed = (EligibilityStatus.ANSWERED,) if s.status == "fixed" else WAITING
-                if row is None or row.status not in allowed:
+                if row is None or row.status not in WAITING:
                     continue
                 row.status, row.answered_on = s.status, s.on
                 if s.answer is not None:
@@ -341,5 +374,5 @@ def _view(r: EligibilityInquiryRow, h: HeldClaimRow) -> EligibilityView:
         r.answered_on,
         HoldState(h.state),
         h.source_file,
-        h.encounter,
+        h.answered if h.state == HoldState.HELD and h.answered else h.encounter,
     )

@@ -1,5 +1,5 @@
 """The front-desk worklist files (XLSX and CSV) from the ledger, and the corrected member IDs
-the front desk types into them, read back to release the held claims (issue 16).
+the front desk types into them, read back to ask the payer again (issue 16).
 
 The workbook is written like the coding-review one (text stays text, never a formula); the
 CSV through the tables' neutraliser.  Reading back finds the columns by header ("Check ID",
@@ -92,7 +92,7 @@ def read_fixes(name: str, data: bytes) -> list[tuple[str, str, str]]:
 
 
 def import_fixes(ledger: Ledger, name: str, data: bytes, today: date) -> FixSummary:
-    """Release the held claims whose rows carry a corrected member ID."""
+    """Ask again about the held claims whose rows carry a corrected member ID."""
     return fix_member_ids(ledger, read_fixes(name, data), today)
 
 

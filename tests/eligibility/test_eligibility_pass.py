@@ -109,22 +109,37 @@ def test_each_member_is_asked_once_and_the_271_decides(
                                                  if r.clm01 == "ELG-ENDED2"])  # fmt: skip
         assert ended2[0].status == EligibilityStatus.ANSWERED  # on the front-desk sheet, unasked
 
-        # the front desk fixes the unknown member's ID from the sheet
-        files = write_front_desk(ledger, tmp_path / "fd", NIGHT + timedelta(days=1))
-        assert files.held == 3
-        table = list(csv.DictReader(io.StringIO(Path(files.table).read_text())))
-        for row in table:
-            if row["Claim (CLM01)"] == "ELG-UNKNOWN":
-                row["Corrected member ID"] = "W999999999"
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(table[0]))
-        writer.writeheader()
-        writer.writerows(table)
-        fixed = import_fixes(ledger, "fd.csv", out.getvalue().encode(), NIGHT + timedelta(days=2))
-        assert (fixed.released, fixed.problems) == (["ELG-UNKNOWN"], [])
-        (hold,) = [h for h in ledger.find_holds() if h.clm01 == "ELG-UNKNOWN"]
-        assert hold.state == HoldState.RELEASED
-        assert hold.answered["subscriber"]["member_id"] == "W999999999"
+        _fix_unknown_member(ledger, ch, tmp_path, members)
+
+
+def _fix_unknown_member(ledger: Ledger, ch: SftpClearinghouse, tmp_path: Path,
+                        members: dict[str, str]) -> None:  # fmt: skip
+    """The front desk fixes the unknown member's ID from the sheet: asked again, once."""
+    files = write_front_desk(ledger, tmp_path / "fd", NIGHT + timedelta(days=1))
+    assert files.held == 3
+    table = list(csv.DictReader(io.StringIO(Path(files.table).read_text())))
+    for row in table:
+        if row["Claim (CLM01)"] == "ELG-UNKNOWN":
+            row["Corrected member ID"] = members["clear"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(table[0]))
+    writer.writeheader()
+    writer.writerows(table)
+    fix_day = NIGHT + timedelta(days=4)  # later than the wait: the new check waits anew
+    fixed = import_fixes(ledger, "fd.csv", out.getvalue().encode(), fix_day)
+    assert (fixed.asked_again, fixed.problems) == (["ELG-UNKNOWN"], [])
+    twice = import_fixes(ledger, "fd.csv", out.getvalue().encode(), fix_day)
+    assert (twice.asked_again, twice.already, twice.problems) == ([], ["ELG-UNKNOWN"], [])
+    (hold,) = [h for h in ledger.find_holds() if h.clm01 == "ELG-UNKNOWN"]
+    assert hold.state == HoldState.HELD  # not released before its 271
+    night = send_eligibility_inquiries(ledger, ch, PROFILE, CHECKED, fix_day)
+    assert (night.asked, night.expired) == (1, [])
+    assert send_eligibility_inquiries(ledger, ch, PROFILE, CHECKED, fix_day).asked == 0
+    _answer_all(ledger, ch, fix_day)
+    (hold,) = [h for h in ledger.find_holds() if h.clm01 == "ELG-UNKNOWN"]
+    assert hold.state == HoldState.RELEASED
+    assert hold.answered["subscriber"]["member_id"] == members["clear"]
+    assert hold.encounter["subscriber"]["member_id"] == members["unknown"]  # as received
 
 
 def test_a_claim_whose_271_never_comes_goes_out_after_the_wait(sqlite_url: str, sandbox,

@@ -100,22 +100,30 @@ def test_eligibility_holds_claims_until_their_271_and_the_front_desk_fix_release
     demo: tuple[Path, list],
 ) -> None:
     """Issue 16: Acme's claims wait for a 271; clear answers go out the next night, the
-    front desk's corrected member IDs release the rest, and a Medicaid plan a 271 named is
-    billed after Acme's 835."""
-    data, (first, second, _) = demo
+    front desk's corrected member IDs are asked about in night two's 270s and the claims
+    their 271 clears go out on night three, and a Medicaid plan a 271 named is billed after
+    Acme's 835."""
+    data, (first, _, third) = demo
     assert first.waiting_eligibility > 0 and first.held > 0  # counted apart
     assert first.eligibility["released by their 271"] > 0
     with Ledger.open(f"sqlite:///{data / 'ledger.sqlite'}") as ledger:
         checks = ledger.eligibility_rows()
         holds = {h.id: h for h in ledger.find_holds()}
         later = ledger.next_payer_rows().values()
-    rows = [r for r in checks if r.business_date == first.business_date]
-    fixed = [holds[r.held_id] for r in rows if r.status == "fixed"]
-    assert fixed and all(str(h.state) == "sent" and h.sent_on == second.business_date
-                         for h in fixed)  # fmt: skip
-    assert {h.answered["subscriber"]["member_id"][:1] for h in fixed} == {"W"}
-    assert all(h.answered["subscriber"]["member_id"] != h.encounter["subscriber"]["member_id"]
-               for h in fixed)  # fmt: skip
+    fixed = [
+        h
+        for h in holds.values()
+        if h.business_date == first.business_date
+        and h.answered
+        and h.answered["subscriber"]["member_id"] != h.encounter["subscriber"]["member_id"]
+    ]
+    assert fixed and {h.answered["subscriber"]["member_id"][:1] for h in fixed} == {"W"}
+    asked = {r.held_id for r in checks
+             if r.file_id is not None and r.business_date > first.business_date}  # fmt: skip
+    assert {h.id for h in fixed} <= asked, "each corrected member ID had a 270 of its own"
+    cleared = [h for h in fixed if str(h.state) == "sent"]
+    assert cleared and all(h.sent_on == third.business_date for h in cleared)
+    assert all(str(h.state) in ("sent", "held") for h in fixed)
     found = {r.clm01 for r in checks if "SBXMCD" in (r.answer or {}).get("later_payers", [])}
     billed = {r.clm01 for r in later if r.payer_id == "SBXMCD" and r.written_key}
     assert found & billed, "a Medicaid plan found by a 271 was billed after Acme's 835"
