@@ -14,17 +14,74 @@ import pandas as pd
 
 from edi.eligibility.read_271 import EligibilityAnswer, cost_sharing
 
-TABLES = ("eligibility", "eligibility_benefits", "eligibility_other_payers")
-COLUMNS = {
-    "eligibility": ("source", "trace", "level", "coverage", "last_name", "first_name",
-                    "member_id", "birth_date", "plan_begin", "plan_end", "eligibility_begin",
-                    "eligibility_end", "coverage_levels", "copay_cents", "coinsurance",
-                    "deductible_remaining_cents", "out_of_pocket_remaining_cents", "rejections",
-                    "other_payers", "messages"),
-    "eligibility_benefits": ("source", "trace", "benefit", "code", "coverage_level",
-                             "service_types", "time_period", "amount_cents", "percent"),
-    "eligibility_other_payers": ("source", "trace", "role", "name", "payer_id", "member_id"),
+TEXT, CENTS, NUMBER = "str", "Int64", "int64"
+SCHEMAS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "eligibility": (
+        ("source", TEXT, "file name the row was read from"),
+        ("trace", TEXT, "TRN02 of the inquiry answered (our check ID)"),
+        ("level", TEXT, "'subscriber' or 'dependent': the loop (2100C/D) that answered"),
+        ("coverage", TEXT, "'active' (EB01 1), 'inactive' (EB01 6) or 'unknown' for health "
+         "benefit plan coverage (service type 30)"),
+        ("last_name", TEXT, "NM103: the member's last name as the payer has it"),
+        ("first_name", TEXT, "NM104: first name as the payer has it"),
+        ("member_id", TEXT, "NM109: the member ID as the payer has it"),
+        ("birth_date", TEXT, "DMG02 (CCYYMMDD) as the payer has it"),
+        ("plan_begin", TEXT, "DTP03 of DTP*346 plan begin: CCYYMMDD, or CCYYMMDD-CCYYMMDD"),
+        ("plan_end", TEXT, "DTP03 of DTP*347 plan end"),
+        ("eligibility_begin", TEXT, "DTP03 of DTP*356 eligibility begin"),
+        ("eligibility_end", TEXT, "DTP03 of DTP*357 eligibility end"),
+        ("coverage_levels", TEXT, "EB02 codes of the benefits, bar-joined (IND, FAM...)"),
+        ("copay_cents", CENTS, "EB01 B: the copay for service type 30"),
+        ("coinsurance", TEXT, "EB01 A: the coinsurance as a percent of EB08, e.g. 20%"),
+        ("deductible_remaining_cents", CENTS, "EB01 C: the deductible left"),
+        ("out_of_pocket_remaining_cents", CENTS, "EB01 G: the out-of-pocket left"),
+        ("rejections", TEXT, "AAA03 reject reason codes, bar-joined (72 invalid member ID, "
+         "75 subscriber not found...)"),
+        ("other_payers", TEXT, "names of the payers the 2120C/D loops name, bar-joined"),
+        ("messages", TEXT, "MSG01: the payer's own words, bar-joined"),
+    ),
+    "eligibility_benefits": (
+        ("source", TEXT, "file name the row was read from"),
+        ("trace", TEXT, "TRN02 of the inquiry answered"),
+        ("benefit", NUMBER, "1-based number of the EB segment within its answer"),
+        ("code", TEXT, "EB01: 1 active, 6 inactive, A coinsurance, B copay, C deductible, "
+         "G out of pocket, R other or additional payer..."),
+        ("coverage_level", TEXT, "EB02: IND, FAM, EMP..."),
+        ("service_types", TEXT, "EB03 service type codes, bar-joined (30 health benefit plan)"),
+        ("time_period", TEXT, "EB06: 29 remaining, 23 calendar year..."),
+        ("amount_cents", CENTS, "EB07 monetary amount"),
+        ("percent", TEXT, "EB08 percent as the payer sent it, a decimal share, e.g. 0.2"),
+    ),
+    "eligibility_other_payers": (
+        ("source", TEXT, "file name the row was read from"),
+        ("trace", TEXT, "TRN02 of the inquiry answered"),
+        ("role", TEXT, "2120C/D NM101: PRP primary, SEP secondary, TTP tertiary payer"),
+        ("name", TEXT, "NM103: the other payer's name"),
+        ("payer_id", TEXT, "NM109: the other payer's ID"),
+        ("member_id", TEXT, "the member's ID with that payer (EB*R REF, 2120 loop)"),
+    ),
 }  # fmt: skip
+"""Every 271 table's columns: (column, dtype, meaning); ``docs/tables.md`` lists them."""
+TABLES = tuple(SCHEMAS)
+COLUMNS = {name: tuple(c for c, _, _ in schema) for name, schema in SCHEMAS.items()}
+
+
+def markdown() -> list[str]:
+    """The 271 tables' part of ``docs/tables.md`` (:func:`edi.responses.tables.markdown`)."""
+    lines = [
+        "# 271 eligibility tables",
+        "",
+        "`claims parse` reads 271 files (005010X279A1) into these three tables, joined by",
+        "`trace` and `source`; cells with several values are joined with a bar (`|`).",
+        "",
+    ]
+    for name, schema in SCHEMAS.items():
+        lines += [f"## {name}", "", "| column | dtype | meaning |", "|---|---|---|"]
+        lines += [f"| `{c}` | {d} | {m.replace('|', '/')} |" for c, d, m in schema]
+        lines.append("")
+    return lines
+
+
 _COVERED = {True: "active", False: "inactive", None: "unknown"}
 
 

@@ -413,4 +413,6 @@ def markdown() -> str:
         for column, dtype, meaning in schema:
             lines.append(f"| `{column}` | {_DTYPE_NAMES[dtype]} | {meaning.replace('|', '/')} |")
         lines.append("")
-    return "\n".join(lines)
+    from edi.eligibility.tables import markdown as eligibility_markdown  # issue 16
+
+    return "\n".join(lines + eligibility_markdown())

@@ -119,3 +119,14 @@ def test_claims_parse_reads_a_271_into_tables(tmp_path):
     assert others[["trace", "role", "name"]].values.tolist() == [["COB", "PRP", "OTHER MUTUAL"]]
     benefits = pd.read_parquet(tmp_path / "out" / "eligibility_benefits.parquet")
     assert len(benefits) == 4
+
+
+def test_the_tables_have_the_documented_columns_and_dtypes(answers):
+    """``docs/tables.md`` lists the 271 tables from SCHEMAS: each frame has exactly those."""
+    from edi.eligibility.tables import SCHEMAS, eligibility_tables
+
+    frames = eligibility_tables(("a.271", a) for a in answers.values())
+    for name, schema in SCHEMAS.items():
+        got = [(c, str(frames[name][c].dtype)) for c in frames[name].columns]
+        assert got == [(c, d) for c, d, _ in schema], name
+    assert frames["eligibility"]["coinsurance"].tolist()[0] == "20%"
