@@ -272,8 +272,8 @@ def run_demo(
         answered = ingest_responses(morning)
         say(
             "responses",
-            f"{len(answered['files'])} response files parsed "
-            f"(999, 277CA, 835); worklists refreshed",
+            f"{len(answered['files'])} response files parsed (999, 277CA, 835; "
+            f"271s: {answered['eligibility_answers']}); worklists refreshed",
         )
         sent_twice = sum(1 for n in received_claims(sandbox).values() if n > 1)
 
