@@ -13,6 +13,7 @@ from decimal import Decimal
 import pandas as pd
 
 from edi.eligibility.read_271 import EligibilityAnswer, cost_sharing
+from edi.responses.tables import table_section
 
 TEXT, CENTS, NUMBER = "str", "Int64", "int64"
 SCHEMAS: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -76,9 +77,7 @@ def markdown() -> list[str]:
         "",
     ]
     for name, schema in SCHEMAS.items():
-        lines += [f"## {name}", "", "| column | dtype | meaning |", "|---|---|---|"]
-        lines += [f"| `{c}` | {d} | {m.replace('|', '/')} |" for c, d, m in schema]
-        lines.append("")
+        lines += table_section(name, schema)
     return lines
 
 
