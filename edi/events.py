@@ -66,3 +66,5 @@ class ResponseKind(StrEnum):
     STATUS_277CA = "277CA"
     STATUS_277 = "277"
     REMITTANCE_835 = "835"
+    ELIGIBILITY_271 = "271"
+    """A 271 eligibility answer (issue 16): read by :mod:`flows.eligibility`, no claim events."""

@@ -106,6 +106,7 @@ def ingest_result(day: date, summary: IngestSummary) -> dict:
         "events": summary.events,
         "moved": summary.moved,
         "unknown_claims": summary.unknown_claims,
+        "eligibility_answers": summary.eligibility_answers,
     }
 
 
@@ -129,6 +130,7 @@ def ingest_summary(day: date, summary: IngestSummary) -> None:
 | | |
 |---|---|
 | files parsed | {len(summary.files)} |
+| of which 271 eligibility answers | {summary.eligibility_answers} |
 | delivered again (not counted twice) | {len(summary.repeated)} |
 | unreadable (left at the clearinghouse) | {len(summary.unreadable)} |
 | claim events recorded | {summary.events} |

@@ -21,6 +21,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
+from edi.events import ResponseKind
 from edi.findings import Finding
 from edi.responses import ResponseTables, parse_any
 from edi.responses.events import Lookup, SentInterchange, claim_events, response_kind, verdicts
@@ -34,6 +35,7 @@ from flows.clearinghouse.base import (
     ResponseTooLarge,
     TransientError,
 )
+from flows.eligibility import is_271, on_response
 from flows.faults import checkpoint
 from flows.inbound_files import file_finding, refused_name, safe_name
 from flows.ledger import InterchangeState, Ledger
@@ -60,6 +62,8 @@ class IngestSummary:
     events: int = 0
     moved: int = 0
     unknown_claims: int = 0
+    eligibility_answers: int = 0
+    """271 files read (issue 16): each decides the claims held for it."""
 
     @property
     def unreadable(self) -> dict[str, str]:
@@ -144,10 +148,13 @@ def _ingest_one(
         _found(summary, _unread(stored, message))
         return
     _check_guide(data, stored, summary)  # issue 18: SNIP 1-2 of what comes back
-    if ledger.record_response_file(stored, digest, response_kind(tables), archived.key):
+    kind = ResponseKind.ELIGIBILITY_271 if is_271(data) else response_kind(tables)
+    if ledger.record_response_file(stored, digest, kind, archived.key):
         checkpoint("ingest_recorded")
         _apply(ledger, tables, lookup, summary)
         on_remittance(ledger, store, today, tables, data, stored)  # COB: next payers, once
+        if on_response(ledger, data, stored, today) is not None:  # issue 16: held claims
+            summary.eligibility_answers += 1
         checkpoint("ingest_applied")
         ledger.mark_response_parsed(digest)
         summary.files.append(stored)
@@ -239,6 +246,8 @@ def day_responses(
     prefix = store.prefix(Area.INBOUND, today)
     tables = []
     for response in ledger.parsed_responses(prefix):
+        if response.kind == ResponseKind.ELIGIBILITY_271:
+            continue  # issue 16: no worklist rows; the front-desk sheet is its own
         try:
             with store.open(response.s3_key) as body:
                 data = body.read()

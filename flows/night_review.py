@@ -109,6 +109,8 @@ def scrub_result(
     gaps = {k: v for k, v in summary.warnings.items() if k.startswith("SNIP5.REFERENCE.")}
     return {
         "held": summary.held,
+        "held_for_eligibility": summary.held_for_eligibility,
+        "held_for_front_desk": summary.held_for_front_desk,
         "already_held": summary.already_held,
         "holds_by_rule": dict(sorted(summary.holds.items())),
         "released_and_built": summary.released,
@@ -171,6 +173,9 @@ Releases loaded: {releases}
 | rule | claims held |
 |---|---|
 {holds or "| none | 0 |"}
+
+Not coding review (issue 16): {result["held_for_eligibility"]} waiting for their 271 (sent the
+next night once it clears them), {result["held_for_front_desk"]} held for the front desk.
 
 ## Coding queries
 

@@ -31,6 +31,7 @@ from flows import artifacts
 from flows.clearinghouse import Clearinghouse, connect
 from flows.clearinghouse.base import AuthenticationFailed, HostKeyMismatch, TransientError
 from flows.clearinghouse.retry import RetryPolicy
+from flows.eligibility import EligibilitySummary, night_pass
 from flows.faults import checkpoint
 from flows.ingestion import IngestSummary, Limits, day_responses, ingest
 from flows.ledger import Ledger
@@ -198,6 +199,12 @@ def claim_status_inquiries(settings: Settings, business_date: date) -> InquirySu
         )
 
 
+@task(name="eligibility-inquiries", **TASK_OPTIONS, **RETRYING)
+def eligibility_inquiries(settings: Settings, business_date: date) -> EligibilitySummary:
+    """270s for the claims held for their 271, once per claim (issue 16)."""
+    return night_pass(settings, business_date, _clearinghouse)
+
+
 def upload_limit_name(profile: str) -> str:
     """The Prefect global concurrency limit that caps uploads to one clearinghouse profile
     at once, across every worker: ``prefect gcl create clearinghouse-<profile> --limit N``
@@ -282,6 +289,7 @@ def nightly_submission(business_date: date | None = None) -> dict:
         len(uploaded.uploaded),
     )
     inquiries = claim_status_inquiries(settings, night)
+    eligibility_inquiries(settings, night)  # issue 16: 270s for claims held for their 271
     logger.info("sent %d claim status inquiry file(s) about %d claim(s)",
                 len(inquiries.files), inquiries.claims)  # fmt: skip
     with Ledger.open(settings.ledger) as ledger:

@@ -100,7 +100,7 @@ def on_remittance(
     clm01s = {r.clm01 for r in remits}
     billed = ledger.billed_generations(clm01s)
     rows = ledger.next_payer_rows({(c, s) for c in clm01s for s in "ST"}, with_encounter=True)
-    load = _EncounterLoader(store, billed, rows)
+    load = _EncounterLoader(store, billed, rows, ledger.built_from_holds(clm01s))
     writes: list[NextPayerWrite] = []
     for remit in remits:
         generations = billed.get(remit.clm01, [])
@@ -252,9 +252,12 @@ class _EncounterLoader:
         store: S3Store,
         billed: Mapping[str, list[BilledGeneration]],
         rows: Mapping[tuple[str, str], NextPayerRow],
+        released: Mapping[tuple[str, str], dict] | None = None,
     ) -> None:
         self.store, self.billed, self.rows = store, billed, rows
         self.files: dict[str, dict[str, bytes | str]] = {}
+        self.released = released or {}
+        """Issue 16: encounters released holds were built from, which differ from the file."""
 
     def __call__(self, clm01: str, place: str) -> Encounter | None:
         row = self.rows.get((clm01, place))
@@ -262,6 +265,8 @@ class _EncounterLoader:
             return _valid(row.encounter, Encounter.model_validate)
         source = next((g.source_file for g in self.billed.get(clm01, [])
                        if g.payer_sequence == place), None)  # fmt: skip
+        if source and (clm01, source) in self.released:  # built from a released hold
+            return _valid(self.released[(clm01, source)], Encounter.model_validate)
         raw = self._file(source).get(clm01) if source else None
         if raw is not None:
             return _valid(raw, Encounter.model_validate_json)

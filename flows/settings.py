@@ -73,6 +73,9 @@ class Settings(BaseSettings):
         "coding-review/answers/", description="answered coding-review files dropped here"
     )
     query_aged_days: int = Field(7, ge=1, description="a pending query older than this is aged")
+    eligibility_payers: str = Field(
+        "", description="payer IDs (comma-separated) checked by 270/271 whatever their profile"
+    )
 
     def clearinghouse_profile(self) -> ClearinghouseProfile:
         """The profile with this machine's overrides (where the server runs, its key)."""

@@ -84,6 +84,10 @@ class BuildSummary:
     """Keys of files that could not be read to their end (each is also an exception)."""
     held: int = 0
     """Encounters held tonight for coding review (not built)."""
+    held_for_eligibility: int = 0
+    """Issue 16: encounters held tonight until their 271 (not coding review)."""
+    held_for_front_desk: int = 0
+    """Issue 16: encounters held tonight on a recent 271 the front desk must act on."""
     already_held: int = 0
     """Encounters held earlier (a rerun of the same file, or an open hold from another)."""
     holds: dict[str, int] = field(default_factory=dict)
@@ -101,6 +105,8 @@ class BuildSummary:
             "duplicates",
             "skipped",
             "held",
+            "held_for_eligibility",
+            "held_for_front_desk",
             "already_held",
             "released",
         ):
@@ -194,6 +200,7 @@ def _build_file(
     for chunk in _chunks(triage(records, checks), per_interchange):
         refused = [o for o in chunk if isinstance(o, Refused)]
         accepted = [o for o in chunk if isinstance(o, Accepted)]
+        accepted = _eligibility_gate(accepted, batch)  # issue 16: held for their 271
         _record_refusals(ledger, refused, key, business_date, summary)
         _record_held([o for o in chunk if isinstance(o, Held)], batch)
         for item in accepted:
@@ -221,6 +228,23 @@ class _Batch:
     """Each claim's warnings, kept in the ledger once it is admitted."""
     outcomes: dict[str, HoldState] = field(default_factory=dict)
     """For released holds: what admission did with each CLM01."""
+
+
+def _eligibility_gate(accepted: list[Accepted], batch: _Batch) -> list[Accepted]:
+    """Issue 16: clean encounters of payers checked by 270/271 whose member nobody checked
+    lately are held for their 271 (:func:`flows.eligibility.hold_unverified`)."""
+    from flows.eligibility import checked_payers, hold_unverified
+    from flows.settings import Settings
+
+    payers = batch.checks.context.payers
+    checked = checked_payers(payers, Settings().eligibility_payers)
+    if not checked or not accepted:
+        return accepted
+    gate = hold_unverified(batch.ledger, accepted, batch.key, batch.business_date, checked, payers)
+    batch.summary.already_held += len(gate.already)
+    batch.summary.held_for_front_desk += len(gate.front_desk)
+    batch.summary.held_for_eligibility += len(gate.held) - len(gate.front_desk)
+    return gate.go
 
 
 def _record_held(held: list[Held], batch: _Batch) -> None:

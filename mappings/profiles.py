@@ -81,6 +81,21 @@ class ClearinghouseProfile(_Profile):
     transport: Transport = Transport()
 
 
+class Eligibility(_Profile):
+    """Eligibility checks before billing (270/271, issue 16); off unless ``enabled``."""
+
+    enabled: bool = Field(False, description="hold claims until a 271 says the member is covered")
+    verified_days: int = Field(
+        30, ge=0, description="an answer this recent is used again: the member is not asked"
+    )
+    wait_days: int = Field(
+        3, ge=0, description="with no 271 after this many days the claim goes out, with a warning"
+    )
+    per_file: int = Field(
+        1000, ge=1, le=99999, description="most members asked in one 270 file (the payer's cap)"
+    )
+
+
 class PayerProfile(_Profile):
     payer_id: str
     name: str
@@ -101,6 +116,7 @@ class PayerProfile(_Profile):
         "cost sharing",
     )
     # -- end COB --
+    eligibility: Eligibility = Eligibility()
 
     dispositions: dict[str, Literal["reject", "hold", "warn"]] = Field(
         default_factory=dict,

@@ -40,6 +40,8 @@ FIRST_NIGHT_DAYS_AGO = 6
 """The first run is a week back, so the following runs are the nights after it."""
 RESENT = 5
 """Encounters of the previous night exported again in the next night's files."""
+ELIGIBILITY_PAYER = "87726"
+"""The payer whose claims the demo checks by 270/271 before billing (issue 16)."""
 
 Progress = Callable[[str, str], None]
 """``progress(stage, detail)``: what the demo is doing, for a person watching."""
@@ -73,6 +75,14 @@ class DemoResult:
     coding_review: Path | None = None
     next_payer: dict[str, int] = field(default_factory=dict)
     """COB: next-payer claims by state (sent this night, awaiting a crossover, denied...)."""
+    waiting_eligibility: int = 0
+    """Issue 16: claims held tonight until their 271 (sent the next night once cleared)."""
+    front_desk_held: int = 0
+    """Issue 16: claims held tonight on a recent 271 the front desk must act on (not asked)."""
+    eligibility: dict[str, int] = field(default_factory=dict)
+    """Issue 16: what the morning's 271s did with tonight's held claims (released, held for
+    the front desk, other coverage found, sent unverified)."""
+    front_desk: Path | None = None
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -145,6 +155,8 @@ def local_services(
         "CLAIMS_SFTP_PORT": str(sandbox.port),
         "CLAIMS_SFTP_HOST_KEY": sandbox.host_key_line,
         "CLAIMS_SFTP_KEY": str(sandbox.client_key_path),
+        # issue 16: Acme's claims wait for a 271 (270/271 with the sandbox's roster)
+        "CLAIMS_ELIGIBILITY_PAYERS": ELIGIBILITY_PAYER,
     }
     try:
         with _environment(env):
@@ -260,8 +272,8 @@ def run_demo(
         answered = ingest_responses(morning)
         say(
             "responses",
-            f"{len(answered['files'])} response files parsed "
-            f"(999, 277CA, 835); worklists refreshed",
+            f"{len(answered['files'])} response files parsed (999, 277CA, 835; "
+            f"271s: {answered['eligibility_answers']}); worklists refreshed",
         )
         sent_twice = sum(1 for n in received_claims(sandbox).values() if n > 1)
 
@@ -273,7 +285,28 @@ def run_demo(
     nights.append(night.isoformat())
     (data_dir / "demo-nights.json").write_text(json.dumps(nights))
     result = _result(data_dir, night, len(datas), submitted, answered, sent_twice, nights, morning)
-    return _with_next_payers(result, data_dir, night)
+    return _with_eligibility(_with_next_payers(result, data_dir, night), data_dir, night, morning)
+
+
+def _with_eligibility(result: DemoResult, data_dir: Path, night: date, morning: date) -> DemoResult:
+    """Issue 16: what the 270s of the night and the 271s of the morning did (counts)."""
+    with Ledger.open(f"sqlite:///{data_dir / 'ledger.sqlite'}") as ledger:
+        rows = [r for r in ledger.eligibility_rows() if r.business_date == night]
+    counts: Counter[str] = Counter()
+    for r in rows:
+        answer = r.answer or {}
+        if r.status == "answered" and answer.get("holds"):
+            counts["held for the front desk"] += 1
+        elif r.status == "answered":
+            counts["released by their 271"] += 1
+        elif r.status == "expired":
+            counts["sent unverified (no 271)"] += 1
+        if len((r.encounter or {}).get("other_coverage", [])) < len(answer.get("later_payers", [])):
+            counts["other coverage found"] += 1
+    result.eligibility = dict(counts)
+    sheet = data_dir / "front-desk" / morning.isoformat() / f"front-desk-{morning}.xlsx"
+    result.front_desk = sheet if sheet.exists() else None
+    return result
 
 
 def _with_next_payers(result: DemoResult, data_dir: Path, night: date) -> DemoResult:
@@ -351,6 +384,8 @@ def _result(
         exceptions_file=out,
         nights=nights,
         held=submitted.get("scrub", {}).get("held", 0),
+        waiting_eligibility=submitted.get("scrub", {}).get("held_for_eligibility", 0),
+        front_desk_held=submitted.get("scrub", {}).get("held_for_front_desk", 0),
         released=submitted.get("scrub", {}).get("released_and_built", 0),
         coding_review=next((data_dir / "coding-review").glob("*/coding-review-*.xlsx"), None)
         if (data_dir / "coding-review").exists()

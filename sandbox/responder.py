@@ -37,6 +37,7 @@ from mappings.sandbox import SandboxRules, sandbox_rules
 from sandbox import adjudication, institutional
 from sandbox.ack_277ca import build_277ca
 from sandbox.claim_facts import Claim837, claim_facts
+from sandbox.eligibility_271 import answer_270, is_270
 from sandbox.front_end import ACCEPTED, UNKNOWN_ORIGINAL, Screening, cob_rejection, rejection
 from sandbox.remit_835 import build_835
 from sandbox.remittance import RemitClaim, reversal_of
@@ -104,6 +105,9 @@ class Responder:
         stem = _stem(name)
         if is_276(data):  # a claim status inquiry: answered from what the sandbox did
             return answer_276(data, name, self.state, Route(self.identity, self.partner, "T", now))
+        if is_270(data):  # an eligibility inquiry: answered from the payers' rosters
+            route = Route(self.identity, self.partner, "T", now)
+            return answer_270(data, name, self.state, route, self.rules, self.seed)
         try:
             interchange = read_837(data, name)
         except X12ParseError:

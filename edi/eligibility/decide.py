@@ -3,7 +3,8 @@
 A claim that would be denied for eligibility is cheaper to fix before it is sent: the front
 desk calls the patient or corrects the registration.  So each problem becomes a hold reason
 that says what the payer said and the fix.  Another payer named primary is not a hold by
-itself: it is returned as a payer name for the COB flow to turn into an other_coverage entry.
+itself: a later payer (secondary, tertiary) is returned for the COB flow to turn into an
+other_coverage entry; a payer named *primary* means this claim must not go first, so it holds.
 
 Pure: the inquiry and the answer in, a decision out; reasons never quote names or IDs (PHI).
 """
@@ -13,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from edi.eligibility.build_270 import EligibilityInquiry
-from edi.eligibility.read_271 import EligibilityAnswer
+from edi.eligibility.read_271 import EligibilityAnswer, OtherPayer
+from edi.x12.text import x12_text
 
 UNKNOWN_MEMBER = {
     "72": "the payer says the member ID is not valid",
@@ -37,12 +39,23 @@ class Decision:
     """Holds (empty when the claim may go) and other payers the COB flow should add."""
 
     holds: list[HoldReason] = field(default_factory=list)
-    other_payers: list[str] = field(default_factory=list, repr=False)
+    other_payers: list[OtherPayer] = field(default_factory=list, repr=False)
+    """Later payers (secondary, tertiary) for the encounter's other coverage."""
 
 
 def decide(inquiry: EligibilityInquiry, answer: EligibilityAnswer) -> Decision:
     """The decision for ``inquiry`` from the payer's ``answer`` to it."""
-    decision = Decision(other_payers=list(answer.other_payers))
+    later = [p for p in answer.other_payers if p.role != "PRP"]
+    decision = Decision(other_payers=later)
+    if any(p.role == "PRP" for p in answer.other_payers):
+        decision.holds.append(
+            HoldReason(
+                "OTHER-PRIMARY",
+                "the payer says another plan pays first (primary) for this patient",
+                "Get the primary plan's card from the patient; bill that plan first and this "
+                "payer second.",
+            )
+        )
     for code in answer.rejections:
         said = UNKNOWN_MEMBER.get(code, f"the payer rejected the inquiry (AAA reason {code})")
         fix = "Check the member ID and name on the insurance card and correct the registration."
@@ -85,7 +98,7 @@ def _mismatches(q: EligibilityInquiry, a: EligibilityAnswer) -> list[HoldReason]
             )
         )
     last = (q.patient_last or "") if dependent else q.subscriber_last
-    if a.last_name and a.last_name.upper() != last.upper():
+    if a.last_name and x12_text(a.last_name) != x12_text(last):  # as the 270 spelled it
         found.append(
             HoldReason(
                 "NAME",

@@ -4,7 +4,8 @@ Each 2000C/2000D level carries our 270's TRN02 back, so an answer lands on its i
 What the payer said is kept as the payer said it: the benefit rows (EB01 information code,
 EB03 service types, coverage level EB02, amount EB07 / percent EB08), plan dates (DTP*346/
 347/356/357), the member as the payer knows them (NM1 names and ID, DMG birth date), other
-payers named in 2120C/D, and AAA rejections with their reason codes (AAA03).
+payers named in 2120C/D (their role, ID and the member ID the EB*R loop's REF gives), the
+payer's free-text messages (MSG) and AAA rejections with their reason codes (AAA03).
 
 Pure: X12 bytes in, dataclasses out; nothing is logged.
 """
@@ -18,6 +19,9 @@ from edi.x12.reader import Segment, iter_segments
 
 OTHER_PAYER_ROLES = frozenset({"PR", "PRP", "SEP", "TTP"})
 """2120C/D NM101 codes naming a payer (payer, primary, secondary, tertiary)."""
+
+OTHER_MEMBER_REFS = frozenset({"1W", "IG", "NQ", "F6", "18"})
+"""2110C REF qualifiers that carry the member's ID at another payer (EB*R loops)."""
 
 PLAN_DATES = {"346": "plan_begin", "347": "plan_end", "356": "eligibility_begin",
               "357": "eligibility_end"}  # fmt: skip
@@ -36,6 +40,16 @@ class Benefit:
 
 
 @dataclass
+class OtherPayer:
+    """A payer a 2120C/D loop names: ``PRP`` primary, ``SEP`` secondary, ``TTP`` tertiary."""
+
+    role: str
+    name: str
+    payer_id: str = ""
+    member_id: str = field(default="", repr=False)
+
+
+@dataclass
 class EligibilityAnswer:
     """The payer's answer to one inquiry (TRN02)."""
 
@@ -50,7 +64,11 @@ class EligibilityAnswer:
     dates: dict[str, str] = field(default_factory=dict)
     rejections: list[str] = field(default_factory=list)
     """AAA03 reason codes (e.g. 72 invalid member ID, 75 subscriber not found)."""
-    other_payers: list[str] = field(default_factory=list)
+    pending_member: str = field(default="", repr=False)
+    """While reading: the member ID of the last EB*R loop, for the 2120 loop after it."""
+    other_payers: list[OtherPayer] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list, repr=False)
+    """MSG texts: the payer's own words about the coverage."""
 
     def covered(self, service_type: str = "30") -> bool | None:
         """True when EB*1 names the service type, False on EB*6, None when neither."""
@@ -61,6 +79,31 @@ class EligibilityAnswer:
                 if b.code == "6":
                     return False
         return None
+
+
+COST_SHARING = {"B": "copay", "A": "coinsurance", "C": "deductible", "G": "out_of_pocket"}
+"""EB01 codes of what the patient pays: copayment, coinsurance, deductible, out of pocket."""
+REMAINING = "29"
+"""EB06 time period "remaining": what is left of a deductible or out-of-pocket limit."""
+
+
+def cost_sharing(answer: EligibilityAnswer, service_type: str = "30") -> dict[str, str]:
+    """What the patient owes per the answer, for the front desk to collect: the copay and
+    coinsurance for the service type (or any), the deductible and out-of-pocket remaining.
+    Amounts are the payer's decimal strings; coinsurance a percent."""
+    found: dict[str, str] = {}
+    wanted = {service_type, "30", "98"}  # the visit's type, plan coverage, office visit
+    for b in answer.benefits:
+        name = COST_SHARING.get(b.code)
+        if name is None or name in found or (b.service_types and not wanted & set(b.service_types)):
+            continue
+        if name in ("deductible", "out_of_pocket") and b.time_period not in ("", REMAINING):
+            continue
+        if name == "coinsurance" and b.percent is not None:
+            found[name] = f"{(b.percent * 100).normalize():f}%"
+        elif b.amount is not None:
+            found[name] = f"{b.amount:.2f}"
+    return found
 
 
 def read_271(data: bytes, name: str = "<271>") -> list[EligibilityAnswer]:
@@ -87,11 +130,17 @@ def _apply(answer: EligibilityAnswer, seg: Segment, in_other_payer: bool) -> boo
     if seg.id == "EB":
         answer.benefits.append(_benefit(seg))
         return False
+    if seg.id == "REF" and seg.get(1) in OTHER_MEMBER_REFS and answer.benefits:
+        if answer.benefits[-1].code == "R":  # the member's ID at the other payer
+            answer.pending_member = seg.get(2)
+        return in_other_payer
     if seg.id == "NM1" and not in_other_payer and seg.get(1) in ("IL", "03"):
         answer.last_name, answer.first_name = seg.get(3), seg.get(4)
         answer.member_id = seg.get(9) or answer.member_id
     elif seg.id == "NM1" and in_other_payer and seg.get(1) in OTHER_PAYER_ROLES:
-        answer.other_payers.append(seg.get(3) or seg.get(9))
+        answer.other_payers.append(
+            OtherPayer(seg.get(1), seg.get(3) or seg.get(9), seg.get(9), answer.pending_member)
+        )
     elif seg.id == "LS":
         return True
     elif seg.id == "LE":
@@ -100,6 +149,8 @@ def _apply(answer: EligibilityAnswer, seg: Segment, in_other_payer: bool) -> boo
         answer.birth_date = seg.get(2)
     elif seg.id == "DTP" and seg.get(1) in PLAN_DATES:
         answer.dates[PLAN_DATES[seg.get(1)]] = seg.get(3)
+    elif seg.id == "MSG":
+        answer.messages.append(seg.get(1))
     elif seg.id == "AAA":
         answer.rejections.append(seg.get(3))
     return in_other_payer

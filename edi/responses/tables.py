@@ -409,8 +409,14 @@ def markdown() -> str:
         "",
     ]
     for name, schema in SCHEMAS.items():
-        lines += [f"## {name}", "", "| column | dtype | meaning |", "|---|---|---|"]
-        for column, dtype, meaning in schema:
-            lines.append(f"| `{column}` | {_DTYPE_NAMES[dtype]} | {meaning.replace('|', '/')} |")
-        lines.append("")
-    return "\n".join(lines)
+        lines += table_section(name, [(c, _DTYPE_NAMES[d], m) for c, d, m in schema])
+    from edi.eligibility.tables import markdown as eligibility_markdown  # issue 16
+
+    return "\n".join(lines + eligibility_markdown())
+
+
+def table_section(name: str, columns: Iterable[tuple[str, str, str]]) -> list[str]:
+    """One table's lines of ``docs/tables.md``: (column, dtype name, meaning) rows."""
+    lines = [f"## {name}", "", "| column | dtype | meaning |", "|---|---|---|"]
+    lines += [f"| `{c}` | {d} | {m.replace('|', '/')} |" for c, d, m in columns]
+    return [*lines, ""]

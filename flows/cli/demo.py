@@ -91,6 +91,13 @@ def show(console: Console, result, seconds: float) -> None:
     for rule, count in sorted(result.exceptions_by_rule.items(), key=lambda r: -r[1]):
         table.add_row(f"  {rule}", str(count))
     table.add_row("held for coding review (not sent)", str(result.held))
+    # issue 16: the 270s go after the build, so a checked claim waits a night for its 271
+    table.add_row("waiting for 271s (sent the next night)", str(result.waiting_eligibility))
+    outcomes = dict(result.eligibility)
+    front_desk = result.front_desk_held + outcomes.pop("held for the front desk", 0)
+    for label, count in outcomes.items():
+        table.add_row(f"  {label}", str(count))
+    table.add_row("held for the front desk (registration)", str(front_desk))
     table.add_row("released by answered queries, sent", str(result.released))
     table.add_row("already submitted on an earlier night", str(result.already_submitted))
     table.add_row("claims sent twice, all nights", str(result.sent_twice))
@@ -111,4 +118,7 @@ def show(console: Console, result, seconds: float) -> None:
         console.print(
             "  answer it, then: claims queries import FILE (released claims go next night)"
         )
+    if result.front_desk:  # issue 16
+        console.print(f"front desk:        {result.front_desk}")
+        console.print("  fix member IDs in it, then: claims eligibility import FILE")
     console.print(f"done in {seconds:.0f} s; run again for the next night.")

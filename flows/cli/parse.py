@@ -1,10 +1,11 @@
-"""``claims parse FILE... --out DIR``: response files (TA1, 999, 277CA, 277, 835) to tables.
+"""``claims parse FILE... --out DIR``: response files (TA1, 999, 277CA, 277, 835, 271) to tables.
 
 Writes one file per table of each kind read, named by the table (``claims.csv``,
 ``payments.parquet``, ``lines.jsonl``: JSON Lines), even when it has no rows, plus
 ``findings`` always, so an empty file says "none" rather than "not checked".  The
 ``source`` column holds each file's full path.  The same 835 given twice (even under two
-names) is counted once.
+names) is counted once.  A 271 eligibility answer gives ``eligibility`` (one row per
+member answered), ``eligibility_benefits`` and ``eligibility_other_payers``.
 
 Exit codes: 0 every file was read whole; 1 some file was unusable or had damaged
 segments skipped (the rest is written, the reasons are on stderr and in findings); 2
@@ -39,7 +40,7 @@ NOT_READ = ("NOT_A_RESPONSE", "WRONG_KIND")
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "parse",
-        help="read TA1/999/277CA/835 files into tables",
+        help="read TA1/999/277CA/835/271 files into tables",
         description=__doc__.splitlines()[0],
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -72,8 +73,11 @@ def run(args: argparse.Namespace) -> int:
     parts: list[ResponseTables] = []
     seen: set[str] = set()
     unusable = refused = 0
+    eligibility: list = []  # issue 16: 271 answers, tables of their own
     for path in args.files:
         try:
+            if _read_271(path, eligibility):
+                continue
             tables = _read(path, texts, seen)
         except (X12ParseError, OSError, ValueError) as err:
             unusable += 1
@@ -88,15 +92,45 @@ def run(args: argparse.Namespace) -> int:
                   "see findings", file=sys.stderr)  # fmt: skip
         log.info("read %s: %d claims, %d statuses", path.name, len(tables.claims),
                  len(tables.claim_status))  # fmt: skip
-    tables = ResponseTables.concat(parts)
-    written = write_tables(tables, args.out, args.format, parts)
-    if args.posting:
+    written = []
+    if parts or not eligibility:
+        tables = ResponseTables.concat(parts)
+        written = write_tables(tables, args.out, args.format, parts)
+    if eligibility:
+        written += _write_271(eligibility, args.out, args.format)
+    if args.posting and parts:
         written += _write_posting(tables, args.out)
     for path in written:
         print(path)
-    if unusable and not parts:
+    if unusable and not parts and not eligibility:
         return EXIT_UNUSABLE
     return EXIT_REFUSED if unusable or refused else EXIT_OK
+
+
+def _read_271(path: Path, answers: list) -> bool:
+    """Issue 16: when ``path`` is a 271, its answers added to ``answers`` (True)."""
+    from edi.eligibility.read_271 import read_271
+    from flows.eligibility import is_271
+
+    name = _readable(path)
+    with path.open("rb") as stream:
+        if not is_271(stream.read(2000)):
+            return False
+    answers += [(name, a) for a in read_271(path.read_bytes(), name)]
+    return True
+
+
+def _write_271(answers: list, out: Path, fmt: str) -> list[Path]:
+    """``eligibility``, ``eligibility_benefits`` and ``eligibility_other_payers`` tables."""
+    from edi.eligibility.tables import eligibility_tables
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in eligibility_tables(answers).items():
+        path = out / f"{name}.{fmt}"
+        _write(frame, path, fmt)
+        written.append(path)
+    return written
 
 
 def _write_posting(tables: ResponseTables, out: Path) -> list[Path]:
@@ -119,6 +153,19 @@ def _read(path: Path, texts: CodeTexts, seen: set[str]) -> ResponseTables:
     """The tables of one file, named by its full path; ``ValueError`` when it holds no
     response this command reads (a 270, 834, 997...) or is over the size cap, saying why."""
     from edi.responses import parse_any
+
+    name = _readable(path)
+    with path.open("rb") as stream:
+        tables = parse_any(stream, name, texts=texts, seen=seen)
+    if not _kinds_read(tables):
+        skipped = tables.findings["message"][tables.findings["code"].isin(NOT_READ)]
+        reason = "; ".join(dict.fromkeys(skipped)) or "it holds no transaction set"
+        raise ValueError(f"{name}: no TA1, 999, 277CA or 835 read: {reason}")
+    return tables
+
+
+def _readable(path: Path) -> str:
+    """The full name of a file this command may read; ``ValueError`` saying why not."""
     from flows.settings import Settings
 
     if path == Path(""):  # what an empty argument becomes: the current folder
@@ -130,13 +177,7 @@ def _read(path: Path, texts: CodeTexts, seen: set[str]) -> ResponseTables:
             f"{name}: {size} bytes, over the {most}-byte cap on one response file; "
             "raise CLAIMS_RESPONSE_MAX_BYTES to read it"
         )
-    with path.open("rb") as stream:
-        tables = parse_any(stream, name, texts=texts, seen=seen)
-    if not _kinds_read(tables):
-        skipped = tables.findings["message"][tables.findings["code"].isin(NOT_READ)]
-        reason = "; ".join(dict.fromkeys(skipped)) or "it holds no transaction set"
-        raise ValueError(f"{name}: no TA1, 999, 277CA or 835 read: {reason}")
-    return tables
+    return name
 
 
 def _kinds_read(tables: ResponseTables) -> set[str]:

@@ -15,6 +15,7 @@ workers) safe together:
 from __future__ import annotations
 
 from flows.ledger.claims import ClaimLedger
+from flows.ledger.eligibility import EligibilityLedger
 from flows.ledger.engine import create_ledger_engine
 from flows.ledger.files import FileLedger
 from flows.ledger.holds import HoldLedger
@@ -35,6 +36,7 @@ class Ledger(
     HoldLedger,
     StatusInquiryLedger,
     NextPayerLedger,
+    EligibilityLedger,
 ):
     """The pipeline's durable memory; open one per process with :meth:`open`.
 

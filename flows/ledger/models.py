@@ -386,3 +386,54 @@ class InterchangeFindingRow(Base):
     component: Mapped[int | None] = mapped_column(Integer)
     label: Mapped[str] = mapped_column(String(300))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# -- eligibility (issue 16): 270 files and the inquiries of held claims ---------------------
+
+
+class EligibilityFile(Base):
+    """One 270 interchange with its exact bytes (PHI, like an 837's), so a rerun re-sends
+    the same file and never asks again."""
+
+    __tablename__ = "eligibility_files"
+    __table_args__ = (UniqueConstraint("file_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(FILE_NAME))
+    payer_id: Mapped[str] = mapped_column(String(80))
+    business_date: Mapped[date] = mapped_column(Date, index=True)
+    isa13: Mapped[int] = mapped_column(BigInteger)
+    inquiry_count: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(Bytes, deferred=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EligibilityInquiryRow(Base):
+    """The eligibility check of one held claim: one per hold (the database refuses a
+    second), asked in a 270 under ``trace`` unless the same member was already being asked
+    (``asked_trace`` then names that inquiry, whose answer decides both).  ``answer`` is
+    what the 271 decided (the payer's words, the fix, cost sharing, other payers: PHI)."""
+
+    __tablename__ = "eligibility_inquiries"
+    __table_args__ = (
+        UniqueConstraint("trace"),
+        UniqueConstraint("held_id"),
+        Index("ix_eligibility_inquiries_member_key", "member_key"),
+        Index("ix_eligibility_inquiries_asked_trace", "asked_trace"),
+        Index("ix_eligibility_inquiries_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trace: Mapped[str] = mapped_column(String(50))
+    asked_trace: Mapped[str] = mapped_column(String(50))
+    held_id: Mapped[int] = mapped_column(ForeignKey("held_claims.id"))
+    clm01: Mapped[str] = mapped_column(String(38))
+    payer_id: Mapped[str] = mapped_column(String(80))
+    member_key: Mapped[str] = mapped_column(String(64))
+    service_date: Mapped[date] = mapped_column(Date)
+    business_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("eligibility_files.id"))
+    answer: Mapped[Any | None] = mapped_column(Json)
+    answered_on: Mapped[date | None] = mapped_column(Date)

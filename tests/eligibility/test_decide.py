@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from edi.eligibility.decide import decide
-from edi.eligibility.read_271 import Benefit, EligibilityAnswer
+from edi.eligibility.read_271 import Benefit, EligibilityAnswer, OtherPayer
 from tests.eligibility.test_build_270 import _inquiry
 
 ACTIVE = [Benefit("1", "IND", ["30"])]
@@ -49,6 +49,21 @@ def test_dependent_listed_as_subscriber_holds():
     assert _codes(decide(kid, _answer("dependent", birth_date="20150505"))) == []
 
 
-def test_other_payer_goes_to_cob_not_a_hold():
-    decision = decide(_inquiry("Q1"), _answer(other_payers=["OTHER MUTUAL"]))
-    assert (_codes(decision), decision.other_payers) == ([], ["OTHER MUTUAL"])
+def test_a_later_payer_goes_to_cob_not_a_hold():
+    later = OtherPayer("SEP", "OTHER MUTUAL", "OM1", "M77")
+    decision = decide(_inquiry("Q1"), _answer(other_payers=[later]))
+    assert (_codes(decision), decision.other_payers) == ([], [later])
+
+
+def test_another_primary_payer_holds_for_the_front_desk():
+    first = OtherPayer("PRP", "OTHER MUTUAL", "OM1")
+    decision = decide(_inquiry("Q1"), _answer(other_payers=[first]))
+    assert (_codes(decision), decision.other_payers) == (["OTHER-PRIMARY"], [])
+
+
+def test_a_name_the_270_spelled_in_x12_letters_is_no_mismatch():
+    """Peña went out as PENA: the payer answering PENA is the same name."""
+    from dataclasses import replace
+
+    assert _codes(decide(replace(_inquiry("Q1"), subscriber_last="Peña"),
+                         _answer(last_name="PENA"))) == []  # fmt: skip

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from edi.eligibility.read_271 import read_271
+from edi.eligibility.read_271 import cost_sharing, read_271
 from tests.support.x12files import Eligibility271, eligibility_271
 
 MEMBER = ("NM1", "IL", "1", "DOE", "JANE", "", "", "", "MI", "W100000001")
@@ -28,8 +28,9 @@ def answers():
                                ("DMG", "D8", "20150506", "M"), ("EB", "1", "FAM", "30")],
                        dependent=True),
         Eligibility271("COB", [MEMBER, ("EB", "1", "IND", "30"), ("EB", "R", "", "30"),
-                               ("LS", "2120"), ("NM1", "PRP", "2", "OTHER MUTUAL"),
-                               ("LE", "2120")]),
+                               ("REF", "IG", "M77"), ("LS", "2120"),
+                               ("NM1", "SEP", "2", "OTHER MUTUAL", "", "", "", "", "PI", "OM1"),
+                               ("LE", "2120"), ("MSG", "SECONDARY ON FILE")]),
         Eligibility271("UNKNOWN", [MEMBER, ("AAA", "N", "", "75", "C")]),
     ])  # fmt: skip
     return {a.inquiry_id: a for a in read_271(text.encode("ascii"), "a.271")}
@@ -47,6 +48,7 @@ def test_active_coverage_with_plan_dates_and_money(answers):
     money = {b.code: (b.amount, b.percent) for b in a.benefits if b.code in "BCA"}
     assert money == {"B": (Decimal("25.00"), None), "C": (Decimal("350.50"), None),
                      "A": (None, Decimal("0.2"))}  # fmt: skip
+    assert cost_sharing(a) == {"copay": "25.00", "deductible": "350.50", "coinsurance": "20%"}
 
 
 def test_inactive_coverage_ends_on_the_plan_end_date(answers):
@@ -62,7 +64,10 @@ def test_dependent_answer_names_the_patient_as_the_payer_knows_them(answers):
 
 
 def test_other_payer_is_named(answers):
-    assert answers["COB"].other_payers == ["OTHER MUTUAL"]
+    (other,) = answers["COB"].other_payers
+    assert (other.role, other.name, other.payer_id, other.member_id) == (
+        "SEP", "OTHER MUTUAL", "OM1", "M77")  # fmt: skip
+    assert answers["COB"].messages == ["SECONDARY ON FILE"]
     assert answers["ACTIVE"].other_payers == []
 
 
@@ -70,3 +75,58 @@ def test_aaa_rejection_keeps_its_reason(answers):
     a = answers["UNKNOWN"]
     assert a.rejections == ["75"]
     assert a.covered() is None
+
+
+def test_claims_parse_reads_a_271_into_tables(tmp_path):
+    """``claims parse`` writes the answers, their benefits and other payers as tables."""
+    import pandas as pd
+
+    from flows.cli import main
+
+    path = tmp_path / "answers.271"
+    path.write_text(
+        eligibility_271(
+            [
+                Eligibility271(
+                    "ACTIVE",
+                    [
+                        MEMBER,
+                        ("EB", "1", "IND", "30"),
+                        ("EB", "B", "IND", "98", "", "", "27", "25.00"),
+                    ],
+                ),
+                Eligibility271(
+                    "COB",
+                    [
+                        MEMBER,
+                        ("EB", "1", "IND", "30"),
+                        ("EB", "R", "", "30"),
+                        ("LS", "2120"),
+                        ("NM1", "PRP", "2", "OTHER MUTUAL"),
+                        ("LE", "2120"),
+                    ],
+                ),
+                Eligibility271("UNKNOWN", [MEMBER, ("AAA", "N", "", "75", "C")]),
+            ]
+        )
+    )
+    assert main(["parse", str(path), "--out", str(tmp_path / "out"), "--format", "parquet"]) == 0
+    answers = pd.read_parquet(tmp_path / "out" / "eligibility.parquet")
+    assert list(answers["trace"]) == ["ACTIVE", "COB", "UNKNOWN"]
+    assert list(answers["coverage"]) == ["active", "active", "unknown"]
+    assert answers["copay_cents"].tolist()[0] == 2500 and answers["rejections"][2] == "75"
+    others = pd.read_parquet(tmp_path / "out" / "eligibility_other_payers.parquet")
+    assert others[["trace", "role", "name"]].values.tolist() == [["COB", "PRP", "OTHER MUTUAL"]]
+    benefits = pd.read_parquet(tmp_path / "out" / "eligibility_benefits.parquet")
+    assert len(benefits) == 4
+
+
+def test_the_tables_have_the_documented_columns_and_dtypes(answers):
+    """``docs/tables.md`` lists the 271 tables from SCHEMAS: each frame has exactly those."""
+    from edi.eligibility.tables import SCHEMAS, eligibility_tables
+
+    frames = eligibility_tables(("a.271", a) for a in answers.values())
+    for name, schema in SCHEMAS.items():
+        got = [(c, str(frames[name][c].dtype)) for c in frames[name].columns]
+        assert got == [(c, d) for c, d, _ in schema], name
+    assert frames["eligibility"]["coinsurance"].tolist()[0] == "20%"

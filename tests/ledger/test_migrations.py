@@ -24,6 +24,8 @@ TABLES = {
     "held_claims",
     "claims",
     "control_sequences",
+    "eligibility_files",
+    "eligibility_inquiries",
     "ingested_files",
     "interchanges",
     "interchange_findings",

@@ -1,7 +1,7 @@
 """Why a held interchange was held: its SNIP 1-2 errors, kept with it in the ledger.
 
 Revision ID: 0007_interchange_findings
-Revises: 0004_secondary
+Revises: 0006_eligibility
 Create Date: 2026-12-06
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_interchange_findings"
-down_revision: str | None = "0004_secondary"
+down_revision: str | None = "0006_eligibility"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
