@@ -8,12 +8,13 @@ unique-constraint race to another run on PostgreSQL go through :meth:`Store._tra
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Engine, any_, bindparam
+import psycopg
+from sqlalchemy import ColumnElement, Engine, Table, any_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -55,6 +56,40 @@ def one_of(session: Session, column: Any, values: Collection) -> ColumnElement[b
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
     return column.in_(values)
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` (all with the same keys) in ``session``'s transaction, as fast as the
+    database takes them: ``COPY`` on PostgreSQL, one ``executemany`` on SQLite.
+
+    For many rows whose IDs nobody needs back: admitting 20,000 claims took 4.3 s through
+    the ORM and 0.4 s with ``COPY`` (bench/bench_ledger.py).  The table's unique constraints
+    decide as for an ``INSERT``: a violation is an :class:`IntegrityError` and nothing of
+    the call lands.  Values pass the columns' own bind processing (UTC timestamps) first.
+    """
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        session.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    processors = [table.c[column].type._cached_bind_processor(dialect) for column in columns]
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        row[column] if process is None else process(row[column])
+                        for column, process in zip(columns, processors, strict=True)
+                    ]
+                )
+    except psycopg.IntegrityError as error:
+        raise IntegrityError(statement, None, error) from error
+    finally:
+        cursor.close()
 
 
 class Store:
