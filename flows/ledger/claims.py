@@ -23,7 +23,7 @@ from flows.ledger.records import (
     to_cents,
 )
 from flows.ledger.states import ClaimState
-from flows.ledger.store import Store, chunks, insert_rows, one_of, utcnow
+from flows.ledger.store import Store, chunks, insert_new_rows, insert_rows, one_of, utcnow
 
 
 class ClaimLedger(Store):
@@ -173,30 +173,19 @@ class ClaimLedger(Store):
     def _insert_exceptions(
         self, session: Session, exceptions: Sequence[ClaimException], now: datetime
     ) -> int:
-        table = ClaimExceptionRow.__table__
-        new = 0
-        for chunk in chunks(exceptions, 500):
-            new += len(
-                session.execute(
-                    self._insert(table)
-                    .values(
-                        [
-                            {
-                                "subject": e.subject,
-                                "source_file": e.source_file,
-                                "rule_id": e.rule_id,
-                                "reasons": [dict(r) for r in e.reasons],
-                                "business_date": e.business_date,
-                                "recorded_at": now,
-                            }
-                            for e in chunk
-                        ]
-                    )
-                    .on_conflict_do_nothing(index_elements=["subject", "source_file", "rule_id"])
-                    .returning(table.c.id)
-                ).all()
-            )
-        return new
+        rows = [
+            {
+                "subject": e.subject,
+                "source_file": e.source_file,
+                "rule_id": e.rule_id,
+                "reasons": [dict(r) for r in e.reasons],
+                "business_date": e.business_date,
+                "recorded_at": now,
+            }
+            for e in exceptions
+        ]
+        unique = ("subject", "source_file", "rule_id")
+        return insert_new_rows(session, ClaimExceptionRow.__table__, rows, unique)
 
     def find_exceptions(
         self, *, business_date: date | None = None, source_file: str | None = None

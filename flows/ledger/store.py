@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy import ColumnElement, Engine, Table, any_, bindparam
+from sqlalchemy import ColumnElement, Engine, Table, any_, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -69,13 +69,52 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     """
     if not rows:
         return
-    dialect = session.get_bind().dialect
-    if dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         session.execute(table.insert(), rows)
         return
+    _copy(session, table, table.name, rows)
+
+
+def insert_new_rows(
+    session: Session, table: Table, rows: Sequence[Mapping[str, Any]], unique: Sequence[str]
+) -> int:
+    """Insert the ``rows`` whose ``unique`` key is not in ``table`` yet (``ON CONFLICT DO
+    NOTHING``, so a rerun adds nothing); how many were new.
+
+    On PostgreSQL the rows are COPYed into a temporary table of this transaction and moved
+    with one ``INSERT … SELECT … ON CONFLICT DO NOTHING``: a multi-row ``VALUES`` of
+    thousands of parameters is parsed again on every call (too long for psycopg's
+    statement cache) and cost more than every other ledger write of a night together.
+    """
+    if not rows:
+        return 0
+    if session.get_bind().dialect.name != "postgresql":
+        insert = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(unique))
+        return session.execute(insert, rows).rowcount
+    columns = ", ".join(rows[0])
+    staging = f"new_{table.name}"
+    session.execute(
+        text(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
+            f"SELECT {columns} FROM {table.name} WITH NO DATA"
+        )
+    )
+    session.execute(text(f"DELETE FROM {staging}"))  # an earlier call of this transaction
+    _copy(session, table, staging, rows)
+    return session.execute(
+        text(
+            f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {staging} "
+            f"ON CONFLICT ({', '.join(unique)}) DO NOTHING"
+        )
+    ).rowcount
+
+
+def _copy(session: Session, table: Table, into: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """COPY ``rows`` of ``table``'s columns into the table named ``into``."""
+    dialect = session.get_bind().dialect
     columns = list(rows[0])
     processors = [table.c[column].type._cached_bind_processor(dialect) for column in columns]
-    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    statement = f"COPY {into} ({', '.join(columns)}) FROM STDIN"
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(statement) as copy:

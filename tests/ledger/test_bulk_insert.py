@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
-from flows.ledger import Ledger
+from flows.ledger import ClaimException, Ledger
+from flows.ledger.held import ClaimCheck
 from flows.ledger.models import Claim
 from flows.ledger.store import insert_rows
 from tests.ledger.helpers import DAY, FILE_A, NOON, claim
@@ -63,3 +64,17 @@ def test_bulk_rows_pass_the_columns_checks_and_read_back_exactly(ledger: Ledger)
     [first, second] = ledger.find_claims(["ENC-1"], all_generations=True)
     assert (first.generation, second.generation) == (1, 2)
     assert (str(second.charge), second.admitted_at, second.business_date) == ("175.00", NOON, DAY)
+
+
+def test_exceptions_and_checks_kept_once_whatever_the_reruns(ledger: Ledger) -> None:
+    """``ON CONFLICT DO NOTHING`` through the staging table: a rerun adds nothing."""
+    exceptions = [
+        ClaimException(f"ENC-{n}", FILE_A, "R-1", DAY, [{"message": "m"}]) for n in range(3)
+    ]
+    assert ledger.record_exceptions(exceptions[:2], now=NOON) == 2
+    assert ledger.record_exceptions(exceptions, now=NOON) == 1
+    checks = [ClaimCheck(f"ENC-{n}", FILE_A, DAY, "sent", [], ["r1"]) for n in range(3)]
+    ledger.record_checks(checks[1:], now=NOON)
+    ledger.record_checks(checks, now=NOON)
+    assert [e.subject for e in ledger.find_exceptions()] == ["ENC-0", "ENC-1", "ENC-2"]
+    assert sorted(c.clm01 for c in ledger.find_checks()) == ["ENC-0", "ENC-1", "ENC-2"]
