@@ -3,9 +3,9 @@
 For each interchange's worth of claims (5,000, the sandbox profile's interchange): admit
 them (:meth:`Ledger.admit_claims`, 2 % duplicates of claims already sent), keep their
 scrub checks, record the interchange, mark it uploaded; then the same file is admitted
-again, as a rerun does (every claim ``handled``).  Reported per step: wall seconds, the process's CPU seconds and
-claims per second, and the CPU seconds of the PostgreSQL backend.  No S3, scrub or build:
-what bench/bench_million.py profiles as "ledger ...".
+again, as a rerun does (every claim ``handled``).  Reported per step: wall seconds, the
+process's CPU seconds and claims per second, and the CPU seconds of the PostgreSQL backend.
+No S3, scrub or build: what bench/bench_million.py profiles as "ledger ...".
 
     .venv/bin/python bench/bench_ledger.py                       # 20,000 claims, both databases
     .venv/bin/python bench/bench_ledger.py 50000 --databases postgresql
