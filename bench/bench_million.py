@@ -112,6 +112,7 @@ def _instrument(stages: Stages) -> None:
         "build 837P", submission.build_interchanges
     )
     submission.guide_errors = stages.wrap("validate before upload", submission.guide_errors)
+    submission.record_holds = stages.wrap("ledger record holds", submission.record_holds)
     for method in (
         "take_file",
         "finish_file",
