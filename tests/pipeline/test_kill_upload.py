@@ -33,7 +33,7 @@ SMALL, LARGE = 3, 100
 never reaches the crash point), the others' take several."""
 
 
-@pytest.mark.slow  # two flow-run processes end to end (about 20 s on a quiet machine)
+@pytest.mark.slow  # two flow-run processes end to end
 @pytest.mark.postgres
 def test_a_run_killed_mid_upload_is_retried_without_a_claim_twice_or_lost(
     night: Night, postgres_ledger_url: str, tmp_path: Path
