@@ -84,7 +84,8 @@ def insert_new_rows(
     On PostgreSQL the rows are COPYed into a temporary table of this transaction and moved
     with one ``INSERT … SELECT … ON CONFLICT DO NOTHING``: a multi-row ``VALUES`` of
     thousands of parameters is parsed again on every call (too long for psycopg's
-    statement cache) and cost more than every other ledger write of a night together.
+    statement cache) and cost as much as every other ledger write of a night together
+    (bench/bench_million.py).
     """
     if not rows:
         return 0
