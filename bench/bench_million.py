@@ -107,15 +107,18 @@ def _instrument(stages: Stages) -> None:
     submission.records_from_stream = stages.wrap_iterator(
         "S3 read + NDJSON parse", submission.records_from_stream
     )
-    submission.admit = stages.wrap_iterator("scrub (intake + rules)", submission.admit)
+    submission.triage = stages.wrap_iterator("scrub (intake + rules)", submission.triage)
     submission.build_interchanges = stages.wrap_iterator(
         "build 837P", submission.build_interchanges
     )
+    submission.guide_errors = stages.wrap("validate before upload", submission.guide_errors)
+    submission.record_holds = stages.wrap("ledger record holds", submission.record_holds)
     for method in (
         "take_file",
         "finish_file",
         "admit_claims",
         "record_exceptions",
+        "record_checks",
         "record_interchange",
         "allocate",
         "claim_pending_interchanges",

@@ -25,6 +25,10 @@ POINTS = (
     "after_mark",
 )
 """Crash points of ``nightly-submission``."""
+TRANSFER_POINTS = ("mid_upload",)
+"""Crash points inside a transfer: ``mid_upload`` fires in the SFTP adapter once the first
+32 KiB of an interchange are on their way and more is still to send (an interchange of one
+chunk never fires it), so a test can kill a run with an upload truly in flight."""
 INGEST_POINTS = (
     "ingest_fetched",
     "ingest_archived",

@@ -74,6 +74,12 @@ def x12_complete(data: bytes) -> bool:
     return bool(segments) and segments[-1][:3].upper() == b"IEA"
 
 
+def _in_flight(sent: int, total: int) -> None:
+    """paramiko's progress callback of an upload: the ``mid_upload`` crash point."""
+    if sent < total:
+        checkpoint("mid_upload")
+
+
 class SftpClearinghouse:
     """:class:`~flows.clearinghouse.base.Clearinghouse` over SFTP for one profile's transport."""
 
@@ -238,7 +244,9 @@ class SftpClearinghouse:
                 log.info("%s already %s on %s; not uploading again", name, state.value, self.where)
                 return name
             temporary = self._inbound(temporary_name(name))
-            sftp.putfo(io.BytesIO(data), temporary, file_size=len(data), confirm=True)
+            sftp.putfo(
+                io.BytesIO(data), temporary, file_size=len(data), callback=_in_flight, confirm=True
+            )
             checkpoint("during_upload")  # crash tests: the bytes are there, not yet renamed
             try:
                 sftp.rename(temporary, self._inbound(name))

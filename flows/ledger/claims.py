@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from flows.ledger.admission import CurrentGeneration, Verdict, decide
@@ -22,7 +23,7 @@ from flows.ledger.records import (
     to_cents,
 )
 from flows.ledger.states import ClaimState
-from flows.ledger.store import Store, chunks, one_of, utcnow
+from flows.ledger.store import Store, chunks, insert_new_rows, insert_rows, one_of, utcnow
 
 
 class ClaimLedger(Store):
@@ -55,8 +56,10 @@ class ClaimLedger(Store):
         current, top = self._latest_generations(session, first)
         admitted: list[AdmittedClaim] = []
         handled: list[str] = []
+        new_rows: list[dict[str, Any]] = []
+        pending_rows: list[dict[str, Any]] = []
         for clm01, record in first.items():
-            row, generation = current.get((clm01, record.payer_sequence), (None, None))
+            claim_id, generation = current.get((clm01, record.payer_sequence), (None, None))
             decision = decide(record, generation, top.get(clm01, 0))
             if decision.verdict is Verdict.DUPLICATE:
                 refused.append((record, decision.message))
@@ -64,26 +67,37 @@ class ClaimLedger(Store):
             if decision.verdict is Verdict.HANDLED:
                 handled.append(clm01)
                 continue
+            values = {
+                "frequency_code": record.frequency_code,
+                "later_payers": record.later_payers,
+                "payer_id": record.payer_id,
+                "charge_cents": to_cents(record.charge),
+                "business_date": record.business_date,
+                "source_file": record.source_file,
+                "updated_at": now,
+            }
             if decision.verdict is Verdict.NEW:
-                row = Claim(
-                    clm01=clm01,
-                    generation=decision.generation,
-                    paid_cents=0,
-                    state=ClaimState.ADMITTED,
-                    admitted_at=now,
-                    payer_sequence=record.payer_sequence,
+                new_rows.append(
+                    {
+                        "clm01": clm01,
+                        "generation": decision.generation,
+                        "paid_cents": 0,
+                        "state": ClaimState.ADMITTED.value,
+                        "admitted_at": now,
+                        "payer_sequence": record.payer_sequence,
+                        **values,
+                    }
                 )
-                session.add(row)
-            assert row is not None  # PENDING always has its row
-            row.frequency_code = record.frequency_code
-            row.later_payers = record.later_payers
-            row.payer_id = record.payer_id
-            row.charge_cents = to_cents(record.charge)
-            row.business_date = record.business_date
-            row.source_file = record.source_file
-            row.updated_at = now
+            else:  # PENDING: admitted earlier, never built; its amounts refreshed
+                pending_rows.append({"claim_id": claim_id, **values})
             admitted.append(AdmittedClaim(clm01, decision.generation, record.frequency_code))
-        session.flush()
+        # Core, not the ORM: no objects to track and no RETURNING of 5,000 new IDs
+        # (bench/bench_ledger.py).  A CLM01 and generation another run inserted first is
+        # still an IntegrityError, and admit_claims decides again (Store._transact).
+        insert_rows(session, Claim.__table__, new_rows)
+        if pending_rows:
+            table = Claim.__table__
+            session.execute(update(table).where(table.c.id == bindparam("claim_id")), pending_rows)
         self._insert_exceptions(
             session,
             [
@@ -107,30 +121,40 @@ class ClaimLedger(Store):
     @staticmethod
     def _latest_generations(
         session: Session, clm01s: Collection[str]
-    ) -> tuple[dict[tuple[str, str], tuple[Claim, CurrentGeneration]], dict[str, int]]:
-        """The latest generation per CLM01 and payer sequence, and the highest generation
-        per CLM01."""
-        latest: dict[tuple[str, str], tuple[Claim, CurrentGeneration]] = {}
+    ) -> tuple[dict[tuple[str, str], tuple[int, CurrentGeneration]], dict[str, int]]:
+        """The latest generation (its row ID and what admission decides on) per CLM01 and
+        payer sequence, and the highest generation per CLM01."""
+        latest: dict[tuple[str, str], tuple[int, CurrentGeneration]] = {}
         top: dict[str, int] = {}
         for chunk in chunks(sorted(clm01s)):
             rows = session.execute(
-                select(Claim, Interchange.isa13, Interchange.recorded_at)
+                select(
+                    Claim.id,
+                    Claim.clm01,
+                    Claim.generation,
+                    Claim.state,
+                    Claim.source_file,
+                    Claim.submitted_at,
+                    Claim.payer_sequence,
+                    Interchange.isa13,
+                    Interchange.recorded_at,
+                )
                 .outerjoin(Interchange, Claim.interchange_id == Interchange.id)
                 .where(one_of(session, Claim.clm01, chunk))
                 .order_by(Claim.clm01, Claim.generation)
             )
-            for claim, isa13, recorded_at in rows:
-                top[claim.clm01] = claim.generation
-                latest[(claim.clm01, claim.payer_sequence)] = (
-                    claim,
+            for claim_id, clm01, generation, state, source, submitted, sequence, isa13, at in rows:
+                top[clm01] = generation
+                latest[(clm01, sequence)] = (
+                    claim_id,
                     CurrentGeneration(
-                        generation=claim.generation,
-                        state=ClaimState(claim.state),
-                        source_file=claim.source_file,
+                        generation=generation,
+                        state=ClaimState(state),
+                        source_file=source,
                         isa13=isa13,
-                        recorded_at=recorded_at,
-                        submitted_at=claim.submitted_at,
-                        payer_sequence=claim.payer_sequence,
+                        recorded_at=at,
+                        submitted_at=submitted,
+                        payer_sequence=sequence,
                     ),
                 )
         return latest, top
@@ -149,30 +173,19 @@ class ClaimLedger(Store):
     def _insert_exceptions(
         self, session: Session, exceptions: Sequence[ClaimException], now: datetime
     ) -> int:
-        table = ClaimExceptionRow.__table__
-        new = 0
-        for chunk in chunks(exceptions, 500):
-            new += len(
-                session.execute(
-                    self._insert(table)
-                    .values(
-                        [
-                            {
-                                "subject": e.subject,
-                                "source_file": e.source_file,
-                                "rule_id": e.rule_id,
-                                "reasons": [dict(r) for r in e.reasons],
-                                "business_date": e.business_date,
-                                "recorded_at": now,
-                            }
-                            for e in chunk
-                        ]
-                    )
-                    .on_conflict_do_nothing(index_elements=["subject", "source_file", "rule_id"])
-                    .returning(table.c.id)
-                ).all()
-            )
-        return new
+        rows = [
+            {
+                "subject": e.subject,
+                "source_file": e.source_file,
+                "rule_id": e.rule_id,
+                "reasons": [dict(r) for r in e.reasons],
+                "business_date": e.business_date,
+                "recorded_at": now,
+            }
+            for e in exceptions
+        ]
+        unique = ("subject", "source_file", "rule_id")
+        return insert_new_rows(session, ClaimExceptionRow.__table__, rows, unique)
 
     def find_exceptions(
         self, *, business_date: date | None = None, source_file: str | None = None

@@ -26,7 +26,7 @@ from flows.ledger.held import (
     QueryStatus,
 )
 from flows.ledger.models import ClaimCheckRow, CodingQueryRow, HeldClaimRow
-from flows.ledger.store import Store, chunks, utcnow
+from flows.ledger.store import Store, chunks, insert_new_rows, utcnow
 
 OPEN_STATES = (HoldState.HELD, HoldState.RELEASED)
 
@@ -54,12 +54,8 @@ class HoldLedger(Store):
             for c in checks
         ]
         with self._write() as session:
-            for batch in chunks(rows, 500):
-                session.execute(
-                    self._insert(ClaimCheckRow)
-                    .values(batch)
-                    .on_conflict_do_nothing(index_elements=["clm01", "source_file", "disposition"])
-                )
+            unique = ("clm01", "source_file", "disposition")
+            insert_new_rows(session, ClaimCheckRow.__table__, rows, unique)
 
     def find_checks(
         self, *, business_date: date | None = None, clm01s: Collection[str] | None = None

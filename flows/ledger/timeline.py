@@ -18,7 +18,7 @@ from edi.events import ClaimEvent, EventKind
 from flows.ledger.models import Claim, ClaimEventRow
 from flows.ledger.records import EventOutcome, to_cents
 from flows.ledger.states import ClaimState, next_state
-from flows.ledger.store import chunks, one_of
+from flows.ledger.store import chunks, insert_rows, one_of
 
 
 def apply_events_in(
@@ -71,8 +71,7 @@ def apply_events_in(
         )
     session.flush()
     moves.write(session)
-    for chunk in chunks(rows, 1000):
-        session.execute(ClaimEventRow.__table__.insert(), chunk)
+    insert_rows(session, ClaimEventRow.__table__, rows)
     moved = moves.moved
     return EventOutcome(recorded=len(rows), moved=moved, repeated=repeated, unknown=tuple(unknown))
 

@@ -29,7 +29,10 @@ def _loads() -> dict[str, int]:
     }
 
 
-def _wait_for_pid(marker: Path, timeout: float = 60.0) -> int:
+def _wait_for_pid(marker: Path, timeout: float = 600.0) -> int:
+    """The hung worker's PID.  The wait ends as soon as it is there.  A 60 s timeout failed
+    this thread at load average 30, nobody killed the hung worker, and the night waited
+    for its batch for good (the test hung instead of failing)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         text = marker.read_text() if marker.exists() else ""
