@@ -1,9 +1,10 @@
 """Build 837I (005010X223A2) interchanges from accepted institutional encounters.
 
-The envelope, the hierarchy (2000A/2000B/2000C) and the header loops are the 837P
-builder's (:mod:`edi.claims.build_837p`), written from the 837I guide description
+The envelope, the hierarchy (2000A/2000B/2000C), the header loops and the COB loops
+(2320/2330A/2330B/2430, :mod:`edi.claims.cob_loops`) are the 837P builder's
+(:mod:`edi.claims.build_837p`), written from the 837I guide description
 (``edi/guides/x223a2.yaml``), whose shared segments have the same names; only the claim
-(2300: CLM, statement dates, CL1, the HI family, 2310A-C) and its revenue lines (2400
+(2300: CLM, statement dates, CL1, the HI family, 2310A-F) and its revenue lines (2400
 SV2) are written here.  As for the 837P, this module decides only which segments a claim
 needs and in what order; the description decides what each element carries.
 """
@@ -22,7 +23,9 @@ from edi.claims.build_837p import (
     _claim,
     _interchange,
     _Segments,
+    line_adjudication,
     line_reference,
+    other_payer,
 )
 from edi.claims.cob_loops import ClaimCob
 from edi.claims.models import Encounter, RevenueLine
@@ -76,9 +79,8 @@ def build_interchanges_by_form(
 def institutional_claim(
     s: _Segments, enc: Encounter, st02: str, cob: ClaimCob | None = None
 ) -> BuiltClaim:
-    """One 2300 loop and its 2400 revenue lines.  The 837I's COB loops (2320/2330/2430)
-    are not written yet: ``cob`` is ignored, and the rule
-    ``SNIP4.INSTITUTIONAL.COB_UNSUPPORTED`` refuses a claim to a later payer."""
+    """One 2300 loop and its 2400 revenue lines, with the other payers' 2320 loops and
+    their 2430 line adjudications when ``cob`` has them."""
     inst = enc.institutional
     if inst is None:  # the model requires the block on an institutional claim
         raise ValueError(f"encounter {enc.encounter_id}: an 837I needs the institutional block")
@@ -104,13 +106,24 @@ def institutional_claim(
             getattr(s, f"{name}_name")(provider)
             if name == "attending_provider":
                 s.attending_provider_specialty(provider)
+    for other in cob.others if cob else ():
+        other_payer(s, other)
     refs = []
     for index, line in enumerate(enc.revenue_lines, 1):
         ref = s.clean(line_reference(clm01, index, line))  # type: ignore[arg-type]
         refs.append(ref)
         _line(s, index, line, ref)
+        for adjudication in cob.lines[index - 1] if cob else ():
+            line_adjudication(s, adjudication)
     return BuiltClaim(
-        clm01, enc.encounter_id, st02, enc.payer.payer_id, total, inst.bill_frequency, tuple(refs)
+        clm01,
+        enc.encounter_id,
+        st02,
+        enc.payer.payer_id,
+        total,
+        inst.bill_frequency,
+        tuple(refs),
+        cob.sequence if cob else "P",
     )
 
 

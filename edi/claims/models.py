@@ -428,8 +428,9 @@ class AdjudicatedLine(_Model):
     """What an earlier payer decided for one service line (2430)."""
 
     line_id: Annotated[str | None, Field(min_length=1, max_length=30)] = None
-    position: Annotated[int | None, Field(ge=1, le=50)] = None
-    """1-based position among ``service_lines`` when the line has no ``line_id``."""
+    position: Annotated[int | None, Field(ge=1, le=999)] = None
+    """1-based position among the claim's lines (``service_lines``, or an 837I's
+    ``revenue_lines``) when the line has no ``line_id``."""
     procedure_code: (
         Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{5}$")] | None
     ) = None
@@ -448,6 +449,12 @@ class Adjudication(_Model):
     claim_adjustments: Annotated[list[Adjustment], Field(max_length=30)] = []
     lines: Annotated[list[AdjudicatedLine], Field(max_length=50)] = []
     payer_claim_number: Annotated[str | None, Field(min_length=1, max_length=50)] = None
+    remark_codes: Annotated[
+        list[Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{2,5}$")]],
+        Field(max_length=5),
+    ] = []
+    """The payer's claim-level remark codes (RARC, its 835 MOA): an 837I to a later payer
+    passes them on in 2320 MOA03-07."""
 
 
 # -- end of other coverage -------------------------------------------------------------
@@ -727,6 +734,16 @@ class Encounter(_Model):
         return self.encounter_id.upper()
 
     @property
+    def lines_field(self) -> str:
+        """The field holding this claim's lines: ``service_lines`` (SV1) or, on an 837I,
+        ``revenue_lines`` (SV2); what findings on a line name."""
+        return "revenue_lines" if self.claim_type == "institutional" else "service_lines"
+
+    @property
+    def claim_lines(self) -> list[ServiceLine] | list[RevenueLine]:
+        """This claim's lines, of its form (see :attr:`lines_field`)."""
+        return self.revenue_lines if self.claim_type == "institutional" else self.service_lines
+
+    @property
     def total_charge(self) -> Decimal:
-        lines = self.revenue_lines if self.claim_type == "institutional" else self.service_lines
-        return sum((line.charge for line in lines), Decimal("0.00"))
+        return sum((line.charge for line in self.claim_lines), Decimal("0.00"))

@@ -163,36 +163,6 @@ RHC_HCPCS = _rule(
 )  # fmt: skip
 
 
-COB_UNSUPPORTED = _rule(
-    "SNIP4.INSTITUTIONAL.COB_UNSUPPORTED", 4, "reject", "billing",
-    "this 837I is billed to payer {sequence} of the claim, but the processor does not yet "
-    "write the 837I's other-payer loops (2320/2330/2430) a later payer needs",
-    "Bill the later payer on its portal or paper with the earlier payer's remittance, or "
-    "remove billed_payer_sequence to bill the primary",
-    "2320", "SBR",
-)  # fmt: skip
-COB_OMITTED = _rule(
-    "SNIP4.INSTITUTIONAL.COB_OMITTED", 4, "warn", "billing",
-    "the patient has other coverage, but this 837I leaves out the other-payer loops "
-    "(2320/2330) that tell the primary about it",
-    "Nothing to do for the primary; bill the later payers on their portals for now",
-    "2320", "SBR",
-)  # fmt: skip
-
-
-@check
-def institutional_cob(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    """The 837I's COB loops are not written yet: never send a later payer's 837I without
-    them, and say so when a primary's 837I leaves them out."""
-    if enc.claim_type != "institutional":
-        return
-    if enc.billed_payer_sequence != "P" or enc.payer.responsibility != "P":
-        sequence = max(enc.billed_payer_sequence, enc.payer.responsibility)  # P < S < T
-        yield fire(COB_UNSUPPORTED, field="billed_payer_sequence", sequence=sequence)
-    elif enc.other_coverage:
-        yield fire(COB_OMITTED, field="other_coverage")
-
-
 @check
 def claim_form(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Each claim type has what its X12 form needs, and nothing the other form carries."""

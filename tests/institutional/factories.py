@@ -150,3 +150,32 @@ def institutional_encounters(draw: st.DrawFn) -> dict[str, Any]:
     data["billing_provider"]["organization_name"] = draw(TEXT)
     data["subscriber"].update(last_name=draw(TEXT), first_name=draw(TEXT))
     return data
+
+
+# -- other coverage: an FQHC visit billed to the Medigap plan after Medicare -------------
+
+MEDICARE_A = {"payer_id": "MCRA1", "name": "Medicare Part A", "claim_filing_indicator": "MA"}
+MEDIGAP = {"payer_id": "SBXGAP", "name": "Sandbox Medigap Plan", "claim_filing_indicator": "CI"}
+MEDICARE_PAID: dict[str, Any] = {
+    "payer_id": "MCRA1",
+    "paid_date": "2026-11-27",
+    "paid_amount": "144.00",
+    "payer_claim_number": "ICN-FQ-1",
+    "remark_codes": ["N130"],
+    "lines": [
+        {"position": 1, "paid_amount": "144.00",
+         "adjustments": [{"group": "PR", "reason": "2", "amount": "36.00"}]},
+        {"position": 2, "paid_amount": "0.00",
+         "adjustments": [{"group": "CO", "reason": "97", "amount": "150.00"}]},
+    ],
+}  # fmt: skip
+"""Medicare's answer to :data:`FQHC_VISIT`: the G-code paid per visit less 20 %
+coinsurance, the qualifying visit bundled into it (CO-97)."""
+
+
+def fqhc_secondary(**changes: Any) -> dict[str, Any]:
+    """:data:`FQHC_VISIT` billed to the Medigap plan with Medicare's adjudication."""
+    medigap = {"payer": MEDIGAP, "subscriber": {**FQHC_VISIT["subscriber"], "member_id": "GAP1"}}
+    cob = {"payer": MEDICARE_A, "other_coverage": [medigap], "billed_payer_sequence": "S",
+           "prior_adjudications": [MEDICARE_PAID]}  # fmt: skip
+    return institutional(**{**cob, **changes})

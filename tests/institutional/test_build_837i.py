@@ -64,8 +64,9 @@ def assert_same(sent: Encounter, got: FiledEncounter) -> None:
                 x12_text(who.last_name),
                 x12_text(who.first_name),
             )
-    assert [line.model_dump(exclude={"line_id"}) for line in got.revenue_lines] == [
-        line.model_dump(exclude={"line_id"}) for line in sent.revenue_lines
+    own = {"line_id", "adjudications"}  # the reader's 2430 loops: see test_cob_837i
+    assert [line.model_dump(exclude=own) for line in got.revenue_lines] == [
+        line.model_dump(exclude=own) for line in sent.revenue_lines
     ]
 
 

@@ -132,19 +132,3 @@ def test_an_ambulance_bill_needs_no_attending() -> None:
         revenue_lines=[line(revenue_code="0540", procedure_code="A0428")],
     )
     assert "SNIP4.INSTITUTIONAL.ATTENDING" not in rule_ids(data)
-
-
-def test_a_later_payers_837i_is_refused_until_its_cob_loops_are_written() -> None:
-    """The 837I's 2320/2330/2430 are not written yet: a claim to a second payer would go
-    out without the first payer's adjudication, which every secondary payer denies."""
-    primary = dict(institutional())
-    coverage = {"payer": EXAMPLE["payer"] | {"payer_id": "SBXGAP", "name": "GAP PLAN"},
-                "subscriber": EXAMPLE["subscriber"]}  # fmt: skip
-    with_other = Encounter.model_validate(primary | {"other_coverage": [coverage]})
-    warned = {f.rule_id for f in run_checks(with_other, CTX) if not f.rejects}
-    assert "SNIP4.INSTITUTIONAL.COB_OMITTED" in warned
-    secondary = primary | {"payer": primary["payer"] | {"responsibility": "S"}}
-    assert "SNIP4.INSTITUTIONAL.COB_UNSUPPORTED" in rule_ids(secondary)
-    assert not {"SNIP4.INSTITUTIONAL.COB_OMITTED", "SNIP4.INSTITUTIONAL.COB_UNSUPPORTED"} & (
-        rule_ids(primary)
-    )
