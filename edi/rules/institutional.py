@@ -163,6 +163,25 @@ RHC_HCPCS = _rule(
 )  # fmt: skip
 
 
+PERSON_ONLY = _rule(
+    "SNIP4.INSTITUTIONAL.PERSON_ONLY", 4, "reject", "billing",
+    "the 837I names its {role} provider as a person (2310{loop} NM102 1); this one is an "
+    "organisation",
+    "Give the {role} clinician's last_name and first_name, or leave {field} out",
+    "2310D", "NM1", "NM102",
+)  # fmt: skip
+DISCHARGE_HOUR = _rule(
+    "SNIP4.INSTITUTIONAL.DISCHARGE_HOUR", 4, "reject", "billing",
+    "bill {tob} is a final inpatient bill with patient status {status}, so the 837I needs "
+    "the hour of discharge (DTP*096, UB-04 FL 16)",
+    "Give institutional.discharge_hour as HHMM (1430)",
+    "2300", "DTP", "DTP03",
+)  # fmt: skip
+STILL_A_PATIENT = "30"
+FINAL_FREQUENCIES = frozenset({"1", "4"})
+"""Type of bill frequencies that end a stay: admit through discharge, last interim."""
+
+
 @check
 def claim_form(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Each claim type has what its X12 form needs, and nothing the other form carries."""
@@ -216,6 +235,15 @@ def providers_and_procedures(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         yield fire(OPERATING, field="institutional.operating_provider")
     if inst.other_procedures and inst.principal_procedure is None:
         yield fire(PROCEDURES_ORDER, field="institutional.principal_procedure")
+    for field, role, loop in (("rendering_provider", "rendering", "D"),
+                              ("referring_provider", "referring", "F")):  # fmt: skip
+        provider = getattr(enc, field)
+        if provider is not None and not provider.is_person:
+            yield fire(PERSON_ONLY, field=field, role=role, loop=loop)
+    final = inst.bill_frequency in FINAL_FREQUENCIES and inst.patient_status != STILL_A_PATIENT
+    if final and inst.facility_code in lists.INPATIENT_BILLS and not inst.discharge_hour:
+        yield fire(DISCHARGE_HOUR, field="institutional.discharge_hour", tob=inst.type_of_bill,
+                   status=inst.patient_status)  # fmt: skip
 
 
 @check

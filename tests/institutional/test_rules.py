@@ -93,6 +93,13 @@ CASES = {
         institutional(institutional=block(type_of_bill="0711"),
                       revenue_lines=[line(procedure_code=None)]),
         "SNIP7.RHC.HCPCS"),
+    "final inpatient bill without discharge hour": (
+        institutional(INPATIENT_STAY,
+                      institutional=block(INPATIENT_STAY, discharge_hour=None)),
+        "SNIP4.INSTITUTIONAL.DISCHARGE_HOUR"),
+    "referring provider an organisation": (
+        institutional(referring_provider={"npi": "1003000126", "organization_name": "Lab"}),
+        "SNIP4.INSTITUTIONAL.PERSON_ONLY"),
 }  # fmt: skip
 
 
@@ -132,3 +139,16 @@ def test_an_ambulance_bill_needs_no_attending() -> None:
         revenue_lines=[line(revenue_code="0540", procedure_code="A0428")],
     )
     assert "SNIP4.INSTITUTIONAL.ATTENDING" not in rule_ids(data)
+
+
+def test_only_the_837i_has_room_for_more_than_12_diagnoses() -> None:
+    """Two HI*ABF hold 24 other diagnoses on the 837I; the 837P's one HI holds 12 codes."""
+    codes = ["E11.40", "I10", "J06.9", "M54.50"] * 4
+    assert len(Encounter.model_validate(institutional(diagnoses=codes)).diagnoses) == 16
+    with pytest.raises(ValidationError) as caught:
+        Encounter.model_validate(encounter(diagnoses=codes))
+    assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [(("diagnoses",), "too_long")]
+    still = block(INPATIENT_STAY, discharge_hour=None, patient_status="30")
+    assert "SNIP4.INSTITUTIONAL.DISCHARGE_HOUR" not in rule_ids(
+        institutional(INPATIENT_STAY, institutional=still)
+    )
