@@ -46,11 +46,20 @@ class RemitLine:
     line_ref: str
     line_no: int
     procedure_code: str
+    """SVC06-2 (as submitted), else SVC01-2; an 837I line priced by its revenue code has
+    that code here, with ``qualifier`` ``NU``."""
     modifiers: tuple[str, ...]
     charge: Decimal
     paid: Decimal
     units: Decimal | None
     adjustments: tuple[Adjustment, ...]
+    qualifier: str = "HC"
+    """SVC06-1, else SVC01-1."""
+
+    @property
+    def hcpcs(self) -> str | None:
+        """The line's HCPCS/CPT code, ``None`` for a line paid by revenue code (NU)."""
+        return None if self.qualifier == "NU" or not self.procedure_code else self.procedure_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +191,7 @@ def adjudication_from(remit: RemitClaim, enc: Encounter, payer_id: str) -> Adjud
         AdjudicatedLine(
             line_id=None,
             position=_position(enc, line),
-            procedure_code=line.procedure_code or None,
+            procedure_code=line.hcpcs,
             modifiers=list(line.modifiers),
             paid_amount=line.paid,
             paid_units=line.units,
@@ -204,7 +213,7 @@ def _position(enc: Encounter, line: RemitLine) -> int:
     """The service line an 835 line answers: REF*6R is ``line_id`` or ``CLM01-n``, else
     the lines are in the order sent."""
     clm01 = enc.claim_id
-    for index, service in enumerate(enc.service_lines, 1):
+    for index, service in enumerate(enc.claim_lines, 1):
         if (service.line_id or f"{clm01}-{index}").upper() == line.line_ref.upper():
             return index
     return line.line_no
@@ -341,6 +350,7 @@ def _line(row: Any, adjustments: list[Adjustment]) -> RemitLine:
         line_ref=_text(row.line_ref),
         line_no=int(row.line_no),
         procedure_code=_text(row.submitted_code) or _text(row.procedure_code),
+        qualifier=_text(row.submitted_qualifier) or _text(row.procedure_qualifier),
         modifiers=tuple(m for m in _text(row.submitted_modifiers).split(",") if m),
         charge=_money(row.charge_cents),
         paid=_money(row.paid_cents),

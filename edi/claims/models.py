@@ -209,9 +209,9 @@ class BillingProvider(Provider):
     ]
     tax_id_type: Literal["EIN", "SSN"] = "EIN"
     address: Address
-    clia_number: Annotated[
-        str | None, BeforeValidator(_upper_or_none), Field(pattern=r"^\d{2}D\d{7}$")
-    ] = None
+    clia_number: (
+        Annotated[str, BeforeValidator(_upper_or_none), Field(pattern=r"^\d{2}D\d{7}$")] | None
+    ) = None
     """The laboratory's CLIA certificate number (REF*X4), e.g. 14D0123456; payers need it
     on claims with laboratory lines."""
     accepts_assignment: Literal["A", "B", "C"] = "A"
@@ -546,9 +546,9 @@ class Institutional(_Model):
     """HI*APR: the patient's reasons for an unscheduled outpatient visit."""
     external_causes: Annotated[list[ICD10], Field(max_length=HI_CODES)] = []
     """HI*ABN: external causes of injury (ICD-10-CM V00-Y99)."""
-    drg_code: Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[0-9A-Z]{3,4}$")] | None = (
-        None
-    )
+    drg_code: (
+        Annotated[str, BeforeValidator(_upper_or_none), Field(pattern=r"^[0-9A-Z]{3,4}$")] | None
+    ) = None
     """HI*DR: the diagnosis related group the facility assigned (inpatient bills paid by
     DRG, when the payer asks for it)."""
     principal_procedure: Procedure | None = None

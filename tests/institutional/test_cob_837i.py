@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import edi.rules  # noqa: F401  (registers every rule)
-from edi.claims.cob import crossover_carriers, remit_claims
+from edi.claims.cob import Step, crossover_carriers, next_step, remit_claims
 from edi.claims.cob_loops import claim_cob, filed_cob
 from edi.claims.models import Encounter
 from edi.responses import parse_any
@@ -18,6 +18,8 @@ from mappings.code_texts import bundled_code_texts
 from sandbox.responder import Responder
 from sandbox.state import SandboxState
 from tests.institutional.factories import (
+    INPATIENT_STAY,
+    MEDICARE_A,
     MEDICARE_PAID,
     MEDIGAP,
     fqhc_secondary,
@@ -103,3 +105,26 @@ def test_the_sandbox_medigap_plan_pays_what_medicare_left_on_an_fqhc_visit() -> 
     (remit,) = remits
     assert (remit.status, remit.payer_id, remit.paid) == ("2", "SBXGAP", Decimal("36.00"))
     assert [line.paid for line in remit.lines] == [36, 0]
+
+
+def test_medicares_835_on_an_inpatient_stay_becomes_a_balanced_secondary_837i() -> None:
+    """The next-payer step (edi.claims.cob) on an 837I: the 835's lines map back to the
+    revenue lines, room and board priced by revenue code (NU) carry no HCPCS, and the
+    secondary claim it makes passes the COB rules and pyx12."""
+    primary = institutional(INPATIENT_STAY, payer=MEDICARE_A,
+                            other_coverage=fqhc_secondary()["other_coverage"])  # fmt: skip
+    enc = Encounter.model_validate(primary)
+    (ic,) = build(primary)
+    responder = Responder(SandboxState(), seed=3, clock=lambda: datetime(2026, 11, 28, 2))
+    (answer,) = [r for r in responder.respond(ic.data, "ip.837") if r.kind == "835"]
+    tables = parse_any(answer.data, answer.name, texts=bundled_code_texts())
+    (remit,) = [r for r in remit_claims(tables.claims, tables.lines, tables.adjustments)
+                if r.status != "22"]  # fmt: skip
+    step = next_step(enc, remit)
+    assert step.step is Step.BILL and step.encounter is not None
+    lines = step.encounter.prior_adjudications[0].lines
+    assert [line.position for line in lines] == [1, 2, 3]
+    assert lines[0].procedure_code is None  # NU:0120
+    assert _rejects(step.encounter) == set()
+    (secondary,) = build(step.encounter.model_dump(mode="json"))
+    assert pyx12_errors(secondary.text) == []
