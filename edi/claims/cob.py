@@ -78,6 +78,8 @@ class RemitClaim:
     crossover_payer: str = ""
     """NM1*TT: the payer this one forwarded the claim to (name or ID)."""
     source: str = ""
+    remark_codes: tuple[str, ...] = ()
+    """MOA/MIA claim remark codes: an 837I to the next payer passes them on (2320 MOA)."""
 
     @property
     def reversal(self) -> bool:
@@ -206,6 +208,7 @@ def adjudication_from(remit: RemitClaim, enc: Encounter, payer_id: str) -> Adjud
         claim_adjustments=list(remit.adjustments),
         lines=lines,
         payer_claim_number=remit.payer_claim_number or None,
+        remark_codes=list(remit.remark_codes[:5]),
     )
 
 
@@ -328,6 +331,7 @@ def remit_claims(
             lines=tuple(by_claim.get(key, ())),
             crossover_payer=crossovers.get((row.source, row.clm01.upper()), ""),
             source=str(row.source),
+            remark_codes=tuple(c for c in _text(row.remark_codes).split(",") if c),
         )
 
 

@@ -27,6 +27,7 @@ from tests.institutional.factories import (
 )
 from tests.institutional.test_build_837i import build, read_back
 from tests.support.judge import pyx12_errors
+from tests.support.x12files import Cas, Claim, Line, remit
 
 CTX = CheckContext(date(2026, 11, 28))
 
@@ -128,3 +129,24 @@ def test_medicares_835_on_an_inpatient_stay_becomes_a_balanced_secondary_837i() 
     assert _rejects(step.encounter) == set()
     (secondary,) = build(step.encounter.model_dump(mode="json"))
     assert pyx12_errors(secondary.text) == []
+
+
+def test_the_primarys_remark_codes_reach_the_secondarys_moa() -> None:
+    """MOA03-07 of Medicare's 835 → prior_adjudications[].remark_codes → 2320 MOA."""
+    lines = [
+        Line("G0466", "180.00", "144.00", "FQ-20261120-0001-1", [Cas("PR", "2", "36.00")]),
+        Line("99213", "150.00", "0.00", "FQ-20261120-0001-2", [Cas("CO", "97", "150.00")]),
+    ]
+    claim = Claim("FQ-20261120-0001", "1", "330.00", "144.00", "36.00", "ICN-FQ-1",
+                  lines=lines, moa=["MA01", "N130"])  # fmt: skip
+    text = remit([claim])
+    tables = parse_any(text, "mcr.835", texts=bundled_code_texts())
+    (paid,) = remit_claims(tables.claims, tables.lines, tables.adjustments)
+    enc = Encounter.model_validate(
+        institutional(payer=MEDICARE_A, other_coverage=fqhc_secondary()["other_coverage"])
+    )
+    step = next_step(enc, paid)
+    assert step.encounter is not None
+    assert step.encounter.prior_adjudications[0].remark_codes == ["MA01", "N130"]
+    (ic,) = build(step.encounter)
+    assert "MOA***MA01*N130" in _segments(ic.text)
