@@ -239,7 +239,8 @@ def providers_and_procedures(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
                               ("referring_provider", "referring", "F")):  # fmt: skip
         provider = getattr(enc, field)
         if provider is not None and not provider.is_person:
-            yield fire(PERSON_ONLY, field=field, role=role, loop=loop)
+            yield fire(PERSON_ONLY, field=field, role=role, loop=loop,
+                       location=(f"2310{loop}", "NM1", "NM102"))  # fmt: skip
     final = inst.bill_frequency in FINAL_FREQUENCIES and inst.patient_status != STILL_A_PATIENT
     if final and inst.facility_code in lists.INPATIENT_BILLS and not inst.discharge_hour:
         yield fire(DISCHARGE_HOUR, field="institutional.discharge_hour", tob=inst.type_of_bill,
