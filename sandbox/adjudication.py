@@ -161,6 +161,7 @@ def _paid_line(
         adjustments=tuple(adjustments),
         line_control=line.line_control,
         service_date_end=line.service_date_end,
+        revenue_code=line.revenue_code,
     )
     return remit, copay_left
 
@@ -180,6 +181,7 @@ def _denied_line(line: Line837, denial: _Denial) -> RemitLine:
         remarks=(denial.remark,) if denial.remark else (),
         line_control=line.line_control,
         service_date_end=line.service_date_end,
+        revenue_code=line.revenue_code,
     )
 
 
@@ -234,6 +236,7 @@ def adjudicate_after(
                 adjustments=(Adjustment("OA", "23", rest),) if rest else (),
                 line_control=line.line_control,
                 service_date_end=line.service_date_end,
+                revenue_code=line.revenue_code,
             )
         )
     return _remit(claim, payer_claim_number, rules, received, tuple(lines))

@@ -36,6 +36,8 @@ class Line837:
     service_date_end: date | None = None
     line_control: str | None = None
     ndc: str | None = None
+    revenue_code: str = ""
+    """An 837I line's revenue code (SV201); the 835 echoes it in SVC04 beside a HCPCS."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,10 @@ from sandbox.claim_facts import Line837
 from sandbox.remittance import Adjustment, RemitClaim, RemitLine
 
 FQHC = "77"
+RHC = "71"
+RHC_VISIT_RATE = Decimal("143.00")
+"""The sandbox payer's RHC all-inclusive rate per visit (its own figure, near Medicare's
+per-visit payment limit for RHCs; a real payer's comes from the RHC's own rate)."""
 FQHC_G_CODES = frozenset({"G0466", "G0467", "G0468", "G0469", "G0470"})
 FQHC_VISIT_RATE = Decimal("195.00")
 """The sandbox payer's FQHC per-visit rate (its own figure, near Medicare's PPS base rate;
@@ -49,6 +53,7 @@ def revenue_lines(record: dict[str, Any]) -> tuple[Line837, ...]:
                 service_date=_date(line.get("service_date")) or statement,
                 service_date_end=_date(line.get("service_date_end")),
                 line_control=line.get("line_id"),
+                revenue_code=line.get("revenue_code", ""),
             )
         )
     return tuple(lines)
@@ -143,27 +148,63 @@ def fqhc_visits(count: int, day: date, prefix: str = "") -> list[dict[str, Any]]
 
 
 def per_visit(remit: RemitClaim, coinsurance_percent: Decimal) -> RemitClaim:
-    """An FQHC bill (facility code 77) is paid per visit, not per line: each G-code line the
-    line rules paid is allowed the lesser of its charge and :data:`FQHC_VISIT_RATE`
-    (coinsurance on that, PR-2); every other paid line is bundled into the visit (CO-97,
-    nothing paid).  Denied lines stay denied.  Any other claim is returned as it is."""
-    if remit.place_of_service != FQHC or not any(
+    """FQHC and RHC bills are paid per visit, not per line (their all-inclusive rates):
+
+    * FQHC (facility code 77): each G-code line the line rules paid is allowed the lesser
+      of its charge and :data:`FQHC_VISIT_RATE`; every other paid line is bundled into
+      the visit (CO-97, nothing paid);
+    * RHC (facility code 71): the first paid clinic line (revenue code 052X) of each day
+      is the visit, allowed the lesser of its charge and :data:`RHC_VISIT_RATE`; the
+      day's other 052X lines are bundled into it (CO-97); other revenue codes are paid
+      as the line rules priced them.
+
+    Coinsurance is on the allowed visit (PR-2).  Denied lines stay denied.  Any other
+    claim is returned as it is."""
+    if remit.place_of_service == FQHC and any(
         line.procedure in FQHC_G_CODES for line in remit.lines
     ):
+        visits = {id(line) for line in remit.lines if line.procedure in FQHC_G_CODES}
+        bundled = {id(line) for line in remit.lines} - visits
+        rate = FQHC_VISIT_RATE
+    elif remit.place_of_service == RHC:
+        clinic = [line for line in remit.lines if _rhc_clinic(line) and line.outcome == "paid"]
+        first: dict[object, RemitLine] = {}
+        for line in clinic:
+            first.setdefault(line.service_date, line)
+        visits = {id(line) for line in first.values()}
+        bundled = {id(line) for line in clinic} - visits
+        rate = RHC_VISIT_RATE
+    else:
         return remit
-    return replace(
-        remit, lines=tuple(_visit_line(line, coinsurance_percent) for line in remit.lines)
+    lines = tuple(
+        _visit_line(line, rate, coinsurance_percent)
+        if id(line) in visits
+        else _bundled(line)
+        if id(line) in bundled
+        else line
+        for line in remit.lines
     )
+    return replace(remit, lines=lines)
 
 
-def _visit_line(line: RemitLine, coinsurance_percent: Decimal) -> RemitLine:
+def _rhc_clinic(line: RemitLine) -> bool:
+    """An RHC clinic visit line: revenue code 052X (SVC04 beside a HCPCS, else SVC01 NU)."""
+    code = line.revenue_code if line.qualifier == "HC" else line.procedure
+    return code.startswith("052")
+
+
+def _bundled(line: RemitLine) -> RemitLine:
     if line.outcome != "paid":
         return line
-    if line.procedure not in FQHC_G_CODES:
-        bundled = (Adjustment("CO", "97", line.charge),)
-        return replace(line, paid=Decimal("0.00"), allowed=Decimal("0.00"), outcome="CO-97",
-                       adjustments=bundled)  # fmt: skip
-    allowed = min(line.charge, FQHC_VISIT_RATE)
+    bundled = (Adjustment("CO", "97", line.charge),)
+    return replace(line, paid=Decimal("0.00"), allowed=Decimal("0.00"), outcome="CO-97",
+                   adjustments=bundled)  # fmt: skip
+
+
+def _visit_line(line: RemitLine, rate: Decimal, coinsurance_percent: Decimal) -> RemitLine:
+    if line.outcome != "paid":
+        return line
+    allowed = min(line.charge, rate)
     coinsurance = (allowed * coinsurance_percent / 100).quantize(
         Decimal("0.01"), rounding=ROUND_HALF_UP
     )

@@ -58,8 +58,9 @@ def _cas(w: X12Writer, line: RemitLine) -> None:
 
 
 def _service(w: X12Writer, line: RemitLine) -> None:
+    revenue = line.revenue_code if line.qualifier == "HC" else None  # SVC04, 837I lines
     w.segment("SVC", (line.qualifier, line.procedure, *line.modifiers), _money(line.charge),
-              _money(line.paid), None, _units(line.units))  # fmt: skip
+              _money(line.paid), revenue or None, _units(line.units))  # fmt: skip
     if line.service_date_end and line.service_date_end != line.service_date:
         w.segment("DTM", "150", line.service_date.strftime("%Y%m%d"))
         w.segment("DTM", "151", line.service_date_end.strftime("%Y%m%d"))

@@ -41,6 +41,8 @@ class RemitLine:
     remarks: tuple[str, ...] = ()
     line_control: str | None = None
     service_date_end: date | None = None
+    revenue_code: str = ""
+    """SVC04: the 837I line's revenue code when it was priced by its HCPCS (SVC01 HC)."""
 
     @property
     def patient_responsibility(self) -> Decimal:
@@ -172,6 +174,7 @@ def _line(data: dict[str, Any]) -> RemitLine:
         service_date_end=(
             date.fromisoformat(data["service_date_end"]) if data["service_date_end"] else None
         ),
+        revenue_code=data.get("revenue_code", ""),  # kept before 837I lines had one
     )
 
 

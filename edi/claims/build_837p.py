@@ -123,6 +123,10 @@ class _Segments:
         and 837I share segments that differ in a few elements."""
         return any(e.position == position for e in self.guide.segments[segment].elements)
 
+    def describes(self, segment: str) -> bool:
+        """Whether the description has ``segment`` at all (the 837I's 2320 MOA)."""
+        return segment in self.guide.segments
+
 
 def build_interchanges(
     encounters: Iterable[Encounter],
@@ -327,7 +331,7 @@ def _claim(s: _Segments, enc: Encounter, st02: str, cob: ClaimCob | None) -> Bui
     if enc.supervising_provider:
         s.supervising_provider_name(enc.supervising_provider)
     for other in cob.others if cob else ():
-        _other_payer(s, other)
+        other_payer(s, other)
 
     claim_rendering = rendering.npi if rendering else billing_npi
     refs = []
@@ -336,7 +340,7 @@ def _claim(s: _Segments, enc: Encounter, st02: str, cob: ClaimCob | None) -> Bui
         refs.append(ref)
         _line(s, index, line, enc.place_of_service, claim_rendering, ref)
         for adjudication in cob.lines[index - 1] if cob else ():
-            _line_adjudication(s, adjudication)
+            line_adjudication(s, adjudication)
     return BuiltClaim(
         clm01,
         enc.encounter_id,
@@ -375,14 +379,17 @@ def _line(
 # -- other coverage (COB, issue 13) ---------------------------------------------------------
 
 
-def _other_payer(s: _Segments, other: OtherPayer) -> None:
-    """One 2320 loop with its 2330A and 2330B (see :mod:`edi.claims.cob_loops`)."""
+def other_payer(s: _Segments, other: OtherPayer) -> None:
+    """One 2320 loop with its 2330A and 2330B (see :mod:`edi.claims.cob_loops`), for
+    either form: the description decides the elements, and only the 837I's has MOA."""
     s.other_subscriber_information(other)
     for group in other.adjustments:
         s.other_payer_adjustment(group)
     s.other_payer_paid(other)
     s.other_payer_patient_liability(other)
     s.other_insurance_coverage(other)
+    if s.describes("other_payer_outpatient_adjudication"):
+        s.other_payer_outpatient_adjudication(other)
     s.other_subscriber_name(other.subscriber)
     if other.subscriber.address:
         _address(s.other_subscriber_street, s.other_subscriber_city, other.subscriber.address)
@@ -391,8 +398,9 @@ def _other_payer(s: _Segments, other: OtherPayer) -> None:
     s.other_payer_claim_number(other)
 
 
-def _line_adjudication(s: _Segments, adjudication: LineAdjudication) -> None:
-    """One 2430 loop: SVD, its CAS, DTP*573 and the remaining patient liability."""
+def line_adjudication(s: _Segments, adjudication: LineAdjudication) -> None:
+    """One 2430 loop: SVD, its CAS, DTP*573 and the remaining patient liability (both
+    forms; the 837I's SVD04 carries the revenue code)."""
     s.line_adjudication(adjudication)
     for group in adjudication.adjustments:
         s.line_adjustment(group)

@@ -46,11 +46,20 @@ class RemitLine:
     line_ref: str
     line_no: int
     procedure_code: str
+    """SVC06-2 (as submitted), else SVC01-2; an 837I line priced by its revenue code has
+    that code here, with ``qualifier`` ``NU``."""
     modifiers: tuple[str, ...]
     charge: Decimal
     paid: Decimal
     units: Decimal | None
     adjustments: tuple[Adjustment, ...]
+    qualifier: str = "HC"
+    """SVC06-1, else SVC01-1."""
+
+    @property
+    def hcpcs(self) -> str | None:
+        """The line's HCPCS/CPT code, ``None`` for a line paid by revenue code (NU)."""
+        return None if self.qualifier == "NU" or not self.procedure_code else self.procedure_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +78,8 @@ class RemitClaim:
     crossover_payer: str = ""
     """NM1*TT: the payer this one forwarded the claim to (name or ID)."""
     source: str = ""
+    remark_codes: tuple[str, ...] = ()
+    """MOA/MIA claim remark codes: an 837I to the next payer passes them on (2320 MOA)."""
 
     @property
     def reversal(self) -> bool:
@@ -182,7 +193,7 @@ def adjudication_from(remit: RemitClaim, enc: Encounter, payer_id: str) -> Adjud
         AdjudicatedLine(
             line_id=None,
             position=_position(enc, line),
-            procedure_code=line.procedure_code or None,
+            procedure_code=line.hcpcs,
             modifiers=list(line.modifiers),
             paid_amount=line.paid,
             paid_units=line.units,
@@ -197,6 +208,7 @@ def adjudication_from(remit: RemitClaim, enc: Encounter, payer_id: str) -> Adjud
         claim_adjustments=list(remit.adjustments),
         lines=lines,
         payer_claim_number=remit.payer_claim_number or None,
+        remark_codes=list(remit.remark_codes[:5]),
     )
 
 
@@ -204,7 +216,7 @@ def _position(enc: Encounter, line: RemitLine) -> int:
     """The service line an 835 line answers: REF*6R is ``line_id`` or ``CLM01-n``, else
     the lines are in the order sent."""
     clm01 = enc.claim_id
-    for index, service in enumerate(enc.service_lines, 1):
+    for index, service in enumerate(enc.claim_lines, 1):
         if (service.line_id or f"{clm01}-{index}").upper() == line.line_ref.upper():
             return index
     return line.line_no
@@ -319,6 +331,7 @@ def remit_claims(
             lines=tuple(by_claim.get(key, ())),
             crossover_payer=crossovers.get((row.source, row.clm01.upper()), ""),
             source=str(row.source),
+            remark_codes=tuple(c for c in _text(row.remark_codes).split(",") if c),
         )
 
 
@@ -341,6 +354,7 @@ def _line(row: Any, adjustments: list[Adjustment]) -> RemitLine:
         line_ref=_text(row.line_ref),
         line_no=int(row.line_no),
         procedure_code=_text(row.submitted_code) or _text(row.procedure_code),
+        qualifier=_text(row.submitted_qualifier) or _text(row.procedure_qualifier),
         modifiers=tuple(m for m in _text(row.submitted_modifiers).split(",") if m),
         charge=_money(row.charge_cents),
         paid=_money(row.paid_cents),

@@ -8,8 +8,12 @@ it has adjudicated, its claim-level CAS, AMT*D and its 2430 lines.  :func:`claim
 the first into the second, once, for the builder and the rules; :func:`filed_cob` takes the
 same view from a claim read back from a file, so one set of balancing rules judges both.
 
-The models here are the shape the guide description binds (``edi/guides/x222a1.yaml``,
-subjects ``other_payers[]`` and ``service_lines[].adjudications[]``).  Built from an
+The 837I (005010X223A2) carries the same loops under its revenue lines, so one view serves
+both forms: the lines are the claim's own (``Encounter.claim_lines``), and each guide
+description binds what its form writes (``edi/guides/x222a1.yaml`` and ``x223a2.yaml``,
+subjects ``other_payers[]`` and ``service_lines[].adjudications[]`` or
+``revenue_lines[].adjudications[]``; the 837I adds SVD04, the line's revenue code, and
+2320 MOA, the earlier payer's remark codes).  Built from an
 encounter they are constructed without validation (their values come from validated
 models: the builder's hot path); read from a file they are validated.
 """
@@ -34,6 +38,7 @@ from edi.claims.models import (
     Encounter,
     Patient,
     Payer,
+    RevenueLine,
     ServiceLine,
     Subscriber,
 )
@@ -91,6 +96,8 @@ class OtherPayer(_Wire):
     release_of_information: str = "Y"
     paid_date: date | None = None
     payer_claim_number: str | None = None
+    remark_codes: list[str] = []
+    """MOA03-07 (837I only): the earlier payer's claim-level remark codes."""
 
     @property
     def adjudicated(self) -> bool:
@@ -102,8 +109,11 @@ class LineAdjudication(_Wire):
 
     payer_id: str
     paid_amount: Decimal
-    procedure_code: str
+    procedure_code: str | None = None
+    """SVD03-2; an 837I line without HCPCS (SV202) has none."""
     modifiers: list[str] = []
+    revenue_code: str | None = None
+    """SVD04 (837I): the revenue code of the line paid."""
     paid_units: Decimal
     adjustments: list[CasGroup] = []
     paid_date: date | None = None
@@ -211,6 +221,7 @@ def _other(
             else _patient_amount(adjudication.claim_adjustments),
             "paid_date": adjudication.paid_date,
             "payer_claim_number": adjudication.payer_claim_number,
+            "remark_codes": adjudication.remark_codes,
         }
     return OtherPayer.model_construct(
         responsibility=_ORDER[place],
@@ -225,7 +236,9 @@ def _other(
     )
 
 
-def _line_index(lines: Sequence[ServiceLine], adjudicated: AdjudicatedLine) -> int | None:
+def _line_index(
+    lines: Sequence[ServiceLine | RevenueLine], adjudicated: AdjudicatedLine
+) -> int | None:
     """Which service line (0-based) an adjudicated line is about: by ``line_id``, else by
     ``position``."""
     if adjudicated.line_id is not None:
@@ -241,21 +254,23 @@ def _line_index(lines: Sequence[ServiceLine], adjudicated: AdjudicatedLine) -> i
 def _line_adjudications(
     enc: Encounter, payers: Sequence[Payer], adjudications: Sequence[Adjudication]
 ) -> tuple[tuple[tuple[LineAdjudication, ...], ...], tuple[tuple[int, str], ...]]:
-    per_line: list[list[LineAdjudication]] = [[] for _ in enc.service_lines]
+    lines = enc.claim_lines
+    per_line: list[list[LineAdjudication]] = [[] for _ in lines]
     unmatched: list[tuple[int, str]] = []
     for number, (payer, adjudication) in enumerate(zip(payers, adjudications, strict=False)):
         for adjudicated in adjudication.lines:
-            index = _line_index(enc.service_lines, adjudicated)
+            index = _line_index(lines, adjudicated)
             if index is None:
                 unmatched.append((number, adjudicated.line_id or str(adjudicated.position)))
                 continue
-            line = enc.service_lines[index]
+            line = lines[index]
             per_line[index].append(
                 LineAdjudication.model_construct(
                     payer_id=payer.payer_id,
                     paid_amount=adjudicated.paid_amount,
                     procedure_code=adjudicated.procedure_code or line.procedure_code,
                     modifiers=adjudicated.modifiers or line.modifiers,
+                    revenue_code=getattr(line, "revenue_code", None),
                     paid_units=adjudicated.paid_units or line.units,
                     adjustments=cas_groups(adjudicated.adjustments),
                     paid_date=adjudication.paid_date,
@@ -336,7 +351,7 @@ def filed_cob(enc: Any) -> ClaimCob | None:
     """The same view of a claim read from an 837 (``read_837.FiledEncounter``), whose
     2000B already names the billed payer and whose 2320/2430 were read as they stand."""
     others = tuple(vars(enc).get("other_payers") or ())
-    lines = tuple(tuple(vars(line).get("adjudications") or ()) for line in enc.service_lines)
+    lines = tuple(tuple(vars(line).get("adjudications") or ()) for line in enc.claim_lines)
     sequence = enc.payer.responsibility
     if not others and not any(lines) and sequence == "P":
         return None

@@ -209,9 +209,9 @@ class BillingProvider(Provider):
     ]
     tax_id_type: Literal["EIN", "SSN"] = "EIN"
     address: Address
-    clia_number: Annotated[
-        str | None, BeforeValidator(_upper_or_none), Field(pattern=r"^\d{2}D\d{7}$")
-    ] = None
+    clia_number: (
+        Annotated[str, BeforeValidator(_upper_or_none), Field(pattern=r"^\d{2}D\d{7}$")] | None
+    ) = None
     """The laboratory's CLIA certificate number (REF*X4), e.g. 14D0123456; payers need it
     on claims with laboratory lines."""
     accepts_assignment: Literal["A", "B", "C"] = "A"
@@ -428,8 +428,9 @@ class AdjudicatedLine(_Model):
     """What an earlier payer decided for one service line (2430)."""
 
     line_id: Annotated[str | None, Field(min_length=1, max_length=30)] = None
-    position: Annotated[int | None, Field(ge=1, le=50)] = None
-    """1-based position among ``service_lines`` when the line has no ``line_id``."""
+    position: Annotated[int | None, Field(ge=1, le=999)] = None
+    """1-based position among the claim's lines (``service_lines``, or an 837I's
+    ``revenue_lines``) when the line has no ``line_id``."""
     procedure_code: (
         Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{5}$")] | None
     ) = None
@@ -448,6 +449,12 @@ class Adjudication(_Model):
     claim_adjustments: Annotated[list[Adjustment], Field(max_length=30)] = []
     lines: Annotated[list[AdjudicatedLine], Field(max_length=50)] = []
     payer_claim_number: Annotated[str | None, Field(min_length=1, max_length=50)] = None
+    remark_codes: Annotated[
+        list[Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{2,5}$")]],
+        Field(max_length=5),
+    ] = []
+    """The payer's claim-level remark codes (RARC, its 835 MOA): an 837I to a later payer
+    passes them on in 2320 MOA03-07."""
 
 
 # -- end of other coverage -------------------------------------------------------------
@@ -497,6 +504,10 @@ class ValueAmount(_Model):
     ]
 
 
+MAX_PROFESSIONAL_DIAGNOSES = 12
+MAX_INSTITUTIONAL_DIAGNOSES = 25
+HI_CODES = 12
+"""Composites in one HI segment; the 837I allows two HI of each list kind (24 codes)."""
 POA = Literal["Y", "N", "U", "W"]
 """Present on admission (HI0n-9): Y yes, N no, U not documented, W clinically undetermined."""
 
@@ -518,26 +529,35 @@ class Institutional(_Model):
     """DTP*435: required on inpatient bills (types 011x, 018x, 021x...)."""
     admission_hour: Annotated[str | None, Field(pattern=r"^([01][0-9]|2[0-3])[0-5][0-9]$")] = None
     """DTP*435 with format ``DT``: the hour of admission, ``HHMM`` (UB-04 FL 13)."""
+    discharge_hour: Annotated[str | None, Field(pattern=r"^([01][0-9]|2[0-3])[0-5][0-9]$")] = None
+    """DTP*096 (UB-04 FL 16): the hour of discharge, ``HHMM``, on a final inpatient bill."""
     admission_type: Annotated[str | None, Field(pattern=r"^[1-9]$")] = None
     """CL101 (UB-04 FL 14): 1 emergency ... 9 information not available."""
     admission_source: Annotated[str | None, Field(pattern=r"^[0-9A-Z]$")] = None
     """CL102 (UB-04 FL 15)."""
     patient_status: Annotated[str, Field(pattern=r"^[0-9]{2}$")]
     """CL103 (UB-04 FL 17): ``01`` discharged home, ``30`` still a patient..."""
-    present_on_admission: Annotated[list[POA], Field(max_length=13)] = []
+    present_on_admission: Annotated[list[POA], Field(max_length=MAX_INSTITUTIONAL_DIAGNOSES)] = []
     """HI01-9 of the principal and each other diagnosis, in ``diagnoses`` order (all or
     none: exempt facilities such as FQHCs and RHCs send none)."""
     admitting_diagnosis: ICD10 | None = None
     """HI*ABJ: inpatient bills."""
     visit_reasons: Annotated[list[ICD10], Field(max_length=3)] = []
     """HI*APR: the patient's reasons for an unscheduled outpatient visit."""
+    external_causes: Annotated[list[ICD10], Field(max_length=HI_CODES)] = []
+    """HI*ABN: external causes of injury (ICD-10-CM V00-Y99)."""
+    drg_code: (
+        Annotated[str, BeforeValidator(_upper_or_none), Field(pattern=r"^[0-9A-Z]{3,4}$")] | None
+    ) = None
+    """HI*DR: the diagnosis related group the facility assigned (inpatient bills paid by
+    DRG, when the payer asks for it)."""
     principal_procedure: Procedure | None = None
     """HI*BBR (ICD-10-PCS): inpatient bills with a procedure."""
-    other_procedures: Annotated[list[Procedure], Field(max_length=12)] = []
-    occurrence_spans: Annotated[list[OccurrenceSpan], Field(max_length=12)] = []
-    occurrences: Annotated[list[CodedDate], Field(max_length=12)] = []
-    value_codes: Annotated[list[ValueAmount], Field(max_length=12)] = []
-    condition_codes: Annotated[list[Code2], Field(max_length=12)] = []
+    other_procedures: Annotated[list[Procedure], Field(max_length=2 * HI_CODES)] = []
+    occurrence_spans: Annotated[list[OccurrenceSpan], Field(max_length=2 * HI_CODES)] = []
+    occurrences: Annotated[list[CodedDate], Field(max_length=2 * HI_CODES)] = []
+    value_codes: Annotated[list[ValueAmount], Field(max_length=2 * HI_CODES)] = []
+    condition_codes: Annotated[list[Code2], Field(max_length=2 * HI_CODES)] = []
     attending_provider: PersonProvider | None = None
     """2310A: the 837I asks for it on every claim but non-scheduled transportation
     (rule SNIP4.INSTITUTIONAL.ATTENDING)."""
@@ -659,7 +679,9 @@ class Encounter(_Model):
     patient: Patient | None = None
     place_of_service: Annotated[POS | None, Field(validate_default=True)] = None
     """Required on professional claims; an 837I has none."""
-    diagnoses: Annotated[list[ICD10], Field(min_length=1, max_length=12)]
+    diagnoses: Annotated[list[ICD10], Field(min_length=1, max_length=MAX_INSTITUTIONAL_DIAGNOSES)]
+    """The principal first; at most 12 on an 837P (one HI), 25 on an 837I (the principal
+    and two HI of 12 other diagnoses)."""
     prior_authorization: Annotated[str | None, Field(min_length=1, max_length=50)] = None
     accident: Accident | None = None
     onset_date: Date | None = None
@@ -706,6 +728,20 @@ class Encounter(_Model):
             raise PydanticCustomError("missing", "Field required")
         return value
 
+    @field_validator("diagnoses")
+    @classmethod
+    def _form_diagnoses(cls, value: list, info: ValidationInfo) -> list:
+        """The 837P's one HI holds 12 codes; only the 837I has room for more."""
+        if len(value) > MAX_PROFESSIONAL_DIAGNOSES and info.data.get("claim_type") != (
+            "institutional"
+        ):
+            raise PydanticCustomError(
+                "too_long",
+                "List should have at most 12 items after validation, not {actual_length}",
+                {"field_type": "List", "max_length": 12, "actual_length": len(value)},
+            )
+        return value
+
     @field_validator("service_lines", "revenue_lines")
     @classmethod
     def _form_lines(cls, value: list, info: ValidationInfo) -> list:
@@ -727,6 +763,16 @@ class Encounter(_Model):
         return self.encounter_id.upper()
 
     @property
+    def lines_field(self) -> str:
+        """The field holding this claim's lines: ``service_lines`` (SV1) or, on an 837I,
+        ``revenue_lines`` (SV2); what findings on a line name."""
+        return "revenue_lines" if self.claim_type == "institutional" else "service_lines"
+
+    @property
+    def claim_lines(self) -> list[ServiceLine] | list[RevenueLine]:
+        """This claim's lines, of its form (see :attr:`lines_field`)."""
+        return self.revenue_lines if self.claim_type == "institutional" else self.service_lines
+
+    @property
     def total_charge(self) -> Decimal:
-        lines = self.revenue_lines if self.claim_type == "institutional" else self.service_lines
-        return sum((line.charge for line in lines), Decimal("0.00"))
+        return sum((line.charge for line in self.claim_lines), Decimal("0.00"))

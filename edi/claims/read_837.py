@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from edi.claims.cob_loops import LineAdjudication, OtherPayer
-from edi.claims.models import Date, Encounter, ServiceLine, Subscriber
+from edi.claims.models import Date, Encounter, RevenueLine, ServiceLine, Subscriber
 from edi.codesets.procedures import procedure_kind
 from edi.guides.model import Guide, guide_for, x222a1
 from edi.guides.segments import SegmentReader
@@ -44,6 +44,12 @@ from edi.x12.reader import (
 
 class FiledServiceLine(ServiceLine):
     """A service line read from a file, with the 2430 loops under it."""
+
+    adjudications: list[LineAdjudication] = Field(default_factory=list)
+
+
+class FiledRevenueLine(RevenueLine):
+    """An 837I revenue line read from a file, with the 2430 loops under it."""
 
     adjudications: list[LineAdjudication] = Field(default_factory=list)
 
@@ -78,6 +84,9 @@ class FiledEncounter(Encounter):
     ] = []  # noqa: RUF012 (pydantic copies defaults)
     """At least one on a professional claim (:class:`Encounter`'s form check); none on an
     837I, whose lines are ``revenue_lines``."""
+    revenue_lines: Annotated[
+        list[FiledRevenueLine], Field(max_length=999, validate_default=True)
+    ] = []  # noqa: RUF012 (pydantic copies defaults)
     # -- end of other coverage --
 
 
@@ -104,8 +113,9 @@ class FileClaim:
         """The segment a finding on ``field_path`` is about (the CLM when unknown)."""
         if not field_path:
             return self.clm_position
-        if field_path.startswith("service_lines["):
-            index = int(field_path[14 : field_path.index("]")])
+        lines, bracket, rest = field_path.partition("[")
+        if bracket and lines in ("service_lines", "revenue_lines"):  # SV1 or SV2
+            index = int(rest[: rest.index("]")])
             return self.positions.get(f"line{index + 1}", self.clm_position)
         if field_path.startswith("diagnoses"):
             return self.positions.get("HI", self.clm_position)

@@ -39,7 +39,7 @@ LINE_FIELDS = frozenset(
 LINE_PREFIXES = ("service_line.", "service_lines.", "line.", "revenue_line.", "revenue_lines.")
 LIST_FIELDS = frozenset(
     {"diagnoses", "modifiers", "diagnosis_pointers", "present_on_admission", "condition_codes",
-     "visit_reasons"}
+     "visit_reasons", "external_causes"}
 )  # fmt: skip
 
 

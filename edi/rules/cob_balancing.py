@@ -6,12 +6,13 @@ or rejected at the front end.  These rules judge the COB view of
 :mod:`edi.claims.cob_loops`, the same for encounters and for claims read from files, so a
 claim that cannot balance is an exception and is never sent.  Balancing is the 837P's:
 
-* per line and earlier payer: the line's charge (SV102) = that payer's SVD02 paid + its
-  line CAS amounts;
+* per line and earlier payer: the line's charge (SV102, the 837I's SV203) = that payer's
+  SVD02 paid + its line CAS amounts;
 * per earlier payer that reported lines: AMT*D = the sum of its SVD02;
 * per earlier payer: CLM02 = AMT*D + its claim-level CAS + its line CAS amounts.
 
-CLM02 = the sum of SV102 is :data:`edi.rules.snip3_balancing.CLAIM_BALANCE`.
+CLM02 = the sum of SV102 is :data:`edi.rules.snip3_balancing.CLAIM_BALANCE`.  The 837I
+balances the same way over its revenue lines (``Encounter.claim_lines``).
 """
 
 from __future__ import annotations
@@ -185,7 +186,8 @@ def cob_situational(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         return
     if filed:
         yield from _filed_order(cob)
-    yield from _medicare_type(cob)
+    if enc.claim_type != "institutional":  # the 837I has no SBR05 (value codes 12-16 say it)
+        yield from _medicare_type(cob)
     yield from _lines_known(enc, cob, filed)
 
 
@@ -245,7 +247,7 @@ def _lines_known(enc: Any, cob: ClaimCob, filed: bool) -> Iterator[Finding]:
         reported = [any(a.payer_id == other.payer.payer_id for a in items) for items in cob.lines]
         if any(reported) and not all(reported):
             line = reported.index(False) + 1
-            yield fire(LINES_INCOMPLETE, field=f"service_lines[{line - 1}]",
+            yield fire(LINES_INCOMPLETE, field=f"{enc.lines_field}[{line - 1}]",
                        payer_place=_PLACES.get(other.responsibility, other.responsibility),
                        payer=other.payer.payer_id, line=line)  # fmt: skip
 
@@ -266,7 +268,7 @@ def _payer_balances(enc: Any, cob: ClaimCob, other: OtherPayer) -> Iterator[Find
     place = _PLACES.get(other.responsibility, other.responsibility)
     line_paid = line_adjusted = ZERO
     any_line = False
-    for index, (line, items) in enumerate(zip(enc.service_lines, cob.lines, strict=False)):
+    for index, (line, items) in enumerate(zip(enc.claim_lines, cob.lines, strict=False)):
         for item in items:
             if item.payer_id != payer_id:
                 continue
@@ -275,7 +277,7 @@ def _payer_balances(enc: Any, cob: ClaimCob, other: OtherPayer) -> Iterator[Find
             line_paid += item.paid_amount
             line_adjusted += adjusted
             if item.paid_amount + adjusted != line.charge:
-                yield fire(LINE_BALANCE, field=f"service_lines[{index}]", line=index + 1,
+                yield fire(LINE_BALANCE, field=f"{enc.lines_field}[{index}]", line=index + 1,
                            charge=_money(line.charge), payer_place=place, payer=payer_id,
                            paid=_money(item.paid_amount), adjusted=_money(adjusted),
                            total=_money(item.paid_amount + adjusted))  # fmt: skip

@@ -163,34 +163,23 @@ RHC_HCPCS = _rule(
 )  # fmt: skip
 
 
-COB_UNSUPPORTED = _rule(
-    "SNIP4.INSTITUTIONAL.COB_UNSUPPORTED", 4, "reject", "billing",
-    "this 837I is billed to payer {sequence} of the claim, but the processor does not yet "
-    "write the 837I's other-payer loops (2320/2330/2430) a later payer needs",
-    "Bill the later payer on its portal or paper with the earlier payer's remittance, or "
-    "remove billed_payer_sequence to bill the primary",
-    "2320", "SBR",
+PERSON_ONLY = _rule(
+    "SNIP4.INSTITUTIONAL.PERSON_ONLY", 4, "reject", "billing",
+    "the 837I names its {role} provider as a person (2310{loop} NM102 1); this one is an "
+    "organisation",
+    "Give the {role} clinician's last_name and first_name, or leave {field} out",
+    "2310D", "NM1", "NM102",
 )  # fmt: skip
-COB_OMITTED = _rule(
-    "SNIP4.INSTITUTIONAL.COB_OMITTED", 4, "warn", "billing",
-    "the patient has other coverage, but this 837I leaves out the other-payer loops "
-    "(2320/2330) that tell the primary about it",
-    "Nothing to do for the primary; bill the later payers on their portals for now",
-    "2320", "SBR",
+DISCHARGE_HOUR = _rule(
+    "SNIP4.INSTITUTIONAL.DISCHARGE_HOUR", 4, "reject", "billing",
+    "bill {tob} is a final inpatient bill with patient status {status}, so the 837I needs "
+    "the hour of discharge (DTP*096, UB-04 FL 16)",
+    "Give institutional.discharge_hour as HHMM (1430)",
+    "2300", "DTP", "DTP03",
 )  # fmt: skip
-
-
-@check
-def institutional_cob(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    """The 837I's COB loops are not written yet: never send a later payer's 837I without
-    them, and say so when a primary's 837I leaves them out."""
-    if enc.claim_type != "institutional":
-        return
-    if enc.billed_payer_sequence != "P" or enc.payer.responsibility != "P":
-        sequence = max(enc.billed_payer_sequence, enc.payer.responsibility)  # P < S < T
-        yield fire(COB_UNSUPPORTED, field="billed_payer_sequence", sequence=sequence)
-    elif enc.other_coverage:
-        yield fire(COB_OMITTED, field="other_coverage")
+STILL_A_PATIENT = "30"
+FINAL_FREQUENCIES = frozenset({"1", "4"})
+"""Type of bill frequencies that end a stay: admit through discharge, last interim."""
 
 
 @check
@@ -246,6 +235,16 @@ def providers_and_procedures(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         yield fire(OPERATING, field="institutional.operating_provider")
     if inst.other_procedures and inst.principal_procedure is None:
         yield fire(PROCEDURES_ORDER, field="institutional.principal_procedure")
+    for field, role, loop in (("rendering_provider", "rendering", "D"),
+                              ("referring_provider", "referring", "F")):  # fmt: skip
+        provider = getattr(enc, field)
+        if provider is not None and not provider.is_person:
+            yield fire(PERSON_ONLY, field=field, role=role, loop=loop,
+                       location=(f"2310{loop}", "NM1", "NM102"))  # fmt: skip
+    final = inst.bill_frequency in FINAL_FREQUENCIES and inst.patient_status != STILL_A_PATIENT
+    if final and inst.facility_code in lists.INPATIENT_BILLS and not inst.discharge_hour:
+        yield fire(DISCHARGE_HOUR, field="institutional.discharge_hour", tob=inst.type_of_bill,
+                   status=inst.patient_status)  # fmt: skip
 
 
 @check

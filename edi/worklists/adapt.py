@@ -92,6 +92,10 @@ def _lines(lines: pd.DataFrame) -> pd.DataFrame:
             "line_no": lines["line_no"],
             "line_ref": lines["line_ref"],
             "procedure_code": lines["procedure_code"],
+            "revenue_code": lines["revenue_code"].where(
+                lines["revenue_code"].notna() | (lines["procedure_qualifier"] != "NU"),
+                lines["procedure_code"],
+            ),
             "modifiers": lines["modifiers"].str.replace(",", "|"),
             "units": [None if pd.isna(u) else str(u) for u in units],
             "billed_cents": lines["charge_cents"],

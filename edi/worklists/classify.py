@@ -230,6 +230,7 @@ def _claim_payment(
             line_pr = pr_by_line.get(line_no, 0)
             fields |= {
                 "procedure_code": _str(line["procedure_code"]),
+                "revenue_code": _str(line["revenue_code"]) or None,
                 "modifiers": _str(line["modifiers"]),
                 "units": _str(line["units"]),
                 "service_date": _iso(line["service_date"]),

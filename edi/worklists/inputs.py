@@ -46,6 +46,7 @@ LINE_COLUMNS = (
     "line_no",  # 1-based SVC position within the CLP
     "line_ref",  # REF*6R: echoes our REF*6R line control number
     "procedure_code",
+    "revenue_code",  # an 837I line's: SVC04, else SVC01-2 of an NU line; null on an 837P
     "modifiers",  # "25|59"
     "units",  # SVC05 (or SVC07), text
     "billed_cents",

@@ -42,6 +42,7 @@ ROW_COLUMNS = (
     "type_of_bill",
     "line_ref",
     "procedure_code",
+    "revenue_code",  # an 837I line's revenue code (UB-04 FL 42)
     "modifiers",
     "units",
     "billed_cents",
@@ -160,6 +161,7 @@ def _row(
         "type_of_bill": _v(ctx.get("type_of_bill")),
         "line_ref": item.line_ref,
         "procedure_code": p.get("procedure_code"),
+        "revenue_code": p.get("revenue_code"),
         "modifiers": p.get("modifiers"),
         "units": p.get("units"),
         "billed_cents": _int(billed),

@@ -56,6 +56,7 @@ DENIALS = (
     _c("payer_sequence", "Payer seq", "text", 6),  # COB: P, S or T
     _c("line_ref", "Line", "text", 16),
     _c("procedure_code", "Code", "text", 8),
+    _c("revenue_code", "Rev code", "text", 8),
     _c("modifiers", "Modifiers", "text", 10),
     _c("units", "Units", "text", 7),
     _c("billed_cents", "Billed", "money", 12),

@@ -46,6 +46,7 @@ INPATIENT_STAY: dict[str, Any] = {
         "statement_through": "2026-11-04",
         "admission_date": "2026-11-01",
         "admission_hour": "0815",
+        "discharge_hour": "1130",
         "admission_type": "1",
         "admission_source": "7",
         "patient_status": "01",
@@ -81,13 +82,16 @@ CODE2 = st.from_regex(r"[0-9A-Z]{2}", fullmatch=True)
 PCS = st.sampled_from(["0T9B70Z", "0DTJ4ZZ", "5A1955Z", "B2111ZZ", "0SRC0J9"])
 REVENUE = st.sampled_from(["0120", "0250", "0300", "0450", "0510", "0521", "0636", "0730"])
 HCPCS = st.sampled_from(["G0466", "G0467", "99213", "36415", "J1100", "80053"])
+EXTERNAL_CAUSES = ("W19.XXXA", "V43.52XA", "X58.XXXA")
 MONEY = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2)
 
 
 @st.composite
 def institutional_encounters(draw: st.DrawFn) -> dict[str, Any]:
     """A valid institutional encounter with every optional block drawn or left out."""
-    diagnoses = draw(st.lists(st.sampled_from(DIAGNOSES), min_size=1, max_size=12))
+    many = draw(st.booleans())  # a second HI of each kind (codes 13-24)
+    diagnoses = draw(st.lists(st.sampled_from(DIAGNOSES), min_size=1, max_size=25 if many else 12))
+    up_to = 24 if many else 12
     start = date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 300)))
     end = start + timedelta(days=draw(st.integers(0, 9)))
     day = st.integers(0, 30).map(lambda n: (start - timedelta(days=n)).isoformat())
@@ -117,22 +121,26 @@ def institutional_encounters(draw: st.DrawFn) -> dict[str, Any]:
             "last_name": draw(TEXT),
             "first_name": draw(TEXT),
         },
-        "condition_codes": draw(st.lists(CODE2, max_size=12)),
+        "condition_codes": draw(st.lists(CODE2, max_size=up_to)),
         "occurrences": [
-            {"code": draw(CODE2), "date": draw(day)} for _ in range(draw(st.integers(0, 12)))
+            {"code": draw(CODE2), "date": draw(day)} for _ in range(draw(st.integers(0, up_to)))
         ],
         "occurrence_spans": [
             {"code": draw(CODE2), "start": draw(day), "end": start.isoformat()}
-            for _ in range(draw(st.integers(0, 3)))
+            for _ in range(draw(st.integers(0, 14 if many else 3)))
         ],
         "value_codes": [
             {"code": draw(CODE2), "amount": str(draw(MONEY))}
-            for _ in range(draw(st.integers(0, 4)))
+            for _ in range(draw(st.integers(0, 14 if many else 4)))
         ],
         "other_procedures": [
-            {"code": draw(PCS), "date": draw(day)} for _ in range(draw(st.integers(0, 3)))
+            {"code": draw(PCS), "date": draw(day)}
+            for _ in range(draw(st.integers(0, 14 if many else 3)))
         ],
         "visit_reasons": draw(st.lists(st.sampled_from(DIAGNOSES), max_size=3)),
+        "external_causes": draw(st.lists(st.sampled_from(EXTERNAL_CAUSES), max_size=3)),
+        "drg_code": draw(st.none() | st.sampled_from(["470", "871", "292"])),
+        "discharge_hour": draw(st.none() | st.sampled_from(["0000", "1130", "2359"])),
     }
     if draw(st.booleans()):
         inst["present_on_admission"] = [draw(st.sampled_from("YNUW")) for _ in diagnoses]
@@ -147,6 +155,45 @@ def institutional_encounters(draw: st.DrawFn) -> dict[str, Any]:
         institutional=inst,
         revenue_lines=[revenue_line(i) for i in range(draw(st.integers(1, 8)))],
     )
+    person = {"npi": draw(st.sampled_from(VALID_NPIS)), "last_name": draw(TEXT),
+              "first_name": draw(TEXT)}  # fmt: skip
+    extra = {
+        "rendering_provider": person,
+        "referring_provider": person,
+        "service_facility": {"name": draw(TEXT), "npi": VALID_NPIS[0],
+                             "address": EXAMPLE["billing_provider"]["address"]},
+        "referral_number": draw(st.from_regex(r"[A-Z0-9]{1,12}", fullmatch=True)),
+    }  # fmt: skip
+    data.update({k: v for k, v in extra.items() if draw(st.booleans())})
     data["billing_provider"]["organization_name"] = draw(TEXT)
     data["subscriber"].update(last_name=draw(TEXT), first_name=draw(TEXT))
     return data
+
+
+# -- other coverage: an FQHC visit billed to the Medigap plan after Medicare -------------
+
+MEDICARE_A = {"payer_id": "MCRA1", "name": "Medicare Part A", "claim_filing_indicator": "MA"}
+MEDIGAP = {"payer_id": "SBXGAP", "name": "Sandbox Medigap Plan", "claim_filing_indicator": "CI"}
+MEDICARE_PAID: dict[str, Any] = {
+    "payer_id": "MCRA1",
+    "paid_date": "2026-11-27",
+    "paid_amount": "144.00",
+    "payer_claim_number": "ICN-FQ-1",
+    "remark_codes": ["N130"],
+    "lines": [
+        {"position": 1, "paid_amount": "144.00",
+         "adjustments": [{"group": "PR", "reason": "2", "amount": "36.00"}]},
+        {"position": 2, "paid_amount": "0.00",
+         "adjustments": [{"group": "CO", "reason": "97", "amount": "150.00"}]},
+    ],
+}  # fmt: skip
+"""Medicare's answer to :data:`FQHC_VISIT`: the G-code paid per visit less 20 %
+coinsurance, the qualifying visit bundled into it (CO-97)."""
+
+
+def fqhc_secondary(**changes: Any) -> dict[str, Any]:
+    """:data:`FQHC_VISIT` billed to the Medigap plan with Medicare's adjudication."""
+    medigap = {"payer": MEDIGAP, "subscriber": {**FQHC_VISIT["subscriber"], "member_id": "GAP1"}}
+    cob = {"payer": MEDICARE_A, "other_coverage": [medigap], "billed_payer_sequence": "S",
+           "prior_adjudications": [MEDICARE_PAID]}  # fmt: skip
+    return institutional(**{**cob, **changes})

@@ -93,6 +93,13 @@ CASES = {
         institutional(institutional=block(type_of_bill="0711"),
                       revenue_lines=[line(procedure_code=None)]),
         "SNIP7.RHC.HCPCS"),
+    "final inpatient bill without discharge hour": (
+        institutional(INPATIENT_STAY,
+                      institutional=block(INPATIENT_STAY, discharge_hour=None)),
+        "SNIP4.INSTITUTIONAL.DISCHARGE_HOUR"),
+    "referring provider an organisation": (
+        institutional(referring_provider={"npi": "1003000126", "organization_name": "Lab"}),
+        "SNIP4.INSTITUTIONAL.PERSON_ONLY"),
 }  # fmt: skip
 
 
@@ -134,17 +141,14 @@ def test_an_ambulance_bill_needs_no_attending() -> None:
     assert "SNIP4.INSTITUTIONAL.ATTENDING" not in rule_ids(data)
 
 
-def test_a_later_payers_837i_is_refused_until_its_cob_loops_are_written() -> None:
-    """The 837I's 2320/2330/2430 are not written yet: a claim to a second payer would go
-    out without the first payer's adjudication, which every secondary payer denies."""
-    primary = dict(institutional())
-    coverage = {"payer": EXAMPLE["payer"] | {"payer_id": "SBXGAP", "name": "GAP PLAN"},
-                "subscriber": EXAMPLE["subscriber"]}  # fmt: skip
-    with_other = Encounter.model_validate(primary | {"other_coverage": [coverage]})
-    warned = {f.rule_id for f in run_checks(with_other, CTX) if not f.rejects}
-    assert "SNIP4.INSTITUTIONAL.COB_OMITTED" in warned
-    secondary = primary | {"payer": primary["payer"] | {"responsibility": "S"}}
-    assert "SNIP4.INSTITUTIONAL.COB_UNSUPPORTED" in rule_ids(secondary)
-    assert not {"SNIP4.INSTITUTIONAL.COB_OMITTED", "SNIP4.INSTITUTIONAL.COB_UNSUPPORTED"} & (
-        rule_ids(primary)
+def test_only_the_837i_has_room_for_more_than_12_diagnoses() -> None:
+    """Two HI*ABF hold 24 other diagnoses on the 837I; the 837P's one HI holds 12 codes."""
+    codes = ["E11.40", "I10", "J06.9", "M54.50"] * 4
+    assert len(Encounter.model_validate(institutional(diagnoses=codes)).diagnoses) == 16
+    with pytest.raises(ValidationError) as caught:
+        Encounter.model_validate(encounter(diagnoses=codes))
+    assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [(("diagnoses",), "too_long")]
+    still = block(INPATIENT_STAY, discharge_hour=None, patient_status="30")
+    assert "SNIP4.INSTITUTIONAL.DISCHARGE_HOUR" not in rule_ids(
+        institutional(INPATIENT_STAY, institutional=still)
     )

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sandbox.responder import Responder
 from sandbox.state import SandboxState
-from tests.institutional.factories import FQHC_VISIT, INPATIENT_STAY
+from tests.institutional.factories import FQHC_VISIT, INPATIENT_STAY, institutional
 from tests.institutional.test_build_837i import build
 from tests.sandbox.answers import read_answers
 from tests.support.judge import pyx12_errors
@@ -49,3 +49,38 @@ def test_an_fqhc_visit_is_paid_per_visit_on_its_g_code() -> None:
     assert first.paid == g_code.paid
     for reply in replies:
         assert pyx12_errors(reply.data.decode("ascii")) == [], reply.kind
+
+
+def test_an_rhc_visit_is_paid_its_all_inclusive_rate_once_a_day() -> None:
+    """Bill 0711: the day's first clinic line (052X) is the visit at the RHC rate, a second
+    052X line that day is bundled, and the lab line (0300) is priced as any line; the 835
+    echoes each HCPCS line's revenue code in SVC04."""
+    rhc = institutional(
+        encounter_id="RH-20261120-0001",
+        institutional={**FQHC_VISIT["institutional"], "type_of_bill": "0711"},
+        revenue_lines=[
+            {"revenue_code": "0521", "procedure_code": "99214", "charge": "210.00",
+             "units": "1", "service_date": "2026-11-20"},
+            {"revenue_code": "0521", "procedure_code": "99213", "charge": "150.00",
+             "units": "1", "service_date": "2026-11-20"},
+            {"revenue_code": "0300", "procedure_code": "36415", "charge": "12.00",
+             "units": "1", "service_date": "2026-11-20"},
+        ],
+    )  # fmt: skip
+    (ic,) = build(rhc)
+    responder = Responder(SandboxState(), seed=1, clock=lambda: RECEIVED)
+    replies = [r for r in responder.respond(ic.data, "rhc.837") if r.kind == "835"]
+    text = replies[0].data.decode("ascii")
+    assert "SVC*HC:99214*210.00*" in text and "*0521*" in text and "*0300*" in text
+    (remit,) = [
+        remit
+        for payment in read_answers([r.data for r in replies]).payments
+        for remit in payment.remits
+        if remit.status != "22"
+    ]
+    visit, second, lab = remit.lines
+    assert visit.paid + sum(a[2] for a in visit.adjustments) == 210
+    assert ("CO", "45", Decimal("67.00")) in visit.adjustments  # allowed: the 143.00 rate
+    assert second.paid == 0 and second.adjustments == [("CO", "97", Decimal("150.00"))]
+    assert lab.adjustments != [("CO", "97", Decimal("12.00"))]
+    assert pyx12_errors(text) == []
