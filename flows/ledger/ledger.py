@@ -14,6 +14,7 @@ workers) safe together:
 
 from __future__ import annotations
 
+from flows.ledger.billed import BilledLedger
 from flows.ledger.claims import ClaimLedger
 from flows.ledger.engine import create_ledger_engine
 from flows.ledger.files import FileLedger
@@ -35,6 +36,7 @@ class Ledger(
     HoldLedger,
     StatusInquiryLedger,
     NextPayerLedger,
+    BilledLedger,
 ):
     """The pipeline's durable memory; open one per process with :meth:`open`.
 

@@ -47,17 +47,25 @@ def run(tmp_path: Path, *paths: Path) -> tuple[int, dict, list[dict]]:
     return code, manifest, exceptions
 
 
+def visit(encounter_id: str, day: int) -> dict:
+    """The example on another day: the same service twice would be held as a duplicate."""
+    data = encounter(encounter_id=encounter_id)
+    for line in data["service_lines"]:
+        line["service_date"] = f"2026-11-{day}"
+    return data
+
+
 def test_every_format_builds_and_control_numbers_persist(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
-    (src / "a.jsonl").write_text(ndjson(encounter(encounter_id="J1")))
+    (src / "a.jsonl").write_text(ndjson(visit("J1", 20)))
     with gzip.open(src / "b.ndjson.gz", "wt") as f:
-        f.write(ndjson(encounter(encounter_id="G1")))
-    rows = flat_rows(encounter(encounter_id="C1"))
+        f.write(ndjson(visit("G1", 19)))
+    rows = flat_rows(visit("C1", 18))
     header = list(rows[0])
     lines = [",".join(header)] + [",".join(str(r.get(h, "")) for h in header) for r in rows]
     (src / "c.csv").write_text("\n".join(lines) + "\n")
-    table = pa.Table.from_pylist(flat_rows(encounter(encounter_id="P1")))
+    table = pa.Table.from_pylist(flat_rows(visit("P1", 17)))
     pq.write_table(table, src / "d.parquet")
 
     code, manifest, exceptions = run(tmp_path, src)

@@ -17,6 +17,7 @@ from flows.ledger.models import Base
 
 TABLES = {
     "alembic_version",
+    "billed_services",
     "claim_checks",
     "claim_events",
     "claim_exceptions",
@@ -41,7 +42,7 @@ def _head() -> str:
 def test_scripts_are_found_through_the_package() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert Path(script.dir).name == "migrations"
-    assert script.get_current_head() == "0004_secondary"
+    assert script.get_current_head() == "0005_billed_services"
 
 
 def test_open_creates_the_schema_at_head_and_opening_again_changes_nothing(
