@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.cli import main
-from tests.factories import EXAMPLE, encounter, ndjson
+from tests.factories import EXAMPLE, encounter, ndjson, visit
 from tests.support.judge import pyx12_errors
 
 
@@ -45,14 +45,6 @@ def run(tmp_path: Path, *paths: Path) -> tuple[int, dict, list[dict]]:
     manifest = json.loads((out / "manifest.json").read_text())
     exceptions = [json.loads(x) for x in (out / "exceptions.jsonl").read_text().splitlines()]
     return code, manifest, exceptions
-
-
-def visit(encounter_id: str, day: int) -> dict:
-    """The example on another day: the same service twice would be held as a duplicate."""
-    data = encounter(encounter_id=encounter_id)
-    for line in data["service_lines"]:
-        line["service_date"] = f"2026-11-{day}"
-    return data
 
 
 def test_every_format_builds_and_control_numbers_persist(tmp_path: Path) -> None:
