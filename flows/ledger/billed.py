@@ -4,6 +4,11 @@
 services are billed exactly when it is built), and :meth:`BilledLedger.billed_services`
 answers a night's batch of service keys with one query.  Keys are digests
 (:func:`edi.rules.duplicates.service_key`); rows hold them, CLM01s and dates: no PHI.
+
+A claim whose latest generation was rejected (TA1, 999 or 277CA) was never adjudicated:
+its services are not billed, so the clinic's corrected claim under a new encounter ID is
+not a duplicate.  A denied claim was adjudicated, and billing it again is the CARC 18 the
+check exists to prevent.
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ from collections.abc import Collection, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import Session, aliased
 
 from edi.rules.duplicates import REPLACING
-from flows.ledger.models import BilledService
+from flows.ledger.models import BilledService, Claim
+from flows.ledger.states import ClaimState
 from flows.ledger.store import Store, chunks, one_of
 
 
@@ -25,18 +31,31 @@ class BilledLedger(Store):
 
     def billed_services(self, keys: Collection[str]) -> dict[str, tuple[str, ...]]:
         """Each of ``keys`` already billed, with the CLM01s billing it, earliest first:
-        one query per 5,000 keys (a night's batch is one)."""
+        one query per 5,000 keys (a night's batch is one).  CLM01s whose latest
+        generation is rejected are left out (the module's docstring says why)."""
         found: dict[str, tuple[str, ...]] = {}
         with self._read() as session:
             for chunk in chunks(sorted(set(keys))):
                 rows = session.execute(
                     select(BilledService.service_key, BilledService.clm01)
                     .where(one_of(session, BilledService.service_key, chunk))
+                    .where(~_rejected(BilledService.clm01))
                     .order_by(BilledService.business_date, BilledService.clm01)
                 )
                 for key, clm01 in rows:
                     found[key] = (*found.get(key, ()), clm01)
         return found
+
+
+def _rejected(clm01: Any) -> Any:
+    """``clm01``'s latest generation is rejected: a rejected generation with none after it
+    (a resubmission is a new generation, billed again once built)."""
+    later = aliased(Claim)
+    return exists().where(
+        Claim.clm01 == clm01,
+        Claim.state == ClaimState.REJECTED,
+        ~exists().where(later.clm01 == Claim.clm01, later.generation > Claim.generation),
+    )
 
 
 def record_billed(

@@ -1,11 +1,13 @@
 """The services of each built claim, kept in the transaction that records its interchange;
-a replacement swaps them, a void removes them.  On SQLite and PostgreSQL."""
+a replacement swaps them, a void removes them; a rejected claim's do not count until it is
+built again.  On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from flows.ledger import ClaimRecord, Ledger
+from edi.events import EventKind
+from flows.ledger import ClaimEvent, ClaimRecord, Ledger
 from tests.ledger.helpers import FILE_B, NOON, claim, interchange
 
 
@@ -28,3 +30,17 @@ def test_built_claims_keep_their_services_until_replaced_or_voided(ledger: Ledge
     _build(ledger, [claim("ENC-B", FILE_B, "8")], {"ENC-B": ("k2",)})
     assert ledger.billed_services(["k1", "k2", "k3"]) == {"k3": ("ENC-A",)}
     assert ledger.billed_services([]) == {}
+
+
+def test_a_rejected_claim_bills_nothing_until_resubmitted_and_a_denied_one_still_does(
+    ledger: Ledger,
+) -> None:
+    _build(ledger, [claim(c) for c in ("ENC-A", "ENC-B", "ENC-C")],
+           {"ENC-A": ("k1",), "ENC-B": ("k1",), "ENC-C": ("k1",)})  # fmt: skip
+    ledger.apply_events([ClaimEvent("ENC-A", EventKind.ACK_REJECTED, NOON, "a.999"),
+                         ClaimEvent("ENC-B", EventKind.STATUS_REJECTED, NOON, "b.277"),
+                         ClaimEvent("ENC-C", EventKind.DENIED, NOON, "c.835")])  # fmt: skip
+    assert ledger.billed_services(["k1"]) == {"k1": ("ENC-C",)}
+
+    _build(ledger, [claim("ENC-A", FILE_B)], {"ENC-A": ("k1",)})  # its next generation
+    assert ledger.billed_services(["k1"]) == {"k1": ("ENC-A", "ENC-C")}
