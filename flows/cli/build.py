@@ -13,9 +13,13 @@ Exit codes: 0 every encounter became a claim; 1 some encounters (or the unreadab
 a file) went to the exceptions output or were held, the rest were built; 2 the input was
 unusable (no such path, no encounter file, nothing readable) and nothing was built.
 
-Claims that go out with warnings (a payer without a profile, free text changed for X12)
-are listed in ``warnings.jsonl``.  Limits on each file (line length, size, gzip ratio)
-come from ``CLAIMS_MAX_*`` in the environment (see :class:`flows.settings.Settings`).
+A held claim's coding queries (the question, the clinical facts and the choices the
+nightly's coding-review worklist shows, :func:`flows.holds.hold_record`) are in
+``provider_queries.jsonl``: a provider is asked before a claim leaves, never about one that
+left.  Claims that go out with warnings (advisory hints, a payer without a profile, free
+text changed for X12) are listed in ``warnings.jsonl`` and their rule IDs in the manifest.
+Limits on each file (line length, size, gzip ratio) come from ``CLAIMS_MAX_*`` in the
+environment (see :class:`flows.settings.Settings`).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from flows.cli._args import ledger_or_default, ledger_url, output_folder
 
@@ -115,12 +119,11 @@ def _build_files(
     ledger: Ledger,
     limits: ReadLimits,
 ) -> dict[str, int]:
-    """Build ``files`` into ``args.out``: interchanges, exceptions, holds, warnings,
-    provider queries and the manifest.  Returns the counts the summary and exit code come
+    """Build ``files`` into ``args.out``: interchanges, exceptions, holds with their
+    coding queries, warnings and the manifest.  Returns the counts the summary and exit code come
     from."""
     from edi.claims.build_837i import build_interchanges_by_form
     from edi.claims.intake import accepted_encounters
-    from edi.rules import provider_queries
     from edi.rules.file_validation import validate_837
     from edi.rules.record import FILE_UNREADABLE
     from flows.scrub import triage
@@ -130,6 +133,7 @@ def _build_files(
     out.mkdir(parents=True, exist_ok=True)
     counts = dict.fromkeys(COUNTS, 0) | {"files": len(files)}
     sources: dict[str, str] = {}
+    warned: dict[str, list[str]] = {}  # CLM01 -> rule IDs of the warnings it went out with
     manifest_claims: list[dict] = []
     held_ids: list[str] = []
     gaps: Counter[str] = Counter()  # claims per missing or stale reference release
@@ -141,11 +145,8 @@ def _build_files(
         (out / "provider_queries.jsonl").open("w", encoding="utf-8") as queries,
     ):
 
-        def ask_provider(findings: list) -> None:
+        def note_gaps(findings: list) -> None:
             gaps.update(f.rule_id for f in findings if f.rule_id.startswith(REFERENCE_GAP))
-            for query in provider_queries(findings):
-                counts["provider_queries"] += 1
-                queries.write(json.dumps(query.as_dict()) + "\n")
 
         def refused(item: Refused) -> None:
             exceptions.write(json.dumps(item.as_dict()) + "\n")
@@ -154,20 +155,22 @@ def _build_files(
                 print(f"claims build: {item.source}: {item.findings[0].message}", file=sys.stderr)
                 return
             counts["refused"] += 1
-            ask_provider(item.findings)
+            note_gaps(item.findings)
 
         def accepted(item: Accepted) -> None:
             sources[item.encounter.claim_id] = item.source.rsplit(":", 1)[0]
             if item.findings:
                 counts["warned"] += 1
+                warned[item.encounter.claim_id] = sorted({f.rule_id for f in item.findings})
                 warnings.write(json.dumps(item.as_dict()) + "\n")
-            ask_provider(item.findings)
+            note_gaps(item.findings)
 
         def held(item: Held) -> None:
             counts["held"] += 1
             held_ids.append(item.encounter.claim_id)
             holds.write(json.dumps(item.as_dict()) + "\n")
-            ask_provider(item.findings)
+            note_gaps(item.findings)
+            counts["provider_queries"] += _write_queries(item, checks, queries)
 
         records = itertools.chain.from_iterable(local_records(f, limits) for f in files)
         outcomes = _not_held(triage(records, checks, ledger.billed_services), held)
@@ -192,6 +195,7 @@ def _build_files(
                     "isa13": f"{ic.isa13:09d}",
                     "gs06": str(ic.gs06),
                     "st02": c.st02,
+                    "warnings": warned.pop(c.clm01, []),
                 }
                 for c in ic.claims
             )
@@ -206,6 +210,18 @@ def _build_files(
     }
     _finish(out, manifest, held_ids, gaps)
     return counts
+
+
+def _write_queries(item: Held, checks: NightChecks, out: TextIO) -> int:
+    """Write the held claim's coding queries as the night asks them (:func:`flows.holds.
+    hold_record`, the content of its coding-review worklist: IDs, codes, facts, choices);
+    how many."""
+    from flows.holds import hold_record
+
+    record = hold_record(item, item.source.rsplit(":", 1)[0], checks.context.today, checks)
+    for q in record.queries:
+        out.write(json.dumps({"query_id": q.query_id, "clm01": q.clm01, **q.payload}) + "\n")
+    return len(record.queries)
 
 
 def _not_held(outcomes: Iterable[Triaged], on_held: Callable[[Held], None]) -> Iterator[Outcome]:

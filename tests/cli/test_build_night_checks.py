@@ -43,6 +43,12 @@ def test_build_holds_what_the_night_holds_with_the_installed_releases(
     assert held["encounter_id"] == "ECG-1"
     assert [f["rule_id"] for f in held["held_for"]] == ["SNIP7.NCCI.PTP_NOT_ALLOWED"]
     assert "W123456789" not in json.dumps(held)  # IDs and reasons, never the member
+    out = tmp_path / "out"
+    [query] = [json.loads(x) for x in (out / "provider_queries.jsonl").read_text().splitlines()]
+    assert query["clm01"] == "ECG-1" and query["rule_id"] == "SNIP7.NCCI.PTP_NOT_ALLOWED"
+    assert {c["value"] for c in query["choices"]} >= {"clinically undetermined", "other"}
+    assert query["facts"]["services"] and "W123456789" not in json.dumps(query)
+    assert manifest["counts"]["provider_queries"] == 1
 
 
 def test_build_without_installed_releases_says_which_checks_did_not_run(
@@ -57,3 +63,6 @@ def test_build_without_installed_releases_says_which_checks_did_not_run(
     assert gaps["SNIP5.REFERENCE.NCCI_PTP.MISSING"] == 2  # ...and the run says so
     assert "SNIP5.REFERENCE.NCCI_PTP.MISSING on 2 claim(s)" in stderr
     assert "claims reference load" in stderr
+    # built with warnings: said in the manifest, no provider query about a claim that left
+    assert all("SNIP5.REFERENCE.NCCI_PTP.MISSING" in c["warnings"] for c in manifest["claims"])
+    assert (tmp_path / "out" / "provider_queries.jsonl").read_text() == ""
