@@ -36,7 +36,7 @@ from edi.claims.intake import Accepted, Refused
 from edi.claims.models import Encounter
 from edi.claims.records import Record
 from edi.findings import Finding
-from edi.rules.duplicates import service_keys
+from edi.rules.duplicates import DUPLICATE_SERVICE, service_keys
 from edi.rules.record import FILE_UNREADABLE
 from edi.rules.registry import CheckContext
 from flows.clearinghouse.base import Clearinghouse, upload_name
@@ -299,9 +299,12 @@ def build_released(
     created: datetime,
 ) -> BuildSummary:
     """Build the claims coding review released, each under the file it was held from
-    (see :mod:`flows.holds`); close each hold with what admission did."""
+    (see :mod:`flows.holds`); close each hold with what admission did.  A released claim
+    repeating a service billed since it was held is held again (``summary.held``)."""
     summary = BuildSummary()
     released = take_released(ledger, checks)
+    summary.held += len(released.held_again)
+    _count(summary.holds, Counter(DUPLICATE_SERVICE.id for _ in released.held_again))
     refused = refuse_released(ledger, released.refused, business_date)
     summary.exceptions += sum(refused.values())
     _count(summary.rules, refused)
