@@ -12,8 +12,8 @@ Values returned are IDs and counts only.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from pydantic import ValidationError
@@ -23,8 +23,16 @@ from edi.claims.models import Encounter
 from edi.codesets import bundled_code_sets
 from edi.findings import Finding
 from edi.rules.common import first_service_date
+from edi.rules.duplicates import DUPLICATE_SERVICE, duplicates_of, service_keys
 from edi.rules.registry import run_checks
-from edi.worklists.coding_review import AnswerError, apply_answers, query_id, query_payload
+from edi.worklists.coding_review import (
+    UNDETERMINED,
+    AnswerError,
+    apply_answers,
+    field_before_answers,
+    query_id,
+    query_payload,
+)
 from flows.ledger import ClaimException, Ledger
 from flows.ledger.held import (
     ClaimCheck,
@@ -147,20 +155,24 @@ def release_answered(ledger: Ledger) -> ReleaseSummary:
 # -- released holds go into the night's build ---------------------------------------------
 
 
+Checked = tuple[HeldClaim, Encounter, list[Finding]]
+
+
 @dataclass
 class Released:
     """Released holds re-checked for tonight, grouped by their original file."""
 
-    by_file: dict[str, list[tuple[HeldClaim, Encounter, list[Finding]]]] = field(
-        default_factory=dict
-    )
+    by_file: dict[str, list[Checked]] = field(default_factory=dict)
     refused: list[tuple[HeldClaim, Refused]] = field(default_factory=list)
+    held_again: list[str] = field(default_factory=list)
+    """CLM01s back on the coding review: their service was billed since they were held."""
 
 
 def take_released(ledger: Ledger, checks: NightChecks) -> Released:
     """Released holds, each checked again as answered: the rules it was held for (and any
-    other hold) go out as warnings, since a coder reviewed it; a reject stays a reject."""
-    out = Released()
+    other hold) go out as warnings, since a coder reviewed it; a reject stays a reject;
+    duplicates are asked again (:func:`_billed_since`)."""
+    out, passed = Released(), []
     for hold in ledger.find_holds([HoldState.RELEASED]):
         encounter = Encounter.model_validate(hold.answered or hold.encounter)
         findings = run_checks(encounter, checks.context, hold.source_file)
@@ -169,8 +181,71 @@ def take_released(ledger: Ledger, checks: NightChecks) -> Released:
         if isinstance(verdict, Refused):
             out.refused.append((hold, verdict))
             continue
+        passed.append((hold, encounter, findings))
+    for hold, encounter, findings in _billed_since(ledger, checks, passed, out):
         out.by_file.setdefault(hold.source_file, []).append((hold, encounter, findings))
     return out
+
+
+def _billed_since(
+    ledger: Ledger, checks: NightChecks, passed: list[Checked], out: Released
+) -> Iterator[Checked]:
+    """The released holds still to build; those repeating a service billed since they
+    were held (or another released hold's) go back on the coding review.
+
+    Days or weeks can pass between a hold and its answers, and the clinic may meanwhile
+    have sent the same visit under another encounter ID.  The coder answered a question
+    about a code or a modifier, not about that claim: sending would be a CARC 18 denial
+    nobody chose, so the claim is held again with a duplicate query naming the claim
+    that billed it, exactly as a new night's duplicate is.  When the coder already
+    answered a duplicate query of this hold "clinically undetermined" (bill as
+    documented: a real second service), that is their decision to send, and it is not
+    asked again.  One ledger query for all released holds' services."""
+    keys = {k for _, encounter, _ in passed for k in service_keys(encounter)}
+    billed = ledger.billed_services(keys) if keys else {}
+    first_seen: dict[str, str] = {}
+    for hold, encounter, findings in passed:
+        repeats = list(duplicates_of(encounter, first_seen, billed, hold.source_file))
+        if not repeats or _sent_as_documented(ledger, hold):
+            yield hold, encounter, findings
+            continue
+        queries = _queries_again(ledger, hold, encounter, repeats, checks)
+        if ledger.hold_again(hold.id, queries):
+            out.held_again.append(hold.clm01)
+
+
+def _sent_as_documented(ledger: Ledger, hold: HeldClaim) -> bool:
+    """The coder answered this hold's duplicate query "clinically undetermined"."""
+    if DUPLICATE_SERVICE.id not in hold.rule_ids:
+        return False
+    return any(q.rule_id == DUPLICATE_SERVICE.id and q.answer == UNDETERMINED
+               for q in ledger.find_queries(hold_id=hold.id))  # fmt: skip
+
+
+def _queries_again(
+    ledger: Ledger, hold: HeldClaim, encounter: Encounter, repeats: list[Finding],
+    checks: NightChecks,
+) -> list[CodingQuery]:  # fmt: skip
+    """The duplicate queries, their facts from the answered encounter, their fields on
+    the held one (the earlier answers apply again at the next release)."""
+    answers = [(q.field, q.answer or "") for q in ledger.find_queries(hold_id=hold.id)]
+    code_sets = checks.context.code_sets or bundled_code_sets()
+    release, _ = code_sets.icd.release_for(first_service_date(encounter))
+    queries = []
+    for f in repeats:
+        held_field = field_before_answers(f.field or "", answers)
+        payload = query_payload(f, encounter, release) | {"field": held_field}
+        queries.append(
+            CodingQuery(
+                query_id=query_id(hold.clm01, hold.source_file, replace(f, field=held_field)),
+                clm01=hold.clm01,
+                rule_id=f.rule_id,
+                field=held_field,
+                payload=payload,
+                asked_on=checks.context.today,
+            )
+        )
+    return queries
 
 
 def refuse_released(

@@ -11,13 +11,14 @@ warning kept.  A missing or stale reference release is a finding of its own
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from pydantic import ValidationError
 
-from edi.claims.intake import Accepted, Refused, admit
+from edi.claims.intake import Accepted, BilledLookup, Refused, admit, nothing_billed
 from edi.claims.models import Encounter
 from edi.claims.records import Record
 from edi.codesets import CodeSets, bundled_code_sets
@@ -63,6 +64,15 @@ class Held:
     holding: list[Finding] = field(default_factory=list)
     """The findings whose disposition is ``hold``: one query each."""
 
+    def as_dict(self) -> dict[str, object]:
+        """The held-output line of ``claims build``: IDs, locations and reasons only."""
+        return {
+            "encounter_id": self.encounter.encounter_id,
+            "source": self.source,
+            "held_for": [f.as_dict() for f in self.holding],
+            "warnings": [f.as_dict() for f in self.findings if f not in self.holding],
+        }
+
 
 Triaged = Accepted | Refused | Held
 
@@ -77,11 +87,15 @@ def disposition(finding: Finding, payer_id: str | None, context: CheckContext) -
     return rule.default_disposition if rule is not None else finding.severity
 
 
-def triage(records: Iterable[Record], checks: NightChecks) -> Iterator[Triaged]:
-    """Each record's outcome with dispositions applied (see the module docstring)."""
+def triage(
+    records: Iterable[Record], checks: NightChecks, billed: BilledLookup = nothing_billed
+) -> Iterator[Triaged]:
+    """Each record's outcome with dispositions applied (see the module docstring);
+    ``billed`` is the ledger's lookup of services billed on earlier nights
+    (:meth:`flows.ledger.Ledger.billed_services`), for the duplicates across them."""
     tap = _Tap(records)
-    for outcome in admit(tap, checks.context):
-        yield _dispose(outcome, tap.current, checks)
+    for outcome in admit(tap, checks.context, billed):
+        yield _dispose(outcome, tap.behind(), checks)
 
 
 def releases_of(encounter: Encounter, checks: NightChecks) -> list[str]:
@@ -148,14 +162,18 @@ def _encounter_of(record: Record) -> Encounter | None:
 
 
 class _Tap:
-    """Passes records on and remembers the last one: intake yields one outcome per record,
-    in order, so the record behind an outcome is the last one taken."""
+    """Passes records on and keeps those intake has not answered yet: intake yields one
+    outcome per record, in order (a batch behind the reading), so the record behind an
+    outcome is the oldest one kept."""
 
     def __init__(self, records: Iterable[Record]) -> None:
         self._records = iter(records)
-        self.current: Record | None = None
+        self._taken: deque[Record] = deque()
 
     def __iter__(self) -> Iterator[Record]:
         for record in self._records:
-            self.current = record
+            self._taken.append(record)
             yield record
+
+    def behind(self) -> Record | None:
+        return self._taken.popleft() if self._taken else None

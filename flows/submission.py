@@ -36,6 +36,7 @@ from edi.claims.intake import Accepted, Refused
 from edi.claims.models import Encounter
 from edi.claims.records import Record
 from edi.findings import Finding
+from edi.rules.duplicates import DUPLICATE_SERVICE, service_keys
 from edi.rules.record import FILE_UNREADABLE
 from edi.rules.registry import CheckContext
 from flows.clearinghouse.base import Clearinghouse, upload_name
@@ -197,7 +198,7 @@ def _build_file(
     summary = BuildSummary(files=1)
     per_interchange = profile.claims_per_transaction * profile.transactions_per_interchange
     batch = _Batch(key, ledger, profile, checks, business_date, created, summary)
-    for chunk in _chunks(triage(records, checks), per_interchange):
+    for chunk in _chunks(triage(records, checks, ledger.billed_services), per_interchange):
         refused = [o for o in chunk if isinstance(o, Refused)]
         accepted = [o for o in chunk if isinstance(o, Accepted)]
         accepted = _eligibility_gate(accepted, batch)  # issue 16: held for their 271
@@ -275,12 +276,13 @@ def _admit_and_record(encounters: list[Encounter], batch: _Batch) -> list[Encoun
     generations = {a.clm01: a.generation for a in admission.admitted}
     to_build = [e for e in encounters if e.claim_id in generations]
     _keep_checks(to_build, batch)
+    services = {e.claim_id: tuple(service_keys(e)) for e in to_build}
     recorded: set[str] = set()
     for ic in build_interchanges(to_build, batch.profile, ledger, batch.created):
         checkpoint("after_build")
         try:
             ledger.record_interchange(
-                _interchange_record(ic, batch.profile, generations, batch.business_date)
+                _interchange_record(ic, batch.profile, generations, batch.business_date, services)
             )
         except ClaimsAlreadyRecorded:
             return [e for e in to_build if e.claim_id not in recorded]
@@ -322,9 +324,12 @@ def build_released(
     created: datetime,
 ) -> BuildSummary:
     """Build the claims coding review released, each under the file it was held from
-    (see :mod:`flows.holds`); close each hold with what admission did."""
+    (see :mod:`flows.holds`); close each hold with what admission did.  A released claim
+    repeating a service billed since it was held is held again (``summary.held``)."""
     summary = BuildSummary()
     released = take_released(ledger, checks)
+    summary.held += len(released.held_again)
+    _count(summary.holds, Counter(DUPLICATE_SERVICE.id for _ in released.held_again))
     refused = refuse_released(ledger, released.refused, business_date)
     summary.exceptions += sum(refused.values())
     _count(summary.rules, refused)
@@ -393,7 +398,11 @@ def _record_refusals(
 
 
 def _interchange_record(
-    ic: Interchange, profile: ClearinghouseProfile, generations: dict[str, int], business_date: date
+    ic: Interchange,
+    profile: ClearinghouseProfile,
+    generations: dict[str, int],
+    business_date: date,
+    services: dict[str, tuple[str, ...]],
 ) -> InterchangeRecord:
     return InterchangeRecord(
         profile=profile.name,
@@ -404,7 +413,10 @@ def _interchange_record(
         file_name=upload_name(profile, ic.isa13, business_date),
         content=ic.data,
         business_date=business_date,
-        claims=[InterchangeClaim(c.clm01, generations[c.clm01], int(c.st02)) for c in ic.claims],
+        claims=[
+            InterchangeClaim(c.clm01, generations[c.clm01], int(c.st02), services[c.clm01])
+            for c in ic.claims
+        ],
     )
 
 

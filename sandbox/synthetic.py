@@ -165,7 +165,7 @@ def encounters(
         }
         for _ in range(6)
     ]
-    panel = _panel(service_date.year)
+    panel = _panel(service_date.year, max(count, PANEL_SIZE))
     seen_today = rng.sample(range(len(panel)), min(count, len(panel)))
     for i in range(count):
         payer, subscriber, dependent = panel[seen_today[i % len(seen_today)]]
@@ -209,13 +209,15 @@ def encounters(
 PANEL_SIZE = 600
 
 
-def _panel(year: int) -> list[tuple[dict, dict, dict | None]]:
+def _panel(year: int, size: int) -> list[tuple[dict, dict, dict | None]]:
     """The practice's patients: the same every night, so patients come back, deductibles
     get met over the nights and payments flow as in a real practice; each is seen at most
-    once a night, as a payer would otherwise deny the second visit as a duplicate."""
+    once a night, as a payer would otherwise deny the second visit as a duplicate (and the
+    night holds it, ``SNIP7.DUPLICATE.SERVICE``).  A night larger than the practice's
+    ``PANEL_SIZE`` (a benchmark's) has more patients; the first ``PANEL_SIZE`` are the same."""
     rng = random.Random(year)
     reference = date(year, 7, 1)
-    return [_member(rng, reference) for _ in range(PANEL_SIZE)]
+    return [_member(rng, reference) for _ in range(size)]
 
 
 def _member(rng: random.Random, service_date: date) -> tuple[dict, dict, dict | None]:

@@ -73,6 +73,15 @@ def encounter(**changes: Any) -> dict[str, Any]:
     return data
 
 
+def visit(encounter_id: str, day: int = 20) -> dict[str, Any]:
+    """The example as another visit, its lines on 2026-11-``day``: the same service under
+    two encounter IDs is held as a duplicate (``SNIP7.DUPLICATE.SERVICE``)."""
+    data = encounter(encounter_id=encounter_id)
+    for line in data["service_lines"]:
+        line["service_date"] = f"2026-11-{day:02d}"
+    return data
+
+
 def ndjson(*encounters: dict[str, Any]) -> str:
     return "".join(json.dumps(e) + "\n" for e in encounters)
 

@@ -7,16 +7,20 @@ insensitively, since CLM01 goes out upper-cased).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Set
+import itertools
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from edi.claims.models import Encounter
 from edi.claims.records import Record
 from edi.rules import record as record_rules
-from edi.rules.duplicates import duplicates_of
+from edi.rules.duplicates import Billed, duplicates_of, service_keys
 from edi.rules.registry import CheckContext, Finding, fire, run_checks
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,36 +58,76 @@ class Refused:
 Outcome = Accepted | Refused
 
 
+BilledLookup = Callable[[Collection[str]], Billed]
+"""Service keys to the CLM01s already billing them (:meth:`flows.ledger.Ledger.billed_services`)."""
+
+BATCH = 1000
+"""Records checked before the billed services of their lines are looked up at once."""
+
+
+def nothing_billed(keys: Collection[str]) -> Billed:
+    """No claim billed before: a batch is only checked against itself."""
+    return {}
+
+
 def admit(
-    records: Iterable[Record], context: CheckContext, known_services: Set[str] = frozenset()
+    records: Iterable[Record],
+    context: CheckContext,
+    known_services: BilledLookup = nothing_billed,
+    batch: int = BATCH,
 ) -> Iterator[Outcome]:
     """Validate each record; refuse those with any ``reject`` finding, keep going.
 
-    ``known_services`` are :func:`edi.rules.duplicates.service_keys` of claims already
-    billed (the ledger's): a line repeating one, or an earlier line of the batch under
-    another encounter ID, is a duplicate."""
+    Duplicates (:mod:`edi.rules.duplicates`): a line repeating an earlier line of the
+    batch under another encounter ID, or a service ``known_services`` says another CLM01
+    already billed.  It is asked once per ``batch`` records (one ledger query, not one per
+    claim), so outcomes come ``batch`` records behind the reading, one per record, in order.
+    """
     seen: dict[str, str] = {}
-    services: dict[str, str] = {}
-    for rec in records:
-        try:
-            yield _outcome(rec, context, seen, (services, known_services))
-        except Exception as exc:
-            # A crash in a check is a bug, but the record goes to the exceptions output
-            # and the batch goes on.  Only the error's type is kept: its text may quote
-            # a value, and values may be PHI.
-            finding = fire(record_rules.RECORD_UNCHECKED, source=rec.source,
-                           error=type(exc).__name__)  # fmt: skip
-            yield Refused(rec.source, rec.source, [finding])
+    first_seen: dict[str, str] = {}
+    pending = iter(records)
+    while chunk := list(itertools.islice(pending, batch)):
+        checked = [_guarded(rec, _checked, rec, context, seen) for rec in chunk]
+        keys = {k for c in checked if isinstance(c, _Checked) and c.clean
+                for k in service_keys(c.encounter)}  # fmt: skip
+        known = known_services(keys) if keys else {}
+        for item in checked:
+            if isinstance(item, Refused):
+                yield item
+            else:
+                yield _guarded(item.rec, _outcome, item, first_seen, known)
 
 
-def _outcome(
-    rec: Record,
-    context: CheckContext,
-    seen: dict[str, str],
-    services: tuple[dict[str, str], Set[str]],
-) -> Outcome:
-    """One record's outcome; ``seen`` maps upper-cased IDs to where they first appeared,
-    ``services`` the batch's service keys to their first encounter, and the known ones."""
+def _guarded(rec: Record, work: Callable[..., T], *args: Any) -> T | Refused:
+    """``work(*args)``, or the record refused when a check crashes."""
+    try:
+        return work(*args)
+    except Exception as exc:
+        # A crash in a check is a bug, but the record goes to the exceptions output
+        # and the batch goes on.  Only the error's type is kept: its text may quote
+        # a value, and values may be PHI.
+        finding = fire(record_rules.RECORD_UNCHECKED, source=rec.source,
+                       error=type(exc).__name__)  # fmt: skip
+        return Refused(rec.source, rec.source, [finding])
+
+
+@dataclass(slots=True)
+class _Checked:
+    """A record through every check but the batch's duplicates."""
+
+    rec: Record
+    key: str
+    encounter: Encounter | None
+    findings: list[Finding]
+
+    @property
+    def clean(self) -> bool:
+        """Read, and refused by nothing yet: the duplicates are asked of it."""
+        return self.encounter is not None and not any(f.rejects for f in self.findings)
+
+
+def _checked(rec: Record, context: CheckContext, seen: dict[str, str]) -> _Checked:
+    """The record's checks; ``seen`` maps upper-cased IDs to where they first appeared."""
     encounter, findings, key = _validate(rec)
     if key != rec.source:
         first = seen.setdefault(key.upper(), rec.source)
@@ -92,13 +136,20 @@ def _outcome(
                 fire(record_rules.DUPLICATE, field="encounter_id", encounter_id=key,
                      source=rec.source, first=first)
             )  # fmt: skip
+    if encounter is not None:
+        findings.extend(run_checks(encounter, context, rec.source))
+    return _Checked(rec, key, encounter, findings)
+
+
+def _outcome(item: _Checked, first_seen: dict[str, str], known: Billed) -> Outcome:
+    """``first_seen`` maps the batch's service keys to their first encounter."""
+    rec, encounter, findings = item.rec, item.encounter, item.findings
     if encounter is None:
-        return Refused(key, rec.source, findings)
-    findings.extend(run_checks(encounter, context, rec.source))
-    if not any(f.rejects for f in findings):
-        findings.extend(duplicates_of(encounter, *services, rec.source))
+        return Refused(item.key, rec.source, findings)
+    if item.clean:
+        findings.extend(duplicates_of(encounter, first_seen, known, rec.source))
     if any(f.rejects for f in findings):
-        return Refused(key, rec.source, findings)
+        return Refused(item.key, rec.source, findings)
     return Accepted(encounter, rec.source, findings)
 
 

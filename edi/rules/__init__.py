@@ -23,7 +23,6 @@ from edi.rules import (
     snip7_partner,
     specificity,
 )
-from edi.rules.queries import ProviderQuery, provider_queries
 
 
 def load_all() -> int:
@@ -34,7 +33,6 @@ def load_all() -> int:
 
 
 __all__ = [
-    "ProviderQuery",
     "clinical",
     "cob_balancing",
     "duplicates",
@@ -42,7 +40,6 @@ __all__ = [
     "load_all",
     "modifiers",
     "payer_edits",
-    "provider_queries",
     "record",
     "snip2_guide",
     "snip3_balancing",

@@ -5,15 +5,17 @@ provider as a duplicate (CARC 18).  A repeat can be real (two visits in one day,
 repeated), so it is held for the coder to confirm with modifier 76/77/91 or drop.
 
 The check runs over a batch, not one encounter: :func:`duplicate_services` takes the
-batch and the keys of services already billed (the night passes the ledger's), and
-:func:`service_keys` gives the keys to remember.  Keys are digests, so a set of them
-(in memory, in the ledger) holds no member ID.
+batch and the services already billed (the night passes the ledger's: each key with the
+CLM01s billing it), and :func:`service_keys` gives the keys to remember.  A key billed
+under the encounter's own CLM01 is the same claim seen again (a rerun of its night, the
+next payer of a COB claim), not a duplicate.  Keys are digests, so a set of them (in
+memory, in the ledger) holds no member ID.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 from edi.rules.common import line_field
@@ -21,6 +23,12 @@ from edi.rules.registry import Finding, Rule, fire, register
 
 REPEAT_MODIFIERS = frozenset({"76", "77", "91"})
 """Repeat procedure by the same or another practitioner, repeat lab test: a repeat said."""
+REPLACING = frozenset({"7", "8"})
+"""Claim frequencies that replace or void a claim already billed: its services again, on
+purpose (the ledger keeps the replacement's services instead of the original's)."""
+
+Billed = Mapping[str, Collection[str]]
+"""Service key to the CLM01s already billing it, earliest first."""
 
 DUPLICATE_SERVICE = register(
     Rule(
@@ -54,30 +62,33 @@ def service_keys(enc: Any) -> list[str]:
     return [service_key(enc, line) for line in enc.service_lines]
 
 
-def duplicate_services(
-    encounters: Iterable[Any], known: Set[str] = frozenset()
-) -> Iterator[Finding]:
+def duplicate_services(encounters: Iterable[Any], known: Billed | None = None) -> Iterator[Finding]:
     """Findings for lines repeating a service billed earlier in the batch under another
-    encounter ID, or before (``known``).  Lines with a repeat modifier are not told."""
+    encounter ID, or before under another CLM01 (``known``).  Lines with a repeat modifier
+    and claims replacing or voiding one (frequency 7/8) are not told."""
     first_seen: dict[str, str] = {}
     for enc in encounters:
-        yield from duplicates_of(enc, first_seen, known)
+        yield from duplicates_of(enc, first_seen, known or {})
 
 
 def duplicates_of(
-    enc: Any, first_seen: dict[str, str], known: Set[str], source: str | None = None
+    enc: Any, first_seen: dict[str, str], known: Billed, source: str | None = None
 ) -> Iterator[Finding]:
     """One encounter's duplicates, remembering its services in ``first_seen`` (key to
     the first encounter ID billing it): the step :func:`duplicate_services` repeats, for
     callers that stream a batch."""
-    eid = enc.encounter_id
+    eid, clm01 = enc.encounter_id, enc.claim_id
+    replacing = enc.frequency_code in REPLACING
     for i, line in enumerate(enc.service_lines):
         key = service_key(enc, line)
         earlier = first_seen.setdefault(key, eid)
-        if REPEAT_MODIFIERS.intersection(line.modifiers):
+        if replacing or REPEAT_MODIFIERS.intersection(line.modifiers):
             continue
-        if key in known:
-            where = "on an earlier claim"
+        billed = known.get(key, ())
+        if clm01 in billed:
+            continue  # this claim itself, billed before: a rerun, not a duplicate
+        if billed:
+            where = f"on claim {next(iter(billed))}"  # the earliest, as the ledger lists them
         elif earlier != eid:
             where = f"on encounter {earlier}"
         else:

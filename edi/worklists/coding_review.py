@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -237,6 +238,18 @@ def apply_answers(data: dict[str, Any], answers: list[tuple[str | None, str]]) -
         if len(result["service_lines"]) > 1:
             del result["service_lines"][index]
     return result
+
+
+def field_before_answers(field: str, answers: list[tuple[str | None, str]]) -> str:
+    """``field`` of the answered encounter as a field of the encounter the answers apply
+    to: a line another answer removed shifts the later lines' numbers."""
+    m = _LINE.match(field)
+    if not m:
+        return field
+    removed = {_line_index(f, v) for f, v in answers if v == "remove-line"}
+    kept = (i for i in itertools.count() if i not in removed)
+    original = next(itertools.islice(kept, int(m.group(1)), None))
+    return f"service_lines[{original}]{field[m.end() :]}"
 
 
 def _line_index(field: str | None, value: str) -> int:

@@ -66,7 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def add_code_set_options(parser: argparse.ArgumentParser) -> None:
-    """The user-supplied code-set files; ``claims build`` can offer the same options."""
+    """The user-supplied code-set files (``claims build`` reads the installed releases
+    instead, as the nightly flow does)."""
     g = parser.add_argument_group("code sets (CMS quarterly files in their published layout)")
     g.add_argument("--hcpcs", type=Path, help="CMS HCPCS file (HCPC20xx_..._ANWEB.txt)")
     g.add_argument("--cpt", type=Path, help="licensed CPT code list (code first on each line)")

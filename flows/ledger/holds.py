@@ -120,18 +120,7 @@ class HoldLedger(Store):
         session.add(row)
         session.flush()
         for q in hold.queries:
-            session.add(
-                CodingQueryRow(
-                    query_id=q.query_id,
-                    held_id=row.id,
-                    clm01=q.clm01,
-                    rule_id=q.rule_id,
-                    field=q.field,
-                    status=QueryStatus.PENDING,
-                    payload=q.payload,
-                    asked_on=q.asked_on,
-                )
-            )
+            session.add(_query_row(row.id, q))
         return row
 
     def find_holds(self, states: Collection[HoldState] | None = None) -> list[HeldClaim]:
@@ -149,6 +138,21 @@ class HoldLedger(Store):
             if row is None or row.state != HoldState.HELD:
                 return False
             row.state, row.answered, row.released_at = HoldState.RELEASED, answered, now
+            return True
+
+    def hold_again(self, hold_id: int, queries: Sequence[CodingQuery]) -> bool:
+        """A released hold back on the coding review with more ``queries`` (something
+        found since its answers, e.g. the same service billed meanwhile); False if it is
+        not released.  Its earlier answers stay and apply again at the next release."""
+        with self._write() as session:
+            row = session.get(HeldClaimRow, hold_id, with_for_update=True)
+            if row is None or row.state != HoldState.RELEASED:
+                return False
+            row.state, row.answered, row.released_at = HoldState.HELD, None, None
+            row.rule_ids = sorted({*row.rule_ids, *(q.rule_id for q in queries)})
+            for q in queries:
+                if session.get(CodingQueryRow, q.query_id) is None:
+                    session.add(_query_row(row.id, q))
             return True
 
     def close_holds(self, outcomes: dict[int, HoldState], night: date) -> None:
@@ -199,6 +203,19 @@ class HoldLedger(Store):
                 row.status = QueryStatus.OTHER if other else QueryStatus.ANSWERED
                 recorded.append(answer.query_id)
         return AnswerOutcome(tuple(recorded), tuple(unchanged), tuple(unknown), tuple(closed))
+
+
+def _query_row(held_id: int, q: CodingQuery) -> CodingQueryRow:
+    return CodingQueryRow(
+        query_id=q.query_id,
+        held_id=held_id,
+        clm01=q.clm01,
+        rule_id=q.rule_id,
+        field=q.field,
+        status=QueryStatus.PENDING,
+        payload=q.payload,
+        asked_on=q.asked_on,
+    )
 
 
 def _held(r: HeldClaimRow) -> HeldClaim:

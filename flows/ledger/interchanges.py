@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 
 from edi.events import ClaimEvent, EventKind
+from flows.ledger.billed import record_billed
 from flows.ledger.errors import (
     ClaimsAlreadyRecorded,
     LedgerError,
@@ -148,6 +149,9 @@ class InterchangeLedger(Store):
                 for clm01, gen in wanted
             ]
             apply_events_in(session, events, now, locked)
+            billed = [(c.clm01.upper(), found[(c.clm01.upper(), c.generation)].frequency_code,
+                       c.services) for c in interchange.claims]  # fmt: skip
+            record_billed(session, self._insert, billed, interchange.business_date, now)
             return row.id
 
         try:

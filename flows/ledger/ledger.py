@@ -14,6 +14,7 @@ workers) safe together:
 
 from __future__ import annotations
 
+from flows.ledger.billed import BilledLedger
 from flows.ledger.claims import ClaimLedger
 from flows.ledger.eligibility import EligibilityLedger
 from flows.ledger.engine import create_ledger_engine
@@ -37,6 +38,7 @@ class Ledger(
     StatusInquiryLedger,
     NextPayerLedger,
     EligibilityLedger,
+    BilledLedger,
 ):
     """The pipeline's durable memory; open one per process with :meth:`open`.
 

@@ -437,3 +437,22 @@ class EligibilityInquiryRow(Base):
     file_id: Mapped[int | None] = mapped_column(ForeignKey("eligibility_files.id"))
     answer: Mapped[Any | None] = mapped_column(Json)
     answered_on: Mapped[date | None] = mapped_column(Date)
+
+
+# -- duplicates across nights (issue 14): the services each billed claim carries ------------
+
+
+class BilledService(Base):
+    """A service line of a built claim, by its digest (:func:`edi.rules.duplicates.
+    service_key` of payer, member, date of service, procedure and provider: no PHI), so a
+    later night tells the same service billed again under another encounter ID.  Written
+    in the transaction that records the claim's interchange; a replacement (frequency 7)
+    swaps its claim's rows, a void (8) removes them."""
+
+    __tablename__ = "billed_services"
+    __table_args__ = (Index("ix_billed_services_clm01", "clm01"),)
+
+    service_key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    clm01: Mapped[str] = mapped_column(String(38), primary_key=True)
+    business_date: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

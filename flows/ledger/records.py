@@ -102,6 +102,8 @@ class InterchangeClaim:
     clm01: str
     generation: int
     st02: int
+    services: tuple[str, ...] = ()
+    """The claim's service keys (:func:`edi.rules.duplicates.service_keys`), kept as billed."""
 
 
 @dataclass(frozen=True, slots=True)

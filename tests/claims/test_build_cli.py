@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.cli import main
-from tests.factories import EXAMPLE, encounter, ndjson
+from tests.factories import EXAMPLE, encounter, ndjson, visit
 from tests.support.judge import pyx12_errors
 
 
@@ -50,14 +50,14 @@ def run(tmp_path: Path, *paths: Path) -> tuple[int, dict, list[dict]]:
 def test_every_format_builds_and_control_numbers_persist(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
-    (src / "a.jsonl").write_text(ndjson(encounter(encounter_id="J1")))
+    (src / "a.jsonl").write_text(ndjson(visit("J1", 20)))
     with gzip.open(src / "b.ndjson.gz", "wt") as f:
-        f.write(ndjson(encounter(encounter_id="G1")))
-    rows = flat_rows(encounter(encounter_id="C1"))
+        f.write(ndjson(visit("G1", 19)))
+    rows = flat_rows(visit("C1", 18))
     header = list(rows[0])
     lines = [",".join(header)] + [",".join(str(r.get(h, "")) for h in header) for r in rows]
     (src / "c.csv").write_text("\n".join(lines) + "\n")
-    table = pa.Table.from_pylist(flat_rows(encounter(encounter_id="P1")))
+    table = pa.Table.from_pylist(flat_rows(visit("P1", 17)))
     pq.write_table(table, src / "d.parquet")
 
     code, manifest, exceptions = run(tmp_path, src)

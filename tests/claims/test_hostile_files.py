@@ -21,7 +21,7 @@ import pytest
 from flows.cli import main
 from flows.sources import ReadLimits, records_from_stream
 from tests.claims.test_build_cli import flat_rows
-from tests.factories import encounter, ndjson
+from tests.factories import encounter, ndjson, visit
 
 GOOD = ndjson(encounter(encounter_id="GOOD1")).encode()
 
@@ -102,6 +102,7 @@ def test_bad_csv_rows_are_refused_alone(tmp_path: Path, capsys: pytest.CaptureFi
     ]
     for row in rows:
         row.pop("service_lines")
+    rows[4]["service_date"] = "2026-11-19"  # not the same service as C1's: not a duplicate
     body = csv_bytes(rows).splitlines(keepends=True)
     header, good = body[0], body[1:]
     latin1 = good[1].replace(b"Jane", "Jos\u00e9".encode("latin-1"))
@@ -125,7 +126,7 @@ def test_json_nested_100000_deep_is_one_refused_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "deep.jsonl").write_bytes(
-        GOOD + deep_json(100_000) + GOOD.replace(b"GOOD1", b"GOOD2")
+        GOOD + deep_json(100_000) + ndjson(visit("GOOD2", 19)).encode()
     )
     code, built, exceptions, _ = build(tmp_path, tmp_path / "deep.jsonl", capsys=capsys)
     assert (code, built) == (1, ["GOOD1", "GOOD2"])
@@ -140,9 +141,7 @@ def test_a_far_future_service_date_never_stops_the_file(
     far = encounter(encounter_id="FAR")
     for item in far["service_lines"]:
         item["service_date"] = "9999-12-31"
-    (tmp_path / "n.jsonl").write_text(
-        ndjson(encounter(encounter_id="A1"), far, encounter(encounter_id="A2"))
-    )
+    (tmp_path / "n.jsonl").write_text(ndjson(encounter(encounter_id="A1"), far, visit("A2", 19)))
     code, built, exceptions, _ = build(tmp_path, tmp_path / "n.jsonl", capsys=capsys)
     assert (code, built) == (1, ["A1", "A2"])
     assert exceptions[0]["encounter_id"] == "FAR"

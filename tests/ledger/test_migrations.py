@@ -17,6 +17,7 @@ from flows.ledger.models import Base
 
 TABLES = {
     "alembic_version",
+    "billed_services",
     "claim_checks",
     "claim_events",
     "claim_exceptions",

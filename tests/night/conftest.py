@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -68,14 +68,14 @@ class Build:
     ledger: Ledger
     checks: NightChecks
 
-    def put(self, name: str, datas: list[dict]) -> None:
+    def put(self, name: str, datas: list[dict], day: date = NIGHT) -> None:
         body = "".join(json.dumps(d) + "\n" for d in datas).encode()
-        self.store.put(self.store.key(Area.ENCOUNTERS, NIGHT, name), body)
+        self.store.put(self.store.key(Area.ENCOUNTERS, day, name), body)
 
-    def night(self, names: list[str] | None = None) -> BuildSummary:
+    def night(self, names: list[str] | None = None, day: date = NIGHT) -> BuildSummary:
         files = [
             o
-            for o in new_encounter_files(self.store, self.ledger, NIGHT, "test")
+            for o in new_encounter_files(self.store, self.ledger, day, "test")
             if names is None or o.key.rsplit("/", 1)[-1] in names
         ]
         return build_files(
@@ -84,14 +84,14 @@ class Build:
             ledger=self.ledger,
             profile=clearinghouse_profile("sandbox"),
             context=self.checks,
-            business_date=NIGHT,
-            created=datetime(2026, 11, 27, 1, 0),
+            business_date=day,
+            created=datetime.combine(day + timedelta(days=1), time(1, 0)),
         )
 
-    def crash_after(self, name: str) -> None:
+    def crash_after(self, name: str, day: date = NIGHT) -> None:
         """Leave ``name`` as a crashed run would: taken, not finished, so it is read again."""
-        key = self.store.key(Area.ENCOUNTERS, NIGHT, name)
-        [obj] = [o for o in self.store.list_area(Area.ENCOUNTERS, NIGHT) if o.key == key]
+        key = self.store.key(Area.ENCOUNTERS, day, name)
+        [obj] = [o for o in self.store.list_area(Area.ENCOUNTERS, day) if o.key == key]
         bucket = self.store.config.bucket
         self.ledger.finish_file(bucket, key, obj.etag, encounters=0, exceptions=0, failed=True)
 

@@ -198,7 +198,10 @@ def test_duplicates_are_a_pure_function_of_the_batch_and_known_keys(context: Any
         ("ENC-AGAIN", "service_lines[1].procedure_code"),
     ]
     assert "ENC-20261120-0001" in within[0].message
-    known = frozenset(service_keys(first))
-    assert [f.encounter_id for f in duplicate_services([again], known)] == ["ENC-AGAIN"] * 2
+    known = {key: {first.claim_id} for key in service_keys(first)}
+    billed = list(duplicate_services([again], known))
+    assert [f.encounter_id for f in billed] == ["ENC-AGAIN"] * 2
+    assert "on claim ENC-20261120-0001" in billed[0].message
     assert all("W123456789" not in key for key in known)  # digests, not member IDs
     assert list(duplicate_services([first])) == []
+    assert list(duplicate_services([first], known)) == []  # itself again: a rerun

@@ -1,7 +1,7 @@
 """Eligibility (issue 16): 270 files and the inquiry of each claim held for its 271.
 
 Revision ID: 0006_eligibility
-Revises: 0004_secondary
+Revises: 0005_billed_services
 Create Date: 2026-12-06
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0006_eligibility"
-down_revision: str | None = "0004_secondary"
+down_revision: str | None = "0005_billed_services"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
