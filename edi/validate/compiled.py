@@ -193,6 +193,7 @@ OWN_MAPS = Path(__file__).with_name("maps")
 """Guides described here, in pyx12's map format, for versions pyx12 does not index."""
 OWN_INDEX = {
     ("00501", "005010X212", "HN"): "277.5010.X212.xml",
+    ("00501", "005010X212", "HR"): "276.5010.X212.xml",
     ("00501", "005010X279A1", "HS"): "270.5010.X279.A1.xml",
     ("00501", "005010X279A1", "HB"): "271.5010.X279.A1.xml",
 }

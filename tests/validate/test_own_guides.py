@@ -3,8 +3,9 @@
 pyx12 ships a 277 X212 map it cannot load (an unfinished wrapper loop); ours is that map
 with its hierarchy mended.  It judges the sandbox's answers to our 276s clean, finds a
 hand-made mistake, and gives the public samples verdicts whose reasons are in the files.
-The same for 270/271 (X279A1), ours made from pyx12's 4010 X092A1 maps: our 270s and the
-271s the eligibility tests read are clean, hand-made mistakes are found.
+The same for 270/271 (X279A1) and 276 (X212), ours made from pyx12's 4010 X092A1 and
+X093A1 maps: our 270s and 276s and the 271s the eligibility tests read are clean,
+hand-made mistakes are found.
 Versions with no description yet are refused by name, never judged by a wrong guide.
 """
 
@@ -76,10 +77,25 @@ def test_public_277_x212_samples_get_the_verdicts_their_contents_call_for() -> N
         )  # fmt: skip
 
 
+def test_our_276_and_the_public_ones_are_clean_and_a_broken_one_is_not(
+    exchange: tuple[str, bytes],
+) -> None:
+    asked, _ = exchange
+    report = validate(asked.encode("ascii"))
+    assert report.valid and report.groups[0].functional_id == "HR"
+    # 4010's claim statement period (DTP*232) is no 5010 claim service date (DTP*472)
+    old_date = asked.replace("DTP*472*RD8*", "DTP*232*RD8*", 1)
+    assert _found(old_date.encode("ascii")) == Counter({("segment", "1", "DTP"): 1})
+    if LFH.is_dir():  # all clean; claim-level-status.276 and demo.276 name a provider by a
+        # 9-digit NPI (XX*166666666), wrong but beyond a map (NM109 is AN 2-80 for any NM108)
+        verdicts = {p.name: _found(p.read_bytes()) for p in LFH.rglob("*.276")}
+        assert len(verdicts) == 5 and not any(verdicts.values())
+
+
 def test_versions_not_yet_described_are_refused_by_name(exchange: tuple[str, bytes]) -> None:
-    asked, _ = exchange  # a 276 (X212): pyx12 has no 5010 276 map, nor do we yet
-    with pytest.raises(EngineUnavailable, match="005010X212"):
-        validate(asked)
+    asked, _ = exchange  # as a 277 RFAI (X213) group of 276s: no such guide
+    with pytest.raises(EngineUnavailable, match="005010X213"):
+        validate(asked.replace("*005010X212~", "*005010X213~"))
 
 
 def test_our_270_and_the_271s_we_read_are_clean_and_broken_ones_are_not() -> None:
