@@ -191,11 +191,17 @@ def _slots(g: Guide) -> None:
 
 OWN_MAPS = Path(__file__).with_name("maps")
 """Guides described here, in pyx12's map format, for versions pyx12 does not index."""
-OWN_INDEX = {("00501", "005010X212", "HN"): "277.5010.X212.xml"}
+OWN_INDEX = {
+    ("00501", "005010X212", "HN"): "277.5010.X212.xml",
+    ("00501", "005010X212", "HR"): "276.5010.X212.xml",
+    ("00501", "005010X279A1", "HS"): "270.5010.X279.A1.xml",
+    ("00501", "005010X279A1", "HB"): "271.5010.X279.A1.xml",
+}
 """(ISA12, GS08, GS01) -> our map file.  pyx12 ships a 277 X212 map but leaves it out of
 its index: an unfinished wrapper loop (Table 2 Area 3, no repeat, holding the footer and
 SE) stops its loader; ours is that map with the wrapper taken out and SE in the
-transaction set, as in pyx12's other 5010 maps."""
+transaction set, as in pyx12's other 5010 maps.  pyx12 has no 5010 270/271 (X279A1) map;
+ours are its 4010 X092A1 maps, whose loops 5010 keeps, with the 5010 envelope and changes."""
 
 
 def _load(map_file: str):

@@ -12,27 +12,32 @@ from tests.support.x12files import Eligibility271, eligibility_271
 MEMBER = ("NM1", "IL", "1", "DOE", "JANE", "", "", "", "MI", "W100000001")
 
 
+ANSWERS = [
+    Eligibility271("ACTIVE", [
+        MEMBER, ("DMG", "D8", "19800201", "F"), ("DTP", "346", "D8", "20260101"),
+        ("EB", "1", "IND", "30", "HM", "GOLD PLAN"),
+        ("EB", "B", "IND", "98", "", "", "27", "25.00"),
+        ("EB", "C", "IND", "30", "", "", "29", "350.50"),
+        ("EB", "A", "IND", "30", "", "", "27", "", "0.2"),
+    ]),
+    Eligibility271("INACTIVE", [MEMBER, ("DTP", "347", "D8", "20260430"),
+                                ("EB", "6", "IND", "30")]),
+    Eligibility271("KID", [("NM1", "03", "1", "DOE", "TIMOTHY"),
+                           ("DMG", "D8", "20150506", "M"), ("EB", "1", "FAM", "30")],
+                   dependent=True),
+    Eligibility271("COB", [MEMBER, ("EB", "1", "IND", "30"), ("EB", "R", "", "30"),
+                           ("REF", "IG", "M77"), ("MSG", "SECONDARY ON FILE"),
+                           ("LS", "2120"),
+                           ("NM1", "SEP", "2", "OTHER MUTUAL", "", "", "", "", "PI", "OM1"),
+                           ("LE", "2120")]),
+    Eligibility271("UNKNOWN", [MEMBER, ("AAA", "N", "", "75", "C")]),
+]  # fmt: skip
+"""One of each kind of answer; tests/validate/test_own_guides.py judges them by the guide."""
+
+
 @pytest.fixture(scope="module")
 def answers():
-    text = eligibility_271([
-        Eligibility271("ACTIVE", [
-            MEMBER, ("DMG", "D8", "19800201", "F"), ("DTP", "346", "D8", "20260101"),
-            ("EB", "1", "IND", "30", "HM", "GOLD PLAN"),
-            ("EB", "B", "IND", "98", "", "", "27", "25.00"),
-            ("EB", "C", "IND", "30", "", "", "29", "350.50"),
-            ("EB", "A", "IND", "30", "", "", "27", "", "0.2"),
-        ]),
-        Eligibility271("INACTIVE", [MEMBER, ("DTP", "347", "D8", "20260430"),
-                                    ("EB", "6", "IND", "30")]),
-        Eligibility271("KID", [("NM1", "03", "1", "DOE", "TIMOTHY"),
-                               ("DMG", "D8", "20150506", "M"), ("EB", "1", "FAM", "30")],
-                       dependent=True),
-        Eligibility271("COB", [MEMBER, ("EB", "1", "IND", "30"), ("EB", "R", "", "30"),
-                               ("REF", "IG", "M77"), ("LS", "2120"),
-                               ("NM1", "SEP", "2", "OTHER MUTUAL", "", "", "", "", "PI", "OM1"),
-                               ("LE", "2120"), ("MSG", "SECONDARY ON FILE")]),
-        Eligibility271("UNKNOWN", [MEMBER, ("AAA", "N", "", "75", "C")]),
-    ])  # fmt: skip
+    text = eligibility_271(ANSWERS)
     return {a.inquiry_id: a for a in read_271(text.encode("ascii"), "a.271")}
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from edi.eligibility.build_270 import EligibilityInquiry, build_270
 from edi.eligibility.decide import decide
 from edi.eligibility.read_271 import read_271
+from edi.validate import validate
 from edi.x12.writer import Party
 from sandbox.responder import Responder
 from sandbox.state import SandboxState
@@ -33,6 +34,7 @@ def test_the_roster_answers_every_inquiry_with_a_mix_of_outcomes():
     text = build_270(inquiries, CLINIC, responder.identity, 1, 1, datetime(2026, 11, 3, 23))
     (reply,) = responder.respond(text.encode("ascii"), "000000001.270")
     assert (reply.name, reply.kind) == ("000000001.271", "271")
+    assert validate(reply.data).errors == ()  # the X279A1 guide (edi/validate/maps)
     answers = {a.inquiry_id: a for a in read_271(reply.data, reply.name)}
     assert set(answers) == {q.inquiry_id for q in inquiries}
     kids = [_inquiry(1000 + n, **kid) for n in range(40)]

@@ -391,7 +391,7 @@ def eligibility_271(
             w.segment("HL", str(hl), str(hl - 1), "23", "0")
         else:
             w.segment("HL", str(hl), "2", "22", "0")
-        w.segment("TRN", "2", answer.trace, "9" + PROVIDER_NPI)
+        w.segment("TRN", "2", answer.trace, "9" + PROVIDER_NPI[:9])
         for seg in answer.segments:
             w.segment(seg[0], *seg[1:])
     w.close_transaction()

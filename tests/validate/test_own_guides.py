@@ -3,26 +3,34 @@
 pyx12 ships a 277 X212 map it cannot load (an unfinished wrapper loop); ours is that map
 with its hierarchy mended.  It judges the sandbox's answers to our 276s clean, finds a
 hand-made mistake, and gives the public samples verdicts whose reasons are in the files.
+The same for 270/271 (X279A1) and 276 (X212), ours made from pyx12's 4010 X092A1 and
+X093A1 maps: our 270s and 276s and the 271s the eligibility tests read are clean,
+hand-made mistakes are found.
 Versions with no description yet are refused by name, never judged by a wrong guide.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from edi.eligibility.build_270 import build_270
 from edi.validate import EngineUnavailable, validate
 from edi.x12.control import MemoryControlNumbers
 from sandbox.responder import Responder
 from sandbox.state import SandboxState
+from tests.eligibility.test_build_270 import CREATED, RECEIVER, SENDER, _inquiry
+from tests.eligibility.test_read_271 import ANSWERS
 from tests.sandbox.claim_batch import RECEIVED, build_files
 from tests.status.test_276_round_trip import _ask, _encounters
+from tests.support.x12files import eligibility_271
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "x12-samples"
-X212 = SAMPLES / "LinuxForHealth+x12" / "src" / "tests" / "resources" / "277_005010X212"
+LFH = SAMPLES / "LinuxForHealth+x12"
+X212 = LFH / "src" / "tests" / "resources" / "277_005010X212"
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +77,61 @@ def test_public_277_x212_samples_get_the_verdicts_their_contents_call_for() -> N
         )  # fmt: skip
 
 
+def test_our_276_and_the_public_ones_are_clean_and_a_broken_one_is_not(
+    exchange: tuple[str, bytes],
+) -> None:
+    asked, _ = exchange
+    report = validate(asked.encode("ascii"))
+    assert report.valid and report.groups[0].functional_id == "HR"
+    # 4010's claim statement period (DTP*232) is no 5010 claim service date (DTP*472)
+    old_date = asked.replace("DTP*472*RD8*", "DTP*232*RD8*", 1)
+    assert _found(old_date.encode("ascii")) == Counter({("segment", "1", "DTP"): 1})
+    if LFH.is_dir():  # all clean; claim-level-status.276 and demo.276 name a provider by a
+        # 9-digit NPI (XX*166666666), wrong but beyond a map (NM109 is AN 2-80 for any NM108)
+        verdicts = {p.name: _found(p.read_bytes()) for p in LFH.rglob("*.276")}
+        assert len(verdicts) == 5 and not any(verdicts.values())
+
+
 def test_versions_not_yet_described_are_refused_by_name(exchange: tuple[str, bytes]) -> None:
-    asked, _ = exchange  # a 276 (X212): pyx12 has no 5010 276 map, nor do we yet
-    with pytest.raises(EngineUnavailable, match="005010X212"):
-        validate(asked)
+    asked, _ = exchange  # as a 277 RFAI (X213) group of 276s: no such guide
+    with pytest.raises(EngineUnavailable, match="005010X213"):
+        validate(asked.replace("*005010X212~", "*005010X213~"))
+
+
+def test_our_270_and_the_271s_we_read_are_clean_and_broken_ones_are_not() -> None:
+    kid = {"patient_last": "DOE", "patient_first": "TIM", "patient_birth_date": date(2015, 5, 5),
+           "patient_sex": "M"}  # fmt: skip
+    asked = build_270([_inquiry("Q2", **kid), _inquiry("Q1")], SENDER, RECEIVER, 7, 7, CREATED)
+    report = validate(asked.encode("ascii"))
+    assert report.valid and report.groups[0].version == "005010X279A1"
+    answered = validate(eligibility_271(ANSWERS).encode("ascii"))
+    assert answered.valid and answered.groups[0].functional_id == "HB"
+    subscriber = "NM1*IL*1*DOE*JANE****MI*W100000001~"
+    one = build_270([_inquiry("Q1")], SENDER, RECEIVER, 7, 7, CREATED)
+    nameless = one.replace(subscriber, "").replace("SE*13*", "SE*12*")
+    # 2100C's NM1 is required (IK3 3); what followed it then has no loop to be in (IK3 1)
+    assert _found(nameless.encode("ascii")) == Counter(
+        {("segment", "3", "NM1"): 1, ("segment", "1", "DMG"): 1, ("segment", "1", "DTP"): 1,
+         ("segment", "1", "EQ"): 1}
+    )  # fmt: skip
+    assert _found(one.replace("EQ*30~", "EQ*ZZ~").encode("ascii")) == Counter(
+        {("element", "7", "EQ01"): 1}  # ZZ is no service type code
+    )
+
+
+@pytest.mark.skipif(not LFH.is_dir(), reason="../shared/x12-samples not present")
+def test_public_270_271_x279a1_samples_get_the_verdicts_their_contents_call_for() -> None:
+    files = sorted(LFH.rglob("*.27[01]"))
+    verdicts = {p.name: _found(p.read_bytes()) for p in files}
+    assert len(verdicts) == 8
+    # its SE02 (4323) is not its ST02 (4321): IK5 3
+    error = verdicts.pop("subscriber-health-benefit-check-error.271")
+    assert error == Counter({("transaction", "3", None): 1})
+    # EB*1**1^33^35^47^86^88^98^AL^MH^UC and two like it: EB03 repeated (ten service
+    # types), which X279A1 allows; the engine, as pyx12 does, reads a repeated element as
+    # one value (too long, not a code): the only findings in these three files
+    repeated = Counter({("element", "5", "EB03"): 3, ("element", "7", "EB03"): 3})
+    for name in ("demo.271", "subscriber-health-benefit-check.271",
+                 "dependent-health-benefit-check.271"):  # fmt: skip
+        assert verdicts.pop(name) == repeated
+    assert verdicts == {n: Counter() for n in verdicts} and len(verdicts) == 4  # the 270s
