@@ -29,6 +29,7 @@ from edi.worklists.coding_review import (
     UNDETERMINED,
     AnswerError,
     apply_answers,
+    bills_nothing,
     field_before_answers,
     query_id,
     query_payload,
@@ -124,10 +125,13 @@ class ReleaseSummary:
     """Holds with a pending (or "other") query."""
     unusable: dict[str, str] = field(default_factory=dict)
     """CLM01 -> why its answers could not make a valid encounter (it stays held)."""
+    not_billed: list[str] = field(default_factory=list)
+    """Every line answered "not a separate service": closed as not billed."""
 
 
 def release_answered(ledger: Ledger) -> ReleaseSummary:
-    """Release every held claim whose queries are all answered (none "other").
+    """Release every held claim whose queries are all answered (none "other"); one
+    whose answers removed every line is closed as not billed instead.
 
     Safe to run any number of times: a released hold is not held any more, and a crash
     between recording answers and releasing leaves holds this picks up next time.
@@ -142,6 +146,10 @@ def release_answered(ledger: Ledger) -> ReleaseSummary:
             continue
         try:
             answered = apply_answers(hold.encounter, [(q.field, q.answer or "") for q in mine])
+            if bills_nothing(answered):
+                if ledger.release_hold(hold.id, answered, state=HoldState.NOT_BILLED):
+                    summary.not_billed.append(hold.clm01)
+                continue
             Encounter.model_validate(answered)
         except (AnswerError, ValidationError) as exc:
             why = type(exc).__name__ if isinstance(exc, ValidationError) else str(exc)

@@ -8,9 +8,9 @@ descriptions, the services and the date: no name, birth date or member ID.
 
 An answer's ``value`` says what it does: ``code:E1165`` puts that code in the field the
 query is about, ``side:LT`` makes the line's side modifier LT, ``modifier:XS`` adds a
-modifier to the line, ``remove-line`` drops the line, and "clinically undetermined"
-changes nothing.  Answers are applied to a copy of the encounter's data: the input is
-never edited.
+modifier to the line, ``remove-line`` drops the line (all of them dropped: the claim is
+not billed, see :func:`bills_nothing`), and "clinically undetermined" changes nothing.
+Answers are applied to a copy of the encounter's data: the input is never edited.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ from typing import Any
 
 from edi.codesets.icd10cm import IcdCode, IcdRelease
 from edi.codesets.icd10cm_specificity import ranked
+from edi.codesets.procedure_edits import is_laboratory
 from edi.findings import Finding
 from edi.rules.common import dotted, first_service_date
+from edi.rules.duplicates import DUPLICATE_SERVICE
 from edi.rules.specificity import SYMPTOM_PRINCIPAL, questions
 
 UNDETERMINED = "clinically undetermined"
@@ -109,6 +111,8 @@ def _question(
         return _diagnosis_question(encounter, int(m.group(1)), finding, release, dos)
     if (m := _LINE.match(field)) and int(m.group(1)) < len(encounter.service_lines):
         index = int(m.group(1))
+        if finding.rule_id == DUPLICATE_SERVICE.id:
+            return _repeat_question(encounter, index, finding)
         if finding.rule_id.startswith("SNIP7.NCCI."):
             return _bundling_question(encounter, index, "NOT_ALLOWED" in finding.rule_id)
         if field.endswith(".modifiers") and "SIDE" in finding.rule_id:
@@ -187,6 +191,27 @@ def _bundling_question(encounter: Any, index: int, never: bool) -> tuple[str, li
     ]
 
 
+def _repeat_question(encounter: Any, index: int, finding: Finding) -> tuple[str, list[Choice]]:
+    """A service already billed under another encounter ID: whether it was repeated
+    (76 same practitioner, 77 another, 91 a repeated lab test) or the same service."""
+    line = encounter.service_lines[index]
+    code = line.procedure_code
+    text = (
+        f"On {line.service_date.isoformat()} the record lists the service {code} "
+        f"(line {index + 1}); the claim check found: {finding.message}. Was the service "
+        "performed again that day, or is it the service already billed? Please choose what "
+        "the documentation supports."
+    )
+    choices = [
+        Choice("modifier:76", "Repeat procedure by the same provider on the same day (76)"),
+        Choice("modifier:77", "Repeat procedure by another provider (77)"),
+    ]
+    if is_laboratory(code):
+        choices.append(Choice("modifier:91", "Repeat clinical diagnostic laboratory test (91)"))
+    choices.append(Choice("remove-line", f"Not a separate service: do not bill line {index + 1}"))
+    return text, choices
+
+
 def _side_question(encounter: Any, index: int, known: dict[str, Any]) -> tuple[str, list[Choice]]:
     line = encounter.service_lines[index]
     linked = ", ".join(
@@ -215,7 +240,8 @@ class AnswerError(ValueError):
 
 def apply_answers(data: dict[str, Any], answers: list[tuple[str | None, str]]) -> dict[str, Any]:
     """A copy of the encounter ``data`` with each ``(field, value)`` answer applied;
-    lines are removed last, highest first, so the other answers' line numbers hold."""
+    lines are removed last, highest first, so the other answers' line numbers hold.
+    Removing every line leaves none: :func:`bills_nothing` says so."""
     result = copy.deepcopy(data)
     removals = []
     for field, value in answers:
@@ -235,9 +261,14 @@ def apply_answers(data: dict[str, Any], answers: list[tuple[str | None, str]]) -
         else:
             raise AnswerError(f"answer {value!r} is not one of the query's choices")
     for index in sorted(set(removals), reverse=True):
-        if len(result["service_lines"]) > 1:
-            del result["service_lines"][index]
+        del result["service_lines"][index]
     return result
+
+
+def bills_nothing(answered: dict[str, Any]) -> bool:
+    """The answers removed every service line: nothing is left to bill (the coder said
+    each was not a separate service), so the claim is closed, not sent."""
+    return "service_lines" in answered and not answered["service_lines"]
 
 
 def field_before_answers(field: str, answers: list[tuple[str | None, str]]) -> str:
@@ -316,12 +347,15 @@ def review_row(query: Any, payer_id: str, today: date, aged_days: int) -> dict[s
 
 
 def normalise_answer(text: str, choices: list[dict[str, str]], field: str | None) -> str:
-    """A choice's value from what a person typed: the value, its label, or a bare code
-    for a query about a code (``E11.65`` -> ``code:E1165``).  Raises AnswerError."""
+    """A choice's value from what a person typed: the value, its label, a bare modifier
+    of a modifier choice (``76`` -> ``modifier:76``), or a bare code for a query about a
+    code (``E11.65`` -> ``code:E1165``).  Raises AnswerError."""
     typed = " ".join(text.split())
     lowered = typed.lower()
     for c in choices:
-        if lowered in (c["value"].lower(), c["label"].lower()):
+        value = c["value"].lower()
+        if lowered in (value, c["label"].lower()) or value in (f"modifier:{lowered}",
+                                                                f"side:{lowered}"):  # fmt: skip
             return c["value"]
     if lowered.startswith("clinically undetermined"):
         return UNDETERMINED

@@ -3,7 +3,8 @@
 import: record the providers' answers from the coding-review workbook (or a CSV with
 "Query ID", "Answer", "Note" columns).  A chosen code updates the held encounter (kept in
 the ledger; the input file is never edited) and releases the claim into the next night;
-"clinically undetermined" releases it as it was; "other" sends it back to the coder.
+"clinically undetermined" releases it as it was; "other" sends it back to the coder;
+a claim whose every line is answered "do not bill" is closed as not billed.
 build: write today's coding-review workbook and HTML page from the ledger to OUT.
 
 Exit codes: 0 done; 1 some rows were refused (listed on stderr), the rest recorded;
@@ -65,7 +66,7 @@ def run_import(args: argparse.Namespace) -> int:
     print(
         f"{path.name}: {len(outcome.recorded)} answer(s) recorded, {len(outcome.unchanged)} "
         f"unchanged; {len(release.released)} claim(s) released for the next night, "
-        f"{release.waiting} still waiting"
+        f"{len(release.not_billed)} closed as not billed, {release.waiting} still waiting"
     )
     problems = list(result.problems)
     problems += [f"query {q}: its claim was already released" for q in outcome.closed]

@@ -25,6 +25,8 @@ class HoldState(StrEnum):
     """The answered encounter failed a rule that rejects: an exception, not sent."""
     DUPLICATE = "duplicate"
     """Its claim had already gone out from another file: the admission refused it."""
+    NOT_BILLED = "not billed"
+    """The answers removed every line (not a separate service): closed, never built."""
 
 
 class QueryStatus(StrEnum):

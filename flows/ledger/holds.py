@@ -130,14 +130,19 @@ class HoldLedger(Store):
         with self._read() as session:
             return [_held(r) for r in session.scalars(query)]
 
-    def release_hold(self, hold_id: int, answered: dict, *, now: datetime | None = None) -> bool:
-        """Release a held claim with the encounter its answers made; False if not held."""
+    def release_hold(
+        self, hold_id: int, answered: dict, *, now: datetime | None = None,
+        state: HoldState = HoldState.RELEASED,
+    ) -> bool:  # fmt: skip
+        """Release a held claim with the encounter its answers made (``state``
+        ``not billed`` when they left nothing to bill: closed, never built); False if
+        not held."""
         now = now or utcnow()
         with self._write() as session:
             row = session.get(HeldClaimRow, hold_id, with_for_update=True)
             if row is None or row.state != HoldState.HELD:
                 return False
-            row.state, row.answered, row.released_at = HoldState.RELEASED, answered, now
+            row.state, row.answered, row.released_at = state, answered, now
             return True
 
     def hold_again(self, hold_id: int, queries: Sequence[CodingQuery]) -> bool:

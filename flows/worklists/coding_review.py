@@ -49,6 +49,7 @@ def query_counts(ledger: Ledger, today: date, aged_days: int) -> ReviewSummary:
         "claims released, waiting for the next night": sum(
             h.state == HoldState.RELEASED for h in holds
         ),
+        "claims closed as not billed": sum(h.state == HoldState.NOT_BILLED for h in holds),
     }
     return summary
 

@@ -7,10 +7,24 @@ since it was held, unless its coder sent it as documented.  On SQLite and Postgr
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
-from edi.worklists.coding_review import field_before_answers
+import pytest
+
+from edi.claims.models import Encounter
+from edi.codesets import bundled_code_sets
+from edi.findings import Finding
+from edi.worklists.coding_review import (
+    UNDETERMINED,
+    apply_answers,
+    bills_nothing,
+    field_before_answers,
+    query_payload,
+)
+from flows.cli import main
 from flows.holds import release_answered
-from flows.ledger.held import Answer, HoldState, QueryStatus
+from flows.ledger.held import Answer, CodingQuery, HoldState, QueryStatus
+from flows.worklists.coding_review import write_coding_review
 from tests.night.conftest import NIGHT, Build, ecg_pair, office_visit
 
 NEXT = NIGHT + timedelta(days=1)
@@ -93,3 +107,94 @@ def test_a_line_field_of_the_answered_encounter_is_found_on_the_held_one() -> No
     assert field_before_answers("service_lines[1].units", removed) == "service_lines[2].units"
     assert field_before_answers("service_lines[0].units", []) == "service_lines[0].units"
     assert field_before_answers("diagnoses[0]", removed) == "diagnoses[0]"
+
+
+AT = "service_lines[0].procedure_code"
+
+
+def _duplicate_query(build: Build, first: dict, again: dict) -> CodingQuery:
+    """``again`` held as a duplicate of ``first``, billed the night before."""
+    build.put("day.jsonl", [first])
+    assert build.night().claims == 1
+    build.put("day.jsonl", [again], NEXT)
+    assert build.night(day=NEXT).held == 1
+    [query] = build.ledger.find_queries()
+    return query
+
+
+def test_the_duplicate_query_offers_the_repeat_modifiers_and_not_billing_the_line(
+    build: Build, tmp_path: Path, ledger_url: str, capsys: pytest.CaptureFixture
+) -> None:
+    query = _duplicate_query(build, office_visit("ENC-A"), office_visit("ENC-B"))
+    values = [c["value"] for c in query.payload["choices"]]
+    assert values == ["modifier:76", "modifier:77", "remove-line", UNDETERMINED, "other"]
+    assert "modifier:91" not in values  # 99213 is no laboratory test
+    labels = [c["label"] for c in query.payload["choices"]]
+    assert labels[0] == "Repeat procedure by the same provider on the same day (76)"
+    assert labels[2] == "Not a separate service: do not bill line 1"
+    review = write_coding_review(build.ledger, NEXT, NEXT, tmp_path, 7)
+    assert "modifier:77  (Repeat procedure by another provider (77))" in (
+        Path(review.report).read_text()
+    )
+
+    (tmp_path / "a.csv").write_text(f"Query ID,Answer\n{query.query_id},76\n")
+    assert main(["queries", "import", str(tmp_path / "a.csv"), "--ledger", ledger_url]) == 0
+    assert "1 claim(s) released" in capsys.readouterr().out
+
+    later = build.released(NEXT + timedelta(days=1))  # 76 said: no duplicate any more
+    assert (later.claims, later.held) == (1, 0)
+    [hold] = build.ledger.find_holds()
+    assert hold.state == HoldState.SENT and hold.answered["service_lines"][0]["modifiers"] == ["76"]
+    assert build.sent() == {"ENC-A": ["99213"], "ENC-B": ["99213"]}
+
+
+def test_a_duplicate_whose_only_line_is_not_billed_is_closed_as_not_billed(
+    build: Build, tmp_path: Path
+) -> None:
+    query = _duplicate_query(build, office_visit("ENC-A"), office_visit("ENC-B"))
+    build.ledger.record_answers([Answer(query.query_id, "remove-line")])
+
+    summary = release_answered(build.ledger)
+
+    assert (summary.released, summary.not_billed) == ([], ["ENC-B"])
+    [hold] = build.ledger.find_holds()
+    assert (hold.state, hold.answered["service_lines"]) == (HoldState.NOT_BILLED, [])
+    assert release_answered(build.ledger).not_billed == []  # closed once
+    assert build.released(NEXT + timedelta(days=1)).claims == 0
+    assert build.sent() == {"ENC-A": ["99213"]}
+    counts = write_coding_review(build.ledger, NEXT, NEXT, tmp_path, 7).counts
+    assert counts["claims closed as not billed"] == 1 and counts["claims held"] == 0
+
+
+def _lab_visit(encounter_id: str) -> dict:
+    data = office_visit(encounter_id)
+    data["service_lines"][0]["procedure_code"] = "85025"
+    return data
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [("modifier:76", ["76"]), ("modifier:77", ["77"]), ("modifier:91", ["91"])],
+)
+def test_each_repeat_choice_puts_its_modifier_on_the_line(answer: str, expected: list) -> None:
+    assert (
+        apply_answers(_lab_visit("ENC-L"), [(AT, answer)])["service_lines"][0]["modifiers"]
+        == expected
+    )
+
+
+def test_a_lab_test_billed_again_is_offered_91_and_not_billing_keeps_the_other_lines() -> None:
+    lab = Encounter.model_validate(_lab_visit("ENC-L"))
+    said = "line 1: 85025 on 2026-11-26 is already billed on claim ENC-K"
+    finding = Finding(DUPLICATE, 7, "warn", "coder", said, "", AT)
+    release, _ = bundled_code_sets().icd.release_for(NIGHT)
+    payload = query_payload(finding, lab, release)
+    values = [c["value"] for c in payload["choices"]]
+    assert values[:4] == ["modifier:76", "modifier:77", "modifier:91", "remove-line"]
+    assert payload["question"].index("85025") < payload["question"].index("Please choose")
+
+    two = ecg_pair("ECG-2")
+    answered = apply_answers(two, [(AT, "remove-line")])
+    assert [s["procedure_code"] for s in answered["service_lines"]] == ["93005"]
+    assert not bills_nothing(answered)
+    assert bills_nothing(apply_answers(_lab_visit("ENC-L"), [(AT, "remove-line")]))
