@@ -150,3 +150,43 @@ def test_the_primarys_remark_codes_reach_the_secondarys_moa() -> None:
     assert step.encounter.prior_adjudications[0].remark_codes == ["MA01", "N130"]
     (ic,) = build(step.encounter)
     assert "MOA***MA01*N130" in _segments(ic.text)
+
+
+def _inpatient_secondary() -> dict:
+    """:data:`INPATIENT_STAY` billed to the Medigap plan after Medicare paid the stay."""
+    adjustments = [{"group": "CO", "reason": "45", "amount": "1000.00"},
+                   {"group": "PR", "reason": "1", "amount": "232.50"}]  # fmt: skip
+    medicare = {"payer_id": "MCRA1", "paid_date": "2026-11-27", "paid_amount": "3000.00",
+                "payer_claim_number": "ICN-IP-1", "remark_codes": ["MA01", "N130"],
+                "claim_adjustments": adjustments}  # fmt: skip
+    stay = {k: INPATIENT_STAY[k] for k in ("diagnoses", "institutional", "revenue_lines")}
+    return fqhc_secondary(**stay, encounter_id="IP-20261101-0002",
+                          prior_adjudications=[medicare])  # fmt: skip
+
+
+def test_an_inpatient_secondary_carries_mia_and_the_non_covered_amount() -> None:
+    """2320 of an inpatient bill: AMT*A8 (the lines' non-covered charges) and MIA (covered
+    days, the remark codes) instead of MOA; pyx12-valid and read back the same."""
+    data = _inpatient_secondary()
+    sent = Encounter.model_validate(data)
+    assert _rejects(sent) == set()
+    (ic,) = build(data)
+    assert pyx12_errors(ic.text) == []
+    segments = _segments(ic.text)
+    other = segments.index("SBR*P*18*******MA")
+    assert segments[other + 3 : other + 8] == [
+        "AMT*D*3000",
+        "AMT*A8*20",
+        "AMT*EAF*232.5",
+        "OI***Y***Y",
+        "MIA*3****MA01" + "*" * 15 + "N130",
+    ]
+    assert not any(s.startswith("MOA") for s in segments)
+    got = read_back(ic.text)[sent.claim_id]
+    mine, theirs = claim_cob(sent), filed_cob(got)
+    assert mine is not None and theirs is not None
+    fields = ("covered_days", "inpatient_remark_codes", "non_covered_amount", "remark_codes")
+    assert [getattr(theirs.others[0], f) for f in fields] == [3, ["MA01", "N130"],
+                                                              Decimal("20.00"), []]  # fmt: skip
+    assert [getattr(mine.others[0], f) for f in fields] == [getattr(theirs.others[0], f)
+                                                            for f in fields]  # fmt: skip
