@@ -129,6 +129,12 @@ def test_medicares_835_on_an_inpatient_stay_becomes_a_balanced_secondary_837i() 
     assert _rejects(step.encounter) == set()
     (secondary,) = build(step.encounter.model_dump(mode="json"))
     assert pyx12_errors(secondary.text) == []
+    # the claim-level remark codes: MIA of the 835 (an inpatient bill) -> 2320 MIA
+    assert pyx12_errors(answer.data) == []
+    mia = [s for s in _segments(answer.data.decode()) if s.startswith("MIA")]
+    assert mia == ["MIA*3****MA01"] and remit.remark_codes == ("MA01",)
+    assert step.encounter.prior_adjudications[0].remark_codes == ["MA01"]
+    assert "MIA*3****MA01" in _segments(secondary.text)
 
 
 def test_the_primarys_remark_codes_reach_the_secondarys_moa() -> None:
