@@ -399,7 +399,10 @@ def other_payer(s: _Segments, other: OtherPayer) -> None:
     if other.subscriber.address:
         _address(s.other_subscriber_street, s.other_subscriber_city, other.subscriber.address)
     s.other_payer_name(other.payer)
+    if other.payer.address:
+        _address(s.other_payer_street, s.other_payer_city, other.payer.address)
     s.other_payer_paid_date(other)
+    s.other_payer_secondary_id(other.payer)
     s.other_payer_claim_number(other)
 
 

@@ -254,6 +254,11 @@ class Payer(_Model):
         "ZZ",
     ] = "CI"
     responsibility: Literal["P", "S", "T"] = "P"
+    address: Address | None = None
+    """2330B N3/N4 when this payer is another payer of the claim (COB); optional."""
+    secondary_id: Annotated[str | None, Field(min_length=1, max_length=50)] = None
+    """2330B REF*2U: the other payer's identification number besides ``payer_id``, when
+    the payer billed asks for it (COB); optional."""
 
 
 class Person(_Model):

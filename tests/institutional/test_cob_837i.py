@@ -7,16 +7,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+import pytest
+
 import edi.rules  # noqa: F401  (registers every rule)
 from edi.claims.cob import Step, crossover_carriers, next_step, remit_claims
 from edi.claims.cob_loops import claim_cob, filed_cob
 from edi.claims.models import Encounter
+from edi.claims.read_837 import FiledEncounter, file_claims
 from edi.responses import parse_any
 from edi.rules.registry import CheckContext, run_checks
 from edi.x12.reader import iter_segments
 from mappings.code_texts import bundled_code_texts
 from sandbox.responder import Responder
 from sandbox.state import SandboxState
+from tests.claims.test_build_837p import build as build_837p
+from tests.cob.cases import MEDICARE, secondary
 from tests.institutional.factories import (
     INPATIENT_STAY,
     MEDICARE_A,
@@ -196,3 +201,33 @@ def test_an_inpatient_secondary_carries_mia_and_the_non_covered_amount() -> None
                                                               Decimal("20.00"), []]  # fmt: skip
     assert [getattr(mine.others[0], f) for f in fields] == [getattr(theirs.others[0], f)
                                                             for f in fields]  # fmt: skip
+
+
+PAYER_FACTS = {"address": {"line1": "PO BOX 7000", "city": "CAMDEN", "state": "SC",
+                           "postal_code": "29020"}, "secondary_id": "MCR-SC-1"}  # fmt: skip
+"""2330B N3/N4 and REF*2U of the earlier payer, when the encounter carries them."""
+
+
+@pytest.mark.parametrize("form", ["837I", "837P"])
+def test_the_other_payers_address_and_secondary_id_are_written_and_read_back(form) -> None:
+    """The one 2330B writer of both forms: NM1*PR, N3, N4, DTP*573, REF*2U, REF*F8."""
+    if form == "837I":
+        data = fqhc_secondary(payer={**MEDICARE_A, **PAYER_FACTS})
+        (ic,) = build(data)
+        got = read_back(ic.text)[data["encounter_id"]]
+    else:
+        data = secondary(payer={**MEDICARE, **PAYER_FACTS})
+        (ic,) = build_837p(data)
+        (claim,) = file_claims(iter_segments(ic.text))
+        got = FiledEncounter.model_validate(claim.record)
+    assert pyx12_errors(ic.text) == []
+    segments = _segments(ic.text)
+    name = max(i for i, s in enumerate(segments) if s.startswith("NM1*PR"))  # 2330B
+    assert segments[name + 1 : name + 6] == [
+        "N3*PO BOX 7000", "N4*CAMDEN*SC*29020", segments[name + 3], "REF*2U*MCR-SC-1",
+        segments[name + 5],
+    ]  # fmt: skip
+    assert segments[name + 3].startswith("DTP*573") and segments[name + 5].startswith("REF*F8")
+    (theirs,) = filed_cob(got).others
+    assert theirs.payer.address == Encounter.model_validate(data).payer.address
+    assert theirs.payer.secondary_id == "MCR-SC-1"
