@@ -77,6 +77,10 @@ class Claim837:
     """Rule IDs of the COB rules the claim fails (edi.rules.cob_balancing)."""
     remaining: tuple[Decimal, ...] = ()
     """Per line: what the last earlier payer left to the patient (its PR amounts)."""
+    institutional: bool = False
+    """An 837I claim (its remittance carries MOA or MIA remark codes)."""
+    covered_days: int | None = None
+    """An inpatient 837I bill: the statement's days (the 835's MIA01)."""
 
     @property
     def service_date(self) -> date:
@@ -115,7 +119,7 @@ def _line(number: int, line: dict[str, Any]) -> Line837:
 
 def claim_facts(claim: FileClaim) -> Claim837:
     """The sandbox's view of one claim the reader found (an 837I's revenue lines too)."""
-    from sandbox.institutional import bill_frequency, facility_code, revenue_lines
+    from sandbox.institutional import bill_frequency, covered_days, facility_code, revenue_lines
 
     record = claim.record
     billing = record.get("billing_provider", {})
@@ -151,6 +155,8 @@ def claim_facts(claim: FileClaim) -> Claim837:
         lines=revenue_lines(record)
         if record.get("claim_type") == "institutional"
         else tuple(_line(n, line) for n, line in enumerate(record.get("service_lines", ()), 1)),
+        institutional=record.get("claim_type") == "institutional",
+        covered_days=covered_days(record),
         **_cob_facts(record),
     )
 

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from edi.codesets.institutional_lists import INPATIENT_BILLS
 from sandbox.claim_facts import Line837
 from sandbox.remittance import Adjustment, RemitClaim, RemitLine
 
@@ -64,6 +65,32 @@ def facility_code(record: dict[str, Any]) -> str | None:
     an 837P's place of service goes; None for an 837P."""
     block = record.get("institutional") or {}
     return block.get("facility_code")
+
+
+def covered_days(record: dict[str, Any]) -> int | None:
+    """The days of an inpatient 837I bill's statement (what the sandbox reports as MIA01
+    covered days); None for an outpatient bill or an 837P."""
+    block = record.get("institutional") or {}
+    if block.get("facility_code") not in INPATIENT_BILLS:
+        return None
+    start = _date(block.get("statement_from"))
+    if start is None:
+        return None
+    return ((_date(block.get("statement_through")) or start) - start).days
+
+
+APPEAL_RIGHTS = "MA01"
+"""The RARC Medicare puts in MOA/MIA of a claim it did not pay in full for a reason other
+than the patient's share: the appeal rights notice."""
+
+
+def claim_remarks(remit: RemitClaim, covered_days: int | None) -> RemitClaim:
+    """An 837I claim's claim-level remark codes, as Medicare reports them: MA01 when a
+    line was reduced or denied for a reason other than the patient's share; MIA (with
+    ``covered_days``) on an inpatient bill, MOA otherwise (the 835 writer decides)."""
+    reduced = any(a.group != "PR" for line in remit.lines for a in line.adjustments)
+    remarks = (APPEAL_RIGHTS,) if reduced else ()
+    return replace(remit, remarks=remarks, covered_days=covered_days)
 
 
 def bill_frequency(record: dict[str, Any]) -> str | None:

@@ -75,6 +75,22 @@ def _service(w: X12Writer, line: RemitLine) -> None:
         w.segment("LQ", "HE", remark)
 
 
+_MIA_MORE = 14
+"""MIA06-19, the inpatient amounts between MIA05 and MIA20 the sandbox does not report."""
+
+
+def _claim_remarks(w: X12Writer, claim: RemitClaim) -> None:
+    """MIA (inpatient: covered days, remarks in MIA05 and MIA20-23) or MOA (MOA03-07)."""
+    if not claim.remarks:
+        return
+    first, *more = claim.remarks[:5]
+    if claim.covered_days is not None:
+        w.segment("MIA", str(claim.covered_days), None, None, None, first,
+                  *[None] * _MIA_MORE, *more)  # fmt: skip
+    else:
+        w.segment("MOA", None, None, first, *more)
+
+
 def _claim(w: X12Writer, claim: RemitClaim) -> None:
     pr = claim.patient_responsibility
     w.segment("CLP", claim.clm01, claim.status, _money(claim.charge), _money(claim.paid),
@@ -90,6 +106,7 @@ def _claim(w: X12Writer, claim: RemitClaim) -> None:
     if claim.crossover:  # COB: the payer this one forwarded the claim to
         w.segment("NM1", "TT", "2", claim.crossover[0], None, None, None, None, "PI",
                   claim.crossover[1])  # fmt: skip
+    _claim_remarks(w, claim)
     if claim.original_claim_number:
         w.segment("REF", "F8", claim.original_claim_number)
     w.segment("DTM", "050", claim.received.strftime("%Y%m%d"))

@@ -78,6 +78,10 @@ class RemitClaim:
     """``original``, ``reversal`` or ``correction``."""
     crossover: tuple[str, str] | None = None
     """COB: NM1*TT, the payer (name, ID) this one forwarded the claim to (CLP02 19)."""
+    remarks: tuple[str, ...] = ()
+    """Claim-level remark codes (837I claims): MIA05/MIA20-23 or MOA03-07."""
+    covered_days: int | None = None
+    """MIA01 of an inpatient 837I claim: its remarks go in MIA, not MOA."""
 
     @property
     def charge(self) -> Decimal:
@@ -184,4 +188,5 @@ def from_json(data: dict[str, Any]) -> RemitClaim:
     values["lines"] = tuple(_line(line) for line in values["lines"])
     if values.get("crossover"):
         values["crossover"] = tuple(values["crossover"])
+    values["remarks"] = tuple(values.get("remarks", ()))  # kept before claims had them
     return RemitClaim(**values)

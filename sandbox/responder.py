@@ -233,6 +233,8 @@ class Responder:
             self.state,
         )
         remit = institutional.per_visit(remit, rules.coinsurance_percent)
+        if claim.institutional:
+            remit = institutional.claim_remarks(remit, claim.covered_days)
         if remit.paid > 0 and (
             adjudication.chance(self.seed, "reprocess", claim.payer_id, claim.clm01)
             < rules.reprocess_percent

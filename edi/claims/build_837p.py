@@ -381,20 +381,28 @@ def _line(
 
 def other_payer(s: _Segments, other: OtherPayer) -> None:
     """One 2320 loop with its 2330A and 2330B (see :mod:`edi.claims.cob_loops`), for
-    either form: the description decides the elements, and only the 837I's has MOA."""
+    either form: the description decides the elements, and only the 837I's has AMT*A8,
+    MIA and MOA (their values are set on 837I claims only)."""
     s.other_subscriber_information(other)
     for group in other.adjustments:
         s.other_payer_adjustment(group)
     s.other_payer_paid(other)
+    institutional = s.describes("other_payer_outpatient_adjudication")
+    if institutional:
+        s.other_payer_non_covered(other)
     s.other_payer_patient_liability(other)
     s.other_insurance_coverage(other)
-    if s.describes("other_payer_outpatient_adjudication"):
+    if institutional:
+        s.other_payer_inpatient_adjudication(other)
         s.other_payer_outpatient_adjudication(other)
     s.other_subscriber_name(other.subscriber)
     if other.subscriber.address:
         _address(s.other_subscriber_street, s.other_subscriber_city, other.subscriber.address)
     s.other_payer_name(other.payer)
+    if other.payer.address:
+        _address(s.other_payer_street, s.other_payer_city, other.payer.address)
     s.other_payer_paid_date(other)
+    s.other_payer_secondary_id(other.payer)
     s.other_payer_claim_number(other)
 
 

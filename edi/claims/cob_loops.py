@@ -42,6 +42,7 @@ from edi.claims.models import (
     ServiceLine,
     Subscriber,
 )
+from edi.codesets.institutional_lists import INPATIENT_BILLS
 
 ZERO = Decimal("0.00")
 TRIPLETS_PER_CAS = 6
@@ -97,7 +98,14 @@ class OtherPayer(_Wire):
     paid_date: date | None = None
     payer_claim_number: str | None = None
     remark_codes: list[str] = []
-    """MOA03-07 (837I only): the earlier payer's claim-level remark codes."""
+    """MOA03-07 (837I only, outpatient bills): the earlier payer's claim remark codes."""
+    covered_days: int | None = None
+    """MIA01 (837I inpatient bills, adjudicated payers): the stay's days, statement from
+    to through (the encounter carries no payer-reported count)."""
+    inpatient_remark_codes: list[str] = []
+    """MIA05, MIA20-23 (837I inpatient bills): the earlier payer's claim remark codes."""
+    non_covered_amount: Decimal | None = None
+    """AMT*A8 (837I): the revenue lines' non-covered charges, on an adjudicated payer."""
 
     @property
     def adjudicated(self) -> bool:
@@ -222,6 +230,7 @@ def _other(
             "paid_date": adjudication.paid_date,
             "payer_claim_number": adjudication.payer_claim_number,
             "remark_codes": adjudication.remark_codes,
+            **_institutional_facts(enc, adjudication),
         }
     return OtherPayer.model_construct(
         responsibility=_ORDER[place],
@@ -234,6 +243,26 @@ def _other(
         release_of_information=enc.release_of_information,
         **facts,
     )
+
+
+def _institutional_facts(enc: Encounter, adjudication: Adjudication) -> dict[str, Any]:
+    """The 837I's part of an adjudicated 2320: AMT*A8, and MIA instead of MOA on an
+    inpatient bill (the 835 reports inpatient remark codes in MIA, outpatient in MOA)."""
+    inst = enc.institutional
+    if inst is None:
+        return {}
+    facts: dict[str, Any] = {}
+    non_covered = sum((line.non_covered_charge or ZERO for line in enc.revenue_lines), ZERO)
+    if non_covered:
+        facts["non_covered_amount"] = non_covered
+    if inst.facility_code in INPATIENT_BILLS:
+        through = inst.statement_through or inst.statement_from
+        facts.update(
+            covered_days=(through - inst.statement_from).days,
+            inpatient_remark_codes=adjudication.remark_codes,
+            remark_codes=[],
+        )
+    return facts
 
 
 def _line_index(

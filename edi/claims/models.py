@@ -254,6 +254,11 @@ class Payer(_Model):
         "ZZ",
     ] = "CI"
     responsibility: Literal["P", "S", "T"] = "P"
+    address: Address | None = None
+    """2330B N3/N4 when this payer is another payer of the claim (COB); optional."""
+    secondary_id: Annotated[str | None, Field(min_length=1, max_length=50)] = None
+    """2330B REF*2U: the other payer's identification number besides ``payer_id``, when
+    the payer billed asks for it (COB); optional."""
 
 
 class Person(_Model):
@@ -728,18 +733,21 @@ class Encounter(_Model):
             raise PydanticCustomError("missing", "Field required")
         return value
 
-    @field_validator("diagnoses")
+    @field_validator("diagnoses", mode="before")
     @classmethod
-    def _form_diagnoses(cls, value: list, info: ValidationInfo) -> list:
-        """The 837P's one HI holds 12 codes; only the 837I has room for more."""
-        if len(value) > MAX_PROFESSIONAL_DIAGNOSES and info.data.get("claim_type") != (
-            "institutional"
-        ):
+    def _form_diagnoses(cls, value: object, info: ValidationInfo) -> object:
+        """The 837P's one HI holds 12 codes, the 837I's two HI 25 with the principal;
+        checked before the list's own bound so the error names the claim's form."""
+        institutional = info.data.get("claim_type") == "institutional"
+        most = MAX_INSTITUTIONAL_DIAGNOSES if institutional else MAX_PROFESSIONAL_DIAGNOSES
+        if isinstance(value, list | tuple) and len(value) > most:
             raise PydanticCustomError(
                 "too_long",
-                "List should have at most 12 items after validation, not {actual_length}",
-                {"field_type": "List", "max_length": 12, "actual_length": len(value)},
-            )
+                "List should have at most {max_length} items after validation, not "
+                "{actual_length}",
+                {"field_type": "List", "max_length": most, "actual_length": len(value),
+                 "form": "837I" if institutional else "837P"},
+            )  # fmt: skip
         return value
 
     @field_validator("service_lines", "revenue_lines")

@@ -14,7 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from edi.claims.models import MAX_AMOUNT_DIGITS
+from edi.claims.models import (
+    MAX_AMOUNT_DIGITS,
+    MAX_PROFESSIONAL_DIAGNOSES,
+)
 from edi.guides.locations import max_length, x12_location
 from edi.rules import snip5_codes
 from edi.rules.registry import CheckContext, Finding, Owner, Rule, check, fire, register
@@ -445,8 +448,8 @@ HI_COUNT = _R(
         2,
         "reject",
         "coder",
-        "the claim lists more than 12 diagnoses; the 837P carries at most 12",
-        "Keep the 12 diagnoses the service lines point to; split the claim if more are needed",
+        "the claim lists more than {most} diagnoses; the {form} carries at most {most}",
+        "Keep the {most} diagnoses the claim's lines need most; split the claim if more are needed",
         "2300",
         "HI",
         None,
@@ -633,9 +636,17 @@ def findings_from_error(
             label=_label(path),
             allowed=allowed,
             hint=HINTS.get(leaf, err["msg"].lower()),
+            **(_diagnosis_limit(ctx) if rule is HI_COUNT else {}),
         )
         out.append(f)
     return out
+
+
+def _diagnosis_limit(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Which form's limit a claim passed (``SNIP2.HI.COUNT``), as the encounter model's
+    check of ``diagnoses`` names it (the 837I's two HI hold 25, the 837P's one HI 12)."""
+    return {"most": ctx.get("max_length", MAX_PROFESSIONAL_DIAGNOSES),
+            "form": ctx.get("form", "837P")}  # fmt: skip
 
 
 @check

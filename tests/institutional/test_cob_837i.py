@@ -7,16 +7,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+import pytest
+
 import edi.rules  # noqa: F401  (registers every rule)
 from edi.claims.cob import Step, crossover_carriers, next_step, remit_claims
 from edi.claims.cob_loops import claim_cob, filed_cob
 from edi.claims.models import Encounter
+from edi.claims.read_837 import FiledEncounter, file_claims
 from edi.responses import parse_any
 from edi.rules.registry import CheckContext, run_checks
 from edi.x12.reader import iter_segments
 from mappings.code_texts import bundled_code_texts
 from sandbox.responder import Responder
 from sandbox.state import SandboxState
+from tests.claims.test_build_837p import build as build_837p
+from tests.cob.cases import MEDICARE, secondary
 from tests.institutional.factories import (
     INPATIENT_STAY,
     MEDICARE_A,
@@ -129,6 +134,12 @@ def test_medicares_835_on_an_inpatient_stay_becomes_a_balanced_secondary_837i() 
     assert _rejects(step.encounter) == set()
     (secondary,) = build(step.encounter.model_dump(mode="json"))
     assert pyx12_errors(secondary.text) == []
+    # the claim-level remark codes: MIA of the 835 (an inpatient bill) -> 2320 MIA
+    assert pyx12_errors(answer.data) == []
+    mia = [s for s in _segments(answer.data.decode()) if s.startswith("MIA")]
+    assert mia == ["MIA*3****MA01"] and remit.remark_codes == ("MA01",)
+    assert step.encounter.prior_adjudications[0].remark_codes == ["MA01"]
+    assert "MIA*3****MA01" in _segments(secondary.text)
 
 
 def test_the_primarys_remark_codes_reach_the_secondarys_moa() -> None:
@@ -150,3 +161,73 @@ def test_the_primarys_remark_codes_reach_the_secondarys_moa() -> None:
     assert step.encounter.prior_adjudications[0].remark_codes == ["MA01", "N130"]
     (ic,) = build(step.encounter)
     assert "MOA***MA01*N130" in _segments(ic.text)
+
+
+def _inpatient_secondary() -> dict:
+    """:data:`INPATIENT_STAY` billed to the Medigap plan after Medicare paid the stay."""
+    adjustments = [{"group": "CO", "reason": "45", "amount": "1000.00"},
+                   {"group": "PR", "reason": "1", "amount": "232.50"}]  # fmt: skip
+    medicare = {"payer_id": "MCRA1", "paid_date": "2026-11-27", "paid_amount": "3000.00",
+                "payer_claim_number": "ICN-IP-1", "remark_codes": ["MA01", "N130"],
+                "claim_adjustments": adjustments}  # fmt: skip
+    stay = {k: INPATIENT_STAY[k] for k in ("diagnoses", "institutional", "revenue_lines")}
+    return fqhc_secondary(**stay, encounter_id="IP-20261101-0002",
+                          prior_adjudications=[medicare])  # fmt: skip
+
+
+def test_an_inpatient_secondary_carries_mia_and_the_non_covered_amount() -> None:
+    """2320 of an inpatient bill: AMT*A8 (the lines' non-covered charges) and MIA (covered
+    days, the remark codes) instead of MOA; pyx12-valid and read back the same."""
+    data = _inpatient_secondary()
+    sent = Encounter.model_validate(data)
+    assert _rejects(sent) == set()
+    (ic,) = build(data)
+    assert pyx12_errors(ic.text) == []
+    segments = _segments(ic.text)
+    other = segments.index("SBR*P*18*******MA")
+    assert segments[other + 3 : other + 8] == [
+        "AMT*D*3000",
+        "AMT*A8*20",
+        "AMT*EAF*232.5",
+        "OI***Y***Y",
+        "MIA*3****MA01" + "*" * 15 + "N130",
+    ]
+    assert not any(s.startswith("MOA") for s in segments)
+    got = read_back(ic.text)[sent.claim_id]
+    mine, theirs = claim_cob(sent), filed_cob(got)
+    assert mine is not None and theirs is not None
+    fields = ("covered_days", "inpatient_remark_codes", "non_covered_amount", "remark_codes")
+    assert [getattr(theirs.others[0], f) for f in fields] == [3, ["MA01", "N130"],
+                                                              Decimal("20.00"), []]  # fmt: skip
+    assert [getattr(mine.others[0], f) for f in fields] == [getattr(theirs.others[0], f)
+                                                            for f in fields]  # fmt: skip
+
+
+PAYER_FACTS = {"address": {"line1": "PO BOX 7000", "city": "CAMDEN", "state": "SC",
+                           "postal_code": "29020"}, "secondary_id": "MCR-SC-1"}  # fmt: skip
+"""2330B N3/N4 and REF*2U of the earlier payer, when the encounter carries them."""
+
+
+@pytest.mark.parametrize("form", ["837I", "837P"])
+def test_the_other_payers_address_and_secondary_id_are_written_and_read_back(form) -> None:
+    """The one 2330B writer of both forms: NM1*PR, N3, N4, DTP*573, REF*2U, REF*F8."""
+    if form == "837I":
+        data = fqhc_secondary(payer={**MEDICARE_A, **PAYER_FACTS})
+        (ic,) = build(data)
+        got = read_back(ic.text)[data["encounter_id"]]
+    else:
+        data = secondary(payer={**MEDICARE, **PAYER_FACTS})
+        (ic,) = build_837p(data)
+        (claim,) = file_claims(iter_segments(ic.text))
+        got = FiledEncounter.model_validate(claim.record)
+    assert pyx12_errors(ic.text) == []
+    segments = _segments(ic.text)
+    name = max(i for i, s in enumerate(segments) if s.startswith("NM1*PR"))  # 2330B
+    assert segments[name + 1 : name + 6] == [
+        "N3*PO BOX 7000", "N4*CAMDEN*SC*29020", segments[name + 3], "REF*2U*MCR-SC-1",
+        segments[name + 5],
+    ]  # fmt: skip
+    assert segments[name + 3].startswith("DTP*573") and segments[name + 5].startswith("REF*F8")
+    (theirs,) = filed_cob(got).others
+    assert theirs.payer.address == Encounter.model_validate(data).payer.address
+    assert theirs.payer.secondary_id == "MCR-SC-1"

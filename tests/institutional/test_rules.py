@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 import edi.rules  # noqa: F401  (registers every rule)
 from edi.claims.models import Encounter
+from edi.rules.record import findings_from_error
 from edi.rules.registry import CheckContext, run_checks
 from tests.factories import EXAMPLE, encounter
 from tests.institutional.factories import FQHC_VISIT, INPATIENT_STAY, institutional
@@ -152,3 +153,18 @@ def test_only_the_837i_has_room_for_more_than_12_diagnoses() -> None:
     assert "SNIP4.INSTITUTIONAL.DISCHARGE_HOUR" not in rule_ids(
         institutional(INPATIENT_STAY, institutional=still)
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "form", "most"),
+    [(institutional, "837I", "25"), (encounter, "837P", "12")],
+    ids=["837I", "837P"],
+)
+def test_the_diagnosis_count_finding_names_the_form_and_its_limit(data, form, most) -> None:
+    codes = ["E11.40", "I10", "J06.9", "M54.50", "R50.9"] * 6  # 30: past both limits
+    with pytest.raises(ValidationError) as caught:
+        Encounter.model_validate(data(diagnoses=codes))
+    (finding,) = findings_from_error(caught.value, "E-1", "night.csv")
+    assert finding.rule_id == "SNIP2.HI.COUNT"
+    assert f"more than {most} diagnoses; the {form} carries at most {most}" in finding.message
+    assert f"Keep the {most} diagnoses" in finding.fix

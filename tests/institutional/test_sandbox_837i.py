@@ -47,6 +47,8 @@ def test_an_fqhc_visit_is_paid_per_visit_on_its_g_code() -> None:
     assert g_code.paid > 0 and g_code.paid + sum(a[2] for a in g_code.adjustments) == 180
     assert visit.paid == 0 and visit.adjustments == [("CO", "97", Decimal("150.00"))]
     assert first.paid == g_code.paid
+    remit = next(r.data.decode("ascii") for r in replies if r.kind == "835")
+    assert "MOA***MA01~" in remit and "MIA" not in remit  # outpatient bill, a line bundled
     for reply in replies:
         assert pyx12_errors(reply.data.decode("ascii")) == [], reply.kind
 
