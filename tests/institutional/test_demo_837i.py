@@ -33,7 +33,8 @@ def test_the_demo_night_bills_and_settles_fqhc_visits(tmp_path: Path, prefect_ap
         for seg in iter_segments(path.read_bytes(), path.name)
         if seg.id == "GS"
     }
-    assert forms == {"005010X222A1", "005010X223A2"}
+    # both claim forms, and the 270s of the payer the demo checks eligibility with
+    assert forms == {"005010X222A1", "005010X223A2", "005010X279A1"}
     with Ledger.open(f"sqlite:///{tmp_path / 'ledger.sqlite'}") as ledger:
         fqhc = [c for c in ledger.find_claims() if "FQ" in c.clm01]
     assert len(fqhc) == 3
