@@ -14,55 +14,45 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
-from flows.cli._args import ledger_or_default, ledger_url, output_folder
-from flows.cli.queries import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE, LEDGER_HELP
+from flows.cli._worklist_loop import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_UNUSABLE,
+    import_sheet,
+    ledger_of,
+    register_loop,
+)
+
+PROG = "claims eligibility import"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    register_loop(
+        sub,
         "eligibility",
         help="import the front desk's corrected member IDs, or write the front-desk sheet",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        doc=__doc__,
+        import_help="check held claims' corrected member IDs again",
+        run_import=run_import,
+        sheet=("sheet", "write the front-desk workbook and CSV", run_sheet),
     )
-    commands = p.add_subparsers(dest="eligibility_command", required=True, metavar="ACTION")
-    i = commands.add_parser("import", help="check held claims' corrected member IDs again")
-    i.add_argument("file", type=Path, metavar="FILE")
-    i.add_argument("--ledger", type=ledger_url, default=None, help=LEDGER_HELP)
-    i.set_defaults(handler=run_import)
-    s = commands.add_parser("sheet", help="write the front-desk workbook and CSV")
-    s.add_argument("--out", required=True, type=output_folder, help="output folder")
-    s.add_argument("--ledger", type=ledger_url, default=None, help=LEDGER_HELP)
-    s.set_defaults(handler=run_sheet)
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from flows.ledger import Ledger
     from flows.worklists.front_desk import import_fixes
-    from flows.worklists.imports import UnreadableWorklist
 
-    path: Path = args.file
-    if not path.is_file():
-        print(f"claims eligibility import: {path}: no such file", file=sys.stderr)
+    today = datetime.now(UTC).date()
+    result = import_sheet(
+        PROG, args, lambda ledger, name, data: import_fixes(ledger, name, data, today)
+    )
+    if result is None:
         return EXIT_UNUSABLE
-    try:
-        url = ledger_or_default(args.ledger)
-    except ValueError as exc:
-        print(f"claims eligibility import: {exc}", file=sys.stderr)
-        return EXIT_UNUSABLE
-    with Ledger.open(url) as ledger:
-        try:
-            result = import_fixes(ledger, path.name, path.read_bytes(), datetime.now(UTC).date())
-        except UnreadableWorklist as exc:
-            print(f"claims eligibility import: {exc}", file=sys.stderr)
-            return EXIT_UNUSABLE
-    print(f"{path.name}: {len(result.asked_again)} corrected member ID(s) to be checked in "
+    print(f"{args.file.name}: {len(result.asked_again)} corrected member ID(s) to be checked in "
           f"tonight's 270s (claims held until their 271), {len(result.already)} imported "
           "before")  # fmt: skip
     for problem in result.problems:
-        print(f"claims eligibility import: {problem}", file=sys.stderr)
+        print(f"{PROG}: {problem}", file=sys.stderr)
     return EXIT_PROBLEMS if result.problems else EXIT_OK
 
 
@@ -70,10 +60,8 @@ def run_sheet(args: argparse.Namespace) -> int:
     from flows.ledger import Ledger
     from flows.worklists.front_desk import write_front_desk
 
-    try:
-        url = ledger_or_default(args.ledger)
-    except ValueError as exc:
-        print(f"claims eligibility sheet: {exc}", file=sys.stderr)
+    url = ledger_of("claims eligibility sheet", args)
+    if url is None:
         return EXIT_UNUSABLE
     with Ledger.open(url) as ledger:
         files = write_front_desk(ledger, args.out, datetime.now(UTC).date())
