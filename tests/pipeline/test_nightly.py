@@ -145,7 +145,7 @@ def test_killed_at_any_step_the_rerun_sends_each_claim_once(
     ledger agrees."""
     datas = night_encounters(8, seed=11, broken=0.25)
     rng = random.Random(2026)
-    at_random = {f"random-{n}": rng.uniform(2.0, 8.0) for n in range(3)}
+    at_random = {f"random-{n}": rng.uniform(2.0, 8.0) for n in range(2)}
     nights: dict[str, Night] = {}
     envs: dict[str, dict[str, str]] = {}
     for point in (*POINTS, *at_random):

@@ -102,7 +102,7 @@ def tables(text: str) -> dict[str, pd.DataFrame] | str:
 
 
 @pytest.mark.slow
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(remittances(), st.integers(1, 40), st.integers(1, 300))
 def test_batch_and_chunk_sizes_change_nothing(text, batch, chunk):
     whole = tables(text)
