@@ -24,7 +24,7 @@ from edi.x12.reply import Route, close_reply, open_reply, open_reply_group
 from edi.x12.writer import X12Writer
 from mappings.sandbox import SandboxRules
 from sandbox.adjudication import chance
-from sandbox.replies import Reply
+from sandbox.replies import Reply, answer_to
 from sandbox.state import SandboxState
 
 VERSION = "005010X279A1"
@@ -65,8 +65,7 @@ def answer_270(
     if not asked:
         return []
     text = _build(asked, state, route, rules, seed)
-    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return [Reply(f"{stem}.271", text, "271")]
+    return [answer_to(name, "271", text)]
 
 
 def _read(data: bytes, name: str) -> list[_Member]:

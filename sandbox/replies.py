@@ -7,6 +7,7 @@ The envelope every answer shares (sender, receiver, control numbers) is written 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from edi.x12.writer import Party
 
@@ -18,7 +19,13 @@ class Reply:
     name: str
     data: bytes
     kind: str
-    """``TA1``, ``999``, ``277CA`` or ``835``."""
+    """``TA1``, ``999``, ``277CA``, ``835``, ``277`` (to a 276) or ``271`` (to a 270)."""
+
+
+def answer_to(name: str, kind: str, data: bytes) -> Reply:
+    """The answer to the inquiry file ``name``, named after it: ``000000001.276`` is
+    answered by ``000000001.277``, so ops can pair them."""
+    return Reply(f"{PurePosixPath(name).stem}.{kind}", data, kind)
 
 
 def party(qualifier: str, ident: str, application_code: str | None = None) -> Party:

@@ -17,7 +17,7 @@ from itertools import groupby
 from edi.x12.reader import Segment, iter_transactions
 from edi.x12.reply import Route, close_reply, open_reply, open_reply_group
 from edi.x12.writer import X12Writer
-from sandbox.replies import Reply
+from sandbox.replies import Reply, answer_to
 from sandbox.state import SandboxState
 
 VERSION = "005010X212"
@@ -51,8 +51,7 @@ def answer_276(data: bytes, name: str, state: SandboxState, route: Route) -> lis
     if not asked:
         return []
     text = _build(asked, state, route)
-    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return [Reply(f"{stem}.277", text, "277")]
+    return [answer_to(name, "277", text)]
 
 
 def _read(data: bytes, name: str) -> list[_Asked]:
