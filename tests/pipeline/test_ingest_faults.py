@@ -333,9 +333,10 @@ def test_killed_at_any_ingest_step_the_rerun_gives_the_same_worklists_and_totals
 
     rng = random.Random(2026)
     at_random = {f"random-{n}": trials(f"random-{n}") for n in range(2)}
-    for name, trial in at_random.items():
-        process = trial.run()
-        time.sleep(rng.uniform(2.0, 10.0))
+    started = time.monotonic()
+    running = {name: (trial.run(), rng.uniform(2.0, 10.0)) for name, trial in at_random.items()}
+    for name, (process, after) in sorted(running.items(), key=lambda item: item[1][1]):
+        time.sleep(max(0.0, started + after - time.monotonic()))  # side by side, killed in turn
         process.send_signal(signal.SIGKILL)
         _finish(process, name, code=None)
 
