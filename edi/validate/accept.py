@@ -9,7 +9,8 @@ no match only means "ask ``check``", so a value it cannot vouch for cheaply (a d
 the 28th, an element with the map's own pattern, a DTP date whose format is in DTP02)
 costs what it cost before and the findings stay those of ``check``.  Values of long or
 external code lists are captured and looked up in their sets; syntax notes are checked
-on the elements after a match.
+on the elements after a match.  An element the guide lets repeat matches up to its count
+of values joined by the repetition separator, each one a value of the element.
 """
 
 from __future__ import annotations
@@ -38,16 +39,25 @@ def _class(chars: str) -> str:
 class _Builder:
     """The pattern of one segment node's elements for one set of delimiters."""
 
-    def __init__(self, sep: str, comp: str, external: dict[str, frozenset]) -> None:
-        text = self.text = "".join(c for c in _TEXT if c not in (sep, comp, "^", "~"))
+    def __init__(self, sep: str, comp: str, external: dict[str, frozenset], rep: str) -> None:
+        text = self.text = "".join(c for c in _TEXT if c not in (sep, comp, rep, "^", "~"))
         self.any, self.last = _class(text), _class(text.replace(" ", ""))
-        self.stop = f"(?:{re.escape(sep)}|{re.escape(comp)}|\\Z)"
+        stops = (sep, comp, rep) if rep else (sep, comp)
+        self.stop = "(?:" + "|".join(map(re.escape, stops)) + "|\\Z)"
         self.external = external
-        self.lookups: list[tuple[str, frozenset | None, str | None]] = []
+        self.rep = rep
+        self.lookups: list[tuple[str, frozenset | None, str | None, str]] = []
+
+    def _repeated(self, body: str, repeat: int) -> str:
+        """``body`` once, or up to ``repeat`` times joined by the repetition separator."""
+        if repeat < 2 or not self.rep:
+            return body
+        return f"{body}(?:{re.escape(self.rep)}{body}){{0,{repeat - 1}}}"
 
     def value(self, rule: tuple) -> str | None:
-        """A non-empty value of a simple element or component, or None: not expressible."""
-        _seq, usage, _name, _de, dtype, low, high, codes, ext, rec, _is1250, is1251 = rule
+        """A non-empty value of a simple element or component (each of its repeats, for
+        one the guide lets repeat), or None: not expressible."""
+        _seq, usage, _name, _de, dtype, low, high, codes, ext, rec, _is1250, is1251, repeat = rule
         if usage == "N":
             return ""
         if rec is not None or is1251 or not dtype:
@@ -57,13 +67,15 @@ class _Builder:
             return None
         if codes is not None and ext is None and len(codes) <= _LISTED:
             ok = sorted((c for c in codes if self._clean(rule, c)), key=lambda c: (-len(c), c))
-            return "(?:" + "|".join(map(re.escape, ok)) + ")" if ok else None
+            alternatives = "(?:" + "|".join(map(re.escape, ok)) + ")"
+            return self._repeated(alternatives, repeat) if ok else None
         body = self._typed(dtype, low, high)
         if body is None or (codes is None and ext is None):
-            return body
+            return None if body is None else self._repeated(body, repeat)
         name = f"v{len(self.lookups)}"
-        self.lookups.append((name, codes, ext))
-        return f"(?P<{name}>{body})"
+        split = self.rep if repeat > 1 else ""
+        self.lookups.append((name, codes, ext, split))
+        return f"(?P<{name}>{self._repeated(body, repeat)})"
 
     def _typed(self, dtype: str, low: int, high: int) -> str | None:
         """A value of the type and size, or None."""
@@ -86,15 +98,18 @@ class _Builder:
         return bool(code) and not errors and all(c in self.text for c in code)
 
     def composite(self, rule: tuple, comp: str) -> str | None:
-        _seq, usage, _name, _refdes, _, components = rule
+        _seq, usage, _name, _refdes, _, components, repeat = rule
         if usage == "N":
             return ""
         if usage == "R" and components[0][1] != "R":
             return None
+        looked_up = len(self.lookups)
         parts = [(self.value(sub), sub[1] == "R") for sub in components]
         if any(p is None for p, _ in parts):
             return None
-        return _chain(parts, re.escape(comp), lead=False)
+        if repeat > 1 and self.rep and len(self.lookups) > looked_up:
+            return None  # a named group repeated keeps only its last value: check() decides
+        return self._repeated(_chain(parts, re.escape(comp), lead=False), repeat)
 
     def segment(self, sid: str, rules: tuple, sep: str, comp: str) -> str | None:
         parts = []
@@ -121,13 +136,20 @@ def _chain(parts: list[tuple[str, bool]], sep: str, lead: bool) -> str:
 
 
 def acceptor(
-    sid: str, rules: tuple, syntax: tuple, sep: str, comp: str, external: dict[str, frozenset]
+    sid: str,
+    rules: tuple,
+    syntax: tuple,
+    sep: str,
+    comp: str,
+    external: dict[str, frozenset],
+    rep: str = "",
 ) -> Acceptor | None:
     """A test ``(raw, elements) -> bool`` that is true only of segments ``check`` finds
-    clean, or None when the node's rules cannot be written as a pattern."""
+    clean (with the same repetition separator ``rep``), or None when the node's rules
+    cannot be written as a pattern."""
     if sid == "DTP":  # DTP03's format is named by DTP02: check() decides
         return None
-    build = _Builder(sep, comp, external)
+    build = _Builder(sep, comp, external, rep)
     source = build.segment(sid, rules, sep, comp)
     if source is None:
         return None
@@ -139,14 +161,15 @@ def acceptor(
         m = match(raw)
         if m is None:
             return False
-        for name, codes, ext in lookups:
-            val = m.group(name)
-            if (
-                val is not None
-                and not (codes is not None and val in codes)
-                and not (ext is not None and val in external[ext])
-            ):
-                return False
+        for name, codes, ext, split in lookups:
+            found = m.group(name)
+            if found is None:
+                continue
+            for val in found.split(split) if split else (found,):
+                if not (codes is not None and val in codes) and not (
+                    ext is not None and val in external[ext]
+                ):
+                    return False
         return notes is None or notes(elements, len(elements) - 1, comp)
 
     return accepts

@@ -30,9 +30,14 @@ FIRST = ((0, -1),)
 MAXINT = 2**31 - 1
 
 ElementRule = tuple
-"""``(seq, usage, name, data_ele, type, min, max, codes, external, regex, is_1250, is_1251)``
-for a simple element; ``(seq, usage, name, refdes, None, components)`` for a composite,
-``components`` being element rules."""
+"""``(seq, usage, name, data_ele, type, min, max, codes, external, regex, is_1250, is_1251,
+repeat)`` for a simple element; ``(seq, usage, name, refdes, None, components, repeat)`` for
+a composite, ``components`` being element rules.  ``repeat`` is how many times the guide
+lets the element occur, separated by the interchange's repetition separator (ISA11): the
+map's ``<repeat>`` (EB03's 99 service types), 1 where it says nothing."""
+
+Repeats = dict[tuple[str, str, str], int]
+"""``(loop ID, segment ID, element ID) -> repeat`` for the elements a map lets repeat."""
 
 
 @dataclass(slots=True)
@@ -81,7 +86,26 @@ def _max(value: str | None) -> int:
     return int(value)
 
 
-def _element_rule(node, root, external: dict[str, frozenset]) -> ElementRule:
+def _repeats(xml) -> Repeats:
+    """The ``<repeat>`` of every element and composite of a map's XML that has one.
+
+    pyx12 reads it for composites only and judges a repeated element as one value; the
+    engine splits on the repetition separator and checks each repeat (IK403 ``12``, "Too
+    Many Repetitions", past the count)."""
+    out: Repeats = {}
+    for loop in xml.iter("loop"):
+        for seg in loop.findall("segment"):
+            for ele in seg:
+                if ele.tag not in ("element", "composite"):
+                    continue
+                text = ele.get("repeat") or ele.findtext("repeat")
+                if text and text.strip().isdigit() and int(text) > 1:
+                    key = (loop.get("xid") or "", seg.get("xid") or "", ele.get("xid") or "")
+                    out[key] = max(out.get(key, 1), int(text))
+    return out
+
+
+def _element_rule(node, root, external: dict[str, frozenset], repeat: int = 1) -> ElementRule:
     data = node._resolve_data_ele()
     codes = frozenset(node.valid_codes) if node.valid_codes else None
     ext = node.external_codes
@@ -103,6 +127,7 @@ def _element_rule(node, root, external: dict[str, frozenset]) -> ElementRule:
         node.rec,
         node.data_ele == "1250",
         node.data_ele == "1251",
+        repeat,
     )
 
 
@@ -141,7 +166,7 @@ def _add(g: Guide, node, kind: int, parent: int) -> int:
     return n
 
 
-def _walk(g: Guide, node, kind: int, parent: int, root) -> int:
+def _walk(g: Guide, node, kind: int, parent: int, root, repeats: Repeats) -> int:
     from pyx12.map_if import composite_if
 
     n = _add(g, node, kind, parent)
@@ -149,11 +174,14 @@ def _walk(g: Guide, node, kind: int, parent: int, root) -> int:
         g.key[n] = _key(node)
         rules = []
         for child in node.children:
+            repeat = repeats.get((g.ids[parent], node.id, child.id), 1)
             if isinstance(child, composite_if):
                 comps = tuple(_element_rule(c, root, g.external) for c in child.children)
-                rules.append((child.seq, child.usage, child.name, child.refdes, None, comps))
+                rules.append(
+                    (child.seq, child.usage, child.name, child.refdes, None, comps, repeat)
+                )
             else:
-                rules.append(_element_rule(child, root, g.external))
+                rules.append(_element_rule(child, root, g.external, repeat))
         g.rules[n] = tuple(rules)
         g.syntax[n] = tuple((s[0], tuple(int(i) for i in s[1:])) for s in node.syntax)
         return n
@@ -161,7 +189,8 @@ def _walk(g: Guide, node, kind: int, parent: int, root) -> int:
     for ordinal in sorted(node.pos_map):
         members = []
         for child in node.pos_map[ordinal]:
-            members.append(_walk(g, child, LOOP if child.is_loop() else SEGMENT, n, root))
+            child_kind = LOOP if child.is_loop() else SEGMENT
+            members.append(_walk(g, child, child_kind, n, root, repeats))
         groups.append((ordinal, tuple(members)))
     g.children[n] = groups
     g.first[n] = groups[0][1][0] if groups else -1
@@ -205,30 +234,39 @@ ours are its 4010 X092A1 maps, whose loops 5010 keeps, with the 5010 envelope an
 
 
 def _load(map_file: str):
-    """pyx12's map object for a map file: ours (``OWN_MAPS``) or one pyx12 ships; either
-    way with pyx12's own data elements and external code lists."""
+    """pyx12's map object for a map file, and the file's XML: ours (``OWN_MAPS``) or one
+    pyx12 ships (read as its ``load_map_file`` reads it); either way with pyx12's own data
+    elements and external code lists."""
+    from importlib.resources import files
+
     import pyx12.map_if
     import pyx12.params
+    from defusedxml.ElementTree import parse
 
     logging.getLogger("pyx12").setLevel(logging.CRITICAL + 1)
     ours = OWN_MAPS / map_file
     if map_file in OWN_INDEX.values() and ours.is_file():
-        from defusedxml.ElementTree import parse
-
-        return pyx12.map_if.map_if(parse(ours).getroot(), pyx12.params.params())
-    return pyx12.map_if.load_map_file(map_file, pyx12.params.params())
+        xml = parse(ours).getroot()
+    else:
+        if map_file != Path(map_file).name:
+            raise ValueError(f"not a map file name: {map_file}")
+        with files("pyx12").joinpath("map", map_file).open("rb") as stream:
+            xml = parse(stream).getroot()
+    return pyx12.map_if.map_if(xml, pyx12.params.params()), xml
 
 
 @cache
 def compiled(map_file: str) -> Guide:
     """The compiled form of one map file (``837.5010.X222.A1.xml``), cached."""
-    root = _load(map_file)
+    root, xml = _load(map_file)
+    repeats = _repeats(xml)
     g = Guide(map_file, root.id or "")
     n = _add(g, root, ROOT, -1)
     groups = []
     for ordinal in sorted(root.pos_map):
         members = tuple(
-            _walk(g, c, LOOP if c.is_loop() else SEGMENT, n, root) for c in root.pos_map[ordinal]
+            _walk(g, c, LOOP if c.is_loop() else SEGMENT, n, root, repeats)
+            for c in root.pos_map[ordinal]
         )
         groups.append((ordinal, members))
     g.children[n] = groups

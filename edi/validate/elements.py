@@ -6,8 +6,15 @@ not used, their components), simple elements (required, not used, length, contro
 characters, trailing spaces, code list, data type, the DTP and 1250/1251 date formats,
 the map's pattern), then the syntax notes.  An error is a tuple:
 
-- ``("seg", code, None, None, None, None)``: a segment-level error (IK3 ``8``);
-- ``("ele", code, element, component, data_ele, name)``: an element error (IK4).
+- ``("seg", code, None, None, None, None, None)``: a segment-level error (IK3 ``8``);
+- ``("ele", code, element, component, data_ele, name, repeat)``: an element error (IK4),
+  ``repeat`` the 1-based repetition (IK401-3) of an element the guide lets repeat, else None.
+
+One check pyx12 does not make: an element the guide lets repeat (EB03, EQ01, DMG05...) is
+split on the interchange's repetition separator and each repeat judged on its own, with
+IK403 ``12`` ("Too Many Repetitions") past the guide's count; pyx12 judges the whole text as
+one value (too long, not a code), a difference tests/validate/test_documented_differences.py
+documents.
 
 Results are pure functions of the rules and the segment's text, so the caller caches them
 per (node, text): most segments of a batch repeat exactly.
@@ -89,7 +96,8 @@ _CODES: dict[tuple[int, str], tuple[str, ...]] = {}
 
 
 def _simple(rule: tuple, val: str, place: tuple, types, external, out) -> None:
-    """One simple element or component (``val`` not empty) against its rule."""
+    """One simple element or component (``val`` not empty) against its rule; ``place`` is
+    ``(element, component, repeat)``."""
     if types:
         found: list = []
         _judge(rule, val, types, external, found)
@@ -105,12 +113,13 @@ def _simple(rule: tuple, val: str, place: tuple, types, external, out) -> None:
                 _CODES.clear()
             _CODES[key] = codes
     if codes:
-        out.extend(("ele", code, *place, rule[3], rule[2]) for code in codes)
+        seq, sub, repeat = place
+        out.extend(("ele", code, seq, sub, rule[3], rule[2], repeat) for code in codes)
 
 
 def _judge(rule: tuple, val: str, types, external, out: list) -> None:
     """The IK403 codes of one value against one rule, in pyx12's order."""
-    _seq, usage, _name, _data_ele, dtype, low, high, codes, ext, rec, _, _ = rule
+    _seq, usage, _name, _data_ele, dtype, low, high, codes, ext, rec, _, _, _ = rule
     if usage == "N":
         out.append("10")
         return
@@ -145,30 +154,41 @@ def _judge(rule: tuple, val: str, types, external, out: list) -> None:
         out.append("7")
 
 
-_SEGMENT_8 = ("seg", "8", None, None, None, None)
+_SEGMENT_8 = ("seg", "8", None, None, None, None, None)
 
 
-def check(rules: tuple, syntax: tuple, elements: list[str], comp: str, external) -> list[Error]:
-    """Every error of one segment (``elements[0]`` its ID) against its node's rules."""
+def check(
+    rules: tuple, syntax: tuple, elements: list[str], comp: str, external, rep: str = ""
+) -> list[Error]:
+    """Every error of one segment (``elements[0]`` its ID) against its node's rules.
+
+    ``rep`` is the interchange's repetition separator (ISA11, 5010 on; empty before): an
+    element whose rule lets it repeat is split on it and each repeat checked."""
     out: list[Error] = []
     n = len(elements) - 1
     if n > len(rules):
-        out.append(("ele", "3", n, None, None, None))
+        out.append(("ele", "3", n, None, None, None, None))
     dtp = elements[0] == "DTP"
     dtype: list = []
     type_list: list = []
     for i, rule in enumerate(rules):
         raw = elements[i + 1] if i < n else None
-        if rule[4] is None:  # a composite
-            if raw is not None and rule[1] != "N" and raw.count(comp) >= len(rule[5]):
-                # IK403 13; pyx12 stops with an IndexError here (a documented difference)
-                out.append(("ele", "13", rule[0], None, None, rule[2]))
+        if rep and raw and rule[-1] > 1 and rule[1] != "N" and rep in raw:
+            repeats = raw.split(rep)
+            if len(repeats) > rule[-1]:  # IK401-3 names the first repeat too many
+                out.append(("ele", "12", rule[0], None, rule[3], rule[2], rule[-1] + 1))
+            if any(repeats) or rule[1] != "R":
+                for number, one in enumerate(repeats, 1):
+                    if one:
+                        _repeat(rule, one, comp, external, out, number)
                 continue
-            _composite(rule, raw, comp, external, out)
+            raw = ""  # every repeat empty: a required element missing, judged below
+        if rule[4] is None:
+            _composite(rule, raw, comp, external, out, None)
             continue
         seq, usage = rule[0], rule[1]
         if raw and comp in raw:
-            out.append(("ele", "6", seq, None, rule[3], rule[2]))
+            out.append(("ele", "6", seq, None, rule[3], rule[2], None))
             continue
         if dtp and i == 1 and raw in ("RD8", "D8", "D6", "DT", "TM"):
             dtype = [raw]
@@ -176,18 +196,33 @@ def check(rules: tuple, syntax: tuple, elements: list[str], comp: str, external)
             type_list.extend(rule[7] or ())
         if not raw:
             if usage == "R":
-                out.append(("ele", "1", seq, None, rule[3], rule[2]))
+                out.append(("ele", "1", seq, None, rule[3], rule[2], None))
             continue
         types = dtype if dtp and i == 2 else type_list if rule[11] else ()
-        _simple(rule, raw, (seq, None), types, external, out)
+        _simple(rule, raw, (seq, None, None), types, external, out)
     for kind, positions in syntax:
         if not _syntax_ok(kind, positions, elements, n, comp):
             out.append(_SEGMENT_8)
     return out
 
 
-def _composite(rule: tuple, raw: str | None, comp: str, external, out) -> None:
-    seq, usage, _name, _refdes, _, components = rule
+def _repeat(rule: tuple, val: str, comp: str, external, out, number: int) -> None:
+    """One repeat (not empty) of an element the guide lets repeat."""
+    if rule[4] is None:
+        _composite(rule, val, comp, external, out, number)
+    elif comp in val:
+        out.append(("ele", "6", rule[0], None, rule[3], rule[2], number))
+    else:
+        _simple(rule, val, (rule[0], None, number), (), external, out)
+
+
+def _composite(rule: tuple, raw: str | None, comp: str, external, out, repeat: int | None) -> None:
+    """A composite (or one repeat of it): too many components, or each component checked."""
+    seq, usage, _name, _refdes, _, components, _ = rule
+    if raw is not None and usage != "N" and raw.count(comp) >= len(components):
+        # IK403 13; pyx12 stops with an IndexError here (a documented difference)
+        out.append(("ele", "13", seq, None, None, rule[2], repeat))
+        return
     parts = raw.split(comp) if raw is not None else []
     if not any(parts):
         if usage == "R":
@@ -200,9 +235,9 @@ def _composite(rule: tuple, raw: str | None, comp: str, external, out) -> None:
         val = parts[i] if i < len(parts) else None
         if not val:
             if sub[1] == "R" and (sub[0] != 1 or usage == "R"):
-                out.append(("ele", "1", seq, sub[0], sub[3], sub[2]))
+                out.append(("ele", "1", seq, sub[0], sub[3], sub[2], repeat))
             continue
-        _simple(sub, val, (seq, sub[0]), (), external, out)
+        _simple(sub, val, (seq, sub[0], repeat), (), external, out)
 
 
 def _present(elements: list[str], n: int, s: int, comp: str) -> bool:

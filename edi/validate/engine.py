@@ -153,6 +153,8 @@ class _Document:
         """The segment last read had the verdict of one read before (worth keeping)."""
         self.comp = ":"
         self.sep = "*"
+        self.rep = ""
+        """The repetition separator (ISA11) of a 5010 interchange; none before 5010."""
         self.prev_line = 0
         self.term = "~"
 
@@ -210,7 +212,9 @@ class _Document:
 
     # -- segments -----------------------------------------------------------------------
 
-    def open_isa(self, elements: list[str], line: int, sep: str) -> None:
+    def open_isa(self, elements: list[str], line: int, sep: str, rep: str) -> None:
+        """An ISA: a new interchange, its version and repetition separator (5010's ISA11;
+        4010's ISA11 is a standards ID, and the reader gives none for a letter)."""
         isa13 = elements[13] if len(elements) > 13 else ""
         if isa13 in self.isa_ids:
             self.pending.append(("isa", "025"))
@@ -218,6 +222,11 @@ class _Document:
         self.isa_ids.append(isa13)
         self.gs_count, self.gs_ids = 0, []
         self.icvn = elements[12] if len(elements) > 12 else ""
+        rep = rep if self.icvn >= "00501" else ""
+        if rep != self.rep:  # a verdict depends on it: those made before are not this one's
+            self.rep = rep
+            self.verdicts.clear()
+            self.known.clear()
         control = control_map(self.icvn)
         if self.guide is not control:  # pyx12 walks on from the control map's ISA
             self._use(control)
@@ -611,17 +620,18 @@ class _Document:
     def _verdict(self, g: Guide, node: int, elements: list[str], raw: str) -> list[tuple]:
         """The element errors of a segment not seen before: its node's acceptor vouches for
         the usual clean one, :func:`check` finds the errors of any other."""
-        key = (node, self.sep, self.comp)
+        key = (node, self.sep, self.comp, self.rep)
         if key in g.acceptors:
             accepts = g.acceptors[key]
         else:
             accepts = g.acceptors[key] = acceptor(
-                g.ids[node], g.rules[node], g.syntax[node], self.sep, self.comp, g.external
-            )
+                g.ids[node], g.rules[node], g.syntax[node], self.sep, self.comp, g.external,
+                self.rep,
+            )  # fmt: skip
         if accepts is not None and accepts(raw, elements):
             found: list[tuple] = []
         else:
-            found = check(g.rules[node], g.syntax[node], elements, self.comp, g.external)
+            found = check(g.rules[node], g.syntax[node], elements, self.comp, g.external, self.rep)
         if len(self.verdicts) > _CACHE_LIMIT:
             self.verdicts.clear()
         self.verdicts[(node, raw)] = found
@@ -633,13 +643,13 @@ class _Document:
         if t is None:
             return
         isa13, gs06, st02 = t.group.isa.isa13, t.group.gs06, t.st02
-        for kind, code, ele, sub, ref, name in found:
+        for kind, code, ele, sub, ref, name, repeat in found:
             if kind == "seg":
                 self._seg_error(code)
             else:
                 t.errors.append(
                     X12Error("element", code, isa13, gs06, st02, sid, line, count,
-                             None, ele, sub, None, ref, name)
+                             None, ele, sub, repeat, ref, name)
                 )  # fmt: skip
 
     def finish(self) -> None:
@@ -740,7 +750,7 @@ def _run(doc: _Document, tokens: _Tokenizer) -> None:
             delims = tokens.delimiters
             doc.comp, doc.sep, doc.term = delims.component, delims.element, delims.segment
             if sid == "ISA":
-                doc.open_isa(item, line, delims.element)
+                doc.open_isa(item, line, delims.element, delims.repetition)
             elif sid == "GS":
                 doc.open_gs(item, line)
             else:

@@ -8,9 +8,12 @@ from edi.x12.pyx12_validator import X12Error
 
 
 def error_label(e: X12Error) -> str:
-    """One error as a 999/TA1 would carry it: ``IK403 7 at DTP02 (segment 40)``."""
+    """One error as a 999/TA1 would carry it: ``IK403 7 at DTP02 (segment 40)``, ``IK403 7
+    at EB03 repeat 2 (segment 12)`` for the second repeat of an element that repeats."""
     if e.level == "element":
-        return f"IK403 {e.code} at {e.element_label or e.segment_id} (segment {e.position})"
+        repeat = f" repeat {e.repetition}" if e.repetition else ""
+        where = f"{e.element_label or e.segment_id}{repeat}"
+        return f"IK403 {e.code} at {where} (segment {e.position})"
     if e.level == "segment":
         return f"IK304 {e.code} at {e.segment_id} (segment {e.position})"
     if e.level == "transaction":

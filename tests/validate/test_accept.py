@@ -2,9 +2,10 @@
 
 The acceptors (:mod:`edi.validate.accept`) only save time if they are sound: every
 segment one accepts must be one :func:`~edi.validate.elements.check` finds clean.  Here
-every node of four guides is fed seeded random segments built from its own rules (listed
+every node of six guides is fed seeded random segments built from its own rules (listed
 codes, values at and past the size limits, odd characters, dates near month ends, stray
-components) and every acceptance is checked against ``check``.
+components, repeats of the elements that repeat, up to and past their count) and every
+acceptance is checked against ``check``.
 """
 
 from __future__ import annotations
@@ -21,12 +22,19 @@ _ODD = ["", " ", "-", ".", "1.", ".5", "-0", "1-2", "A ", " A", "\t", "^", "a", 
 _DATES = ["20260228", "20260229", "20240229", "20261301", "17991231", "2026011", "20260131"]
 
 
-def _value(rng: random.Random, rule: tuple, comp: str) -> str:
+def _value(rng: random.Random, rule: tuple, comp: str, rep: str = "^") -> str:
+    if rule[-1] > 1 and rng.random() < 0.5:  # an element that repeats: to past its count
+        count = rng.choice((2, rule[-1], rule[-1] + 1))
+        return rep.join(_one(rng, rule, comp) for _ in range(count))
+    return _one(rng, rule, comp)
+
+
+def _one(rng: random.Random, rule: tuple, comp: str) -> str:
     if rule[4] is None:  # a composite
         parts = [_value(rng, sub, comp) for sub in rule[5]]
         cut = rng.randrange(len(parts) + 2)
         return comp.join(parts[:cut] if cut <= len(parts) else [*parts, "X"])
-    _seq, _usage, _name, _de, dtype, low, high, codes, _ext, _rec, _a, _b = rule
+    _seq, _usage, _name, _de, dtype, low, high, codes, _ext, _rec, _a, _b, _repeat = rule
     pick = rng.random()
     if codes and pick < 0.4:
         return rng.choice(sorted(codes))
@@ -44,8 +52,9 @@ def _value(rng: random.Random, rule: tuple, comp: str) -> str:
 
 @pytest.mark.parametrize(
     "map_file",
-    ["837.5010.X222.A1.xml", "835.5010.X221.A1.xml", "277.5010.X214.xml", "999.5010X231.A1.xml"],
-)
+    ["837.5010.X222.A1.xml", "835.5010.X221.A1.xml", "277.5010.X214.xml", "999.5010X231.A1.xml",
+     "270.5010.X279.A1.xml", "271.5010.X279.A1.xml"],
+)  # fmt: skip
 def test_no_acceptor_vouches_for_an_error(map_file: str) -> None:
     g = compiled(map_file)
     rng = random.Random(18)
@@ -54,7 +63,7 @@ def test_no_acceptor_vouches_for_an_error(map_file: str) -> None:
         if kind != SEGMENT:
             continue
         rules, syntax = g.rules[node], g.syntax[node]
-        accepts = acceptor(g.ids[node], rules, syntax, "*", ":", g.external)
+        accepts = acceptor(g.ids[node], rules, syntax, "*", ":", g.external, "^")
         if accepts is None:
             continue
         for _ in range(60):
@@ -66,5 +75,5 @@ def test_no_acceptor_vouches_for_an_error(map_file: str) -> None:
             raw = "*".join(elements)
             if accepts(raw, elements):
                 accepted += 1
-                assert check(rules, syntax, elements, ":", g.external) == [], raw
+                assert check(rules, syntax, elements, ":", g.external, "^") == [], raw
     assert accepted > 20  # the random segments do include clean ones

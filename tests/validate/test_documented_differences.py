@@ -1,11 +1,16 @@
 """Where pyx12 stops instead of reporting, the engine reports what the guide says is wrong.
 
 Each test shows pyx12 failing on a file (:class:`Pyx12Unavailable`, so a user of
-``--engine pyx12`` gets no 999 for it at all) and the engine reporting the error with the
-999 code the guide gives it.  These are the only differences the agreement tests accept.
+``--engine pyx12`` gets no 999 for it at all), or judging it against the guide's words, and
+the engine reporting what the guide says with the 999 code it gives.  The agreement tests
+accept pyx12's stops and its TA1 pick; no file of theirs repeats an element pyx12's maps
+let repeat (COB04, DMG05 of the 834), so one that did would be reported there, to be read
+against the test here.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +58,31 @@ def test_the_ta1_code_pyx12_picks_among_several_is_chance(claims: str) -> None:
     picked = {e.code for e in validate_x12(text).errors if e.level == "interchange"}
     assert picked in ({"001"}, {"001", "018"})
     assert [e.code for e in validate(text).errors if e.level == "interchange"] == ["001"]
+
+
+SAMPLE_834 = (
+    Path(__file__).resolve().parents[2] / ".." / "shared" / "x12-samples" / "LinuxForHealth+x12"
+    / "src" / "tests" / "resources" / "834_005010X220A1" / "enroll-employee-managed-care.834"
+)  # fmt: skip
+
+
+@pytest.mark.skipif(not SAMPLE_834.is_file(), reason="../shared/x12-samples not present")
+def test_a_repeated_element_is_judged_repeat_by_repeat_where_pyx12_reads_one_value() -> None:
+    """X12 5010: ISA11 is the "Repetition Separator", which "separates the occurrences of a
+    repeated data element"; 005010X220A1 2320 COB04, "Service Type Code", repeats up to 9
+    times (pyx12's own map says <repeat>9</repeat>).  This 834's ISA11 is '>': COB04
+    ``1>35`` is two service types, each on the guide's list.  pyx12 reads no element repeat
+    and judges ``1>35`` as one value: too long (IK403 5) and no code (IK403 7).  The engine
+    judges each repeat (clean), a bad one at its repetition (IK401-3), and a tenth is IK403
+    12, "Too Many Repetitions"."""
+    text = SAMPLE_834.read_text(encoding="ascii")  # its own one error: a DTP out of place
+    cob = text.replace("SE*18*", "SE*19*").replace("\nSE*", "\nCOB*P*890111*5*1>35~\nSE*")
+
+    def cob_errors(found) -> list[tuple]:
+        return [(e.code, e.element, e.repetition) for e in found.errors if e.segment_id == "COB"]
+
+    assert cob_errors(validate_x12(cob)) == [("5", 4, None), ("7", 4, None)]
+    assert cob_errors(validate(cob)) == []
+    assert cob_errors(validate(cob.replace("*1>35~", "*1>99~"))) == [("7", 4, 2)]
+    many = cob.replace("*1>35~", "*" + ">".join(["1"] * 10) + "~")
+    assert cob_errors(validate(many)) == [("12", 4, 10)]

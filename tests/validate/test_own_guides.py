@@ -127,11 +127,43 @@ def test_public_270_271_x279a1_samples_get_the_verdicts_their_contents_call_for(
     # its SE02 (4323) is not its ST02 (4321): IK5 3
     error = verdicts.pop("subscriber-health-benefit-check-error.271")
     assert error == Counter({("transaction", "3", None): 1})
-    # EB*1**1^33^35^47^86^88^98^AL^MH^UC and two like it: EB03 repeated (ten service
-    # types), which X279A1 allows; the engine, as pyx12 does, reads a repeated element as
-    # one value (too long, not a code): the only findings in these three files
-    repeated = Counter({("element", "5", "EB03"): 3, ("element", "7", "EB03"): 3})
-    for name in ("demo.271", "subscriber-health-benefit-check.271",
-                 "dependent-health-benefit-check.271"):  # fmt: skip
-        assert verdicts.pop(name) == repeated
-    assert verdicts == {n: Counter() for n in verdicts} and len(verdicts) == 4  # the 270s
+    # EB*1**1^33^35^47^86^88^98^AL^MH^UC in three of them: EB03 repeated (ten service
+    # types; X279A1 allows 99), each a 5010 service type (MH and UC are new in 5010): clean
+    assert verdicts == {n: Counter() for n in verdicts} and len(verdicts) == 7
+
+
+def _answer(eb: str) -> bytes:
+    """The 271 the eligibility tests read, its first EB written ``eb``."""
+    text = eligibility_271(ANSWERS)
+    start = text.index("EB*")
+    return (text[:start] + eb + text[text.index("~", start) :]).encode("ascii")
+
+
+def _repeats(data: bytes) -> list[tuple]:
+    return [(e.code, e.element_label, e.repetition) for e in validate(data).errors]
+
+
+def test_a_repeated_service_type_is_judged_repeat_by_repeat() -> None:
+    """X279A1 EB03 (and EQ01): "Service Type Code", repeat 99, each repeat one code of the
+    list; ISA11 (5010) is the repetition separator.  A bad repeat is IK403 7 at its
+    repetition (IK401-3); a 100th repeat is IK403 12, "Too Many Repetitions"."""
+    assert _repeats(_answer("EB*1*IND*30^1^33^MH^UC*HM*GOLD PLAN")) == []
+    assert _repeats(_answer("EB*1*IND*30^ZZ^33*HM*GOLD PLAN")) == [("7", "EB03", 2)]
+    assert _repeats(_answer("EB*1*IND*30^1234^33")) == [("5", "EB03", 2), ("7", "EB03", 2)]
+    assert _repeats(_answer("EB*1*IND*" + "^".join(["30"] * 100))) == [("12", "EB03", 100)]
+    assert _repeats(_answer("EB*1*IND*" + "^".join(["30"] * 99))) == []
+    asked = build_270([_inquiry("Q1")], SENDER, RECEIVER, 7, 7, CREATED)
+    assert validate(asked.replace("EQ*30~", "EQ*30^1^AL~").encode("ascii")).valid
+    found = _repeats(asked.replace("EQ*30~", "EQ*30^1^Q9~").encode("ascii"))
+    assert found == [("7", "EQ01", 3)]
+
+
+def test_a_repetition_separator_is_one_only_where_isa11_names_it() -> None:
+    """ISA11 '{' (any separator not a data character): EB03 is split on it, and '^' in an
+    element is then only a character (IK403 6 is for characters outside the set; '^' is in
+    5010's extended set, so a value "30^1" is too long and no code)."""
+    text = _answer("EB*1*IND*30{1{33*HM*GOLD PLAN").decode("ascii")
+    curly = text.replace("*^*00501*", "*{*00501*", 1)
+    assert validate(curly).errors == ()
+    caret = curly.replace("30{1{33", "30^1", 1)
+    assert _repeats(caret.encode("ascii")) == [("5", "EB03", None), ("7", "EB03", None)]
