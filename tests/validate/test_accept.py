@@ -77,3 +77,27 @@ def test_no_acceptor_vouches_for_an_error(map_file: str) -> None:
                 accepted += 1
                 assert check(rules, syntax, elements, ":", g.external, "^") == [], raw
     assert accepted > 20  # the random segments do include clean ones
+
+
+def test_the_fast_path_vouches_for_repeats_it_can_and_for_no_bad_one() -> None:
+    """EB03 repeated: each repeat looked up in the service type codes, 99 at most; with no
+    repetition separator (4010, or ISA11 a letter) the acceptor vouches for none."""
+    g = compiled("271.5010.X279.A1.xml")
+    node = g.by_path["/ISA_LOOP/GS_LOOP/ST_LOOP/DETAIL/2000A/2000B/2000C/2100C/2110C/EB"]
+    rules, syntax = g.rules[node], g.syntax[node]
+    accepts = acceptor("EB", rules, syntax, "*", ":", g.external, "^")
+    assert accepts is not None
+    for raw, clean in [
+        ("EB*1*IND*30^1^MH^UC*HM*GOLD PLAN", True),
+        ("EB*1*IND*" + "^".join(["30"] * 99), True),
+        ("EB*1*IND*" + "^".join(["30"] * 100), False),
+        ("EB*1*IND*30^ZZ", False),
+        ("EB*1*IND*30^^1", False),  # an empty repeat: check() decides (it is clean)
+    ]:
+        elements = raw.split("*")
+        assert accepts(raw, elements) is clean, raw
+        assert (check(rules, syntax, elements, ":", g.external, "^") == []) is (
+            clean or "^^" in raw
+        )
+    one_value = acceptor("EB", rules, syntax, "*", ":", g.external, "")
+    assert one_value is not None and not one_value("EB*1*IND*30^1", ["EB", "1", "IND", "30^1"])
