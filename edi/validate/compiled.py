@@ -230,7 +230,8 @@ OWN_INDEX = {
 its index: an unfinished wrapper loop (Table 2 Area 3, no repeat, holding the footer and
 SE) stops its loader; ours is that map with the wrapper taken out and SE in the
 transaction set, as in pyx12's other 5010 maps.  pyx12 has no 5010 270/271 (X279A1) map;
-ours are its 4010 X092A1 maps, whose loops 5010 keeps, with the 5010 envelope and changes."""
+ours are its 4010 X092A1 maps, whose loops 5010 keeps, with the 5010 envelope and changes
+and the 5010 code lists of x12sdk's models (tests/validate/test_code_lists.py)."""
 
 
 def _load(map_file: str):
