@@ -72,8 +72,12 @@ def _read(data: bytes, name: str) -> list[_Member]:
 
 
 def _take(seg: Segment, members: list[_Member], current: _Member) -> _Member:
-    """One 270 segment; a subscriber or dependent level (HL 22/23) starts a new member."""
+    """One 270 segment; a subscriber or dependent level (HL 22/23) starts a new member, a
+    payer or provider level (HL 20/21) a new context (its NM1 must not rename the member
+    before it)."""
     sid = seg.id
+    if sid == "HL" and seg.get(3) in ("20", "21"):
+        return _Member(current.payer, current.provider)
     if sid == "HL" and seg.get(3) in ("22", "23"):
         dependent = seg.get(3) == "23"
         member = _Member(current.payer, current.provider, current.subscriber if dependent else
