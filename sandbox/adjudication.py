@@ -5,11 +5,12 @@ there).  What a payer remembers between claims (services already paid, deductibl
 this year) is passed in as a :class:`History`, so the same claims in the same order with
 the same seed always get the same answers.  "Sometimes" (a later reversal and correction)
 is decided by :func:`chance`, a hash of the seed and the claim, never by a global RNG.
+Whether the patient is covered at all is the sandbox's :class:`~sandbox.roster.Roster`
+(the one its 271s answer from), checked before any other rule.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,6 +26,8 @@ from sandbox.remittance import (
     RemitClaim,
     RemitLine,
 )
+from sandbox.roster import Roster, Standing, Status
+from sandbox.seeded import chance
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -40,12 +43,6 @@ class History(Protocol):
     def deductible_used(self, key: str) -> Decimal: ...
 
     def use_deductible(self, key: str, amount: Decimal) -> None: ...
-
-
-def chance(seed: int, *parts: object) -> Decimal:
-    """A deterministic percentage in [0, 100) for ``parts`` under ``seed``."""
-    digest = hashlib.sha256("|".join(map(str, (seed, *parts))).encode()).digest()
-    return Decimal(int.from_bytes(digest[:8], "big") % 10_000) / HUNDRED
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -72,6 +69,30 @@ class _Denial:
     group: str
     reason: str
     remark: str | None = None
+
+
+_NOT_COVERED = {Status.UNKNOWN: "31", Status.TERMINATED: "27", Status.OTHER_PRIMARY: "22"}
+"""The CARC of a line the roster says the payer does not cover: the patient is not its
+member (31), the coverage ended before the date of service (27), another plan pays first
+(22)."""
+
+
+def _coverage(claim: Claim837, line: Line837, roster: Roster) -> Standing:
+    """The patient's standing on the line's date of service, under the member ID the payer
+    files them (a dependent it knows as a subscriber of their own: their own ID)."""
+    dependent = None if claim.patient_is_subscriber else (claim.patient_last, claim.patient_first)
+    member_id, _ = roster.known_as(claim.payer_id, claim.member_id, dependent)
+    return roster.standing(claim.payer_id, member_id, line.service_date)
+
+
+def _not_covered(claim: Claim837, standing: Standing) -> _Denial | None:
+    """The denial of a line whose patient the payer does not cover on its date; a claim
+    billed after another payer (2000B SBR01 not P) has been coordinated, so another plan
+    paying first is no reason to deny it."""
+    if standing.status is Status.OTHER_PRIMARY and claim.responsibility != "P":
+        return None
+    reason = _NOT_COVERED.get(standing.status)
+    return _Denial(f"CO-{reason}", "CO", reason) if reason else None
 
 
 def _denial(
@@ -193,32 +214,45 @@ def adjudicate(
     timely_days: int,
     received: date,
     history: History,
+    roster: Roster,
 ) -> RemitClaim:
-    """Decide every line of ``claim`` (received on ``received``) and total the claim."""
+    """Decide every line of ``claim`` (received on ``received``) and total the claim; the
+    patient's coverage on each line's date (``roster``) first, then the documented rules."""
     lines: list[RemitLine] = []
     copay_left = rules.copay
+    pays_first: tuple[str, str] | None = None
     for line in claim.lines:
-        denial = _denial(claim, line, rules, timely_days, received, history)
+        standing = _coverage(claim, line, roster)
+        denial = _not_covered(claim, standing)
+        if denial is not None and denial.reason == "22":
+            pays_first = standing.other_payer
+        denial = denial or _denial(claim, line, rules, timely_days, received, history)
         if denial is not None:
             lines.append(_denied_line(line, denial))
         else:
             remit, copay_left = _paid_line(claim, line, rules, fees, history, copay_left)
             lines.append(remit)
     paid_or_owed = any(line.paid or line.patient_responsibility for line in lines)
-    return _remit(claim, payer_claim_number, rules, received, tuple(lines), not paid_or_owed)
+    remit = _remit(claim, payer_claim_number, rules, received, tuple(lines), not paid_or_owed)
+    return replace(remit, priority_payer=pays_first)
 
 
 # -- COB (issue 13) -----------------------------------------------------------------------
 
 
 def adjudicate_after(
-    claim: Claim837, payer_claim_number: str, rules: PayerRules, received: date
+    claim: Claim837, payer_claim_number: str, rules: PayerRules, received: date, roster: Roster
 ) -> RemitClaim:
     """A payer paying after another (Medigap, Medicaid): each line is paid what the last
     earlier payer left to the patient (its PR amounts, from the claim's 2430 loops); the
-    rest of the charge is OA-23, "the impact of prior payer(s) adjudication"."""
+    rest of the charge is OA-23, "the impact of prior payer(s) adjudication".  A patient
+    the payer does not cover on the line's date (``roster``) is denied first."""
     lines = []
     for index, line in enumerate(claim.lines):
+        denial = _not_covered(claim, _coverage(claim, line, roster))
+        if denial is not None:
+            lines.append(_denied_line(line, denial))
+            continue
         owed = claim.remaining[index] if index < len(claim.remaining) else ZERO
         paid = min(max(owed, ZERO), line.charge)
         rest = line.charge - paid
@@ -239,7 +273,8 @@ def adjudicate_after(
                 revenue_code=line.revenue_code,
             )
         )
-    return _remit(claim, payer_claim_number, rules, received, tuple(lines))
+    denied = all(line.outcome != "paid" for line in lines)
+    return _remit(claim, payer_claim_number, rules, received, tuple(lines), denied)
 
 
 def crossed_over(remit: RemitClaim, to: PayerRules, payer_claim_number: str) -> RemitClaim:

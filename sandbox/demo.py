@@ -83,6 +83,9 @@ class DemoResult:
     """Issue 16: what the morning's 271s did with tonight's held claims (released, held for
     the front desk, other coverage found, sent unverified)."""
     front_desk: Path | None = None
+    next_night: date | None = None
+    """The business date of the next run: the date a fix imported before it is made on
+    (``claims eligibility import FILE --date``), so the new 270's wait counts from it."""
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -167,6 +170,15 @@ def local_services(
         moto.stop()
 
 
+def next_night(nights: list[str]) -> date:
+    """The business night the next run is: a week back on a fresh folder, then the night
+    after the last one run, up to yesterday."""
+    yesterday = date.today() - timedelta(days=1)
+    if nights:
+        return min(date.fromisoformat(nights[-1]) + timedelta(days=1), yesterday)
+    return yesterday - timedelta(days=FIRST_NIGHT_DAYS_AGO)
+
+
 def _nights(data_dir: Path) -> list[str]:
     path = data_dir / "demo-nights.json"
     return json.loads(path.read_text()) if path.exists() else []
@@ -236,11 +248,7 @@ def run_demo(
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     nights = _nights(data_dir)
-    yesterday = date.today() - timedelta(days=1)
-    if nights:
-        night = min(date.fromisoformat(nights[-1]) + timedelta(days=1), yesterday)
-    else:
-        night = yesterday - timedelta(days=FIRST_NIGHT_DAYS_AGO)
+    night = next_night(nights)
     run = len(nights) + 1
     made = _night_encounters(night, count, run)
     datas = made + _previous(data_dir)[:RESENT]
@@ -285,6 +293,7 @@ def run_demo(
     nights.append(night.isoformat())
     (data_dir / "demo-nights.json").write_text(json.dumps(nights))
     result = _result(data_dir, night, len(datas), submitted, answered, sent_twice, nights, morning)
+    result.next_night = next_night(nights)
     return _with_eligibility(_with_next_payers(result, data_dir, night), data_dir, night, morning)
 
 

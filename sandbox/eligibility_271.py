@@ -1,12 +1,13 @@
 """The sandbox payers answering a 270 eligibility inquiry with a 271 (005010X279A1).
 
-Each member is looked up in a roster the sandbox derives from its seed, so one seed always
-gives the same answers and a member keeps their status from night to night: a few are
-unknown (AAA 75), some terminated before the date of service (EB*6 with the plan end date),
-some have another plan that pays first (EB*R, 2120 NM1*PRP), some a Medicaid plan that pays
-after (EB*R, NM1*SEP with the member's Medicaid ID), some dependents are subscribers of their
-own to the payer (answered at 2000C under their own ID), and the rest are active with the payer's
-own cost sharing from ``mappings/sandbox/payer_rules.yaml`` (copay, coinsurance, and the
+Each member is looked up in the sandbox's roster (:mod:`sandbox.roster`, the one its 835s
+adjudicate by), so one seed always gives the same answers, a member keeps their status from
+night to night, and the claim later gets what the 271 said: a few are unknown (AAA 75),
+some terminated before the date of service (EB*6 with the plan end date), some have another
+plan that pays first (EB*R, 2120 NM1*PRP), some a Medicaid plan that pays after (EB*R,
+NM1*SEP with the member's Medicaid ID), some dependents are subscribers of their own to the
+payer (answered at 2000C under their own ID), and the rest are active with the payer's own
+cost sharing from ``mappings/sandbox/payer_rules.yaml`` (copay, coinsurance, and the
 deductible left after what the sandbox's 835s already took).  A request the payer cannot
 read is rejected with AAA: no member ID (72), no subscriber name (73), no birth date (58),
 no date of service (62).  The answer echoes TRN02, the inquiry's trace.
@@ -15,7 +16,7 @@ no date of service (62).  The answer echoes TRN02, the inquiry's trace.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from itertools import groupby
 
@@ -23,20 +24,11 @@ from edi.x12.reader import Segment, iter_transactions
 from edi.x12.reply import Route, close_reply, open_reply, open_reply_group
 from edi.x12.writer import X12Writer
 from mappings.sandbox import SandboxRules
-from sandbox.adjudication import chance
 from sandbox.replies import Reply, answer_to
+from sandbox.roster import MEDICAID, Roster, Status
 from sandbox.state import SandboxState
 
 VERSION = "005010X279A1"
-UNKNOWN_PERCENT = Decimal(4)
-TERMINATED_PERCENT = Decimal(10)
-OTHER_PRIMARY_PERCENT = Decimal(14)
-MEDICAID_AFTER_PERCENT = Decimal(24)
-"""Cumulative shares of a payer's roster: unknown, terminated, another primary, Medicaid after."""
-OWN_ID = Decimal(15)
-"""Share of dependents the payer knows as subscribers with their own member ID."""
-OTHER_PRIMARY = ("OTHER COMMERCIAL PLAN", "OTHCOM1")
-MEDICAID = ("SANDBOX MEDICAID", "SBXMCD")
 
 
 def is_270(data: bytes) -> bool:
@@ -58,13 +50,13 @@ class _Member:
 
 
 def answer_270(
-    data: bytes, name: str, state: SandboxState, route: Route, rules: SandboxRules, seed: int
+    data: bytes, name: str, state: SandboxState, route: Route, rules: SandboxRules, roster: Roster
 ) -> list[Reply]:
-    """The 271 answering every member of the 270 ``data``."""
+    """The 271 answering every member of the 270 ``data`` from ``roster``."""
     asked = _read(data, name)
     if not asked:
         return []
-    text = _build(asked, state, route, rules, seed)
+    text = _build(asked, state, route, rules, roster)
     return [answer_to(name, "271", text)]
 
 
@@ -80,8 +72,12 @@ def _read(data: bytes, name: str) -> list[_Member]:
 
 
 def _take(seg: Segment, members: list[_Member], current: _Member) -> _Member:
-    """One 270 segment; a subscriber or dependent level (HL 22/23) starts a new member."""
+    """One 270 segment; a subscriber or dependent level (HL 22/23) starts a new member, a
+    payer or provider level (HL 20/21) a new context (its NM1 must not rename the member
+    before it)."""
     sid = seg.id
+    if sid == "HL" and seg.get(3) in ("20", "21"):
+        return _Member(current.payer, current.provider)
     if sid == "HL" and seg.get(3) in ("22", "23"):
         dependent = seg.get(3) == "23"
         member = _Member(current.payer, current.provider, current.subscriber if dependent else
@@ -112,7 +108,7 @@ def _take(seg: Segment, members: list[_Member], current: _Member) -> _Member:
 
 
 def _build(
-    asked: list[_Member], state: SandboxState, route: Route, rules: SandboxRules, seed: int
+    asked: list[_Member], state: SandboxState, route: Route, rules: SandboxRules, roster: Roster
 ) -> bytes:
     w = X12Writer()
     open_reply(w, route, state)
@@ -134,7 +130,7 @@ def _build(
             w.segment("HL", str(hl), str(payer_hl), "21", "1")
             w.segment("NM1", "1P", "2", provider[0], "", "", "", "", "XX", provider[1])
             for member in members:
-                hl = _member(w, member, hl, provider_hl, state, rules, seed)
+                hl = _member(w, member, hl, provider_hl, state, rules, roster)
     w.close_transaction()
     return close_reply(w).encode("ascii")
 
@@ -146,13 +142,13 @@ def _member(
     parent: int,
     state: SandboxState,
     rules: SandboxRules,
-    seed: int,
+    roster: Roster,
 ) -> int:
-    last, first, member_id = m.subscriber
-    if m.dependent and chance(seed, "own-member", m.payer[1], member_id, *m.dependent) < OWN_ID:
+    member_id, dependent = roster.known_as(m.payer[1], m.subscriber[2], m.dependent)
+    if dependent is None and m.dependent:
         # the payer covers this dependent as a subscriber of their own, under their own ID
-        m = replace(m, subscriber=(*m.dependent, f"{member_id}01"), dependent=None)
-        last, first, member_id = m.subscriber
+        m = replace(m, subscriber=(*m.dependent, member_id), dependent=None)
+    last, first, member_id = m.subscriber
     hl += 1
     w.segment("HL", str(hl), str(parent), "22", "1" if m.dependent else "0")
     if m.dependent:
@@ -164,37 +160,46 @@ def _member(
         w.segment("NM1", "03", "1", *m.dependent)
     else:
         w.segment("NM1", "IL", "1", last, first, "", "", "", "MI", member_id)
-    malformed = _malformed(m)
-    if malformed:
+    service = _service_date(m)
+    malformed = _malformed(m, service)
+    if malformed is not None or service is None:
         w.segment("AAA", "N", "", malformed, "C")
         return hl
-    roll = chance(seed, "eligibility", m.payer[1], member_id)
-    if roll < UNKNOWN_PERCENT:
+    standing = roster.standing(m.payer[1], member_id, service)
+    if standing.status is Status.UNKNOWN:
         w.segment("AAA", "N", "", "75", "C")
         return hl
     w.segment("DMG", "D8", *m.birth)
-    service = date(int(m.service_date[:4]), int(m.service_date[4:6]), int(m.service_date[6:8]))
     level = "FAM" if m.dependent else "IND"
     types = m.service_types or ["30"]
-    if roll < TERMINATED_PERCENT:
-        ended = service.replace(day=1) - timedelta(days=1)
+    if standing.status is Status.TERMINATED and standing.plan_end:
+        ended = standing.plan_end
         w.segment("DTP", "346", "D8", f"{ended.replace(month=1, day=1):%Y%m%d}")
         w.segment("DTP", "347", "D8", f"{ended:%Y%m%d}")
         w.segment("EB", "6", level, types[0])
         w.segment("MSG", "COVERAGE TERMINATED")
         return hl
     w.segment("DTP", "346", "D8", f"{service.year}0101")
+    if standing.plan_end:  # a plan that ends after this date of service
+        w.segment("DTP", "347", "D8", f"{standing.plan_end:%Y%m%d}")
     w.segment("EB", "1", level, types[0], "", "SANDBOX PLAN")
     _cost_sharing(w, rules, state, m, level, service)
-    if roll < OTHER_PRIMARY_PERCENT:
-        _other_payer(w, "PRP", OTHER_PRIMARY, "")
-    elif roll < MEDICAID_AFTER_PERCENT:
-        medicaid_id = f"{int(chance(seed, 'medicaid', member_id) * 100):09d}"
-        _other_payer(w, "SEP", MEDICAID, medicaid_id)
+    if standing.other_payer:
+        role = "PRP" if standing.status is Status.OTHER_PRIMARY else "SEP"
+        _other_payer(w, role, standing.other_payer, standing.other_member_id)
     return hl
 
 
-def _malformed(m: _Member) -> str | None:
+def _service_date(m: _Member) -> date | None:
+    """DTP*291, or None when it is not a CCYYMMDD date."""
+    text = m.service_date
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:8])) if len(text) == 8 else None
+    except ValueError:
+        return None
+
+
+def _malformed(m: _Member, service: date | None) -> str | None:
     """The AAA03 reason a request the payer cannot look up gets, if any."""
     last, _, member_id = m.subscriber
     if not member_id:
@@ -203,9 +208,7 @@ def _malformed(m: _Member) -> str | None:
         return "73"
     if not m.birth[0]:
         return "58"
-    if len(m.service_date) != 8 or not m.service_date.isdigit():
-        return "62"
-    return None
+    return "62" if service is None else None
 
 
 def _cost_sharing(
@@ -224,6 +227,7 @@ def _cost_sharing(
 
 
 def _other_payer(w: X12Writer, role: str, payer: tuple[str, str], member_id: str) -> None:
+    """EB*R and the 2120C loop naming the plan that pays first (PRP) or after (SEP)."""
     w.segment("EB", "R", "", "30")
     if member_id:
         w.segment("REF", "NQ" if payer == MEDICAID else "IG", member_id)

@@ -145,7 +145,9 @@ def fqhc_visits(count: int, day: date, prefix: str = "") -> list[dict[str, Any]]
                     "claim_filing_indicator": "MA",
                 },
                 "subscriber": {
-                    "member_id": f"1EG4TE5MK{n % 100:02d}",
+                    # the demo's roster (seed 7) covers the first four: a short night's few
+                    # visits show per-visit pay; later ones meet the roster like anyone
+                    "member_id": f"3EG4TE5MK{n % 100:02d}",
                     "last_name": "Patient",
                     "first_name": f"Number{n}",
                     "birth_date": "1950-03-14",

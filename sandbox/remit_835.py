@@ -2,9 +2,10 @@
 
 The segments a denial worklist needs are all here: CLP01 echoes CLM01, CLP07 is the payer
 claim number the 277CA announced, CAS carries group/CARC/amount per line, LQ*HE the RARCs,
-REF*6R the line control numbers the 837 sent, TRN02 the check/EFT trace that ties the
-remittance to the money, and PLB the provider-level adjustments.  Balancing holds by
-construction: line charge − adjustments = line paid; BPR02 = Σ CLP04 − Σ PLB.
+REF*6R the line control numbers the 837 sent, NM1*PR the payer that pays first on a CO-22
+denial, TRN02 the check/EFT trace that ties the remittance to the money, and PLB the
+provider-level adjustments.  Balancing holds by construction: line charge − adjustments =
+line paid; BPR02 = Σ CLP04 − Σ PLB.
 """
 
 from __future__ import annotations
@@ -106,6 +107,9 @@ def _claim(w: X12Writer, claim: RemitClaim) -> None:
     if claim.crossover:  # COB: the payer this one forwarded the claim to
         w.segment("NM1", "TT", "2", claim.crossover[0], None, None, None, None, "PI",
                   claim.crossover[1])  # fmt: skip
+    if claim.priority_payer:  # CO-22: the payer this one says pays first
+        w.segment("NM1", "PR", "2", claim.priority_payer[0], None, None, None, None, "PI",
+                  claim.priority_payer[1])  # fmt: skip
     _claim_remarks(w, claim)
     if claim.original_claim_number:
         w.segment("REF", "F8", claim.original_claim_number)

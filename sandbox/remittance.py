@@ -78,6 +78,9 @@ class RemitClaim:
     """``original``, ``reversal`` or ``correction``."""
     crossover: tuple[str, str] | None = None
     """COB: NM1*TT, the payer (name, ID) this one forwarded the claim to (CLP02 19)."""
+    priority_payer: tuple[str, str] | None = None
+    """NM1*PR (2100 "Corrected Priority Payer"): the payer (name, ID) this one says pays
+    first, on a claim it denied CO-22 without forwarding it."""
     remarks: tuple[str, ...] = ()
     """Claim-level remark codes (837I claims): MIA05/MIA20-23 or MOA03-07."""
     covered_days: int | None = None
@@ -186,7 +189,8 @@ def from_json(data: dict[str, Any]) -> RemitClaim:
     values = dict(data)
     values["received"] = date.fromisoformat(values["received"])
     values["lines"] = tuple(_line(line) for line in values["lines"])
-    if values.get("crossover"):
-        values["crossover"] = tuple(values["crossover"])
+    for pair in ("crossover", "priority_payer"):
+        if values.get(pair):
+            values[pair] = tuple(values[pair])
     values["remarks"] = tuple(values.get("remarks", ()))  # kept before claims had them
     return RemitClaim(**values)

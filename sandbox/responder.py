@@ -9,7 +9,8 @@ batch with the same seed gets the same decisions.  For each upload, in order:
 2. **999** from pyx12's validation against the 837P guide (rejects per transaction set);
 3. **277CA** for the accepted transaction sets: each claim accepted with a payer claim
    number (REF*1K) or rejected by the payer front end (:mod:`sandbox.front_end`);
-4. **835** per payer for the accepted claims (:mod:`sandbox.adjudication`), led by
+4. **835** per payer for the accepted claims (:mod:`sandbox.adjudication`; whether the
+   payer covers the patient at all is its roster, the one its 271s answer from), led by
    reversals and corrections of claims paid in an earlier cycle.  A replacement claim
    (frequency 7, REF*F8 = a payer claim number the sandbox paid) reverses the original
    and is paid as new; a void (8) only reverses it; a void of a claim the sandbox never
@@ -42,6 +43,8 @@ from sandbox.front_end import ACCEPTED, UNKNOWN_ORIGINAL, Screening, cob_rejecti
 from sandbox.remit_835 import build_835
 from sandbox.remittance import RemitClaim, reversal_of
 from sandbox.replies import Reply, party
+from sandbox.roster import Roster
+from sandbox.seeded import chance
 from sandbox.state import SandboxState
 from sandbox.status_276 import DENIED, PAID, PENDING, answer_276, is_276
 
@@ -107,7 +110,7 @@ class Responder:
             return answer_276(data, name, self.state, Route(self.identity, self.partner, "T", now))
         if is_270(data):  # an eligibility inquiry: answered from the payers' rosters
             route = Route(self.identity, self.partner, "T", now)
-            return answer_270(data, name, self.state, route, self.rules, self.seed)
+            return answer_270(data, name, self.state, route, self.rules, self._roster())
         try:
             interchange = read_837(data, name)
         except X12ParseError:
@@ -216,12 +219,16 @@ class Responder:
         profile = self.payers.get(payer_id)
         return profile.timely_filing_days if profile else DEFAULT_TIMELY_FILING_DAYS
 
+    def _roster(self) -> Roster:
+        """The members the payers know: the same roster the 271s answer from."""
+        return Roster(self.seed, self.state.plan_ends)
+
     def _adjudicate(self, screening: Screening, received: date) -> RemitClaim:
         claim = screening.claim
         rules = self.rules.for_payer(claim.payer_id)
         if rules.secondary_only:  # COB: pays what the earlier payer left to the patient
             return adjudication.adjudicate_after(
-                claim, screening.payer_claim_number or "", rules, received
+                claim, screening.payer_claim_number or "", rules, received, self._roster()
             )
         remit = adjudication.adjudicate(
             claim,
@@ -231,13 +238,13 @@ class Responder:
             self._timely_days(claim.payer_id),
             received,
             self.state,
+            self._roster(),
         )
         remit = institutional.per_visit(remit, rules.coinsurance_percent)
         if claim.institutional:
             remit = institutional.claim_remarks(remit, claim.covered_days)
         if remit.paid > 0 and (
-            adjudication.chance(self.seed, "reprocess", claim.payer_id, claim.clm01)
-            < rules.reprocess_percent
+            chance(self.seed, "reprocess", claim.payer_id, claim.clm01) < rules.reprocess_percent
         ):
             number = self.state.allocate("payer-claim-number")[0]
             correction = adjudication.corrected(remit, rules, f"{received:%y%j}{number:08d}")

@@ -2,7 +2,8 @@
 
 Control numbers and payer claim numbers must never repeat, a service paid once is a
 duplicate the second time, a member's deductible is met once a year, an interchange
-number seen twice is a duplicate file, a claim marked for reprocessing is reversed in a
+number seen twice is a duplicate file, a terminated member's plan ends when the payer first
+said it did, a claim marked for reprocessing is reversed in a
 later payment cycle, and a paid claim can be replaced or voided by the provider.  All of
 it is plain data saved as JSON under the sandbox root, so a restarted sandbox keeps
 answering consistently; a fresh root starts from scratch, which is what makes a run
@@ -39,6 +40,8 @@ class SandboxState:
     answered with (:mod:`sandbox.status_276`)."""
     crossovers: list[RemitClaim] = field(default_factory=list)
     """COB: the crossover payers' answers to forwarded claims, for the next payment cycle."""
+    plan_ends: dict[str, str] = field(default_factory=dict)
+    """``PAYER|MEMBER`` -> ISO date: the plan ends the roster has told (:mod:`sandbox.roster`)."""
 
     # -- ControlNumberSource ---------------------------------------------------------
     def allocate(self, key: str, count: int = 1) -> range:
@@ -84,6 +87,7 @@ class SandboxState:
             "paid_claims": {icn: to_json(claim) for icn, claim in self.paid_claims.items()},
             "claim_status": dict(sorted(self.claim_status.items())),
             "crossovers": [to_json(claim) for claim in self.crossovers],
+            "plan_ends": dict(sorted(self.plan_ends.items())),
         }
 
     @classmethod
@@ -100,6 +104,7 @@ class SandboxState:
             paid_claims={k: from_json(v) for k, v in data.get("paid_claims", {}).items()},
             claim_status={k: list(v) for k, v in data.get("claim_status", {}).items()},
             crossovers=[from_json(v) for v in data.get("crossovers", [])],
+            plan_ends=dict(data.get("plan_ends", {})),
         )
 
     def save(self, path: Path) -> None:

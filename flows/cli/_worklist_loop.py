@@ -30,9 +30,10 @@ def register_loop(
     import_help: str,
     run_import: Callable[[argparse.Namespace], int],
     sheet: tuple[str, str, Callable[[argparse.Namespace], int]],
-) -> None:
+) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     """``claims NAME import FILE`` and ``claims NAME SHEET --out DIR``; ``sheet`` is the
-    second action's (name, help, handler)."""
+    second action's (name, help, handler).  Returns the two actions' parsers, for a loop
+    whose actions take options of their own."""
     p = sub.add_parser(
         name, help=help, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -46,6 +47,7 @@ def register_loop(
     s.add_argument("--out", required=True, type=output_folder, help="output folder")
     s.add_argument("--ledger", type=ledger_url, default=None, help=LEDGER_HELP)
     s.set_defaults(handler=handler)
+    return i, s
 
 
 def ledger_of(prog: str, args: argparse.Namespace) -> str | None:

@@ -120,5 +120,6 @@ def show(console: Console, result, seconds: float) -> None:
         )
     if result.front_desk:  # issue 16
         console.print(f"front desk:        {result.front_desk}")
-        console.print("  fix member IDs in it, then: claims eligibility import FILE")
+        console.print("  fix member IDs in it, then: claims eligibility import FILE "
+                      f"--date {result.next_night}")  # fmt: skip
     console.print(f"done in {seconds:.0f} s; run again for the next night.")

@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from edi.x12.reader import iter_segments
 from flows.ledger import ClaimState, Ledger
 from flows.worklists import build_worklists
-from sandbox.demo import RESENT, _night_encounters, claims_sent, run_demo
+from sandbox.demo import RESENT, DemoResult, _night_encounters, claims_sent, run_demo
 from tests.fixtures.services import service_missing
 from tests.worklists.test_report_screenshot import CHROMIUM_FLAGS, read_png
 
@@ -39,7 +39,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, prefect_api: str) -> tuple[Pa
     try:
         results = [run_demo(data, count=60, quiet=True)]
         answer_coding_review(data, results[0].coding_review)
-        fix_front_desk(data, results[0].front_desk)  # issue 16
+        fix_front_desk(data, results[0])  # issue 16
         results += [run_demo(data, count=60, quiet=True) for _ in range(2)]
     finally:
         if saved is None:
@@ -74,12 +74,14 @@ def answer_coding_review(data: Path, workbook: Path | None) -> None:
 FIXED_MEMBER = "W{:09d}"
 
 
-def fix_front_desk(data: Path, workbook: Path | None) -> None:
+def fix_front_desk(data: Path, night: DemoResult) -> None:
     """Issue 16: the front desk gets each held patient's card and types the member ID into
-    the front-desk workbook, then imports it, as ``claims eligibility import`` does."""
+    the front-desk workbook of ``night``, then imports it, as ``claims eligibility import``
+    does, on the business date of the next night (the one its new 270s go out)."""
     from flows.cli import main
     from flows.worklists.front_desk import COLUMNS, TITLE
 
+    workbook = night.front_desk
     assert workbook is not None and workbook.exists()
     wb = load_workbook(workbook)
     ws = wb[TITLE]
@@ -92,7 +94,8 @@ def fix_front_desk(data: Path, workbook: Path | None) -> None:
         ws.cell(row=row, column=fixed, value=FIXED_MEMBER.format(n))
     wb.save(workbook)
     assert main(["eligibility", "import", str(workbook), "--ledger",
-                 f"sqlite:///{data / 'ledger.sqlite'}"]) == 0  # fmt: skip
+                 f"sqlite:///{data / 'ledger.sqlite'}",
+                 "--date", str(night.next_night)]) == 0  # fmt: skip
 
 
 @pytest.mark.slow
@@ -103,7 +106,7 @@ def test_eligibility_holds_claims_until_their_271_and_the_front_desk_fix_release
     front desk's corrected member IDs are asked about in night two's 270s and the claims
     their 271 clears go out on night three, and a Medicaid plan a 271 named is billed after
     Acme's 835."""
-    data, (first, _, third) = demo
+    data, (first, second, third) = demo
     assert first.waiting_eligibility > 0 and first.held > 0  # counted apart
     assert first.eligibility["released by their 271"] > 0
     with Ledger.open(f"sqlite:///{data / 'ledger.sqlite'}") as ledger:
@@ -119,8 +122,8 @@ def test_eligibility_holds_claims_until_their_271_and_the_front_desk_fix_release
     ]
     assert fixed and {h.answered["subscriber"]["member_id"][:1] for h in fixed} == {"W"}
     asked = {r.held_id for r in checks
-             if r.file_id is not None and r.business_date > first.business_date}  # fmt: skip
-    assert {h.id for h in fixed} <= asked, "each corrected member ID had a 270 of its own"
+             if r.file_id is not None and r.business_date == second.business_date}  # fmt: skip
+    assert {h.id for h in fixed} <= asked, "each corrected member ID had a 270 night two"
     cleared = [h for h in fixed if str(h.state) == "sent"]
     assert cleared and all(h.sent_on == third.business_date for h in cleared)
     assert all(str(h.state) in ("sent", "held") for h in fixed)

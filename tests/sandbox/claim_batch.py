@@ -21,7 +21,11 @@ from tests.factories import EXAMPLE, VALID_NPIS, encounter
 SERVICE_DAY = date(2026, 11, 20)
 RECEIVED = datetime(2026, 11, 27, 22, 15)
 MEDICARE = {"payer_id": "00431", "name": "Medicare Part B", "claim_filing_indicator": "MB"}
-MBIS = ["1EG4TE5MK73", "2EG4TE5MK74", "3EG4TE5MK75"]
+MBIS = ["5EG4TE5MK77", "6EG4TE5MK78", "3EG4TE5MK75"]
+PAID_MEMBERS = ["W100000000", "W100000001", "W100000002", "W100000003", "W100000004",
+                "W100000006"]  # fmt: skip
+"""Members the sandbox's roster covers under the tests' seed (7): the batch is about what
+happens to covered claims; tests/sandbox/test_sandbox_roster.py is about coverage."""
 
 
 def _line(code: str, charge: str, day: date = SERVICE_DAY, **extra: Any) -> dict[str, Any]:
@@ -45,7 +49,7 @@ def outcome_batch() -> list[Encounter]:
     raw: list[dict[str, Any]] = []
     for i in range(36):  # paid: copay, deductible, coinsurance, CO-45; three payees
         day = SERVICE_DAY - timedelta(days=i // 6)
-        member = f"W10000000{i % 6}"
+        member = PAID_MEMBERS[i % 6]
         raw.append(_claim(f"PAID-{i:04d}", [_line("99214", "180.00", day),
                                             _line("20610", "150.00", day),
                                             _line("36415", "12.00", day)],
