@@ -10,9 +10,12 @@ sandbox clearinghouse (answers off) in this one.  The ledger is a fresh schema o
 PostgreSQL at ``CLAIMS_BENCH_POSTGRES_URL`` (default 127.0.0.1:5432/test), dropped after.
 
 Reported per run: wall time, claims/s, each worker's peak memory (max RSS), the ledger's
-size on disk, each worker's CPU seconds (claims per CPU second is the per-core rate, less
+size on disk and its largest tables and indexes (bytes per claim, read before the schema
+is dropped), each worker's CPU seconds (claims per CPU second is the per-core rate, less
 sensitive than wall time to a shared machine), and where each worker's time went (exclusive
-wall seconds per stage: S3 read and NDJSON parse, scrub, build, each ledger write, upload).
+wall seconds per stage: S3 read and NDJSON parse, scrub, build, each ledger write, upload,
+and the flow's own code between them: holds, claim records, checks; "other" is what none
+of these stages covers).
 
     .venv/bin/python bench/bench_million.py                      # 1,000,000 in 200 files
     .venv/bin/python bench/bench_million.py 100000 20 --workers 1 2
@@ -112,19 +115,31 @@ def _instrument(stages: Stages) -> None:
         "build 837P", submission.build_interchanges
     )
     submission.guide_errors = stages.wrap("validate before upload", submission.guide_errors)
-    submission.record_holds = stages.wrap("ledger record holds", submission.record_holds)
+    # the flow's own code between the steps, each part under its own name (nested stages
+    # are subtracted, so each is that step's Python only, its ledger calls counted apart)
+    for name, function in (
+        ("holds: queries and encounter JSON", "record_holds"),
+        ("eligibility gate", "_eligibility_gate"),
+        ("claims: records, service keys, bookkeeping", "_admit_and_record"),
+        ("claims: warnings and releases of each", "_keep_checks"),
+        ("exceptions: reasons of each", "_record_refusals"),
+    ):
+        setattr(submission, function, stages.wrap(name, getattr(submission, function)))
     for method in (
         "take_file",
         "finish_file",
         "admit_claims",
         "record_exceptions",
         "record_checks",
+        "hold_claims",
         "record_interchange",
         "allocate",
         "claim_pending_interchanges",
         "mark_uploaded",
     ):
         setattr(Ledger, method, stages.wrap(f"ledger {method}", getattr(Ledger, method)))
+    Ledger.open = stages.wrap("start-up (ledger open, migrations)", Ledger.open)
+    S3Store.list_area = stages.wrap_iterator("list files", S3Store.list_area)
     S3Store.put = stages.wrap("upload (S3 archive + SFTP)", S3Store.put)
     SftpClearinghouse.submit = stages.wrap("upload (S3 archive + SFTP)", SftpClearinghouse.submit)
 
@@ -247,8 +262,9 @@ def _moto(environ: dict[str, str]) -> Iterator[str]:
 
 
 @contextmanager
-def _ledger_schema(server_url: str) -> Iterator[tuple[str, Callable[[], int]]]:
-    """A fresh PostgreSQL schema; its URL and a function giving its size in bytes."""
+def _ledger_schema(server_url: str) -> Iterator[tuple[str, Callable[[], dict[str, int]]]]:
+    """A fresh PostgreSQL schema; its URL and a function giving its size in bytes, per
+    table (with its TOAST) and per index, read before the schema is dropped."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -258,17 +274,19 @@ def _ledger_schema(server_url: str) -> Iterator[tuple[str, Callable[[], int]]]:
         connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
 
-    def size() -> int:
+    def sizes() -> dict[str, int]:
         query = text(
-            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+            "SELECT CASE c.relkind WHEN 'i' THEN 'index ' ELSE 'table ' END || c.relname, "
+            "CASE c.relkind WHEN 'i' THEN pg_relation_size(c.oid) "
+            "ELSE pg_table_size(c.oid) END FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = :schema AND c.relkind = 'r'"
+            "WHERE n.nspname = :schema AND c.relkind IN ('r', 'i') ORDER BY 2 DESC"
         )
         with admin.connect() as connection:
-            return int(connection.execute(query, {"schema": schema}).scalar_one())
+            return {name: int(size) for name, size in connection.execute(query, {"schema": schema})}
 
     try:
-        yield url.render_as_string(hide_password=False), size
+        yield url.render_as_string(hide_password=False), sizes
     finally:
         with admin.begin() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
@@ -336,10 +354,11 @@ def night(count: int, files: int, workers: int, postgres: str, flow: bool = Fals
                 }
                 reports = _run_workers(env, workers, flow)
                 wall = reports.pop("wall_s")
-                ledger_bytes = size()
+                relations = size()
         finally:
             sandbox.stop()
     claims = sum(r["claims"] for r in reports["per_worker"])
+    ledger_bytes = sum(relations.values())
     return {
         "encounters": count,
         "files": files,
@@ -350,6 +369,9 @@ def night(count: int, files: int, workers: int, postgres: str, flow: bool = Fals
         "claims_per_s": round(claims / wall),
         "ledger_mb": round(ledger_bytes / 1e6, 1),
         "ledger_bytes_per_claim": round(ledger_bytes / max(claims, 1)),
+        "ledger_largest_bytes_per_claim": {
+            name: round(size / max(claims, 1)) for name, size in list(relations.items())[:12]
+        },
         **reports,
     }
 

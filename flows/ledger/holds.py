@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +27,8 @@ from flows.ledger.held import (
     QueryStatus,
 )
 from flows.ledger.models import ClaimCheckRow, CodingQueryRow, HeldClaimRow
-from flows.ledger.store import Store, chunks, insert_new_rows, utcnow
+from flows.ledger.store import Store, chunks, insert_new_rows, insert_rows, one_of, utcnow
+from flows.ledger.texts import text_digest, text_ids, texts_by_id
 
 OPEN_STATES = (HoldState.HELD, HoldState.RELEASED)
 
@@ -37,23 +39,36 @@ class HoldLedger(Store):
     # -- warnings and releases per claim ----------------------------------------------
 
     def record_checks(self, checks: Sequence[ClaimCheck], *, now: datetime | None = None) -> None:
-        """Keep each encounter's warnings and releases; a rerun's second copy is ignored."""
+        """Keep each encounter's warnings and releases; a rerun's second copy is ignored.
+
+        The texts are kept once each (:mod:`flows.ledger.texts`), the row lists their IDs.
+        """
         if not checks:
             return
         now = now or utcnow()
-        rows = [
-            {
-                "clm01": c.clm01,
-                "source_file": c.source_file,
-                "business_date": c.business_date,
-                "disposition": c.disposition,
-                "warnings": c.warnings,
-                "releases": c.releases,
-                "checked_at": now,
-            }
-            for c in checks
-        ]
+        # the same warning repeats on most claims of a night: its digest is taken once
+        keys: dict[object, Any] = {}
+        for c in checks:
+            for w in c.warnings:
+                keys.setdefault(_key(w), w)
+            for r in c.releases:
+                keys.setdefault(r, r)
         with self._write() as session:
+            digests = {key: text_digest(body) for key, body in keys.items()}
+            ids = text_ids(session, keys.values())
+            by_key = {key: ids[digest] for key, digest in digests.items()}
+            rows = [
+                {
+                    "clm01": c.clm01,
+                    "source_file": c.source_file,
+                    "business_date": c.business_date,
+                    "disposition": c.disposition,
+                    "warnings": [by_key[_key(w)] for w in c.warnings],
+                    "releases": [by_key[r] for r in c.releases],
+                    "checked_at": now,
+                }
+                for c in checks
+            ]
             unique = ("clm01", "source_file", "disposition")
             insert_new_rows(session, ClaimCheckRow.__table__, rows, unique)
 
@@ -66,12 +81,19 @@ class HoldLedger(Store):
         if clm01s is not None:
             query = query.where(ClaimCheckRow.clm01.in_(sorted(clm01s)))
         with self._read() as session:
-            return [
-                ClaimCheck(
-                    r.clm01, r.source_file, r.business_date, r.disposition, r.warnings, r.releases
-                )
-                for r in session.scalars(query)
-            ]
+            rows = list(session.scalars(query))
+            texts = texts_by_id(session, {i for r in rows for i in (*r.warnings, *r.releases)})
+        return [
+            ClaimCheck(
+                r.clm01,
+                r.source_file,
+                r.business_date,
+                r.disposition,
+                [dict(texts[i]) for i in r.warnings],
+                [texts[i] for i in r.releases],
+            )
+            for r in rows
+        ]
 
     # -- holds -------------------------------------------------------------------------
 
@@ -85,25 +107,28 @@ class HoldLedger(Store):
         return self._transact(lambda session: self._hold(session, holds, now))
 
     def _hold(self, session: Session, holds: Sequence[HoldRecord], now: datetime) -> HoldOutcome:
-        clm01s = sorted({h.clm01 for h in holds})
-        existing: dict[str, list[HeldClaimRow]] = {}
-        for batch in chunks(clm01s):
-            rows = session.scalars(
-                select(HeldClaimRow).where(HeldClaimRow.clm01.in_(batch)).with_for_update()
+        existing: dict[str, list[tuple[str, str]]] = {}
+        for batch in chunks(sorted({h.clm01 for h in holds})):
+            rows = session.execute(
+                select(HeldClaimRow.clm01, HeldClaimRow.source_file, HeldClaimRow.state)
+                .where(one_of(session, HeldClaimRow.clm01, batch))
+                .with_for_update()
             )
-            for row in rows:
-                existing.setdefault(row.clm01, []).append(row)
-        held, already, elsewhere = [], [], []
+            for clm01, source_file, state in rows:
+                existing.setdefault(clm01, []).append((source_file, state))
+        new: list[HoldRecord] = []
+        already, elsewhere = [], []
         for hold in holds:
             rows = existing.setdefault(hold.clm01, [])
-            if any(r.source_file == hold.source_file for r in rows):
+            if any(source_file == hold.source_file for source_file, _ in rows):
                 already.append(hold.clm01)
-            elif any(r.state in OPEN_STATES for r in rows):
+            elif any(state in OPEN_STATES for _, state in rows):
                 elsewhere.append(hold.clm01)
             else:
-                rows.append(self._insert_hold(session, hold, now))
-                held.append(hold.clm01)
-        return HoldOutcome(tuple(held), tuple(already), tuple(elsewhere))
+                rows.append((hold.source_file, HoldState.HELD))
+                new.append(hold)
+        _insert_holds(session, new, now)
+        return HoldOutcome(tuple(h.clm01 for h in new), tuple(already), tuple(elsewhere))
 
     @staticmethod
     def _insert_hold(session: Session, hold: HoldRecord, now: datetime) -> HeldClaimRow:
@@ -210,17 +235,63 @@ class HoldLedger(Store):
         return AnswerOutcome(tuple(recorded), tuple(unchanged), tuple(unknown), tuple(closed))
 
 
-def _query_row(held_id: int, q: CodingQuery) -> CodingQueryRow:
-    return CodingQueryRow(
-        query_id=q.query_id,
-        held_id=held_id,
-        clm01=q.clm01,
-        rule_id=q.rule_id,
-        field=q.field,
-        status=QueryStatus.PENDING,
-        payload=q.payload,
-        asked_on=q.asked_on,
+def _key(warning: dict[str, Any]) -> tuple:
+    """A warning as a dictionary key (its items in their order)."""
+    return tuple(warning.items())
+
+
+def _insert_holds(session: Session, holds: Sequence[HoldRecord], now: datetime) -> None:
+    """Insert new holds and their queries as batches (``COPY`` on PostgreSQL): a night
+    holds thousands, and one ORM flush per hold (to learn its ID for its queries) cost
+    more than every other ledger write of the night (bench/bench_million.py).  The IDs
+    are read back in one query by the holds' unique key; a hold another run inserted
+    first fails the whole batch on that key, and :meth:`Store._transact` decides again."""
+    if not holds:
+        return
+    insert_rows(
+        session,
+        HeldClaimRow.__table__,
+        [
+            {
+                "clm01": h.clm01,
+                "source_file": h.source_file,
+                "business_date": h.business_date,
+                "payer_id": h.payer_id,
+                "state": str(HoldState.HELD),
+                "rule_ids": h.rule_ids,
+                "encounter": h.encounter,
+                "held_at": now,
+            }
+            for h in holds
+        ],
     )
+    ids: dict[tuple[str, str], int] = {}
+    for batch in chunks(sorted({h.clm01 for h in holds})):
+        rows = session.execute(
+            select(HeldClaimRow.clm01, HeldClaimRow.source_file, HeldClaimRow.id).where(
+                one_of(session, HeldClaimRow.clm01, batch)
+            )
+        )
+        ids.update(((clm01, source_file), id_) for clm01, source_file, id_ in rows)
+    queries = [_query_values(ids[(h.clm01, h.source_file)], q) for h in holds for q in h.queries]
+    insert_rows(session, CodingQueryRow.__table__, queries)
+
+
+def _query_values(held_id: int, q: CodingQuery) -> dict[str, object]:
+    return {
+        "query_id": q.query_id,
+        "held_id": held_id,
+        "clm01": q.clm01,
+        "rule_id": q.rule_id,
+        "field": q.field,
+        "status": str(QueryStatus.PENDING),
+        "payload": q.payload,
+        "asked_on": q.asked_on,
+    }
+
+
+def _query_row(held_id: int, q: CodingQuery) -> CodingQueryRow:
+    return CodingQueryRow(**_query_values(held_id, q))
 
 
 def _held(r: HeldClaimRow) -> HeldClaim:

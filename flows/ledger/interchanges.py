@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 
@@ -27,7 +27,7 @@ from flows.ledger.records import (
     PendingInterchange,
 )
 from flows.ledger.states import PENDING_UPLOAD, ClaimState, InterchangeState, can_move
-from flows.ledger.store import Store, chunks, one_of, utcnow
+from flows.ledger.store import Store, utcnow
 from flows.ledger.timeline import apply_events_in, lock_claims
 
 if TYPE_CHECKING:
@@ -141,17 +141,19 @@ class InterchangeLedger(Store):
             )
             session.add(row)
             session.flush()
-            _put_in_interchange(
-                session, row.id, {claim.id: wanted[key] for key, claim in found.items()}
-            )
             events = [
                 ClaimEvent(clm01, EventKind.BUILT, now, interchange.file_name, generation=gen)
                 for clm01, gen in wanted
             ]
-            apply_events_in(session, events, now, locked)
+            # each claim's interchange and ST02 go in the UPDATE of its ``built`` move
+            placed = {
+                claim.id: {"interchange_id": row.id, "st02": wanted[key]}
+                for key, claim in found.items()
+            }
+            apply_events_in(session, events, now, locked, also=placed)
             billed = [(c.clm01.upper(), found[(c.clm01.upper(), c.generation)].frequency_code,
                        c.services) for c in interchange.claims]  # fmt: skip
-            record_billed(session, self._insert, billed, interchange.business_date, now)
+            record_billed(session, billed, interchange.business_date, now)
             return row.id
 
         try:
@@ -368,19 +370,3 @@ class InterchangeLedger(Store):
             uploaded_at=row.uploaded_at,
             claims=tuple(InterchangeClaim(c, g, s) for c, g, s in claims),
         )
-
-
-def _put_in_interchange(session: Session, interchange_id: int, st02s: dict[int, int]) -> None:
-    """Set each claim's interchange and ST02: one UPDATE per transaction set of the
-    interchange (usually one), where the ORM sent one UPDATE per claim (bench/bench_ledger.py)."""
-    by_st02: dict[int, list[int]] = {}
-    for claim_id, st02 in st02s.items():
-        by_st02.setdefault(st02, []).append(claim_id)
-    for st02, ids in by_st02.items():
-        for chunk in chunks(sorted(ids)):
-            session.execute(
-                update(Claim)
-                .where(one_of(session, Claim.id, chunk))
-                .values(interchange_id=interchange_id, st02=st02)
-                .execution_options(synchronize_session=False)
-            )

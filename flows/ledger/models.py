@@ -235,11 +235,28 @@ class WorklistItemRow(Base):
 # -- scrub-night: warnings, holds, coding queries ------------------------------------------
 
 
+class CheckText(Base):
+    """Each distinct warning (rule ID, level, message, fix, field) and reference release
+    name a night's checks found, kept once: ``claim_checks`` points at them by ID.  A night
+    repeats a few hundred distinct warnings over a million claims (a stale ICD-10-CM
+    release on every claim), and keeping each claim's sentences in full was the largest
+    table of the ledger (bench/bench_million.py).  ``digest`` is the SHA-256 of the
+    canonical JSON of ``body`` (:func:`flows.ledger.texts.text_digest`)."""
+
+    __tablename__ = "check_texts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    body: Mapped[Any] = mapped_column(Json)
+
+
 class ClaimCheckRow(Base):
     """What the night's scrub said of one encounter of one file: the warnings it went out
     with (or was held for) and the reference releases that checked it.  A held claim has
     two rows: ``held`` when it was held, ``sent`` when its release was built.  Rule IDs, levels,
-    messages and fixes only: findings carry codes and IDs, never PHI."""
+    messages and fixes only: findings carry codes and IDs, never PHI.  ``warnings`` and
+    ``releases`` are lists of :class:`CheckText` IDs, in order (the ledger gives them
+    back as the warnings and release names)."""
 
     __tablename__ = "claim_checks"
     __table_args__ = (UniqueConstraint("clm01", "source_file", "disposition"),)

@@ -6,7 +6,7 @@ Shared by the interchange side (``built``, ``submitted``) and the response side 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ def apply_events_in(
     events: Sequence[ClaimEvent],
     now: datetime,
     locked: dict[str, list[Claim]] | None = None,
+    also: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> EventOutcome:
     """Add new events to the timeline, in ``at`` order, moving claims forward only.
 
@@ -33,6 +34,10 @@ def apply_events_in(
     moves cannot interleave with another run applying the same file.  A caller that has
     just locked them in this transaction passes ``locked`` (every generation of each
     event's claim, from :func:`lock_claims`), saving a second pass over the same rows.
+    ``also`` gives more columns to set on claims by ID, in the same UPDATE as their moves
+    (recording an interchange sets each claim's interchange and ST02 with its ``built``
+    move: on PostgreSQL every UPDATE of a claim leaves a dead copy of its row and a new
+    entry in each of its indexes, ledger space until a vacuum).
     """
     if locked is None:
         locked = lock_claims(session, {e.clm01.upper() for e in events})
@@ -46,7 +51,7 @@ def apply_events_in(
             targets.append((event, row))
     seen = _event_keys(session, targets)
     rows: list[dict[str, Any]] = []
-    moves = _Moves()
+    moves = _Moves(also)
     repeated = 0
     for event, claim in sorted(targets, key=lambda target: target[0].at):
         key = (claim.id, str(event.kind), event.source_file, event.ref)
@@ -81,8 +86,8 @@ class _Moves:
     values (a night's ``built`` or ``submitted`` events: one statement for thousands of
     claims, where the ORM would send one UPDATE per claim)."""
 
-    def __init__(self) -> None:
-        self.values: dict[int, dict[str, Any]] = {}
+    def __init__(self, also: Mapping[int, Mapping[str, Any]] | None = None) -> None:
+        self.values: dict[int, dict[str, Any]] = {i: dict(v) for i, v in (also or {}).items()}
         self.claims: dict[int, Claim] = {}
         self.moved = 0
 
@@ -124,8 +129,9 @@ class _Moves:
                 )
         # The objects in the session take the new values as already written.
         for claim_id, values in self.values.items():
-            for name, value in values.items():
-                set_committed_value(self.claims[claim_id], name, value)
+            if (claim := self.claims.get(claim_id)) is not None:
+                for name, value in values.items():
+                    set_committed_value(claim, name, value)
 
 
 def lock_claims(session: Session, clm01s: Collection[str]) -> dict[str, list[Claim]]:

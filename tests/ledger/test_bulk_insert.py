@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from flows.ledger import ClaimException, Ledger
 from flows.ledger.held import ClaimCheck
-from flows.ledger.models import Claim
+from flows.ledger.models import CheckText, Claim
 from flows.ledger.store import insert_rows
 from tests.ledger.helpers import DAY, FILE_A, NOON, claim
 
@@ -73,8 +73,11 @@ def test_exceptions_and_checks_kept_once_whatever_the_reruns(ledger: Ledger) -> 
     ]
     assert ledger.record_exceptions(exceptions[:2], now=NOON) == 2
     assert ledger.record_exceptions(exceptions, now=NOON) == 1
-    checks = [ClaimCheck(f"ENC-{n}", FILE_A, DAY, "sent", [], ["r1"]) for n in range(3)]
+    warning = {"rule_id": "R-2", "level": 5, "message": "m", "fix": "f"}
+    checks = [ClaimCheck(f"ENC-{n}", FILE_A, DAY, "sent", [warning], ["r1"]) for n in range(3)]
     ledger.record_checks(checks[1:], now=NOON)
     ledger.record_checks(checks, now=NOON)
     assert [e.subject for e in ledger.find_exceptions()] == ["ENC-0", "ENC-1", "ENC-2"]
-    assert sorted(c.clm01 for c in ledger.find_checks()) == ["ENC-0", "ENC-1", "ENC-2"]
+    assert sorted(ledger.find_checks(), key=lambda c: c.clm01) == checks
+    with Session(ledger.engine) as session:  # each text once, however many claims carry it
+        assert len(session.scalars(select(CheckText)).all()) == 2

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -12,12 +14,13 @@ from sqlalchemy import inspect
 
 from flows.ledger import Ledger
 from flows.ledger.engine import create_ledger_engine
-from flows.ledger.migrate import alembic_config
-from flows.ledger.models import Base
+from flows.ledger.migrate import alembic_config, upgrade
+from flows.ledger.models import Base, CheckText, ClaimCheckRow
 
 TABLES = {
     "alembic_version",
     "billed_services",
+    "check_texts",
     "claim_checks",
     "claim_events",
     "claim_exceptions",
@@ -45,7 +48,7 @@ def _head() -> str:
 def test_scripts_are_found_through_the_package() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert Path(script.dir).name == "migrations"
-    assert script.get_current_head() == "0007_interchange_findings"
+    assert script.get_current_head() == "0008_check_texts"
 
 
 def test_open_creates_the_schema_at_head_and_opening_again_changes_nothing(
@@ -86,5 +89,53 @@ def test_two_workers_opening_a_new_ledger_at_once_both_succeed(empty_database_ur
     engine = create_ledger_engine(empty_database_url)
     try:
         assert set(inspect(engine).get_table_names()) == TABLES
+    finally:
+        engine.dispose()
+
+
+def test_0008_keeps_each_warning_once_and_gives_back_the_same_checks(
+    empty_database_url: str,
+) -> None:
+    """Rows written before 0008 (warnings in full) read back unchanged after it, and each
+    distinct warning and release name is kept once."""
+    stale = {
+        "rule_id": "SNIP5.ICD10.RELEASE_WINDOW",
+        "level": 5,
+        "field": "diagnoses",
+        "message": "the date of service is outside ICD-10-CM FY2026",
+        "fix": "Supply it",
+    }
+    ndc = {"rule_id": "SNIP6.NDC.MISSING", "level": 6, "message": "line 2: J1030 has no NDC",
+           "fix": "Add the NDC", "field": "service_lines[1].ndc"}  # fmt: skip
+    before = [
+        ("ENC-1", "sent", [stale], ["icd10cm_order_2027.txt"]),
+        ("ENC-2", "sent", [stale, ndc], ["icd10cm_order_2027.txt", "ccipra-v323r0-f1.txt"]),
+        ("ENC-3", "held", [], []),
+    ]
+    engine = create_ledger_engine(empty_database_url)
+    try:
+        upgrade(engine, "0007_interchange_findings")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.insert(ClaimCheckRow.__table__),
+                [
+                    {"clm01": clm01, "source_file": "a.jsonl", "business_date": date(2026, 11, 26),
+                     "disposition": disposition, "warnings": warnings, "releases": releases,
+                     "checked_at": datetime(2026, 11, 27, tzinfo=UTC)}
+                    for clm01, disposition, warnings, releases in before
+                ],
+            )  # fmt: skip
+        upgrade(engine)
+        ledger = Ledger(engine)
+        after = [(c.clm01, c.disposition, c.warnings, c.releases) for c in ledger.find_checks()]
+        assert after == before
+        with engine.connect() as connection:
+            assert (
+                connection.execute(sa.select(sa.func.count()).select_from(CheckText)).scalar() == 4
+            )
+            stored = connection.execute(sa.select(ClaimCheckRow.warnings)).scalars().all()
+        assert all(isinstance(i, int) for ids in stored for i in ids)
+        ledger.record_checks(ledger.find_checks(clm01s=["ENC-2"]))  # a rerun adds nothing
+        assert len(ledger.find_checks()) == 3
     finally:
         engine.dispose()
