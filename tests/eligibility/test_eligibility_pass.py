@@ -22,7 +22,7 @@ from flows.ledger.eligibility import EligibilityStatus
 from flows.ledger.held import HoldState
 from flows.worklists.front_desk import import_fixes, write_front_desk
 from mappings.profiles import Eligibility, clearinghouse_profile, payer_profiles
-from sandbox.adjudication import chance
+from sandbox.seeded import chance
 from tests.factories import EXAMPLE, encounter
 
 NIGHT = date(2026, 11, 20)
