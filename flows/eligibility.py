@@ -523,6 +523,7 @@ def on_response(ledger: Ledger, data: bytes, name: str, today: date) -> AnswerSu
     from mappings.profiles import payer_profiles
 
     summary = apply_271(ledger, data, name, today, payer_profiles())
+    checkpoint("ingest_271_applied")
     settings = Settings()
     write_front_desk(ledger, settings.data_dir / "front-desk" / today.isoformat(), today)
     log.info("271 %s: %d claim(s) answered, %d released (%d with other coverage), %d held for "

@@ -23,8 +23,14 @@ POINTS = (
     "during_upload",
     "after_upload",
     "after_mark",
+    "eligibility_recorded",  # issue 16: a 270 recorded with its bytes, not uploaded yet
+    "eligibility_sent",  # issue 16: a 270 uploaded, not yet marked sent in the ledger
 )
-"""Crash points of ``nightly-submission``."""
+"""Crash points of ``nightly-submission``, in the order a night reaches them.  The
+eligibility pass (270s, when a payer is checked) runs after the 837s are uploaded: a kill
+there leaves claims held for a 271 that nobody asked for yet, or a 270 the clearinghouse
+may already have; the rerun must ask each member exactly once.  ``during_upload`` fires on
+the night's first upload, an 837."""
 TRANSFER_POINTS = ("mid_upload",)
 """Crash points inside a transfer: ``mid_upload`` fires in the SFTP adapter once the first
 32 KiB of an interchange are on their way and more is still to send (an interchange of one
@@ -36,9 +42,15 @@ INGEST_POINTS = (
     "ingest_applied",
     "ingest_done",
     "ingest_before_worklists",
+    "ingest_271_fetched",
+    "ingest_271_recorded",
+    "ingest_271_applied",
 )
 """Crash points of ``ingest-responses``: per response file (the first file to reach one fires),
-and once before the worklists are rebuilt."""
+and once before the worklists are rebuilt.  The ``ingest_271_*`` points fire only on a 271
+(issue 16), which the shared points seldom reach first (the 271s answer the night's last
+upload): fetched (not archived), recorded (not decided), applied (its claims decided and
+released, the front-desk sheet not rewritten, the file not marked parsed)."""
 
 
 class InjectedFault(RuntimeError):

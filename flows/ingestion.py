@@ -123,7 +123,10 @@ def _ingest_one(
     except ClearinghouseError as error:
         _found(summary, _unread(stored, str(error)))
         return
+    answer = is_271(data)  # issue 16: an eligibility answer, with crash points of its own
     checkpoint("ingest_fetched")
+    if answer:
+        checkpoint("ingest_271_fetched")
     if limits.max_bytes is not None and len(data) > limits.max_bytes:
         message = (
             f"{stored} is {len(data)} bytes, over the {limits.max_bytes}-byte cap "
@@ -148,9 +151,11 @@ def _ingest_one(
         _found(summary, _unread(stored, message))
         return
     _check_guide(data, stored, summary)  # issue 18: SNIP 1-2 of what comes back
-    kind = ResponseKind.ELIGIBILITY_271 if is_271(data) else response_kind(tables)
+    kind = ResponseKind.ELIGIBILITY_271 if answer else response_kind(tables)
     if ledger.record_response_file(stored, digest, kind, archived.key):
         checkpoint("ingest_recorded")
+        if answer:
+            checkpoint("ingest_271_recorded")
         _apply(ledger, tables, lookup, summary)
         on_remittance(ledger, store, today, tables, data, stored)  # COB: next payers, once
         if on_response(ledger, data, stored, today) is not None:  # issue 16: held claims

@@ -43,6 +43,30 @@ class Night:
             if seg.id == "CLM"
         ]
 
+    def received_bills(self) -> list[tuple[str, str]]:
+        """(CLM01, payer sequence) of every claim the clearinghouse took, once per time it
+        was sent: a claim billed to its primary and later to the next payer is two bills."""
+        bills, sequence, previous = [], "", ""
+        for path in sorted(self.sandbox.received.iterdir()):
+            for seg in iter_segments(path.read_bytes(), path.name):
+                if seg.id == "SBR" and previous == "HL":  # 2000B, not a 2320 other payer
+                    sequence = seg.get(1)
+                elif seg.id == "CLM":
+                    bills.append((seg.get(1), sequence))
+                previous = seg.id
+        return bills
+
+    def received_inquiries(self) -> list[str]:
+        """TRN02 of every 270 inquiry the clearinghouse took, once per time it was sent
+        (by content: a second upload of a name is kept as ``NAME.1``)."""
+        traces, kind = [], ""
+        for path in sorted(self.sandbox.received.iterdir()):
+            for seg in iter_segments(path.read_bytes(), path.name):
+                kind = seg.get(1) if seg.id == "ST" else kind
+                if kind == "270" and seg.id == "TRN":
+                    traces.append(seg.get(2))
+        return traces
+
     def ledger(self) -> Ledger:
         return Ledger.open(self.ledger_url)
 

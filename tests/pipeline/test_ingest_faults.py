@@ -252,10 +252,12 @@ class Trial:
         )
 
     def rows(self) -> dict[str, list[tuple]]:
-        """Worklist rows per queue file, without the columns that say when they were seen."""
-        folder = self.data / "worklists" / NIGHT.isoformat()
+        """Worklist and front-desk rows per file, without the columns that say when they
+        were seen."""
+        day = NIGHT.isoformat()
         found = {}
-        for path in sorted(folder.glob("*.csv")):
+        for path in sorted([*(self.data / "worklists" / day).glob("*.csv"),
+                            *(self.data / "front-desk" / day).glob("*.csv")]):  # fmt: skip
             with path.open(newline="", encoding="utf-8") as f:
                 table = list(csv.reader(f))
             keep = [i for i, h in enumerate(table[0]) if "seen" not in h.lower()]
@@ -263,17 +265,26 @@ class Trial:
         return found
 
     def totals(self) -> tuple:
+        """Money paid, claims by state, and each eligibility check's outcome (issue 16):
+        its status, its hold's state and the holds its 271 decided."""
         with Ledger.open(self.ledger_url) as ledger:
             claims = ledger.find_claims()
+            checks = ledger.eligibility_rows()
         return (
             sum(int(c.paid * 100) for c in claims),
             sorted(Counter(str(c.state) for c in claims).items()),
-        )
+            sorted((r.trace, str(r.status), str(r.hold_state),
+                    [h["code"] for h in (r.answer or {}).get("holds", [])]) for r in checks),
+        )  # fmt: skip
 
 
 @pytest.fixture
-def trials(night: Night, tmp_path: Path, s3_config: S3Config) -> Iterator[Trial]:
-    """Copies of one submitted night (ledger file and the sandbox's answers)."""
+def trials(
+    night: Night, tmp_path: Path, s3_config: S3Config, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Trial]:
+    """Copies of one submitted night (ledger file and the sandbox's answers).  One payer is
+    checked by 270/271 (issue 16): its claims wait for the 271s among the answers."""
+    monkeypatch.setenv("CLAIMS_ELIGIBILITY_PAYERS", CHECKED_PAYER)  # the trials inherit it
     _submitted(night, count=30, seed=14)
     ledger_file = Path(night.ledger_url.removeprefix("sqlite:///"))
     answers = sorted(night.sandbox.outbound.iterdir())
@@ -308,6 +319,9 @@ def trials(night: Night, tmp_path: Path, s3_config: S3Config) -> Iterator[Trial]
             trial.sandbox.stop()
 
 
+CHECKED_PAYER = "87726"
+
+
 def _finish(process: subprocess.Popen, name: str, code: int | None = 0) -> None:
     _, err = process.communicate(timeout=300)
     if code is not None:
@@ -319,12 +333,17 @@ def test_killed_at_any_ingest_step_the_rerun_gives_the_same_worklists_and_totals
     trials,
 ) -> None:
     """Kill ``ingest-responses`` (the process dies at once) at every step boundary and at
-    random times, rerun it, and compare with an uninterrupted run: the same worklist rows
-    and the same ledger totals (nothing lost, nothing counted twice)."""
+    random times, rerun it, and compare with an uninterrupted run: the same worklist and
+    front-desk rows and the same ledger totals and eligibility outcomes (nothing lost,
+    nothing counted or released twice)."""
     baseline = trials("baseline")
     _finish(baseline.run(), "baseline")
     expected_rows, expected_totals = baseline.rows(), baseline.totals()
     assert any(len(rows) > 1 for rows in expected_rows.values()), expected_rows.keys()
+    checks = expected_totals[2]
+    assert checks and {c[1] for c in checks} == {"answered"}, "the 271s decided every check"
+    assert "released" in {c[2] for c in checks}, "a 271 cleared a claim"
+    assert any(name.startswith("front-desk") for name in expected_rows), expected_rows.keys()
 
     named = {point: trials(point) for point in INGEST_POINTS}
     killed = {p: t.run(CLAIMS_FAULT=p, CLAIMS_FAULT_MODE="exit") for p, t in named.items()}

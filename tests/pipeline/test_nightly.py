@@ -11,13 +11,15 @@ import sys
 import time
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from flows.faults import POINTS
 from flows.ledger import ClaimState
+from flows.ledger.eligibility import EligibilityStatus
+from flows.ledger.held import HoldState
 from flows.nightly import business_date_of, ingest_responses, nightly_submission
 from flows.s3 import Area, S3Config, S3Store
 from flows.settings import Settings
@@ -114,13 +116,26 @@ RUN = (
     "from datetime import date; from flows.nightly import nightly_submission; "
     f"nightly_submission(date.fromisoformat('{NIGHT.isoformat()}'))"
 )
+NEXT_DAY = NIGHT + timedelta(days=1)
+MORNING_AND_NEXT_NIGHT = (
+    "from datetime import date; from flows.nightly import ingest_responses, nightly_submission; "
+    f"day = date.fromisoformat('{NEXT_DAY.isoformat()}'); "
+    "ingest_responses(day); nightly_submission(day)"
+)
+"""The answers read (the 271s among them) and the next night, which sends the claims
+their 271 released."""
+CHECKED_PAYER = "87726"
+"""The payer whose claims wait for a 271 in the kill test's night (issue 16)."""
 
 
-def _run_all(envs: dict[str, dict[str, str]]) -> dict[str, subprocess.CompletedProcess]:
-    """Run the flow once per environment, all at once (each in its own process)."""
+def _run_all(
+    envs: dict[str, dict[str, str]], code: str = RUN
+) -> dict[str, subprocess.CompletedProcess]:
+    """Run ``code`` (the night's flow) once per environment, all at once (each in its own
+    process)."""
     started = {
         point: subprocess.Popen(
-            [sys.executable, "-c", RUN],
+            [sys.executable, "-c", code],
             env=env,
             text=True,
             stdout=subprocess.PIPE,
@@ -142,7 +157,10 @@ def test_killed_at_any_step_the_rerun_sends_each_claim_once(
     """Kill the flow (the process dies at once, as in a power cut) at every step boundary
     and at seeded random times, rerun it as Prefect's Retry does (same flow-run identity),
     and count at the clearinghouse: every good encounter arrived exactly once, and the
-    ledger agrees."""
+    ledger agrees.  One payer is checked by 270/271 (issue 16), so the eligibility pass's
+    boundaries are killed too: its claims are held, each member's 270 inquiry arrives
+    exactly once, and after the 271s are read the next night sends the claims they
+    released, once, and none of those they held."""
     datas = night_encounters(8, seed=11, broken=0.25)
     rng = random.Random(2026)
     at_random = {f"random-{n}": rng.uniform(2.0, 8.0) for n in range(2)}
@@ -162,6 +180,7 @@ def test_killed_at_any_step_the_rerun_sends_each_claim_once(
             "CLAIMS_SFTP_HOST_KEY": sandbox.host_key_line,
             "CLAIMS_SFTP_KEY": str(sandbox.client_key_path),
             "CLAIMS_WORKER": f"retry-{point}",
+            "CLAIMS_ELIGIBILITY_PAYERS": CHECKED_PAYER,
         }
         nights[point] = Night(S3Store(config), sandbox, ledger_url, env)
         nights[point].put_encounters("clinic.jsonl", datas)
@@ -178,6 +197,7 @@ def test_killed_at_any_step_the_rerun_sends_each_claim_once(
         reruns = _run_all(envs)
         for point, result in reruns.items():
             assert result.returncode == 0, (point, result.stderr[-2000:])
+        asked = {}
         for point, n in nights.items():
             received = n.received_claims()
             assert len(received) == len(set(received)), f"a claim went out twice after {point}"
@@ -185,12 +205,56 @@ def test_killed_at_any_step_the_rerun_sends_each_claim_once(
             with n.ledger() as ledger:
                 sent = {c.clm01 for c in ledger.find_claims(states={ClaimState.SUBMITTED})}
             assert sent == set(received), point
+            asked[point] = _asked_once(n, point)
+        # The morning's 271s and the next night, where the 270s were interrupted (the
+        # other trials were killed before the eligibility pass: their rerun made it whole,
+        # as _asked_once shows, at the cost of a third process each).
+        followed = {p: e for p, e in envs.items() if p.startswith(("eligibility_", "random-"))}
+        for point, result in _run_all(followed, MORNING_AND_NEXT_NIGHT).items():
+            assert result.returncode == 0, (point, result.stderr[-2000:])
+        for point in followed:
+            _released_once(nights[point], datas, point)
+            assert nights[point].received_inquiries() == asked[point], f"{point}: asked again"
     finally:
         for n in nights.values():
             n.sandbox.stop()
 
 
 COB_CLAIM = "ENC-COB-S1"
+
+
+def _asked_once(night: Night, point: str) -> list[str]:
+    """The checked payer's clean claims are held, each waiting member's 270 inquiry came
+    in exactly once, and the ledger knows every 270 as sent; returns the traces."""
+    traces = night.received_inquiries()
+    with night.ledger() as ledger:
+        rows = ledger.eligibility_rows()
+        files = ledger.eligibility_files()
+    assert rows, f"{point}: no claim of payer {CHECKED_PAYER} waited for a 271"
+    assert len(traces) == len(set(traces)), f"{point}: a 270 inquiry went out twice"
+    assert set(traces) == {r.asked_trace for r in rows}, point
+    assert {r.status for r in rows} == {EligibilityStatus.ASKED}, point
+    assert files and all(f.sent_at for f in files), point
+    return traces
+
+
+def _released_once(night: Night, datas: list[dict], point: str) -> None:
+    """After the 271s and the next night: every check answered; each claim its 271 cleared
+    went to its payer exactly once, and each claim it held (what the 271 said: the holds
+    it decided) went nowhere; no bill, primary or next payer, went out twice."""
+    bills = night.received_bills()
+    assert len(bills) == len(set(bills)), f"{point}: a claim went out twice"
+    with night.ledger() as ledger:
+        rows = ledger.eligibility_rows()
+    assert {r.status for r in rows} == {EligibilityStatus.ANSWERED}, point
+    cleared = {r.clm01 for r in rows if r.answer and not r.answer["holds"]}
+    assert cleared, f"{point}: no 271 cleared a claim; the next night tested nothing"
+    for row in rows:
+        expected = HoldState.SENT if row.clm01 in cleared else HoldState.HELD
+        assert row.hold_state == expected, (point, row.clm01, row.answer)
+    primary = {clm01 for clm01, sequence in bills if sequence == "P"}
+    assert primary == good_ids(datas, night) | cleared, point
+    assert (COB_CLAIM, "S") in bills, point
 
 
 def _secondary_ready(night: Night) -> None:
