@@ -212,25 +212,6 @@ def _reading(guide: Guide) -> _Reading:
     )
 
 
-@cache
-def _parts(path: str) -> tuple[tuple[str, ...], str]:
-    """``a.b.c`` → ``(('a', 'b'), 'c')``: the few distinct field paths, split once."""
-    *parents, last = path.split(".")
-    return tuple(parents), last
-
-
-def _set(target: dict[str, Any], path: str, value: Any) -> None:
-    """Put ``value`` at ``path`` in ``target``; a list extends the list there with copies
-    of its items (values read are shared by every segment spelled the same)."""
-    parents, last = _parts(path)
-    for part in parents:
-        target = target.setdefault(part, {})
-    if type(value) is list:
-        target.setdefault(last, []).extend(_copy(value))
-    else:
-        target[last] = value
-
-
 class _Walker:
     """Follow one 837's hierarchy and emit a :class:`FileClaim` per CLM."""
 
@@ -241,6 +222,7 @@ class _Walker:
         self._placed: dict[tuple[str, ...], _Described | None] = {}
         """What :meth:`_place` decided, by all it looks at (segment ID, where the reader
         stands, the qualifiers): a claim's segments are placed as the last claim's were."""
+        self._paths: dict[tuple[str, str, str], tuple[tuple[str, ...], str, str]] = {}
         self._values: dict[tuple[Any, ...], dict[str, Any]] = {}
         """What a described segment reads, by its text: claims repeat most segments
         (service lines, dates, providers, payers), so each is read once."""
@@ -364,13 +346,34 @@ class _Walker:
                 self._diagnoses(seg, bool(values))
         else:
             target, rest, prefix, places = self.header, subject, subject, self.places
+        position = seg.position
         if prefix and d.opens_loop:
-            places[prefix] = seg.position
+            places[prefix] = position
         for name, value in values.items():
-            _set(target, f"{rest}.{name}" if rest else name, value)
-            places[f"{prefix}.{name}" if prefix else name] = seg.position
+            parents, last, place = self._path(rest, prefix, name)
+            node = target
+            for part in parents:
+                node = node.setdefault(part, {})
+            if type(value) is list:  # shared by every segment spelled the same: copied
+                node.setdefault(last, []).extend(_copy(value))
+            else:
+                node[last] = value
+            places[place] = position
         if prefix and values:
-            places.setdefault(prefix, seg.position)
+            places.setdefault(prefix, position)
+
+    def _path(self, rest: str, prefix: str, name: str) -> tuple[tuple[str, ...], str, str]:
+        """Where field ``name`` of a segment goes: the parents and key of ``rest.name``
+        in the target, and the place ``prefix.name`` (worked out once each)."""
+        key = (rest, prefix, name)
+        path = self._paths.get(key)
+        if path is None:
+            *parents, last = (f"{rest}.{name}" if rest else name).split(".")
+            path = (tuple(parents), last, f"{prefix}.{name}" if prefix else name)
+            if len(self._paths) >= _MEMO_SIZE:
+                self._paths.clear()
+            self._paths[key] = path
+        return path
 
     def _level(self, level: str) -> None:
         """A new HL: forget what this level and the ones below it had read."""
