@@ -484,8 +484,10 @@ def _judge(
     # when stand-ins must replace values deeper down (see below).
     record = dict(claim.record)
     stood_in: set[str] = set()
-    if "patient" in record or record.get("subscriber_relationship") != "18":
-        # 2010BA DMG is required only when the subscriber is the patient
+    if "subscriber" in record and (
+        "patient" in record or record.get("subscriber_relationship") != "18"
+    ):  # 2010BA DMG is required only when the subscriber is the patient; with no 2010BA
+        # read at all, the model's finding that the subscriber is missing says it
         subscriber = record["subscriber"] = dict(record["subscriber"])
         for key, value in (("birth_date", "1900-01-01"), ("sex", "U")):
             if key not in subscriber:
@@ -510,7 +512,7 @@ def _judge(
                 for f in findings_from_error(exc, claim.clm01, None)
                 if not _covered(f.field, stood_in)
             ]
-            if attempt == 0:  # stand-ins replace values anywhere in it: the claim's stay
+            if attempt == 0:  # stand-ins replace values anywhere: the claim's stay as read
                 record = copy.deepcopy(record)
             if not _stand_in(record, errors, stood_in):
                 break
