@@ -17,7 +17,6 @@ can start it there; any other (N3, DMG, PRV) continues the loop it follows.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -134,6 +133,8 @@ The loops below them (2010AA, 2310B...) are found within them."""
 _OPENERS = frozenset({"HL", "CLM", "LX"})
 _LINES = "service_lines[]"
 _ICD9 = frozenset({"BK", "BF"})
+_MEMO_SIZE = 50_000
+"""Entries a walker remembers of each kind before it starts afresh (memory stays flat)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,10 @@ class _Described:
     area: str
     opens_loop: bool
     """Whether it is its loop's first segment (so it can start the loop)."""
+    starts_item: bool
+    """Whether, when its subject ends in a list (``other_payers[]``), it starts a new item
+    of it: the segment that opens its loop (2320 SBR, 2430 SVD), or one that repeats
+    within it (each CAS is one group)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +162,9 @@ class _Reading:
     lines: str = _LINES
     """The subject of the guide's service lines: ``service_lines[]`` (837P),
     ``revenue_lines[]`` (837I)."""
+    probes: dict[str, tuple[tuple[int, ...], bool]] = field(default_factory=dict)
+    """Segment ID → the elements its variants are told apart by (NM101, HL03...) and
+    whether HI01-1 tells some apart: all :meth:`_Walker._place` looks at in a segment."""
 
     @property
     def lines_key(self) -> str:
@@ -175,8 +183,9 @@ def _reading(guide: Guide) -> _Reading:
     for spec in guide.segments.values():
         where = area(spec.loop)
         first = guide.loops[spec.loop].first_segment == spec.segment_id
+        starts_item = first or spec.facts.max_use != "1"
         by_id.setdefault(spec.segment_id, []).append(
-            _Described(SegmentReader(spec), spec.loop, where, first)
+            _Described(SegmentReader(spec), spec.loop, where, first, starts_item)
         )
         if where in keys:
             keys[where].update(
@@ -187,22 +196,20 @@ def _reading(guide: Guide) -> _Reading:
     lines = next(
         (s.subject for s in guide.segments.values() if s.loop == "2400" and s.subject), _LINES
     )
+    probes = {
+        sid: (
+            tuple(sorted({d.reader.qualifier_index for d in variants} - {0})),
+            any(d.reader.composite_qualifier for d in variants),
+        )
+        for sid, variants in by_id.items()
+    }
     return _Reading(
         {k: tuple(v) for k, v in by_id.items()},
         {k: frozenset(v) for k, v in keys.items()},
         "institutional" if guide.version.startswith("005010X223") else "professional",
         lines.split(".")[0],
+        probes,
     )
-
-
-def _set(target: dict[str, Any], path: str, value: Any) -> None:
-    *parents, last = path.split(".")
-    for part in parents:
-        target = target.setdefault(part, {})
-    if isinstance(value, list):
-        target.setdefault(last, []).extend(value)
-    else:
-        target[last] = value
 
 
 class _Walker:
@@ -212,6 +219,13 @@ class _Walker:
         self.reading = _reading(guide)
         self.st_position = 0
         self.st02 = ""
+        self._placed: dict[tuple[str, ...], _Described | None] = {}
+        """What :meth:`_place` decided, by all it looks at (segment ID, where the reader
+        stands, the qualifiers): a claim's segments are placed as the last claim's were."""
+        self._paths: dict[tuple[str, str, str], tuple[tuple[str, ...], str, str]] = {}
+        self._values: dict[tuple[Any, ...], dict[str, Any]] = {}
+        """What a described segment reads, by its text: claims repeat most segments
+        (service lines, dates, providers, payers), so each is read once."""
         self._start()
 
     def _start(self) -> None:
@@ -250,7 +264,35 @@ class _Walker:
     def _place(self, seg: Segment) -> _Described | None:
         """The described segment ``seg`` is, from where the reader stands (None if none):
         a strict match first (HI01-1 agrees too), else a loose one."""
-        return self._find(seg, strict=True) or self._find(seg, strict=False)
+        probe = self.reading.probes.get(seg.id)
+        if probe is None:
+            return None
+        indexes, composite = probe
+        key = (seg.id, self.loop, self.area, *[seg.get(i) for i in indexes])
+        if composite:
+            key += (seg.component(1, 1),)
+        try:
+            return self._placed[key]
+        except KeyError:
+            pass
+        found = self._find(seg, strict=True) or self._find(seg, strict=False)
+        if len(self._placed) >= _MEMO_SIZE:  # qualifiers are codes, unless a file is damaged
+            self._placed.clear()
+        self._placed[key] = found
+        return found
+
+    def _read(self, seg: Segment, d: _Described) -> dict[str, Any]:
+        """What ``seg`` carries as ``d`` (not to be changed: it is shared, see ``_values``)."""
+        key = (d.reader, seg.delimiters.component, *seg.elements)
+        values = self._values.get(key)
+        if values is None:
+            values = d.reader.read(seg)
+            if seg.id == "SV1":
+                _procedure(values)
+            if len(self._values) >= _MEMO_SIZE:
+                self._values.clear()
+            self._values[key] = values
+        return values
 
     def _find(self, seg: Segment, strict: bool) -> _Described | None:
         found = None
@@ -280,39 +322,58 @@ class _Walker:
         elif sid == "SBR" and d.area == "2000B":
             self.sbr_position = seg.position
         spec = d.reader.spec
-        values = d.reader.read(seg)
+        values = self._read(seg, d)
         if (
-            sid == "SBR" and d.area == "2000B"
+            sid == "SBR" and d.area == "2000B" and "subscriber_relationship" not in values
         ):  # an empty SBR02 says the patient is someone else (2000C follows)
-            values.setdefault("subscriber_relationship", "")
+            values = {**values, "subscriber_relationship": ""}
         subject = spec.subject
         lines = self.reading.lines
         if subject.startswith(lines):
             if self.line is None or self.claim is None:
                 return
-            target, rest, prefix = _item(self.line, subject[len(lines) + 1 :], _starts_item(d))
+            target, rest, prefix = _item(self.line, subject[len(lines) + 1 :], d.starts_item)
             places = {}  # findings on a line point at its SV1 (SV2)
             if sid in ("SV1", "SV2"):
-                if sid == "SV1":
-                    _procedure(values)
                 number = len(self.claim.record[self.reading.lines_key])
                 self.claim.positions[f"line{number}"] = seg.position
         elif d.area in ("2300", "2400"):
             if self.claim is None:  # a claim's segment with no CLM before it: nothing to fill
                 return
-            target, rest, prefix = _item(self.claim.record, subject, _starts_item(d))
+            target, rest, prefix = _item(self.claim.record, subject, d.starts_item)
             places = self.claim.positions
             if sid == "HI":
                 self._diagnoses(seg, bool(values))
         else:
             target, rest, prefix, places = self.header, subject, subject, self.places
+        position = seg.position
         if prefix and d.opens_loop:
-            places[prefix] = seg.position
+            places[prefix] = position
         for name, value in values.items():
-            _set(target, f"{rest}.{name}" if rest else name, value)
-            places[f"{prefix}.{name}" if prefix else name] = seg.position
+            parents, last, place = self._path(rest, prefix, name)
+            node = target
+            for part in parents:
+                node = node.setdefault(part, {})
+            if type(value) is list:  # shared by every segment spelled the same: copied
+                node.setdefault(last, []).extend(_copy(value))
+            else:
+                node[last] = value
+            places[place] = position
         if prefix and values:
-            places.setdefault(prefix, seg.position)
+            places.setdefault(prefix, position)
+
+    def _path(self, rest: str, prefix: str, name: str) -> tuple[tuple[str, ...], str, str]:
+        """Where field ``name`` of a segment goes: the parents and key of ``rest.name``
+        in the target, and the place ``prefix.name`` (worked out once each)."""
+        key = (rest, prefix, name)
+        path = self._paths.get(key)
+        if path is None:
+            *parents, last = (f"{rest}.{name}" if rest else name).split(".")
+            path = (tuple(parents), last, f"{prefix}.{name}" if prefix else name)
+            if len(self._paths) >= _MEMO_SIZE:
+                self._paths.clear()
+            self._paths[key] = path
+        return path
 
     def _level(self, level: str) -> None:
         """A new HL: forget what this level and the ones below it had read."""
@@ -323,7 +384,7 @@ class _Walker:
         self.places = {k: v for k, v in self.places.items() if not k.startswith(keys)}
 
     def _claim(self, seg: Segment) -> None:
-        record = copy.deepcopy(self.header)
+        record = _copy(self.header)
         record.update({"diagnoses": [], "service_lines": [], self.reading.lines_key: []})
         places = {"patient": self.sbr_position, **self.places}
         if self.reading.claim_type != "professional":
@@ -347,11 +408,15 @@ class _Walker:
             self.claim.positions.setdefault("icd9_diagnoses", seg.position)
 
 
-def _starts_item(d: _Described) -> bool:
-    """Whether a segment whose subject ends in a list (``other_payers[]``) starts a new
-    item of it: the segment that opens its loop (2320 SBR, 2430 SVD), or one that repeats
-    within it (each CAS is one group)."""
-    return d.opens_loop or d.reader.spec.facts.max_use != "1"
+def _copy(value: Any) -> Any:
+    """A copy of record data (dicts and lists of strings, numbers and dates), which every
+    claim under a level takes of the level's header: what ``copy.deepcopy`` makes of it,
+    at a fraction of the cost (nothing to memoise: the reader never shares a part)."""
+    if type(value) is dict:
+        return {key: _copy(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copy(item) for item in value]
+    return value
 
 
 def _item(root: dict[str, Any], subject: str, new: bool) -> tuple[dict[str, Any], str, str]:

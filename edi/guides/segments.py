@@ -27,25 +27,39 @@ class SegmentReader:
         """The fixed codes the segment's composites carry; a composite read back must
         carry one of them."""
         first = next((e for e in coded if e.index == 1 and e.component == 1), None)
-        self._composite_qualifier = first.binding.value if first else ""
+        self.composite_qualifier = first.binding.value if first else ""
         """HI01-1's fixed code (``ABK``, ``BH``): what tells the 837I's HI segments apart."""
         self._ranged = spec.ranged
         """A period's end is read even when it is its start (the model requires it there)."""
+        qualifier = spec.qualifier_element
+        self.qualifier_index = qualifier.index if qualifier else 0
+        """The element that tells this variant from its siblings (NM101: 1), 0 if none."""
+        self._qualifier_codes = (
+            frozenset()
+            if qualifier is None
+            else frozenset((qualifier.binding.value,))
+            if qualifier.binding.kind == "code"
+            else frozenset(code for _, code in qualifier.binding.codes)
+        )
+        """The qualifier's codes this variant takes."""
+        self._read = tuple(
+            (e, e.binding, self._code_at.get(e.index))
+            for e in spec.elements
+            if e.binding.kind in ("field", "builder")
+        )
+        """The elements :meth:`read` takes (fields, builder values), with the composite
+        component that must carry a fixed code, if any."""
 
     def matches(self, seg: Segment, strict: bool = False) -> bool:
         """Whether ``seg`` is this variant: its qualifier (NM101, REF01, HL03...) agrees;
         ``strict`` also asks the first composite's fixed code (HI01-1) to agree, which
         tells the 837I's HI segments apart (a loose match still places an 837P's ICD-9
         ``BK``, so the rules can count it)."""
-        element = self.spec.qualifier_element
-        if element is None:
-            if strict and self._composite_qualifier:
-                return seg.component(1, 1) == self._composite_qualifier
+        if not self.qualifier_index:
+            if strict and self.composite_qualifier:
+                return seg.component(1, 1) == self.composite_qualifier
             return True
-        binding = element.binding
-        if binding.kind == "code":
-            return seg.get(element.index) == binding.value
-        return seg.get(element.index) in {code for _, code in binding.codes}
+        return seg.get(self.qualifier_index) in self._qualifier_codes
 
     def read(self, seg: Segment, builder: bool = False) -> dict[str, Any]:
         """The fields ``seg`` carries, relative to the subject: ``{'address.city': 'X'}``;
@@ -54,17 +68,14 @@ class SegmentReader:
         not ICD-9's BK).  ``builder`` adds the ``@`` values (``{'@reference': ...}``)."""
         out: dict[str, Any] = {}
         items: dict[tuple[str, int], dict[str, Any]] = {}
-        for element in self.spec.elements:
-            binding = element.binding
-            if binding.kind == "builder" and builder:
-                out["@" + binding.value] = seg.get(element.index)
-            if binding.kind != "field":
+        for element, binding, coded in self._read:
+            if binding.kind == "builder":
+                if builder:
+                    out["@" + binding.value] = seg.get(element.index)
                 continue
             if element.component is None:
                 raw = seg.get(element.index)
-            elif element.index not in self._code_at or (
-                seg.component(element.index, self._code_at[element.index]) in self._codes
-            ):
+            elif coded is None or seg.component(element.index, coded) in self._codes:
                 raw = seg.component(element.index, element.component)
             else:
                 continue

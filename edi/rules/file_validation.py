@@ -378,6 +378,7 @@ def _read(
     text: str, name: str, report: FileReport, context: CheckContext, non_ascii: list[Segment]
 ) -> None:
     envelope: list = []
+    ascii_only = text.isascii()  # then no segment needs looking at one by one
     for tx in iter_transactions(text, name, envelope):
         ic = _interchange(report, tx.isa, non_ascii)
         group = _group(ic, tx.gs, non_ascii)
@@ -388,7 +389,7 @@ def _read(
             tx.isa13, tx.gs06, tx.st02, tx.code, tx.version, tx.st.position
         )
         group.transactions.append(verdict)
-        segments = _watch(tx, non_ascii, verdict)
+        segments = _watch(tx, None if ascii_only else non_ascii, verdict)
         guide = guide_of(tx.code, tx.version)
         if guide is not None:
             for claim in file_claims(segments, guide):
@@ -418,14 +419,14 @@ def _read(
 
 
 def _watch(
-    tx: Iterable[Segment], non_ascii: list[Segment], verdict: TransactionVerdict
+    tx: Iterable[Segment], non_ascii: list[Segment] | None, verdict: TransactionVerdict
 ) -> Iterator[Segment]:
-    """The transaction's segments, noting non-ASCII ones, each position's segment ID and
-    what each claim's loops hold."""
+    """The transaction's segments, noting non-ASCII ones (unless ``non_ascii`` is None:
+    the file is ASCII), each position's segment ID and what each claim's loops hold."""
     claim: _ClaimSegments | None = None
     for seg in tx:
         verdict.segment_ids[seg.position] = seg.id
-        if not all(e.isascii() for e in seg.elements):
+        if non_ascii is not None and not all(e.isascii() for e in seg.elements):
             non_ascii.append(seg)
         if seg.id == "CLM":
             claim = verdict.claim_segments[seg.position] = _ClaimSegments()
@@ -478,13 +479,19 @@ def _judge(
         claim.clm01, f"{name}#{claim.clm_position}", tx.isa13, tx.gs06, tx.st02,
         claim.clm_position,
     )  # fmt: skip
-    record = copy.deepcopy(claim.record)
+    # The claim's record is the walker's own (made for this claim): what is added to it
+    # here goes into a copy of its top and of the subscriber, and the rest is copied only
+    # when stand-ins must replace values deeper down (see below).
+    record = dict(claim.record)
     stood_in: set[str] = set()
-    if "patient" in record or record.get("subscriber_relationship") != "18":
-        # 2010BA DMG is required only when the subscriber is the patient
+    if "subscriber" in record and (
+        "patient" in record or record.get("subscriber_relationship") != "18"
+    ):  # 2010BA DMG is required only when the subscriber is the patient; with no 2010BA
+        # read at all, the model's finding that the subscriber is missing says it
+        subscriber = record["subscriber"] = dict(record["subscriber"])
         for key, value in (("birth_date", "1900-01-01"), ("sex", "U")):
-            if key not in record["subscriber"]:
-                record["subscriber"][key] = value
+            if key not in subscriber:
+                subscriber[key] = value
                 stood_in.add(f"subscriber.{key}")
     seen = tx.claim_segments.pop(claim.clm_position, _ClaimSegments())
     record["file_segments"] = frozenset(seen.ids)
@@ -495,7 +502,7 @@ def _judge(
     record["diagnoses"] = [*record["diagnoses"], *["R69"] * record.get("icd9_diagnoses", 0)]
     stood_in.update(f"diagnoses[{i}]" for i in range(first, len(record["diagnoses"])))
     findings: list[Finding] = []
-    for _ in range(4):
+    for attempt in range(4):
         try:
             encounter = ClaimInFile.model_validate(record)
         except ValidationError as exc:
@@ -505,6 +512,8 @@ def _judge(
                 for f in findings_from_error(exc, claim.clm01, None)
                 if not _covered(f.field, stood_in)
             ]
+            if attempt == 0:  # stand-ins replace values anywhere: the claim's stay as read
+                record = copy.deepcopy(record)
             if not _stand_in(record, errors, stood_in):
                 break
             continue
@@ -635,7 +644,8 @@ def _pyx12(report: FileReport, text: str, name: str, cut: int, validator: GuideV
             t.ack_codes.append("1")
     if unsupported:
         return
-    ascii_text = _fixed_width_isas(re.sub(r"[^\x00-\x7f]", "X", text[cut:]), report, name, cut)
+    body = text[cut:] if text.isascii() else re.sub(r"[^\x00-\x7f]", "X", text[cut:])
+    ascii_text = _fixed_width_isas(body, report, name, cut)
     try:
         errors = validator(ascii_text).errors
     except Pyx12Unavailable as exc:

@@ -21,7 +21,7 @@ from edi.claims.models import (
 from edi.guides.locations import max_length, x12_location
 from edi.rules import snip5_codes
 from edi.rules.registry import CheckContext, Finding, Owner, Rule, check, fire, register
-from edi.x12.text import x12_text, x12_text_drops, x12_text_safe
+from edi.x12.text import text_cleaner, x12_text, x12_text_drops, x12_text_safe
 
 _R = register
 
@@ -704,6 +704,11 @@ _REQUIRED_TEXT = (
 _ADDRESSES = ("billing_provider", "pay_to_address", "service_facility", "subscriber", "patient")
 
 
+_CLEANED = text_cleaner()
+"""Text as the builder writes it, memoised: claims repeat their provider, payer and
+place names, and every claim's names and addresses are looked at."""
+
+
 @check
 def representable_text(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Required text that X12 normalisation would empty (e.g. a name in CJK script)."""
@@ -711,7 +716,7 @@ def representable_text(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         obj = getattr(enc, part)
         for name in fields:
             value = getattr(obj, name, None) if obj is not None else None
-            if value and not x12_text(value):
+            if value and not _CLEANED(value):
                 path = f"{part}.{name}"
                 yield fire(UNREPRESENTABLE, field=path, label=_label(path))
     for part in _ADDRESSES:
@@ -719,7 +724,7 @@ def representable_text(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         address = obj if part == "pay_to_address" else getattr(obj, "address", None)
         for name in ("line1", "city"):
             value = getattr(address, name, None) if address is not None else None
-            if value and len(x12_text(value)) < (2 if name == "city" else 1):
+            if value and len(_CLEANED(value)) < (2 if name == "city" else 1):
                 path = f"{part}.address.{name}" if part != "pay_to_address" else f"{part}.{name}"
                 yield fire(UNREPRESENTABLE, field=path, label=_label(path))
 

@@ -63,9 +63,9 @@ class Region:
         The caller strips the line break from each distinct spelling (there are a few);
         whitespace after the ID goes only when the ID is the whole segment (``LX  ~``).
         """
-        ids = pc.take(self.pieces, 2 * self.first)
+        ids = pc.take(self.pieces, _arrow(2 * self.first))
         if self.padded:
-            ids = pc.if_else(pa.array(self.count == 1), pc.utf8_rtrim(ids, self.strip), ids)
+            ids = pc.if_else(_arrow(self.count == 1), pc.utf8_rtrim(ids, self.strip), ids)
         return ids
 
     def chars(self, offsets: np.ndarray) -> np.ndarray:
@@ -146,6 +146,28 @@ def split_region(text: str, base: int, delimiters: Delimiters, strip: str) -> Re
         end=at_term,
         padded=padded,
     )
+
+
+def _arrow(values: np.ndarray) -> pa.Array:
+    """A NumPy column of integers or booleans as an Arrow array, wrapping its buffer.
+
+    Not ``pa.array`` (nor a NumPy argument to a ``pyarrow.compute`` function, which goes
+    through it): that converter first asks pandas whether the column is a Series, which
+    imports pandas, about 0.3 s of start-up for commands that never use it.
+    """
+    if values.dtype == np.bool_:
+        bits = np.packbits(values, bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
+    data = np.ascontiguousarray(values, np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(data), [None, pa.py_buffer(data)])
+
+
+def numpy_ints(array: pa.Array) -> np.ndarray:
+    """An Arrow integer array without nulls (a dictionary's indices) as NumPy, a view of
+    its buffer: ``Array.to_numpy`` goes through Arrow's pandas conversion, which imports
+    pandas (see :func:`_arrow`)."""
+    values = np.frombuffer(array.buffers()[1], np.dtype(f"int{array.type.bit_width}"))
+    return values[array.offset : array.offset + len(array)]
 
 
 def _space_bytes(strip: str) -> np.ndarray:
@@ -239,11 +261,11 @@ class SegmentBlock:
         if len(rows) and count.min() <= want.max():  # some are absent: the empty piece
             index[want >= count] = self.empty
         n = len(rows)
-        taken = pc.take(self.pieces, index.ravel())
+        taken = pc.take(self.pieces, _arrow(index.ravel()))
         columns = [taken.slice(j * n, n) for j in range(len(ks))]
         if self.padded:  # the last element keeps no whitespace before the terminator
             columns = [
-                pc.if_else(pa.array(count == k + 1), pc.utf8_rtrim(column, self.strip), column)
+                pc.if_else(_arrow(count == k + 1), pc.utf8_rtrim(column, self.strip), column)
                 for k, column in zip(ks, columns, strict=True)
             ]
         return columns
@@ -258,11 +280,9 @@ class SegmentBlock:
         index = 2 * (first + ks)
         if len(rows) and count.min() <= np.max(ks):  # some are absent: the empty piece
             index[ks >= count] = self.empty
-        column = pc.take(self.pieces, index)
+        column = pc.take(self.pieces, _arrow(index))
         if self.padded:  # the last element keeps no whitespace before the terminator
-            column = pc.if_else(
-                pa.array(count == ks + 1), pc.utf8_rtrim(column, self.strip), column
-            )
+            column = pc.if_else(_arrow(count == ks + 1), pc.utf8_rtrim(column, self.strip), column)
         return column
 
     def tails(self, rows: np.ndarray) -> pa.LargeStringArray:
@@ -286,7 +306,7 @@ class SegmentBlock:
         spans = pa.LargeStringArray.from_buffers(
             len(bounds) - 1, pa.py_buffer(bounds), pieces.buffers()[2]
         )
-        tails = pc.take(spans, np.arange(0, len(bounds), 2))
+        tails = pc.take(spans, _arrow(np.arange(0, len(bounds), 2)))
         return pc.utf8_rtrim(tails, self.strip) if self.padded else tails
 
     def elements_of(self, row: int) -> list[str]:

@@ -35,7 +35,7 @@ from typing import IO
 
 import numpy as np
 
-from edi.x12.blocks import Region, SegmentBlock, split_region
+from edi.x12.blocks import Region, SegmentBlock, numpy_ints, split_region
 from edi.x12.delimiters import Delimiters
 
 CHUNK_CHARS = 1 << 20
@@ -443,7 +443,7 @@ class _Tokenizer:
         spellings = region.raw_ids().dictionary_encode()
         words = [word.lstrip(strip) for word in spellings.dictionary.to_pylist()]
         kinds = np.array([self._spelling(word) for word in words], np.int64).reshape(-1, 2)
-        index = spellings.indices.to_numpy()
+        index = numpy_ints(spellings.indices)
         codes, kind = kinds[:, 0].astype(np.uint16)[index], kinds[index, 1]  # < 36**3 IDs
         blank = np.array([word == "" for word in words], bool)[index] & (region.count == 1)
         positions = self.position + np.cumsum(~blank)

@@ -75,3 +75,17 @@ def test_demo_commands_name_the_missing_extra(
     err = capsys.readouterr().err
     assert "missing: claims_no_such_module" in err and "moto" not in err.split("missing:")[1]
     assert "pip install 'claims-pipeline[demo]'" in err
+
+
+def test_validate_reads_a_file_without_pandas() -> None:
+    """``claims validate`` reads files through the columnar reader (Arrow, NumPy), whose
+    conversions can drag pandas in; its start-up should not pay for pandas."""
+    golden = ROOT / "tests" / "claims" / "golden" / "837p-edge-and-synthetic.x12"
+    done = run_python(
+        "import contextlib, io, sys\n"
+        "from flows.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = main(['validate', {str(golden)!r}, '--today', '2026-11-27'])\n"
+        "print(code, 'pandas' in sys.modules)\n"
+    )
+    assert done.stdout.split() == ["1", "False"]  # the golden file has rejected claims

@@ -205,6 +205,15 @@ def test_every_pyx12_error_becomes_a_finding(context: Any) -> None:
     assert len(theirs) == len(ours) > 0
 
 
+def test_a_dependent_claim_without_its_subscriber_is_judged(context: Any) -> None:
+    """A damaged NM1*IL under a patient loop leaves no subscriber at all: the claim is
+    rejected for the missing subscriber (it used to stop the whole command)."""
+    text = sub(r"^NM1\*IL\*", "NM1*QQ*")(built(encounter(patient=DEPENDENT)))
+    (claim,) = report_of(text, context).claims
+    assert claim.rejected
+    assert ("SNIP2.FIELD.REQUIRED", "subscriber") in {(f.rule_id, f.field) for f in claim.findings}
+
+
 def test_claim_findings_point_at_their_segment(context: Any) -> None:
     report = report_of(sub(r"ABK:E1140", "ABK:E11")(clean()), context)
     (finding,) = [f for f in report.all_findings() if f.rule_id.endswith("NOT_BILLABLE")]
