@@ -45,6 +45,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from peak_memory import own_peak_mb
+
 NIGHT = date(2026, 11, 26)
 BUCKET = "claims-bench"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -163,7 +165,7 @@ def work_flow(clinic: str) -> dict:
         "claims": result["claims"],
         "seconds": round(seconds, 1),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+        "peak_rss_mb": round(own_peak_mb()),
     }
 
 
@@ -213,7 +215,7 @@ def work(clinic: str) -> dict:
         "seconds": round(seconds, 1),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
         "claims_per_cpu_s": round(summary.claims / max(usage.ru_utime + usage.ru_stime, 1e-9)),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+        "peak_rss_mb": round(own_peak_mb()),
         "ledger_server_cpu_s": server_cpu,
         "stages_s": {k: round(v, 1) for k, v in sorted(stages.seconds.items())},
     }
