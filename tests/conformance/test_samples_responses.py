@@ -9,7 +9,6 @@ them when ``CLAIMS_REQUIRE_SERVICES=1``.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -17,24 +16,20 @@ import pytest
 from edi.responses import parse_any
 from edi.x12.reader import X12ParseError
 from mappings.code_texts import bundled_code_texts
+from tests.fixtures.services import SHARED_SAMPLES, service_missing
 from tests.support.plain_reading import claim_money, interchanges, tables_money
 
 TEXTS = bundled_code_texts()
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT.parent / "shared" / "x12-samples"
+SAMPLES = SHARED_SAMPLES
 FILES = sorted(
     p for p in SAMPLES.rglob("*") if p.is_file() and p.name not in ("LICENSE", "README.md")
 )
 
 
 def _require_samples() -> None:
-    if FILES:
-        return
-    reason = f"no X12 samples at {SAMPLES}"
-    if os.environ.get("CLAIMS_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{reason} (CLAIMS_REQUIRE_SERVICES=1 requires them)", pytrace=False)
-    pytest.skip(reason)
+    if not FILES:
+        service_missing(f"no X12 samples at {SAMPLES}")
 
 
 def _kinds(text: str) -> set[str]:

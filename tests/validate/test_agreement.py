@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.services import SHARED_SAMPLES, shared_sample
 from tests.validate.agreement import Table, compare
 from tests.validate.mutations import corpus
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "x12-samples"
+SAMPLES = SHARED_SAMPLES
 
 
 def _samples() -> list[Path]:
@@ -50,8 +51,8 @@ def test_mutants_agree(project_outputs: list[tuple[str, str]], seed: int) -> Non
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _samples(), reason="../shared/x12-samples not present")
 def test_every_shared_5010_sample_agrees() -> None:
+    shared_sample()
     table = Table()
     for path in _samples():
         table.add(path.name, compare(path.read_bytes()))

@@ -10,12 +10,11 @@ against the test here.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from edi.validate import validate
 from edi.x12.pyx12_validator import Pyx12Unavailable, validate_x12
+from tests.fixtures.services import SHARED_SAMPLES, shared_sample
 from tests.validate.conftest import built_837p
 
 
@@ -61,12 +60,11 @@ def test_the_ta1_code_pyx12_picks_among_several_is_chance(claims: str) -> None:
 
 
 SAMPLE_834 = (
-    Path(__file__).resolve().parents[2] / ".." / "shared" / "x12-samples" / "LinuxForHealth+x12"
-    / "src" / "tests" / "resources" / "834_005010X220A1" / "enroll-employee-managed-care.834"
+    SHARED_SAMPLES / "LinuxForHealth+x12" / "src" / "tests" / "resources" / "834_005010X220A1"
+    / "enroll-employee-managed-care.834"
 )  # fmt: skip
 
 
-@pytest.mark.skipif(not SAMPLE_834.is_file(), reason="../shared/x12-samples not present")
 def test_a_repeated_element_is_judged_repeat_by_repeat_where_pyx12_reads_one_value() -> None:
     """X12 5010: ISA11 is the "Repetition Separator", which "separates the occurrences of a
     repeated data element"; 005010X220A1 2320 COB04, "Service Type Code", repeats up to 9
@@ -75,6 +73,7 @@ def test_a_repeated_element_is_judged_repeat_by_repeat_where_pyx12_reads_one_val
     and judges ``1>35`` as one value: too long (IK403 5) and no code (IK403 7).  The engine
     judges each repeat (clean), a bad one at its repetition (IK401-3), and a tenth is IK403
     12, "Too Many Repetitions"."""
+    shared_sample(SAMPLE_834)
     text = SAMPLE_834.read_text(encoding="ascii")  # its own one error: a DTP out of place
     cob = text.replace("SE*18*", "SE*19*").replace("\nSE*", "\nCOB*P*890111*5*1>35~\nSE*")
 

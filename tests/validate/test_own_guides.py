@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -24,11 +23,12 @@ from sandbox.responder import Responder
 from sandbox.state import SandboxState
 from tests.eligibility.test_build_270 import CREATED, RECEIVER, SENDER, _inquiry
 from tests.eligibility.test_read_271 import ANSWERS
+from tests.fixtures.services import SHARED_SAMPLES, shared_sample
 from tests.sandbox.claim_batch import RECEIVED, build_files
 from tests.status.test_276_round_trip import _ask, _encounters
 from tests.support.x12files import eligibility_271
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "x12-samples"
+SAMPLES = SHARED_SAMPLES
 LFH = SAMPLES / "LinuxForHealth+x12"
 X212 = LFH / "src" / "tests" / "resources" / "277_005010X212"
 
@@ -62,9 +62,8 @@ def test_the_sandbox_277_is_clean_and_a_broken_one_is_not(exchange: tuple[str, b
     assert ("element", "8", "STC02") in _found(broken)
 
 
-@pytest.mark.skipif(not X212.is_dir(), reason="../shared/x12-samples not present")
 def test_public_277_x212_samples_get_the_verdicts_their_contents_call_for() -> None:
-    verdicts = {p.name: _found(p.read_bytes()) for p in sorted(X212.glob("*.277"))}
+    verdicts = {p.name: _found(p.read_bytes()) for p in sorted(shared_sample(X212).glob("*.277"))}
     assert len(verdicts) == 4
     # 2200C (service provider level) STC01-3 names the provider 1P; this file says 85
     assert verdicts.pop("provider-level-status.277") == Counter({("element", "7", "STC01-3"): 1})
@@ -119,9 +118,8 @@ def test_our_270_and_the_271s_we_read_are_clean_and_broken_ones_are_not() -> Non
     )
 
 
-@pytest.mark.skipif(not LFH.is_dir(), reason="../shared/x12-samples not present")
 def test_public_270_271_x279a1_samples_get_the_verdicts_their_contents_call_for() -> None:
-    files = sorted(LFH.rglob("*.27[01]"))
+    files = sorted(shared_sample(LFH).rglob("*.27[01]"))
     verdicts = {p.name: _found(p.read_bytes()) for p in files}
     assert len(verdicts) == 8
     # its SE02 (4323) is not its ST02 (4321): IK5 3
