@@ -264,13 +264,13 @@ def _send(
     name = f"{isa13:09d}.270"
     content = text.encode("ascii")
     traces = [r.trace for r in rows]
-    if not ledger.record_eligibility_file(name, payer_id, isa13, content, traces, business_date):
+    file_id = ledger.record_eligibility_file(name, payer_id, isa13, content, traces, business_date)
+    if file_id is None:
         return None  # another run asked about these members first
     checkpoint("eligibility_recorded")
     clearinghouse.submit(name, content)
     checkpoint("eligibility_sent")
-    (row,) = [f for f in ledger.eligibility_files(business_date) if f.file_name == name]
-    ledger.mark_eligibility_file_sent(row.id)
+    ledger.mark_eligibility_file_sent(file_id)
     log.info("sent 270 %s asking payer %s about %d member(s)", name, payer_id, len(rows))
     return name
 

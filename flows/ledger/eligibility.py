@@ -277,12 +277,12 @@ class EligibilityLedger(Store):
         business_date: date,
         *,
         now: datetime | None = None,
-    ) -> bool:
-        """Record one 270 and mark its inquiries asked; False (nothing recorded) when
-        another run put one of them in a file first."""
+    ) -> int | None:
+        """Record one 270 and mark its inquiries asked: the file's ID, to mark it sent by;
+        None (nothing recorded) when another run put one of them in a file first."""
         now = now or utcnow()
 
-        def work(session: Session) -> bool:
+        def work(session: Session) -> int | None:
             rows = list(
                 session.scalars(
                     select(EligibilityInquiryRow)
@@ -293,7 +293,7 @@ class EligibilityLedger(Store):
             )
             if not rows or any(r.status != EligibilityStatus.QUEUED for r in rows
                                if r.trace == r.asked_trace):  # fmt: skip
-                return False
+                return None
             file = EligibilityFile(
                 file_name=file_name,
                 payer_id=payer_id,
@@ -308,7 +308,7 @@ class EligibilityLedger(Store):
             for r in rows:
                 if r.status == EligibilityStatus.QUEUED:
                     r.status, r.file_id = EligibilityStatus.ASKED, file.id
-            return True
+            return file.id
 
         return self._transact(work)
 
