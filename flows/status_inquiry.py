@@ -91,11 +91,11 @@ def _send(
     name = f"{isa13:09d}.276"
     traces = {q.clm01: trace_of(q.clm01, local.date()) for q in batch}
     content = text.encode("ascii")
-    if not ledger.record_status_inquiry(name, isa13, content, traces, business_date):
+    file_id = ledger.record_status_inquiry(name, isa13, content, traces, business_date)
+    if file_id is None:
         return None  # another run asked about these claims tonight
     clearinghouse.submit(name, content)
-    (row,) = [f for f in ledger.status_inquiry_files(business_date) if f.file_name == name]
-    ledger.mark_status_inquiry_sent(row.id)
+    ledger.mark_status_inquiry_sent(file_id)
     at = created if created.tzinfo else created.replace(tzinfo=UTC)
     ledger.apply_events(
         [ClaimEvent(c, EventKind.STATUS_INQUIRED, at, name, ref=t) for c, t in traces.items()]

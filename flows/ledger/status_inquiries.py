@@ -81,14 +81,14 @@ class StatusInquiryLedger(Store):
         traces: dict[str, str],
         business_date: date,
         now: datetime | None = None,
-    ) -> bool:
-        """Record one 276 and its claims; False (nothing recorded) when another run asked
-        about one of them on this business date first."""
+    ) -> int | None:
+        """Record one 276 and its claims: the file's ID, to mark it sent by; None (nothing
+        recorded) when another run asked about one of them on this business date first."""
         now = now or utcnow()
 
-        def work(session: Session) -> bool:
+        def work(session: Session) -> int | None:
             if _asked_since(session, list(traces), business_date):
-                return False
+                return None
             row = StatusInquiryFile(
                 file_name=file_name,
                 business_date=business_date,
@@ -103,7 +103,7 @@ class StatusInquiryLedger(Store):
                 StatusInquiryRow(clm01=c, business_date=business_date, trace=t, file_id=row.id)
                 for c, t in sorted(traces.items())
             )
-            return True
+            return row.id
 
         return self._transact(work)
 
@@ -114,11 +114,6 @@ class StatusInquiryLedger(Store):
         )
         with self._read() as session:
             return [_view(r) for r in session.scalars(query)]
-
-    def status_inquiry_files(self, business_date: date) -> list[InquiryFileView]:
-        query = select(StatusInquiryFile).where(StatusInquiryFile.business_date == business_date)
-        with self._read() as session:
-            return [_view(r) for r in session.scalars(query.order_by(StatusInquiryFile.id))]
 
     def mark_status_inquiry_sent(self, file_id: int, at: datetime | None = None) -> None:
         def work(session: Session) -> None:
