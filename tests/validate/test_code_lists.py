@@ -54,6 +54,10 @@ _1L = "x12sdk's GROUP_POLICY_NUMBER = 'IL' is 1L (Group or Policy Number); A6 " 
 _NM102 = "NM102 2 (Non-Person Entity) for the subscriber: " + _NOT_SETTLED_SDK
 _MPI01 = "x12sdk spells Partial 'P' (aliasing Prior); R " + _NOT_SETTLED
 _PYX12 = "ours is pyx12's 5010 map here, which x12sdk differs from: pyx12's kept"
+_1I = (
+    "98's Preferred Provider Organization (PPO) is 1I; x12sdk writes 11 (PPO = '11'), a "
+    "code 98 gives the AAR's Party to be Billed, and stupidedi's X279A1 271 lists 1I"
+)
 
 KNOWN: dict[str, dict[Key, tuple[frozenset, frozenset, str]]] = {
     "270.5010.X279.A1.xml": {
@@ -91,6 +95,8 @@ KNOWN: dict[str, dict[Key, tuple[frozenset, frozenset, str]]] = {
         ("2110C", "HSD", 7): (_codes(""), _codes("Z"), _NOT_SETTLED),
         ("2110C", "REF", 1): (_codes("IL"), _codes("1L A6"), _1L),
         ("2110D", "REF", 1): (_codes("IL"), _codes("1L A6"), _1L),
+        ("2120C", "NM1", 1): (_codes("11"), _codes("1I"), _1I),
+        ("2120D", "NM1", 1): (_codes("11"), _codes("1I"), _1I),
     },
     "276.5010.X212.xml": {
         ("2000D", "DMG", 3): (_codes(""), _codes("U"), _U),
