@@ -120,3 +120,29 @@ def test_segments_5010_dropped_are_no_longer_in_their_loops() -> None:
     asked = build_270([_inquiry("Q1")], SENDER, RECEIVER, 7, 7, CREATED)
     receiver_per = asked.replace("*XX*1234567893~", "*XX*1234567893~PER*IC**TE*8005551212~", 1)
     assert _found(_recounted(receiver_per)) == Counter({("segment", "1", "PER", "2100B"): 1})
+
+
+def test_codes_only_4010_had_are_refused_and_the_subscriber_may_be_an_organization() -> None:
+    """Codes of the 4010 lists that X279A1's lack (x12sdk's and stupidedi's alike): a REF01
+    or MPI01 is its segment's key, so with one the segment is not the guide's there (IK304
+    1); another is IK403 7.  NM102 2: X279A1's subscriber may be a non-person entity."""
+    text = _271()
+    refused = {
+        "~N3*1 FRONT ST W~": "~REF*A6*E1~N3*1 FRONT ST W~",  # 2100C REF01 A6
+        "~NM1*03*1*DOE*TIM~": "~NM1*03*1*DOE*TIM~REF*M7*C1~",  # 2100D REF01 M7
+        "~EB*1*IND*30~": "~EB*1*IND*30~REF*A6*E1~",  # 2110C REF01 A6
+        "~DMG*D8*19800201*F~": "~DMG*D8*19800201*F~MPI*R*AE*A~",  # MPI01 R
+    }
+    for old, new in refused.items():
+        found = _found(_recounted(text.replace(old, new, 1)))
+        assert [(level, code) for level, code, _, _ in found] == [("segment", "1")], new
+    service_types = text.replace("~DMG*D8*19800201*F~", "~DMG*D8*19800201*F~MPI*C*DS*A~")
+    assert _found(_recounted(service_types)) == Counter({("element", "7", "MPI02", "2100C"): 1})
+    delivery = text.replace("~EB*1*IND*30~", "~EB*1*IND*30~HSD*VS*1*****Z~", 1)
+    assert _found(_recounted(delivery)) == Counter({("element", "7", "HSD07", "2110C"): 1})
+    asked = build_270([_inquiry("Q1")], SENDER, RECEIVER, 7, 7, CREATED)
+    family = asked.replace("~DMG*", "~REF*49*F1~DMG*")  # 270 2100C REF01 49
+    assert _found(_recounted(family)) == Counter({("segment", "1", "REF", "2100C"): 1})
+    for transaction in (text, asked):
+        firm = transaction.replace("NM1*IL*1*DOE*JANE*", "NM1*IL*2*ACME WIDGETS**", 1)
+        assert firm != transaction and validate(firm).errors == ()
