@@ -72,6 +72,8 @@ def test_their_wrong_codes_and_sizes_are_reported_where_they_are() -> None:
     assert _found(text.replace("N3*100 MAIN ST", "N3*" + "9" * 56)) == Counter(
         {("element", "5", "N301", "2100B"): 1}  # AN 1/55: too long
     )
+    # 2100B PRV02/PRV03 are situational in the 271 (x12sdk's Optional PXC, stupidedi's S)
+    assert validate(text.replace("PRV*PE*PXC*207Q00000X~", "PRV*PE~")).errors == ()
     assert _found(text.replace("PRV*PE*PXC*", "PRV*PE*ZZ*")) == Counter(
         {("element", "7", "PRV02", "2100B"): 1}  # 4010's ZZ: the taxonomy qualifier is PXC
     )
