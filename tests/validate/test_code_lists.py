@@ -5,9 +5,11 @@ from x12sdk (Apache-2.0), whose models give, per loop, every element's codes as 
 Literal.  Here every code list both describe is compared, loop by loop (the union over a
 loop's variants of a segment, on both sides), and the differences must be exactly those in
 :data:`KNOWN`, each with its reason: a slip in x12sdk's models, a second source that
-settles it (pyx12's 5010 maps), or "not settled" where neither source can be trusted over
-the other and our map keeps its code.  A map edit or an x12sdk upgrade that changes a list
-fails here until the table says why.
+settles it (pyx12's 5010 maps; for X279A1, stupidedi's definitions, a hand reading of the
+guide: lib/stupidedi/transaction_sets/005010/implementations/X279A1-HS270.rb and
+-HB271.rb).  Codes that only 4010 had and neither x12sdk nor stupidedi lists
+(REF01 A6, ML, M7, 270 2100C 49, MPI01 R, MPI02 DS, HSD07 Z) are gone from our maps.  A
+map edit or an x12sdk upgrade that changes a list fails here until the table says why.
 """
 
 from __future__ import annotations
@@ -37,9 +39,11 @@ def _codes(listed: str) -> frozenset[str]:
     return frozenset(listed.split())
 
 
-_NOT_SETTLED = "not settled: x12sdk lacks it, no second source; our map keeps it"
-_NOT_SETTLED_SDK = "not settled: x12sdk allows it, no second source; our map does not"
-_U = "DMG03 U (Unknown): pyx12's 5010 837 maps allow F, M, U; x12sdk lists F, M only"
+_STUPIDEDI = "x12sdk lacks it; stupidedi's X279A1 lists it, and our map keeps it"
+_U = (
+    "DMG03 U (Unknown): pyx12's 5010 837 maps and stupidedi's X279A1 allow F, M, U; "
+    "x12sdk lists F, M only"
+)
 _AAA = (
     "x12sdk gives 2100C/2100D the 2100B AAA model (loops.py: Loop2100BAaaSegment), the "
     "receiver's reasons; ours are the subscriber's and dependent's request reasons"
@@ -50,20 +54,26 @@ _EB03 = (
     "missing, and C2 stands for CJ; ours is its 270 EQ01 list (same element 1365, same guide)"
 )
 _EB04 = "1336's Point of Service code is PS (ID 1/3); x12sdk writes POS"
-_1L = "x12sdk's GROUP_POLICY_NUMBER = 'IL' is 1L (Group or Policy Number); A6 " + _NOT_SETTLED
-_NM102 = "NM102 2 (Non-Person Entity) for the subscriber: " + _NOT_SETTLED_SDK
-_MPI01 = "x12sdk spells Partial 'P' (aliasing Prior); R " + _NOT_SETTLED
+_1L = "x12sdk's GROUP_POLICY_NUMBER = 'IL' is 1L (Group or Policy Number), as stupidedi lists"
+_NM102 = (
+    "x12sdk's 2100D NM1 keeps the generic NM102 enum (1, 2), no dependent's list; "
+    "stupidedi's X279A1 gives the dependent 1 (Person) only, the subscriber 1 and 2"
+)
+_MPI01 = "x12sdk spells Partial 'P' (aliasing Prior); stupidedi's X279A1 lists A (Partial)"
+_HL04 = "2000A HL04 0 (no subordinate level, an error reply): " + _STUPIDEDI
 _PYX12 = "ours is pyx12's 5010 map here, which x12sdk differs from: pyx12's kept"
+_1I = (
+    "98's Preferred Provider Organization (PPO) is 1I; x12sdk writes 11 (PPO = '11'), a "
+    "code 98 gives the AAR's Party to be Billed, and stupidedi's X279A1 271 lists 1I"
+)
 
 KNOWN: dict[str, dict[Key, tuple[frozenset, frozenset, str]]] = {
     "270.5010.X279.A1.xml": {
-        ("2100C", "NM1", 2): (_codes("2"), _codes(""), _NM102),
         ("2100D", "NM1", 2): (_codes("2"), _codes(""), _NM102),
-        ("2100C", "REF", 1): (_codes(""), _codes("49 A6"), _NOT_SETTLED),
-        ("2100D", "REF", 1): (_codes(""), _codes("A6 IF"), _NOT_SETTLED),
+        ("2100D", "REF", 1): (_codes(""), _codes("IF"), _STUPIDEDI),
     },
     "271.5010.X279.A1.xml": {
-        ("2000A", "HL", 4): (_codes(""), _codes("0"), _NOT_SETTLED),
+        ("2000A", "HL", 4): (_codes(""), _codes("0"), _HL04),
         ("2100C", "AAA", 3): (
             _codes("41 44 46 50 79 97 T4"),
             _codes("42 49 52 56 57 58 60 61 62 63 64 65 66 67 68 71 72 73 74 75 76 77 78"),
@@ -76,21 +86,19 @@ KNOWN: dict[str, dict[Key, tuple[frozenset, frozenset, str]]] = {
         ),
         ("2100C", "DMG", 3): (_codes(""), _codes("U"), _U),
         ("2100D", "DMG", 3): (_codes(""), _codes("U"), _U),
-        ("2100C", "MPI", 1): (_codes(""), _codes("A R"), _MPI01),
-        ("2100D", "MPI", 1): (_codes(""), _codes("A R"), _MPI01),
-        ("2100C", "MPI", 2): (_codes(""), _codes("DS"), _NOT_SETTLED),
-        ("2100D", "MPI", 2): (_codes(""), _codes("DS"), _NOT_SETTLED),
-        ("2100C", "NM1", 2): (_codes("2"), _codes(""), _NM102),
+        ("2100C", "MPI", 1): (_codes(""), _codes("A"), _MPI01),
+        ("2100D", "MPI", 1): (_codes(""), _codes("A"), _MPI01),
         ("2100D", "NM1", 2): (_codes("2"), _codes(""), _NM102),
-        ("2100C", "REF", 1): (_codes(""), _codes("49 A6 IF ML Q4"), _NOT_SETTLED),
-        ("2100D", "REF", 1): (_codes(""), _codes("49 A6 IF M7 Q4"), _NOT_SETTLED),
+        ("2100C", "REF", 1): (_codes(""), _codes("49 IF Q4"), _STUPIDEDI),
+        ("2100D", "REF", 1): (_codes(""), _codes("49 IF Q4"), _STUPIDEDI),
         ("2110C", "EB", 3): (_codes("C2"), _codes("95 A0 A8 CI CJ"), _EB03),
         ("2110D", "EB", 3): (_codes("C2"), _codes("95 A0 A8 CI CJ"), _EB03),
         ("2110C", "EB", 4): (_codes("POS"), _codes("PS"), _EB04),
         ("2110D", "EB", 4): (_codes("POS"), _codes("PS"), _EB04),
-        ("2110C", "HSD", 7): (_codes(""), _codes("Z"), _NOT_SETTLED),
-        ("2110C", "REF", 1): (_codes("IL"), _codes("1L A6"), _1L),
-        ("2110D", "REF", 1): (_codes("IL"), _codes("1L A6"), _1L),
+        ("2110C", "REF", 1): (_codes("IL"), _codes("1L"), _1L),
+        ("2110D", "REF", 1): (_codes("IL"), _codes("1L"), _1L),
+        ("2120C", "NM1", 1): (_codes("11"), _codes("1I"), _1I),
+        ("2120D", "NM1", 1): (_codes("11"), _codes("1I"), _1I),
     },
     "276.5010.X212.xml": {
         ("2000D", "DMG", 3): (_codes(""), _codes("U"), _U),
