@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from edi import package_cache
+from edi.codesets.x12_lists import _code_lists, pyx12_code_list
 from edi.guides.model import X222A1, _shipped, load_guide
 from edi.package_cache import cached, key_of
-from edi.validate.compiled import FIRST, compiled
+from edi.validate.compiled import FIRST, _pyx12_index, compiled, pyx12_map_file
 
 
 @pytest.fixture
@@ -92,3 +93,23 @@ def test_shipped_description_read_back_is_the_description(cache_dir: Path) -> No
     assert read is not made
     assert (read.version, read.segments, read.loops) == (fresh.version, fresh.segments, fresh.loops)
     assert package_cache.cache_dir() == cache_dir
+
+
+def test_map_index_answers_as_pyx12s(cache_dir: Path) -> None:
+    from pyx12.map_index import map_index
+
+    index = map_index()
+    asked = {(m["icvn"], m["vriic"], m["fic"]) for m in index.maps} | {("00501", "X", "HC")}
+    for _ in range(2):  # built, then read back
+        _pyx12_index.cache_clear()
+        assert {k: pyx12_map_file(*k) for k in asked} == {k: index.get_filename(*k) for k in asked}
+
+
+def test_code_lists_are_pyx12s(cache_dir: Path) -> None:
+    from pyx12.codes import ExternalCodes
+
+    codes = ExternalCodes().codes
+    for _ in range(2):
+        _code_lists.cache_clear()
+        assert pyx12_code_list("pos") == frozenset(codes["pos"]["codes"])
+        assert pyx12_code_list("states") == frozenset(codes["states"]["codes"])

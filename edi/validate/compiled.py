@@ -307,14 +307,45 @@ def _compile(map_file: str, data: bytes) -> Guide:
     return g
 
 
+MapIndex = dict[tuple[str | None, str | None, str | None], str | None]
+"""pyx12's map index: ``(ISA12, GS08, GS01) -> map file``."""
+
+
 @cache
 def map_file_for(icvn: str, version: str, functional_id: str) -> str | None:
     """The map file for an ISA12/GS08/GS01: ours (``OWN_INDEX``), or as pyx12's own index
     names it."""
+    own = OWN_INDEX.get((icvn, version, functional_id))
+    return own or pyx12_map_file(icvn, version, functional_id)
+
+
+def pyx12_map_file(icvn: str, version: str, functional_id: str) -> str | None:
+    """The map file pyx12's own index (``maps.xml``) names for an ISA12/GS08/GS01, as its
+    ``map_index.get_filename`` would."""
+    return _pyx12_index().get((icvn, version, functional_id))
+
+
+@cache
+def _pyx12_index() -> MapIndex:
+    """pyx12's map index, kept in the user's cache like the compiled maps: importing its
+    reader and parsing the index cost more than reading it back."""
+    from importlib.resources import files
+
+    import pyx12
+
+    data = files("pyx12").joinpath("map", "maps.xml").read_bytes()
+    key = package_cache.key_of(pyx12.__version__, data, Path(__file__).read_bytes())
+    return package_cache.cached("pyx12-map-index", key, _read_pyx12_index)
+
+
+def _read_pyx12_index() -> MapIndex:
+    """Each entry as pyx12's ``map_index.get_filename`` answers it: the first listed."""
     import pyx12.map_index
 
-    own = OWN_INDEX.get((icvn, version, functional_id))
-    return own or pyx12.map_index.map_index().get_filename(icvn, version, functional_id)
+    index: MapIndex = {}
+    for entry in pyx12.map_index.map_index().maps:
+        index.setdefault((entry["icvn"], entry["vriic"], entry["fic"]), entry["map_file"])
+    return index
 
 
 def control_map(icvn: str) -> Guide:
