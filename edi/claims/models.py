@@ -706,6 +706,10 @@ class RevenueLine(_Model):
 class Encounter(_Model):
     """One coded encounter; becomes exactly one claim (one CLM)."""
 
+    model_config = ConfigDict(defer_build=True)
+    """Its validator is built on first use, and so are its subclasses' (the claims read from
+    files): ``claims validate`` checks only those, and never pays for this one's."""
+
     encounter_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,20}$")]
     claim_type: Literal["professional", "institutional"] = "professional"
     frequency_code: Annotated[Literal["1", "7", "8"], BeforeValidator(str)] = "1"
