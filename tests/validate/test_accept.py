@@ -11,10 +11,11 @@ acceptance is checked against ``check``.
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
-from edi.validate.accept import acceptor
+from edi.validate.accept import _TEXT, _class, acceptor
 from edi.validate.compiled import SEGMENT, compiled
 from edi.validate.elements import check
 
@@ -101,3 +102,13 @@ def test_the_fast_path_vouches_for_repeats_it_can_and_for_no_bad_one() -> None:
         )
     one_value = acceptor("EB", rules, syntax, "*", ":", g.external, "")
     assert one_value is not None and not one_value("EB*1*IND*30^1", ["EB", "1", "IND", "30^1"])
+
+
+@pytest.mark.parametrize("delimiters", ["*:^", "|>~", "-]\\", '!\\"', "a0 "])
+def test_character_classes_hold_exactly_their_characters(delimiters: str) -> None:
+    """Runs written as ranges (a start-up saving) keep the set one escape per character
+    made, whatever the delimiters take out of the text characters."""
+    text = "".join(c for c in _TEXT if c not in (*delimiters, "^", "~"))
+    for chars in (text, text.replace(" ", ""), "a", "ac", "-]\\^"):
+        pattern = re.compile(_class(chars), re.ASCII | re.DOTALL)
+        assert {c for c in map(chr, range(0x300)) if pattern.fullmatch(c)} == set(chars)
