@@ -10,6 +10,8 @@ Nothing cached holds anyone's data, only what packages ship.  A file is named fo
 over everything its content depends on (:func:`key_of`), so a stale file is never read;
 writing a new one removes the others of the same name.  A cache file that is missing,
 unreadable or cannot be written only costs the derivation: the caller gets its value.
+Files are pickles, and unpickling runs what a file says, so one that another account owns
+or could have written (a shared ``CLAIMS_CACHE_DIR``) is never read, only replaced.
 """
 
 from __future__ import annotations
@@ -61,12 +63,19 @@ def cached(name: str, key: str, build: Callable[[], T]) -> T:
     path = folder / f"{name}-{key}.pickle"
     try:
         with path.open("rb") as stream:
-            return pickle.load(stream)
+            if _trusted(os.fstat(stream.fileno())):
+                return pickle.load(stream)
     except Exception:  # missing, or damaged: unpickling a bad file can raise anything
         pass
     value = build()
     _write(path, value, stale=f"{glob.escape(name)}-{'?' * KEY_LENGTH}.pickle")
     return value
+
+
+def _trusted(status: os.stat_result) -> bool:
+    """Whether a cache file is this account's own, and writable by no one else."""
+    mine = status.st_uid == os.getuid() if hasattr(os, "getuid") else True
+    return mine and not status.st_mode & 0o022
 
 
 def _write(path: Path, value: object, stale: str) -> None:

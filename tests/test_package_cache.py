@@ -6,6 +6,7 @@ another key, and never stop a run when its file is damaged or cannot be written.
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,16 @@ def test_code_lists_are_pyx12s(cache_dir: Path) -> None:
         _code_lists.cache_clear()
         assert pyx12_code_list("pos") == frozenset(codes["pos"]["codes"])
         assert pyx12_code_list("states") == frozenset(codes["states"]["codes"])
+
+
+def test_a_file_others_could_write_is_not_read(cache_dir: Path) -> None:
+    """Unpickling runs what the file says: in a shared folder, only our own files count."""
+    key = key_of("v")
+    cached("thing", key, Builds("ours"))
+    planted = cache_dir / f"thing-{key}.pickle"
+    planted.write_bytes(pickle.dumps("planted"))
+    planted.chmod(0o666)
+    build = Builds("ours")
+    assert cached("thing", key, build) == "ours" and build.runs == 1
+    assert planted.stat().st_mode & 0o777 == 0o600
+    assert cached("thing", key, build) == "ours" and build.runs == 1
