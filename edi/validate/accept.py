@@ -185,6 +185,9 @@ def acceptor(
     lookups = tuple(build.lookups)
     notes = syntax_test(syntax) if syntax else None
 
+    if not lookups and notes is None:
+        return lambda raw, _elements: match(raw) is not None
+
     def accepts(raw: str, elements: list[str]) -> bool:
         m = match(raw)
         if m is None:

@@ -50,6 +50,7 @@ _ISA_TA1 = {1: "010", 2: "011", 3: "012", 4: "013", 5: "005", 6: "006", 7: "007"
             9: "014", 10: "015", 11: "016", 12: "017", 13: "018", 14: "019", 15: "020",
             16: "027"}  # fmt: skip
 _IEA_TA1 = {1: "021", 2: "018"}
+_UNKNOWN = object()
 _ENVELOPE = object()
 """The error cursor on an ISA, GS or ST: pyx12 drops segment and element errors there."""
 _CACHE_LIMIT = 50_000
@@ -282,22 +283,24 @@ class _Document:
     def _number(self, sid: str, elements: list[str]) -> None:
         """The HL and LX numbering pyx12's reader follows (an HL, CLM or LX): counted, and
         a number out of sequence noted."""
+        n, comp = len(elements), self.comp
         if sid == "HL":
-            self.hl_count += 1
-            if self.hl_count != _int(self._get(elements, 1)):
+            count = self.hl_count = self.hl_count + 1
+            if count != _int(elements[1].rstrip(comp) if n > 1 else None):
                 self.pending.append(("seg", "HL1"))
-            if self._get(elements, 2):
-                parent = _int(self._get(elements, 2))
-                if parent not in self.hl_stack:
+            stack = self.hl_stack
+            if n > 2 and elements[2].rstrip(comp):
+                parent = _int(elements[2].rstrip(comp))
+                if parent not in stack:
                     self.pending.append(("seg", "HL2"))
-                while self.hl_stack and parent != self.hl_stack[-1]:
-                    del self.hl_stack[-1]
-            self.hl_stack.append(self.hl_count)
+                while stack and parent != stack[-1]:
+                    del stack[-1]
+            stack.append(count)
         elif sid == "CLM" and self.check_lx:
             self.lx_count = 0
         elif sid == "LX" and self.check_lx:
             self.lx_count += 1
-            if self._get(elements, 1) != str(self.lx_count):
+            if (elements[1].rstrip(comp) if n > 1 else None) != str(self.lx_count):
                 self.pending.append(("seg", "LX"))
 
     def _special(self, sid: str, elements: list[str]) -> None:
@@ -396,24 +399,23 @@ class _Document:
         before that, from the node, count and line: a clean segment's ID is its node's."""
         g = self.guide
         known, counts = self.known, self.counts
-        numbers = [sid in _NUMBERED for sid in vocabulary]
+        sid_of, numbers = vocabulary, [sid in _NUMBERED for sid in vocabulary]
         node, seg_count, prev_line = self.node, self.seg_count, self.prev_line
         fast = False  # the last segment was judged here: the cursor is not written yet
         busy = bool(self.pending)
         for row, line, code in zip(rows, lines, ids, strict=True):
             part = parts[row]
-            numbered = False
-            if not busy:
-                p = known[node].get(part) or self._new(part, vocabulary[code], sep, node)
-                if p is not None and numbers[code]:
-                    self._number(vocabulary[code], part.split(sep))
-                    numbered = True
+            numbered = numbers[code]
+            p = None if busy else known[node].get(part) or self._new(part, sid_of[code], sep, node)
+            if p is not None:
+                if numbered:  # _number reads the first two elements
+                    self._number(sid_of[code], part.split(sep, 3))
                     if self.pending:  # out of sequence: segment() files the note
                         p = None
                 if p is not None:
                     found, missing, slot, top, loop, _ops, _final = p
-                    for m in missing:
-                        if counts[m] < 1:
+                    for m in missing:  # each counted before, or segment() files it
+                        if not counts[m]:
                             break
                     else:
                         c = counts[slot] + 1
@@ -430,10 +432,12 @@ class _Document:
                             node, prev_line, fast = found, line, True
                             seg_count += 1
                             continue
+            else:
+                numbered = False
             if fast:
                 self.cursor = (g.ids[node], seg_count, prev_line, g.names[node])
             self.node, self.seg_count, self.prev_line = node, seg_count, prev_line
-            self._slow(part, line, vocabulary[code], sep, busy, numbered)
+            self._slow(part, line, sid_of[code], sep, busy, numbered)
             node, seg_count, prev_line, fast = self.node, self.seg_count, line, False
             busy = bool(self.pending)
         if fast:
@@ -445,24 +449,28 @@ class _Document:
         plan from there was made before and its element verdict is empty (then the text
         is known from now on); else None."""
         raw = part.lstrip("\r\n") if part[0] < "!" else part  # as pyx12 reads it
-        if raw[0] < "!" or raw[-1] == sep or not raw.startswith(sid):
-            return None  # written after a space, with a trailing separator, in lower case
-        elements = raw.split(sep)
-        if len(elements) == 1 or not (elements[1] or any(elements[2:])):
-            return None
+        if raw[-1] == sep or sep not in raw:
+            return None  # a trailing separator, or no element: pyx12 notes them
+        elements = raw.split(sep)  # the last is not empty: not all are, as pyx12 wants
         g = self.guide
         paths = g.key_paths.get(sid, ())
         if not paths:
             p = g.plans.get((node, sid))
         elif paths is FIRST:
             p = g.plans.get((node, sid, elements[1].rstrip(self.comp)))
+        elif len(paths) == 1:
+            p = g.plans.get((node, sid, self._value(elements, *paths[0])))
         else:
             p = g.plans.get((node, sid, *(self._value(elements, e, s) for e, s in paths)))
         if p is None or p[2] < 0:
             return None
         found = p[0]
-        accepts = self._acceptor(found)
-        if accepts is None or not accepts(raw, elements):
+        accepts = self.accepts.get(found, _UNKNOWN)
+        if accepts is _UNKNOWN:
+            accepts = self._acceptor(found)
+        if accepts is None or not accepts(raw, elements):  # (a match starts with the ID)
+            if raw[0] < "!" or not raw.startswith(sid):
+                return None  # written after a space, or in lower case: pyx12 notes them
             elements[0] = sid
             verdict = self.verdicts.get((found, raw))
             if verdict is None:
