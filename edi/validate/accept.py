@@ -185,8 +185,12 @@ def acceptor(
     lookups = tuple(build.lookups)
     notes = syntax_test(syntax) if syntax else None
 
-    if not lookups and notes is None:
-        return lambda raw, _elements: match(raw) is not None
+    if not lookups:  # the usual case, without a loop
+        if notes is None:
+            return lambda raw, _elements: match(raw) is not None
+        return lambda raw, elements: (
+            match(raw) is not None and notes(elements, len(elements) - 1, comp)
+        )
 
     def accepts(raw: str, elements: list[str]) -> bool:
         m = match(raw)
