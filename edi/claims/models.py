@@ -11,12 +11,16 @@ An encounter becomes exactly one claim; ``claim_type`` selects the builder (837P
 
 from __future__ import annotations
 
+import ast
+import inspect
 import re
+import textwrap
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Annotated, Literal
+from itertools import pairwise
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -158,9 +162,41 @@ POS = Annotated[str, Field(pattern=r"^\d{2}$")]
 Modifier = Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{2}$")]
 
 
+def _describe_fields(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Give each field of ``model``'s JSON Schema its attribute docstring as description.
+
+    Pydantic's ``use_attribute_docstrings`` does the same, but when each class is created:
+    it reads the source of every model on every import, a sixth of ``claims validate``'s
+    start-up, for descriptions only a JSON Schema shows.  The docstring is the one of the
+    nearest class that declares the field, as pydantic takes it; an explicit
+    ``Field(description=...)`` is kept."""
+    properties = schema.get("properties", {})
+    for name in model.model_fields:
+        owner = next((c for c in model.__mro__ if name in vars(c).get("__annotations__", {})), None)
+        text = _attribute_docstrings(owner).get(name) if owner else None
+        if text is not None and name in properties:
+            properties[name].setdefault("description", text)
+
+
+@lru_cache
+def _attribute_docstrings(cls: type) -> dict[str, str]:
+    """``{attribute: docstring}`` of the annotated attributes in ``cls``'s own body."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    return {
+        node.target.id: inspect.cleandoc(after.value.value)
+        for node, after in pairwise(body)
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and isinstance(after, ast.Expr)
+        and isinstance(after.value, ast.Constant)
+        and isinstance(after.value.value, str)
+    }
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(
-        extra="ignore", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True
+        extra="ignore", frozen=True, str_strip_whitespace=True, json_schema_extra=_describe_fields
     )
 
 
@@ -669,6 +705,10 @@ class RevenueLine(_Model):
 
 class Encounter(_Model):
     """One coded encounter; becomes exactly one claim (one CLM)."""
+
+    model_config = ConfigDict(defer_build=True)
+    """Its validator is built on first use, and so are its subclasses' (the claims read from
+    files): ``claims validate`` checks only those, and never pays for this one's."""
 
     encounter_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,20}$")]
     claim_type: Literal["professional", "institutional"] = "professional"

@@ -1,106 +1,124 @@
-"""The ICD-10-CM release that ships inside simple-icd-10-cm, kept as an Arrow file.
+"""The ICD-10-CM release that ships inside simple-icd-10-cm, kept in the user's cache.
 
 Importing simple-icd-10-cm parses its tabular XML: about 1.4 s, on every process that
 checks a diagnosis.  The codes it holds change only with the installed package, so the
-first process writes them (code, billable, description, Excludes1 ranges) to an Arrow file
-in the user's cache folder, named for the package's version, and later processes map that
-file in about 50 ms.  Lookups then read one row; nothing builds the 98,000 codes as objects.
-
-This and the code-set readers are the only file access in ``edi/``: the cache is derived
-from package data, holds no one's data, and is rebuilt whenever it is missing, stale or
-unreadable.  A read-only cache folder only costs the build on each start.
+first process writes them (code, billable, description, Excludes1 ranges) to the user's
+cache (:mod:`edi.package_cache`), keyed by the package's version, and later processes read
+them back in a few milliseconds: as packed columns (:class:`Columns`) that a lookup
+bisects.  Nothing builds the 98,000 codes as objects, or even as a dict: a batch
+asks for a few hundred.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
+from array import array
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-import pyarrow as pa
-
+from edi import package_cache
 from edi.codesets.icd10cm import IcdCode, IcdRelease, bundled_release_window
 
-CACHE_LAYOUT = 2
-"""Bumped when the table's columns change, so an old file is never misread."""
-
-_RELEASE_FILE = b"release_file"
-
-
-def cache_dir() -> Path | None:
-    """``$CLAIMS_CACHE_DIR``, else ``$XDG_CACHE_HOME/claims-pipeline``, else under ``~/.cache``;
-    None for an account without a home folder (then nothing is cached)."""
-    if explicit := os.environ.get("CLAIMS_CACHE_DIR"):
-        return Path(explicit)
-    if base := os.environ.get("XDG_CACHE_HOME"):
-        return Path(base) / "claims-pipeline"
-    try:
-        return Path.home() / ".cache" / "claims-pipeline"
-    except RuntimeError:
-        return None
+WIDTH = 7
+"""Characters of the longest ICD-10-CM code without its dot; shorter ones are padded with
+spaces, which sort before every character of a code, so padded codes sort as codes do."""
 
 
-def cache_path() -> Path | None:
-    """The cache file of the installed simple-icd-10-cm (None: no cache folder)."""
-    folder = cache_dir()
-    package = version("simple-icd-10-cm")
-    return folder / f"icd10cm-simple-icd-10-cm-{package}-v{CACHE_LAYOUT}.arrow" if folder else None
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """The release as packed columns, one row per code in the package's own order (chapter,
+    category, children): what is cached."""
+
+    release_file: str
+    """The package's data file, which names the release (``icd10c-tabular-April-1-2026.xml``)."""
+    codes: bytes
+    """Each code in ASCII, padded to :data:`WIDTH`."""
+    billable: bytes
+    """1 for a billable code, else 0."""
+    text: bytes
+    """Every description in UTF-8, each followed by a NUL (which XML text cannot hold)."""
+    ends: bytes
+    """Per row, where its description ends in ``text`` (unsigned 32-bit, native order)."""
+    by_code: bytes
+    """The rows in code order (unsigned 32-bit): what a lookup bisects."""
+    excludes1: dict[str, str]
+    """The codes with an Excludes1 note (a few thousand), written ``LOW:HIGH|LOW:HIGH``."""
 
 
 def bundled_release() -> IcdRelease:
-    """The bundled release, from the cache file (written first if it is not usable)."""
-    path = cache_path()
-    table = _read(path) if path else None
-    if table is None:
-        table = _from_package()
-        if path:
-            _write(table, path)
-    name, start, end = bundled_release_window(table.schema.metadata[_RELEASE_FILE].decode())
-    return IcdRelease(name, start, end, TableCodes(table), _excludes1=_excludes1(table))
+    """The bundled release, from the user's cache (written first if it is not usable)."""
+    key = package_cache.key_of(version("simple-icd-10-cm"), Path(__file__).read_bytes())
+    columns = package_cache.cached("icd10cm", key, _from_package)
+    name, start, end = bundled_release_window(columns.release_file)
+    return IcdRelease(name, start, end, PackedCodes(columns), _excludes1=columns.excludes1)
 
 
-def _excludes1(table: pa.Table) -> dict[str, str]:
-    """Codes with an Excludes1 note (a few thousand of 98,000), by code."""
-    codes, notes = table.column("code").to_pylist(), table.column("excludes1").to_pylist()
-    return {code: note for code, note in zip(codes, notes, strict=True) if note}
-
-
-class TableCodes(Mapping[str, IcdCode]):
-    """Codes by dotless code, read row by row from the cached table.
+class PackedCodes(Mapping[str, IcdCode]):
+    """Codes by dotless code, found by bisecting the packed columns.
 
     Each code read is kept: a batch repeats the same few hundred diagnoses, and a dict hit
-    costs far less than reading a row.
+    costs far less than a search.  Iteration follows the package's order, as
+    :meth:`IcdRelease.category` lists a category's codes.
     """
 
-    def __init__(self, table: pa.Table) -> None:
-        codes = table.column("code").to_pylist()
-        self._rows = dict(zip(codes, range(len(codes)), strict=True))
-        self._billable = table.column("billable")
-        self._description = table.column("description")
+    def __init__(self, columns: Columns) -> None:
+        self._columns = columns
+        self._ends = memoryview(columns.ends).cast("I")
+        self._by_code = memoryview(columns.by_code).cast("I")
         self._read: dict[str, IcdCode] = {}
 
     def __getitem__(self, code: str) -> IcdCode:
         item = self._read.get(code)
         if item is None:
-            row = self._rows[code]
-            item = IcdCode(code, self._billable[row].as_py(), self._description[row].as_py())
-            self._read[code] = item
+            row = self._row(code)
+            if row is None:
+                raise KeyError(code)
+            item = self._read[code] = self._item(row)
         return item
 
+    def _row(self, code: str) -> int | None:
+        if not (0 < len(code) <= WIDTH and code.isascii() and code.isalnum()):
+            return None
+        key, codes, by_code = code.encode().ljust(WIDTH), self._columns.codes, self._by_code
+        low, high = 0, len(by_code)
+        while low < high:
+            middle = (low + high) // 2
+            row = by_code[middle]
+            if codes[row * WIDTH : (row + 1) * WIDTH] < key:
+                low = middle + 1
+            else:
+                high = middle
+        if low == len(by_code):
+            return None
+        row = by_code[low]
+        return row if codes[row * WIDTH : (row + 1) * WIDTH] == key else None
+
+    def _item(self, row: int) -> IcdCode:
+        columns = self._columns
+        start = self._ends[row - 1] + 1 if row else 0
+        return IcdCode(
+            columns.codes[row * WIDTH : (row + 1) * WIDTH].rstrip().decode(),
+            columns.billable[row] == 1,
+            columns.text[start : self._ends[row]].decode(),
+        )
+
     def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
+        packed = self._columns.codes.decode()
+        return (packed[i : i + WIDTH].rstrip() for i in range(0, len(packed), WIDTH))
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._ends)
 
     def values(self) -> Iterator[IcdCode]:  # type: ignore[override]
-        """Every code, column by column (far quicker than a lookup per code)."""
-        return map(IcdCode, self._rows, self._billable.to_pylist(), self._description.to_pylist())
+        """Every code, in the package's order: whole columns at once, far quicker than
+        reading each row."""
+        columns = self._columns
+        descriptions = columns.text[:-1].decode().split("\0")
+        return map(IcdCode, self, map(bool, columns.billable), descriptions)
 
 
-def _from_package() -> pa.Table:
+def _from_package() -> Columns:
     """Every code of simple-icd-10-cm's release (chapters and blocks are not codes)."""
     import simple_icd_10_cm as sicd
     from simple_icd_10_cm import simple_icd_10_cm as data
@@ -108,47 +126,23 @@ def _from_package() -> pa.Table:
     from edi.codesets.icd10cm_edits import parse_excludes1
 
     codes = [c for c in sicd.get_all_codes(with_dots=False) if not sicd.is_chapter_or_block(c)]
-    excludes1 = [
-        "|".join(f"{low}:{high}" for low, high in parse_excludes1(sicd.get_excludes1(c)))
-        for c in codes
-    ]
-    table = pa.table(
-        {
-            "code": pa.array(codes, pa.string()),
-            "billable": pa.array([sicd.is_leaf(c) for c in codes], pa.bool_()),
-            "description": pa.array([sicd.get_description(c) for c in codes], pa.string()),
-            "excludes1": pa.array(excludes1, pa.string()),
-        }
+    if any(not (0 < len(c) <= WIDTH and c.isascii() and c.isalnum()) for c in codes):
+        raise ValueError(f"an ICD-10-CM code that is not 1 to {WIDTH} letters and digits")
+    text, ends = bytearray(), array("I")
+    for code in codes:
+        text += sicd.get_description(code).encode()
+        ends.append(len(text))
+        text += b"\0"
+    excludes1 = {
+        code: "|".join(f"{low}:{high}" for low, high in parse_excludes1(sicd.get_excludes1(code)))
+        for code in codes
+    }
+    return Columns(
+        release_file=data._classification_data_package_file_name,
+        codes=b"".join(code.encode().ljust(WIDTH) for code in codes),
+        billable=bytes(sicd.is_leaf(code) for code in codes),
+        text=bytes(text),
+        ends=ends.tobytes(),
+        by_code=array("I", sorted(range(len(codes)), key=codes.__getitem__)).tobytes(),
+        excludes1={code: note for code, note in excludes1.items() if note},
     )
-    return table.replace_schema_metadata(
-        {_RELEASE_FILE: data._classification_data_package_file_name}
-    )
-
-
-def _read(path: Path) -> pa.Table | None:
-    """The cached table, or None when it is missing or not one this code wrote."""
-    try:
-        with pa.memory_map(str(path)) as source:
-            table = pa.ipc.open_file(source).read_all()
-    except (OSError, pa.ArrowException):
-        return None
-    complete = _RELEASE_FILE in (table.schema.metadata or {}) and all(
-        name in table.column_names for name in ("code", "billable", "description", "excludes1")
-    )
-    return table if complete else None
-
-
-def _write(table: pa.Table, path: Path) -> None:
-    """Write beside the target, then rename: a reader never sees half a file."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    except OSError:
-        return  # no cache folder (read-only home): the table in memory serves this process
-    os.close(handle)
-    try:
-        with pa.ipc.new_file(temporary, table.schema) as writer:
-            writer.write_table(table)
-        os.replace(temporary, path)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)

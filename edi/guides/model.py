@@ -30,11 +30,14 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from edi import package_cache
+from edi.guides import pyx12_maps
 from edi.guides.pyx12_maps import MapElement, MapSegment, map_loops
 
 X222A1 = files("edi.guides") / "x222a1.yaml"
@@ -227,6 +230,10 @@ def load_guide(path: Path | str | None = None) -> Guide:
 
     Use :func:`x222a1` for the shipped one: it is read once per process."""
     text = Path(path).read_text(encoding="utf-8") if path else X222A1.read_text(encoding="utf-8")
+    return _guide(text)
+
+
+def _guide(text: str) -> Guide:
     raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     map_name = str(raw["pyx12_map"])
     loops = map_loops(map_name)
@@ -240,16 +247,34 @@ def load_guide(path: Path | str | None = None) -> Guide:
     )
 
 
+def _shipped(description: Traversable) -> Guide:
+    """A description shipped with the package, read through the user's cache
+    (:mod:`edi.package_cache`): reading it means reading pyx12's map, longer than a small
+    file's whole validation.  Keyed by the description, pyx12's and PyYAML's versions (the
+    map is pyx12's package data) and the source of this module and the map reader."""
+    import pyx12
+
+    text = description.read_text(encoding="utf-8")
+    key = package_cache.key_of(
+        pyx12.__version__,
+        yaml.__version__,
+        text,
+        Path(__file__).read_bytes(),
+        Path(pyx12_maps.__file__).read_bytes(),
+    )
+    return package_cache.cached(f"description-{description.name}", key, lambda: _guide(text))
+
+
 @cache
 def x222a1() -> Guide:
     """The 837P guide description, loaded on first use and kept for the process."""
-    return load_guide()
+    return _shipped(X222A1)
 
 
 @cache
 def x223a2() -> Guide:
     """The 837I guide description (over pyx12's X223A1 map), loaded on first use."""
-    return load_guide(str(X223A2))
+    return _shipped(X223A2)
 
 
 def guide_for(code: str, version: str) -> Guide | None:

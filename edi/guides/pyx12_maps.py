@@ -9,10 +9,13 @@ are far heavier than the few facts a builder and a reader need.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # parsed only when a guide is not in the cache (edi.guides.model)
+    import xml.etree.ElementTree as ET
 
 _MAPS = files("pyx12") / "map"
 
@@ -72,6 +75,8 @@ class MapLoop:
 @cache
 def data_elements() -> dict[str, tuple[str, int, int]]:
     """``dataele.xml``: element number → (type, min length, max length)."""
+    import xml.etree.ElementTree as ET
+
     root = ET.fromstring((_MAPS / "dataele.xml").read_bytes())
     return {
         e.get("ele_num", ""): (
@@ -129,6 +134,8 @@ def _segment(node: ET.Element) -> MapSegment:
 def map_loops(map_name: str) -> dict[str, MapLoop]:
     """Every loop of one pyx12 map by ID; a loop that appears twice (the 837's 2300 under
     both 2000B and 2000C) is kept as first met: its segments are the same."""
+    import xml.etree.ElementTree as ET
+
     root = ET.fromstring((_MAPS / map_name).read_bytes())
     loops: dict[str, MapLoop] = {}
 

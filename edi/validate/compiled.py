@@ -13,7 +13,8 @@ are exactly those pyx12 judges by) and flattened into lists indexed by node numb
 - a segment's element rules are one tuple per element (:data:`ElementRule`), its
   syntax notes a tuple of ``(kind, positions)``.
 
-The compiled form is cached per map file for the life of the process.
+The compiled form is cached per map file for the life of the process, and between
+processes in the user's cache folder.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import logging
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+
+from edi import package_cache
 
 ROOT, LOOP, SEGMENT = 0, 1, 2
 FIRST = ((0, -1),)
@@ -234,32 +237,48 @@ ours are its 4010 X092A1 maps, whose loops 5010 keeps, with the 5010 envelope an
 and the 5010 code lists of x12sdk's models (tests/validate/test_code_lists.py)."""
 
 
-def _load(map_file: str):
-    """pyx12's map object for a map file, and the file's XML: ours (``OWN_MAPS``) or one
-    pyx12 ships (read as its ``load_map_file`` reads it); either way with pyx12's own data
-    elements and external code lists."""
+def _map_bytes(map_file: str) -> bytes:
+    """A map file's XML: ours (``OWN_MAPS``) or one pyx12 ships."""
     from importlib.resources import files
 
-    import pyx12.map_if
-    import pyx12.params
-    from defusedxml.ElementTree import parse
-
-    logging.getLogger("pyx12").setLevel(logging.CRITICAL + 1)
     ours = OWN_MAPS / map_file
     if map_file in OWN_INDEX.values() and ours.is_file():
-        xml = parse(ours).getroot()
-    else:
-        if map_file != Path(map_file).name:
-            raise ValueError(f"not a map file name: {map_file}")
-        with files("pyx12").joinpath("map", map_file).open("rb") as stream:
-            xml = parse(stream).getroot()
+        return ours.read_bytes()
+    if map_file != Path(map_file).name:
+        raise ValueError(f"not a map file name: {map_file}")
+    return files("pyx12").joinpath("map", map_file).read_bytes()
+
+
+def _load(data: bytes):
+    """pyx12's map object for a map file's XML, and that XML, read as its
+    ``load_map_file`` reads it: with pyx12's own data elements and external code lists."""
+    import pyx12.map_if
+    import pyx12.params
+    from defusedxml.ElementTree import fromstring
+
+    logging.getLogger("pyx12").setLevel(logging.CRITICAL + 1)
+    xml = fromstring(data)
     return pyx12.map_if.map_if(xml, pyx12.params.params()), xml
 
 
 @cache
 def compiled(map_file: str) -> Guide:
-    """The compiled form of one map file (``837.5010.X222.A1.xml``), cached."""
-    root, xml = _load(map_file)
+    """The compiled form of one map file (``837.5010.X222.A1.xml``), cached.
+
+    Compiling takes longer than a small file's whole validation, so the result is also kept
+    in the user's cache (:mod:`edi.package_cache`), keyed by pyx12's version, the map's
+    bytes and this module's source: any of them changing compiles it afresh."""
+    import pyx12
+
+    data = _map_bytes(map_file)
+    key = package_cache.key_of(pyx12.__version__, data, Path(__file__).read_bytes())
+    g = package_cache.cached(f"guide-{map_file}", key, lambda: _compile(map_file, data))
+    g.key_paths = {sid: FIRST if p == FIRST else p for sid, p in g.key_paths.items()}
+    return g
+
+
+def _compile(map_file: str, data: bytes) -> Guide:
+    root, xml = _load(data)
     repeats = _repeats(xml)
     g = Guide(map_file, root.id or "")
     n = _add(g, root, ROOT, -1)
@@ -285,18 +304,48 @@ def compiled(map_file: str) -> Guide:
             if k is not None:
                 paths[g.ids[i]].add((k[0], k[1]))
     g.key_paths = {sid: tuple(sorted(p)) for sid, p in paths.items()}
-    g.key_paths = {sid: FIRST if p == FIRST else p for sid, p in g.key_paths.items()}
     return g
+
+
+MapIndex = dict[tuple[str | None, str | None, str | None], str | None]
+"""pyx12's map index: ``(ISA12, GS08, GS01) -> map file``."""
 
 
 @cache
 def map_file_for(icvn: str, version: str, functional_id: str) -> str | None:
     """The map file for an ISA12/GS08/GS01: ours (``OWN_INDEX``), or as pyx12's own index
     names it."""
+    own = OWN_INDEX.get((icvn, version, functional_id))
+    return own or pyx12_map_file(icvn, version, functional_id)
+
+
+def pyx12_map_file(icvn: str, version: str, functional_id: str) -> str | None:
+    """The map file pyx12's own index (``maps.xml``) names for an ISA12/GS08/GS01, as its
+    ``map_index.get_filename`` would."""
+    return _pyx12_index().get((icvn, version, functional_id))
+
+
+@cache
+def _pyx12_index() -> MapIndex:
+    """pyx12's map index, kept in the user's cache like the compiled maps: importing its
+    reader and parsing the index cost more than reading it back."""
+    from importlib.resources import files
+
+    import pyx12
+
+    data = files("pyx12").joinpath("map", "maps.xml").read_bytes()
+    key = package_cache.key_of(pyx12.__version__, data, Path(__file__).read_bytes())
+    return package_cache.cached("pyx12-map-index", key, _read_pyx12_index)
+
+
+def _read_pyx12_index() -> MapIndex:
+    """Each entry as pyx12's ``map_index.get_filename`` answers it: the first listed."""
     import pyx12.map_index
 
-    own = OWN_INDEX.get((icvn, version, functional_id))
-    return own or pyx12.map_index.map_index().get_filename(icvn, version, functional_id)
+    index: MapIndex = {}
+    for entry in pyx12.map_index.map_index().maps:
+        index.setdefault((entry["icvn"], entry["vriic"], entry["fic"]), entry["map_file"])
+    return index
 
 
 def control_map(icvn: str) -> Guide:

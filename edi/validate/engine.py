@@ -20,11 +20,12 @@ elements, IK502 for transaction sets, AK905 for groups and the TA1 note code.
 from __future__ import annotations
 
 import itertools
+from array import array
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import BinaryIO
 
-from edi.validate.accept import acceptor
+from edi.validate.accept import Acceptor, acceptor
 from edi.validate.compiled import FIRST, Guide, compiled, control_map, map_file_for
 from edi.validate.elements import check
 from edi.validate.walk import (
@@ -49,10 +50,13 @@ _ISA_TA1 = {1: "010", 2: "011", 3: "012", 4: "013", 5: "005", 6: "006", 7: "007"
             9: "014", 10: "015", 11: "016", 12: "017", 13: "018", 14: "019", 15: "020",
             16: "027"}  # fmt: skip
 _IEA_TA1 = {1: "021", 2: "018"}
+_UNKNOWN = object()
 _ENVELOPE = object()
 """The error cursor on an ISA, GS or ST: pyx12 drops segment and element errors there."""
 _CACHE_LIMIT = 50_000
 _SPECIAL = frozenset({"HL", "CLM", "LX", "ST", "SE", "GE", "IEA"})
+_NUMBERED = frozenset({"HL", "CLM", "LX"})
+"""The ordinary segments pyx12's reader numbers (see :meth:`_Document._number`)."""
 _TRAILERS = frozenset({"SE", "GE", "IEA"})
 
 
@@ -65,8 +69,9 @@ def _plan(g: Guide, start: int, sid: str, values: dict) -> tuple:
     ``final``, the last operation (count the segment, or enter its loop), is applied
     inline; otherwise the whole plan is replayed.  ``slot`` and ``top`` are the counter
     ``final`` bumps and its maximum, ``loop`` (for a loop entered) the counters it clears
-    ``(lo, hi, below, first's slot)``; ``slot`` is -1 when ``final`` is always an error
-    (a segment or loop not used) or there is none."""
+    ``(lo, hi, zeros, below, first's slot)``, ``zeros`` the array copied over ``lo:hi``;
+    ``slot`` is -1 when ``final`` is always an error (a segment or loop not used) or
+    there is none."""
     found, ops = plan(g, start, sid, values)
     missing = tuple(g.slot[op[1]] for op in ops if op[0] in (MISSING_SEG, MISSING_LOOP))
     final = ops[-1] if ops and ops[-1][0] in (COUNT_SEG, ENTER_LOOP) else None
@@ -78,7 +83,8 @@ def _plan(g: Guide, start: int, sid: str, values: dict) -> tuple:
         slot, top = g.slot[target], g.max_repeat[target]
         if final[0] == ENTER_LOOP:
             lo, hi = g.below_range[target]
-            loop = (lo, hi, g.below[target], g.slot[final[2]])
+            zeros = array("q", [0]) * (hi - lo) if hi >= 0 else None
+            loop = (lo, hi, zeros, g.below[target], g.slot[final[2]])
     return found, missing, slot, top, loop, ops, final
 
 
@@ -143,14 +149,18 @@ class _Document:
         self.guide: Guide | None = None
         self.map_file = ""
         self.node = -1
-        self.counts: list[int] = []
+        self.counts = array("q")
+        """Per counter slot of the guide in use: a 64-bit array, so that entering a loop
+        clears the slots below it with one copy."""
         self.clean = True
         self.verdicts: dict[tuple[int, str], list[tuple]] = {}
-        self.known: dict[tuple[int, str], tuple] = {}
-        """Segments already judged clean, by (node before, text): see :meth:`block`."""
+        self.known: list[dict[str, tuple]] = []
+        """Segments already judged clean: per node before, their plans by text (see
+        :meth:`block`); ``kept`` of them in all."""
+        self.kept = 0
+        self.accepts: dict[int, Acceptor | None] = {}
+        """The acceptor of each node judged so far, for the guide and delimiters in use."""
         self.last_plan: tuple = ()
-        self.again = False
-        """The segment last read had the verdict of one read before (worth keeping)."""
         self.comp = ":"
         self.sep = "*"
         self.rep = ""
@@ -192,7 +202,7 @@ class _Document:
     def _use(self, guide: Guide) -> None:
         """Switch to ``guide``, carrying the counts of paths both guides have."""
         old = self.guide
-        counts = [0] * guide.slots
+        counts = array("q", [0]) * guide.slots
         if old is not None:
             for path, n in old.by_path.items():
                 c = self.counts[old.slot[n]]
@@ -200,7 +210,8 @@ class _Document:
                 if c and m is not None:
                     counts[guide.slot[m]] = c
         self.guide, self.counts = guide, counts
-        self.known.clear()
+        self.known, self.kept = [{} for _ in guide.ids], 0
+        self.accepts.clear()
 
     def _force(self, loop_path: str, seg_path: str) -> None:
         g = self.guide
@@ -226,7 +237,8 @@ class _Document:
         if rep != self.rep:  # a verdict depends on it: those made before are not this one's
             self.rep = rep
             self.verdicts.clear()
-            self.known.clear()
+            self._forget()
+        self.accepts.clear()  # the delimiters may be others
         control = control_map(self.icvn)
         if self.guide is not control:  # pyx12 walks on from the control map's ISA
             self._use(control)
@@ -268,25 +280,33 @@ class _Document:
         self.gs, self.cursor = record, _ENVELOPE
         self._handle()
 
-    def _special(self, sid: str, elements: list[str]) -> None:
-        """What pyx12's reader counts and checks on HL, CLM, LX, ST, SE, GE and IEA."""
+    def _number(self, sid: str, elements: list[str]) -> None:
+        """The HL and LX numbering pyx12's reader follows (an HL, CLM or LX): counted, and
+        a number out of sequence noted."""
+        n, comp = len(elements), self.comp
         if sid == "HL":
-            self.hl_count += 1
-            if self.hl_count != _int(self._get(elements, 1)):
+            count = self.hl_count = self.hl_count + 1
+            if count != _int(elements[1].rstrip(comp) if n > 1 else None):
                 self.pending.append(("seg", "HL1"))
-            if self._get(elements, 2):
-                parent = _int(self._get(elements, 2))
-                if parent not in self.hl_stack:
+            stack = self.hl_stack
+            if n > 2 and elements[2].rstrip(comp):
+                parent = _int(elements[2].rstrip(comp))
+                if parent not in stack:
                     self.pending.append(("seg", "HL2"))
-                while self.hl_stack and parent != self.hl_stack[-1]:
-                    del self.hl_stack[-1]
-            self.hl_stack.append(self.hl_count)
+                while stack and parent != stack[-1]:
+                    del stack[-1]
+            stack.append(count)
         elif sid == "CLM" and self.check_lx:
             self.lx_count = 0
         elif sid == "LX" and self.check_lx:
             self.lx_count += 1
-            if self._get(elements, 1) != str(self.lx_count):
+            if (elements[1].rstrip(comp) if n > 1 else None) != str(self.lx_count):
                 self.pending.append(("seg", "LX"))
+
+    def _special(self, sid: str, elements: list[str]) -> None:
+        """What pyx12's reader counts and checks on HL, CLM, LX, ST, SE, GE and IEA."""
+        if sid in _NUMBERED:
+            self._number(sid, elements)
         elif sid == "ST":
             self.hl_stack, self.hl_count = [], 0
             st02 = self._get(elements, 2) or ""
@@ -330,18 +350,20 @@ class _Document:
             self.pending.append((level, count))
         del loops[-1]
 
-    def segment(self, sid: str, elements: list[str], raw: str, line: int, spaced: bool) -> None:
+    def segment(
+        self, sid: str, elements: list[str], raw: str, line: int, spaced: bool,
+        numbered: bool = False,
+    ) -> None:  # fmt: skip
         """Any segment but ISA and GS: read, walk, file the errors, check the elements.
 
         ``raw`` is the segment as pyx12 reads it (``spaced``: it was written after a
-        space).  The hot path of the engine: the common segment costs a few lookups.
-        Errors get the loop of the node each line ended on, as the pyx12 wrapper gives
-        them (only errors pay for that)."""
+        space; ``numbered``: its HL or LX numbering is followed already, see
+        :meth:`block`).  Errors get the loop of the node each line ended on, as the pyx12
+        wrapper gives them (only errors pay for that)."""
         t = self.st
         before = len(t.errors) if t is not None else 0
-        self.again = False
         previous = self.node  # where the line before ended: its errors' loop
-        sid = self._note(sid, elements, raw, spaced)
+        sid = self._note(sid, elements, raw, spaced, numbered)
         found = self._walk(sid, elements, line)
         if found != NO_NODE:
             self.node = found
@@ -355,9 +377,7 @@ class _Document:
                     self._handle()
                 verdict = self.verdicts.get((found, raw))
                 if verdict is None:
-                    verdict = self._verdict(self.guide, found, elements, raw)
-                else:
-                    self.again = True
+                    verdict = self._verdict(found, elements, raw)
                 if verdict:
                     self._file(verdict, elements[0], self.seg_count, line)
         if self.st is not None and len(self.st.errors) > (before if self.st is t else 0):
@@ -370,98 +390,99 @@ class _Document:
 
         A segment's text and the node the walk stands on decide everything the walk and
         the element checks say, except the outcome of the counter checks (a required
-        segment skipped, a repeat over its maximum), which are tested here against the
-        live counters.  So a segment judged clean twice (no reader note, no special
-        counting, a plan found, an empty element verdict) is kept in ``known`` by its
-        text, and a new text of an ordinary segment whose plan is known is judged here by
-        its verdict (its acceptor, usually); while the counter checks pass, either one
-        costs a lookup or two and its counts.  Anything else goes through
+        segment skipped, a repeat over its maximum) and of the HL and LX numbering,
+        which are tested here.  So a segment judged clean (no reader note, a plan found,
+        an empty element verdict) is kept in ``known`` by its text, and a new text whose
+        plan is known is judged by :meth:`_new`; while the counter checks pass, either
+        one costs a lookup or two and its counts.  Anything else goes through
         :meth:`segment`.  The cursor pyx12 files later errors under is written back
         before that, from the node, count and line: a clean segment's ID is its node's."""
         g = self.guide
         known, counts = self.known, self.counts
+        sid_of, numbers = vocabulary, [sid in _NUMBERED for sid in vocabulary]
         node, seg_count, prev_line = self.node, self.seg_count, self.prev_line
         fast = False  # the last segment was judged here: the cursor is not written yet
         busy = bool(self.pending)
         for row, line, code in zip(rows, lines, ids, strict=True):
             part = parts[row]
-            p = None if busy else known.get((node, part))
-            again = True
-            if p is None and not busy:
-                raw = part.lstrip("\r\n") if part[0] < "!" else part  # as pyx12 reads it
-                if raw[0] >= "!":  # not written after a space
-                    p = self._judged(raw, vocabulary[code], sep, node)
-                    again = self.again
+            numbered = numbers[code]
+            p = None if busy else known[node].get(part) or self._new(part, sid_of[code], sep, node)
             if p is not None:
-                found, missing, slot, top, loop, _ops, _final = p
-                for m in missing:
-                    if counts[m] < 1:
-                        break
-                else:
-                    c = counts[slot] + 1
-                    if c <= top:
-                        if loop is not None:  # a loop entered: clear below, count first
-                            lo, hi, below, first = loop
-                            if hi >= 0:
-                                counts[lo:hi] = bytes(hi - lo)
-                            else:
-                                for s in below:
-                                    counts[s] = 0
-                            counts[first] += 1
-                        counts[slot] = c
-                        if again:
-                            if len(known) > _CACHE_LIMIT:
-                                known.clear()
-                            known[(node, part)] = p
-                        node, prev_line, fast = found, line, True
-                        seg_count += 1
-                        continue
+                if numbered:  # _number reads the first two elements
+                    self._number(sid_of[code], part.split(sep, 3))
+                    if self.pending:  # out of sequence: segment() files the note
+                        p = None
+                if p is not None:
+                    found, missing, slot, top, loop, _ops, _final = p
+                    for m in missing:  # each counted before, or segment() files it
+                        if not counts[m]:
+                            break
+                    else:
+                        c = counts[slot] + 1
+                        if c <= top:
+                            if loop is not None:  # a loop entered: clear below, count first
+                                lo, hi, zeros, below, first = loop
+                                if hi >= 0:
+                                    counts[lo:hi] = zeros
+                                else:
+                                    for s in below:
+                                        counts[s] = 0
+                                counts[first] += 1
+                            counts[slot] = c
+                            node, prev_line, fast = found, line, True
+                            seg_count += 1
+                            continue
+            else:
+                numbered = False
             if fast:
                 self.cursor = (g.ids[node], seg_count, prev_line, g.names[node])
             self.node, self.seg_count, self.prev_line = node, seg_count, prev_line
-            self._slow(part, line, vocabulary[code], sep, busy)
+            self._slow(part, line, sid_of[code], sep, busy, numbered)
             node, seg_count, prev_line, fast = self.node, self.seg_count, line, False
             busy = bool(self.pending)
         if fast:
             self.cursor = (g.ids[node], seg_count, prev_line, g.names[node])
         self.node, self.seg_count, self.prev_line = node, seg_count, prev_line
 
-    def _judged(self, raw: str, sid: str, sep: str, node: int) -> tuple | None:
-        """The plan of an ordinary segment not known by its text, when its plan from
-        ``node`` is known and its element verdict is empty; else None.  ``again``: the
-        verdict was found, not made (the text was seen before: worth keeping)."""
-        self.again = False
-        elements = raw.split(sep)
-        elements[0] = sid
-        if (
-            sid in _SPECIAL
-            or raw[-1] == sep
-            or not raw.startswith(sid)
-            or len(elements) == 1
-            or not (elements[1] or any(elements[2:]))
-        ):
-            return None
+    def _new(self, part: str, sid: str, sep: str, node: int) -> tuple | None:
+        """The plan of an ordinary segment whose text is not known from ``node``, when its
+        plan from there was made before and its element verdict is empty (then the text
+        is known from now on); else None."""
+        raw = part.lstrip("\r\n") if part[0] < "!" else part  # as pyx12 reads it
+        if raw[-1] == sep or sep not in raw:
+            return None  # a trailing separator, or no element: pyx12 notes them
+        elements = raw.split(sep)  # the last is not empty: not all are, as pyx12 wants
         g = self.guide
         paths = g.key_paths.get(sid, ())
         if not paths:
             p = g.plans.get((node, sid))
         elif paths is FIRST:
             p = g.plans.get((node, sid, elements[1].rstrip(self.comp)))
+        elif len(paths) == 1:
+            p = g.plans.get((node, sid, self._value(elements, *paths[0])))
         else:
-            return None
+            p = g.plans.get((node, sid, *(self._value(elements, e, s) for e, s in paths)))
         if p is None or p[2] < 0:
             return None
-        verdict = self.verdicts.get((p[0], raw))
-        if verdict is None:
-            verdict = self._verdict(g, p[0], elements, raw)
-        else:
-            self.again = True
-        return None if verdict else p
+        found = p[0]
+        accepts = self.accepts.get(found, _UNKNOWN)
+        if accepts is _UNKNOWN:
+            accepts = self._acceptor(found)
+        if accepts is None or not accepts(raw, elements):  # (a match starts with the ID)
+            if raw[0] < "!" or not raw.startswith(sid):
+                return None  # written after a space, or in lower case: pyx12 notes them
+            elements[0] = sid
+            verdict = self.verdicts.get((found, raw))
+            if verdict is None:
+                verdict = self._verdict(found, elements, raw)
+            if verdict:
+                return None
+        self._keep(node, part, p)
+        return p
 
-    def _slow(self, part: str, line: int, sid: str, sep: str, busy: bool) -> None:
-        """One segment of a block through :meth:`segment`; kept in ``known`` when it is
-        clean the second time its text is seen here (one seen once, a claim's own ID or
-        amounts, is not worth keeping)."""
+    def _slow(self, part: str, line: int, sid: str, sep: str, busy: bool, numbered: bool) -> None:
+        """One segment of a block through :meth:`segment`; then kept in ``known`` when it
+        is clean (and not read with notes pending from before)."""
         raw, spaced = part, False
         if raw[0] < "!":  # a line break before it, or a space
             raw = raw.lstrip("\r\n")  # as pyx12 reads it: trailing spaces kept
@@ -471,13 +492,12 @@ class _Document:
         elements = raw.split(sep)
         elements[0] = sid
         start = self.node
-        self.segment(sid, elements, raw, line, spaced)
-        if not self.again or busy or spaced or self.pending:
+        self.segment(sid, elements, raw, line, spaced, numbered)
+        if busy or spaced or self.pending:
             return
         p = self.last_plan
         if (
             p[2] < 0
-            or sid in _SPECIAL
             or raw[: len(sid)] != sid
             or raw[-1] == sep
             or self.verdicts.get((p[0], raw)) != []
@@ -485,11 +505,22 @@ class _Document:
             or (not elements[1] and not any(elements[2:]))
         ):
             return
-        if len(self.known) > _CACHE_LIMIT:
-            self.known.clear()
-        self.known[(start, part)] = p
+        self._keep(start, part, p)
 
-    def _note(self, sid: str, elements: list[str], raw: str, spaced: bool) -> str:
+    def _keep(self, node: int, part: str, p: tuple) -> None:
+        """Know the segment ``part`` from ``node`` as clean, with its plan ``p``."""
+        if self.kept >= _CACHE_LIMIT:
+            self._forget()
+        self.known[node][part] = p
+        self.kept += 1
+
+    def _forget(self) -> None:
+        """Forget every segment known (in place: :meth:`block` holds the list)."""
+        for texts in self.known:
+            texts.clear()
+        self.kept = 0
+
+    def _note(self, sid: str, elements: list[str], raw: str, spaced: bool, numbered: bool) -> str:
         """What pyx12's reader notes about a segment before the walk; the ID as it reads it."""
         pending = self.pending
         if raw[: len(sid)] != sid:  # written in lower case: pyx12 takes the ID as written
@@ -501,7 +532,7 @@ class _Document:
             pending.append(("seg", "SEG1"))
         if len(elements) == 1 or (not elements[1] and not any(elements[2:])):
             pending.append(("seg", "8"))
-        if sid in _SPECIAL:
+        if sid in _SPECIAL and not numbered:
             self._special(sid, elements)
         else:
             self.seg_count += 1
@@ -562,7 +593,7 @@ class _Document:
         else:
             lo, hi = g.below_range[loop]
             if hi >= 0:
-                counts[lo:hi] = bytes(hi - lo)
+                counts[lo:hi] = array("q", [0]) * (hi - lo)
             else:
                 for s in g.below[loop]:
                     counts[s] = 0
@@ -617,20 +648,30 @@ class _Document:
         if sid == "IEA" and self.isa is not None:
             self.isa.ta1 += [_IEA_TA1[e[2]] for e in found if e[0] == "ele" and e[2] in _IEA_TA1]
 
-    def _verdict(self, g: Guide, node: int, elements: list[str], raw: str) -> list[tuple]:
-        """The element errors of a segment not seen before: its node's acceptor vouches for
-        the usual clean one, :func:`check` finds the errors of any other."""
+    def _acceptor(self, node: int) -> Acceptor | None:
+        """The acceptor of ``node`` for the delimiters in use (made once per process)."""
+        try:
+            return self.accepts[node]
+        except KeyError:
+            pass
+        g = self.guide
         key = (node, self.sep, self.comp, self.rep)
-        if key in g.acceptors:
-            accepts = g.acceptors[key]
-        else:
-            accepts = g.acceptors[key] = acceptor(
+        if key not in g.acceptors:
+            g.acceptors[key] = acceptor(
                 g.ids[node], g.rules[node], g.syntax[node], self.sep, self.comp, g.external,
                 self.rep,
             )  # fmt: skip
+        accepts = self.accepts[node] = g.acceptors[key]
+        return accepts
+
+    def _verdict(self, node: int, elements: list[str], raw: str) -> list[tuple]:
+        """The element errors of a segment not seen before: its node's acceptor vouches for
+        the usual clean one, :func:`check` finds the errors of any other."""
+        accepts = self._acceptor(node)
         if accepts is not None and accepts(raw, elements):
             found: list[tuple] = []
         else:
+            g = self.guide
             found = check(g.rules[node], g.syntax[node], elements, self.comp, g.external, self.rep)
         if len(self.verdicts) > _CACHE_LIMIT:
             self.verdicts.clear()

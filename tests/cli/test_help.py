@@ -61,3 +61,16 @@ def test_the_readme_sample_is_a_run_with_the_defaults() -> None:
     assert date.fromisoformat(night[1]) == first
     # the default count of visits, and the FQHC's Medicare visits among them (issue 17)
     assert int(shown[1]) == len(_night_encounters(first, demo.get_default("count"), 1))
+
+
+def test_a_command_alone_parses_and_helps_as_with_every_command() -> None:
+    """``claims X ...`` builds only X's parser (a start-up saving): same help, same errors."""
+    every = dict(parsers(build_parser()))
+    for command in [name.split()[1] for name in every if name.count(" ") == 1]:
+        alone = dict(parsers(build_parser(command)))
+        assert set(alone) == {"claims"} | {n for n in every if n.split()[1:2] == [command]}
+        for name, parser in alone.items():
+            if name != "claims":
+                assert parser.format_help() == every[name].format_help()
+                assert parser.format_usage() == every[name].format_usage()
+    assert set(dict(parsers(build_parser("no-such-command")))) == set(every)

@@ -89,3 +89,13 @@ def test_validate_reads_a_file_without_pandas() -> None:
         "print(code, 'pandas' in sys.modules)\n"
     )
     assert done.stdout.split() == ["1", "False"]  # the golden file has rejected claims
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    done = run_python(
+        "import sys\n"
+        "from flows.cli import build_parser\n"
+        "build_parser('schema').parse_args(['schema'])\n"
+        "print(*sorted(m for m in sys.modules if m.startswith('flows.cli.')))\n"
+    )
+    assert done.stdout.split() == ["flows.cli.schema"]

@@ -1,4 +1,4 @@
-"""The bundled ICD-10-CM release read from its cached Arrow table.
+"""The bundled ICD-10-CM release read from its cached columns.
 
 Checked against simple-icd-10-cm itself: the cache must answer exactly as the package
 does, be reused by the next process without importing the package, and never stop a run
@@ -12,11 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyarrow as pa
 import pytest
 import simple_icd_10_cm as sicd
 
-from edi.codesets.icd10cm_bundled import bundled_release, cache_path
+from edi import package_cache
+from edi.codesets.icd10cm_bundled import bundled_release
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,10 +28,15 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+def cache_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("icd10cm-*.pickle"))
+
+
 def test_answers_as_the_package_does(cache_dir: Path) -> None:
     release = bundled_release()
     codes = sicd.get_all_codes(with_dots=False)
     sample = [*codes[::97], "E119", "E11", "A09", "Z3A00", "A00-A09", "1", "E1198"]
+    sample += [codes[0], codes[-1]]
     for code in sample:
         item = release.lookup(code)
         if not sicd.is_valid_item(code) or sicd.is_chapter_or_block(code):
@@ -44,11 +49,15 @@ def test_answers_as_the_package_does(cache_dir: Path) -> None:
             ), code
     leaves = [c.replace(".", "") for c in sicd.get_descendants("E11") if sicd.is_leaf(c)]
     assert [c.code for c in release.category("E1165")] == leaves
+    for other in ("e119", "E119 ", " E119", "", "E11.9", "ZZZZZZZZ", "Ω"):
+        assert release.lookup(other) is None, other  # dotless, upper case, exact
+    assert release.excludes1("E119") == (("E11A", "E11A"),)
+    assert release.excludes1("E1165") == ()
 
 
 def test_next_process_reads_the_cache_without_the_package(cache_dir: Path) -> None:
     first = bundled_release()
-    assert cache_path().is_file() and cache_path().parent == cache_dir
+    assert len(cache_files(cache_dir)) == 1
     probe = (
         "import sys\n"
         "from edi.codesets import bundled_code_sets\n"
@@ -66,22 +75,13 @@ def test_next_process_reads_the_cache_without_the_package(cache_dir: Path) -> No
     ]
 
 
-def foreign_arrow_file(path: Path) -> None:
-    with pa.ipc.new_file(str(path), pa.schema([("code", pa.string())])) as writer:
-        writer.write_table(pa.table({"code": ["E119"]}))
-
-
-@pytest.mark.parametrize(
-    "spoil",
-    [lambda path: path.write_bytes(b"not an arrow file"), foreign_arrow_file],
-    ids=["not arrow", "another table"],
-)
-def test_unusable_cache_is_rebuilt(cache_dir: Path, spoil) -> None:
-    cache_dir.mkdir()
-    spoil(cache_path())
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05\x95garbage"])
+def test_unusable_cache_is_rebuilt(cache_dir: Path, damage: bytes) -> None:
+    bundled_release()
+    (written,) = cache_files(cache_dir)
+    written.write_bytes(damage)
     assert bundled_release().lookup("E119").billable
-    with pa.memory_map(str(cache_path())) as source:
-        assert pa.ipc.open_file(source).read_all().num_rows > 90_000
+    assert cache_files(cache_dir) == [written] and written.stat().st_size > 5_000_000
 
 
 def test_unwritable_cache_folder_still_answers(
@@ -101,5 +101,5 @@ def test_no_home_folder_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("CLAIMS_CACHE_DIR", "XDG_CACHE_HOME"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(Path, "home", no_home)
-    assert cache_path() is None
+    assert package_cache.cache_dir() is None
     assert bundled_release().lookup("E119").billable
