@@ -83,6 +83,9 @@ def _decimal_text(kind: str) -> Callable[[object], object]:
     return check
 
 
+CENT = Decimal("0.01")
+
+
 def _money(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise PydanticCustomError("money_format", "money must be a plain decimal number")
@@ -90,8 +93,8 @@ def _money(value: Decimal) -> Decimal:
         raise PydanticCustomError("money_scale", "money has at most 2 decimals")
     if value < 0:
         raise PydanticCustomError("money_positive", "amount must be greater than zero")
-    value = value.quantize(Decimal("0.01"))
-    if len(value.as_tuple().digits) > MAX_AMOUNT_DIGITS:
+    value = value.quantize(CENT)
+    if value.adjusted() + 3 > MAX_AMOUNT_DIGITS:  # its digits, the last being cents
         raise PydanticCustomError("money_size", "an 837P amount has at most 18 digits")
     return value
 
@@ -404,8 +407,8 @@ def _signed_money(value: Decimal) -> Decimal:
         raise PydanticCustomError("money_format", "money must be a plain decimal number")
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise PydanticCustomError("money_scale", "money has at most 2 decimals")
-    value = value.quantize(Decimal("0.01"))
-    if len(value.as_tuple().digits) > MAX_AMOUNT_DIGITS:
+    value = value.quantize(CENT)
+    if value.adjusted() + 3 > MAX_AMOUNT_DIGITS:  # its digits, the last being cents
         raise PydanticCustomError("money_size", "an 837P amount has at most 18 digits")
     return value
 
