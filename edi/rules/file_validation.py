@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SkipValidation, ValidationError
 
 from edi.claims.models import Address, BillingProvider, Facility, Payer, PersonProvider, Provider
 from edi.claims.read_837 import FileClaim, FiledEncounter, file_claims
@@ -183,9 +183,10 @@ class ClaimInFile(FiledEncounter):
     certification), so the rules are told which segments the claim's loops hold.
     """
 
-    file_segments: frozenset[str] = frozenset()
-    """The IDs of the segments from the claim's CLM up to the next HL or CLM."""
-    icd9_codes: tuple[str, ...] = ()
+    file_segments: SkipValidation[frozenset[str]] = frozenset()
+    """The IDs of the segments from the claim's CLM up to the next HL or CLM (made by
+    :func:`_judge` itself, so not validated: pydantic would rebuild the set per claim)."""
+    icd9_codes: SkipValidation[tuple[str, ...]] = ()
     """The ICD-9-CM codes (HI qualifiers BK/BF), as written."""
 
 
@@ -502,9 +503,10 @@ def _judge(
     record["icd9_codes"] = tuple(seen.icd9_codes)
     # One stand-in per ICD-9 code, so diagnosis pointers count every diagnosis; the
     # ICD-9 rules of level 5 judge the codes themselves.
-    first = len(record["diagnoses"])
-    record["diagnoses"] = [*record["diagnoses"], *["R69"] * record.get("icd9_diagnoses", 0)]
-    stood_in.update(f"diagnoses[{i}]" for i in range(first, len(record["diagnoses"])))
+    if icd9 := record.get("icd9_diagnoses", 0):
+        first = len(record["diagnoses"])
+        record["diagnoses"] = [*record["diagnoses"], *["R69"] * icd9]
+        stood_in.update(f"diagnoses[{i}]" for i in range(first, first + icd9))
     findings: list[Finding] = []
     for attempt in range(4):
         try:
