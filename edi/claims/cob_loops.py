@@ -41,6 +41,7 @@ from edi.claims.models import (
     RevenueLine,
     ServiceLine,
     Subscriber,
+    empty_list,
 )
 from edi.codesets.institutional_lists import INPATIENT_BILLS
 
@@ -57,9 +58,9 @@ class CasGroup(_Wire):
     """One CAS segment: a group code and its triplets, as parallel lists."""
 
     group: str
-    reasons: list[str] = []
-    amounts: list[Decimal] = []
-    quantities: list[Decimal] = []
+    reasons: list[str] = empty_list()
+    amounts: list[Decimal] = empty_list()
+    quantities: list[Decimal] = empty_list()
 
     @property
     def total(self) -> Decimal:
@@ -88,7 +89,7 @@ class OtherPayer(_Wire):
     insurance_type: str | None = None
     payer: Payer
     subscriber: OtherSubscriber
-    adjustments: list[CasGroup] = []
+    adjustments: list[CasGroup] = empty_list()
     paid_amount: Decimal | None = None
     """AMT*D; ``None`` when this payer has not adjudicated (a later payer)."""
     patient_amount: Decimal | None = None
@@ -97,12 +98,12 @@ class OtherPayer(_Wire):
     release_of_information: str = "Y"
     paid_date: date | None = None
     payer_claim_number: str | None = None
-    remark_codes: list[str] = []
+    remark_codes: list[str] = empty_list()
     """MOA03-07 (837I only, outpatient bills): the earlier payer's claim remark codes."""
     covered_days: int | None = None
     """MIA01 (837I inpatient bills, adjudicated payers): the stay's days, statement from
     to through (the encounter carries no payer-reported count)."""
-    inpatient_remark_codes: list[str] = []
+    inpatient_remark_codes: list[str] = empty_list()
     """MIA05, MIA20-23 (837I inpatient bills): the earlier payer's claim remark codes."""
     non_covered_amount: Decimal | None = None
     """AMT*A8 (837I): the revenue lines' non-covered charges, on an adjudicated payer."""
@@ -119,11 +120,11 @@ class LineAdjudication(_Wire):
     paid_amount: Decimal
     procedure_code: str | None = None
     """SVD03-2; an 837I line without HCPCS (SV202) has none."""
-    modifiers: list[str] = []
+    modifiers: list[str] = empty_list()
     revenue_code: str | None = None
     """SVD04 (837I): the revenue code of the line paid."""
     paid_units: Decimal
-    adjustments: list[CasGroup] = []
+    adjustments: list[CasGroup] = empty_list()
     paid_date: date | None = None
     patient_amount: Decimal | None = None
 
@@ -380,10 +381,15 @@ def filed_cob(enc: Any) -> ClaimCob | None:
     """The same view of a claim read from an 837 (``read_837.FiledEncounter``), whose
     2000B already names the billed payer and whose 2320/2430 were read as they stand."""
     others = tuple(vars(enc).get("other_payers") or ())
-    lines = tuple(tuple(vars(line).get("adjudications") or ()) for line in enc.claim_lines)
     sequence = enc.payer.responsibility
-    if not others and not any(lines) and sequence == "P":
-        return None
+    claim_lines = enc.claim_lines
+    if not others and sequence == "P":  # the usual claim: no COB, unless a line has 2430
+        for line in claim_lines:
+            if vars(line).get("adjudications"):
+                break
+        else:
+            return None
+    lines = tuple(tuple(vars(line).get("adjudications") or ()) for line in claim_lines)
     return ClaimCob(
         sequence=sequence,
         insurance_type=vars(enc).get("insurance_type"),

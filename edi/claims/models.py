@@ -32,7 +32,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, PydanticKnownError
 
 # -- value types ------------------------------------------------------------------------
 
@@ -60,6 +60,7 @@ def npi_is_valid(npi: str) -> bool:
     return total % 10 == 0
 
 
+NO_CHARGE = Decimal("0.00")
 MAX_AMOUNT_DIGITS = 18
 """The 837P's amounts (CLM02, SV102) are X12 ``R`` 1/18: 18 digits, decimals included."""
 EARLIEST_DATE = date(1900, 1, 1)
@@ -86,6 +87,9 @@ def _decimal_text(kind: str) -> Callable[[object], object]:
     return check
 
 
+CENT = Decimal("0.01")
+
+
 def _money(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise PydanticCustomError("money_format", "money must be a plain decimal number")
@@ -93,8 +97,8 @@ def _money(value: Decimal) -> Decimal:
         raise PydanticCustomError("money_scale", "money has at most 2 decimals")
     if value < 0:
         raise PydanticCustomError("money_positive", "amount must be greater than zero")
-    value = value.quantize(Decimal("0.01"))
-    if len(value.as_tuple().digits) > MAX_AMOUNT_DIGITS:
+    value = value.quantize(CENT)
+    if value.adjusted() + 3 > MAX_AMOUNT_DIGITS:  # its digits, the last being cents
         raise PydanticCustomError("money_size", "an 837P amount has at most 18 digits")
     return value
 
@@ -140,8 +144,18 @@ def _icd10(value: str) -> str:
     return code
 
 
-def _upper(value: str) -> str:
-    return value.strip().upper()
+def _upper(pattern: str) -> Callable[[str], str]:
+    """Text upper-cased, then held to ``pattern`` (the error pydantic's ``pattern`` gives):
+    a ``pattern`` after a Python validator is checked through one more Python call."""
+    matches = re.compile(pattern).fullmatch
+
+    def check(value: str) -> str:
+        value = value.strip().upper()
+        if not matches(value):
+            raise PydanticKnownError("string_pattern_mismatch", {"pattern": pattern})
+        return value
+
+    return check
 
 
 def _upper_or_none(value: object) -> object:
@@ -155,11 +169,19 @@ Quantity = Annotated[Decimal, BeforeValidator(_decimal_text("number")), AfterVal
 Date = Annotated[date, BeforeValidator(_iso_date), Field(ge=EARLIEST_DATE)]
 """A plausible ISO date; the bound is checked natively (a Python validator per date costs)."""
 Zip = Annotated[str, AfterValidator(_zip)]
-State = Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z]{2}$")]
+State = Annotated[str, BeforeValidator(_upper(r"^[A-Z]{2}$"))]
 Name = Annotated[str, Field(min_length=1, max_length=60)]
 ICD10 = Annotated[str, AfterValidator(_icd10)]
 POS = Annotated[str, Field(pattern=r"^\d{2}$")]
-Modifier = Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{2}$")]
+Modifier = Annotated[str, BeforeValidator(_upper(r"^[A-Z0-9]{2}$"))]
+
+
+def empty_list() -> Any:
+    """The default of a list field: a new ``[]`` per model, written ``[]`` in the schema.
+
+    pydantic deep-copies a literal ``= []`` default for every model that lacks the field
+    (``copy.deepcopy``, five times a claim); a factory makes the list outright."""
+    return Field(default_factory=list, json_schema_extra={"default": []})
 
 
 def _describe_fields(schema: dict[str, Any], model: type[BaseModel]) -> None:
@@ -366,8 +388,8 @@ class Accident(_Model):
 class ServiceLine(_Model):
     line_id: Annotated[str | None, Field(min_length=1, max_length=30)] = None
     code_set: Literal["CPT", "HCPCS"] = "CPT"
-    procedure_code: Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{5}$")]
-    modifiers: Annotated[list[Modifier], Field(max_length=4)] = []
+    procedure_code: Annotated[str, BeforeValidator(_upper(r"^[A-Z0-9]{5}$"))]
+    modifiers: Annotated[list[Modifier], Field(max_length=4)] = empty_list()
     charge: Money
     units: Units
     unit_type: Literal["UN", "MJ"] = "UN"
@@ -421,8 +443,8 @@ def _signed_money(value: Decimal) -> Decimal:
         raise PydanticCustomError("money_format", "money must be a plain decimal number")
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise PydanticCustomError("money_scale", "money has at most 2 decimals")
-    value = value.quantize(Decimal("0.01"))
-    if len(value.as_tuple().digits) > MAX_AMOUNT_DIGITS:
+    value = value.quantize(CENT)
+    if value.adjusted() + 3 > MAX_AMOUNT_DIGITS:  # its digits, the last being cents
         raise PydanticCustomError("money_size", "an 837P amount has at most 18 digits")
     return value
 
@@ -472,13 +494,11 @@ class AdjudicatedLine(_Model):
     position: Annotated[int | None, Field(ge=1, le=999)] = None
     """1-based position among the claim's lines (``service_lines``, or an 837I's
     ``revenue_lines``) when the line has no ``line_id``."""
-    procedure_code: (
-        Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{5}$")] | None
-    ) = None
-    modifiers: Annotated[list[Modifier], Field(max_length=4)] = []
+    procedure_code: Annotated[str, BeforeValidator(_upper(r"^[A-Z0-9]{5}$"))] | None = None
+    modifiers: Annotated[list[Modifier], Field(max_length=4)] = empty_list()
     paid_amount: PaidMoney
     paid_units: Units | None = None
-    adjustments: Annotated[list[Adjustment], Field(max_length=30)] = []
+    adjustments: Annotated[list[Adjustment], Field(max_length=30)] = empty_list()
 
 
 class Adjudication(_Model):
@@ -487,13 +507,13 @@ class Adjudication(_Model):
     payer_id: Annotated[str, Field(min_length=2, max_length=80)]
     paid_date: Date
     paid_amount: PaidMoney
-    claim_adjustments: Annotated[list[Adjustment], Field(max_length=30)] = []
-    lines: Annotated[list[AdjudicatedLine], Field(max_length=50)] = []
+    claim_adjustments: Annotated[list[Adjustment], Field(max_length=30)] = empty_list()
+    lines: Annotated[list[AdjudicatedLine], Field(max_length=50)] = empty_list()
     payer_claim_number: Annotated[str | None, Field(min_length=1, max_length=50)] = None
     remark_codes: Annotated[
-        list[Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{2,5}$")]],
+        list[Annotated[str, BeforeValidator(_upper(r"^[A-Z0-9]{2,5}$"))]],
         Field(max_length=5),
-    ] = []
+    ] = empty_list()
     """The payer's claim-level remark codes (RARC, its 835 MOA): an 837I to a later payer
     passes them on in 2320 MOA03-07."""
 
@@ -503,16 +523,16 @@ class Adjudication(_Model):
 
 # -- institutional claims, 837I (issue 17); all optional ------------------------------------
 
-Code2 = Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{2}$")]
+Code2 = Annotated[str, BeforeValidator(_upper(r"^[A-Z0-9]{2}$"))]
 """An occurrence, occurrence-span, value or condition code (UB-04 FL 18-41): 2 characters."""
-PCS = Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[0-9A-HJ-NP-Z]{7}$")]
+PCS = Annotated[str, BeforeValidator(_upper(r"^[0-9A-HJ-NP-Z]{7}$"))]
 """An ICD-10-PCS procedure code: 7 characters, digits and letters but O and I."""
 
 
 class CodedDate(_Model):
     """An occurrence code (HI BH) or a procedure (HI BBR/BBQ) with its date."""
 
-    code: Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{2,7}$")]
+    code: Annotated[str, BeforeValidator(_upper(r"^[A-Z0-9]{2,7}$"))]
     date: Date
 
 
@@ -578,14 +598,16 @@ class Institutional(_Model):
     """CL102 (UB-04 FL 15)."""
     patient_status: Annotated[str, Field(pattern=r"^[0-9]{2}$")]
     """CL103 (UB-04 FL 17): ``01`` discharged home, ``30`` still a patient..."""
-    present_on_admission: Annotated[list[POA], Field(max_length=MAX_INSTITUTIONAL_DIAGNOSES)] = []
+    present_on_admission: Annotated[list[POA], Field(max_length=MAX_INSTITUTIONAL_DIAGNOSES)] = (
+        empty_list()
+    )
     """HI01-9 of the principal and each other diagnosis, in ``diagnoses`` order (all or
     none: exempt facilities such as FQHCs and RHCs send none)."""
     admitting_diagnosis: ICD10 | None = None
     """HI*ABJ: inpatient bills."""
-    visit_reasons: Annotated[list[ICD10], Field(max_length=3)] = []
+    visit_reasons: Annotated[list[ICD10], Field(max_length=3)] = empty_list()
     """HI*APR: the patient's reasons for an unscheduled outpatient visit."""
-    external_causes: Annotated[list[ICD10], Field(max_length=HI_CODES)] = []
+    external_causes: Annotated[list[ICD10], Field(max_length=HI_CODES)] = empty_list()
     """HI*ABN: external causes of injury (ICD-10-CM V00-Y99)."""
     drg_code: (
         Annotated[str, BeforeValidator(_upper_or_none), Field(pattern=r"^[0-9A-Z]{3,4}$")] | None
@@ -594,11 +616,11 @@ class Institutional(_Model):
     DRG, when the payer asks for it)."""
     principal_procedure: Procedure | None = None
     """HI*BBR (ICD-10-PCS): inpatient bills with a procedure."""
-    other_procedures: Annotated[list[Procedure], Field(max_length=2 * HI_CODES)] = []
-    occurrence_spans: Annotated[list[OccurrenceSpan], Field(max_length=2 * HI_CODES)] = []
-    occurrences: Annotated[list[CodedDate], Field(max_length=2 * HI_CODES)] = []
-    value_codes: Annotated[list[ValueAmount], Field(max_length=2 * HI_CODES)] = []
-    condition_codes: Annotated[list[Code2], Field(max_length=2 * HI_CODES)] = []
+    other_procedures: Annotated[list[Procedure], Field(max_length=2 * HI_CODES)] = empty_list()
+    occurrence_spans: Annotated[list[OccurrenceSpan], Field(max_length=2 * HI_CODES)] = empty_list()
+    occurrences: Annotated[list[CodedDate], Field(max_length=2 * HI_CODES)] = empty_list()
+    value_codes: Annotated[list[ValueAmount], Field(max_length=2 * HI_CODES)] = empty_list()
+    condition_codes: Annotated[list[Code2], Field(max_length=2 * HI_CODES)] = empty_list()
     attending_provider: PersonProvider | None = None
     """2310A: the 837I asks for it on every claim but non-scheduled transportation
     (rule SNIP4.INSTITUTIONAL.ATTENDING)."""
@@ -670,11 +692,9 @@ class RevenueLine(_Model):
         str, BeforeValidator(lambda v: str(v).strip().zfill(4)), Field(pattern=r"^0[0-9]{3}$")
     ]
     """UB-04 FL 42, four digits (``0521`` FQHC/RHC clinic visit)."""
-    procedure_code: (
-        Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{5}$")] | None
-    ) = None
+    procedure_code: Annotated[str, BeforeValidator(_upper(r"^[A-Z0-9]{5}$"))] | None = None
     """SV202-2 HCPCS/CPT: required for outpatient bills and by some revenue codes."""
-    modifiers: Annotated[list[Modifier], Field(max_length=4)] = []
+    modifiers: Annotated[list[Modifier], Field(max_length=4)] = empty_list()
     charge: Money
     units: Units
     unit_type: Literal["UN", "DA"] = "UN"
@@ -733,7 +753,9 @@ class Encounter(_Model):
     provider_signature_on_file: bool = True
     assignment_of_benefits: bool = True
     release_of_information: Literal["Y", "I"] = "Y"
-    service_lines: Annotated[list[ServiceLine], Field(max_length=50, validate_default=True)] = []
+    service_lines: Annotated[list[ServiceLine], Field(max_length=50, validate_default=True)] = (
+        empty_list()
+    )
     """Professional claims (SV1): at least one; an 837I has revenue lines instead."""
     # -- 837P segments real claims need (issue 14); all optional --------------------------
     delay_reason_code: (
@@ -752,15 +774,17 @@ class Encounter(_Model):
     """2310D: who supervised the rendering provider (incident-to, residents)."""
     # -- end of issue 14 block ------------------------------------------------------------
     # -- other coverage (v1.1, COB; issue 13) --
-    other_coverage: Annotated[list[Coverage], Field(max_length=2)] = []
+    other_coverage: Annotated[list[Coverage], Field(max_length=2)] = empty_list()
     billed_payer_sequence: Literal["P", "S", "T"] = "P"
-    prior_adjudications: Annotated[list[Adjudication], Field(max_length=2)] = []
+    prior_adjudications: Annotated[list[Adjudication], Field(max_length=2)] = empty_list()
     # -- end of other coverage --
 
     # -- institutional claims (issue 17); all optional --------------------------------------
     institutional: Annotated[Institutional | None, Field(validate_default=True)] = None
     """The 837I's claim facts; required when ``claim_type`` is institutional."""
-    revenue_lines: Annotated[list[RevenueLine], Field(max_length=999, validate_default=True)] = []
+    revenue_lines: Annotated[list[RevenueLine], Field(max_length=999, validate_default=True)] = (
+        empty_list()
+    )
     """The 837I's service lines (SV2); at least one on an institutional claim."""
 
     @field_validator("place_of_service", "institutional")
@@ -823,4 +847,7 @@ class Encounter(_Model):
 
     @property
     def total_charge(self) -> Decimal:
-        return sum((line.charge for line in self.claim_lines), Decimal("0.00"))
+        total = NO_CHARGE  # a loop: several rules ask, and ``sum`` over a generator costs more
+        for line in self.claim_lines:
+            total += line.charge
+        return total

@@ -80,12 +80,12 @@ class FiledEncounter(Encounter):
     other_payers: list[OtherPayer] = Field(default_factory=list)
     service_lines: Annotated[
         list[FiledServiceLine], Field(max_length=50, validate_default=True)
-    ] = []  # noqa: RUF012 (pydantic copies defaults)
+    ] = Field(default_factory=list)
     """At least one on a professional claim (:class:`Encounter`'s form check); none on an
     837I, whose lines are ``revenue_lines``."""
     revenue_lines: Annotated[
         list[FiledRevenueLine], Field(max_length=999, validate_default=True)
-    ] = []  # noqa: RUF012 (pydantic copies defaults)
+    ] = Field(default_factory=list)
     # -- end of other coverage --
 
 

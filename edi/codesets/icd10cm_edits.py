@@ -49,6 +49,13 @@ PATIENT_GROUPS = (
                  "delivery", adult_never=True),
 )  # fmt: skip
 
+
+@lru_cache(maxsize=4096)
+def patient_group(category: str) -> PatientGroup | None:
+    """The group whose codes include the 3-character ``category``, if any."""
+    return next((group for group in PATIENT_GROUPS if group.covers(category)), None)
+
+
 ADULT_AGE = 18
 GROUP_LETTERS = frozenset(group.low[0] for group in PATIENT_GROUPS)
 """First letters of every group's codes: most diagnoses are ruled out by one lookup."""

@@ -15,10 +15,10 @@ from typing import Any
 from edi.codesets.icd10cm_edits import (
     ADULT_AGE,
     GROUP_LETTERS,
-    PATIENT_GROUPS,
     excluded_by,
     exclusions_of,
     is_manifestation,
+    patient_group,
 )
 from edi.codesets.procedure_edits import PREVENTIVE_VISIT_AGES, age_range
 from edi.rules.common import code_sets, dotted, first_service_date, line_field, patient_of
@@ -116,15 +116,18 @@ def _release(enc: Any, ctx: CheckContext) -> Any:
 
 @check
 def patient_groups(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    if not any(code[0] in GROUP_LETTERS for code in enc.diagnoses):
+    codes = enc.diagnoses
+    if not any(code[0] in GROUP_LETTERS for code in codes):
+        return
+    groups = [patient_group(code[:3]) for code in codes]
+    if not any(groups):  # Z00-Z37: the letter alone does not tell
         return
     person = patient_of(enc)
     if person.birth_date is None:  # a file without DMG: SNIP4.SUBSCRIBER.DEMOGRAPHICS says so
         return
     first_dos = first_service_date(enc)
     age = age_on(person.birth_date, first_dos)
-    for i, code in enumerate(enc.diagnoses):
-        group = next((g for g in PATIENT_GROUPS if g.covers(code)), None)
+    for i, (code, group) in enumerate(zip(codes, groups, strict=True)):
         if group is None:
             continue
         about = {

@@ -243,8 +243,9 @@ def _lines_known(enc: Any, cob: ClaimCob, filed: bool) -> Iterator[Finding]:
     for index, line_ref in cob.unmatched:
         yield fire(LINE_UNKNOWN, field=f"prior_adjudications[{index}].lines",
                    payer_place=_PLACES["PST"[index]], line=line_ref)  # fmt: skip
+    reporters = [{item.payer_id for item in items} for items in cob.lines] if cob.others else []
     for other in cob.others:
-        reported = [any(a.payer_id == other.payer.payer_id for a in items) for items in cob.lines]
+        reported = [other.payer.payer_id in payer_ids for payer_ids in reporters]
         if any(reported) and not all(reported):
             line = reported.index(False) + 1
             yield fire(LINES_INCOMPLETE, field=f"{enc.lines_field}[{line - 1}]",

@@ -20,13 +20,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, SkipValidation, ValidationError
 
+from edi.claims.models import Address, BillingProvider, Facility, Payer, PersonProvider, Provider
 from edi.claims.read_837 import FileClaim, FiledEncounter, file_claims
 from edi.guides.model import guide_for as guide_of
 from edi.rules.pyx12_check import finding_of
 from edi.rules.record import field_path, findings_from_error
-from edi.rules.registry import CheckContext, Finding, Rule, fire, register, run_checks
+from edi.rules.registry import CheckContext, Finding, Rule, check_all, fire, register, stamped
 from edi.x12.acks import AckItem, ack_item
 from edi.x12.pyx12_validator import Pyx12Report, Pyx12Unavailable, X12Error, validate_x12
 from edi.x12.reader import Segment, X12ParseError, iter_transactions
@@ -182,9 +183,10 @@ class ClaimInFile(FiledEncounter):
     certification), so the rules are told which segments the claim's loops hold.
     """
 
-    file_segments: frozenset[str] = frozenset()
-    """The IDs of the segments from the claim's CLM up to the next HL or CLM."""
-    icd9_codes: tuple[str, ...] = ()
+    file_segments: SkipValidation[frozenset[str]] = frozenset()
+    """The IDs of the segments from the claim's CLM up to the next HL or CLM (made by
+    :func:`_judge` itself, so not validated: pydantic would rebuild the set per claim)."""
+    icd9_codes: SkipValidation[tuple[str, ...]] = ()
     """The ICD-9-CM codes (HI qualifiers BK/BF), as written."""
 
 
@@ -493,14 +495,18 @@ def _judge(
             if key not in subscriber:
                 subscriber[key] = value
                 stood_in.add(f"subscriber.{key}")
+    for key, model in _SHARED_PARTS:
+        if type(part := record.get(key)) is dict:
+            record[key] = _shared_part(model, part)
     seen = tx.claim_segments.pop(claim.clm_position, _ClaimSegments())
     record["file_segments"] = frozenset(seen.ids)
     record["icd9_codes"] = tuple(seen.icd9_codes)
     # One stand-in per ICD-9 code, so diagnosis pointers count every diagnosis; the
     # ICD-9 rules of level 5 judge the codes themselves.
-    first = len(record["diagnoses"])
-    record["diagnoses"] = [*record["diagnoses"], *["R69"] * record.get("icd9_diagnoses", 0)]
-    stood_in.update(f"diagnoses[{i}]" for i in range(first, len(record["diagnoses"])))
+    if icd9 := record.get("icd9_diagnoses", 0):
+        first = len(record["diagnoses"])
+        record["diagnoses"] = [*record["diagnoses"], *["R69"] * icd9]
+        stood_in.update(f"diagnoses[{i}]" for i in range(first, first + icd9))
     findings: list[Finding] = []
     for attempt in range(4):
         try:
@@ -517,13 +523,61 @@ def _judge(
             if not _stand_in(record, errors, stood_in):
                 break
             continue
-        findings += [f for f in run_checks(encounter, context) if not _covered(f.field, stood_in)]
+        found = check_all(encounter, context)
+        findings += [f for f in found if not _covered(f.field, stood_in)] if stood_in else found
         break
     verdict.findings = [
-        replace(f, encounter_id=claim.clm01, source=f"{name}#{claim.position_of(f.field)}")
-        for f in findings
+        stamped(f, claim.clm01, f"{name}#{claim.position_of(f.field)}") for f in findings
     ]
     return verdict
+
+
+_SHARED_PARTS: tuple[tuple[str, type[BaseModel]], ...] = (
+    ("billing_provider", BillingProvider),
+    ("pay_to_address", Address),
+    ("rendering_provider", Provider),
+    ("referring_provider", Provider),
+    ("service_facility", Facility),
+    ("payer", Payer),
+    ("supervising_provider", PersonProvider),
+)
+"""The parts of a claim that a file repeats from claim to claim (its providers, its
+payers), each validated once: a model is immutable, so claims with the same part can
+share it, and the claim's own validation takes a model as it is."""
+_PARTS: dict[tuple, Any] = {}
+_PARTS_MAX = 4096
+
+
+def _shared_part(model: type[BaseModel], part: dict) -> Any:
+    """The model of a valid ``part``, made once for all claims with the same one; the part
+    itself when it is not valid, so the claim's validation reports its errors in place."""
+    key = (model, _frozen(part))
+    if (known := _PARTS.get(key)) is None:
+        try:
+            known = model.model_validate(part)
+        except ValidationError:
+            return part
+        if len(_PARTS) >= _PARTS_MAX:
+            _PARTS.clear()
+        _PARTS[key] = known
+    return known
+
+
+def _frozen(part: dict) -> tuple:
+    """A record part as a key: its dicts and lists as tuples, any value but text with its
+    type (``1`` and ``True`` are equal keys, not equal inputs)."""
+    return tuple([(key, _frozen_value(value)) for key, value in part.items()])
+
+
+def _frozen_value(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is dict:
+        return _frozen(value)
+    if kind is list:
+        return (list, *[_frozen_value(item) for item in value])
+    return kind, value
 
 
 def _covered(path: str | None, stood_in: set[str]) -> bool:

@@ -712,21 +712,21 @@ place names, and every claim's names and addresses are looked at."""
 @check
 def representable_text(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Required text that X12 normalisation would empty (e.g. a name in CJK script)."""
-    for part, fields in _REQUIRED_TEXT:
+    for part, names in _REQUIRED_PATHS:
         obj = getattr(enc, part)
-        for name in fields:
-            value = getattr(obj, name, None) if obj is not None else None
-            if value and not _CLEANED(value):
-                path = f"{part}.{name}"
-                yield fire(UNREPRESENTABLE, field=path, label=_label(path))
-    for part in _ADDRESSES:
+        if obj is not None:
+            values = obj.__dict__  # the model's fields; getattr is slow for absent ones
+            for name, path in names:
+                if (value := values.get(name)) and not _CLEANED(value):
+                    yield fire(UNREPRESENTABLE, field=path, label=_label(path))
+    for part, names in _REQUIRED_ADDRESS_PATHS:
         obj = getattr(enc, part)
         address = obj if part == "pay_to_address" else getattr(obj, "address", None)
-        for name in ("line1", "city"):
-            value = getattr(address, name, None) if address is not None else None
-            if value and len(_CLEANED(value)) < (2 if name == "city" else 1):
-                path = f"{part}.address.{name}" if part != "pay_to_address" else f"{part}.{name}"
-                yield fire(UNREPRESENTABLE, field=path, label=_label(path))
+        if address is not None:
+            values = address.__dict__
+            for name, path, shortest in names:
+                if (value := values.get(name)) and len(_CLEANED(value)) < shortest:
+                    yield fire(UNREPRESENTABLE, field=path, label=_label(path))
 
 
 @check
@@ -772,6 +772,14 @@ _TEXT_PATHS = tuple(
     (part, tuple((name, f"{part}.{name}" if part else name) for name in names))
     for part, names in _FREE_TEXT
 )
+_REQUIRED_PATHS = tuple(
+    (part, tuple((name, f"{part}.{name}") for name in names)) for part, names in _REQUIRED_TEXT
+)
+_REQUIRED_ADDRESS_PATHS = tuple(
+    (part, tuple((name, f"{part}{'' if part == 'pay_to_address' else '.address'}.{name}", shortest)
+                 for name, shortest in (("line1", 1), ("city", 2))))
+    for part in _ADDRESSES
+)  # fmt: skip
 _ADDRESS_PATHS = tuple(
     (part, tuple((name, f"{part}{'' if part == 'pay_to_address' else '.address'}.{name}")
                  for name in _ADDRESS_TEXT))

@@ -158,16 +158,22 @@ def check(function: Check) -> Check:
 
 def run_checks(encounter: Any, context: CheckContext, source: str | None = None) -> list[Finding]:
     """Every registered check over one valid encounter, findings stamped with its IDs."""
-    found = [f for check_ in CHECKS for f in check_(encounter, context)]
-    if not found:
-        return found
     eid = encounter.encounter_id
-    # Positional construction: ``dataclasses.replace`` costs several times more, per finding.
-    return [
-        Finding(f.rule_id, f.level, f.severity, f.owner, f.message, f.fix, f.field, f.loop,
-                f.segment, f.element, eid, source)
-        for f in found
-    ]  # fmt: skip
+    return [stamped(f, eid, source) for f in check_all(encounter, context)]
+
+
+def check_all(encounter: Any, context: CheckContext) -> list[Finding]:
+    """Every registered check's findings on one valid encounter, as fired: without the
+    claim's IDs, and shared between claims (see :func:`fire`); for callers that stamp
+    each finding with IDs of their own (a file's claim: its segment)."""
+    return [f for check_ in CHECKS for f in check_(encounter, context)]
+
+
+def stamped(finding: Finding, encounter_id: str | None, source: str | None) -> Finding:
+    """``finding`` about one claim: ``dataclasses.replace`` costs several times more."""
+    f = finding
+    return Finding(f.rule_id, f.level, f.severity, f.owner, f.message, f.fix, f.field, f.loop,
+                   f.segment, f.element, encounter_id, source)  # fmt: skip
 
 
 __all__ = [
@@ -179,7 +185,9 @@ __all__ = [
     "Rule",
     "Severity",
     "check",
+    "check_all",
     "fire",
     "register",
     "run_checks",
+    "stamped",
 ]

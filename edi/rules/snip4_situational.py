@@ -246,6 +246,10 @@ SPAN_TOO_LONG = _R(
 )
 
 
+LONGEST_LINE = timedelta(days=31)
+"""Professional lines spanning more days than this are usually rejected."""
+
+
 @check
 def accident(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     acc = enc.accident
@@ -314,8 +318,7 @@ def admission(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 def dates(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     today = ctx.today
     birth = patient_of(enc).birth_date
-    first = first_service_date(enc)
-    if enc.onset_date and enc.onset_date > first:
+    if enc.onset_date and enc.onset_date > first_service_date(enc):
         yield fire(ONSET_AFTER_SERVICE)
     for i, line in enumerate(enc.service_lines):
         end = line.service_date_end or line.service_date
@@ -323,7 +326,7 @@ def dates(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
             yield fire(FUTURE_DATE, field=line_field(i, "service_date"), line=i + 1)
         if birth and line.service_date < birth:
             yield fire(BEFORE_BIRTH, field=line_field(i, "service_date"), line=i + 1)
-        if end - line.service_date > timedelta(days=31):
+        if end - line.service_date > LONGEST_LINE:
             days = (end - line.service_date).days + 1
             yield fire(
                 SPAN_TOO_LONG, field=line_field(i, "service_date_end"), line=i + 1, days=days

@@ -165,12 +165,11 @@ def is_drug(code: str) -> bool:
 def units(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     for i, line in enumerate(enc.service_lines):
         code, n = line.procedure_code, i + 1
-        field = line_field(i, "unit_type")
         if is_anesthesia(code):
             if line.unit_type != "MJ":
-                yield fire(ANESTHESIA_MINUTES, field=field, line=n, code=code)
+                yield fire(ANESTHESIA_MINUTES, field=line_field(i, "unit_type"), line=n, code=code)
         elif line.unit_type == "MJ":
-            yield fire(MINUTES_NOT_ANESTHESIA, field=field, line=n, code=code)
+            yield fire(MINUTES_NOT_ANESTHESIA, field=line_field(i, "unit_type"), line=n, code=code)
         elif line.units != line.units.to_integral_value():
             yield fire(
                 FRACTIONAL_UNITS, field=line_field(i, "units"), line=n, code=code, units=line.units
@@ -182,12 +181,11 @@ def drugs(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     medicaid = enc.payer.claim_filing_indicator == "MC"
     for i, line in enumerate(enc.service_lines):
         code = line.procedure_code
-        field = line_field(i, "ndc")
         if is_drug(code) and not line.ndc:
             rule = NDC_MISSING_MEDICAID if medicaid else NDC_MISSING
-            yield fire(rule, field=field, line=i + 1, code=code)
+            yield fire(rule, field=line_field(i, "ndc"), line=i + 1, code=code)
         elif line.ndc and not is_drug(code):
-            yield fire(NDC_NOT_DRUG, field=field, line=i + 1, code=code)
+            yield fire(NDC_NOT_DRUG, field=line_field(i, "ndc"), line=i + 1, code=code)
 
 
 @check

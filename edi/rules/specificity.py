@@ -114,6 +114,9 @@ def questions(enc: Any, release: Any) -> Iterator[Question]:
 
 @check
 def evidence_of_more(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    lines = enc.service_lines
+    if not any(line.modifiers or evidence_of(line.procedure_code) for line in lines):
+        return  # no line shows more (the usual claim): no release to look up
     release, _ = code_sets(ctx).icd.release_for(first_service_date(enc))
     for q in questions(enc, release):
         code = enc.diagnoses[q.pointer - 1]
