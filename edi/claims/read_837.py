@@ -30,6 +30,7 @@ from edi.claims.models import Date, Encounter, RevenueLine, ServiceLine, Subscri
 from edi.codesets.procedures import procedure_kind
 from edi.guides.model import Guide, guide_for, x222a1
 from edi.guides.segments import SegmentReader
+from edi.x12.delimiters import DEFAULT, Delimiters
 from edi.x12.reader import (
     EnvelopeFinding,
     Segment,
@@ -131,13 +132,17 @@ _AREAS = ("HEADER", *_LEVELS, "2300", "2400")
 """Where the reader stands: the header, a hierarchical level, a claim or a service line.
 The loops below them (2010AA, 2310B...) are found within them."""
 _OPENERS = frozenset({"HL", "CLM", "LX"})
+_CLOSERS = frozenset({"HL", "CLM", "SE", "ST"})
+"""The segments that end the claim being read."""
 _LINES = "service_lines[]"
 _ICD9 = frozenset({"BK", "BF"})
 _MEMO_SIZE = 50_000
 """Entries a walker remembers of each kind before it starts afresh (memory stays flat)."""
+_HEADER, _CLAIM, _LINE = range(3)
+"""What a described segment fills: the parts above the claim, the claim, its last line."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Described:
     """One described segment, compiled for reading, with where it may appear."""
 
@@ -150,13 +155,33 @@ class _Described:
     """Whether, when its subject ends in a list (``other_payers[]``), it starts a new item
     of it: the segment that opens its loop (2320 SBR, 2430 SVD), or one that repeats
     within it (each CAS is one group)."""
+    fills: int
+    """:data:`_HEADER`, :data:`_CLAIM` or :data:`_LINE`."""
+    subject: str
+    """The subject within what it fills (a line's, without ``service_lines[].``)."""
+    listed: bool
+    """Whether ``subject`` passes through a list (``other_payers[].payer``): which item
+    it fills is known only as the segment comes (see :func:`_item`)."""
+    role: str
+    """What the walker does besides reading it: ``HL`` (a level opens), ``CLM`` (a claim),
+    ``LX`` (a line), ``SBR`` (2000B's, whose position the patient takes), ``SV1``/``SV2``
+    (the line's place; SV1's code set), ``HI`` (ICD-9 codes counted), else ''."""
+    paths: dict[str, tuple[tuple[str, ...], str, str]]
+    """Each key its reader's values may have → the parent keys and key it is written at
+    in the item (``address.city`` of ``subscriber`` → (subscriber, address), city) and the
+    place findings on it point at (``subscriber.address.city``; a listed subject's is
+    relative to the item)."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Reading:
     by_id: dict[str, tuple[_Described, ...]]
-    level_keys: dict[str, frozenset[str]]
-    """Hierarchical level → the record keys read in it (forgotten when one opens)."""
+    level_keys: dict[str, tuple[str, ...]]
+    """Hierarchical level → the record keys read in it and in the levels below it
+    (forgotten when one opens)."""
+    claim_keys: frozenset[str]
+    """The record keys a claim's own segments write into (``billing_provider`` by CLM07):
+    a claim takes its own copy of these parts of the level header, and shares the rest."""
     claim_type: str = "professional"
     """What every claim of the guide is: ``institutional`` for the 837I (X223)."""
     lines: str = _LINES
@@ -171,6 +196,35 @@ class _Reading:
         return self.lines[:-2]
 
 
+def _key(path: str) -> str:
+    """The record key a field path starts with: ``other_payers[].payer.name`` → ``other_payers``."""
+    return path.split(".")[0].split("[")[0]
+
+
+_ADDED = {"SV1": ("code_set",), "SBR": ("subscriber_relationship",)}
+"""Keys the walker adds to what a segment reads (see :func:`_procedure`, :meth:`_Walker._take`)."""
+
+
+def _paths(
+    subject: str, listed: bool, names: Iterable[str]
+) -> dict[str, tuple[tuple[str, ...], str, str]]:
+    """:attr:`_Described.paths` of a segment about ``subject`` whose values have ``names``."""
+    rest = subject.split("[]")[-1].lstrip(".") if listed else subject  # see _item
+    paths = {}
+    for name in names:
+        *parents, last = (f"{rest}.{name}" if rest else name).split(".")
+        place = name if listed or not subject else f"{subject}.{name}"
+        paths[name] = (tuple(parents), last, place)
+    return paths
+
+
+def _role(sid: str, area: str) -> str:
+    """:attr:`_Described.role` of a segment ``sid`` of ``area``."""
+    if sid in ("HL", "CLM", "LX", "SV1", "SV2", "HI") or (sid == "SBR" and area == "2000B"):
+        return sid
+    return ""
+
+
 @cache
 def _reading(guide: Guide) -> _Reading:
     def area(loop: str | None) -> str:
@@ -178,24 +232,33 @@ def _reading(guide: Guide) -> _Reading:
             loop = guide.loops[loop].parent
         return loop or "HEADER"
 
+    lines = next(
+        (s.subject for s in guide.segments.values() if s.loop == "2400" and s.subject), _LINES
+    ).split(".")[0]
     by_id: dict[str, list[_Described]] = {}
-    keys: dict[str, set[str]] = {level: set() for level in _LEVELS}
+    keys: dict[str, set[str]] = {level: set() for level in (*_LEVELS, "2300", "2400")}
     for spec in guide.segments.values():
         where = area(spec.loop)
         first = guide.loops[spec.loop].first_segment == spec.segment_id
         starts_item = first or spec.facts.max_use != "1"
+        subject = spec.subject
+        if subject.startswith(lines):
+            fills, subject = _LINE, subject[len(lines) + 1 :]
+        else:
+            fills = _CLAIM if where in ("2300", "2400") else _HEADER
+        reader = SegmentReader(spec)
+        listed = "[]" in subject
         by_id.setdefault(spec.segment_id, []).append(
-            _Described(SegmentReader(spec), spec.loop, where, first, starts_item)
-        )
+            _Described(
+                reader, spec.loop, where, first, starts_item, fills, subject, listed,
+                _role(spec.segment_id, where),
+                _paths(subject, listed, (*reader.fields, *_ADDED.get(spec.segment_id, ()))),
+            )
+        )  # fmt: skip
         if where in keys:
             keys[where].update(
-                path.split(".")[0].split("[")[0]
-                for element in spec.elements
-                for path in element.paths(spec.subject)
+                _key(path) for element in spec.elements for path in element.paths(spec.subject)
             )
-    lines = next(
-        (s.subject for s in guide.segments.values() if s.loop == "2400" and s.subject), _LINES
-    )
     probes = {
         sid: (
             tuple(sorted({d.reader.qualifier_index for d in variants} - {0})),
@@ -205,28 +268,45 @@ def _reading(guide: Guide) -> _Reading:
     }
     return _Reading(
         {k: tuple(v) for k, v in by_id.items()},
-        {k: frozenset(v) for k, v in keys.items()},
+        {
+            level: tuple(key for below in _LEVELS[i:] for key in keys[below])
+            for i, level in enumerate(_LEVELS)
+        },
+        frozenset(keys["2300"] | keys["2400"]),
         "institutional" if guide.version.startswith("005010X223") else "professional",
-        lines.split(".")[0],
+        lines,
         probes,
     )
 
 
 class _Walker:
-    """Follow one 837's hierarchy and emit a :class:`FileClaim` per CLM."""
+    """Follow one 837's hierarchy and emit a :class:`FileClaim` per CLM.
 
-    def __init__(self, guide: Guide) -> None:
-        self.reading = _reading(guide)
+    It takes bare element lists (``[0]`` the ID) and their file positions, so a reader
+    of a whole file makes no object per segment; ``delimiters`` are the interchange's.
+    """
+
+    def __init__(self, guide: Guide, delimiters: Delimiters = DEFAULT) -> None:
+        self.reading = reading = _reading(guide)
+        self._probes = reading.probes
+        self._lines_key = reading.lines_key
         self.st_position = 0
         self.st02 = ""
         self._placed: dict[tuple[str, ...], _Described | None] = {}
         """What :meth:`_place` decided, by all it looks at (segment ID, where the reader
         stands, the qualifiers): a claim's segments are placed as the last claim's were."""
-        self._paths: dict[tuple[str, str, str], tuple[tuple[str, ...], str, str]] = {}
-        self._values: dict[tuple[Any, ...], dict[str, Any]] = {}
-        """What a described segment reads, by its text: claims repeat most segments
-        (service lines, dates, providers, payers), so each is read once."""
+        self._code_sets: dict[str, str] = {}
+        """Procedure code → its code set (see :meth:`_procedure`)."""
+        self._dropped: dict[tuple[str, str], bool] = {}
+        """(level, place) → whether an HL of the level forgets the place."""
+        self.delimiters = delimiters
         self._start()
+
+    def use(self, delimiters: Delimiters) -> None:
+        """Read on with another interchange's delimiters."""
+        if delimiters != self.delimiters:
+            self.delimiters = delimiters
+            self._placed.clear()  # HI01-1 splits differently now
 
     def _start(self) -> None:
         self.header: dict[str, Any] = {}
@@ -238,61 +318,57 @@ class _Walker:
         self.area = self.loop = "HEADER"
         self.sbr_position = 0
 
-    def feed(self, seg: Segment) -> FileClaim | None:
-        """Take one segment; returns the previous claim when a new one (or level) starts."""
-        sid = seg.id
-        done = None
-        if self.claim is not None and sid in ("HL", "CLM", "SE", "ST"):
-            done = self.claim
-            self.claim = self.line = None
+    def feed(self, elements: list[str], position: int) -> FileClaim | None:
+        """Take one segment (its element list and file position); returns the previous
+        claim when a new one (or level) starts."""
+        sid = elements[0]
+        done = self.claim
+        if done is not None:
+            if sid in _CLOSERS:
+                self.claim = self.line = None
+            else:
+                done.end_position = position - self.st_position + 1
+                done = None
         if sid == "ST":
             self._start()
-            self.st_position, self.st02 = seg.position, seg.get(2)
+            self.st_position, self.st02 = position, elements[2] if len(elements) > 2 else ""
             return done
         if not self.st_position:
-            self.st_position = seg.position - 1  # a transaction body, ST left out
-        if self.claim is not None:
-            self.claim.end_position = seg.position - self.st_position + 1
-        described = self._place(seg)
+            self.st_position = position - 1  # a transaction body, ST left out
+        described = self._place(sid, elements, position)
         if described is not None:
-            self._take(seg, described)
+            self._take(sid, elements, position, described)
         return done
 
     def close(self) -> FileClaim | None:
         return self.claim
 
-    def _place(self, seg: Segment) -> _Described | None:
-        """The described segment ``seg`` is, from where the reader stands (None if none):
-        a strict match first (HI01-1 agrees too), else a loose one."""
-        probe = self.reading.probes.get(seg.id)
+    def _place(self, sid: str, elements: list[str], position: int) -> _Described | None:
+        """The described segment ``elements`` is, from where the reader stands (None if
+        none): a strict match first (HI01-1 agrees too), else a loose one."""
+        probe = self._probes.get(sid)
         if probe is None:
             return None
         indexes, composite = probe
-        key = (seg.id, self.loop, self.area, *[seg.get(i) for i in indexes])
+        count = len(elements)
+        key: tuple[str, ...]
+        if len(indexes) == 1:
+            at = indexes[0]
+            key = (sid, self.loop, self.area, elements[at] if at < count else "")
+        else:
+            key = (sid, self.loop, self.area, *[elements[i] if i < count else "" for i in indexes])
         if composite:
-            key += (seg.component(1, 1),)
+            key += (elements[1].partition(self.delimiters.component)[0] if count > 1 else "",)
         try:
             return self._placed[key]
         except KeyError:
             pass
+        seg = Segment(sid, elements, position, 0, self.delimiters)
         found = self._find(seg, strict=True) or self._find(seg, strict=False)
         if len(self._placed) >= _MEMO_SIZE:  # qualifiers are codes, unless a file is damaged
             self._placed.clear()
         self._placed[key] = found
         return found
-
-    def _read(self, seg: Segment, d: _Described) -> dict[str, Any]:
-        """What ``seg`` carries as ``d`` (not to be changed: it is shared, see ``_values``)."""
-        key = (d.reader, seg.delimiters.component, *seg.elements)
-        values = self._values.get(key)
-        if values is None:
-            values = d.reader.read(seg)
-            if seg.id == "SV1":
-                _procedure(values)
-            if len(self._values) >= _MEMO_SIZE:
-                self._values.clear()
-            self._values[key] = values
-        return values
 
     def _find(self, seg: Segment, strict: bool) -> _Described | None:
         found = None
@@ -308,110 +384,124 @@ class _Walker:
                 found = d
         return found
 
-    def _take(self, seg: Segment, d: _Described) -> None:
+    def _take(self, sid: str, elements: list[str], position: int, d: _Described) -> None:
         self.loop = d.loop
-        sid = seg.id
-        if sid == "HL":
+        role = d.role
+        if role == "HL":
             self._level(d.loop)
-        elif sid == "CLM":
-            self._claim(seg)
-        elif sid == "LX" and self.claim is not None:
+        elif role == "CLM":
+            self._claim(elements, position)
+        elif role == "LX" and self.claim is not None:
             self.line = {}
-            self.claim.record[self.reading.lines_key].append(self.line)
+            self.claim.record[self._lines_key].append(self.line)
             self.area = "2400"
-        elif sid == "SBR" and d.area == "2000B":
-            self.sbr_position = seg.position
-        spec = d.reader.spec
-        values = self._read(seg, d)
-        if (
-            sid == "SBR" and d.area == "2000B" and "subscriber_relationship" not in values
-        ):  # an empty SBR02 says the patient is someone else (2000C follows)
-            values = {**values, "subscriber_relationship": ""}
-        subject = spec.subject
-        lines = self.reading.lines
-        if subject.startswith(lines):
-            if self.line is None or self.claim is None:
+        elif role == "SBR":
+            self.sbr_position = position
+        values = d.reader.values(elements, self.delimiters.component)
+        if role == "SV1":
+            self._procedure(values)
+        elif role == "SBR" and "subscriber_relationship" not in values:
+            values["subscriber_relationship"] = ""  # an empty SBR02: 2000C follows
+        fills = d.fills
+        claim = self.claim
+        places: dict[str, int] | None
+        if fills == _LINE:
+            if self.line is None or claim is None:
                 return
-            target, rest, prefix = _item(self.line, subject[len(lines) + 1 :], d.starts_item)
-            places = {}  # findings on a line point at its SV1 (SV2)
-            if sid in ("SV1", "SV2"):
-                number = len(self.claim.record[self.reading.lines_key])
-                self.claim.positions[f"line{number}"] = seg.position
-        elif d.area in ("2300", "2400"):
-            if self.claim is None:  # a claim's segment with no CLM before it: nothing to fill
+            target, places = self.line, None  # findings on a line point at its SV1 (SV2)
+            if role == "SV1" or role == "SV2":
+                claim.positions[f"line{len(claim.record[self._lines_key])}"] = position
+        elif fills == _CLAIM:
+            if claim is None:  # a claim's segment with no CLM before it: nothing to fill
                 return
-            target, rest, prefix = _item(self.claim.record, subject, d.starts_item)
-            places = self.claim.positions
-            if sid == "HI":
-                self._diagnoses(seg, bool(values))
+            target, places = claim.record, claim.positions
+            if role == "HI":
+                self._diagnoses(claim, elements, bool(values), position)
         else:
-            target, rest, prefix, places = self.header, subject, subject, self.places
-        position = seg.position
-        if prefix and d.opens_loop:
+            target, places = self.header, self.places
+        prefix = d.subject
+        if d.listed:
+            target, _, prefix = _item(target, prefix, d.starts_item)
+        if places is not None and prefix and d.opens_loop:
             places[prefix] = position
+        paths = d.paths
+        node, at = target, ()
         for name, value in values.items():
-            parents, last, place = self._path(rest, prefix, name)
-            node = target
-            for part in parents:
-                node = node.setdefault(part, {})
-            if type(value) is list:  # shared by every segment spelled the same: copied
-                node.setdefault(last, []).extend(_copy(value))
+            parents, last, place = paths[name]
+            if parents is not at:  # most of a segment's values share their parents
+                node, at = target, parents
+                for part in parents:
+                    node = node.setdefault(part, {})
+            if type(value) is list:  # read for this segment alone: no copy needed
+                node.setdefault(last, []).extend(value)
             else:
                 node[last] = value
-            places[place] = position
-        if prefix and values:
+            if places is not None:
+                places[f"{prefix}.{place}" if d.listed and prefix else place] = position
+        if places is not None and prefix and values:
             places.setdefault(prefix, position)
 
-    def _path(self, rest: str, prefix: str, name: str) -> tuple[tuple[str, ...], str, str]:
-        """Where field ``name`` of a segment goes: the parents and key of ``rest.name``
-        in the target, and the place ``prefix.name`` (worked out once each)."""
-        key = (rest, prefix, name)
-        path = self._paths.get(key)
-        if path is None:
-            *parents, last = (f"{rest}.{name}" if rest else name).split(".")
-            path = (tuple(parents), last, f"{prefix}.{name}" if prefix else name)
-            if len(self._paths) >= _MEMO_SIZE:
-                self._paths.clear()
-            self._paths[key] = path
-        return path
+    def _procedure(self, values: dict[str, Any]) -> None:
+        """The code set is not in the 837P (SV101-1 is HC for both): it follows from the
+        code (worked out once per code: lines repeat a few codes)."""
+        code = values.get("procedure_code")
+        if code:
+            code_set = self._code_sets.get(code)
+            if code_set is None:
+                kind = procedure_kind(code)
+                code_set = "HCPCS" if kind == "hcpcs_level_ii" else "CPT"
+                if len(self._code_sets) >= _MEMO_SIZE:
+                    self._code_sets.clear()
+                self._code_sets[code] = code_set
+            values["code_set"] = code_set
 
     def _level(self, level: str) -> None:
         """A new HL: forget what this level and the ones below it had read."""
         self.area = level
-        below = _LEVELS[_LEVELS.index(level) :]
-        keys = tuple(key for lv in below for key in self.reading.level_keys[lv])
+        keys = self.reading.level_keys[level]
         self.header = {k: v for k, v in self.header.items() if k not in keys}
-        self.places = {k: v for k, v in self.places.items() if not k.startswith(keys)}
+        dropped = self._dropped
+        kept = {}
+        for place, position in self.places.items():
+            drop = dropped.get((level, place))
+            if drop is None:
+                drop = dropped[level, place] = place.startswith(keys)
+            if not drop:
+                kept[place] = position
+        self.places = kept
 
-    def _claim(self, seg: Segment) -> None:
-        record = _copy(self.header)
-        record.update({"diagnoses": [], "service_lines": [], self.reading.lines_key: []})
+    def _claim(self, elements: list[str], position: int) -> None:
+        own = self.reading.claim_keys
+        record = {k: _copy(v) if k in own else v for k, v in self.header.items()}
+        record.update({"diagnoses": [], "service_lines": [], self._lines_key: []})
         places = {"patient": self.sbr_position, **self.places}
-        if self.reading.claim_type != "professional":
-            record["claim_type"] = self.reading.claim_type
-            places[self.reading.claim_type] = seg.position  # its CLM05, until more is read
-        clm_in_st = seg.position - self.st_position + 1
-        self.claim = FileClaim(
-            seg.get(1), record, seg.position, places, self.st02, clm_in_st, clm_in_st
-        )
+        claim_type = self.reading.claim_type
+        if claim_type != "professional":
+            record["claim_type"] = claim_type
+            places[claim_type] = position  # its CLM05, until more is read
+        clm_in_st = position - self.st_position + 1
+        clm01 = elements[1] if len(elements) > 1 else ""
+        self.claim = FileClaim(clm01, record, position, places, self.st02, clm_in_st, clm_in_st)
         self.area, self.line = "2300", None
 
-    def _diagnoses(self, seg: Segment, any_read: bool) -> None:
+    def _diagnoses(
+        self, claim: FileClaim, elements: list[str], any_read: bool, position: int
+    ) -> None:
         """ICD-9-CM codes (BK/BF) are counted, not read: the rules reject them by count."""
-        assert self.claim is not None
-        icd9 = sum(1 for i in range(1, len(seg.elements)) if seg.component(i, 1) in _ICD9)
+        component = self.delimiters.component
+        icd9 = sum(1 for element in elements[1:] if element.partition(component)[0] in _ICD9)
         if icd9:
-            record = self.claim.record
+            record = claim.record
             record["icd9_diagnoses"] = record.get("icd9_diagnoses", 0) + icd9
         if any_read or icd9:
-            self.claim.positions.setdefault("HI", seg.position)
-            self.claim.positions.setdefault("icd9_diagnoses", seg.position)
+            claim.positions.setdefault("HI", position)
+            claim.positions.setdefault("icd9_diagnoses", position)
 
 
 def _copy(value: Any) -> Any:
-    """A copy of record data (dicts and lists of strings, numbers and dates), which every
-    claim under a level takes of the level's header: what ``copy.deepcopy`` makes of it,
-    at a fraction of the cost (nothing to memoise: the reader never shares a part)."""
+    """A copy of record data (dicts and lists of strings, numbers and dates): what
+    ``copy.deepcopy`` makes of it, at a fraction of the cost (nothing to memoise: the
+    reader never shares a part within one record)."""
     if type(value) is dict:
         return {key: _copy(item) for key, item in value.items()}
     if type(value) is list:
@@ -445,18 +535,30 @@ def _item(root: dict[str, Any], subject: str, new: bool) -> tuple[dict[str, Any]
     return target, rest, ".".join(path + parts[last + 1 :])
 
 
-def _procedure(values: dict[str, Any]) -> None:
-    """The code set is not in the 837P (SV101-1 is HC for both): it follows from the code."""
-    code = values.get("procedure_code")
-    if code:
-        values["code_set"] = "HCPCS" if procedure_kind(code) == "hcpcs_level_ii" else "CPT"
-
-
 def file_claims(segments: Iterable[Segment], guide: Guide | None = None) -> Iterator[FileClaim]:
     """The claims of 837P segments: one transaction set's body, or whole interchanges."""
     walker = _Walker(guide or x222a1())
     for seg in segments:
-        done = walker.feed(seg)
+        if seg.delimiters is not walker.delimiters:
+            walker.use(seg.delimiters)
+        done = walker.feed(seg.elements, seg.position)
+        if done is not None:
+            yield done
+    last = walker.close()
+    if last is not None:
+        yield last
+
+
+def body_claims(
+    body: Iterable[tuple[int, list[str]]], delimiters: Delimiters, guide: Guide
+) -> Iterator[FileClaim]:
+    """:func:`file_claims` of a transaction set's body as (file position, element list)
+    pairs, ``[0]`` the ID (:meth:`~edi.x12.reader.Transaction.elements`): no
+    :class:`Segment` per segment, for readers of whole files."""
+    walker = _Walker(guide, delimiters)
+    feed = walker.feed
+    for position, elements in body:
+        done = feed(elements, position)
         if done is not None:
             yield done
     last = walker.close()
