@@ -171,6 +171,9 @@ class _Described:
     in the item (``address.city`` of ``subscriber`` → (subscriber, address), city) and the
     place findings on it point at (``subscriber.address.city``; a listed subject's is
     relative to the item)."""
+    parents: tuple[str, ...] | None
+    """The parent keys of all its values, when they have the same and none is a list
+    (N4: (subscriber, address)): the values are then written in one ``dict.update``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +221,19 @@ def _paths(
     return paths
 
 
+def _parents(
+    listed: bool, paths: dict[str, tuple[tuple[str, ...], str, str]], lists: Iterable[str]
+) -> tuple[str, ...] | None:
+    """:attr:`_Described.parents`: the one parent path of all ``paths``, if they have one
+    and their keys are the values' own (no list among them, no item to find)."""
+    if listed or any(name in paths for name in lists):
+        return None
+    found = {parents for parents, last, _ in paths.values()}
+    if len(found) != 1 or any(last != name for name, (_, last, _) in paths.items()):
+        return None
+    return found.pop()
+
+
 def _role(sid: str, area: str) -> str:
     """:attr:`_Described.role` of a segment ``sid`` of ``area``."""
     if sid in ("HL", "CLM", "LX", "SV1", "SV2", "HI") or (sid == "SBR" and area == "2000B"):
@@ -248,11 +264,11 @@ def _reading(guide: Guide) -> _Reading:
             fills = _CLAIM if where in ("2300", "2400") else _HEADER
         reader = SegmentReader(spec)
         listed = "[]" in subject
+        paths = _paths(subject, listed, (*reader.fields, *_ADDED.get(spec.segment_id, ())))
         by_id.setdefault(spec.segment_id, []).append(
             _Described(
                 reader, spec.loop, where, first, starts_item, fills, subject, listed,
-                _role(spec.segment_id, where),
-                _paths(subject, listed, (*reader.fields, *_ADDED.get(spec.segment_id, ()))),
+                _role(spec.segment_id, where), paths, _parents(listed, paths, reader.lists),
             )
         )  # fmt: skip
         if where in keys:
@@ -297,8 +313,8 @@ class _Walker:
         stands, the qualifiers): a claim's segments are placed as the last claim's were."""
         self._code_sets: dict[str, str] = {}
         """Procedure code → its code set (see :meth:`_procedure`)."""
-        self._dropped: dict[tuple[str, str], bool] = {}
-        """(level, place) → whether an HL of the level forgets the place."""
+        self._dropped: dict[str, dict[str, bool]] = {}
+        """Level → place → whether an HL of the level forgets the place."""
         self.delimiters = delimiters
         self._start()
 
@@ -351,14 +367,16 @@ class _Walker:
             return None
         indexes, composite = probe
         count = len(elements)
+        first = ""  # HI01-1, when it tells variants apart
+        if composite and count > 1:
+            first = elements[1].partition(self.delimiters.component)[0]
         key: tuple[str, ...]
         if len(indexes) == 1:
             at = indexes[0]
-            key = (sid, self.loop, self.area, elements[at] if at < count else "")
+            key = (sid, self.loop, self.area, elements[at] if at < count else "", first)
         else:
-            key = (sid, self.loop, self.area, *[elements[i] if i < count else "" for i in indexes])
-        if composite:
-            key += (elements[1].partition(self.delimiters.component)[0] if count > 1 else "",)
+            qualifiers = [elements[i] if i < count else "" for i in indexes]
+            key = (sid, self.loop, self.area, *qualifiers, first)
         try:
             return self._placed[key]
         except KeyError:
@@ -419,27 +437,7 @@ class _Walker:
                 self._diagnoses(claim, elements, bool(values), position)
         else:
             target, places = self.header, self.places
-        prefix = d.subject
-        if d.listed:
-            target, _, prefix = _item(target, prefix, d.starts_item)
-        if places is not None and prefix and d.opens_loop:
-            places[prefix] = position
-        paths = d.paths
-        node, at = target, ()
-        for name, value in values.items():
-            parents, last, place = paths[name]
-            if parents is not at:  # most of a segment's values share their parents
-                node, at = target, parents
-                for part in parents:
-                    node = node.setdefault(part, {})
-            if type(value) is list:  # read for this segment alone: no copy needed
-                node.setdefault(last, []).extend(value)
-            else:
-                node[last] = value
-            if places is not None:
-                places[f"{prefix}.{place}" if d.listed and prefix else place] = position
-        if places is not None and prefix and values:
-            places.setdefault(prefix, position)
+        _write(d, target, places, values, position)
 
     def _procedure(self, values: dict[str, Any]) -> None:
         """The code set is not in the 837P (SV101-1 is HC for both): it follows from the
@@ -460,12 +458,14 @@ class _Walker:
         self.area = level
         keys = self.reading.level_keys[level]
         self.header = {k: v for k, v in self.header.items() if k not in keys}
-        dropped = self._dropped
+        dropped = self._dropped.get(level)
+        if dropped is None or len(dropped) >= _MEMO_SIZE:
+            dropped = self._dropped[level] = {}
         kept = {}
         for place, position in self.places.items():
-            drop = dropped.get((level, place))
+            drop = dropped.get(place)
             if drop is None:
-                drop = dropped[level, place] = place.startswith(keys)
+                drop = dropped[place] = place.startswith(keys)
             if not drop:
                 kept[place] = position
         self.places = kept
@@ -496,6 +496,51 @@ class _Walker:
         if any_read or icd9:
             claim.positions.setdefault("HI", position)
             claim.positions.setdefault("icd9_diagnoses", position)
+
+
+def _write(
+    d: _Described,
+    target: dict[str, Any],
+    places: dict[str, int] | None,
+    values: dict[str, Any],
+    position: int,
+) -> None:
+    """Write what a segment read as ``d`` into ``target`` (the header, the claim's record,
+    its line), and note ``position`` in ``places`` for each field (None: not noted)."""
+    prefix = d.subject
+    if d.listed:
+        target, _, prefix = _item(target, prefix, d.starts_item)
+    if places is not None and prefix and d.opens_loop:
+        places[prefix] = position
+    paths = d.paths
+    parents = d.parents
+    if parents is not None:  # the usual segment: one dict takes all its values
+        if values:
+            node = target
+            for part in parents:
+                node = node.setdefault(part, {})
+            node.update(values)
+            if places is not None:
+                for name in values:
+                    places[paths[name][2]] = position
+                if prefix:
+                    places.setdefault(prefix, position)
+        return
+    node, at = target, ()
+    for name, value in values.items():
+        parents, last, place = paths[name]
+        if parents is not at:  # most of a segment's values share their parents
+            node, at = target, parents
+            for part in parents:
+                node = node.setdefault(part, {})
+        if type(value) is list:  # read for this segment alone: no copy needed
+            node.setdefault(last, []).extend(value)
+        else:
+            node[last] = value
+        if places is not None:
+            places[f"{prefix}.{place}" if d.listed and prefix else place] = position
+    if places is not None and prefix and values:
+        places.setdefault(prefix, position)
 
 
 def _copy(value: Any) -> Any:

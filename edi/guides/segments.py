@@ -51,18 +51,13 @@ class SegmentReader:
         """The qualifier's codes this variant takes."""
         takes = [_Take.of(e, spec.ranged) for e in spec.elements if e.binding.kind == "field"]
         self._elements = tuple(
-            (
-                index,
-                any(t.component for t in mine),
-                code_at.get(index, 0),
-                mine,
-            )
+            (index, _plain(mine), any(t.component for t in mine), code_at.get(index, 0), mine)
             for index in sorted({t.index for t in takes})
             for mine in [tuple(t for t in takes if t.index == index)]
         )
-        """(element index, whether components of it are read, the component that must
-        then carry a fixed code or 0, the takes of its fields) for each element
-        :meth:`values` reads, in order."""
+        """(element index, its :func:`_plain` reading or None, whether components of it
+        are read, the component that must then carry a fixed code or 0, the takes of its
+        fields) for each element :meth:`values` reads, in order."""
         self._builders = tuple(
             (e.index, "@" + e.binding.value) for e in spec.elements if e.binding.kind == "builder"
         )
@@ -75,6 +70,15 @@ class SegmentReader:
             )
         )
         """The keys :meth:`values` may return (``modifiers`` for ``modifiers[0]``...)."""
+        self.lists = tuple(
+            dict.fromkeys(
+                field[0]
+                for take in takes
+                for field in (*take.fields, *([take.through] if take.through else []))
+                if field[1] >= 0
+            )
+        )
+        """Those of them whose values are lists."""
 
     def matches(self, seg: Segment, strict: bool = False) -> bool:
         """Whether ``seg`` is this variant: its qualifier (NM101, REF01, HL03...) agrees;
@@ -101,11 +105,15 @@ class SegmentReader:
         out: dict[str, Any] = {}
         items: dict[tuple[str, int], dict[str, Any]] = {}
         count = len(elements)
-        for index, composite, coded, takes in self._elements:
+        for index, plain, composite, coded, takes in self._elements:
             if index >= count:
                 break
             raw = elements[index]
             if not raw:
+                continue
+            if plain is not None:  # most elements: one field, no choice
+                name, convert = plain
+                out[name] = convert(raw) if convert is not None else raw
                 continue
             parts = raw.split(component) if composite else []
             known = not coded or (parts[coded - 1] if coded <= len(parts) else "") in self._codes
@@ -169,6 +177,18 @@ class _Take:
             ranged,
             _converter(element, binding),
         )
+
+
+def _plain(takes: tuple[_Take, ...]) -> tuple[str, Callable[[str], Any] | None] | None:
+    """(field, converter) when an element is read as a whole into one plain field (no
+    component, no list, no period, no choice by NM102); else None."""
+    if len(takes) != 1:
+        return None
+    take = takes[0]
+    if take.component or len(take.fields) != 1 or take.through is not None:
+        return None
+    name, index, _ = take.fields[0]
+    return (name, take.convert) if index < 0 else None
 
 
 def _field(path: str) -> _Field:
