@@ -295,6 +295,10 @@ def _reading(guide: Guide) -> _Reading:
     )
 
 
+_Seen = tuple[str, str, "_Described | None", dict[str, Any]]
+"""See :attr:`_Walker._seen`: (loop, area, described segment, values)."""
+
+
 class _Walker:
     """Follow one 837's hierarchy and emit a :class:`FileClaim` per CLM.
 
@@ -311,8 +315,13 @@ class _Walker:
         self._placed: dict[tuple[str, ...], _Described | None] = {}
         """What :meth:`_place` decided, by all it looks at (segment ID, where the reader
         stands, the qualifiers): a claim's segments are placed as the last claim's were."""
-        self._code_sets: dict[str, str] = {}
-        """Procedure code → its code set (see :meth:`_procedure`)."""
+        self._seen: dict[str, _Seen] = {}
+        """A segment's text → where the reader stood when it was last met, what it was
+        placed as there, and what it reads: claims repeat most segments (service lines,
+        dates, providers, payers), so each is placed and read once."""
+        self._met: set[str] = set()
+        """The segments met once (see :meth:`_see`)."""
+        self._separator = delimiters.element
         self._dropped: dict[str, dict[str, bool]] = {}
         """Level → place → whether an HL of the level forgets the place."""
         self.delimiters = delimiters
@@ -321,8 +330,10 @@ class _Walker:
     def use(self, delimiters: Delimiters) -> None:
         """Read on with another interchange's delimiters."""
         if delimiters != self.delimiters:
-            self.delimiters = delimiters
+            self.delimiters, self._separator = delimiters, delimiters.element
             self._placed.clear()  # HI01-1 splits differently now
+            self._seen.clear()
+            self._met.clear()
 
     def _start(self) -> None:
         self.header: dict[str, Any] = {}
@@ -351,10 +362,37 @@ class _Walker:
             return done
         if not self.st_position:
             self.st_position = position - 1  # a transaction body, ST left out
-        described = self._place(sid, elements, position)
-        if described is not None:
-            self._take(sid, elements, position, described)
+        text = self._separator.join(elements)
+        seen = self._seen.get(text)
+        if seen is None or seen[0] != self.loop or seen[1] != self.area:
+            seen = self._see(sid, elements, position, text)
+        if seen[2] is not None:
+            self._take(sid, elements, position, seen[2], seen[3])
         return done
+
+    def _see(self, sid: str, elements: list[str], position: int, text: str) -> _Seen:
+        """Place and read segment ``text``, not met before where the reader stands; it is
+        remembered when met the second time (names, IDs and amounts make a third of a
+        file's segments unique: remembering those would only cost)."""
+        described = self._place(sid, elements, position)
+        values: dict[str, Any] = {}
+        if described is not None:
+            values = described.reader.values(elements, self.delimiters.component)
+            if described.role == "SV1":
+                _procedure(values)
+            elif described.role == "SBR" and "subscriber_relationship" not in values:
+                values["subscriber_relationship"] = ""  # an empty SBR02: 2000C follows
+        seen = (self.loop, self.area, described, values)
+        if text in self._met:
+            if len(self._seen) >= _MEMO_SIZE:
+                self._seen.clear()
+            self._met.clear()
+            self._seen[text] = seen
+        else:
+            if len(self._met) >= _MEMO_SIZE:
+                self._met.clear()
+            self._met.add(text)
+        return seen
 
     def close(self) -> FileClaim | None:
         return self.claim
@@ -402,7 +440,11 @@ class _Walker:
                 found = d
         return found
 
-    def _take(self, sid: str, elements: list[str], position: int, d: _Described) -> None:
+    def _take(
+        self, sid: str, elements: list[str], position: int, d: _Described, values: dict[str, Any]
+    ) -> None:
+        """Write what segment ``elements`` read as ``d`` (``values``, shared with every
+        segment spelled the same: not to be changed) where it belongs."""
         self.loop = d.loop
         role = d.role
         if role == "HL":
@@ -415,11 +457,6 @@ class _Walker:
             self.area = "2400"
         elif role == "SBR":
             self.sbr_position = position
-        values = d.reader.values(elements, self.delimiters.component)
-        if role == "SV1":
-            self._procedure(values)
-        elif role == "SBR" and "subscriber_relationship" not in values:
-            values["subscriber_relationship"] = ""  # an empty SBR02: 2000C follows
         fills = d.fills
         claim = self.claim
         places: dict[str, int] | None
@@ -438,20 +475,6 @@ class _Walker:
         else:
             target, places = self.header, self.places
         _write(d, target, places, values, position)
-
-    def _procedure(self, values: dict[str, Any]) -> None:
-        """The code set is not in the 837P (SV101-1 is HC for both): it follows from the
-        code (worked out once per code: lines repeat a few codes)."""
-        code = values.get("procedure_code")
-        if code:
-            code_set = self._code_sets.get(code)
-            if code_set is None:
-                kind = procedure_kind(code)
-                code_set = "HCPCS" if kind == "hcpcs_level_ii" else "CPT"
-                if len(self._code_sets) >= _MEMO_SIZE:
-                    self._code_sets.clear()
-                self._code_sets[code] = code_set
-            values["code_set"] = code_set
 
     def _level(self, level: str) -> None:
         """A new HL: forget what this level and the ones below it had read."""
@@ -533,14 +556,21 @@ def _write(
             node, at = target, parents
             for part in parents:
                 node = node.setdefault(part, {})
-        if type(value) is list:  # read for this segment alone: no copy needed
-            node.setdefault(last, []).extend(value)
+        if type(value) is list:  # shared by every segment spelled the same: copied
+            node.setdefault(last, []).extend(_copy(value))
         else:
             node[last] = value
         if places is not None:
             places[f"{prefix}.{place}" if d.listed and prefix else place] = position
     if places is not None and prefix and values:
         places.setdefault(prefix, position)
+
+
+def _procedure(values: dict[str, Any]) -> None:
+    """The code set is not in the 837P (SV101-1 is HC for both): it follows from the code."""
+    code = values.get("procedure_code")
+    if code:
+        values["code_set"] = "HCPCS" if procedure_kind(code) == "hcpcs_level_ii" else "CPT"
 
 
 def _copy(value: Any) -> Any:
