@@ -162,6 +162,11 @@ class _Described:
     listed: bool
     """Whether ``subject`` passes through a list (``other_payers[].payer``): which item
     it fills is known only as the segment comes (see :func:`_item`)."""
+    steps: tuple[tuple[str, bool], ...]
+    """A listed subject up to its last list, as (key, whether a list) steps
+    (``other_payers[].adjustments[]`` → (other_payers, True), (adjustments, True))."""
+    rest: str
+    """What follows the last list of a listed subject (``payer`` of ``other_payers[].payer``)."""
     role: str
     """What the walker does besides reading it: ``HL`` (a level opens), ``CLM`` (a claim),
     ``LX`` (a line), ``SBR`` (2000B's, whose position the patient takes), ``SV1``/``SV2``
@@ -179,7 +184,7 @@ class _Described:
 @dataclass(frozen=True, slots=True)
 class _Reading:
     by_id: dict[str, tuple[_Described, ...]]
-    level_keys: dict[str, tuple[str, ...]]
+    level_keys: dict[str, frozenset[str]]
     """Hierarchical level → the record keys read in it and in the levels below it
     (forgotten when one opens)."""
     claim_keys: frozenset[str]
@@ -209,10 +214,11 @@ _ADDED = {"SV1": ("code_set",), "SBR": ("subscriber_relationship",)}
 
 
 def _paths(
-    subject: str, listed: bool, names: Iterable[str]
+    subject: str, rest: str, names: Iterable[str]
 ) -> dict[str, tuple[tuple[str, ...], str, str]]:
-    """:attr:`_Described.paths` of a segment about ``subject`` whose values have ``names``."""
-    rest = subject.split("[]")[-1].lstrip(".") if listed else subject  # see _item
+    """:attr:`_Described.paths` of a segment about ``subject`` whose values have ``names``
+    (``rest``: see :attr:`_Described.rest`)."""
+    listed = "[]" in subject
     paths = {}
     for name in names:
         *parents, last = (f"{rest}.{name}" if rest else name).split(".")
@@ -264,10 +270,14 @@ def _reading(guide: Guide) -> _Reading:
             fills = _CLAIM if where in ("2300", "2400") else _HEADER
         reader = SegmentReader(spec)
         listed = "[]" in subject
-        paths = _paths(subject, listed, (*reader.fields, *_ADDED.get(spec.segment_id, ())))
+        parts = subject.split(".")
+        last = max((i for i, part in enumerate(parts) if part.endswith("[]")), default=-1)
+        steps = tuple((part.removesuffix("[]"), part.endswith("[]")) for part in parts[: last + 1])
+        rest = ".".join(parts[last + 1 :]) if listed else subject
+        paths = _paths(subject, rest, (*reader.fields, *_ADDED.get(spec.segment_id, ())))
         by_id.setdefault(spec.segment_id, []).append(
             _Described(
-                reader, spec.loop, where, first, starts_item, fills, subject, listed,
+                reader, spec.loop, where, first, starts_item, fills, subject, listed, steps, rest,
                 _role(spec.segment_id, where), paths, _parents(listed, paths, reader.lists),
             )
         )  # fmt: skip
@@ -285,7 +295,7 @@ def _reading(guide: Guide) -> _Reading:
     return _Reading(
         {k: tuple(v) for k, v in by_id.items()},
         {
-            level: tuple(key for below in _LEVELS[i:] for key in keys[below])
+            level: frozenset(key for below in _LEVELS[i:] for key in keys[below])
             for i, level in enumerate(_LEVELS)
         },
         frozenset(keys["2300"] | keys["2400"]),
@@ -367,7 +377,7 @@ class _Walker:
         if seen is None or seen[0] != self.loop or seen[1] != self.area:
             seen = self._see(sid, elements, position, text)
         if seen[2] is not None:
-            self._take(sid, elements, position, seen[2], seen[3])
+            self._take(elements, position, seen[2], seen[3])
         return done
 
     def _see(self, sid: str, elements: list[str], position: int, text: str) -> _Seen:
@@ -441,11 +451,26 @@ class _Walker:
         return found
 
     def _take(
-        self, sid: str, elements: list[str], position: int, d: _Described, values: dict[str, Any]
+        self, elements: list[str], position: int, d: _Described, values: dict[str, Any]
     ) -> None:
         """Write what segment ``elements`` read as ``d`` (``values``, shared with every
         segment spelled the same: not to be changed) where it belongs."""
         self.loop = d.loop
+        if d.role:
+            self._act(d, elements, position, bool(values))
+        fills = d.fills
+        claim = self.claim
+        if fills == _HEADER:
+            _write(d, self.header, self.places, values, position)
+        elif claim is None:  # a claim's segment with no CLM before it: nothing to fill
+            return
+        elif fills == _CLAIM:
+            _write(d, claim.record, claim.positions, values, position)
+        elif self.line is not None:  # findings on a line point at its SV1 (SV2)
+            _write(d, self.line, None, values, position)
+
+    def _act(self, d: _Described, elements: list[str], position: int, any_read: bool) -> None:
+        """What a segment with a role does besides being written (:attr:`_Described.role`)."""
         role = d.role
         if role == "HL":
             self._level(d.loop)
@@ -457,24 +482,13 @@ class _Walker:
             self.area = "2400"
         elif role == "SBR":
             self.sbr_position = position
-        fills = d.fills
         claim = self.claim
-        places: dict[str, int] | None
-        if fills == _LINE:
-            if self.line is None or claim is None:
-                return
-            target, places = self.line, None  # findings on a line point at its SV1 (SV2)
-            if role == "SV1" or role == "SV2":
-                claim.positions[f"line{len(claim.record[self._lines_key])}"] = position
-        elif fills == _CLAIM:
-            if claim is None:  # a claim's segment with no CLM before it: nothing to fill
-                return
-            target, places = claim.record, claim.positions
-            if role == "HI":
-                self._diagnoses(claim, elements, bool(values), position)
-        else:
-            target, places = self.header, self.places
-        _write(d, target, places, values, position)
+        if claim is None:
+            return
+        if role in ("SV1", "SV2") and d.fills == _LINE and self.line is not None:
+            claim.positions[f"line{len(claim.record[self._lines_key])}"] = position
+        elif role == "HI" and d.fills == _CLAIM:
+            self._diagnoses(claim, elements, any_read, position)
 
     def _level(self, level: str) -> None:
         """A new HL: forget what this level and the ones below it had read."""
@@ -484,14 +498,9 @@ class _Walker:
         dropped = self._dropped.get(level)
         if dropped is None or len(dropped) >= _MEMO_SIZE:
             dropped = self._dropped[level] = {}
-        kept = {}
-        for place, position in self.places.items():
-            drop = dropped.get(place)
-            if drop is None:
-                drop = dropped[place] = place.startswith(keys)
-            if not drop:
-                kept[place] = position
-        self.places = kept
+        for place in self.places.keys() - dropped.keys():
+            dropped[place] = place.startswith(tuple(keys))
+        self.places = {k: v for k, v in self.places.items() if not dropped[k]}
 
     def _claim(self, elements: list[str], position: int) -> None:
         own = self.reading.claim_keys
@@ -532,7 +541,7 @@ def _write(
     its line), and note ``position`` in ``places`` for each field (None: not noted)."""
     prefix = d.subject
     if d.listed:
-        target, _, prefix = _item(target, prefix, d.starts_item)
+        target, prefix = _item(target, d)
     if places is not None and prefix and d.opens_loop:
         places[prefix] = position
     paths = d.paths
@@ -551,7 +560,7 @@ def _write(
         return
     node, at = target, ()
     for name, value in values.items():
-        parents, last, place = paths[name]
+        parents, last, _ = paths[name]
         if parents is not at:  # most of a segment's values share their parents
             node, at = target, parents
             for part in parents:
@@ -560,10 +569,15 @@ def _write(
             node.setdefault(last, []).extend(_copy(value))
         else:
             node[last] = value
-        if places is not None:
-            places[f"{prefix}.{place}" if d.listed and prefix else place] = position
-    if places is not None and prefix and values:
-        places.setdefault(prefix, position)
+    if places is not None and values:
+        if d.listed and prefix:
+            for name in values:
+                places[f"{prefix}.{paths[name][2]}"] = position
+        else:
+            for name in values:
+                places[paths[name][2]] = position
+        if prefix:
+            places.setdefault(prefix, position)
 
 
 def _procedure(values: dict[str, Any]) -> None:
@@ -578,36 +592,37 @@ def _copy(value: Any) -> Any:
     ``copy.deepcopy`` makes of it, at a fraction of the cost (nothing to memoise: the
     reader never shares a part within one record)."""
     if type(value) is dict:
-        return {key: _copy(item) for key, item in value.items()}
+        return {k: _copy(v) if type(v) in _NESTED else v for k, v in value.items()}
     if type(value) is list:
-        return [_copy(item) for item in value]
+        return [_copy(v) if type(v) in _NESTED else v for v in value]
     return value
 
 
-def _item(root: dict[str, Any], subject: str, new: bool) -> tuple[dict[str, Any], str, str]:
-    """The dict a segment about ``subject`` fills, the path within it, and the concrete
-    path of the whole (``other_payers[1].subscriber``, where findings point).
+_NESTED = (dict, list)
+
+
+def _item(root: dict[str, Any], d: _Described) -> tuple[dict[str, Any], str]:
+    """The dict a segment about a listed subject fills, and the concrete path of the
+    subject (``other_payers[1].subscriber``, where findings point).
 
     ``other_payers[].subscriber`` is the subscriber of the last other payer read;
-    ``other_payers[].adjustments[]`` with ``new`` appends one adjustment to it.  A subject
-    without lists is ``root`` itself at ``subject``."""
-    if "[]" not in subject:
-        return root, subject, subject
-    parts = subject.split(".")
-    last = max(i for i, part in enumerate(parts) if part.endswith("[]"))
+    ``other_payers[].adjustments[]``, by a segment that starts an item, appends one
+    adjustment to it."""
     target, path = root, []
-    for i, part in enumerate(parts[: last + 1]):
-        if not part.endswith("[]"):
-            target = target.setdefault(part, {})
-            path.append(part)
+    last = len(d.steps) - 1
+    for i, (key, listed) in enumerate(d.steps):
+        if not listed:
+            target = target.setdefault(key, {})
+            path.append(key)
             continue
-        items = target.setdefault(part[:-2], [])
-        if not items or (new and i == last == len(parts) - 1):
+        items = target.setdefault(key, [])
+        if not items or (d.starts_item and i == last and not d.rest):
             items.append({})
         target = items[-1]
-        path.append(f"{part[:-2]}[{len(items) - 1}]")
-    rest = ".".join(parts[last + 1 :])
-    return target, rest, ".".join(path + parts[last + 1 :])
+        path.append(f"{key}[{len(items) - 1}]")
+    if d.rest:
+        path.append(d.rest)
+    return target, ".".join(path)
 
 
 def file_claims(segments: Iterable[Segment], guide: Guide | None = None) -> Iterator[FileClaim]:
