@@ -176,6 +176,8 @@ class _Described:
     in the item (``address.city`` of ``subscriber`` → (subscriber, address), city) and the
     place findings on it point at (``subscriber.address.city``; a listed subject's is
     relative to the item)."""
+    places: dict[str, str]
+    """Each key its reader's values may have → the place in :attr:`paths`."""
     parents: tuple[str, ...] | None
     """The parent keys of all its values, when they have the same and none is a list
     (N4: (subscriber, address)): the values are then written in one ``dict.update``."""
@@ -228,11 +230,12 @@ def _paths(
 
 
 def _parents(
-    listed: bool, paths: dict[str, tuple[tuple[str, ...], str, str]], lists: Iterable[str]
+    paths: dict[str, tuple[tuple[str, ...], str, str]], lists: Iterable[str]
 ) -> tuple[str, ...] | None:
-    """:attr:`_Described.parents`: the one parent path of all ``paths``, if they have one
-    and their keys are the values' own (no list among them, no item to find)."""
-    if listed or any(name in paths for name in lists):
+    """:attr:`_Described.parents`: the one parent path of all ``paths`` (in the subject's
+    item, for a listed one), if they have one and their keys are the values' own (no list
+    among them)."""
+    if any(name in paths for name in lists):
         return None
     found = {parents for parents, last, _ in paths.values()}
     if len(found) != 1 or any(last != name for name, (_, last, _) in paths.items()):
@@ -278,7 +281,9 @@ def _reading(guide: Guide) -> _Reading:
         by_id.setdefault(spec.segment_id, []).append(
             _Described(
                 reader, spec.loop, where, first, starts_item, fills, subject, listed, steps, rest,
-                _role(spec.segment_id, where), paths, _parents(listed, paths, reader.lists),
+                _role(spec.segment_id, where), paths,
+                {name: place for name, (_, _, place) in paths.items()},
+                _parents(paths, reader.lists),
             )
         )  # fmt: skip
         if where in keys:
@@ -351,6 +356,8 @@ class _Walker:
         self.places: dict[str, int] = {}
         """Field path → file position, for the parts above the claim."""
         self.claim: FileClaim | None = None
+        self._end = 0
+        """File position of the claim's last segment so far."""
         self.line: dict[str, Any] | None = None
         self.area = self.loop = "HEADER"
         self.sbr_position = 0
@@ -363,8 +370,9 @@ class _Walker:
         if done is not None:
             if sid in _CLOSERS:
                 self.claim = self.line = None
+                done.end_position = self._end - self.st_position + 1
             else:
-                done.end_position = position - self.st_position + 1
+                self._end = position
                 done = None
         if sid == "ST":
             self._start()
@@ -379,6 +387,13 @@ class _Walker:
         if seen[2] is not None:
             self._take(elements, position, seen[2], seen[3])
         return done
+
+    def close(self) -> FileClaim | None:
+        """The claim being read when the input ends, if any."""
+        claim = self.claim
+        if claim is not None:
+            claim.end_position = self._end - self.st_position + 1
+        return claim
 
     def _see(self, sid: str, elements: list[str], position: int, text: str) -> _Seen:
         """Place and read segment ``text``, not met before where the reader stands; it is
@@ -396,16 +411,12 @@ class _Walker:
         if text in self._met:
             if len(self._seen) >= _MEMO_SIZE:
                 self._seen.clear()
-            self._met.clear()
             self._seen[text] = seen
         else:
             if len(self._met) >= _MEMO_SIZE:
                 self._met.clear()
             self._met.add(text)
         return seen
-
-    def close(self) -> FileClaim | None:
-        return self.claim
 
     def _place(self, sid: str, elements: list[str], position: int) -> _Described | None:
         """The described segment ``elements`` is, from where the reader stands (None if
@@ -454,20 +465,48 @@ class _Walker:
         self, elements: list[str], position: int, d: _Described, values: dict[str, Any]
     ) -> None:
         """Write what segment ``elements`` read as ``d`` (``values``, shared with every
-        segment spelled the same: not to be changed) where it belongs."""
+        segment spelled the same: not to be changed) where it belongs, and note where
+        (``places``: field path → position; none for a line, whose findings point at its
+        SV1 or SV2)."""
         self.loop = d.loop
         if d.role:
             self._act(d, elements, position, bool(values))
-        fills = d.fills
-        claim = self.claim
-        if fills == _HEADER:
-            _write(d, self.header, self.places, values, position)
-        elif claim is None:  # a claim's segment with no CLM before it: nothing to fill
+        places: dict[str, int] | None
+        if d.fills == _HEADER:
+            target, places = self.header, self.places
+        else:
+            claim = self.claim
+            if claim is None:  # a claim's segment with no CLM before it: nothing to fill
+                return
+            if d.fills == _CLAIM:
+                target, places = claim.record, claim.positions
+            elif self.line is not None:
+                target, places = self.line, None
+            else:
+                return
+        prefix = d.subject
+        if d.listed:
+            target, prefix = _item(target, d)
+        if places is not None and prefix and d.opens_loop:
+            places[prefix] = position
+        if not values:
             return
-        elif fills == _CLAIM:
-            _write(d, claim.record, claim.positions, values, position)
-        elif self.line is not None:  # findings on a line point at its SV1 (SV2)
-            _write(d, self.line, None, values, position)
+        if d.parents is None:
+            _write(d, target, values)
+        else:  # the usual segment: one dict takes all its values
+            for part in d.parents:
+                target = target.setdefault(part, {})
+            target.update(values)
+        if places is not None:  # each value's field path is placed at the segment
+            place_of = d.places
+            if d.listed and prefix:
+                for name in values:
+                    places[f"{prefix}.{place_of[name]}"] = position
+            else:
+                for name in values:
+                    places[place_of[name]] = position
+            if prefix:
+                places.setdefault(prefix, position)
 
     def _act(self, d: _Described, elements: list[str], position: int, any_read: bool) -> None:
         """What a segment with a role does besides being written (:attr:`_Described.role`)."""
@@ -514,6 +553,7 @@ class _Walker:
         clm_in_st = position - self.st_position + 1
         clm01 = elements[1] if len(elements) > 1 else ""
         self.claim = FileClaim(clm01, record, position, places, self.st02, clm_in_st, clm_in_st)
+        self._end = position
         self.area, self.line = "2300", None
 
     def _diagnoses(
@@ -530,34 +570,10 @@ class _Walker:
             claim.positions.setdefault("icd9_diagnoses", position)
 
 
-def _write(
-    d: _Described,
-    target: dict[str, Any],
-    places: dict[str, int] | None,
-    values: dict[str, Any],
-    position: int,
-) -> None:
-    """Write what a segment read as ``d`` into ``target`` (the header, the claim's record,
-    its line), and note ``position`` in ``places`` for each field (None: not noted)."""
-    prefix = d.subject
-    if d.listed:
-        target, prefix = _item(target, d)
-    if places is not None and prefix and d.opens_loop:
-        places[prefix] = position
+def _write(d: _Described, target: dict[str, Any], values: dict[str, Any]) -> None:
+    """Write what a segment read as ``d`` into ``target`` when its values go to several
+    dicts, or to lists (:meth:`_Walker._take` writes the usual segment itself)."""
     paths = d.paths
-    parents = d.parents
-    if parents is not None:  # the usual segment: one dict takes all its values
-        if values:
-            node = target
-            for part in parents:
-                node = node.setdefault(part, {})
-            node.update(values)
-            if places is not None:
-                for name in values:
-                    places[paths[name][2]] = position
-                if prefix:
-                    places.setdefault(prefix, position)
-        return
     node, at = target, ()
     for name, value in values.items():
         parents, last, _ = paths[name]
@@ -569,15 +585,6 @@ def _write(
             node.setdefault(last, []).extend(_copy(value))
         else:
             node[last] = value
-    if places is not None and values:
-        if d.listed and prefix:
-            for name in values:
-                places[f"{prefix}.{paths[name][2]}"] = position
-        else:
-            for name in values:
-                places[paths[name][2]] = position
-        if prefix:
-            places.setdefault(prefix, position)
 
 
 def _procedure(values: dict[str, Any]) -> None:
