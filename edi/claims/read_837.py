@@ -30,6 +30,7 @@ from edi.claims.models import Date, Encounter, RevenueLine, ServiceLine, Subscri
 from edi.codesets.procedures import procedure_kind
 from edi.guides.model import Guide, guide_for, x222a1
 from edi.guides.segments import SegmentReader
+from edi.x12.delimiters import DEFAULT, Delimiters
 from edi.x12.reader import (
     EnvelopeFinding,
     Segment,
@@ -131,13 +132,17 @@ _AREAS = ("HEADER", *_LEVELS, "2300", "2400")
 """Where the reader stands: the header, a hierarchical level, a claim or a service line.
 The loops below them (2010AA, 2310B...) are found within them."""
 _OPENERS = frozenset({"HL", "CLM", "LX"})
+_CLOSERS = frozenset({"HL", "CLM", "SE", "ST"})
+"""The segments that end the claim being read."""
 _LINES = "service_lines[]"
 _ICD9 = frozenset({"BK", "BF"})
 _MEMO_SIZE = 50_000
 """Entries a walker remembers of each kind before it starts afresh (memory stays flat)."""
+_HEADER, _CLAIM, _LINE = range(3)
+"""What a described segment fills: the parts above the claim, the claim, its last line."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Described:
     """One described segment, compiled for reading, with where it may appear."""
 
@@ -150,13 +155,43 @@ class _Described:
     """Whether, when its subject ends in a list (``other_payers[]``), it starts a new item
     of it: the segment that opens its loop (2320 SBR, 2430 SVD), or one that repeats
     within it (each CAS is one group)."""
+    fills: int
+    """:data:`_HEADER`, :data:`_CLAIM` or :data:`_LINE`."""
+    subject: str
+    """The subject within what it fills (a line's, without ``service_lines[].``)."""
+    listed: bool
+    """Whether ``subject`` passes through a list (``other_payers[].payer``): which item
+    it fills is known only as the segment comes (see :func:`_item`)."""
+    steps: tuple[tuple[str, bool], ...]
+    """A listed subject up to its last list, as (key, whether a list) steps
+    (``other_payers[].adjustments[]`` → (other_payers, True), (adjustments, True))."""
+    rest: str
+    """What follows the last list of a listed subject (``payer`` of ``other_payers[].payer``)."""
+    role: str
+    """What the walker does besides reading it: ``HL`` (a level opens), ``CLM`` (a claim),
+    ``LX`` (a line), ``SBR`` (2000B's, whose position the patient takes), ``SV1``/``SV2``
+    (the line's place; SV1's code set), ``HI`` (ICD-9 codes counted), else ''."""
+    paths: dict[str, tuple[tuple[str, ...], str, str]]
+    """Each key its reader's values may have → the parent keys and key it is written at
+    in the item (``address.city`` of ``subscriber`` → (subscriber, address), city) and the
+    place findings on it point at (``subscriber.address.city``; a listed subject's is
+    relative to the item)."""
+    places: dict[str, str]
+    """Each key its reader's values may have → the place in :attr:`paths`."""
+    parents: tuple[str, ...] | None
+    """The parent keys of all its values, when they have the same and none is a list
+    (N4: (subscriber, address)): the values are then written in one ``dict.update``."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Reading:
     by_id: dict[str, tuple[_Described, ...]]
     level_keys: dict[str, frozenset[str]]
-    """Hierarchical level → the record keys read in it (forgotten when one opens)."""
+    """Hierarchical level → the record keys read in it and in the levels below it
+    (forgotten when one opens)."""
+    claim_keys: frozenset[str]
+    """The record keys a claim's own segments write into (``billing_provider`` by CLM07):
+    a claim takes its own copy of these parts of the level header, and shares the rest."""
     claim_type: str = "professional"
     """What every claim of the guide is: ``institutional`` for the 837I (X223)."""
     lines: str = _LINES
@@ -171,6 +206,50 @@ class _Reading:
         return self.lines[:-2]
 
 
+def _key(path: str) -> str:
+    """The record key a field path starts with: ``other_payers[].payer.name`` → ``other_payers``."""
+    return path.split(".")[0].split("[")[0]
+
+
+_ADDED = {"SV1": ("code_set",), "SBR": ("subscriber_relationship",)}
+"""Keys the walker adds to what a segment reads (see :func:`_procedure`, :meth:`_Walker._take`)."""
+
+
+def _paths(
+    subject: str, rest: str, names: Iterable[str]
+) -> dict[str, tuple[tuple[str, ...], str, str]]:
+    """:attr:`_Described.paths` of a segment about ``subject`` whose values have ``names``
+    (``rest``: see :attr:`_Described.rest`)."""
+    listed = "[]" in subject
+    paths = {}
+    for name in names:
+        *parents, last = (f"{rest}.{name}" if rest else name).split(".")
+        place = name if listed or not subject else f"{subject}.{name}"
+        paths[name] = (tuple(parents), last, place)
+    return paths
+
+
+def _parents(
+    paths: dict[str, tuple[tuple[str, ...], str, str]], lists: Iterable[str]
+) -> tuple[str, ...] | None:
+    """:attr:`_Described.parents`: the one parent path of all ``paths`` (in the subject's
+    item, for a listed one), if they have one and their keys are the values' own (no list
+    among them)."""
+    if any(name in paths for name in lists):
+        return None
+    found = {parents for parents, last, _ in paths.values()}
+    if len(found) != 1 or any(last != name for name, (_, last, _) in paths.items()):
+        return None
+    return found.pop()
+
+
+def _role(sid: str, area: str) -> str:
+    """:attr:`_Described.role` of a segment ``sid`` of ``area``."""
+    if sid in ("HL", "CLM", "LX", "SV1", "SV2", "HI") or (sid == "SBR" and area == "2000B"):
+        return sid
+    return ""
+
+
 @cache
 def _reading(guide: Guide) -> _Reading:
     def area(loop: str | None) -> str:
@@ -178,24 +257,39 @@ def _reading(guide: Guide) -> _Reading:
             loop = guide.loops[loop].parent
         return loop or "HEADER"
 
+    lines = next(
+        (s.subject for s in guide.segments.values() if s.loop == "2400" and s.subject), _LINES
+    ).split(".")[0]
     by_id: dict[str, list[_Described]] = {}
-    keys: dict[str, set[str]] = {level: set() for level in _LEVELS}
+    keys: dict[str, set[str]] = {level: set() for level in (*_LEVELS, "2300", "2400")}
     for spec in guide.segments.values():
         where = area(spec.loop)
         first = guide.loops[spec.loop].first_segment == spec.segment_id
         starts_item = first or spec.facts.max_use != "1"
+        subject = spec.subject
+        if subject.startswith(lines):
+            fills, subject = _LINE, subject[len(lines) + 1 :]
+        else:
+            fills = _CLAIM if where in ("2300", "2400") else _HEADER
+        reader = SegmentReader(spec)
+        listed = "[]" in subject
+        parts = subject.split(".")
+        last = max((i for i, part in enumerate(parts) if part.endswith("[]")), default=-1)
+        steps = tuple((part.removesuffix("[]"), part.endswith("[]")) for part in parts[: last + 1])
+        rest = ".".join(parts[last + 1 :]) if listed else subject
+        paths = _paths(subject, rest, (*reader.fields, *_ADDED.get(spec.segment_id, ())))
         by_id.setdefault(spec.segment_id, []).append(
-            _Described(SegmentReader(spec), spec.loop, where, first, starts_item)
-        )
+            _Described(
+                reader, spec.loop, where, first, starts_item, fills, subject, listed, steps, rest,
+                _role(spec.segment_id, where), paths,
+                {name: place for name, (_, _, place) in paths.items()},
+                _parents(paths, reader.lists),
+            )
+        )  # fmt: skip
         if where in keys:
             keys[where].update(
-                path.split(".")[0].split("[")[0]
-                for element in spec.elements
-                for path in element.paths(spec.subject)
+                _key(path) for element in spec.elements for path in element.paths(spec.subject)
             )
-    lines = next(
-        (s.subject for s in guide.segments.values() if s.loop == "2400" and s.subject), _LINES
-    )
     probes = {
         sid: (
             tuple(sorted({d.reader.qualifier_index for d in variants} - {0})),
@@ -205,28 +299,56 @@ def _reading(guide: Guide) -> _Reading:
     }
     return _Reading(
         {k: tuple(v) for k, v in by_id.items()},
-        {k: frozenset(v) for k, v in keys.items()},
+        {
+            level: frozenset(key for below in _LEVELS[i:] for key in keys[below])
+            for i, level in enumerate(_LEVELS)
+        },
+        frozenset(keys["2300"] | keys["2400"]),
         "institutional" if guide.version.startswith("005010X223") else "professional",
-        lines.split(".")[0],
+        lines,
         probes,
     )
 
 
-class _Walker:
-    """Follow one 837's hierarchy and emit a :class:`FileClaim` per CLM."""
+_Seen = tuple[str, str, "_Described | None", dict[str, Any]]
+"""See :attr:`_Walker._seen`: (loop, area, described segment, values)."""
 
-    def __init__(self, guide: Guide) -> None:
-        self.reading = _reading(guide)
+
+class _Walker:
+    """Follow one 837's hierarchy and emit a :class:`FileClaim` per CLM.
+
+    It takes bare element lists (``[0]`` the ID) and their file positions, so a reader
+    of a whole file makes no object per segment; ``delimiters`` are the interchange's.
+    """
+
+    def __init__(self, guide: Guide, delimiters: Delimiters = DEFAULT) -> None:
+        self.reading = reading = _reading(guide)
+        self._probes = reading.probes
+        self._lines_key = reading.lines_key
         self.st_position = 0
         self.st02 = ""
         self._placed: dict[tuple[str, ...], _Described | None] = {}
         """What :meth:`_place` decided, by all it looks at (segment ID, where the reader
         stands, the qualifiers): a claim's segments are placed as the last claim's were."""
-        self._paths: dict[tuple[str, str, str], tuple[tuple[str, ...], str, str]] = {}
-        self._values: dict[tuple[Any, ...], dict[str, Any]] = {}
-        """What a described segment reads, by its text: claims repeat most segments
-        (service lines, dates, providers, payers), so each is read once."""
+        self._seen: dict[str, _Seen] = {}
+        """A segment's text → where the reader stood when it was last met, what it was
+        placed as there, and what it reads: claims repeat most segments (service lines,
+        dates, providers, payers), so each is placed and read once."""
+        self._met: set[str] = set()
+        """The segments met once (see :meth:`_see`)."""
+        self._separator = delimiters.element
+        self._dropped: dict[str, dict[str, bool]] = {}
+        """Level → place → whether an HL of the level forgets the place."""
+        self.delimiters = delimiters
         self._start()
+
+    def use(self, delimiters: Delimiters) -> None:
+        """Read on with another interchange's delimiters."""
+        if delimiters != self.delimiters:
+            self.delimiters, self._separator = delimiters, delimiters.element
+            self._placed.clear()  # HI01-1 splits differently now
+            self._seen.clear()
+            self._met.clear()
 
     def _start(self) -> None:
         self.header: dict[str, Any] = {}
@@ -234,65 +356,96 @@ class _Walker:
         self.places: dict[str, int] = {}
         """Field path → file position, for the parts above the claim."""
         self.claim: FileClaim | None = None
+        self._end = 0
+        """File position of the claim's last segment so far."""
         self.line: dict[str, Any] | None = None
         self.area = self.loop = "HEADER"
         self.sbr_position = 0
 
-    def feed(self, seg: Segment) -> FileClaim | None:
-        """Take one segment; returns the previous claim when a new one (or level) starts."""
-        sid = seg.id
-        done = None
-        if self.claim is not None and sid in ("HL", "CLM", "SE", "ST"):
-            done = self.claim
-            self.claim = self.line = None
+    def feed(self, elements: list[str], position: int) -> FileClaim | None:
+        """Take one segment (its element list and file position); returns the previous
+        claim when a new one (or level) starts."""
+        sid = elements[0]
+        done = self.claim
+        if done is not None:
+            if sid in _CLOSERS:
+                self.claim = self.line = None
+                done.end_position = self._end - self.st_position + 1
+            else:
+                self._end = position
+                done = None
         if sid == "ST":
             self._start()
-            self.st_position, self.st02 = seg.position, seg.get(2)
+            self.st_position, self.st02 = position, elements[2] if len(elements) > 2 else ""
             return done
         if not self.st_position:
-            self.st_position = seg.position - 1  # a transaction body, ST left out
-        if self.claim is not None:
-            self.claim.end_position = seg.position - self.st_position + 1
-        described = self._place(seg)
-        if described is not None:
-            self._take(seg, described)
+            self.st_position = position - 1  # a transaction body, ST left out
+        text = self._separator.join(elements)
+        seen = self._seen.get(text)
+        if seen is None or seen[0] != self.loop or seen[1] != self.area:
+            seen = self._see(sid, elements, position, text)
+        if seen[2] is not None:
+            self._take(elements, position, seen[2], seen[3])
         return done
 
     def close(self) -> FileClaim | None:
-        return self.claim
+        """The claim being read when the input ends, if any."""
+        claim = self.claim
+        if claim is not None:
+            claim.end_position = self._end - self.st_position + 1
+        return claim
 
-    def _place(self, seg: Segment) -> _Described | None:
-        """The described segment ``seg`` is, from where the reader stands (None if none):
-        a strict match first (HI01-1 agrees too), else a loose one."""
-        probe = self.reading.probes.get(seg.id)
+    def _see(self, sid: str, elements: list[str], position: int, text: str) -> _Seen:
+        """Place and read segment ``text``, not met before where the reader stands; it is
+        remembered when met the second time (names, IDs and amounts make a third of a
+        file's segments unique: remembering those would only cost)."""
+        described = self._place(sid, elements, position)
+        values: dict[str, Any] = {}
+        if described is not None:
+            values = described.reader.values(elements, self.delimiters.component)
+            if described.role == "SV1":
+                _procedure(values)
+            elif described.role == "SBR" and "subscriber_relationship" not in values:
+                values["subscriber_relationship"] = ""  # an empty SBR02: 2000C follows
+        seen = (self.loop, self.area, described, values)
+        if text in self._met:
+            if len(self._seen) >= _MEMO_SIZE:
+                self._seen.clear()
+            self._seen[text] = seen
+        else:
+            if len(self._met) >= _MEMO_SIZE:
+                self._met.clear()
+            self._met.add(text)
+        return seen
+
+    def _place(self, sid: str, elements: list[str], position: int) -> _Described | None:
+        """The described segment ``elements`` is, from where the reader stands (None if
+        none): a strict match first (HI01-1 agrees too), else a loose one."""
+        probe = self._probes.get(sid)
         if probe is None:
             return None
         indexes, composite = probe
-        key = (seg.id, self.loop, self.area, *[seg.get(i) for i in indexes])
-        if composite:
-            key += (seg.component(1, 1),)
+        count = len(elements)
+        first = ""  # HI01-1, when it tells variants apart
+        if composite and count > 1:
+            first = elements[1].partition(self.delimiters.component)[0]
+        key: tuple[str, ...]
+        if len(indexes) == 1:
+            at = indexes[0]
+            key = (sid, self.loop, self.area, elements[at] if at < count else "", first)
+        else:
+            qualifiers = [elements[i] if i < count else "" for i in indexes]
+            key = (sid, self.loop, self.area, *qualifiers, first)
         try:
             return self._placed[key]
         except KeyError:
             pass
+        seg = Segment(sid, elements, position, 0, self.delimiters)
         found = self._find(seg, strict=True) or self._find(seg, strict=False)
         if len(self._placed) >= _MEMO_SIZE:  # qualifiers are codes, unless a file is damaged
             self._placed.clear()
         self._placed[key] = found
         return found
-
-    def _read(self, seg: Segment, d: _Described) -> dict[str, Any]:
-        """What ``seg`` carries as ``d`` (not to be changed: it is shared, see ``_values``)."""
-        key = (d.reader, seg.delimiters.component, *seg.elements)
-        values = self._values.get(key)
-        if values is None:
-            values = d.reader.read(seg)
-            if seg.id == "SV1":
-                _procedure(values)
-            if len(self._values) >= _MEMO_SIZE:
-                self._values.clear()
-            self._values[key] = values
-        return values
 
     def _find(self, seg: Segment, strict: bool) -> _Described | None:
         found = None
@@ -308,141 +461,130 @@ class _Walker:
                 found = d
         return found
 
-    def _take(self, seg: Segment, d: _Described) -> None:
+    def _take(
+        self, elements: list[str], position: int, d: _Described, values: dict[str, Any]
+    ) -> None:
+        """Write what segment ``elements`` read as ``d`` (``values``, shared with every
+        segment spelled the same: not to be changed) where it belongs, and note where
+        (``places``: field path → position; none for a line, whose findings point at its
+        SV1 or SV2)."""
         self.loop = d.loop
-        sid = seg.id
-        if sid == "HL":
-            self._level(d.loop)
-        elif sid == "CLM":
-            self._claim(seg)
-        elif sid == "LX" and self.claim is not None:
-            self.line = {}
-            self.claim.record[self.reading.lines_key].append(self.line)
-            self.area = "2400"
-        elif sid == "SBR" and d.area == "2000B":
-            self.sbr_position = seg.position
-        spec = d.reader.spec
-        values = self._read(seg, d)
-        if (
-            sid == "SBR" and d.area == "2000B" and "subscriber_relationship" not in values
-        ):  # an empty SBR02 says the patient is someone else (2000C follows)
-            values = {**values, "subscriber_relationship": ""}
-        subject = spec.subject
-        lines = self.reading.lines
-        if subject.startswith(lines):
-            if self.line is None or self.claim is None:
-                return
-            target, rest, prefix = _item(self.line, subject[len(lines) + 1 :], d.starts_item)
-            places = {}  # findings on a line point at its SV1 (SV2)
-            if sid in ("SV1", "SV2"):
-                number = len(self.claim.record[self.reading.lines_key])
-                self.claim.positions[f"line{number}"] = seg.position
-        elif d.area in ("2300", "2400"):
-            if self.claim is None:  # a claim's segment with no CLM before it: nothing to fill
-                return
-            target, rest, prefix = _item(self.claim.record, subject, d.starts_item)
-            places = self.claim.positions
-            if sid == "HI":
-                self._diagnoses(seg, bool(values))
+        if d.role:
+            self._act(d, elements, position, bool(values))
+        places: dict[str, int] | None
+        if d.fills == _HEADER:
+            target, places = self.header, self.places
         else:
-            target, rest, prefix, places = self.header, subject, subject, self.places
-        position = seg.position
-        if prefix and d.opens_loop:
-            places[prefix] = position
-        for name, value in values.items():
-            parents, last, place = self._path(rest, prefix, name)
-            node = target
-            for part in parents:
-                node = node.setdefault(part, {})
-            if type(value) is list:  # shared by every segment spelled the same: copied
-                node.setdefault(last, []).extend(_copy(value))
+            claim = self.claim
+            if claim is None:  # a claim's segment with no CLM before it: nothing to fill
+                return
+            if d.fills == _CLAIM:
+                target, places = claim.record, claim.positions
+            elif self.line is not None:
+                target, places = self.line, None
             else:
-                node[last] = value
-            places[place] = position
-        if prefix and values:
-            places.setdefault(prefix, position)
+                return
+        prefix = d.subject
+        if d.listed:
+            target, prefix = _item(target, d)
+        if places is not None and prefix and d.opens_loop:
+            places[prefix] = position
+        if not values:
+            return
+        if d.parents is None:
+            _write(d, target, values)
+        else:  # the usual segment: one dict takes all its values
+            for part in d.parents:
+                target = target.setdefault(part, {})
+            target.update(values)
+        if places is not None:  # each value's field path is placed at the segment
+            place_of = d.places
+            if d.listed and prefix:
+                for name in values:
+                    places[f"{prefix}.{place_of[name]}"] = position
+            else:
+                for name in values:
+                    places[place_of[name]] = position
+            if prefix:
+                places.setdefault(prefix, position)
 
-    def _path(self, rest: str, prefix: str, name: str) -> tuple[tuple[str, ...], str, str]:
-        """Where field ``name`` of a segment goes: the parents and key of ``rest.name``
-        in the target, and the place ``prefix.name`` (worked out once each)."""
-        key = (rest, prefix, name)
-        path = self._paths.get(key)
-        if path is None:
-            *parents, last = (f"{rest}.{name}" if rest else name).split(".")
-            path = (tuple(parents), last, f"{prefix}.{name}" if prefix else name)
-            if len(self._paths) >= _MEMO_SIZE:
-                self._paths.clear()
-            self._paths[key] = path
-        return path
+    def _act(self, d: _Described, elements: list[str], position: int, any_read: bool) -> None:
+        """What a segment with a role does besides being written (:attr:`_Described.role`)."""
+        role = d.role
+        if role == "HL":
+            self._level(d.loop)
+        elif role == "CLM":
+            self._claim(elements, position)
+        elif role == "LX" and self.claim is not None:
+            self.line = {}
+            self.claim.record[self._lines_key].append(self.line)
+            self.area = "2400"
+        elif role == "SBR":
+            self.sbr_position = position
+        claim = self.claim
+        if claim is None:
+            return
+        if role in ("SV1", "SV2") and d.fills == _LINE and self.line is not None:
+            claim.positions[f"line{len(claim.record[self._lines_key])}"] = position
+        elif role == "HI" and d.fills == _CLAIM:
+            self._diagnoses(claim, elements, any_read, position)
 
     def _level(self, level: str) -> None:
         """A new HL: forget what this level and the ones below it had read."""
         self.area = level
-        below = _LEVELS[_LEVELS.index(level) :]
-        keys = tuple(key for lv in below for key in self.reading.level_keys[lv])
+        keys = self.reading.level_keys[level]
         self.header = {k: v for k, v in self.header.items() if k not in keys}
-        self.places = {k: v for k, v in self.places.items() if not k.startswith(keys)}
+        dropped = self._dropped.get(level)
+        if dropped is None or len(dropped) >= _MEMO_SIZE:
+            dropped = self._dropped[level] = {}
+        for place in self.places.keys() - dropped.keys():
+            dropped[place] = place.startswith(tuple(keys))
+        self.places = {k: v for k, v in self.places.items() if not dropped[k]}
 
-    def _claim(self, seg: Segment) -> None:
-        record = _copy(self.header)
-        record.update({"diagnoses": [], "service_lines": [], self.reading.lines_key: []})
+    def _claim(self, elements: list[str], position: int) -> None:
+        own = self.reading.claim_keys
+        record = {k: _copy(v) if k in own else v for k, v in self.header.items()}
+        record.update({"diagnoses": [], "service_lines": [], self._lines_key: []})
         places = {"patient": self.sbr_position, **self.places}
-        if self.reading.claim_type != "professional":
-            record["claim_type"] = self.reading.claim_type
-            places[self.reading.claim_type] = seg.position  # its CLM05, until more is read
-        clm_in_st = seg.position - self.st_position + 1
-        self.claim = FileClaim(
-            seg.get(1), record, seg.position, places, self.st02, clm_in_st, clm_in_st
-        )
+        claim_type = self.reading.claim_type
+        if claim_type != "professional":
+            record["claim_type"] = claim_type
+            places[claim_type] = position  # its CLM05, until more is read
+        clm_in_st = position - self.st_position + 1
+        clm01 = elements[1] if len(elements) > 1 else ""
+        self.claim = FileClaim(clm01, record, position, places, self.st02, clm_in_st, clm_in_st)
+        self._end = position
         self.area, self.line = "2300", None
 
-    def _diagnoses(self, seg: Segment, any_read: bool) -> None:
+    def _diagnoses(
+        self, claim: FileClaim, elements: list[str], any_read: bool, position: int
+    ) -> None:
         """ICD-9-CM codes (BK/BF) are counted, not read: the rules reject them by count."""
-        assert self.claim is not None
-        icd9 = sum(1 for i in range(1, len(seg.elements)) if seg.component(i, 1) in _ICD9)
+        component = self.delimiters.component
+        icd9 = sum(1 for element in elements[1:] if element.partition(component)[0] in _ICD9)
         if icd9:
-            record = self.claim.record
+            record = claim.record
             record["icd9_diagnoses"] = record.get("icd9_diagnoses", 0) + icd9
         if any_read or icd9:
-            self.claim.positions.setdefault("HI", seg.position)
-            self.claim.positions.setdefault("icd9_diagnoses", seg.position)
+            claim.positions.setdefault("HI", position)
+            claim.positions.setdefault("icd9_diagnoses", position)
 
 
-def _copy(value: Any) -> Any:
-    """A copy of record data (dicts and lists of strings, numbers and dates), which every
-    claim under a level takes of the level's header: what ``copy.deepcopy`` makes of it,
-    at a fraction of the cost (nothing to memoise: the reader never shares a part)."""
-    if type(value) is dict:
-        return {key: _copy(item) for key, item in value.items()}
-    if type(value) is list:
-        return [_copy(item) for item in value]
-    return value
-
-
-def _item(root: dict[str, Any], subject: str, new: bool) -> tuple[dict[str, Any], str, str]:
-    """The dict a segment about ``subject`` fills, the path within it, and the concrete
-    path of the whole (``other_payers[1].subscriber``, where findings point).
-
-    ``other_payers[].subscriber`` is the subscriber of the last other payer read;
-    ``other_payers[].adjustments[]`` with ``new`` appends one adjustment to it.  A subject
-    without lists is ``root`` itself at ``subject``."""
-    if "[]" not in subject:
-        return root, subject, subject
-    parts = subject.split(".")
-    last = max(i for i, part in enumerate(parts) if part.endswith("[]"))
-    target, path = root, []
-    for i, part in enumerate(parts[: last + 1]):
-        if not part.endswith("[]"):
-            target = target.setdefault(part, {})
-            path.append(part)
-            continue
-        items = target.setdefault(part[:-2], [])
-        if not items or (new and i == last == len(parts) - 1):
-            items.append({})
-        target = items[-1]
-        path.append(f"{part[:-2]}[{len(items) - 1}]")
-    rest = ".".join(parts[last + 1 :])
-    return target, rest, ".".join(path + parts[last + 1 :])
+def _write(d: _Described, target: dict[str, Any], values: dict[str, Any]) -> None:
+    """Write what a segment read as ``d`` into ``target`` when its values go to several
+    dicts, or to lists (:meth:`_Walker._take` writes the usual segment itself)."""
+    paths = d.paths
+    node, at = target, ()
+    for name, value in values.items():
+        parents, last, _ = paths[name]
+        if parents is not at:  # most of a segment's values share their parents
+            node, at = target, parents
+            for part in parents:
+                node = node.setdefault(part, {})
+        if type(value) is list:  # shared by every segment spelled the same: copied
+            node.setdefault(last, []).extend(_copy(value))
+        else:
+            node[last] = value
 
 
 def _procedure(values: dict[str, Any]) -> None:
@@ -452,11 +594,68 @@ def _procedure(values: dict[str, Any]) -> None:
         values["code_set"] = "HCPCS" if procedure_kind(code) == "hcpcs_level_ii" else "CPT"
 
 
+def _copy(value: Any) -> Any:
+    """A copy of record data (dicts and lists of strings, numbers and dates): what
+    ``copy.deepcopy`` makes of it, at a fraction of the cost (nothing to memoise: the
+    reader never shares a part within one record)."""
+    if type(value) is dict:
+        return {k: _copy(v) if type(v) in _NESTED else v for k, v in value.items()}
+    if type(value) is list:
+        return [_copy(v) if type(v) in _NESTED else v for v in value]
+    return value
+
+
+_NESTED = (dict, list)
+
+
+def _item(root: dict[str, Any], d: _Described) -> tuple[dict[str, Any], str]:
+    """The dict a segment about a listed subject fills, and the concrete path of the
+    subject (``other_payers[1].subscriber``, where findings point).
+
+    ``other_payers[].subscriber`` is the subscriber of the last other payer read;
+    ``other_payers[].adjustments[]``, by a segment that starts an item, appends one
+    adjustment to it."""
+    target, path = root, []
+    last = len(d.steps) - 1
+    for i, (key, listed) in enumerate(d.steps):
+        if not listed:
+            target = target.setdefault(key, {})
+            path.append(key)
+            continue
+        items = target.setdefault(key, [])
+        if not items or (d.starts_item and i == last and not d.rest):
+            items.append({})
+        target = items[-1]
+        path.append(f"{key}[{len(items) - 1}]")
+    if d.rest:
+        path.append(d.rest)
+    return target, ".".join(path)
+
+
 def file_claims(segments: Iterable[Segment], guide: Guide | None = None) -> Iterator[FileClaim]:
     """The claims of 837P segments: one transaction set's body, or whole interchanges."""
     walker = _Walker(guide or x222a1())
     for seg in segments:
-        done = walker.feed(seg)
+        if seg.delimiters is not walker.delimiters:
+            walker.use(seg.delimiters)
+        done = walker.feed(seg.elements, seg.position)
+        if done is not None:
+            yield done
+    last = walker.close()
+    if last is not None:
+        yield last
+
+
+def body_claims(
+    body: Iterable[tuple[int, list[str]]], delimiters: Delimiters, guide: Guide
+) -> Iterator[FileClaim]:
+    """:func:`file_claims` of a transaction set's body as (file position, element list)
+    pairs, ``[0]`` the ID (:meth:`~edi.x12.reader.Transaction.elements`): no
+    :class:`Segment` per segment, for readers of whole files."""
+    walker = _Walker(guide, delimiters)
+    feed = walker.feed
+    for position, elements in body:
+        done = feed(elements, position)
         if done is not None:
             yield done
     last = walker.close()

@@ -3,15 +3,24 @@ fields it carries as a record (plain dicts, the encounter-v1 shape).
 
 The other direction, writing, is :mod:`edi.guides.render`: the same bindings, so what the
 builder writes into an element is what is read from it.
+
+Each element's reading is worked out once, when the reader is made (where the value
+sits, what it becomes, which field it fills): a file's claims repeat the same few
+segments by the hundred thousand, and the description does not change between them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from edi.guides.model import Binding, ElementSpec, SegmentSpec
 from edi.x12.reader import Segment
+
+_Field = tuple[str, int, str]
+"""A field path as :func:`_field` parses it: (name, list index or -1, item attribute)."""
 
 
 class SegmentReader:
@@ -21,7 +30,7 @@ class SegmentReader:
         self.spec = spec
         self.segment_id = spec.segment_id
         coded = [e for e in spec.elements if e.component and e.binding.kind == "code"]
-        self._code_at = {e.index: e.component for e in coded}
+        code_at = {e.index: e.component for e in coded}
         """Composite → which of its components is a fixed code (HI01-1)."""
         self._codes = frozenset(e.binding.value for e in coded)
         """The fixed codes the segment's composites carry; a composite read back must
@@ -29,8 +38,6 @@ class SegmentReader:
         first = next((e for e in coded if e.index == 1 and e.component == 1), None)
         self.composite_qualifier = first.binding.value if first else ""
         """HI01-1's fixed code (``ABK``, ``BH``): what tells the 837I's HI segments apart."""
-        self._ranged = spec.ranged
-        """A period's end is read even when it is its start (the model requires it there)."""
         qualifier = spec.qualifier_element
         self.qualifier_index = qualifier.index if qualifier else 0
         """The element that tells this variant from its siblings (NM101: 1), 0 if none."""
@@ -42,13 +49,36 @@ class SegmentReader:
             else frozenset(code for _, code in qualifier.binding.codes)
         )
         """The qualifier's codes this variant takes."""
-        self._read = tuple(
-            (e, e.binding, self._code_at.get(e.index))
-            for e in spec.elements
-            if e.binding.kind in ("field", "builder")
+        takes = [_Take.of(e, spec.ranged) for e in spec.elements if e.binding.kind == "field"]
+        self._elements = tuple(
+            (index, _plain(mine), any(t.component for t in mine), code_at.get(index, 0), mine)
+            for index in sorted({t.index for t in takes})
+            for mine in [tuple(t for t in takes if t.index == index)]
         )
-        """The elements :meth:`read` takes (fields, builder values), with the composite
-        component that must carry a fixed code, if any."""
+        """(element index, its :func:`_plain` reading or None, whether components of it
+        are read, the component that must then carry a fixed code or 0, the takes of its
+        fields) for each element :meth:`values` reads, in order."""
+        self._builders = tuple(
+            (e.index, "@" + e.binding.value) for e in spec.elements if e.binding.kind == "builder"
+        )
+        """(element index, ``@name``) of the builder's values."""
+        self.fields = tuple(
+            dict.fromkeys(
+                field[0]
+                for take in takes
+                for field in (*take.fields, *([take.through] if take.through else []))
+            )
+        )
+        """The keys :meth:`values` may return (``modifiers`` for ``modifiers[0]``...)."""
+        self.lists = tuple(
+            dict.fromkeys(
+                field[0]
+                for take in takes
+                for field in (*take.fields, *([take.through] if take.through else []))
+                if field[1] >= 0
+            )
+        )
+        """Those of them whose values are lists."""
 
     def matches(self, seg: Segment, strict: bool = False) -> bool:
         """Whether ``seg`` is this variant: its qualifier (NM101, REF01, HL03...) agrees;
@@ -66,60 +96,128 @@ class SegmentReader:
         lists (``modifiers[0]``...) gathered in order under their name.  A composite is
         read only when its fixed code is one the description writes there (HI's ABK/ABF,
         not ICD-9's BK).  ``builder`` adds the ``@`` values (``{'@reference': ...}``)."""
+        return self.values(seg.elements, seg.delimiters.component, builder)
+
+    def values(self, elements: list[str], component: str, builder: bool = False) -> dict[str, Any]:
+        """:meth:`read` of a bare element list (``[0]`` the ID) and its component
+        separator, for readers that make no :class:`Segment` per segment (the builder's
+        values come last)."""
         out: dict[str, Any] = {}
         items: dict[tuple[str, int], dict[str, Any]] = {}
-        for element, binding, coded in self._read:
-            if binding.kind == "builder":
-                if builder:
-                    out["@" + binding.value] = seg.get(element.index)
+        count = len(elements)
+        for index, plain, composite, coded, takes in self._elements:
+            if index >= count:
+                break
+            raw = elements[index]
+            if not raw:
                 continue
-            if element.component is None:
-                raw = seg.get(element.index)
-            elif coded is None or seg.component(element.index, coded) in self._codes:
-                raw = seg.component(element.index, element.component)
-            else:
+            if plain is not None:  # most elements: one field, no choice
+                name, convert = plain
+                out[name] = convert(raw) if convert is not None else raw
                 continue
-            if raw:
-                self._read_into(_Out(out, items), raw, element, binding, seg)
+            parts = raw.split(component) if composite else []
+            known = not coded or (parts[coded - 1] if coded <= len(parts) else "") in self._codes
+            for take in takes:
+                sub = take.component
+                if sub:
+                    if not known:
+                        continue
+                    text = parts[sub - 1] if sub <= len(parts) else ""
+                    if not text:
+                        continue
+                else:
+                    text = raw
+                fields = take.fields
+                if len(fields) > 1:  # NM103: an organisation's name when NM102 is 2
+                    field = fields[0] if count > 2 and elements[2] == "2" else fields[-1]
+                else:
+                    field = fields[0]
+                if take.through is not None:
+                    start, _, end = text.partition("-")
+                    _put(out, items, field, _date(start))
+                    if end and (end != start or take.ranged):
+                        _put(out, items, take.through, _date(end))
+                    continue
+                convert = take.convert
+                value = convert(text) if convert is not None else text
+                if field[1] < 0:
+                    out[field[0]] = value
+                else:
+                    _put(out, items, field, value)
+        if builder:
+            for index, name in self._builders:
+                out[name] = elements[index] if index < count else ""
         return out
 
-    def _read_into(
-        self, out: _Out, raw: str, element: ElementSpec, binding: Binding, seg: Segment
-    ) -> None:
-        field = binding.value
-        if len(binding.alternatives) > 1:  # NM103: an organisation's name when NM102 is 2
-            field = binding.alternatives[0] if seg.get(2) == "2" else binding.alternatives[-1]
-        if binding.through:
-            start, _, end = raw.partition("-")
-            out.put(field, _date(start))
-            if end and (end != start or self._ranged):
-                out.put(binding.through, _date(end))
-            return
-        out.put(field, _read_value(raw, element, binding))
+
+@dataclass(frozen=True, slots=True)
+class _Take:
+    """How one element (or component) is read: where it sits, what it becomes, where."""
+
+    index: int
+    component: int
+    """The component read (1-based), 0 for a simple element."""
+    fields: tuple[_Field, ...]
+    """The field it fills; two when NM102 chooses (organisation first)."""
+    through: _Field | None
+    """A period's end field (``CCYYMMDD-CCYYMMDD``), None when not a period."""
+    ranged: bool
+    convert: Callable[[str], Any] | None
+    """Text → value (a code's meaning, a date, a number), None to keep the text."""
+
+    @classmethod
+    def of(cls, element: ElementSpec, ranged: bool) -> _Take:
+        binding = element.binding
+        fields = binding.alternatives if len(binding.alternatives) > 1 else (binding.value,)
+        return cls(
+            element.index,
+            element.component or 0,
+            tuple(_field(f) for f in fields),
+            _field(binding.through) if binding.through else None,
+            ranged,
+            _converter(element, binding),
+        )
 
 
-class _Out:
-    """One segment's values by field path: ``modifiers[1]`` appends to ``modifiers``;
+def _plain(takes: tuple[_Take, ...]) -> tuple[str, Callable[[str], Any] | None] | None:
+    """(field, converter) when an element is read as a whole into one plain field (no
+    component, no list, no period, no choice by NM102); else None."""
+    if len(takes) != 1:
+        return None
+    take = takes[0]
+    if take.component or len(take.fields) != 1 or take.through is not None:
+        return None
+    name, index, _ = take.fields[0]
+    return (name, take.convert) if index < 0 else None
+
+
+def _field(path: str) -> _Field:
+    """``modifiers[1]`` → (modifiers, 1, ''); ``occurrences[2].date`` → (occurrences, 2,
+    'date'); a plain field ``npi`` → (npi, -1, '')."""
+    name, bracket, rest = path.partition("[")
+    if not bracket:
+        return path, -1, ""
+    index, _, attribute = rest.partition("]")
+    return name, int(index), attribute.lstrip(".")
+
+
+def _put(
+    out: dict[str, Any], items: dict[tuple[str, int], dict[str, Any]], field: _Field, value: Any
+) -> None:
+    """One segment's value by field path: ``modifiers[1]`` appends to ``modifiers``;
     ``occurrences[2].date`` fills the ``date`` of the segment's third occurrence (one
     item per index, appended when first met), so lists of objects read back whole."""
-
-    def __init__(self, out: dict[str, Any], items: dict[tuple[str, int], dict[str, Any]]):
-        self.out, self.items = out, items
-
-    def put(self, field: str, value: Any) -> None:
-        name, bracket, rest = field.partition("[")
-        if not bracket:
-            self.out[field] = value
-            return
-        index, _, attribute = rest.partition("]")
-        if not attribute:
-            self.out.setdefault(name, []).append(value)
-            return
-        item = self.items.get((name, int(index)))
+    name, index, attribute = field
+    if index < 0:
+        out[name] = value
+    elif not attribute:
+        out.setdefault(name, []).append(value)
+    else:
+        item = items.get((name, index))
         if item is None:
-            item = self.items[name, int(index)] = {}
-            self.out.setdefault(name, []).append(item)
-        item[attribute.lstrip(".")] = value
+            item = items[name, index] = {}
+            out.setdefault(name, []).append(item)
+        item[attribute] = value
 
 
 def _date(text: str) -> str:
@@ -129,24 +227,34 @@ def _date(text: str) -> str:
     return text
 
 
+def _decimal(text: str) -> Decimal | str:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return text
+
+
+def _whole(text: str) -> int | str:
+    return int(text) if text.isdigit() else text
+
+
 _DATE_ELEMENTS = frozenset({"373", "1251"})
 """A date (DT), and the date-time-period element (AN) that DTP03 and DMG02 use."""
 
 
-def _read_value(raw: str, element: ElementSpec, binding: Binding) -> Any:
+def _converter(element: ElementSpec, binding: Binding) -> Callable[[str], Any] | None:
+    """What an element's text becomes: the value its code stands for (an unknown code is
+    kept as written), a date, a decimal or a whole number; None keeps the text."""
     if binding.codes:
+        table: dict[str, Any] = {}
         for value, code in binding.codes:
-            if code == raw:
-                return value
-        return raw
+            table.setdefault(code, value)  # the first value written as the code wins
+        return lambda raw: table.get(raw, raw)
     facts = element.facts
     if facts.data_element in _DATE_ELEMENTS or facts.data_type == "DT":
-        return _date(raw)
+        return _date
     if facts.data_type == "R":
-        try:
-            return Decimal(raw)
-        except InvalidOperation:
-            return raw
-    if facts.data_type == "N0" and raw.isdigit():
-        return int(raw)
-    return raw
+        return _decimal
+    if facts.data_type == "N0":
+        return _whole
+    return None

@@ -16,21 +16,21 @@ from __future__ import annotations
 import codecs
 import copy
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, SkipValidation, ValidationError
 
 from edi.claims.models import Address, BillingProvider, Facility, Payer, PersonProvider, Provider
-from edi.claims.read_837 import FileClaim, FiledEncounter, file_claims
+from edi.claims.read_837 import FileClaim, FiledEncounter, body_claims
 from edi.guides.model import guide_for as guide_of
 from edi.rules.pyx12_check import finding_of
 from edi.rules.record import field_path, findings_from_error
 from edi.rules.registry import CheckContext, Finding, Rule, check_all, fire, register, stamped
 from edi.x12.acks import AckItem, ack_item
 from edi.x12.pyx12_validator import Pyx12Report, Pyx12Unavailable, X12Error, validate_x12
-from edi.x12.reader import Segment, X12ParseError, iter_transactions
+from edi.x12.reader import Segment, Transaction, X12ParseError, iter_transactions
 
 _R = register
 
@@ -394,7 +394,7 @@ def _read(
         segments = _watch(tx, None if ascii_only else non_ascii, verdict)
         guide = guide_of(tx.code, tx.version)
         if guide is not None:
-            for claim in file_claims(segments, guide):
+            for claim in body_claims(segments, tx.delimiters, guide):
                 verdict.claims.append(_judge(claim, verdict, name, context))
         else:
             for _ in segments:
@@ -421,33 +421,38 @@ def _read(
 
 
 def _watch(
-    tx: Iterable[Segment], non_ascii: list[Segment] | None, verdict: TransactionVerdict
-) -> Iterator[Segment]:
-    """The transaction's segments, noting non-ASCII ones (unless ``non_ascii`` is None:
-    the file is ASCII), each position's segment ID and what each claim's loops hold."""
+    tx: Transaction, non_ascii: list[Segment] | None, verdict: TransactionVerdict
+) -> Iterator[tuple[int, list[str]]]:
+    """The transaction's segments as (position, element list), noting non-ASCII ones
+    (unless ``non_ascii`` is None: the file is ASCII), each position's segment ID and what
+    each claim's loops hold."""
+    cursor = tx.cursor
+    component = tx.delimiters.component
+    ids = verdict.segment_ids
     claim: _ClaimSegments | None = None
-    for seg in tx:
-        verdict.segment_ids[seg.position] = seg.id
-        if non_ascii is not None and not all(e.isascii() for e in seg.elements):
-            non_ascii.append(seg)
-        if seg.id == "CLM":
-            claim = verdict.claim_segments[seg.position] = _ClaimSegments()
-        elif seg.id == "HL":
+    for elements in tx.elements():
+        position = cursor.position
+        sid = ids[position] = elements[0]
+        if non_ascii is not None and not all(e.isascii() for e in elements):
+            non_ascii.append(tx.segment(elements))
+        if sid == "CLM":
+            claim = verdict.claim_segments[position] = _ClaimSegments()
+        elif sid == "HL":
             claim = None
         if claim is not None:
-            claim.ids.add(seg.id)
-            if seg.id == "HI":
-                claim.icd9_codes += _icd9_codes(seg)
-        yield seg
+            claim.ids.add(sid)
+            if sid == "HI":
+                claim.icd9_codes += _icd9_codes(elements, component)
+        yield position, elements
 
 
-def _icd9_codes(hi: Segment) -> list[str]:
-    """The ICD-9-CM diagnosis codes of one HI segment (qualifiers BK and BF)."""
+def _icd9_codes(hi: list[str], component: str) -> list[str]:
+    """The ICD-9-CM diagnosis codes of one HI segment's elements (qualifiers BK and BF)."""
     codes = []
-    for element in hi.elements[1:]:
-        qualifier, _, rest = element.partition(hi.delimiters.component)
+    for element in hi[1:]:
+        qualifier, _, rest = element.partition(component)
         if qualifier in ("BK", "BF") and rest:
-            codes.append(rest.partition(hi.delimiters.component)[0])
+            codes.append(rest.partition(component)[0])
     return codes
 
 

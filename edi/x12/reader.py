@@ -364,11 +364,12 @@ class _Tokenizer:
         """The element lists of ``block``, ``position`` and ``offset`` following along."""
         region = self._source_region = block.region
         sep, strip, parts = region.delimiters.element, region.strip, region.parts()
-        vocabulary = self.vocabulary
+        padded = region.padded  # else whitespace around a segment can only be before its
+        vocabulary = self.vocabulary  # ID, which is replaced anyway: nothing to strip
         for row, position, code in zip(
             block.rows.tolist(), block.positions.tolist(), block.ids.tolist(), strict=True
         ):
-            elements = parts[row].strip(strip).split(sep)
+            elements = (parts[row].strip(strip) if padded else parts[row]).split(sep)
             elements[0] = vocabulary[code]
             self.position, self._row = position, row
             yield elements
