@@ -97,7 +97,10 @@ class FileClaim:
     clm01: str
     record: dict[str, Any] = field(repr=False)
     """encounter-v1 fields as read, plus ``stated_total``, ``subscriber_relationship`` and
-    ``icd9_diagnoses`` (see :class:`FiledEncounter`); PHI, so kept out of ``repr``."""
+    ``icd9_diagnoses`` (see :class:`FiledEncounter`); PHI, so kept out of ``repr``.  The
+    top dict is the claim's own; the parts read above the claim (subscriber, payer,
+    patient...) are shared with the other claims of the same level, so copy one before
+    changing it."""
     clm_position: int
     """1-based segment position in the file (as the reader counts)."""
     positions: dict[str, int] = field(default_factory=dict)
