@@ -165,6 +165,9 @@ class _Document:
         self.sep = "*"
         self.rep = ""
         """The repetition separator (ISA11) of a 5010 interchange; none before 5010."""
+        self.judged_with: tuple[str, str, str] | None = None
+        """The delimiters (component, element, repetition) ``verdicts`` and ``known`` were
+        made with: a segment's text means something else under others."""
         self.prev_line = 0
         self.term = "~"
 
@@ -233,9 +236,10 @@ class _Document:
         self.isa_ids.append(isa13)
         self.gs_count, self.gs_ids = 0, []
         self.icvn = elements[12] if len(elements) > 12 else ""
-        rep = rep if self.icvn >= "00501" else ""
-        if rep != self.rep:  # a verdict depends on it: those made before are not this one's
-            self.rep = rep
+        self.rep = rep if self.icvn >= "00501" else ""
+        delimiters = (self.comp, sep, self.rep)
+        if delimiters != self.judged_with:  # verdicts made before are not this one's
+            self.judged_with = delimiters
             self.verdicts.clear()
             self._forget()
         self.accepts.clear()  # the delimiters may be others

@@ -73,3 +73,28 @@ def test_guides_are_compiled_once() -> None:
     assert compiled("835.5010.X221.A1.xml") is compiled("835.5010.X221.A1.xml")
     g = compiled("837.5010.X222.A1.xml")
     assert "/ISA_LOOP/GS_LOOP/ST_LOOP/DETAIL/2000A/2000B/2300/2400/SV1" in g.by_path
+
+
+def test_an_interchange_with_other_delimiters_is_judged_by_its_own() -> None:
+    """Segments are judged once per text, but a text read with another component
+    separator is another segment: an interchange after one with other delimiters gets
+    the errors it gets alone (here its CLM05 "11:B:1" is one bad component under ISA16 >)."""
+    claims = built_837p(2).decode("ascii")
+    isa = claims[:106]
+    second = (
+        isa[:90] + "000000777" + isa[99:104] + ">" + isa[105:]
+        + claims[106:].replace("IEA*1*" + isa[90:99], "IEA*1*000000777")
+    )  # fmt: skip
+
+    def errors(text: str, isa13: str) -> list[tuple]:
+        return sorted(
+            (e.level, e.code, e.segment_id or "", e.st_position or 0, e.element or 0,
+             e.component or 0)
+            for e in validate(text).errors
+            if e.isa13 == isa13
+        )  # fmt: skip
+
+    together = errors(claims + second, "000000777")  # first: before any cache knows ">"
+    alone = errors(second, "000000777")
+    assert any(e[:3] == ("element", "5", "CLM") and e[4:] == (5, 1) for e in alone)
+    assert together == alone
