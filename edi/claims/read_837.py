@@ -202,7 +202,7 @@ class _Reading:
     ``revenue_lines[]`` (837I)."""
     probes: dict[str, tuple[tuple[int, ...], bool]] = field(default_factory=dict)
     """Segment ID → the elements its variants are told apart by (NM101, HL03...) and
-    whether HI01-1 tells some apart: all :meth:`_Walker._place` looks at in a segment."""
+    whether HI01-1 tells some apart: all :meth:`ClaimWalker._place` looks at in a segment."""
 
     @property
     def lines_key(self) -> str:
@@ -215,7 +215,8 @@ def _key(path: str) -> str:
 
 
 _ADDED = {"SV1": ("code_set",), "SBR": ("subscriber_relationship",)}
-"""Keys the walker adds to what a segment reads (see :func:`_procedure`, :meth:`_Walker._take`)."""
+"""Keys the walker adds to what a segment reads (see :func:`_procedure`,
+:meth:`ClaimWalker._take`)."""
 
 
 def _paths(
@@ -314,14 +315,16 @@ def _reading(guide: Guide) -> _Reading:
 
 
 _Seen = tuple[str, str, "_Described | None", dict[str, Any]]
-"""See :attr:`_Walker._seen`: (loop, area, described segment, values)."""
+"""See :attr:`ClaimWalker._seen`: (loop, area, described segment, values)."""
 
 
-class _Walker:
+class ClaimWalker:
     """Follow one 837's hierarchy and emit a :class:`FileClaim` per CLM.
 
     It takes bare element lists (``[0]`` the ID) and their file positions, so a reader
     of a whole file makes no object per segment; ``delimiters`` are the interchange's.
+    A reader that does more with each segment (:func:`edi.rules.file_validation._read`)
+    feeds it from its own loop: no generator stands between the two.
     """
 
     def __init__(self, guide: Guide, delimiters: Delimiters = DEFAULT) -> None:
@@ -575,7 +578,7 @@ class _Walker:
 
 def _write(d: _Described, target: dict[str, Any], values: dict[str, Any]) -> None:
     """Write what a segment read as ``d`` into ``target`` when its values go to several
-    dicts, or to lists (:meth:`_Walker._take` writes the usual segment itself)."""
+    dicts, or to lists (:meth:`ClaimWalker._take` writes the usual segment itself)."""
     paths = d.paths
     node, at = target, ()
     for name, value in values.items():
@@ -637,28 +640,11 @@ def _item(root: dict[str, Any], d: _Described) -> tuple[dict[str, Any], str]:
 
 def file_claims(segments: Iterable[Segment], guide: Guide | None = None) -> Iterator[FileClaim]:
     """The claims of 837P segments: one transaction set's body, or whole interchanges."""
-    walker = _Walker(guide or x222a1())
+    walker = ClaimWalker(guide or x222a1())
     for seg in segments:
         if seg.delimiters is not walker.delimiters:
             walker.use(seg.delimiters)
         done = walker.feed(seg.elements, seg.position)
-        if done is not None:
-            yield done
-    last = walker.close()
-    if last is not None:
-        yield last
-
-
-def body_claims(
-    body: Iterable[tuple[int, list[str]]], delimiters: Delimiters, guide: Guide
-) -> Iterator[FileClaim]:
-    """:func:`file_claims` of a transaction set's body as (file position, element list)
-    pairs, ``[0]`` the ID (:meth:`~edi.x12.reader.Transaction.elements`): no
-    :class:`Segment` per segment, for readers of whole files."""
-    walker = _Walker(guide, delimiters)
-    feed = walker.feed
-    for position, elements in body:
-        done = feed(elements, position)
         if done is not None:
             yield done
     last = walker.close()
