@@ -192,9 +192,11 @@ class _Reading:
     level_keys: dict[str, frozenset[str]]
     """Hierarchical level → the record keys read in it and in the levels below it
     (forgotten when one opens)."""
-    claim_keys: frozenset[str]
-    """The record keys a claim's own segments write into (``billing_provider`` by CLM07):
-    a claim takes its own copy of these parts of the level header, and shares the rest."""
+    claim_keys: dict[str, bool]
+    """The record keys a claim's own segments write into (``billing_provider`` by CLM07)
+    → whether they write below the part's top dict: a claim takes its own copy of these
+    parts of the level header (of the top dict only, when that is all they change), and
+    shares the rest."""
     claim_type: str = "professional"
     """What every claim of the guide is: ``institutional`` for the 837I (X223)."""
     lines: str = _LINES
@@ -212,6 +214,12 @@ class _Reading:
 def _key(path: str) -> str:
     """The record key a field path starts with: ``other_payers[].payer.name`` → ``other_payers``."""
     return path.split(".")[0].split("[")[0]
+
+
+def _shallow(path: str) -> bool:
+    """Whether a field path names a value of its record key's top dict
+    (``billing_provider.clia_number``, not ``billing_provider.address.city``)."""
+    return "[" not in path and path.count(".") == 1
 
 
 _ADDED = {"SV1": ("code_set",), "SBR": ("subscriber_relationship",)}
@@ -266,6 +274,7 @@ def _reading(guide: Guide) -> _Reading:
     ).split(".")[0]
     by_id: dict[str, list[_Described]] = {}
     keys: dict[str, set[str]] = {level: set() for level in (*_LEVELS, "2300", "2400")}
+    deep: set[str] = set()  # claim keys written below their top dict (see claim_keys)
     for spec in guide.segments.values():
         where = area(spec.loop)
         first = guide.loops[spec.loop].first_segment == spec.segment_id
@@ -291,9 +300,10 @@ def _reading(guide: Guide) -> _Reading:
             )
         )  # fmt: skip
         if where in keys:
-            keys[where].update(
-                _key(path) for element in spec.elements for path in element.paths(spec.subject)
-            )
+            written = [path for element in spec.elements for path in element.paths(spec.subject)]
+            keys[where].update(map(_key, written))
+            if where in ("2300", "2400"):
+                deep.update(_key(path) for path in written if not _shallow(path))
     probes = {
         sid: (
             tuple(sorted({d.reader.qualifier_index for d in variants} - {0})),
@@ -307,7 +317,7 @@ def _reading(guide: Guide) -> _Reading:
             level: frozenset(key for below in _LEVELS[i:] for key in keys[below])
             for i, level in enumerate(_LEVELS)
         },
-        frozenset(keys["2300"] | keys["2400"]),
+        {key: key in deep for key in keys["2300"] | keys["2400"]},
         "institutional" if guide.version.startswith("005010X223") else "professional",
         lines,
         probes,
@@ -549,7 +559,10 @@ class ClaimWalker:
 
     def _claim(self, elements: list[str], position: int) -> None:
         own = self.reading.claim_keys
-        record = {k: _copy(v) if k in own else v for k, v in self.header.items()}
+        record = {
+            k: v if k not in own else _copy(v) if own[k] or type(v) is not dict else dict(v)
+            for k, v in self.header.items()
+        }
         record.update({"diagnoses": [], "service_lines": [], self._lines_key: []})
         places = {"patient": self.sbr_position, **self.places}
         claim_type = self.reading.claim_type
