@@ -192,9 +192,11 @@ class _Reading:
     level_keys: dict[str, frozenset[str]]
     """Hierarchical level → the record keys read in it and in the levels below it
     (forgotten when one opens)."""
-    claim_keys: frozenset[str]
-    """The record keys a claim's own segments write into (``billing_provider`` by CLM07):
-    a claim takes its own copy of these parts of the level header, and shares the rest."""
+    claim_keys: dict[str, bool]
+    """The record keys a claim's own segments write into (``billing_provider`` by CLM07)
+    → whether they write below the part's top dict: a claim takes its own copy of these
+    parts of the level header (of the top dict only, when that is all they change), and
+    shares the rest."""
     claim_type: str = "professional"
     """What every claim of the guide is: ``institutional`` for the 837I (X223)."""
     lines: str = _LINES
@@ -202,7 +204,7 @@ class _Reading:
     ``revenue_lines[]`` (837I)."""
     probes: dict[str, tuple[tuple[int, ...], bool]] = field(default_factory=dict)
     """Segment ID → the elements its variants are told apart by (NM101, HL03...) and
-    whether HI01-1 tells some apart: all :meth:`_Walker._place` looks at in a segment."""
+    whether HI01-1 tells some apart: all :meth:`ClaimWalker._place` looks at in a segment."""
 
     @property
     def lines_key(self) -> str:
@@ -214,8 +216,15 @@ def _key(path: str) -> str:
     return path.split(".")[0].split("[")[0]
 
 
+def _shallow(path: str) -> bool:
+    """Whether a field path names a value of its record key's top dict
+    (``billing_provider.clia_number``, not ``billing_provider.address.city``)."""
+    return "[" not in path and path.count(".") == 1
+
+
 _ADDED = {"SV1": ("code_set",), "SBR": ("subscriber_relationship",)}
-"""Keys the walker adds to what a segment reads (see :func:`_procedure`, :meth:`_Walker._take`)."""
+"""Keys the walker adds to what a segment reads (see :func:`_procedure`,
+:meth:`ClaimWalker._take`)."""
 
 
 def _paths(
@@ -265,6 +274,7 @@ def _reading(guide: Guide) -> _Reading:
     ).split(".")[0]
     by_id: dict[str, list[_Described]] = {}
     keys: dict[str, set[str]] = {level: set() for level in (*_LEVELS, "2300", "2400")}
+    deep: set[str] = set()  # claim keys written below their top dict (see claim_keys)
     for spec in guide.segments.values():
         where = area(spec.loop)
         first = guide.loops[spec.loop].first_segment == spec.segment_id
@@ -290,9 +300,10 @@ def _reading(guide: Guide) -> _Reading:
             )
         )  # fmt: skip
         if where in keys:
-            keys[where].update(
-                _key(path) for element in spec.elements for path in element.paths(spec.subject)
-            )
+            written = [path for element in spec.elements for path in element.paths(spec.subject)]
+            keys[where].update(map(_key, written))
+            if where in ("2300", "2400"):
+                deep.update(_key(path) for path in written if not _shallow(path))
     probes = {
         sid: (
             tuple(sorted({d.reader.qualifier_index for d in variants} - {0})),
@@ -306,7 +317,7 @@ def _reading(guide: Guide) -> _Reading:
             level: frozenset(key for below in _LEVELS[i:] for key in keys[below])
             for i, level in enumerate(_LEVELS)
         },
-        frozenset(keys["2300"] | keys["2400"]),
+        {key: key in deep for key in keys["2300"] | keys["2400"]},
         "institutional" if guide.version.startswith("005010X223") else "professional",
         lines,
         probes,
@@ -314,14 +325,16 @@ def _reading(guide: Guide) -> _Reading:
 
 
 _Seen = tuple[str, str, "_Described | None", dict[str, Any]]
-"""See :attr:`_Walker._seen`: (loop, area, described segment, values)."""
+"""See :attr:`ClaimWalker._seen`: (loop, area, described segment, values)."""
 
 
-class _Walker:
+class ClaimWalker:
     """Follow one 837's hierarchy and emit a :class:`FileClaim` per CLM.
 
     It takes bare element lists (``[0]`` the ID) and their file positions, so a reader
     of a whole file makes no object per segment; ``delimiters`` are the interchange's.
+    A reader that does more with each segment (:func:`edi.rules.file_validation._read`)
+    feeds it from its own loop: no generator stands between the two.
     """
 
     def __init__(self, guide: Guide, delimiters: Delimiters = DEFAULT) -> None:
@@ -546,7 +559,10 @@ class _Walker:
 
     def _claim(self, elements: list[str], position: int) -> None:
         own = self.reading.claim_keys
-        record = {k: _copy(v) if k in own else v for k, v in self.header.items()}
+        record = {
+            k: v if k not in own else _copy(v) if own[k] or type(v) is not dict else dict(v)
+            for k, v in self.header.items()
+        }
         record.update({"diagnoses": [], "service_lines": [], self._lines_key: []})
         places = {"patient": self.sbr_position, **self.places}
         claim_type = self.reading.claim_type
@@ -575,7 +591,7 @@ class _Walker:
 
 def _write(d: _Described, target: dict[str, Any], values: dict[str, Any]) -> None:
     """Write what a segment read as ``d`` into ``target`` when its values go to several
-    dicts, or to lists (:meth:`_Walker._take` writes the usual segment itself)."""
+    dicts, or to lists (:meth:`ClaimWalker._take` writes the usual segment itself)."""
     paths = d.paths
     node, at = target, ()
     for name, value in values.items():
@@ -637,28 +653,11 @@ def _item(root: dict[str, Any], d: _Described) -> tuple[dict[str, Any], str]:
 
 def file_claims(segments: Iterable[Segment], guide: Guide | None = None) -> Iterator[FileClaim]:
     """The claims of 837P segments: one transaction set's body, or whole interchanges."""
-    walker = _Walker(guide or x222a1())
+    walker = ClaimWalker(guide or x222a1())
     for seg in segments:
         if seg.delimiters is not walker.delimiters:
             walker.use(seg.delimiters)
         done = walker.feed(seg.elements, seg.position)
-        if done is not None:
-            yield done
-    last = walker.close()
-    if last is not None:
-        yield last
-
-
-def body_claims(
-    body: Iterable[tuple[int, list[str]]], delimiters: Delimiters, guide: Guide
-) -> Iterator[FileClaim]:
-    """:func:`file_claims` of a transaction set's body as (file position, element list)
-    pairs, ``[0]`` the ID (:meth:`~edi.x12.reader.Transaction.elements`): no
-    :class:`Segment` per segment, for readers of whole files."""
-    walker = _Walker(guide, delimiters)
-    feed = walker.feed
-    for position, elements in body:
-        done = feed(elements, position)
         if done is not None:
             yield done
     last = walker.close()

@@ -243,7 +243,9 @@ def _lines_known(enc: Any, cob: ClaimCob, filed: bool) -> Iterator[Finding]:
     for index, line_ref in cob.unmatched:
         yield fire(LINE_UNKNOWN, field=f"prior_adjudications[{index}].lines",
                    payer_place=_PLACES["PST"[index]], line=line_ref)  # fmt: skip
-    reporters = [{item.payer_id for item in items} for items in cob.lines] if cob.others else []
+    if not any(cob.lines):  # no line has a 2430: no payer reported some lines but not all
+        return
+    reporters = [{item.payer_id for item in items} for items in cob.lines]
     for other in cob.others:
         reported = [other.payer.payer_id in payer_ids for payer_ids in reporters]
         if any(reported) and not all(reported):

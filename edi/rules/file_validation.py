@@ -16,14 +16,14 @@ from __future__ import annotations
 import codecs
 import copy
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, SkipValidation, ValidationError
 
 from edi.claims.models import Address, BillingProvider, Facility, Payer, PersonProvider, Provider
-from edi.claims.read_837 import FileClaim, FiledEncounter, body_claims
+from edi.claims.read_837 import ClaimWalker, FileClaim, FiledEncounter
 from edi.guides.model import guide_for as guide_of
 from edi.rules.pyx12_check import finding_of
 from edi.rules.record import field_path, findings_from_error
@@ -391,14 +391,14 @@ def _read(
             tx.isa13, tx.gs06, tx.st02, tx.code, tx.version, tx.st.position
         )
         group.transactions.append(verdict)
-        segments = _watch(tx, None if ascii_only else non_ascii, verdict)
         guide = guide_of(tx.code, tx.version)
-        if guide is not None:
-            for claim in body_claims(segments, tx.delimiters, guide):
-                verdict.claims.append(_judge(claim, verdict, name, context))
-        else:
-            for _ in segments:
-                pass
+        walker = ClaimWalker(guide, tx.delimiters) if guide is not None else None
+
+        def judge(claim: FileClaim, verdict: TransactionVerdict = verdict) -> None:
+            verdict.claims.append(_judge(claim, verdict, name, context))
+
+        _watch(tx, None if ascii_only else non_ascii, verdict, walker, judge)
+        if guide is None:
             where = f"{name}#{tx.st.position}"
             if tx.code != "837":
                 verdict.findings.append(
@@ -421,14 +421,22 @@ def _read(
 
 
 def _watch(
-    tx: Transaction, non_ascii: list[Segment] | None, verdict: TransactionVerdict
-) -> Iterator[tuple[int, list[str]]]:
-    """The transaction's segments as (position, element list), noting non-ASCII ones
-    (unless ``non_ascii`` is None: the file is ASCII), each position's segment ID and what
-    each claim's loops hold."""
+    tx: Transaction,
+    non_ascii: list[Segment] | None,
+    verdict: TransactionVerdict,
+    walker: ClaimWalker | None,
+    judge: Callable[[FileClaim], None],
+) -> None:
+    """Read the transaction's segments into ``walker`` (None: no guide reads its claims),
+    noting non-ASCII ones (unless ``non_ascii`` is None: the file is ASCII), each
+    position's segment ID and what each claim's loops hold; each claim goes to ``judge``
+    as soon as it ends, while what the walker shares with it is as it was read.
+
+    One loop feeds the walker: a generator between the two cost a tenth of the reading."""
     cursor = tx.cursor
     component = tx.delimiters.component
     ids = verdict.segment_ids
+    feed = walker.feed if walker is not None else None
     claim: _ClaimSegments | None = None
     for elements in tx.elements():
         position = cursor.position
@@ -443,7 +451,10 @@ def _watch(
             claim.ids.add(sid)
             if sid == "HI":
                 claim.icd9_codes += _icd9_codes(elements, component)
-        yield position, elements
+        if feed is not None and (done := feed(elements, position)) is not None:
+            judge(done)
+    if walker is not None and (last := walker.close()) is not None:
+        judge(last)
 
 
 def _icd9_codes(hi: list[str], component: str) -> list[str]:

@@ -31,6 +31,7 @@ import io
 import re
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import IO
 
 import numpy as np
@@ -570,13 +571,12 @@ class Transaction:
         return Segment(elements[0], elements, tokens.position, tokens.offset, tokens.delimiters)
 
     def elements(self) -> Iterator[list[str]]:
-        """The body as element lists (``[0]`` is the ID): no object per segment."""
+        """The body as element lists (``[0]`` is the ID): no object per segment, and no
+        generator of its own between a block's segments and the caller."""
         expand = self.cursor.expand
-        for item in self._body:
-            if type(item) is list:
-                yield item
-            else:
-                yield from expand(item)
+        return chain.from_iterable(
+            [item] if type(item) is list else expand(item) for item in self._body
+        )
 
     def blocks(self) -> Iterator[SegmentBlock]:
         """The body of a transaction set as :class:`~edi.x12.blocks.SegmentBlock` runs.
