@@ -461,7 +461,9 @@ class ClaimWalker:
         if composite and count > 1:
             first = elements[1].partition(self.delimiters.component)[0]
         key: tuple[str, ...]
-        if len(indexes) == 1:
+        if not indexes:  # N3, N4, CLM, LX...: placed by where the reader stands alone
+            key = (sid, self.loop, self.area, first)
+        elif len(indexes) == 1:
             at = indexes[0]
             key = (sid, self.loop, self.area, elements[at] if at < count else "", first)
         else:
