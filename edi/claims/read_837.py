@@ -184,6 +184,9 @@ class _Described:
     parents: tuple[str, ...] | None
     """The parent keys of all its values, when they have the same and none is a list
     (N4: (subscriber, address)): the values are then written in one ``dict.update``."""
+    tier: int = 0
+    """Which of :attr:`ClaimWalker.places` takes the places of a segment read above the
+    claim (see :func:`_tier`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,16 +314,28 @@ def _reading(guide: Guide) -> _Reading:
         )
         for sid, variants in by_id.items()
     }
+    level_keys = {
+        level: frozenset(key for below in _LEVELS[i:] for key in keys[below])
+        for i, level in enumerate(_LEVELS)
+    }
     return _Reading(
-        {k: tuple(v) for k, v in by_id.items()},
-        {
-            level: frozenset(key for below in _LEVELS[i:] for key in keys[below])
-            for i, level in enumerate(_LEVELS)
-        },
+        {k: tuple(replace(d, tier=_tier(d, level_keys)) for d in v) for k, v in by_id.items()},
+        level_keys,
         {key: key in deep for key in keys["2300"] | keys["2400"]},
         "institutional" if guide.version.startswith("005010X223") else "professional",
         lines,
         probes,
+    )
+
+
+def _tier(d: _Described, level_keys: dict[str, frozenset[str]]) -> int:
+    """:attr:`_Described.tier`: 1 + the index in :data:`_LEVELS` of the deepest level that
+    reads a record key the segment writes (an HL of that level or above forgets its
+    places), or 0 if none does (the transaction header's places stay)."""
+    keys = {_key(d.subject)} if d.subject else set(map(_key, d.places))
+    return max(
+        (i + 1 for i, level in enumerate(_LEVELS) if not keys.isdisjoint(level_keys[level])),
+        default=0,
     )
 
 
@@ -353,8 +368,6 @@ class ClaimWalker:
         self._met: set[str] = set()
         """The segments met once (see :meth:`_see`)."""
         self._separator = delimiters.element
-        self._dropped: dict[str, dict[str, bool]] = {}
-        """Level → place → whether an HL of the level forgets the place."""
         self.delimiters = delimiters
         self._start()
 
@@ -369,8 +382,10 @@ class ClaimWalker:
     def _start(self) -> None:
         self.header: dict[str, Any] = {}
         """Record parts read above the claim (billing provider, subscriber, payer...)."""
-        self.places: dict[str, int] = {}
-        """Field path → file position, for the parts above the claim."""
+        self.places: list[dict[str, int]] = [{} for _ in range(len(_LEVELS) + 1)]
+        """Field path → file position, for the parts above the claim: the transaction
+        header's, then those of each level (see :attr:`_Described.tier`), so an HL forgets
+        the places of its level and the levels below it without looking at any."""
         self.claim: FileClaim | None = None
         self._end = 0
         """File position of the claim's last segment so far."""
@@ -446,7 +461,9 @@ class ClaimWalker:
         if composite and count > 1:
             first = elements[1].partition(self.delimiters.component)[0]
         key: tuple[str, ...]
-        if len(indexes) == 1:
+        if not indexes:  # N3, N4, CLM, LX...: placed by where the reader stands alone
+            key = (sid, self.loop, self.area, first)
+        elif len(indexes) == 1:
             at = indexes[0]
             key = (sid, self.loop, self.area, elements[at] if at < count else "", first)
         else:
@@ -489,7 +506,7 @@ class ClaimWalker:
             self._act(d, elements, position, bool(values))
         places: dict[str, int] | None
         if d.fills == _HEADER:
-            target, places = self.header, self.places
+            target, places = self.header, self.places[d.tier]
         else:
             claim = self.claim
             if claim is None:  # a claim's segment with no CLM before it: nothing to fill
@@ -550,12 +567,8 @@ class ClaimWalker:
         self.area = level
         keys = self.reading.level_keys[level]
         self.header = {k: v for k, v in self.header.items() if k not in keys}
-        dropped = self._dropped.get(level)
-        if dropped is None or len(dropped) >= _MEMO_SIZE:
-            dropped = self._dropped[level] = {}
-        for place in self.places.keys() - dropped.keys():
-            dropped[place] = place.startswith(tuple(keys))
-        self.places = {k: v for k, v in self.places.items() if not dropped[k]}
+        for places in self.places[_LEVELS.index(level) + 1 :]:
+            places.clear()
 
     def _claim(self, elements: list[str], position: int) -> None:
         own = self.reading.claim_keys
@@ -564,7 +577,9 @@ class ClaimWalker:
             for k, v in self.header.items()
         }
         record.update({"diagnoses": [], "service_lines": [], self._lines_key: []})
-        places = {"patient": self.sbr_position, **self.places}
+        places = {"patient": self.sbr_position}
+        for level_places in self.places:
+            places.update(level_places)
         claim_type = self.reading.claim_type
         if claim_type != "professional":
             record["claim_type"] = claim_type

@@ -20,7 +20,6 @@ elements, IK502 for transaction sets, AK905 for groups and the TA1 note code.
 from __future__ import annotations
 
 import itertools
-from array import array
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import BinaryIO
@@ -62,16 +61,17 @@ _TRAILERS = frozenset({"SE", "GE", "IEA"})
 
 def _plan(g: Guide, start: int, sid: str, values: dict) -> tuple:
     """A walk plan, compiled for the hot path:
-    ``(found, missing, slot, top, loop, ops, final)``.
+    ``(found, missing, slot, top, loop, numbered, ops, final)``.
 
     ``missing`` are the counter slots of the required segments and loops the walk
     skips: when each was counted before (the usual case), nothing is missing and only
     ``final``, the last operation (count the segment, or enter its loop), is applied
     inline; otherwise the whole plan is replayed.  ``slot`` and ``top`` are the counter
     ``final`` bumps and its maximum, ``loop`` (for a loop entered) the counters it clears
-    ``(lo, hi, zeros, below, first's slot)``, ``zeros`` the array copied over ``lo:hi``;
+    ``(lo, hi, zeros, below, first's slot)``, ``zeros`` the list copied over ``lo:hi``;
     ``slot`` is -1 when ``final`` is always an error (a segment or loop not used) or
-    there is none."""
+    there is none.  ``numbered``: the segment is one whose HL or LX numbering the block
+    loop follows (see :meth:`_Document._number`), so that loop needs no lookup by ID."""
     found, ops = plan(g, start, sid, values)
     missing = tuple(g.slot[op[1]] for op in ops if op[0] in (MISSING_SEG, MISSING_LOOP))
     final = ops[-1] if ops and ops[-1][0] in (COUNT_SEG, ENTER_LOOP) else None
@@ -83,9 +83,9 @@ def _plan(g: Guide, start: int, sid: str, values: dict) -> tuple:
         slot, top = g.slot[target], g.max_repeat[target]
         if final[0] == ENTER_LOOP:
             lo, hi = g.below_range[target]
-            zeros = array("q", [0]) * (hi - lo) if hi >= 0 else None
+            zeros = [0] * (hi - lo) if hi >= 0 else None
             loop = (lo, hi, zeros, g.below[target], g.slot[final[2]])
-    return found, missing, slot, top, loop, ops, final
+    return found, missing, slot, top, loop, sid in _NUMBERED, ops, final
 
 
 class EngineUnavailable(Pyx12Unavailable):
@@ -129,6 +129,16 @@ class _Transaction:
 class _Document:
     """pyx12's reader state, walker state and error handler, for one document."""
 
+    # Slots: past 30 attributes CPython 3.11 gives an instance a dict of its own, and
+    # every attribute and method the hot loop reads is looked up in it (1.5% of the engine).
+    __slots__ = (
+        "accepts", "check_lx", "clean", "comp", "counts", "cursor", "groups", "gs",
+        "gs_count", "gs_ids", "guide", "hl_count", "hl_stack", "icvn", "interchanges",
+        "isa", "isa_ids", "judged_with", "kept", "known", "last_plan", "loops", "lx_count",
+        "map_file", "node", "pending", "prev_line", "rep", "seg_count", "sep", "st",
+        "st_count", "st_ids", "term", "verdicts",
+    )  # fmt: skip
+
     def __init__(self) -> None:
         self.interchanges: list[_Interchange] = []
         self.groups: list[_Group] = []
@@ -149,9 +159,10 @@ class _Document:
         self.guide: Guide | None = None
         self.map_file = ""
         self.node = -1
-        self.counts = array("q")
-        """Per counter slot of the guide in use: a 64-bit array, so that entering a loop
-        clears the slots below it with one copy."""
+        self.counts: list[int] = []
+        """Per counter slot of the guide in use: a list (CPython reads and writes a list's
+        items by index faster than an array's), so that entering a loop clears the slots
+        below it with one slice copy."""
         self.clean = True
         self.verdicts: dict[tuple[int, str], list[tuple]] = {}
         self.known: list[dict[str, tuple]] = []
@@ -205,7 +216,7 @@ class _Document:
     def _use(self, guide: Guide) -> None:
         """Switch to ``guide``, carrying the counts of paths both guides have."""
         old = self.guide
-        counts = array("q", [0]) * guide.slots
+        counts = [0] * guide.slots
         if old is not None:
             for path, n in old.by_path.items():
                 c = self.counts[old.slot[n]]
@@ -403,21 +414,18 @@ class _Document:
         before that, from the node, count and line: a clean segment's ID is its node's."""
         g = self.guide
         known, counts = self.known, self.counts
-        sid_of, numbers = vocabulary, [sid in _NUMBERED for sid in vocabulary]
+        sid_of = vocabulary
         node, seg_count, prev_line = self.node, self.seg_count, self.prev_line
         fast = False  # the last segment was judged here: the cursor is not written yet
         busy = bool(self.pending)
         for row, line, code in zip(rows, lines, ids, strict=True):
             part = parts[row]
-            numbered = numbers[code]
             p = None if busy else known[node].get(part) or self._new(part, sid_of[code], sep, node)
             if p is not None:
+                found, missing, slot, top, loop, numbered, _ops, _final = p
                 if numbered:  # _number reads the first two elements
                     self._number(sid_of[code], part.split(sep, 3))
-                    if self.pending:  # out of sequence: segment() files the note
-                        p = None
-                if p is not None:
-                    found, missing, slot, top, loop, _ops, _final = p
+                if not (numbered and self.pending):  # out of sequence: segment() files it
                     for m in missing:  # each counted before, or segment() files it
                         if not counts[m]:
                             break
@@ -481,7 +489,10 @@ class _Document:
                 verdict = self._verdict(found, elements, raw)
             if verdict:
                 return None
-        self._keep(node, part, p)
+        if self.kept >= _CACHE_LIMIT:  # as _keep does, without a call (2% of the engine)
+            self._forget()
+        self.known[node][part] = p
+        self.kept += 1
         return p
 
     def _slow(self, part: str, line: int, sid: str, sep: str, busy: bool, numbered: bool) -> None:
@@ -558,7 +569,7 @@ class _Document:
             values = dict(zip(paths, key[2:], strict=True))
             found_plan = g.plans[key] = _plan(g, start, sid, values)
         self.last_plan = found_plan
-        found, missing, _slot, _top, _loop, ops, final = found_plan
+        found, missing, _slot, _top, _loop, _numbered, ops, final = found_plan
         count = self.seg_count
         counts = self.counts
         slow = False
@@ -597,7 +608,7 @@ class _Document:
         else:
             lo, hi = g.below_range[loop]
             if hi >= 0:
-                counts[lo:hi] = array("q", [0]) * (hi - lo)
+                counts[lo:hi] = [0] * (hi - lo)
             else:
                 for s in g.below[loop]:
                     counts[s] = 0
