@@ -193,8 +193,11 @@ def excludes1(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         if not ranges:
             continue
         for j, other in enumerate(codes):
-            pair = frozenset((i, j))
-            if j != i and pair not in told and excluded_by(ranges, other):
+            if (
+                j != i
+                and excluded_by(ranges, other)
+                and (pair := frozenset((i, j))) not in told  # a pair is told once
+            ):
                 told.add(pair)
                 yield fire(
                     EXCLUDES1,
