@@ -21,7 +21,7 @@ from edi.codesets.icd10cm_edits import (
     patient_group,
 )
 from edi.codesets.procedure_edits import PREVENTIVE_VISIT_AGES, age_range
-from edi.rules.common import code_sets, dotted, first_service_date, line_field, patient_of
+from edi.rules.common import dotted, icd_release, line_field, patient_of, service_start
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -111,7 +111,7 @@ def age_on(birth: date, day: date) -> int:
 
 
 def _release(enc: Any, ctx: CheckContext) -> Any:
-    return code_sets(ctx).icd.release_for(first_service_date(enc))[0]
+    return icd_release(enc, ctx)[0]
 
 
 @check
@@ -125,7 +125,7 @@ def patient_groups(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     person = patient_of(enc)
     if person.birth_date is None:  # a file without DMG: SNIP4.SUBSCRIBER.DEMOGRAPHICS says so
         return
-    first_dos = first_service_date(enc)
+    first_dos = service_start(enc, ctx)
     age = age_on(person.birth_date, first_dos)
     for i, (code, group) in enumerate(zip(codes, groups, strict=True)):
         if group is None:
@@ -143,11 +143,15 @@ def patient_groups(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
             yield fire(AGE_CONFLICT, age=age, **about)
 
 
+_AGES = {code: age_range(code) for code in PREVENTIVE_VISIT_AGES}
+"""The ages each preventive visit code allows, read from its words once."""
+
+
 @check
 def procedure_ages(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     birth = patient_of(enc).birth_date
     for i, line in enumerate(enc.service_lines):
-        ages = age_range(line.procedure_code)
+        ages = _AGES.get(line.procedure_code)
         if ages is None or birth is None:
             continue
         age = age_on(birth, line.service_date)
@@ -171,7 +175,7 @@ def _suggested(code: str, age: int) -> str:
     family = code[:4]
     for last in "1234567":
         candidate = family + last
-        ages = age_range(candidate)
+        ages = _AGES.get(candidate)
         if ages and ages[0] <= age <= ages[1]:
             return candidate
     return "-"
@@ -189,8 +193,11 @@ def excludes1(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         if not ranges:
             continue
         for j, other in enumerate(codes):
-            pair = frozenset((i, j))
-            if j != i and pair not in told and excluded_by(ranges, other):
+            if (
+                j != i
+                and excluded_by(ranges, other)
+                and (pair := frozenset((i, j))) not in told  # a pair is told once
+            ):
                 told.add(pair)
                 yield fire(
                     EXCLUDES1,

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from edi.claims.cob_loops import ZERO, ClaimCob, OtherPayer, cob_of, is_medicare
+from edi.rules.common import per_claim, total_charge
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -167,6 +168,12 @@ CLAIM_BALANCE = _R(
 )
 
 
+@per_claim
+def _cob(enc: Any, ctx: CheckContext) -> ClaimCob | None:
+    """The claim's COB view, which both checks below ask for."""
+    return cob_of(enc)
+
+
 def _filed(enc: Any) -> bool:
     return "other_payers" in vars(enc)
 
@@ -181,7 +188,7 @@ def cob_situational(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     filed = _filed(enc)
     if not filed:
         yield from _encounter_order(enc)
-    cob = cob_of(enc)
+    cob = _cob(enc, ctx)
     if cob is None:
         return
     if filed:
@@ -258,15 +265,17 @@ def _lines_known(enc: Any, cob: ClaimCob, filed: bool) -> Iterator[Finding]:
 @check
 def cob_balancing(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Every earlier payer's adjudication adds up, per line and for the claim."""
-    cob = cob_of(enc)
+    cob = _cob(enc, ctx)
     if cob is None:
         return
     for other in cob.others:
         if other.adjudicated:
-            yield from _payer_balances(enc, cob, other)
+            yield from _payer_balances(enc, ctx, cob, other)
 
 
-def _payer_balances(enc: Any, cob: ClaimCob, other: OtherPayer) -> Iterator[Finding]:
+def _payer_balances(
+    enc: Any, ctx: CheckContext, cob: ClaimCob, other: OtherPayer
+) -> Iterator[Finding]:
     payer_id = other.payer.payer_id
     place = _PLACES.get(other.responsibility, other.responsibility)
     line_paid = line_adjusted = ZERO
@@ -289,7 +298,7 @@ def _payer_balances(enc: Any, cob: ClaimCob, other: OtherPayer) -> Iterator[Find
         yield fire(PAID_LINES, field="other_payers", payer_place=place, payer=payer_id,
                    paid=_money(paid), lines=_money(line_paid))  # fmt: skip
     claim_adjusted = sum((g.total for g in other.adjustments), ZERO) + line_adjusted
-    charge = enc.total_charge
+    charge = total_charge(enc, ctx)
     if paid + claim_adjusted != charge:
         yield fire(CLAIM_BALANCE, field="other_payers", charge=_money(charge), payer_place=place,
                    payer=payer_id, paid=_money(paid), adjusted=_money(claim_adjusted),

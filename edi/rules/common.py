@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from functools import wraps
+from typing import Any, TypeVar
 
 from edi.codesets import CodeSets, bundled_code_sets
+from edi.codesets.icd10cm import IcdRelease
 from edi.rules.registry import CheckContext
+
+T = TypeVar("T")
 
 
 def code_sets(ctx: CheckContext) -> CodeSets:
@@ -58,3 +65,45 @@ def file_segments(enc: Any) -> frozenset[str] | None:
     for (CR1, CR3), so some rules judge files by what their segments show.
     """
     return vars(enc).get("file_segments")
+
+
+def per_claim(function: Callable[[Any, CheckContext], T]) -> Callable[[Any, CheckContext], T]:
+    """``function(enc, ctx)`` worked out once for the claim being checked.
+
+    A claim's checks run one after another, and several ask the same of it (its first date
+    of service, its ICD-10-CM release, its total): the last claim's answer is kept together
+    with the claim and the context themselves, so testing their identity is a safe key
+    (neither can be freed, and its address reused, while kept), and only one claim is held.
+    """
+    last: tuple[Any, Any, Any] = (None, None, None)
+
+    @wraps(function)
+    def memo(enc: Any, ctx: CheckContext) -> T:
+        nonlocal last
+        seen, seen_ctx, value = last
+        if seen is enc and seen_ctx is ctx:
+            return value  # type: ignore[no-any-return]
+        value = function(enc, ctx)
+        last = (enc, ctx, value)  # one assignment: another thread sees all three or none
+        return value
+
+    return memo
+
+
+@per_claim
+def service_start(enc: Any, ctx: CheckContext) -> date:
+    """:func:`first_service_date` of the claim being checked (asked by some eight checks)."""
+    return first_service_date(enc)  # type: ignore[no-any-return]
+
+
+@per_claim
+def icd_release(enc: Any, ctx: CheckContext) -> tuple[IcdRelease, bool]:
+    """The ICD-10-CM release of the claim's first date of service, and whether it covers
+    that date (see :meth:`edi.codesets.icd10cm.IcdCatalog.release_for`)."""
+    return code_sets(ctx).icd.release_for(service_start(enc, ctx))
+
+
+@per_claim
+def total_charge(enc: Any, ctx: CheckContext) -> Decimal:
+    """The claim's total charge (the sum of its lines)."""
+    return enc.total_charge  # type: ignore[no-any-return]

@@ -582,7 +582,9 @@ def _shared_part(model: type[BaseModel], part: dict) -> Any:
 def _frozen(part: dict) -> tuple:
     """A record part as a key: its dicts and lists as tuples, any value but text with its
     type (``1`` and ``True`` are equal keys, not equal inputs)."""
-    return tuple([(key, _frozen_value(value)) for key, value in part.items()])
+    return tuple(  # text, most of a part, is its own key: no call for it
+        [(k, v if type(v) is str else _frozen_value(v)) for k, v in part.items()]
+    )
 
 
 def _frozen_value(value: Any) -> Any:

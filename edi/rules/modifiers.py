@@ -27,7 +27,7 @@ from edi.codesets.ncci import (
     OTHER_BYPASS_MODIFIERS,
 )
 from edi.codesets.procedures import is_evaluation_management, is_minor_procedure
-from edi.rules.common import code_sets, dotted, first_service_date, line_field
+from edi.rules.common import code_sets, dotted, icd_release, line_field
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -253,7 +253,7 @@ def laterality(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     ]
     if not lines:
         return
-    release, _ = code_sets(ctx).icd.release_for(first_service_date(enc))
+    release, _ = icd_release(enc, ctx)
     for i, line in lines:
         stated = [m for m in line.modifiers if m in _SIDE_OF]
         if len(stated) == 2:

@@ -20,6 +20,7 @@ from edi.claims.models import (
 )
 from edi.guides.locations import max_length, x12_location
 from edi.rules import snip5_codes
+from edi.rules.common import per_claim, total_charge
 from edi.rules.registry import CheckContext, Finding, Owner, Rule, check, fire, register
 from edi.x12.text import text_cleaner, x12_text, x12_text_drops, x12_text_safe
 
@@ -712,27 +713,29 @@ place names, and every claim's names and addresses are looked at."""
 @check
 def representable_text(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Required text that X12 normalisation would empty (e.g. a name in CJK script)."""
-    for part, names in _REQUIRED_PATHS:
-        obj = getattr(enc, part)
-        if obj is not None:
-            values = obj.__dict__  # the model's fields; getattr is slow for absent ones
-            for name, path in names:
-                if (value := values.get(name)) and not _CLEANED(value):
-                    yield fire(UNREPRESENTABLE, field=path, label=_label(path))
+    safe = _text_safe(enc, ctx)  # then cleaning changes only case: no value shrinks
+    if not safe:
+        for part, names in _REQUIRED_PATHS:
+            obj = getattr(enc, part)
+            if obj is not None:
+                values = obj.__dict__  # the model's fields; getattr is slow for absent ones
+                for name, path in names:
+                    if (value := values.get(name)) and not _CLEANED(value):
+                        yield fire(UNREPRESENTABLE, field=path, label=_label(path))
     for part, names in _REQUIRED_ADDRESS_PATHS:
-        obj = getattr(enc, part)
-        address = obj if part == "pay_to_address" else getattr(obj, "address", None)
-        if address is not None:
+        if (address := _address(enc, part)) is not None:
             values = address.__dict__
             for name, path, shortest in names:
-                if (value := values.get(name)) and len(_CLEANED(value)) < shortest:
+                if (value := values.get(name)) and len(
+                    value if safe else _CLEANED(value)
+                ) < shortest:
                     yield fire(UNREPRESENTABLE, field=path, label=_label(path))
 
 
 @check
 def claim_total_size(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Each charge fits SV102; their sum must fit CLM02 too (both ``R`` 1/18)."""
-    if len(enc.total_charge.as_tuple().digits) > MAX_AMOUNT_DIGITS:
+    if len(total_charge(enc, ctx).as_tuple().digits) > MAX_AMOUNT_DIGITS:
         yield fire(CLAIM_TOTAL_SIZE)
 
 
@@ -755,10 +758,9 @@ def text_changed(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     """Free text that cleaning for X12 changes beyond case and accents: a warning naming
     the field (never the value), so a mangled authorization number is looked at; and a
     refusal when the cleaned text outgrows its element (``½`` is written ``12``)."""
-    texts = _free_text(enc)
-    if x12_text_safe(" ".join(texts.values())):  # the usual claim: one match for all
+    if _text_safe(enc, ctx):
         return
-    for path, value in texts.items():
+    for path, value in _free_text(enc).items():
         if x12_text_safe(value):
             continue
         if x12_text_drops(value):
@@ -787,6 +789,19 @@ _ADDRESS_PATHS = tuple(
 )  # fmt: skip
 
 
+def _address(enc: Any, part: str) -> Any:
+    """The address of ``part`` (one of ``_ADDRESSES``), if the claim has one."""
+    obj = getattr(enc, part)
+    return obj if part == "pay_to_address" else getattr(obj, "address", None)
+
+
+@per_claim
+def _text_safe(enc: Any, ctx: CheckContext) -> bool:
+    """Whether cleaning for X12 leaves every free-text value of the claim as it is but for
+    case (the usual claim): one match for all, which two checks ask."""
+    return x12_text_safe(" ".join(_free_text(enc).values()))
+
+
 def _free_text(enc: Any) -> dict[str, str]:
     """Field path → value of every free-text field the claim carries."""
     texts = {}
@@ -798,9 +813,7 @@ def _free_text(enc: Any) -> dict[str, str]:
                 if value := values.get(name):
                     texts[path] = value
     for part, names in _ADDRESS_PATHS:
-        obj = getattr(enc, part)
-        address = obj if part == "pay_to_address" else getattr(obj, "address", None)
-        if address is not None:
+        if (address := _address(enc, part)) is not None:
             values = address.__dict__
             for name, path in names:
                 if value := values.get(name):

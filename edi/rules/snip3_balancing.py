@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from edi.rules.common import dotted, line_field
+from edi.rules.common import dotted, line_field, total_charge
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 CLAIM_BALANCE = register(
@@ -58,8 +58,8 @@ DIAGNOSIS_REPEATED = register(
 @check
 def claim_total(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     stated = vars(enc).get("stated_total")  # files only; no pydantic __getattr__
-    if stated is not None and stated != enc.total_charge:
-        yield fire(CLAIM_BALANCE, field="service_lines", stated=stated, total=enc.total_charge)
+    if stated is not None and stated != (total := total_charge(enc, ctx)):
+        yield fire(CLAIM_BALANCE, field="service_lines", stated=stated, total=total)
 
 
 @check

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from edi.rules.common import file_segments, first_service_date, line_field, patient_of
+from edi.rules.common import file_segments, line_field, patient_of, service_start
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -257,7 +257,7 @@ def accident(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         return
     if acc.type == "AA" and not acc.state:
         yield fire(ACCIDENT_STATE)
-    if acc.date and acc.date > first_service_date(enc):
+    if acc.date and acc.date > service_start(enc, ctx):
         yield fire(ACCIDENT_AFTER_SERVICE)
 
 
@@ -318,7 +318,7 @@ def admission(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 def dates(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     today = ctx.today
     birth = patient_of(enc).birth_date
-    if enc.onset_date and enc.onset_date > first_service_date(enc):
+    if enc.onset_date and enc.onset_date > service_start(enc, ctx):
         yield fire(ONSET_AFTER_SERVICE)
     for i, line in enumerate(enc.service_lines):
         end = line.service_date_end or line.service_date

@@ -19,7 +19,7 @@ from typing import Any
 
 from edi.codesets.icd10cm_specificity import ranked
 from edi.codesets.procedures import in_category_i_range, procedure_kind
-from edi.rules.common import code_sets, dotted, first_service_date, line_field
+from edi.rules.common import code_sets, dotted, icd_release, line_field, service_start
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -299,7 +299,7 @@ def icd9(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     count = vars(enc).get("icd9_diagnoses", 0)
     if not count:
         return
-    first_dos = first_service_date(enc)
+    first_dos = service_start(enc, ctx)
     if first_dos >= ICD10_START:
         yield fire(ICD9, count=count, dos=first_dos.isoformat())
         return
@@ -311,7 +311,7 @@ def icd9(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 @check
 def diagnoses(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    first_dos = first_service_date(enc)
+    first_dos = service_start(enc, ctx)
     if first_dos < ICD10_START:
         for i, code in enumerate(enc.diagnoses):
             yield fire(
@@ -322,7 +322,7 @@ def diagnoses(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
                 dos=first_dos.isoformat(),
             )
         return
-    release, covered = code_sets(ctx).icd.release_for(first_dos)
+    release, covered = icd_release(enc, ctx)
     if not covered:
         yield _outside_release(release, first_dos)
     first = enc.diagnoses[0]

@@ -154,6 +154,12 @@ _UNSUPPORTED = (
     _Service("98940", "98943", "chiropractic", "CR2 spinal data and DTP*454/455 dates",
              ("CR2",)),
 )  # fmt: skip
+_UNSUPPORTED_BY_LETTER = {
+    letter: tuple(s for s in _UNSUPPORTED if s.low[0] == letter)
+    for letter in {s.low[0] for s in _UNSUPPORTED}
+}
+"""The services a code's first character may fall in (a service covers codes that start
+as its range does): most lines' codes start with none of them."""
 
 
 def is_drug(code: str) -> bool:
@@ -195,8 +201,11 @@ def unsupported_services(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     segments = file_segments(enc)
     for i, line in enumerate(enc.service_lines):
         code = line.procedure_code
-        service = next((s for s in _UNSUPPORTED if s.covers(code)), None)
-        if service is None:
+        services = _UNSUPPORTED_BY_LETTER.get(code[:1])
+        if (
+            services is None
+            or (service := next((s for s in services if s.covers(code)), None)) is None
+        ):
             continue
         about = {"field": line_field(i, "procedure_code"), "line": i + 1, "code": code,
                  "kind": service.kind, "needs": service.needs}  # fmt: skip

@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from edi.codesets.procedures import is_evaluation_management
-from edi.rules.common import code_sets, first_service_date, line_field
+from edi.rules.common import code_sets, line_field, service_start
 from edi.rules.modifiers import ptp_bypass
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
@@ -252,7 +252,7 @@ def _zip4(enc: Any, payer_id: str) -> Iterator[Finding]:
 
 
 def _timely(enc: Any, ctx: CheckContext, payer_id: str, days: int, whose: str) -> Iterator[Finding]:
-    first = first_service_date(enc)
+    first = service_start(enc, ctx)
     # Days elapsed, not ``first + days``: a service date near date.max (9999-12-31) would
     # overflow; such a date is in the future, which SNIP 4 reports.
     elapsed = (ctx.today - first).days

@@ -21,7 +21,7 @@ from edi.codesets.icd10cm_specificity import (
     is_symptom,
     side_choices,
 )
-from edi.rules.common import code_sets, dotted, first_service_date
+from edi.rules.common import dotted, icd_release
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -69,7 +69,7 @@ def symptom_principal(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     first = enc.diagnoses[0]
     if not is_symptom(first):
         return
-    release, _ = code_sets(ctx).icd.release_for(first_service_date(enc))
+    release, _ = icd_release(enc, ctx)
     item = release.lookup(first)
     if item is not None and item.billable:
         yield fire(SYMPTOM_PRINCIPAL, code=dotted(first), description=item.description)
@@ -117,7 +117,7 @@ def evidence_of_more(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     lines = enc.service_lines
     if not any(line.modifiers or evidence_of(line.procedure_code) for line in lines):
         return  # no line shows more (the usual claim): no release to look up
-    release, _ = code_sets(ctx).icd.release_for(first_service_date(enc))
+    release, _ = icd_release(enc, ctx)
     for q in questions(enc, release):
         code = enc.diagnoses[q.pointer - 1]
         yield _unspecified(release, code, q.pointer, q.line, q.what, q.shown, q.choices)
