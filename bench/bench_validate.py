@@ -24,9 +24,10 @@
    of runs taken side by side in time holds where single runs do not.
 
 Run: ``.venv/bin/python bench/bench_validate.py [--claims N] [--remit-claims N]
-[--build-claims N] [--whole-rounds N] [--skip-whole]``.  Each part stays within about two minutes on a
-shared two-core machine at the default sizes except the whole command, whose x12valid
-side is about claims / 300 seconds; pass a smaller ``--build-claims`` to shorten it.
+[--build-claims N] [--whole-rounds N] [--skip-whole]``.  Each part stays within about two
+minutes on a shared two-core machine at the default sizes except the whole command, whose
+x12valid side is about claims / 500 seconds a round; pass a smaller ``--build-claims`` or
+fewer ``--whole-rounds`` to shorten it.
 """
 
 from __future__ import annotations
