@@ -239,16 +239,25 @@ def unusable_because(report: FileReport) -> str | None:
 
 
 def _where(f: Finding) -> str:
-    place = " ".join(p for p in (f.loop, f.element or f.segment) if p)
-    segment = f.source.rsplit("#", 1)[1] if f.source and "#" in f.source else None
-    at = f"segment {segment}" if segment else ""
-    return ", ".join(p for p in (place, at) if p)
+    """Where a finding points: its loop and element (or segment), then its segment number."""
+    what = f.element or f.segment
+    place = f"{f.loop} {what}" if f.loop and what else f.loop or what or ""
+    source = f.source
+    _, mark, segment = source.rpartition("#") if source else ("", "", "")
+    if mark and segment:
+        return f"{place}, segment {segment}" if place else f"segment {segment}"
+    return place
 
 
-def _line(f: Finding, indent: str) -> list[str]:
-    where = _where(f)
-    head = f"{indent}[{f.severity}] {f.rule_id}" + (f" ({where})" if where else "")
-    return [head, f"{indent}    {f.message}", f"{indent}    fix: {f.fix} — {f.owner}"]
+def _add(out: list[str], findings: Iterable[Finding], indent: str) -> None:
+    """Append each finding's three lines (a report holds tens of thousands: no generator
+    joins per finding, a fifth of the report's time)."""
+    for f in findings:
+        where = _where(f)
+        out.append(f"{indent}[{f.severity}] {f.rule_id} ({where})" if where
+                   else f"{indent}[{f.severity}] {f.rule_id}")  # fmt: skip
+        out.append(f"{indent}    {f.message}")
+        out.append(f"{indent}    fix: {f.fix} — {f.owner}")
 
 
 def report_text(report: FileReport) -> str:
@@ -257,20 +266,17 @@ def report_text(report: FileReport) -> str:
     bad = sum(c.rejected for c in claims)
     verdict = "REJECTED" if report.rejected else "ACCEPTED"
     out = [f"{report.name}: {verdict} — {len(claims)} claim(s), {bad} would be rejected"]
-    for f in report.findings:
-        out += _line(f, "  ")
+    _add(out, report.findings, "  ")
     for tx in report.transactions:
         state = "rejected by the 999" if tx.rejected else "accepted by the 999"
         out.append(f"  transaction set {tx.st02} ({tx.code} {tx.version}): {state}")
-        for f in tx.findings:
-            out += _line(f, "    ")
+        _add(out, tx.findings, "    ")
         for claim in tx.claims:
             state = "REJECTED" if claim.rejected else "accepted"
             if claim.transaction_rejected and not any(f.rejects for f in claim.findings):
                 state += " (with its transaction set)"
             out.append(f"    claim {claim.clm01} (segment {claim.clm_position}): {state}")
-            for f in claim.findings:
-                out += _line(f, "      ")
+            _add(out, claim.findings, "      ")
     return "\n".join(out)
 
 
