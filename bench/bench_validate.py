@@ -176,7 +176,7 @@ def part_whole(claims: int, folder: Path, rounds_of: int) -> dict:
     generate(encounters, claims)
     out = folder / "built"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    claims_cmd = [sys.executable, "-c", "import sys; from flows.cli import main; sys.exit(main())"]
+    claims_cmd = [sys.executable, "-c", "from flows.cli import console; console()"]
     subprocess.run(
         [*claims_cmd, "build", str(encounters), "--out", str(out)],
         check=False,

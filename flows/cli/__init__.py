@@ -21,6 +21,7 @@ import pkgutil
 import re
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from flows.runtime import quiet_third_party_warnings, tune_for_batches
 
@@ -97,6 +98,32 @@ def _plain_help(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the chosen command; its return value is the exit code."""
+    return _run(argv)[0]
+
+
+def console() -> NoReturn:
+    """The ``claims`` script: :func:`main` on the command line, then exit.
+
+    A command that leaves nothing to clean up (``quick_exit=True`` among its parser's
+    defaults: no thread, pool, temporary file or connection outlives its handler) ends
+    the process as soon as its output is flushed.  Freeing what a large run holds (code
+    sets, guides, memos) one object at a time costs CPython about 0.14 s of CPU at exit
+    after ``claims validate`` on a night's files, for a process about to end; mypy exits
+    the same way."""
+    code, quick = _run(None)
+    if quick:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:  # a closed pipe: the usual exit reports nothing more either
+            sys.exit(code)
+        os._exit(code)
+    sys.exit(code)
+
+
+def _run(argv: Sequence[str] | None) -> tuple[int, bool]:
+    """The exit code, and whether the process may end at once (see :func:`console`): only
+    after the handler returned, since an interrupted one may leave a pool's workers."""
     quiet_third_party_warnings()
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(argv[0] if argv else None).parse_args(argv)
@@ -104,21 +131,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = int(args.handler(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
-        return code
+        return code, bool(getattr(args, "quick_exit", False))
     except BrokenPipeError:
         # Python's documented recipe: point stdout at devnull so the exit flush is quiet.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_BROKEN_PIPE
+        return EXIT_BROKEN_PIPE, False
     except KeyboardInterrupt:
         print(f"{_name(args)}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return EXIT_INTERRUPTED, False
     except Exception as exc:
         failure = outside_failure(exc)
         if failure is None:
             raise
         code, message = failure
         print(f"{_name(args)}: {message}", file=sys.stderr)
-        return code
+        return code, False
 
 
 def _name(args: argparse.Namespace) -> str:

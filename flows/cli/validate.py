@@ -64,7 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="worker processes for large batches of files (default: one per CPU)",
     )
     add_code_set_options(p)
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=run, quick_exit=True)  # nothing outlives run(): see console()
 
 
 def add_code_set_options(parser: argparse.ArgumentParser) -> None:

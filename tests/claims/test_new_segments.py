@@ -92,7 +92,7 @@ def test_new_fields_read_back_as_sent() -> None:
 
 def test_claims_schema_documents_the_new_fields() -> None:
     root = Path(__file__).parents[2]
-    code = "import sys; from flows.cli import main; sys.exit(main())"
+    code = "from flows.cli import console; console()"
     out = subprocess.run(
         [sys.executable, "-c", code, "schema"],
         capture_output=True,

@@ -26,7 +26,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 def claims(*args: str, **popen: object) -> subprocess.Popen:
     """The console script in a child process, as a user runs it."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
-    code = "import sys; from flows.cli import main; sys.exit(main())"
+    code = "from flows.cli import console; console()"
     return subprocess.Popen(
         [sys.executable, "-c", code, *args], env=env, stderr=subprocess.PIPE, text=True, **popen
     )
@@ -171,3 +171,27 @@ def _waits_on(pid: int, fifo: Path) -> bool:
             return f.read().strip() in {"fifo_open", "wait_for_partner"}
     except OSError:
         return False
+
+
+def test_validate_ends_at_once_with_all_its_output(tmp_path, capsys):
+    """``claims validate`` leaves the process without freeing what it holds
+    (:func:`flows.cli.console`): all it prints still arrives through a pipe, with the exit
+    code it returns in process, and a reader that stops early is no error either."""
+    source = tmp_path / "night.jsonl"
+    night = encounters(30, date(2026, 11, 26), seed=3)
+    source.write_text("".join(json.dumps(e) + "\n" for e in night))
+    folder = tmp_path / "built"
+    main(["build", str(source), "--out", str(folder)])
+    files = [str(p) for p in sorted(folder.glob("*.x12"))]
+    args = ["validate", *files, "--today", "2026-11-27", "--format", "json"]
+    capsys.readouterr()
+    code = main(args)
+    expected = capsys.readouterr().out
+    assert [json.loads(line)["file"] for line in expected.splitlines()] == files
+    child = claims(*args, stdout=subprocess.PIPE)
+    out, err = child.communicate(timeout=120)
+    assert (out, err, child.returncode) == (expected, "", code)
+    child = claims(*args, stdout=subprocess.PIPE)
+    child.stdout.close()
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == EXIT_BROKEN_PIPE and err == ""

@@ -321,7 +321,7 @@ def test_sigterm_stops_the_ui_demo_and_all_it_started(when: str, tmp_path: Path)
         port = s.getsockname()[1]
     env = {**os.environ, "PYTHONPATH": str(PROJECT), "PYTHONUNBUFFERED": "1"}
     env.pop("PREFECT_API_URL", None)
-    code = "import sys; from flows.cli import main; sys.exit(main())"
+    code = "from flows.cli import console; console()"
     demo = subprocess.Popen(
         [sys.executable, "-c", code, "demo", "--ui", "--data", str(tmp_path / "demo"),
          "--count", "20", "--port", str(port)],
