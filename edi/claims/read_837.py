@@ -525,9 +525,7 @@ class ClaimWalker:
         SV1 or SV2).  ``elements`` are its elements, if it was split."""
         self.loop = d.loop
         if d.role:
-            if elements is None and d.role in ("CLM", "HI"):  # they read elements
-                elements = self._split(sid, text)
-            self._act(d, elements, position, bool(values))
+            self._act(d, text, elements, position, bool(values))
         places: dict[str, int] | None
         if d.fills == _HEADER:
             target, places = self.header, self.places[d.tier]
@@ -566,15 +564,20 @@ class ClaimWalker:
                 places.setdefault(prefix, position)
 
     def _act(
-        self, d: _Described, elements: list[str] | None, position: int, any_read: bool
+        self,
+        d: _Described,
+        text: str,
+        elements: list[str] | None,
+        position: int,
+        any_read: bool,
     ) -> None:
-        """What a segment with a role does besides being written (:attr:`_Described.role`);
-        ``elements`` may be None unless it is a CLM or an HI."""
+        """What segment ``text`` (``elements``, if it was split) does besides being
+        written, by its role (:attr:`_Described.role`)."""
         role = d.role
         if role == "HL":
             self._level(d.loop)
         elif role == "CLM":
-            self._claim(elements, position)
+            self._claim(elements or self._split(role, text), position)
         elif role == "LX" and self.claim is not None:
             self.line = {}
             self.claim.record[self._lines_key].append(self.line)
@@ -587,7 +590,7 @@ class ClaimWalker:
         if role in ("SV1", "SV2") and d.fills == _LINE and self.line is not None:
             claim.positions[f"line{len(claim.record[self._lines_key])}"] = position
         elif role == "HI" and d.fills == _CLAIM:
-            self._diagnoses(claim, elements, any_read, position)
+            self._diagnoses(claim, text, any_read, position)
 
     def _level(self, level: str) -> None:
         """A new HL: forget what this level and the ones below it had read."""
@@ -617,12 +620,15 @@ class ClaimWalker:
         self._end = position
         self.area, self.line = "2300", None
 
-    def _diagnoses(
-        self, claim: FileClaim, elements: list[str], any_read: bool, position: int
-    ) -> None:
-        """ICD-9-CM codes (BK/BF) are counted, not read: the rules reject them by count."""
-        component = self.delimiters.component
-        icd9 = sum(1 for element in elements[1:] if element.partition(component)[0] in _ICD9)
+    def _diagnoses(self, claim: FileClaim, text: str, any_read: bool, position: int) -> None:
+        """ICD-9-CM codes (BK/BF) are counted, not read: the rules reject them by count.
+        An HI that has no element starting BK or BF (the usual one) is not split."""
+        icd9 = 0
+        separator = self._separator
+        if separator + "BK" in text or separator + "BF" in text:
+            component = self.delimiters.component
+            elements = text.split(separator)[1:]
+            icd9 = sum(element.partition(component)[0] in _ICD9 for element in elements)
         if icd9:
             record = claim.record
             record["icd9_diagnoses"] = record.get("icd9_diagnoses", 0) + icd9

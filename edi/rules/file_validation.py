@@ -449,7 +449,8 @@ def _watch(
                     elements = [sids[i], *text.split(separator)[1:]]
                     if not all(e.isascii() for e in elements):
                         non_ascii.append(cursor.segment_at(block, i, elements))
-        claim = _note_claims(verdict, claim, sids, texts, positions, separator, component)
+        marks = cursor.where(block, ("CLM", "HL", "HI"))
+        claim = _note_claims(verdict, claim, marks, sids, texts, positions, separator, component)
         if step is not None:
             for sid, text, position in zip(sids, texts, positions, strict=True):
                 if (done := step(sid, text, position)) is not None:
@@ -461,6 +462,7 @@ def _watch(
 def _note_claims(
     verdict: TransactionVerdict,
     claim: _ClaimSegments | None,
+    marks: list[int],
     sids: list[str],
     texts: list[str],
     positions: list[int],
@@ -468,16 +470,20 @@ def _note_claims(
     component: str,
 ) -> _ClaimSegments | None:
     """Note what the claims' loops hold in one block of segments (``claim`` is the one
-    open when the block starts); returns the one open when it ends.
+    open when the block starts; ``marks`` the indexes of its CLM, HL and HI segments);
+    returns the one open when it ends.
 
     A claim's loops run from its CLM up to the next HL or CLM, so its segment IDs are a
-    slice of the block's, taken in one call at the segment that ends it."""
+    slice of the block's, taken in one call at the segment that ends it; an HI with no
+    element starting BK or BF (the usual one) holds no ICD-9 code and is not split."""
     start = 0
-    for i in [i for i, sid in enumerate(sids) if sid in {"CLM", "HL", "HI"}]:
+    icd9 = (separator + "BK", separator + "BF")
+    for i in marks:
         sid = sids[i]
         if sid == "HI":
-            if claim is not None:
-                claim.icd9_codes += _icd9_codes(texts[i].split(separator), component)
+            text = texts[i]
+            if claim is not None and (icd9[0] in text or icd9[1] in text):
+                claim.icd9_codes += _icd9_codes(text.split(separator), component)
             continue
         if claim is not None:
             claim.ids.update(sids[start:i])

@@ -380,6 +380,12 @@ class _Tokenizer:
         ids = list(map(self.vocabulary.__getitem__, block.ids.tolist()))
         return ids, texts, block.positions.tolist()
 
+    def where(self, block: SegmentBlock, sids: Iterable[str]) -> list[int]:
+        """The indexes in ``block`` of its segments whose ID is one of ``sids``, in order
+        (found in the block's column of ID codes, not segment by segment)."""
+        codes = [code for sid in sids if (code := self._codes.get(sid)) is not None]
+        return np.flatnonzero(np.isin(block.ids, codes)).tolist()
+
     def segment_at(self, block: SegmentBlock, index: int, elements: list[str]) -> Segment:
         """The :class:`Segment` of segment ``index`` of ``block``, whose element list is
         ``elements`` (for the few a reader of :meth:`texts` needs as objects)."""
