@@ -595,8 +595,9 @@ class ClaimWalker:
     def _level(self, level: str) -> None:
         """A new HL: forget what this level and the ones below it had read."""
         self.area = level
-        keys = self.reading.level_keys[level]
-        self.header = {k: v for k, v in self.header.items() if k not in keys}
+        header = self.header
+        for key in self.reading.level_keys[level].intersection(header):
+            del header[key]  # the dict is the walker's own: claims copy what they take
         for places in self.places[_LEVELS.index(level) + 1 :]:
             places.clear()
 

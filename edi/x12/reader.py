@@ -367,13 +367,13 @@ class _Tokenizer:
         the segment's element list but for ``[0]``, which is its ID.  No list is made per
         segment, and no generator stands between the segments and the reader's loop.
         """
-        region = block.region
-        rows = block.rows.tolist()
+        region, rows = block.region, block.rows
         parts = region.parts()
-        if rows and rows[-1] - rows[0] == len(rows) - 1:  # no blank line among them
-            texts = parts[rows[0] : rows[-1] + 1]
+        first, last = int(rows[0]), int(rows[-1])
+        if last - first == len(rows) - 1:  # no blank line among them: one slice
+            texts = parts[first : last + 1]
         else:
-            texts = list(map(parts.__getitem__, rows))
+            texts = list(map(parts.__getitem__, rows.tolist()))
         if region.padded:
             strip = region.strip
             texts = [text.strip(strip) for text in texts]
