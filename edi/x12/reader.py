@@ -483,7 +483,7 @@ class _Tokenizer:
         segment-at-a-time reader would; the runs between them go out as blocks.
         """
         region = split_region(text, base, delims, strip)
-        spellings = region.raw_ids().dictionary_encode()
+        spellings = region.raw_ids()
         words = [word.lstrip(strip) for word in spellings.dictionary.to_pylist()]
         kinds = np.array([self._spelling(word) for word in words], np.int64).reshape(-1, 2)
         index = numpy_ints(spellings.indices)
