@@ -20,7 +20,7 @@ from edi.claims.models import (
 )
 from edi.guides.locations import max_length, x12_location
 from edi.rules import snip5_codes
-from edi.rules.common import per_claim, total_charge
+from edi.rules.common import ADDRESS_PARTS, addresses, per_claim, total_charge
 from edi.rules.registry import CheckContext, Finding, Owner, Rule, check, fire, register
 from edi.x12.text import text_cleaner, x12_text, x12_text_drops, x12_text_safe
 
@@ -702,7 +702,6 @@ _REQUIRED_TEXT = (
     ("subscriber", ("last_name", "first_name")),
     ("patient", ("last_name", "first_name")),
 )
-_ADDRESSES = ("billing_provider", "pay_to_address", "service_facility", "subscriber", "patient")
 
 
 _CLEANED = text_cleaner()
@@ -722,7 +721,7 @@ def representable_text(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
                 for name, path in names:
                     if (value := values.get(name)) and not _CLEANED(value):
                         yield fire(UNREPRESENTABLE, field=path, label=_label(path))
-    for part, address in _addresses(enc, ctx):
+    for part, address in addresses(enc, ctx).items():
         values = vars(address)
         for name, path, shortest in _REQUIRED_ADDRESS_PATHS[part]:
             if (value := values.get(name)) and len(value if safe else _CLEANED(value)) < shortest:
@@ -779,27 +778,13 @@ _REQUIRED_PATHS = tuple(
 _REQUIRED_ADDRESS_PATHS = {
     part: tuple((name, f"{part}{'' if part == 'pay_to_address' else '.address'}.{name}", shortest)
                 for name, shortest in (("line1", 1), ("city", 2)))
-    for part in _ADDRESSES
+    for part in ADDRESS_PARTS
 }  # fmt: skip
 _ADDRESS_PATHS = {
     part: tuple((name, f"{part}{'' if part == 'pay_to_address' else '.address'}.{name}")
                 for name in _ADDRESS_TEXT)
-    for part in _ADDRESSES
+    for part in ADDRESS_PARTS
 }  # fmt: skip
-
-
-@per_claim
-def _addresses(enc: Any, ctx: CheckContext) -> tuple[tuple[str, Any], ...]:
-    """The claim's addresses: (part, its address) of each part of ``_ADDRESSES`` it has."""
-    values = vars(enc)
-    found = []
-    for part in _ADDRESSES:
-        obj = values.get(part)
-        if part != "pay_to_address" and obj is not None:
-            obj = vars(obj).get("address")
-        if obj is not None:
-            found.append((part, obj))
-    return tuple(found)
 
 
 @per_claim
@@ -816,7 +801,7 @@ def _text_safe(enc: Any, ctx: CheckContext) -> bool:
     for part, names in _PART_TEXT:
         if (obj := values.get(part)) is not None:
             texts += map(vars(obj).get, names)
-    for _, address in _addresses(enc, ctx):
+    for address in addresses(enc, ctx).values():
         texts += map(vars(address).get, _ADDRESS_TEXT)
     texts += [vars(line).get("line_id") for line in enc.service_lines]
     return x12_text_safe(" ".join(filter(None, texts)))
@@ -832,7 +817,7 @@ def _free_text(enc: Any, ctx: CheckContext) -> dict[str, str]:
             for name, path in names:
                 if value := values.get(name):
                     texts[path] = value
-    for part, address in _addresses(enc, ctx):
+    for part, address in addresses(enc, ctx).items():
         values = address.__dict__
         for name, path in _ADDRESS_PATHS[part]:
             if value := values.get(name):

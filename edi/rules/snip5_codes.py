@@ -19,7 +19,7 @@ from typing import Any
 
 from edi.codesets.icd10cm_specificity import ranked
 from edi.codesets.procedures import in_category_i_range, procedure_kind
-from edi.rules.common import code_sets, dotted, icd_release, line_field, service_start
+from edi.rules.common import addresses, code_sets, dotted, icd_release, line_field, service_start
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -472,10 +472,9 @@ _ADDRESSES = (
 @check
 def states(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     valid = code_sets(ctx).states
+    found = addresses(enc, ctx)
     for name, loop, label in _ADDRESSES:
-        part = getattr(enc, name)
-        address = part if name == "pay_to_address" else getattr(part, "address", None)
-        if address is not None and address.state not in valid:
+        if (address := found.get(name)) is not None and address.state not in valid:
             field = f"{name}.state" if name == "pay_to_address" else f"{name}.address.state"
             yield fire(STATE_INVALID, field=field, location=(loop, "N4", "N402"), label=label)
     if enc.accident and enc.accident.state and enc.accident.state not in valid:
