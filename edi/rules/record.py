@@ -722,7 +722,7 @@ def representable_text(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
                     if (value := values.get(name)) and not _CLEANED(value):
                         yield fire(UNREPRESENTABLE, field=path, label=_label(path))
     for part, address in addresses(enc, ctx).items():
-        values = vars(address)
+        values = address.__dict__
         for name, path, shortest in _REQUIRED_ADDRESS_PATHS[part]:
             if (value := values.get(name)) and len(value if safe else _CLEANED(value)) < shortest:
                 yield fire(UNREPRESENTABLE, field=path, label=_label(path))
@@ -793,17 +793,17 @@ def _text_safe(enc: Any, ctx: CheckContext) -> bool:
     case (the usual claim): one match for all, which two checks ask.
 
     The values are those of :func:`_free_text`, without their paths, which only a claim
-    that fails needs; they are read from the models' ``vars`` (``map`` of ``dict.get`` runs
-    in C, and reading a model's attribute costs several dictionary lookups).
+    that fails needs; they are read from the models' ``__dict__`` (``map`` of ``dict.get``
+    runs in C, and reading a model's attribute costs several dictionary lookups).
     """
-    values = vars(enc)
+    values = enc.__dict__
     texts = [values.get(name) for name in _CLAIM_TEXT]
     for part, names in _PART_TEXT:
         if (obj := values.get(part)) is not None:
-            texts += map(vars(obj).get, names)
+            texts += map(obj.__dict__.get, names)
     for address in addresses(enc, ctx).values():
-        texts += map(vars(address).get, _ADDRESS_TEXT)
-    texts += [vars(line).get("line_id") for line in enc.service_lines]
+        texts += map(address.__dict__.get, _ADDRESS_TEXT)
+    texts += [line.line_id for line in enc.service_lines]
     return x12_text_safe(" ".join(filter(None, texts)))
 
 
