@@ -64,7 +64,7 @@ def file_segments(enc: Any) -> frozenset[str] | None:
     the billing provider rendered), and a file may carry data encounter-v1 has no field
     for (CR1, CR3), so some rules judge files by what their segments show.
     """
-    return vars(enc).get("file_segments")
+    return enc.__dict__.get("file_segments")
 
 
 def per_claim(function: Callable[[Any, CheckContext], T]) -> Callable[[Any, CheckContext], T]:

@@ -296,7 +296,7 @@ def icd9(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     wrong from 2015-10-01 and right before; with no ICD-9-CM list at hand, their format is
     all that can be checked, and the finding says so.
     """
-    count = vars(enc).get("icd9_diagnoses", 0)
+    count = enc.__dict__.get("icd9_diagnoses", 0)
     if not count:
         return
     first_dos = service_start(enc, ctx)
@@ -304,7 +304,7 @@ def icd9(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         yield fire(ICD9, count=count, dos=first_dos.isoformat())
         return
     yield fire(ICD9_FORMAT_ONLY, count=count, dos=first_dos.isoformat())
-    for code in vars(enc).get("icd9_codes", ()):
+    for code in enc.__dict__.get("icd9_codes", ()):
         if not _ICD9_SHAPE.fullmatch(code):
             yield fire(ICD9_FORMAT, code=code)
 
