@@ -349,7 +349,8 @@ class ClaimWalker:
     It takes bare element lists (``[0]`` the ID) and their file positions, so a reader
     of a whole file makes no object per segment; ``delimiters`` are the interchange's.
     A reader that does more with each segment (:func:`edi.rules.file_validation._read`)
-    feeds it from its own loop: no generator stands between the two.
+    feeds it from its own loop (no generator stands between the two), and as texts
+    (:meth:`step`), so a segment met before is not even split.
     """
 
     def __init__(self, guide: Guide, delimiters: Delimiters = DEFAULT) -> None:
@@ -396,7 +397,15 @@ class ClaimWalker:
     def feed(self, elements: list[str], position: int) -> FileClaim | None:
         """Take one segment (its element list and file position); returns the previous
         claim when a new one (or level) starts."""
-        sid = elements[0]
+        return self.step(elements[0], self._separator.join(elements), position, elements)
+
+    def step(
+        self, sid: str, text: str, position: int, elements: list[str] | None = None
+    ) -> FileClaim | None:
+        """:meth:`feed` of segment ``sid`` as ``text``: its elements joined, or its text as
+        written (see :meth:`edi.x12.reader._Tokenizer.texts`), which is all the walker
+        remembers segments by; it splits the text only when it must read it
+        (``elements``, when the caller has them)."""
         done = self.claim
         if done is not None:
             if sid in _CLOSERS:
@@ -406,18 +415,25 @@ class ClaimWalker:
                 self._end = position
                 done = None
         if sid == "ST":
+            elements = elements or self._split(sid, text)
             self._start()
             self.st_position, self.st02 = position, elements[2] if len(elements) > 2 else ""
             return done
         if not self.st_position:
             self.st_position = position - 1  # a transaction body, ST left out
-        text = self._separator.join(elements)
         seen = self._seen.get(text)
         if seen is None or seen[0] != self.loop or seen[1] != self.area:
+            elements = elements or self._split(sid, text)
             seen = self._see(sid, elements, position, text)
         if seen[2] is not None:
-            self._take(elements, position, seen[2], seen[3])
+            self._take(sid, text, elements, position, seen[2], seen[3])
         return done
+
+    def _split(self, sid: str, text: str) -> list[str]:
+        """The element list of segment ``sid`` written as ``text``."""
+        elements = text.split(self._separator)
+        elements[0] = sid
+        return elements
 
     def close(self) -> FileClaim | None:
         """The claim being read when the input ends, if any."""
@@ -495,15 +511,21 @@ class ClaimWalker:
         return found
 
     def _take(
-        self, elements: list[str], position: int, d: _Described, values: dict[str, Any]
+        self,
+        sid: str,
+        text: str,
+        elements: list[str] | None,
+        position: int,
+        d: _Described,
+        values: dict[str, Any],
     ) -> None:
-        """Write what segment ``elements`` read as ``d`` (``values``, shared with every
+        """Write what segment ``text`` read as ``d`` (``values``, shared with every
         segment spelled the same: not to be changed) where it belongs, and note where
         (``places``: field path → position; none for a line, whose findings point at its
-        SV1 or SV2)."""
+        SV1 or SV2).  ``elements`` are its elements, if it was split."""
         self.loop = d.loop
         if d.role:
-            self._act(d, elements, position, bool(values))
+            self._act(d, text, elements, position, bool(values))
         places: dict[str, int] | None
         if d.fills == _HEADER:
             target, places = self.header, self.places[d.tier]
@@ -541,13 +563,21 @@ class ClaimWalker:
             if prefix:
                 places.setdefault(prefix, position)
 
-    def _act(self, d: _Described, elements: list[str], position: int, any_read: bool) -> None:
-        """What a segment with a role does besides being written (:attr:`_Described.role`)."""
+    def _act(
+        self,
+        d: _Described,
+        text: str,
+        elements: list[str] | None,
+        position: int,
+        any_read: bool,
+    ) -> None:
+        """What segment ``text`` (``elements``, if it was split) does besides being
+        written, by its role (:attr:`_Described.role`)."""
         role = d.role
         if role == "HL":
             self._level(d.loop)
         elif role == "CLM":
-            self._claim(elements, position)
+            self._claim(elements or self._split(role, text), position)
         elif role == "LX" and self.claim is not None:
             self.line = {}
             self.claim.record[self._lines_key].append(self.line)
@@ -560,13 +590,14 @@ class ClaimWalker:
         if role in ("SV1", "SV2") and d.fills == _LINE and self.line is not None:
             claim.positions[f"line{len(claim.record[self._lines_key])}"] = position
         elif role == "HI" and d.fills == _CLAIM:
-            self._diagnoses(claim, elements, any_read, position)
+            self._diagnoses(claim, text, any_read, position)
 
     def _level(self, level: str) -> None:
         """A new HL: forget what this level and the ones below it had read."""
         self.area = level
-        keys = self.reading.level_keys[level]
-        self.header = {k: v for k, v in self.header.items() if k not in keys}
+        header = self.header
+        for key in self.reading.level_keys[level].intersection(header):
+            del header[key]  # the dict is the walker's own: claims copy what they take
         for places in self.places[_LEVELS.index(level) + 1 :]:
             places.clear()
 
@@ -590,12 +621,15 @@ class ClaimWalker:
         self._end = position
         self.area, self.line = "2300", None
 
-    def _diagnoses(
-        self, claim: FileClaim, elements: list[str], any_read: bool, position: int
-    ) -> None:
-        """ICD-9-CM codes (BK/BF) are counted, not read: the rules reject them by count."""
-        component = self.delimiters.component
-        icd9 = sum(1 for element in elements[1:] if element.partition(component)[0] in _ICD9)
+    def _diagnoses(self, claim: FileClaim, text: str, any_read: bool, position: int) -> None:
+        """ICD-9-CM codes (BK/BF) are counted, not read: the rules reject them by count.
+        An HI that has no element starting BK or BF (the usual one) is not split."""
+        icd9 = 0
+        separator = self._separator
+        if separator + "BK" in text or separator + "BF" in text:
+            component = self.delimiters.component
+            elements = text.split(separator)[1:]
+            icd9 = sum(element.partition(component)[0] in _ICD9 for element in elements)
         if icd9:
             record = claim.record
             record["icd9_diagnoses"] = record.get("icd9_diagnoses", 0) + icd9

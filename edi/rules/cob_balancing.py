@@ -175,7 +175,7 @@ def _cob(enc: Any, ctx: CheckContext) -> ClaimCob | None:
 
 
 def _filed(enc: Any) -> bool:
-    return "other_payers" in vars(enc)
+    return "other_payers" in enc.__dict__
 
 
 def _money(value: Decimal) -> str:

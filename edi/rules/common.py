@@ -64,7 +64,7 @@ def file_segments(enc: Any) -> frozenset[str] | None:
     the billing provider rendered), and a file may carry data encounter-v1 has no field
     for (CR1, CR3), so some rules judge files by what their segments show.
     """
-    return vars(enc).get("file_segments")
+    return enc.__dict__.get("file_segments")
 
 
 def per_claim(function: Callable[[Any, CheckContext], T]) -> Callable[[Any, CheckContext], T]:
@@ -107,3 +107,22 @@ def icd_release(enc: Any, ctx: CheckContext) -> tuple[IcdRelease, bool]:
 def total_charge(enc: Any, ctx: CheckContext) -> Decimal:
     """The claim's total charge (the sum of its lines)."""
     return enc.total_charge  # type: ignore[no-any-return]
+
+
+ADDRESS_PARTS = ("billing_provider", "pay_to_address", "service_facility", "subscriber", "patient")
+"""The parts of a claim with an address (the pay-to address is one itself)."""
+
+
+@per_claim
+def addresses(enc: Any, ctx: CheckContext) -> dict[str, Any]:
+    """The claim's addresses by part, of the parts of ``ADDRESS_PARTS`` it has, in that
+    order (asked by three checks)."""
+    values = enc.__dict__
+    found = {}
+    for part in ADDRESS_PARTS:
+        address = values.get(part)
+        if part != "pay_to_address" and address is not None:
+            address = address.__dict__.get("address")
+        if address is not None:
+            found[part] = address
+    return found

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from edi.claims.models import Institutional
 from edi.codesets import institutional_lists as lists
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
@@ -201,10 +202,16 @@ def claim_form(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check
-def type_of_bill(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    inst = enc.institutional
-    if inst is None:
-        return
+def institutional_facts(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    """The rules of an institutional claim's own facts (``enc.institutional``: type of
+    bill, providers, POA, revenue lines), in turn.  One check for all: a professional claim
+    has none, and one test spares it five checks' calls."""
+    if (inst := enc.institutional) is not None:
+        for rules in _INSTITUTIONAL:
+            yield from rules(enc, inst)
+
+
+def type_of_bill(enc: Any, inst: Institutional) -> Iterator[Finding]:
     tob = inst.type_of_bill
     if not lists.type_of_bill_valid(inst.facility_code) or (
         inst.bill_frequency not in lists.FREQUENCIES
@@ -223,11 +230,7 @@ def type_of_bill(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
                        missing=", ".join(missing))  # fmt: skip
 
 
-@check
-def providers_and_procedures(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    inst = enc.institutional
-    if inst is None:
-        return
+def providers_and_procedures(enc: Any, inst: Institutional) -> Iterator[Finding]:
     transport = all(line.revenue_code.startswith("054") for line in enc.revenue_lines)
     if inst.attending_provider is None and not transport:  # 054X: ambulance
         yield fire(ATTENDING, field="institutional.attending_provider")
@@ -247,11 +250,7 @@ def providers_and_procedures(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
                    status=inst.patient_status)  # fmt: skip
 
 
-@check
-def present_on_admission(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    inst = enc.institutional
-    if inst is None:
-        return
+def present_on_admission(enc: Any, inst: Institutional) -> Iterator[Finding]:
     count, diagnoses = len(inst.present_on_admission), len(enc.diagnoses)
     if count and count != diagnoses:
         yield fire(POA_COUNT, field="institutional.present_on_admission", count=count,
@@ -265,11 +264,7 @@ def _line(index: int, name: str) -> str:
     return f"revenue_lines[{index}].{name}"
 
 
-@check
-def revenue_lines(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    inst = enc.institutional
-    if inst is None:
-        return
+def revenue_lines(enc: Any, inst: Institutional) -> Iterator[Finding]:
     tob = inst.type_of_bill
     outpatient = inst.facility_code not in lists.INPATIENT_BILLS
     for i, line in enumerate(enc.revenue_lines):
@@ -285,13 +280,9 @@ def revenue_lines(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
             yield fire(DAYS_UNIT, field=_line(i, "unit_type"), line=n, code=code)
 
 
-@check
-def fqhc_and_rhc(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+def fqhc_and_rhc(enc: Any, inst: Institutional) -> Iterator[Finding]:
     """Medicare's FQHC PPS (077X) and RHC (071X) billing: G-codes on 052X with a
     qualifying visit the same day; HCPCS on every RHC clinic line."""
-    inst = enc.institutional
-    if inst is None:
-        return
     facility, tob = inst.facility_code, inst.type_of_bill
     lines = enc.revenue_lines
     medicare = enc.payer.claim_filing_indicator in ("MA", "MB")
@@ -316,3 +307,7 @@ def fqhc_and_rhc(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         for i, line in enumerate(lines):
             if line.revenue_code.startswith("052") and not line.procedure_code:
                 yield fire(RHC_HCPCS, field=_line(i, "procedure_code"), line=i + 1)
+
+
+_INSTITUTIONAL = (type_of_bill, providers_and_procedures, present_on_admission, revenue_lines,
+                  fqhc_and_rhc)  # fmt: skip

@@ -20,7 +20,7 @@ from edi.claims.models import (
 )
 from edi.guides.locations import max_length, x12_location
 from edi.rules import snip5_codes
-from edi.rules.common import per_claim, total_charge
+from edi.rules.common import ADDRESS_PARTS, addresses, per_claim, total_charge
 from edi.rules.registry import CheckContext, Finding, Owner, Rule, check, fire, register
 from edi.x12.text import text_cleaner, x12_text, x12_text_drops, x12_text_safe
 
@@ -702,7 +702,6 @@ _REQUIRED_TEXT = (
     ("subscriber", ("last_name", "first_name")),
     ("patient", ("last_name", "first_name")),
 )
-_ADDRESSES = ("billing_provider", "pay_to_address", "service_facility", "subscriber", "patient")
 
 
 _CLEANED = text_cleaner()
@@ -722,14 +721,11 @@ def representable_text(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
                 for name, path in names:
                     if (value := values.get(name)) and not _CLEANED(value):
                         yield fire(UNREPRESENTABLE, field=path, label=_label(path))
-    for part, names in _REQUIRED_ADDRESS_PATHS:
-        if (address := _address(enc, part)) is not None:
-            values = address.__dict__
-            for name, path, shortest in names:
-                if (value := values.get(name)) and len(
-                    value if safe else _CLEANED(value)
-                ) < shortest:
-                    yield fire(UNREPRESENTABLE, field=path, label=_label(path))
+    for part, address in addresses(enc, ctx).items():
+        values = address.__dict__
+        for name, path, shortest in _REQUIRED_ADDRESS_PATHS[part]:
+            if (value := values.get(name)) and len(value if safe else _CLEANED(value)) < shortest:
+                yield fire(UNREPRESENTABLE, field=path, label=_label(path))
 
 
 @check
@@ -740,8 +736,9 @@ def claim_total_size(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 
 _PERSON_TEXT = ("organization_name", "last_name", "first_name", "middle_name", "suffix")
+_CLAIM_TEXT = ("prior_authorization", "original_payer_claim_number")
 _FREE_TEXT: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("", ("prior_authorization", "original_payer_claim_number")),
+    ("", _CLAIM_TEXT),
     ("billing_provider", (*_PERSON_TEXT, "contact_name")),
     ("rendering_provider", _PERSON_TEXT),
     ("referring_provider", _PERSON_TEXT),
@@ -760,7 +757,7 @@ def text_changed(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     refusal when the cleaned text outgrows its element (``½`` is written ``12``)."""
     if _text_safe(enc, ctx):
         return
-    for path, value in _free_text(enc).items():
+    for path, value in _free_text(enc, ctx).items():
         if x12_text_safe(value):
             continue
         if x12_text_drops(value):
@@ -770,6 +767,7 @@ def text_changed(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
             yield fire(TEXT_TOO_LONG, field=path, label=_label(path), length=length, most=most)
 
 
+_PART_TEXT = tuple((part, names) for part, names in _FREE_TEXT if part)
 _TEXT_PATHS = tuple(
     (part, tuple((name, f"{part}.{name}" if part else name) for name in names))
     for part, names in _FREE_TEXT
@@ -777,32 +775,39 @@ _TEXT_PATHS = tuple(
 _REQUIRED_PATHS = tuple(
     (part, tuple((name, f"{part}.{name}") for name in names)) for part, names in _REQUIRED_TEXT
 )
-_REQUIRED_ADDRESS_PATHS = tuple(
-    (part, tuple((name, f"{part}{'' if part == 'pay_to_address' else '.address'}.{name}", shortest)
-                 for name, shortest in (("line1", 1), ("city", 2))))
-    for part in _ADDRESSES
-)  # fmt: skip
-_ADDRESS_PATHS = tuple(
-    (part, tuple((name, f"{part}{'' if part == 'pay_to_address' else '.address'}.{name}")
-                 for name in _ADDRESS_TEXT))
-    for part in _ADDRESSES
-)  # fmt: skip
-
-
-def _address(enc: Any, part: str) -> Any:
-    """The address of ``part`` (one of ``_ADDRESSES``), if the claim has one."""
-    obj = getattr(enc, part)
-    return obj if part == "pay_to_address" else getattr(obj, "address", None)
+_REQUIRED_ADDRESS_PATHS = {
+    part: tuple((name, f"{part}{'' if part == 'pay_to_address' else '.address'}.{name}", shortest)
+                for name, shortest in (("line1", 1), ("city", 2)))
+    for part in ADDRESS_PARTS
+}  # fmt: skip
+_ADDRESS_PATHS = {
+    part: tuple((name, f"{part}{'' if part == 'pay_to_address' else '.address'}.{name}")
+                for name in _ADDRESS_TEXT)
+    for part in ADDRESS_PARTS
+}  # fmt: skip
 
 
 @per_claim
 def _text_safe(enc: Any, ctx: CheckContext) -> bool:
     """Whether cleaning for X12 leaves every free-text value of the claim as it is but for
-    case (the usual claim): one match for all, which two checks ask."""
-    return x12_text_safe(" ".join(_free_text(enc).values()))
+    case (the usual claim): one match for all, which two checks ask.
+
+    The values are those of :func:`_free_text`, without their paths, which only a claim
+    that fails needs; they are read from the models' ``__dict__`` (``map`` of ``dict.get``
+    runs in C, and reading a model's attribute costs several dictionary lookups).
+    """
+    values = enc.__dict__
+    texts = [values.get(name) for name in _CLAIM_TEXT]
+    for part, names in _PART_TEXT:
+        if (obj := values.get(part)) is not None:
+            texts += map(obj.__dict__.get, names)
+    for address in addresses(enc, ctx).values():
+        texts += map(address.__dict__.get, _ADDRESS_TEXT)
+    texts += [line.line_id for line in enc.service_lines]
+    return x12_text_safe(" ".join(filter(None, texts)))
 
 
-def _free_text(enc: Any) -> dict[str, str]:
+def _free_text(enc: Any, ctx: CheckContext) -> dict[str, str]:
     """Field path → value of every free-text field the claim carries."""
     texts = {}
     for part, names in _TEXT_PATHS:
@@ -812,12 +817,11 @@ def _free_text(enc: Any) -> dict[str, str]:
             for name, path in names:
                 if value := values.get(name):
                     texts[path] = value
-    for part, names in _ADDRESS_PATHS:
-        if (address := _address(enc, part)) is not None:
-            values = address.__dict__
-            for name, path in names:
-                if value := values.get(name):
-                    texts[path] = value
+    for part, address in addresses(enc, ctx).items():
+        values = address.__dict__
+        for name, path in _ADDRESS_PATHS[part]:
+            if value := values.get(name):
+                texts[path] = value
     for i, line in enumerate(enc.service_lines):
         if line.line_id:
             texts[f"service_lines[{i}].line_id"] = line.line_id

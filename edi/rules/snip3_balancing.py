@@ -57,7 +57,7 @@ DIAGNOSIS_REPEATED = register(
 
 @check
 def claim_total(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    stated = vars(enc).get("stated_total")  # files only; no pydantic __getattr__
+    stated = enc.__dict__.get("stated_total")  # files only; no pydantic __getattr__
     if stated is not None and stated != (total := total_charge(enc, ctx)):
         yield fire(CLAIM_BALANCE, field="service_lines", stated=stated, total=total)
 

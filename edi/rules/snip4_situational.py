@@ -270,7 +270,7 @@ def frequency(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 @check
 def patient_loop(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     patient, subscriber = enc.patient, enc.subscriber
-    relationship = vars(enc).get("subscriber_relationship")  # SBR02, files only
+    relationship = enc.__dict__.get("subscriber_relationship")  # SBR02, files only
     if relationship is not None:
         if relationship != "18" and patient is None:
             yield fire(PATIENT_LOOP_MISSING)

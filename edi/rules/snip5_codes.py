@@ -19,7 +19,7 @@ from typing import Any
 
 from edi.codesets.icd10cm_specificity import ranked
 from edi.codesets.procedures import in_category_i_range, procedure_kind
-from edi.rules.common import code_sets, dotted, icd_release, line_field, service_start
+from edi.rules.common import addresses, code_sets, dotted, icd_release, line_field, service_start
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -296,7 +296,7 @@ def icd9(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     wrong from 2015-10-01 and right before; with no ICD-9-CM list at hand, their format is
     all that can be checked, and the finding says so.
     """
-    count = vars(enc).get("icd9_diagnoses", 0)
+    count = enc.__dict__.get("icd9_diagnoses", 0)
     if not count:
         return
     first_dos = service_start(enc, ctx)
@@ -304,7 +304,7 @@ def icd9(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         yield fire(ICD9, count=count, dos=first_dos.isoformat())
         return
     yield fire(ICD9_FORMAT_ONLY, count=count, dos=first_dos.isoformat())
-    for code in vars(enc).get("icd9_codes", ()):
+    for code in enc.__dict__.get("icd9_codes", ()):
         if not _ICD9_SHAPE.fullmatch(code):
             yield fire(ICD9_FORMAT, code=code)
 
@@ -472,10 +472,9 @@ _ADDRESSES = (
 @check
 def states(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     valid = code_sets(ctx).states
+    found = addresses(enc, ctx)
     for name, loop, label in _ADDRESSES:
-        part = getattr(enc, name)
-        address = part if name == "pay_to_address" else getattr(part, "address", None)
-        if address is not None and address.state not in valid:
+        if (address := found.get(name)) is not None and address.state not in valid:
             field = f"{name}.state" if name == "pay_to_address" else f"{name}.address.state"
             yield fire(STATE_INVALID, field=field, location=(loop, "N4", "N402"), label=label)
     if enc.accident and enc.accident.state and enc.accident.state not in valid:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+from pyarrow import _compute
 
 from edi.x12.delimiters import Delimiters
 
@@ -57,16 +57,17 @@ class Region:
     _parts: list[str] | None = None
     _starts: list[int] | None = None
 
-    def raw_ids(self) -> pa.LargeStringArray:
-        """Each segment's ID as written, and the line break before it, if any.
+    def raw_ids(self) -> pa.DictionaryArray:
+        """Each segment's ID as written, and the line break before it, if any, as codes
+        into the few distinct spellings (dictionary-encoded).
 
-        The caller strips the line break from each distinct spelling (there are a few);
+        The caller strips the line break from each distinct spelling;
         whitespace after the ID goes only when the ID is the whole segment (``LX  ~``).
         """
-        ids = pc.take(self.pieces, _arrow(2 * self.first))
+        ids = _take(self.pieces, _arrow(2 * self.first))
         if self.padded:
-            ids = pc.if_else(_arrow(self.count == 1), pc.utf8_rtrim(ids, self.strip), ids)
-        return ids
+            ids = _if_else(_arrow(self.count == 1), _rtrim(ids, self.strip), ids)
+        return _compute.call_function("dictionary_encode", [ids])
 
     def chars(self, offsets: np.ndarray) -> np.ndarray:
         """Character offsets in the source of byte offsets into ``data``."""
@@ -146,6 +147,26 @@ def split_region(text: str, base: int, delimiters: Delimiters, strip: str) -> Re
         end=at_term,
         padded=padded,
     )
+
+
+# The Arrow kernels used here, called by name: ``pyarrow.compute`` wraps each of
+# its ~290 kernels in a Python function when imported, about 0.2 G instructions (40 ms)
+# of start-up for every command that reads X12, which needs only these.
+
+
+def _take(values: pa.Array, indices: pa.Array) -> pa.Array:
+    """``pyarrow.compute.take``: the items of ``values`` at ``indices``."""
+    return _compute.call_function("take", [values, indices])
+
+
+def _if_else(condition: pa.Array, then: pa.Array, otherwise: pa.Array) -> pa.Array:
+    """``pyarrow.compute.if_else``."""
+    return _compute.call_function("if_else", [condition, then, otherwise])
+
+
+def _rtrim(strings: pa.Array, characters: str) -> pa.Array:
+    """``pyarrow.compute.utf8_rtrim``: ``characters`` cut off the end of each string."""
+    return _compute.call_function("utf8_rtrim", [strings], _compute.TrimOptions(characters))
 
 
 def _arrow(values: np.ndarray) -> pa.Array:
@@ -261,11 +282,11 @@ class SegmentBlock:
         if len(rows) and count.min() <= want.max():  # some are absent: the empty piece
             index[want >= count] = self.empty
         n = len(rows)
-        taken = pc.take(self.pieces, _arrow(index.ravel()))
+        taken = _take(self.pieces, _arrow(index.ravel()))
         columns = [taken.slice(j * n, n) for j in range(len(ks))]
         if self.padded:  # the last element keeps no whitespace before the terminator
             columns = [
-                pc.if_else(_arrow(count == k + 1), pc.utf8_rtrim(column, self.strip), column)
+                _if_else(_arrow(count == k + 1), _rtrim(column, self.strip), column)
                 for k, column in zip(ks, columns, strict=True)
             ]
         return columns
@@ -280,9 +301,9 @@ class SegmentBlock:
         index = 2 * (first + ks)
         if len(rows) and count.min() <= np.max(ks):  # some are absent: the empty piece
             index[ks >= count] = self.empty
-        column = pc.take(self.pieces, _arrow(index))
+        column = _take(self.pieces, _arrow(index))
         if self.padded:  # the last element keeps no whitespace before the terminator
-            column = pc.if_else(_arrow(count == ks + 1), pc.utf8_rtrim(column, self.strip), column)
+            column = _if_else(_arrow(count == ks + 1), _rtrim(column, self.strip), column)
         return column
 
     def tails(self, rows: np.ndarray) -> pa.LargeStringArray:
@@ -306,8 +327,8 @@ class SegmentBlock:
         spans = pa.LargeStringArray.from_buffers(
             len(bounds) - 1, pa.py_buffer(bounds), pieces.buffers()[2]
         )
-        tails = pc.take(spans, _arrow(np.arange(0, len(bounds), 2)))
-        return pc.utf8_rtrim(tails, self.strip) if self.padded else tails
+        tails = _take(spans, _arrow(np.arange(0, len(bounds), 2)))
+        return _rtrim(tails, self.strip) if self.padded else tails
 
     def elements_of(self, row: int) -> list[str]:
         """The element list of one segment, ID as written (for the few read one by one)."""

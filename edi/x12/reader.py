@@ -202,6 +202,12 @@ def _same_isa(raw: str, elements: list[str], delims: Delimiters) -> bool:
     )
 
 
+def _offset(start: int, raw: str) -> int:
+    """Character offset of a segment whose raw text ``raw`` starts at ``start``: where its
+    ID starts, after the line breaks before it."""
+    return start + len(raw) - len(raw.lstrip(_WHITESPACE))
+
+
 def _is_id(text: str) -> bool:
     return 2 <= len(text) <= 3 and text.isascii() and text.isalnum() and text[0].isalpha()
 
@@ -346,12 +352,47 @@ class _Tokenizer:
         if self._row >= 0:  # a segment of a block read as lists: found when asked
             region, row = self._source_region, self._row
             self._start, self._raw, self._row = region.starts()[row], region.parts()[row], -1
-        raw = self._raw
-        return self._start + len(raw) - len(raw.lstrip(_WHITESPACE))
+        return _offset(self._start, self._raw)
 
     def segment(self, elements: list[str]) -> Segment:
         """The :class:`Segment` of ``elements``, the element list last yielded."""
         return Segment(elements[0], elements, self.position, self.offset, self.delimiters)
+
+    def texts(self, block: SegmentBlock) -> tuple[list[str], list[str], list[int]]:
+        """The IDs, texts and positions of ``block``'s segments, for a reader that keys
+        what it learns by a segment's text and splits only the segments it must.
+
+        A text is as written, line breaks before it included (stripped of the whitespace
+        before its terminator when the region has some), so ``text.split(separator)`` is
+        the segment's element list but for ``[0]``, which is its ID.  No list is made per
+        segment, and no generator stands between the segments and the reader's loop.
+        """
+        region, rows = block.region, block.rows
+        parts = region.parts()
+        first, last = int(rows[0]), int(rows[-1])
+        if last - first == len(rows) - 1:  # no blank line among them: one slice
+            texts = parts[first : last + 1]
+        else:
+            texts = list(map(parts.__getitem__, rows.tolist()))
+        if region.padded:
+            strip = region.strip
+            texts = [text.strip(strip) for text in texts]
+        ids = list(map(self.vocabulary.__getitem__, block.ids.tolist()))
+        return ids, texts, block.positions.tolist()
+
+    def where(self, block: SegmentBlock, sids: Iterable[str]) -> list[int]:
+        """The indexes in ``block`` of its segments whose ID is one of ``sids``, in order
+        (found in the block's column of ID codes, not segment by segment)."""
+        codes = [code for sid in sids if (code := self._codes.get(sid)) is not None]
+        return np.flatnonzero(np.isin(block.ids, codes)).tolist()
+
+    def segment_at(self, block: SegmentBlock, index: int, elements: list[str]) -> Segment:
+        """The :class:`Segment` of segment ``index`` of ``block``, whose element list is
+        ``elements`` (for the few a reader of :meth:`texts` needs as objects)."""
+        region, row = block.region, int(block.rows[index])
+        offset = _offset(region.starts()[row], region.parts()[row])
+        position = int(block.positions[index])
+        return Segment(elements[0], elements, position, offset, region.delimiters)
 
     def elements(self) -> Iterator[list[str]]:
         """Yield each segment's element list (``[0]`` the upper-cased ID)."""
@@ -442,7 +483,7 @@ class _Tokenizer:
         segment-at-a-time reader would; the runs between them go out as blocks.
         """
         region = split_region(text, base, delims, strip)
-        spellings = region.raw_ids().dictionary_encode()
+        spellings = region.raw_ids()
         words = [word.lstrip(strip) for word in spellings.dictionary.to_pylist()]
         kinds = np.array([self._spelling(word) for word in words], np.int64).reshape(-1, 2)
         index = numpy_ints(spellings.indices)
