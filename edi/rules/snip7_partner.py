@@ -200,16 +200,18 @@ def _pattern(text: str) -> re.Pattern[str]:
 
 @check
 def payer_rules(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    payer_id = enc.payer.payer_id
+    payer = enc.payer
+    payer_id = payer.payer_id
     profile = ctx.payers.get(payer_id)
     if profile is None:
         yield fire(PAYER_UNKNOWN, payer_id=payer_id)
-        indicator = enc.payer.claim_filing_indicator
+        indicator = payer.claim_filing_indicator
         days = DEFAULT_TIMELY_FILING_DAYS.get(indicator, DEFAULT_COMMERCIAL_DAYS)
         whose = f"the default (payer {payer_id} has no profile; filing indicator {indicator})"
-        yield from _timely(enc, ctx, payer_id, days, whose)
+        if (late := _timely(enc, ctx, payer_id, days, whose)) is not None:
+            yield late
         return
-    actual = enc.payer.claim_filing_indicator
+    actual = payer.claim_filing_indicator
     if profile.claim_filing_indicator and actual != profile.claim_filing_indicator:
         yield fire(
             FILING_INDICATOR,
@@ -227,7 +229,9 @@ def payer_rules(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
         for i, line in enumerate(enc.service_lines):
             if line.procedure_code in profile.prior_auth_codes:
                 yield fire(PRIOR_AUTH, line=i + 1, payer_id=payer_id, code=line.procedure_code)
-    yield from _timely(enc, ctx, payer_id, profile.timely_filing_days, f"payer {payer_id}'s")
+    whose = f"payer {payer_id}'s"
+    if (late := _timely(enc, ctx, payer_id, profile.timely_filing_days, whose)) is not None:
+        yield late
 
 
 def _zip4(enc: Any, payer_id: str) -> Iterator[Finding]:
@@ -251,16 +255,18 @@ def _zip4(enc: Any, payer_id: str) -> Iterator[Finding]:
             )
 
 
-def _timely(enc: Any, ctx: CheckContext, payer_id: str, days: int, whose: str) -> Iterator[Finding]:
+def _timely(enc: Any, ctx: CheckContext, payer_id: str, days: int, whose: str) -> Finding | None:
+    """The claim filed late, or nearly (``days`` after its first date of service); a
+    function, not a generator: most claims are on time, and it is asked of every one."""
     first = service_start(enc, ctx)
     # Days elapsed, not ``first + days``: a service date near date.max (9999-12-31) would
     # overflow; such a date is in the future, which SNIP 4 reports.
     elapsed = (ctx.today - first).days
     if elapsed <= days - TIMELY_WARNING_DAYS:
-        return
+        return None
     deadline = first + timedelta(days=days)
     rule = TIMELY_EXPIRED if elapsed > days else TIMELY_NEAR
-    yield fire(
+    return fire(
         rule,
         field="service_lines[0].service_date",
         dos=first.isoformat(),
