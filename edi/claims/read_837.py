@@ -227,7 +227,7 @@ def _shallow(path: str) -> bool:
 
 _ADDED = {"SV1": ("code_set",), "SBR": ("subscriber_relationship",)}
 """Keys the walker adds to what a segment reads (see :func:`_procedure`,
-:meth:`ClaimWalker._take`)."""
+:meth:`ClaimWalker._see`)."""
 
 
 def _paths(
@@ -405,19 +405,17 @@ class ClaimWalker:
         """:meth:`feed` of segment ``sid`` as ``text``: its elements joined, or its text as
         written (see :meth:`edi.x12.reader._Tokenizer.texts`), which is all the walker
         remembers segments by; it splits the text only when it must read it
-        (``elements``, when the caller has them)."""
+        (``elements``, when the caller has them), and writes what it read into the header,
+        the claim or the line being read."""
         done = self.claim
-        if done is not None:
-            if sid in _CLOSERS:
-                self.claim = self.line = None
-                done.end_position = self._end - self.st_position + 1
-            else:
-                self._end = position
-                done = None
+        if done is not None and sid not in _CLOSERS:  # the claim goes on
+            self._end = position
+            done = None
+        elif done is not None:
+            self.claim = self.line = None
+            done.end_position = self._end - self.st_position + 1
         if sid == "ST":
-            elements = elements or self._split(sid, text)
-            self._start()
-            self.st_position, self.st02 = position, elements[2] if len(elements) > 2 else ""
+            self._transaction(elements or self._split(sid, text), position)
             return done
         if not self.st_position:
             self.st_position = position - 1  # a transaction body, ST left out
@@ -425,9 +423,58 @@ class ClaimWalker:
         if seen is None or seen[0] != self.loop or seen[1] != self.area:
             elements = elements or self._split(sid, text)
             seen = self._see(sid, elements, position, text)
-        if seen[2] is not None:
-            self._take(sid, text, elements, position, seen[2], seen[3])
+        d = seen[2]
+        if d is None:
+            return done
+        # What it read is written where it belongs here, not in a method of its own: one
+        # Python call less per segment.  ``values`` are shared with every segment spelled
+        # the same (not to be changed); ``places`` (field path → position) note where
+        # each value was read, none for a line, whose findings point at its SV1 or SV2.
+        values = seen[3]
+        self.loop = d.loop
+        if d.role:
+            self._act(d, text, elements, position, bool(values))
+        places: dict[str, int] | None
+        fills = d.fills
+        if fills == _HEADER:
+            target, places = self.header, self.places[d.tier]
+        elif (claim := self.claim) is None:  # a claim's segment with no CLM before it
+            return done
+        elif fills == _CLAIM:
+            target, places = claim.record, claim.positions
+        elif self.line is None:
+            return done
+        else:
+            target, places = self.line, None
+        prefix = d.subject
+        if d.listed:
+            target, prefix = _item(target, d)
+        if places is not None and prefix and d.opens_loop:
+            places[prefix] = position
+        if not values:
+            return done
+        if d.parents is None:
+            _write(d, target, values)
+        else:  # the usual segment: one dict takes all its values
+            for part in d.parents:
+                target = target.setdefault(part, {})
+            target.update(values)
+        if places is None:
+            return done
+        if d.listed and prefix:
+            _note_item(places, d, prefix, values, position)
+            return done
+        place_of = d.places
+        for name in values:  # each value's field path is placed at the segment
+            places[place_of[name]] = position
+        if prefix:
+            places.setdefault(prefix, position)
         return done
+
+    def _transaction(self, elements: list[str], position: int) -> None:
+        """An ST (``elements``, at ``position``): a new transaction."""
+        self._start()
+        self.st_position, self.st02 = position, elements[2] if len(elements) > 2 else ""
 
     def _split(self, sid: str, text: str) -> list[str]:
         """The element list of segment ``sid`` written as ``text``."""
@@ -510,59 +557,6 @@ class ClaimWalker:
                 found = d
         return found
 
-    def _take(
-        self,
-        sid: str,
-        text: str,
-        elements: list[str] | None,
-        position: int,
-        d: _Described,
-        values: dict[str, Any],
-    ) -> None:
-        """Write what segment ``text`` read as ``d`` (``values``, shared with every
-        segment spelled the same: not to be changed) where it belongs, and note where
-        (``places``: field path → position; none for a line, whose findings point at its
-        SV1 or SV2).  ``elements`` are its elements, if it was split."""
-        self.loop = d.loop
-        if d.role:
-            self._act(d, text, elements, position, bool(values))
-        places: dict[str, int] | None
-        if d.fills == _HEADER:
-            target, places = self.header, self.places[d.tier]
-        else:
-            claim = self.claim
-            if claim is None:  # a claim's segment with no CLM before it: nothing to fill
-                return
-            if d.fills == _CLAIM:
-                target, places = claim.record, claim.positions
-            elif self.line is not None:
-                target, places = self.line, None
-            else:
-                return
-        prefix = d.subject
-        if d.listed:
-            target, prefix = _item(target, d)
-        if places is not None and prefix and d.opens_loop:
-            places[prefix] = position
-        if not values:
-            return
-        if d.parents is None:
-            _write(d, target, values)
-        else:  # the usual segment: one dict takes all its values
-            for part in d.parents:
-                target = target.setdefault(part, {})
-            target.update(values)
-        if places is not None:  # each value's field path is placed at the segment
-            place_of = d.places
-            if d.listed and prefix:
-                for name in values:
-                    places[f"{prefix}.{place_of[name]}"] = position
-            else:
-                for name in values:
-                    places[place_of[name]] = position
-            if prefix:
-                places.setdefault(prefix, position)
-
     def _act(
         self,
         d: _Described,
@@ -638,9 +632,21 @@ class ClaimWalker:
             claim.positions.setdefault("icd9_diagnoses", position)
 
 
+def _note_item(
+    places: dict[str, int], d: _Described, prefix: str, values: dict[str, Any], position: int
+) -> None:
+    """Place each of ``values``' field paths, under ``prefix`` (the concrete path of the
+    listed subject: ``other_payers[1].subscriber``), at the segment that read them as ``d``
+    (:meth:`ClaimWalker.step` places an unlisted subject's itself)."""
+    place_of = d.places
+    for name in values:
+        places[f"{prefix}.{place_of[name]}"] = position
+    places.setdefault(prefix, position)
+
+
 def _write(d: _Described, target: dict[str, Any], values: dict[str, Any]) -> None:
     """Write what a segment read as ``d`` into ``target`` when its values go to several
-    dicts, or to lists (:meth:`ClaimWalker._take` writes the usual segment itself)."""
+    dicts, or to lists (:meth:`ClaimWalker.step` writes the usual segment itself)."""
     paths = d.paths
     node, at = target, ()
     for name, value in values.items():

@@ -58,6 +58,14 @@ class SegmentReader:
         """(element index, its :func:`_plain` reading or None, whether components of it
         are read, the component that must then carry a fixed code or 0, the takes of its
         fields) for each element :meth:`values` reads, in order."""
+        self._plain = (
+            tuple((index, *plain) for index, plain, *_ in self._elements)
+            if all(plain is not None for _, plain, *_ in self._elements)
+            else None
+        )
+        """(element index, field, converter) of each element :meth:`values` reads, when
+        all are :func:`_plain` (most segments: names, IDs, addresses, amounts), else None:
+        those it reads by a loop that asks no more of each element."""
         self._builders = tuple(
             (e.index, "@" + e.binding.value) for e in spec.elements if e.binding.kind == "builder"
         )
@@ -103,6 +111,24 @@ class SegmentReader:
         separator, for readers that make no :class:`Segment` per segment (the builder's
         values come last)."""
         out: dict[str, Any] = {}
+        count = len(elements)
+        if self._plain is None:
+            self._read(out, elements, component)
+        else:
+            for index, name, convert in self._plain:
+                if index >= count:
+                    break
+                raw = elements[index]
+                if raw:
+                    out[name] = convert(raw) if convert is not None else raw
+        if builder:
+            for index, name in self._builders:
+                out[name] = elements[index] if index < count else ""
+        return out
+
+    def _read(self, out: dict[str, Any], elements: list[str], component: str) -> None:
+        """What :meth:`values` reads of a segment some of whose elements are not plain
+        (components, lists, periods, a choice by NM102), into ``out``."""
         items: dict[tuple[str, int], dict[str, Any]] = {}
         count = len(elements)
         for index, plain, composite, coded, takes in self._elements:
@@ -144,10 +170,6 @@ class SegmentReader:
                     out[field[0]] = value
                 else:
                     _put(out, items, field, value)
-        if builder:
-            for index, name in self._builders:
-                out[name] = elements[index] if index < count else ""
-        return out
 
 
 @dataclass(frozen=True, slots=True)
