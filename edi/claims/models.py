@@ -9,8 +9,6 @@ An encounter becomes exactly one claim; ``claim_type`` selects the builder (837P
 837I next), so nothing here is professional-only except the service-line shape.
 """
 
-from __future__ import annotations
-
 import ast
 import inspect
 import re
@@ -20,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from itertools import pairwise
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -265,8 +263,18 @@ def _attribute_docstrings(cls: type) -> dict[str, str]:
 
 
 class _Model(BaseModel):
+    """Each model's validator is built on its first use (``defer_build``): ``claims
+    validate`` checks the claims read from files, which build their parts' schemas within
+    their own, and a few shared parts; a validator and a serializer for every model, made on
+    import, cost start-up for nothing.  Annotations are objects, not text (no ``from
+    __future__ import annotations`` here): pydantic evaluated each text once more."""
+
     model_config = ConfigDict(
-        extra="ignore", frozen=True, str_strip_whitespace=True, json_schema_extra=_describe_fields
+        extra="ignore",
+        frozen=True,
+        str_strip_whitespace=True,
+        json_schema_extra=_describe_fields,
+        defer_build=True,
     )
 
 
@@ -297,7 +305,7 @@ class Provider(_Model):
     contact_phone: Annotated[str | None, Field(pattern=r"^\d{10}$")] = None
 
     @model_validator(mode="after")
-    def _named(self) -> Provider:
+    def _named(self) -> Self:
         if not self.organization_name and not (self.last_name and self.first_name):
             raise PydanticCustomError(
                 "provider_name", "give organization_name, or last_name and first_name"
@@ -394,7 +402,7 @@ class PersonProvider(Provider):
     """A provider who can only be a person (supervising 2310D, ordering 2420E: NM102 1)."""
 
     @model_validator(mode="after")
-    def _person(self) -> PersonProvider:
+    def _person(self) -> Self:
         if not (self.last_name and self.first_name):
             raise PydanticCustomError(
                 "provider_person", "give last_name and first_name: this provider is a person"
@@ -419,7 +427,7 @@ class Attachment(_Model):
     control_number: Annotated[str | None, Field(min_length=2, max_length=50)] = None
 
     @model_validator(mode="after")
-    def _controlled(self) -> Attachment:
+    def _controlled(self) -> Self:
         if self.transmission != "AA" and not self.control_number:
             raise PydanticCustomError(
                 "attachment_control", "an attachment sent to the payer needs its control_number"
@@ -471,7 +479,7 @@ class ServiceLine(_Model):
         return value
 
     @model_validator(mode="after")
-    def _consistent(self) -> ServiceLine:
+    def _consistent(self) -> Self:
         if self.service_date_end and self.service_date_end < self.service_date:
             raise PydanticCustomError("date_range", "service_date_end is before service_date")
         if self.ndc and (self.ndc_quantity is None or self.ndc_unit is None):
@@ -596,7 +604,7 @@ class OccurrenceSpan(_Model):
     end: Date
 
     @model_validator(mode="after")
-    def _ordered(self) -> OccurrenceSpan:
+    def _ordered(self) -> Self:
         if self.end < self.start:
             raise PydanticCustomError("date_range", "the span ends before it starts")
         return self
@@ -705,7 +713,7 @@ class Institutional(_Model):
         return data
 
     @model_validator(mode="after")
-    def _consistent(self) -> Institutional:
+    def _consistent(self) -> Self:
         if self.statement_through and self.statement_through < self.statement_from:
             raise PydanticCustomError("date_range", "statement_through is before statement_from")
         return self
@@ -752,7 +760,7 @@ class RevenueLine(_Model):
     """DTP*472: required on outpatient bills."""
 
     @model_validator(mode="after")
-    def _consistent(self) -> RevenueLine:
+    def _consistent(self) -> Self:
         if self.modifiers and not self.procedure_code:
             raise PydanticCustomError("modifier_alone", "modifiers need a procedure_code")
         if self.service_date_end and (
@@ -771,10 +779,6 @@ class RevenueLine(_Model):
 
 class Encounter(_Model):
     """One coded encounter; becomes exactly one claim (one CLM)."""
-
-    model_config = ConfigDict(defer_build=True)
-    """Its validator is built on first use, and so are its subclasses' (the claims read from
-    files): ``claims validate`` checks only those, and never pays for this one's."""
 
     encounter_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,20}$")]
     claim_type: Literal["professional", "institutional"] = "professional"
