@@ -9,8 +9,6 @@ An encounter becomes exactly one claim; ``claim_type`` selects the builder (837P
 837I next), so nothing here is professional-only except the service-line shape.
 """
 
-from __future__ import annotations
-
 import ast
 import inspect
 import re
@@ -20,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from itertools import pairwise
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -28,6 +26,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -87,6 +87,33 @@ def _decimal_text(kind: str) -> Callable[[object], object]:
     return check
 
 
+_AS_DECIMAL = TypeAdapter(Decimal).validate_python
+_AS_DATE = TypeAdapter(date).validate_python
+"""What a ``Decimal`` or a ``date`` field makes of an input, or its error."""
+
+
+def _decimal(kind: str, check: Callable[[Decimal], Decimal]) -> BeforeValidator:
+    """A decimal field's validator: :func:`_decimal_text`, then ``check`` over what a
+    ``Decimal`` field makes of the input.
+
+    One Python call a value (a Before and an After validator cost two, a Wrap validator
+    more): the value comes back a finite ``Decimal``, which the field takes as it is; an
+    input the field refuses is handed on for the field's own error."""
+    refuse = _decimal_text(kind)
+
+    def validate(value: object) -> object:
+        if type(value) is not Decimal:  # a file's amounts are Decimals already
+            try:
+                value = _AS_DECIMAL(refuse(value))
+            except ValidationError:
+                return value
+        elif not value.is_finite():
+            return value
+        return check(value)
+
+    return BeforeValidator(validate)
+
+
 CENT = Decimal("0.01")
 
 
@@ -116,14 +143,31 @@ def _quantity(value: Decimal) -> Decimal:
     return value
 
 
-def _iso_date(value: object) -> object:
-    """Dates are ISO ``YYYY-MM-DD`` text (or dates from Parquet), never numbers: pydantic
-    would read ``20261120`` as seconds since 1970."""
-    if isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip()):
-        raise PydanticCustomError("date_format", "write the date as YYYY-MM-DD")
-    if isinstance(value, (int, float)):
-        raise PydanticCustomError("date_format", "write the date as YYYY-MM-DD")
-    return value
+def _plausible_date(value: object) -> object:
+    """A date field's validator: ISO ``YYYY-MM-DD`` text (or dates from Parquet), never
+    numbers (pydantic would read ``20261120`` as seconds since 1970), not before 1900.
+
+    One Python call a value, as :func:`_decimal`; the bound's error is the one
+    ``Field(ge=...)`` gives (which, after a validator, costs a Python call of its own)."""
+    if type(value) is date:
+        day = value
+    elif type(value) is str and _ISO_DATE.fullmatch(value):
+        try:
+            day = date.fromisoformat(value)  # as the field reads such text, in C
+        except ValueError:
+            return value
+    else:
+        if isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip()):
+            raise PydanticCustomError("date_format", "write the date as YYYY-MM-DD")
+        if isinstance(value, (int, float)):
+            raise PydanticCustomError("date_format", "write the date as YYYY-MM-DD")
+        try:
+            day = _AS_DATE(value)
+        except ValidationError:
+            return value
+    if day < EARLIEST_DATE:
+        raise PydanticKnownError("greater_than_equal", {"ge": repr(EARLIEST_DATE)})
+    return day
 
 
 @lru_cache(maxsize=4096)
@@ -163,11 +207,13 @@ def _upper_or_none(value: object) -> object:
 
 
 NPI = Annotated[str, AfterValidator(_npi)]
-Money = Annotated[Decimal, BeforeValidator(_decimal_text("money")), AfterValidator(_money)]
-Units = Annotated[Decimal, BeforeValidator(_decimal_text("number")), AfterValidator(_units)]
-Quantity = Annotated[Decimal, BeforeValidator(_decimal_text("number")), AfterValidator(_quantity)]
-Date = Annotated[date, BeforeValidator(_iso_date), Field(ge=EARLIEST_DATE)]
-"""A plausible ISO date; the bound is checked natively (a Python validator per date costs)."""
+Money = Annotated[Decimal, _decimal("money", _money)]
+Units = Annotated[Decimal, _decimal("number", _units)]
+Quantity = Annotated[Decimal, _decimal("number", _quantity)]
+Date = Annotated[
+    date, BeforeValidator(_plausible_date), Field(json_schema_extra={"ge": str(EARLIEST_DATE)})
+]
+"""A plausible ISO date (the schema states its bound as ``Field(ge=...)`` did)."""
 Zip = Annotated[str, AfterValidator(_zip)]
 State = Annotated[str, BeforeValidator(_upper(r"^[A-Z]{2}$"))]
 Name = Annotated[str, Field(min_length=1, max_length=60)]
@@ -217,8 +263,16 @@ def _attribute_docstrings(cls: type) -> dict[str, str]:
 
 
 class _Model(BaseModel):
+    """Annotations here are objects, not text (no ``from __future__ import annotations``):
+    pydantic evaluated each text once more on import.  The parts' validators are built on
+    import (``defer_build`` would make the claims' validator reach them through references,
+    a tenth slower a claim); :class:`Encounter`'s, the largest, on first use."""
+
     model_config = ConfigDict(
-        extra="ignore", frozen=True, str_strip_whitespace=True, json_schema_extra=_describe_fields
+        extra="ignore",
+        frozen=True,
+        str_strip_whitespace=True,
+        json_schema_extra=_describe_fields,
     )
 
 
@@ -249,7 +303,7 @@ class Provider(_Model):
     contact_phone: Annotated[str | None, Field(pattern=r"^\d{10}$")] = None
 
     @model_validator(mode="after")
-    def _named(self) -> Provider:
+    def _named(self) -> Self:
         if not self.organization_name and not (self.last_name and self.first_name):
             raise PydanticCustomError(
                 "provider_name", "give organization_name, or last_name and first_name"
@@ -346,7 +400,7 @@ class PersonProvider(Provider):
     """A provider who can only be a person (supervising 2310D, ordering 2420E: NM102 1)."""
 
     @model_validator(mode="after")
-    def _person(self) -> PersonProvider:
+    def _person(self) -> Self:
         if not (self.last_name and self.first_name):
             raise PydanticCustomError(
                 "provider_person", "give last_name and first_name: this provider is a person"
@@ -371,7 +425,7 @@ class Attachment(_Model):
     control_number: Annotated[str | None, Field(min_length=2, max_length=50)] = None
 
     @model_validator(mode="after")
-    def _controlled(self) -> Attachment:
+    def _controlled(self) -> Self:
         if self.transmission != "AA" and not self.control_number:
             raise PydanticCustomError(
                 "attachment_control", "an attachment sent to the payer needs its control_number"
@@ -423,7 +477,7 @@ class ServiceLine(_Model):
         return value
 
     @model_validator(mode="after")
-    def _consistent(self) -> ServiceLine:
+    def _consistent(self) -> Self:
         if self.service_date_end and self.service_date_end < self.service_date:
             raise PydanticCustomError("date_range", "service_date_end is before service_date")
         if self.ndc and (self.ndc_quantity is None or self.ndc_unit is None):
@@ -457,10 +511,8 @@ def _paid_money(value: Decimal) -> Decimal:
     return value
 
 
-SignedMoney = Annotated[
-    Decimal, BeforeValidator(_decimal_text("money")), AfterValidator(_signed_money)
-]
-PaidMoney = Annotated[Decimal, BeforeValidator(_decimal_text("money")), AfterValidator(_paid_money)]
+SignedMoney = Annotated[Decimal, _decimal("money", _signed_money)]
+PaidMoney = Annotated[Decimal, _decimal("money", _paid_money)]
 MEDICARE_FILING = frozenset({"MA", "MB"})
 """SBR09 codes that mean Medicare (Part A, Part B)."""
 
@@ -550,7 +602,7 @@ class OccurrenceSpan(_Model):
     end: Date
 
     @model_validator(mode="after")
-    def _ordered(self) -> OccurrenceSpan:
+    def _ordered(self) -> Self:
         if self.end < self.start:
             raise PydanticCustomError("date_range", "the span ends before it starts")
         return self
@@ -659,7 +711,7 @@ class Institutional(_Model):
         return data
 
     @model_validator(mode="after")
-    def _consistent(self) -> Institutional:
+    def _consistent(self) -> Self:
         if self.statement_through and self.statement_through < self.statement_from:
             raise PydanticCustomError("date_range", "statement_through is before statement_from")
         return self
@@ -706,7 +758,7 @@ class RevenueLine(_Model):
     """DTP*472: required on outpatient bills."""
 
     @model_validator(mode="after")
-    def _consistent(self) -> RevenueLine:
+    def _consistent(self) -> Self:
         if self.modifiers and not self.procedure_code:
             raise PydanticCustomError("modifier_alone", "modifiers need a procedure_code")
         if self.service_date_end and (
