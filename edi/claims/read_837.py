@@ -139,6 +139,7 @@ _CLOSERS = frozenset({"HL", "CLM", "SE", "ST"})
 """The segments that end the claim being read."""
 _LINES = "service_lines[]"
 _ICD9 = frozenset({"BK", "BF"})
+"""The HI qualifiers of ICD-9-CM codes."""
 _MEMO_SIZE = 50_000
 """Entries a walker remembers of each kind before it starts afresh (memory stays flat)."""
 _HEADER, _CLAIM, _LINE = range(3)
@@ -620,7 +621,7 @@ class ClaimWalker:
         An HI that has no element starting BK or BF (the usual one) is not split."""
         icd9 = 0
         separator = self._separator
-        if separator + "BK" in text or separator + "BF" in text:
+        if may_hold_icd9(text, separator):
             component = self.delimiters.component
             elements = text.split(separator)[1:]
             icd9 = sum(element.partition(component)[0] in _ICD9 for element in elements)
@@ -630,6 +631,13 @@ class ClaimWalker:
         if any_read or icd9:
             claim.positions.setdefault("HI", position)
             claim.positions.setdefault("icd9_diagnoses", position)
+
+
+def may_hold_icd9(hi: str, separator: str) -> bool:
+    """Whether HI segment text ``hi`` has an element that starts BK or BF (an ICD-9-CM
+    code's qualifier): only such an HI is worth splitting for them, and the usual one has
+    none.  (The qualifiers of :data:`_ICD9`, spelled out: this runs on every HI.)"""
+    return separator + "BK" in hi or separator + "BF" in hi
 
 
 def _note_item(

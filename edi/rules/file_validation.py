@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, SkipValidation, ValidationError
 
 from edi.claims.models import Address, BillingProvider, Facility, Payer, PersonProvider, Provider
-from edi.claims.read_837 import ClaimWalker, FileClaim, FiledEncounter
+from edi.claims.read_837 import ClaimWalker, FileClaim, FiledEncounter, may_hold_icd9
 from edi.guides.model import guide_for as guide_of
 from edi.rules.pyx12_check import finding_of
 from edi.rules.record import field_path, findings_from_error
@@ -477,12 +477,11 @@ def _note_claims(
     slice of the block's, taken in one call at the segment that ends it; an HI with no
     element starting BK or BF (the usual one) holds no ICD-9 code and is not split."""
     start = 0
-    icd9 = (separator + "BK", separator + "BF")
     for i in marks:
         sid = sids[i]
         if sid == "HI":
             text = texts[i]
-            if claim is not None and (icd9[0] in text or icd9[1] in text):
+            if claim is not None and may_hold_icd9(text, separator):
                 claim.icd9_codes += _icd9_codes(text.split(separator), component)
             continue
         if claim is not None:
