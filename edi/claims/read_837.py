@@ -349,9 +349,8 @@ class ClaimWalker:
 
     It takes bare element lists (``[0]`` the ID) and their file positions, so a reader
     of a whole file makes no object per segment; ``delimiters`` are the interchange's.
-    A reader that does more with each segment (:func:`edi.rules.file_validation._read`)
-    feeds it from its own loop (no generator stands between the two), and as texts
-    (:meth:`step`), so a segment met before is not even split.
+    A reader of blocks of segments (:func:`edi.rules.file_validation._read`) hands it a
+    block at a time as texts (:meth:`read`), so a segment met before is not even split.
     """
 
     def __init__(self, guide: Guide, delimiters: Delimiters = DEFAULT) -> None:
@@ -371,6 +370,8 @@ class ClaimWalker:
         """The segments met once (see :meth:`_see`)."""
         self._separator = delimiters.element
         self.delimiters = delimiters
+        self._last = 0
+        """File position of the last segment read (a claim's last, when a segment ends it)."""
         self._start()
 
     def use(self, delimiters: Delimiters) -> None:
@@ -389,8 +390,6 @@ class ClaimWalker:
         header's, then those of each level (see :attr:`_Described.tier`), so an HL forgets
         the places of its level and the levels below it without looking at any."""
         self.claim: FileClaim | None = None
-        self._end = 0
-        """File position of the claim's last segment so far."""
         self.line: dict[str, Any] | None = None
         self.area = self.loop = "HEADER"
         self.sbr_position = 0
@@ -398,79 +397,85 @@ class ClaimWalker:
     def feed(self, elements: list[str], position: int) -> FileClaim | None:
         """Take one segment (its element list and file position); returns the previous
         claim when a new one (or level) starts."""
-        return self.step(elements[0], self._separator.join(elements), position, elements)
+        text = self._separator.join(elements)
+        return next(self.read([elements[0]], [text], [position]), None)
 
-    def step(
-        self, sid: str, text: str, position: int, elements: list[str] | None = None
-    ) -> FileClaim | None:
-        """:meth:`feed` of segment ``sid`` as ``text``: its elements joined, or its text as
-        written (see :meth:`edi.x12.reader._Tokenizer.texts`), which is all the walker
-        remembers segments by; it splits the text only when it must read it
-        (``elements``, when the caller has them), and writes what it read into the header,
-        the claim or the line being read."""
-        done = self.claim
-        if done is not None and sid not in _CLOSERS:  # the claim goes on
-            self._end = position
-            done = None
-        elif done is not None:
+    def read(self, sids: list[str], texts: list[str], positions: list[int]) -> Iterator[FileClaim]:
+        """Read a run of segments, given as IDs, texts and file positions; yield each
+        claim as soon as the segment that ends it has been read.
+
+        A text is the segment's elements joined, or its text as written (see
+        :meth:`edi.x12.reader._Tokenizer.texts`), which is all the walker remembers
+        segments by; it splits a text only when it must read it, and writes what it read
+        into the header, the claim or the line being read.  One loop takes the whole run:
+        no Python call per segment but where a segment does more than be written."""
+        memo, last = self._seen, self._last
+        ended = None
+        for sid, text, position in zip(sids, texts, positions, strict=True):
+            if ended is not None:  # the claim the segment before ended: read to its end
+                yield ended
+            ended = self._end_claim(last) if sid in _CLOSERS else None
+            last = position
+            elements = None  # until split
+            if sid == "ST":
+                self._transaction(self._split(sid, text), position)
+                continue
+            if not self.st_position:
+                self.st_position = position - 1  # a transaction body, ST left out
+            seen = memo.get(text)
+            if seen is None or seen[0] != self.loop or seen[1] != self.area:
+                elements = self._split(sid, text)
+                seen = self._see(sid, elements, position, text)
+            _, _, d, values = seen
+            if d is None:
+                continue
+            # ``values`` are shared with every segment spelled the same (not to be
+            # changed); ``places`` (field path → position) note where each value was
+            # read, none for a line, whose findings point at its SV1 or SV2.
+            self.loop = d.loop
+            if d.role:
+                self._act(d, text, elements, position, bool(values))
+            places: dict[str, int] | None
+            if d.fills == _HEADER:
+                target, places = self.header, self.places[d.tier]
+            elif (claim := self.claim) is None:  # a claim's segment with no CLM before it
+                continue
+            elif d.fills == _CLAIM:
+                target, places = claim.record, claim.positions
+            elif self.line is None:
+                continue
+            else:
+                target, places = self.line, None
+            if d.listed:
+                _fill_item(d, target, places, values, position)
+                continue
+            prefix = d.subject
+            if places is not None and prefix and d.opens_loop:
+                places[prefix] = position
+            if not values:
+                continue
+            if d.parents is None:
+                _write(d, target, values)
+            else:  # the usual segment: one dict takes all its values
+                for part in d.parents:
+                    target = target.setdefault(part, {})
+                target.update(values)
+            if places is not None:  # each value's field path is placed at the segment
+                for name in values:
+                    places[d.places[name]] = position
+                if prefix:
+                    places.setdefault(prefix, position)
+        self._last = last
+        if ended is not None:
+            yield ended
+
+    def _end_claim(self, last: int) -> FileClaim | None:
+        """The claim being read, if any, now ended: its last segment is at ``last``."""
+        claim = self.claim
+        if claim is not None:
             self.claim = self.line = None
-            done.end_position = self._end - self.st_position + 1
-        if sid == "ST":
-            self._transaction(elements or self._split(sid, text), position)
-            return done
-        if not self.st_position:
-            self.st_position = position - 1  # a transaction body, ST left out
-        seen = self._seen.get(text)
-        if seen is None or seen[0] != self.loop or seen[1] != self.area:
-            elements = elements or self._split(sid, text)
-            seen = self._see(sid, elements, position, text)
-        d = seen[2]
-        if d is None:
-            return done
-        # What it read is written where it belongs here, not in a method of its own: one
-        # Python call less per segment.  ``values`` are shared with every segment spelled
-        # the same (not to be changed); ``places`` (field path → position) note where
-        # each value was read, none for a line, whose findings point at its SV1 or SV2.
-        values = seen[3]
-        self.loop = d.loop
-        if d.role:
-            self._act(d, text, elements, position, bool(values))
-        places: dict[str, int] | None
-        fills = d.fills
-        if fills == _HEADER:
-            target, places = self.header, self.places[d.tier]
-        elif (claim := self.claim) is None:  # a claim's segment with no CLM before it
-            return done
-        elif fills == _CLAIM:
-            target, places = claim.record, claim.positions
-        elif self.line is None:
-            return done
-        else:
-            target, places = self.line, None
-        prefix = d.subject
-        if d.listed:
-            target, prefix = _item(target, d)
-        if places is not None and prefix and d.opens_loop:
-            places[prefix] = position
-        if not values:
-            return done
-        if d.parents is None:
-            _write(d, target, values)
-        else:  # the usual segment: one dict takes all its values
-            for part in d.parents:
-                target = target.setdefault(part, {})
-            target.update(values)
-        if places is None:
-            return done
-        if d.listed and prefix:
-            _note_item(places, d, prefix, values, position)
-            return done
-        place_of = d.places
-        for name in values:  # each value's field path is placed at the segment
-            places[place_of[name]] = position
-        if prefix:
-            places.setdefault(prefix, position)
-        return done
+            claim.end_position = last - self.st_position + 1
+        return claim
 
     def _transaction(self, elements: list[str], position: int) -> None:
         """An ST (``elements``, at ``position``): a new transaction."""
@@ -485,10 +490,7 @@ class ClaimWalker:
 
     def close(self) -> FileClaim | None:
         """The claim being read when the input ends, if any."""
-        claim = self.claim
-        if claim is not None:
-            claim.end_position = self._end - self.st_position + 1
-        return claim
+        return self._end_claim(self._last)
 
     def _see(self, sid: str, elements: list[str], position: int, text: str) -> _Seen:
         """Place and read segment ``text``, not met before where the reader stands; it is
@@ -613,7 +615,6 @@ class ClaimWalker:
         clm_in_st = position - self.st_position + 1
         clm01 = elements[1] if len(elements) > 1 else ""
         self.claim = FileClaim(clm01, record, position, places, self.st02, clm_in_st, clm_in_st)
-        self._end = position
         self.area, self.line = "2300", None
 
     def _diagnoses(self, claim: FileClaim, text: str, any_read: bool, position: int) -> None:
@@ -640,12 +641,26 @@ def may_hold_icd9(hi: str, separator: str) -> bool:
     return separator + "BK" in hi or separator + "BF" in hi
 
 
-def _note_item(
-    places: dict[str, int], d: _Described, prefix: str, values: dict[str, Any], position: int
+def _fill_item(
+    d: _Described,
+    target: dict[str, Any],
+    places: dict[str, int] | None,
+    values: dict[str, Any],
+    position: int,
 ) -> None:
-    """Place each of ``values``' field paths, under ``prefix`` (the concrete path of the
-    listed subject: ``other_payers[1].subscriber``), at the segment that read them as ``d``
-    (:meth:`ClaimWalker.step` places an unlisted subject's itself)."""
+    """Write what a segment about a listed subject read as ``d`` into its item in
+    ``target`` (see :func:`_item`), and place each of ``values``' field paths in
+    ``places`` (None for a line's) under the item's concrete path
+    (``other_payers[1].subscriber``).  :meth:`ClaimWalker.read` does the same for an
+    unlisted subject itself: other coverage's loops are the rare ones."""
+    item, prefix = _item(target, d)
+    if places is not None and d.opens_loop:
+        places[prefix] = position
+    if not values:
+        return
+    _write(d, item, values)
+    if places is None:
+        return
     place_of = d.places
     for name in values:
         places[f"{prefix}.{place_of[name]}"] = position
@@ -654,7 +669,7 @@ def _note_item(
 
 def _write(d: _Described, target: dict[str, Any], values: dict[str, Any]) -> None:
     """Write what a segment read as ``d`` into ``target`` when its values go to several
-    dicts, or to lists (:meth:`ClaimWalker.step` writes the usual segment itself)."""
+    dicts, or to lists (:meth:`ClaimWalker.read` writes the usual segment itself)."""
     paths = d.paths
     node, at = target, ()
     for name, value in values.items():

@@ -434,11 +434,10 @@ def _watch(
 
     The segments come a block at a time as IDs and texts (the reader's
     :meth:`~edi.x12.reader._Tokenizer.texts`): what is noted of a block is noted before
-    the walker reads it, a call per block or per claim, and one loop feeds the walker
-    the texts, which it splits only when it meets one afresh."""
+    the walker reads it (:meth:`ClaimWalker.read`, which splits a text only when it
+    meets one afresh), a call per block or per claim."""
     cursor = tx.cursor
     separator, component = tx.delimiters.element, tx.delimiters.component
-    step = walker.step if walker is not None else None
     claim: _ClaimSegments | None = None
     for block in tx.blocks():
         sids, texts, positions = cursor.texts(block)
@@ -451,10 +450,9 @@ def _watch(
                         non_ascii.append(cursor.segment_at(block, i, elements))
         marks = cursor.where(block, ("CLM", "HL", "HI"))
         claim = _note_claims(verdict, claim, marks, sids, texts, positions, separator, component)
-        if step is not None:
-            for sid, text, position in zip(sids, texts, positions, strict=True):
-                if (done := step(sid, text, position)) is not None:
-                    judge(done)
+        if walker is not None:
+            for done in walker.read(sids, texts, positions):
+                judge(done)
     if walker is not None and (last := walker.close()) is not None:
         judge(last)
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from edi.claims.models import Encounter
-from edi.claims.read_837 import FiledEncounter, file_claims, read_837
+from edi.claims.read_837 import ClaimWalker, FiledEncounter, file_claims, read_837
+from edi.guides.model import x222a1
 from edi.x12.reader import iter_segments
 from tests.claims.test_build_837p import EDGE_CASES, build, line
 from tests.factories import encounter
@@ -97,6 +98,26 @@ def test_whole_upload_gives_envelope_transactions_and_claim_positions() -> None:
         assert claim.position < claim.end_position
     assert [c.clm01 for c in tx.claims] == ["A", "B"]
     assert body[st + tx.claims[-1].end_position].startswith("SE*")
+
+
+def test_a_block_read_at_once_gives_the_claims_read_segment_by_segment() -> None:
+    (ic,) = build(encounter(encounter_id="A"), encounter(encounter_id="B"))
+    segments = list(iter_segments(ic.text))
+    one_by_one = list(file_claims(segments))
+    walker = ClaimWalker(x222a1())
+    sids = [s.id for s in segments]
+    texts = ["*".join(s.elements) for s in segments]
+    ended = []
+    for claim in walker.read(sids, texts, [s.position for s in segments]):
+        # yielded once the segment that ends it is read: the HL of B's subscriber (the
+        # walker stands in its level), then the SE (after the last line)
+        ended.append((claim.clm01, walker.area))
+    assert ended == [("A", "2000B"), ("B", "2400")]
+    assert walker.close() is None
+    at_once = [claim for claim, _ in zip(one_by_one, ended, strict=True)]
+    assert [(c.clm01, c.clm_position, c.end_position, c.positions) for c in at_once] == [
+        (c.clm01, c.clm_position, c.end_position, c.positions) for c in one_by_one
+    ]
 
 
 def test_phi_stays_out_of_repr() -> None:
