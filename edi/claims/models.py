@@ -188,7 +188,7 @@ def _icd10(value: str) -> str:
     return code
 
 
-def _upper(pattern: str) -> Callable[[str], str]:
+def _upper(pattern: str) -> Callable[[object], object]:
     """Text upper-cased, then held to ``pattern`` (the error pydantic's ``pattern`` gives):
     a ``pattern`` after a Python validator is checked through one more Python call."""
     matches = re.compile(pattern).fullmatch
@@ -199,7 +199,21 @@ def _upper(pattern: str) -> Callable[[str], str]:
             raise PydanticKnownError("string_pattern_mismatch", {"pattern": pattern})
         return value
 
-    return check
+    return _remembering_text(check)
+
+
+def _remembering_text(validate: Callable[[Any], Any]) -> Callable[[object], object]:
+    """``validate``, remembering what it made of each text: a file repeats its codes,
+    states and dates claim after claim, and looking one up costs a fifth of checking it.
+
+    Errors are not remembered (each bad input raises afresh); inputs other than text,
+    some of which cannot be hashed, go to ``validate`` itself."""
+    known = lru_cache(maxsize=4096)(validate)
+
+    def remembered(value: object) -> object:
+        return known(value) if type(value) is str else validate(value)
+
+    return remembered
 
 
 def _upper_or_none(value: object) -> object:
@@ -211,7 +225,9 @@ Money = Annotated[Decimal, _decimal("money", _money)]
 Units = Annotated[Decimal, _decimal("number", _units)]
 Quantity = Annotated[Decimal, _decimal("number", _quantity)]
 Date = Annotated[
-    date, BeforeValidator(_plausible_date), Field(json_schema_extra={"ge": str(EARLIEST_DATE)})
+    date,
+    BeforeValidator(_remembering_text(_plausible_date)),
+    Field(json_schema_extra={"ge": str(EARLIEST_DATE)}),
 ]
 """A plausible ISO date (the schema states its bound as ``Field(ge=...)`` did)."""
 Zip = Annotated[str, AfterValidator(_zip)]
