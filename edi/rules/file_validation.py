@@ -28,9 +28,17 @@ from edi.guides.model import guide_for as guide_of
 from edi.rules.pyx12_check import finding_of
 from edi.rules.record import field_path, findings_from_error
 from edi.rules.registry import CheckContext, Finding, Rule, check_all, fire, register, stamped
+from edi.validate import validate
+from edi.validate.engine import EngineUnavailable, Follower
 from edi.x12.acks import AckItem, ack_item
 from edi.x12.pyx12_validator import Pyx12Report, Pyx12Unavailable, X12Error, validate_x12
-from edi.x12.reader import Segment, Transaction, X12ParseError, iter_transactions
+from edi.x12.reader import (
+    Segment,
+    TokenListener,
+    Transaction,
+    X12ParseError,
+    iter_transactions,
+)
 
 _R = register
 
@@ -341,7 +349,9 @@ class FileReport:
 
 
 GuideValidator = Callable[[str], Pyx12Report]
-"""Judges SNIP 1-2 on ASCII text: pyx12's :func:`validate_x12` or ``edi.validate.validate``."""
+"""Judges SNIP 1-2 on ASCII text: pyx12's :func:`validate_x12` or ``edi.validate.validate``
+(which :func:`validate_837` runs as a :class:`~edi.validate.engine.Follower` of the claim
+reader's tokens, when the file is read as the engine would read it)."""
 
 
 def validate_837(
@@ -354,9 +364,11 @@ def validate_837(
         report.findings.append(fire(BOM, source=f"{name}#1"))
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     non_ascii: list[Segment] = []
+    follower = _follower(text) if validator is validate else None
     try:
-        _read(text, name, report, context, non_ascii)
+        _read(text, name, report, context, non_ascii, follower)
     except X12ParseError as exc:
+        follower = None  # it saw the file only up to where reading stopped
         report.findings.append(fire(NOT_X12, source=name, reason=exc.reason))
         for ic in report.interchanges:
             ic.ta1_code = ic.ta1_code or "024"
@@ -371,17 +383,34 @@ def validate_837(
     if text[:cut].strip():
         report.findings.append(fire(TEXT_BEFORE_ISA, source=f"{name}#1", chars=cut))
         report.interchanges[0].ta1_code = report.interchanges[0].ta1_code or "022"
-    _pyx12(report, text, name, cut, validator)
+    _pyx12(report, text, name, cut, validator, follower)
     _settle(report)
     return report
 
 
+def _follower(text: str) -> Follower | None:
+    """The engine, to follow the claim reader through ``text`` (one tokenizing pass for
+    both), when it would read the text as is: ASCII (else it reads it with ``X`` for each
+    other character) from an ISA at its start; None when it must read the text itself."""
+    if not text.isascii():
+        return None
+    try:
+        return Follower(text[:106], text)
+    except EngineUnavailable:
+        return None  # not from an ISA at the start: validating the text says why
+
+
 def _read(
-    text: str, name: str, report: FileReport, context: CheckContext, non_ascii: list[Segment]
+    text: str,
+    name: str,
+    report: FileReport,
+    context: CheckContext,
+    non_ascii: list[Segment],
+    listener: TokenListener | None,
 ) -> None:
     envelope: list = []
     ascii_only = text.isascii()  # then no segment needs looking at one by one
-    for tx in iter_transactions(text, name, envelope):
+    for tx in iter_transactions(text, name, envelope, listener):
         ic = _interchange(report, tx.isa, non_ascii)
         group = _group(ic, tx.gs, non_ascii)
         if tx.st is None:
@@ -758,8 +787,16 @@ def _versions(report: FileReport) -> list[tuple[InterchangeInfo, GroupInfo, str]
     return out
 
 
-def _pyx12(report: FileReport, text: str, name: str, cut: int, validator: GuideValidator) -> None:
-    """The guide validator's findings on ``text`` from character ``cut`` (the first ISA) on."""
+def _pyx12(
+    report: FileReport,
+    text: str,
+    name: str,
+    cut: int,
+    validator: GuideValidator,
+    follower: Follower | None,
+) -> None:
+    """The guide validator's findings on ``text`` from character ``cut`` (the first ISA) on,
+    ``follower``'s when it has read that same text with the claim reader."""
     if not report.interchanges:
         return
     unsupported = _versions(report)
@@ -781,7 +818,10 @@ def _pyx12(report: FileReport, text: str, name: str, cut: int, validator: GuideV
     body = text[cut:] if text.isascii() else re.sub(r"[^\x00-\x7f]", "X", text[cut:])
     ascii_text = _fixed_width_isas(body, report, name, cut)
     try:
-        errors = validator(ascii_text).errors
+        if follower is not None and ascii_text is body:  # no ISA padded: the text read
+            errors = follower.report().errors
+        else:
+            errors = validator(ascii_text).errors
     except Pyx12Unavailable as exc:
         report.findings.append(fire(VALIDATOR, source=name, reason=str(exc)))
         for ic in report.interchanges:

@@ -36,6 +36,7 @@ from edi.validate.walk import (
     plan,
     replay,
 )
+from edi.x12.blocks import SegmentBlock
 from edi.x12.pyx12_validator import (
     GroupSeen,
     Pyx12Report,
@@ -761,30 +762,89 @@ def validate(data: bytes | str | BinaryIO, name: str = "<input>") -> Pyx12Report
         head = first.decode("utf-8", errors="replace")
         source, text = itertools.chain([first], iter(lambda: data.read(1 << 20), b"")), None
         source = _Stream(source)
-    if head[:3] != "ISA" or head[84:89] not in ("00401", "00501"):
-        raise EngineUnavailable("the input does not start with a fixed-width 4010/5010 ISA")
-    doc = _Document()
-    tokens = _Tokenizer(source, name)
+    follower = Follower(head, text)
+    tokens = _Tokenizer(source, name, follower.skipped)
+    try:
+        for item in tokens.items():
+            follower.take(item, tokens)
+            if follower.failure is not None:
+                break
+    except X12ParseError as exc:
+        if follower.failure is None:
+            raise EngineUnavailable(f"not X12: {exc.reason}") from None
+    return follower.report()
 
-    def skipped(code: str, position: int | None, offset: int) -> None:
-        """A segment whose ID is no ID: pyx12 reads it, finds no place for it, goes on."""
-        if position is None:
+
+class Follower:
+    """The engine reading a document's token stream as it passes: :func:`validate` feeds
+    it from a tokenizer of its own, and ``claims validate`` from the one that reads the
+    claims (a :class:`~edi.x12.reader.TokenListener` of
+    :func:`~edi.x12.reader.iter_transactions`), so that one pass tokenizes a file for both.
+
+    ``head`` is the document's first 106 characters and ``text`` the whole of it, when
+    known (a skipped segment's text is then read from it).  What the engine cannot judge
+    stops it, not the reader it follows: :meth:`report` raises it.
+    """
+
+    def __init__(self, head: str, text: str | None) -> None:
+        if head[:3] != "ISA" or head[84:89] not in ("00401", "00501"):
+            raise EngineUnavailable("the input does not start with a fixed-width 4010/5010 ISA")
+        self.doc = _Document()
+        self.text = text
+        self.failure: EngineUnavailable | None = None
+
+    def take(self, item: SegmentBlock | list[str], tokens: _Tokenizer) -> None:
+        """One item of the stream: a block of ordinary segments or an envelope segment's
+        elements, which the reader reads after the engine (so it gets a copy of them)."""
+        if self.failure is not None:
             return
+        doc = self.doc
+        try:
+            if type(item) is list:
+                sid, line, delims = item[0], tokens.position, tokens.delimiters
+                doc.comp, doc.sep, doc.term = delims.component, delims.element, delims.segment
+                if sid == "ISA":
+                    doc.open_isa(item[:], line, delims.element, delims.repetition)
+                elif sid == "GS":
+                    doc.open_gs(item[:], line)
+                else:
+                    part = (tokens._raw or "").lstrip("\r\n")
+                    doc.segment(sid, item[:], delims.element.join(item), line, part[:1] == " ")
+                return
+            region = item.region
+            doc.block(
+                region.parts(),
+                item.rows.tolist(),
+                item.positions.tolist(),
+                item.ids.tolist(),
+                tokens.vocabulary,
+                region.delimiters.element,
+            )
+        except EngineUnavailable as exc:
+            self.failure = exc
+
+    def skipped(self, code: str, position: int | None, offset: int) -> None:
+        """A segment whose ID is no ID: pyx12 reads it, finds no place for it, goes on."""
+        if position is None or self.failure is not None:
+            return
+        doc, text = self.doc, self.text
         raw = "?"  # from a stream the text is gone: an ID no guide has
         if text is not None:
             end = text.find(doc.term, offset)
             raw = text[offset : end if end >= 0 else len(text)]
         elements = raw.split(doc.sep)
         doc.pending.append(("seg", "1"))
-        doc.segment(elements[0], elements, raw or "?", position, False)
+        try:
+            doc.segment(elements[0], elements, raw or "?", position, False)
+        except EngineUnavailable as exc:
+            self.failure = exc
 
-    tokens.skipped = skipped
-    try:
-        _run(doc, tokens)
-    except X12ParseError as exc:
-        raise EngineUnavailable(f"not X12: {exc.reason}") from None
-    doc.finish()
-    return doc.report()
+    def report(self) -> Pyx12Report:
+        """Every error of the document, once the stream has been read to its end."""
+        if self.failure is not None:
+            raise self.failure
+        self.doc.finish()
+        return self.doc.report()
 
 
 class _Stream:
@@ -795,30 +855,3 @@ class _Stream:
 
     def read(self, _size: int = -1) -> bytes:
         return next(self.chunks, b"")
-
-
-def _run(doc: _Document, tokens: _Tokenizer) -> None:
-    segment = doc.segment
-    for item in tokens.items():
-        if type(item) is list:
-            sid = item[0]
-            line = tokens.position
-            delims = tokens.delimiters
-            doc.comp, doc.sep, doc.term = delims.component, delims.element, delims.segment
-            if sid == "ISA":
-                doc.open_isa(item, line, delims.element, delims.repetition)
-            elif sid == "GS":
-                doc.open_gs(item, line)
-            else:
-                part = (tokens._raw or "").lstrip("\r\n")
-                segment(sid, item, delims.element.join(item), line, part[:1] == " ")
-            continue
-        region = item.region
-        doc.block(
-            region.parts(),
-            item.rows.tolist(),
-            item.positions.tolist(),
-            item.ids.tolist(),
-            tokens.vocabulary,
-            region.delimiters.element,
-        )

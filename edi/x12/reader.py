@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import IO
+from typing import IO, Protocol
 
 import numpy as np
 
@@ -828,15 +828,45 @@ def iter_transactions(
     source: Source,
     name: str = "<input>",
     findings: list[EnvelopeFinding] | None = None,
+    listener: TokenListener | None = None,
 ) -> Iterator[Transaction]:
     """Yield the transaction sets of ``source`` in order, envelopes checked on the way.
 
     Envelope mistakes, segments skipped for a bad ID and text skipped before the first
     ISA are appended to ``findings`` (when given) and to the ``findings`` of the
     transaction they concern; they never stop the reading.  Only input that is not X12
-    raises :class:`X12ParseError`.
+    raises :class:`X12ParseError`.  ``listener`` is told of every token as it is read.
     """
     tokens = _Tokenizer(source, name)
     walker = _EnvelopeWalker(tokens, findings if findings is not None else [])
     tokens.skipped = walker.skipped
+    if listener is not None:
+        tokens.skipped = _both(listener.skipped, walker.skipped)
+        walker.raw = _told(tokens, listener)
     return iter(walker)
+
+
+class TokenListener(Protocol):
+    """A second reader of the same text (the guide engine's
+    :class:`~edi.validate.engine.Follower`), told of each item of the token stream before
+    the first reader takes it, with the tokenizer's state at that item; and of what the
+    tokenizer skips, as it skips it."""
+
+    def take(self, item: SegmentBlock | list[str], tokens: _Tokenizer) -> None: ...
+
+    def skipped(self, code: str, position: int | None, offset: int) -> None: ...
+
+
+def _told(tokens: _Tokenizer, listener: TokenListener) -> Iterator[SegmentBlock | list[str]]:
+    take = listener.take
+    for item in tokens.items():
+        take(item, tokens)
+        yield item
+
+
+def _both(first: Skipped, then: Skipped) -> Skipped:
+    def skipped(code: str, position: int | None, offset: int) -> None:
+        first(code, position, offset)
+        then(code, position, offset)
+
+    return skipped

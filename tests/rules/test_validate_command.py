@@ -42,6 +42,16 @@ def test_rejected_claim_exits_one_with_json(tmp_path: Path, capsys) -> None:
     assert "SNIP5.ICD10.NOT_BILLABLE" in {f["rule_id"] for f in claim["findings"]}
 
 
+def test_a_clean_claim_in_a_rejected_transaction_set_says_so(tmp_path: Path, capsys) -> None:
+    path = write(tmp_path, "count.837", sub(r"^SE\*", "SE*9")(clean()))  # SE01 off: IK5 4
+    assert main(["validate", str(path), "--today", "2026-11-27"]) == 1
+    out = capsys.readouterr().out
+    assert "count.837: REJECTED — 1 claim(s), 1 would be rejected" in out
+    assert "rejected by the 999" in out
+    assert "claim ENC-20261120-0001 (segment " in out
+    assert "): REJECTED (with its transaction set)" in out
+
+
 def test_code_set_files_from_the_command_line(tmp_path: Path, capsys) -> None:
     data = encounter()
     data["service_lines"] = [
