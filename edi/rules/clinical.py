@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
+from edi.codesets.icd10cm import IcdRelease
 from edi.codesets.icd10cm_edits import (
     ADULT_AGE,
     GROUP_LETTERS,
@@ -182,11 +184,19 @@ def _suggested(code: str, age: int) -> str:
 
 
 @check
-def excludes1(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    if len(enc.diagnoses) < 2:
-        return
-    release = _release(enc, ctx)
+def excludes1(enc: Any, ctx: CheckContext) -> tuple[Finding, ...]:
     codes = enc.diagnoses
+    if len(codes) < 2:
+        return ()
+    return _excludes1(_release(enc, ctx), tuple(codes))
+
+
+@lru_cache(maxsize=65536)
+def _excludes1(release: IcdRelease, codes: tuple[str, ...]) -> tuple[Finding, ...]:
+    """The Excludes1 findings of one list of diagnoses: each code's ranges against every
+    other code is the costliest test of the claim's checks, and batches repeat the same
+    lists, so each is worked out once per process (findings are immutable)."""
+    found = []
     told: set[frozenset[int]] = set()
     for i, code in enumerate(codes):
         ranges = exclusions_of(release, code)
@@ -199,13 +209,16 @@ def excludes1(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
                 and (pair := frozenset((i, j))) not in told  # a pair is told once
             ):
                 told.add(pair)
-                yield fire(
-                    EXCLUDES1,
-                    field=f"diagnoses[{j}]",
-                    location=("2300", "HI", f"HI{j + 1:02d}-2"),
-                    code=dotted(code),
-                    other=dotted(other),
+                found.append(
+                    fire(
+                        EXCLUDES1,
+                        field=f"diagnoses[{j}]",
+                        location=("2300", "HI", f"HI{j + 1:02d}-2"),
+                        code=dotted(code),
+                        other=dotted(other),
+                    )
                 )
+    return tuple(found)
 
 
 @check

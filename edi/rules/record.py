@@ -711,20 +711,21 @@ place names, and every claim's names and addresses are looked at."""
 
 @check
 def representable_text(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    """Required text that X12 normalisation would empty (e.g. a name in CJK script)."""
-    safe = _text_safe(enc, ctx)  # then cleaning changes only case: no value shrinks
-    if not safe:
-        for part, names in _REQUIRED_PATHS:
-            obj = getattr(enc, part)
-            if obj is not None:
-                values = obj.__dict__  # the model's fields; getattr is slow for absent ones
-                for name, path in names:
-                    if (value := values.get(name)) and not _CLEANED(value):
-                        yield fire(UNREPRESENTABLE, field=path, label=_label(path))
+    """Required text that X12 normalisation would empty (e.g. a name in CJK script), or
+    shorten below what its element needs (a one-letter city)."""
+    if _text_safe(enc, ctx):
+        return  # cleaning changes only case: every value keeps the length the model checked
+    for part, names in _REQUIRED_PATHS:
+        obj = getattr(enc, part)
+        if obj is not None:
+            values = obj.__dict__  # the model's fields; getattr is slow for absent ones
+            for name, path in names:
+                if (value := values.get(name)) and not _CLEANED(value):
+                    yield fire(UNREPRESENTABLE, field=path, label=_label(path))
     for part, address in addresses(enc, ctx).items():
         values = address.__dict__
         for name, path, shortest in _REQUIRED_ADDRESS_PATHS[part]:
-            if (value := values.get(name)) and len(value if safe else _CLEANED(value)) < shortest:
+            if (value := values.get(name)) and len(_CLEANED(value)) < shortest:
                 yield fire(UNREPRESENTABLE, field=path, label=_label(path))
 
 

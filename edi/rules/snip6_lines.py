@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from edi.codesets.procedures import is_anesthesia
@@ -154,12 +155,13 @@ _UNSUPPORTED = (
     _Service("98940", "98943", "chiropractic", "CR2 spinal data and DTP*454/455 dates",
              ("CR2",)),
 )  # fmt: skip
-_UNSUPPORTED_BY_LETTER = {
-    letter: tuple(s for s in _UNSUPPORTED if s.low[0] == letter)
-    for letter in {s.low[0] for s in _UNSUPPORTED}
-}
-"""The services a code's first character may fall in (a service covers codes that start
-as its range does): most lines' codes start with none of them."""
+
+
+@cache
+def _unsupported(code: str) -> _Service | None:
+    """The service ``code`` falls in, of those encounter-v1 cannot carry: asked of every
+    line, and a batch bills few distinct codes, so each is looked up once."""
+    return next((s for s in _UNSUPPORTED if s.covers(code)), None)
 
 
 def is_drug(code: str) -> bool:
@@ -201,11 +203,7 @@ def unsupported_services(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     segments = file_segments(enc)
     for i, line in enumerate(enc.service_lines):
         code = line.procedure_code
-        services = _UNSUPPORTED_BY_LETTER.get(code[:1])
-        if (
-            services is None
-            or (service := next((s for s in services if s.covers(code)), None)) is None
-        ):
+        if (service := _unsupported(code)) is None:
             continue
         about = {"field": line_field(i, "procedure_code"), "line": i + 1, "code": code,
                  "kind": service.kind, "needs": service.needs}  # fmt: skip
