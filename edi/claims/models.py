@@ -131,10 +131,9 @@ def _money(value: Decimal) -> Decimal:
         raise PydanticCustomError("money_scale", "money has at most 2 decimals")
     if value < 0:
         raise PydanticCustomError("money_positive", "amount must be greater than zero")
-    value = value.quantize(CENT)
-    if value.adjusted() + 3 > MAX_AMOUNT_DIGITS:  # its digits, the last being cents
+    if value.adjusted() + 3 > MAX_AMOUNT_DIGITS:  # its digits in cents, as quantized below
         raise PydanticCustomError("money_size", "an 837P amount has at most 18 digits")
-    return value
+    return value.quantize(CENT)  # past 28 digits this would raise: refused above
 
 
 def _units(value: Decimal) -> Decimal:
@@ -200,7 +199,9 @@ def _upper(pattern: str) -> Callable[[object], object]:
     a ``pattern`` after a Python validator is checked through one more Python call."""
     matches = re.compile(pattern).fullmatch
 
-    def check(value: str) -> str:
+    def check(value: object) -> object:
+        if not isinstance(value, str):
+            return value  # the field's own type refuses it (a number, a list...)
         value = value.strip().upper()
         if not matches(value):
             raise PydanticKnownError("string_pattern_mismatch", {"pattern": pattern})

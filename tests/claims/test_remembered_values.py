@@ -37,6 +37,14 @@ def test_bad_text_fails_every_time() -> None:
 
 
 def test_inputs_other_than_text_go_to_the_check_itself() -> None:
-    with pytest.raises(AttributeError):  # as before: a list has no ``strip``
-        TypeAdapter(State).validate_python(["IL"])
+    assert _error_type(TypeAdapter(State), ["IL"]) == "string_type"
+    assert _error_type(TypeAdapter(State), 12) == "string_type"
     assert _error_type(TypeAdapter(Date), [2026]) == "date_type"
+
+
+def test_an_amount_too_long_for_any_decimal_context_is_a_finding() -> None:
+    money = TypeAdapter(Money)
+    assert _error_type(money, "1" * 30) == "money_size"  # quantize would raise at 28
+    assert _error_type(money, Decimal("9" * 17)) == "money_size"  # 17 + 2 cents: 19
+    assert str(money.validate_python(Decimal("9" * 16))) == "9" * 16 + ".00"
+    assert str(money.validate_python(Decimal("0"))) == "0.00"

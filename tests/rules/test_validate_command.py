@@ -52,6 +52,16 @@ def test_a_clean_claim_in_a_rejected_transaction_set_says_so(tmp_path: Path, cap
     assert "): REJECTED (with its transaction set)" in out
 
 
+def test_an_amount_past_any_decimal_context_is_a_finding(tmp_path: Path, capsys) -> None:
+    path = write(
+        tmp_path, "huge.837", sub(r"^(SV1\*HC:[^*]+)\*[0-9.]+", r"\1*" + "1" * 30)(clean())
+    )
+    assert main(["validate", str(path), "--today", "2026-11-27"]) == 1
+    out = capsys.readouterr().out
+    assert "huge.837: REJECTED — 1 claim(s), 1 would be rejected" in out
+    assert "SV102" in out
+
+
 def test_code_set_files_from_the_command_line(tmp_path: Path, capsys) -> None:
     data = encounter()
     data["service_lines"] = [
