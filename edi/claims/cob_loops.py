@@ -379,28 +379,31 @@ def is_medicare(payer: Payer) -> bool:
 
 def filed_cob(enc: Any) -> ClaimCob | None:
     """The same view of a claim read from an 837 (``read_837.FiledEncounter``), whose
-    2000B already names the billed payer and whose 2320/2430 were read as they stand."""
-    others = tuple(vars(enc).get("other_payers") or ())
+    2000B already names the billed payer and whose 2320/2430 were read as they stand.
+
+    Its lines are ``FiledServiceLine``/``FiledRevenueLine``, so each has ``adjudications``;
+    the usual claim (no 2320, billed to the primary, no 2430) costs a few attribute reads."""
+    others = enc.other_payers
     sequence = enc.payer.responsibility
     claim_lines = enc.claim_lines
     if not others and sequence == "P":  # the usual claim: no COB, unless a line has 2430
         for line in claim_lines:
-            if vars(line).get("adjudications"):
+            if line.adjudications:
                 break
         else:
             return None
-    lines = tuple(tuple(vars(line).get("adjudications") or ()) for line in claim_lines)
     return ClaimCob(
         sequence=sequence,
-        insurance_type=vars(enc).get("insurance_type"),
+        insurance_type=enc.insurance_type,
         billed=enc.payer,
-        others=others,
-        lines=lines,
+        others=tuple(others),
+        lines=tuple(tuple(line.adjudications) for line in claim_lines),
     )
 
 
 def cob_of(enc: Any) -> ClaimCob | None:
-    """The COB view of an encounter or of a claim read from a file."""
-    if "other_payers" in vars(enc):
+    """The COB view of an encounter or of a claim read from a file (a field only the
+    latter has tells them apart: ``read_837`` imports this module, not the reverse)."""
+    if "other_payers" in enc.__dict__:
         return filed_cob(enc)
     return claim_cob(enc)

@@ -314,7 +314,14 @@ class Address(_Model):
 
     @property
     def is_po_box(self) -> bool:
-        return bool(PO_BOX.search(self.line1) or (self.line2 and PO_BOX.search(self.line2)))
+        return _names_po_box(self.line1, self.line2)
+
+
+@lru_cache(maxsize=1024)
+def _names_po_box(line1: str, line2: str | None) -> bool:
+    """Whether an address's lines name a PO box; remembered by text, since a file's
+    claims repeat their billing provider's address claim after claim."""
+    return bool(PO_BOX.search(line1) or (line2 and PO_BOX.search(line2)))
 
 
 class Provider(_Model):

@@ -731,8 +731,11 @@ def representable_text(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 @check
 def claim_total_size(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    """Each charge fits SV102; their sum must fit CLM02 too (both ``R`` 1/18)."""
-    if len(total_charge(enc, ctx).as_tuple().digits) > MAX_AMOUNT_DIGITS:
+    """Each charge fits SV102; their sum must fit CLM02 too (both ``R`` 1/18).
+
+    Every charge is in cents (``Money`` quantizes it), so their sum is too, and its digits
+    are its adjusted exponent plus 3 (``0.00`` has one: the model's own size test)."""
+    if total_charge(enc, ctx).adjusted() + 3 > MAX_AMOUNT_DIGITS:
         yield fire(CLAIM_TOTAL_SIZE)
 
 

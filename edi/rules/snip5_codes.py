@@ -390,40 +390,33 @@ _KIND_NAMES = {
 def procedures(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     sets = code_sets(ctx)
     for i, line in enumerate(enc.service_lines):
-        code, n = line.procedure_code, i + 1
-        field = line_field(i, "procedure_code")
+        code = line.procedure_code
         kind = procedure_kind(code)
         is_cpt = kind is not None and kind.startswith("cpt")
         if line.code_set == "CPT" and not is_cpt:
             if kind is None:
-                yield fire(CPT_FORMAT, field=field, line=n, code=code)
+                yield _on_procedure(CPT_FORMAT, i, code)
                 continue
-            yield fire(
-                CODE_SET_MISMATCH,
-                field=field,
-                line=n,
-                code=code,
-                kind=_KIND_NAMES[kind],
-                declared="CPT",
-            )
+            yield _on_procedure(CODE_SET_MISMATCH, i, code, kind=_KIND_NAMES[kind], declared="CPT")
         elif line.code_set == "HCPCS" and kind != "hcpcs_level_ii":
             if kind is None:
-                yield fire(HCPCS_FORMAT, field=field, line=n, code=code)
+                yield _on_procedure(HCPCS_FORMAT, i, code)
                 continue
-            yield fire(
-                CODE_SET_MISMATCH,
-                field=field,
-                line=n,
-                code=code,
-                kind=_KIND_NAMES[kind],
-                declared="HCPCS",
+            yield _on_procedure(
+                CODE_SET_MISMATCH, i, code, kind=_KIND_NAMES[kind], declared="HCPCS"
             )
         if kind == "cpt_category_i" and not in_category_i_range(code):
-            yield fire(CPT_RANGE, field=field, line=n, code=code)
+            yield _on_procedure(CPT_RANGE, i, code)
         elif is_cpt and sets.cpt is not None and code not in sets.cpt:
-            yield fire(CPT_UNKNOWN, field=field, line=n, code=code, source="licensed CPT file")
+            yield _on_procedure(CPT_UNKNOWN, i, code, source="licensed CPT file")
         elif kind == "hcpcs_level_ii" and sets.hcpcs and code not in sets.hcpcs.procedures:
-            yield fire(HCPCS_UNKNOWN, field=field, line=n, code=code, source=sets.hcpcs.name)
+            yield _on_procedure(HCPCS_UNKNOWN, i, code, source=sets.hcpcs.name)
+
+
+def _on_procedure(rule: Rule, index: int, code: str, **facts: str) -> Finding:
+    """A finding on line ``index``'s procedure code; its field path is made only here,
+    since most lines have none."""
+    return fire(rule, field=line_field(index, "procedure_code"), line=index + 1, code=code, **facts)
 
 
 @check

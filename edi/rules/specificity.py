@@ -62,6 +62,9 @@ UNSPECIFIED = _R(
 
 SUGGESTIONS = 4
 """How many codes a finding names: enough to choose from, short enough to read."""
+_SIDE_MODIFIERS = SIDE_OF_MODIFIER.keys()
+"""The modifiers naming a side (RT, LT, 50): with a procedure's evidence, all that raises a
+question (a claim whose lines carry only others, such as 25, asks none)."""
 
 
 @check
@@ -115,8 +118,11 @@ def questions(enc: Any, release: Any) -> Iterator[Question]:
 @check
 def evidence_of_more(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     lines = enc.service_lines
-    if not any(line.modifiers or evidence_of(line.procedure_code) for line in lines):
-        return  # no line shows more (the usual claim): no release to look up
+    if not any(
+        not _SIDE_MODIFIERS.isdisjoint(line.modifiers) or evidence_of(line.procedure_code)
+        for line in lines
+    ):
+        return  # no line shows a side or implies a condition (the usual claim): no question
     release, _ = icd_release(enc, ctx)
     for q in questions(enc, release):
         code = enc.diagnoses[q.pointer - 1]

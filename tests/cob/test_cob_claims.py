@@ -96,6 +96,12 @@ def test_cob_claims_are_admitted_and_pyx12_accepts_them(name: str, context: Chec
     assert pyx12_errors(ic.text) == []
 
 
+def test_a_claim_without_cob_reads_back_without_a_view() -> None:
+    _, filed = _read(encounter())
+    assert claim_cob(Encounter.model_validate(encounter())) is None
+    assert filed_cob(filed) is None
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_cob_loops_read_back_as_written(name: str, context: CheckContext) -> None:
     data = CASES[name]

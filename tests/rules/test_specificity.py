@@ -108,3 +108,11 @@ def test_questions_offer_the_finding_s_choices(context: Any) -> None:
     (question,) = questions(enc, release)
     assert (question.pointer, question.line, question.what) == (1, 1, "the right side")
     assert question.choices[0].code == "M25561"
+
+
+@pytest.mark.parametrize(
+    ("modifiers", "asked"), [(["25"], False), (["25", "RT"], True), (["59", "LT"], True)]
+)
+def test_only_a_side_modifier_asks(context: Any, modifiers: list[str], asked: bool) -> None:
+    found = _codes(context, ["M25.569"], procedure_code="20610", modifiers=modifiers)
+    assert bool(found) is asked
