@@ -60,7 +60,7 @@ class _Builder:
 
     def __init__(self, sep: str, comp: str, external: dict[str, frozenset], rep: str) -> None:
         text = self.text = "".join(c for c in _TEXT if c not in (sep, comp, rep, "^", "~"))
-        self.any, self.last = _class(text), _class(text.replace(" ", ""))
+        self.any = _class(text)
         stops = (sep, comp, rep) if rep else (sep, comp)
         self.stop = "(?:" + "|".join(map(re.escape, stops)) + "|\\Z)"
         self.external = external
@@ -118,7 +118,7 @@ class _Builder:
     def _typed(self, dtype: str, low: int, high: int) -> str | None:
         """A value of the type and size, or None."""
         if dtype in ("AN", "ID"):
-            return f"{self.any}{{{low - 1},{high - 1}}}{self.last}"
+            return f"{self.any}{{{low},{high}}}(?<! )"  # the last character not a space
         if dtype[0] == "N":
             return f"-?[0-9]{{{low},{high}}}"
         if dtype == "R":
