@@ -177,10 +177,15 @@ class _Builder:
 
 def _chain(parts: list[tuple[str, bool]], sep: str, lead: bool) -> str:
     """Elements (or components) in order: a trailing run without a required one may be
-    cut off, an element not required may be empty."""
-    tail, required_after = "", False
+    cut off, an element not required may be empty.  The last ones that are never used
+    are up to as many separators: one repeat, not as many nested groups to compile."""
+    tail, required_after, unused = "", False, 0
     for i in range(len(parts) - 1, -1, -1):
         part, required = parts[i]
+        if part == "" and unused == len(parts) - 1 - i and (lead or i > 0):
+            unused += 1
+            tail = f"(?:{sep}){{0,{unused}}}"
+            continue
         one = part if required or part == "" else f"(?:{part})?"
         head = sep if lead or i > 0 else ""
         piece = head + one + tail
