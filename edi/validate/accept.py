@@ -8,9 +8,10 @@ accepts (its count, usage, size, characters, code list, data type, composite sha
 no match only means "ask ``check``", so a value it cannot vouch for cheaply (a date after
 the 28th, an element with the map's own pattern, a DTP date whose format is in DTP02)
 costs what it cost before and the findings stay those of ``check``.  Values of long or
-external code lists are captured and looked up in their sets; syntax notes are checked
-on the elements after a match.  An element the guide lets repeat matches up to its count
-of values joined by the repetition separator, each one a value of the element.
+external code lists are captured and looked up in their sets; the elements syntax notes
+read are captured too, and the notes checked on the match, so the text is never split.
+An element the guide lets repeat matches up to its count of values joined by the
+repetition separator, each one a value of the element.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ _FORMATS = {"D8": _DATE, "DT": _DATE, "TM": _TIME, "RD8": f"{_DATE}-{_DATE}"}
 _LISTED = 64
 """Code lists up to this size become alternatives in the pattern; longer ones are sets."""
 
-Acceptor = Callable[[str, list[str]], bool]
+Acceptor = Callable[[str], bool]
 
 
 @cache
@@ -59,12 +60,16 @@ class _Builder:
 
     def __init__(self, sep: str, comp: str, external: dict[str, frozenset], rep: str) -> None:
         text = self.text = "".join(c for c in _TEXT if c not in (sep, comp, rep, "^", "~"))
-        self.any, self.last = _class(text), _class(text.replace(" ", ""))
+        self.any = _class(text)
         stops = (sep, comp, rep) if rep else (sep, comp)
         self.stop = "(?:" + "|".join(map(re.escape, stops)) + "|\\Z)"
         self.external = external
         self.rep = rep
-        self.lookups: list[tuple[str, frozenset | None, str | None, str]] = []
+        self.lookups: list[tuple[str, frozenset, str]] = []
+        """Per value looked up: its group, the values ``check`` accepts, the separator of
+        its repeats (none for an element that does not repeat)."""
+        self.captured: dict[int, bool] = {}
+        """The positions captured for the syntax notes: whether each is a composite."""
 
     def _repeated(self, body: str, repeat: int) -> str:
         """``body`` once, or up to ``repeat`` times joined by the repetition separator."""
@@ -98,7 +103,8 @@ class _Builder:
             return None if body is None else self._repeated(body, repeat)
         name = f"v{len(self.lookups)}"
         split = self.rep if repeat > 1 else ""
-        self.lookups.append((name, codes, ext, split))
+        allowed = frozenset(codes or ()) | (self.external[ext] if ext is not None else frozenset())
+        self.lookups.append((name, allowed, split))
         return f"(?P<{name}>{self._repeated(body, repeat)})"
 
     def _formatted(self, dtype: str, low: int, high: int, formats: tuple[str, ...]) -> str | None:
@@ -112,7 +118,7 @@ class _Builder:
     def _typed(self, dtype: str, low: int, high: int) -> str | None:
         """A value of the type and size, or None."""
         if dtype in ("AN", "ID"):
-            return f"{self.any}{{{low - 1},{high - 1}}}{self.last}"
+            return f"{self.any}{{{low},{high}}}(?<! )"  # the last character not a space
         if dtype[0] == "N":
             return f"-?[0-9]{{{low},{high}}}"
         if dtype == "R":
@@ -143,10 +149,15 @@ class _Builder:
             return None  # a named group repeated keeps only its last value: check() decides
         return self._repeated(_chain(parts, re.escape(comp), lead=False), repeat)
 
-    def segment(self, sid: str, rules: tuple, sep: str, comp: str) -> str | None:
+    def segment(
+        self, sid: str, rules: tuple, sep: str, comp: str, noted: frozenset[int]
+    ) -> str | None:
+        """The pattern of a whole segment; each element in ``noted`` (a position a syntax
+        note reads) that may hold a value is captured as group ``e<position>``, and noted
+        in ``captured``."""
         parts = []
         formats: tuple[str, ...] = ()
-        for rule in rules:
+        for position, rule in enumerate(rules, 1):
             if rule[4] is None:
                 part = self.composite(rule, comp)
             else:
@@ -157,16 +168,24 @@ class _Builder:
                 part = self.value(rule, formats)
             if part is None:
                 return None
+            if position in noted and part:
+                part = f"(?P<e{position}>{part})"
+                self.captured[position] = rule[4] is None
             parts.append((part, rule[1] == "R"))
         return re.escape(sid) + _chain(parts, re.escape(sep), lead=True)
 
 
 def _chain(parts: list[tuple[str, bool]], sep: str, lead: bool) -> str:
     """Elements (or components) in order: a trailing run without a required one may be
-    cut off, an element not required may be empty."""
-    tail, required_after = "", False
+    cut off, an element not required may be empty.  The last ones that are never used
+    are up to as many separators: one repeat, not as many nested groups to compile."""
+    tail, required_after, unused = "", False, 0
     for i in range(len(parts) - 1, -1, -1):
         part, required = parts[i]
+        if part == "" and unused == len(parts) - 1 - i and (lead or i > 0):
+            unused += 1
+            tail = f"(?:{sep}){{0,{unused}}}"
+            continue
         one = part if required or part == "" else f"(?:{part})?"
         head = sep if lead or i > 0 else ""
         piece = head + one + tail
@@ -184,54 +203,58 @@ def acceptor(
     external: dict[str, frozenset],
     rep: str = "",
 ) -> Acceptor | None:
-    """A test ``(raw, elements) -> bool`` that is true only of segments ``check`` finds
-    clean (with the same repetition separator ``rep``), or None when the node's rules
-    cannot be written as a pattern."""
+    """A test ``raw -> bool`` of a segment's text that is true only of segments ``check``
+    finds clean (with the same repetition separator ``rep``), or None when the node's rules
+    cannot be written as a pattern.  It reads the text alone, the elements its syntax
+    notes read captured by the pattern: most segments the engine meets for the first
+    time are accepted without being split into elements."""
     if sid == "DTP":  # DTP03's format is named by DTP02: check() decides
         return None
     build = _Builder(sep, comp, external, rep)
-    source = build.segment(sid, rules, sep, comp)
+    noted = frozenset(s for _kind, positions in syntax for s in positions)
+    source = build.segment(sid, rules, sep, comp, noted)
     if source is None:
         return None
     match = re.compile(source, re.ASCII | re.DOTALL).fullmatch
     lookups = tuple(build.lookups)
-    notes = syntax_test(syntax) if syntax else None
+    notes = syntax_test(syntax, build.captured) if syntax else None
 
     if not lookups:  # the usual case, without a loop
         if notes is None:
-            return lambda raw, _elements: match(raw) is not None
-        return lambda raw, elements: (
-            match(raw) is not None and notes(elements, len(elements) - 1, comp)
-        )
+            return lambda raw: match(raw) is not None
+        return lambda raw: (m := match(raw)) is not None and notes(m, comp)
 
-    def accepts(raw: str, elements: list[str]) -> bool:
+    def accepts(raw: str) -> bool:
         m = match(raw)
         if m is None:
             return False
-        for name, codes, ext, split in lookups:
-            found = m.group(name)
+        for name, allowed, split in lookups:
+            found = m[name]
             if found is None:
                 continue
-            for val in found.split(split) if split else (found,):
-                if not (codes is not None and val in codes) and not (
-                    ext is not None and val in external[ext]
-                ):
-                    return False
-        return notes is None or notes(elements, len(elements) - 1, comp)
+            if not (allowed.issuperset(found.split(split)) if split else found in allowed):
+                return False
+        return notes is None or notes(m, comp)
 
     return accepts
 
 
-def syntax_test(syntax: tuple) -> Callable[[list[str], int, str], bool]:
-    """All of a segment's syntax notes as one compiled test ``(elements, n, comp)``, true
-    when every note holds: the same tests as ``elements._syntax_ok``, without its loops."""
+def syntax_test(syntax: tuple, captured: dict[int, bool]) -> Callable[[re.Match, str], bool]:
+    """All of a segment's syntax notes as one compiled test ``(match, comp)`` of the match
+    of its acceptor's pattern, true when every note holds: the same tests as
+    ``elements._syntax_ok``, without its loops.  Element ``s`` is present when its group
+    ``e<s>`` holds a value (a simple element's group never matches an empty one) or, for
+    a composite (``captured[s]``), more than component separators; one not ``captured``
+    is always empty in a match (not used, or past the segment's last element)."""
 
     def has(s: int) -> str:
-        return f"(n >= {s} and e[{s}].rstrip(c) != '')"
+        if s not in captured:
+            return "False"
+        return f"(m['e{s}'] or '').rstrip(c) != ''" if captured[s] else f"m['e{s}'] is not None"
 
     terms = []
     for kind, idx in syntax:
-        present = [has(s) for s in idx]
+        present = [f"({has(s)})" for s in idx]
         if len(idx) < 2 or kind not in "PRECL":
             terms.append("False")
         elif kind == "P":
@@ -244,4 +267,4 @@ def syntax_test(syntax: tuple) -> Callable[[list[str], int, str], bool]:
             terms.append(f"(not {present[0]} or (" + " and ".join(present[1:]) + "))")
         else:  # L
             terms.append(f"(not {present[0]} or (" + " or ".join(present[1:]) + "))")
-    return eval("lambda e, n, c: " + " and ".join(terms))  # our own text, from the map's notes
+    return eval("lambda m, c: " + " and ".join(terms))  # our own text, from the map's notes

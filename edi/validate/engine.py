@@ -460,20 +460,23 @@ class _Document:
     def _new(self, part: str, sid: str, sep: str, node: int) -> tuple | None:
         """The plan of an ordinary segment whose text is not known from ``node``, when its
         plan from there was made before and its element verdict is empty (then the text
-        is known from now on); else None."""
+        is known from now on); else None.  Most such texts are a name, an ID or an address
+        met once: the text is split only as far as the plan's key reads, and the acceptor
+        judges it unsplit."""
         raw = part.lstrip("\r\n") if part[0] < "!" else part  # as pyx12 reads it
         if raw[-1] == sep or sep not in raw:
             return None  # a trailing separator, or no element: pyx12 notes them
-        elements = raw.split(sep)  # the last is not empty: not all are, as pyx12 wants
         g = self.guide
         paths = g.key_paths.get(sid, ())
         if not paths:
             p = g.plans.get((node, sid))
         elif paths is FIRST:
-            p = g.plans.get((node, sid, elements[1].rstrip(self.comp)))
+            p = g.plans.get((node, sid, raw.split(sep, 2)[1].rstrip(self.comp)))
         elif len(paths) == 1:
-            p = g.plans.get((node, sid, self._value(elements, *paths[0])))
+            e, s = paths[0]
+            p = g.plans.get((node, sid, self._value(raw.split(sep, e + 2), e, s)))
         else:
+            elements = raw.split(sep)
             p = g.plans.get((node, sid, *(self._value(elements, e, s) for e, s in paths)))
         if p is None or p[2] < 0:
             return None
@@ -481,12 +484,13 @@ class _Document:
         accepts = self.accepts.get(found, _UNKNOWN)
         if accepts is _UNKNOWN:
             accepts = self._acceptor(found)
-        if accepts is None or not accepts(raw, elements):  # (a match starts with the ID)
+        if accepts is None or not accepts(raw):  # (a match starts with the ID)
             if raw[0] < "!" or not raw.startswith(sid):
                 return None  # written after a space, or in lower case: pyx12 notes them
-            elements[0] = sid
             verdict = self.verdicts.get((found, raw))
             if verdict is None:
+                elements = raw.split(sep)  # the last is not empty: not all are, as pyx12 wants
+                elements[0] = sid
                 verdict = self._verdict(found, elements, raw)
             if verdict:
                 return None
@@ -684,7 +688,7 @@ class _Document:
         """The element errors of a segment not seen before: its node's acceptor vouches for
         the usual clean one, :func:`check` finds the errors of any other."""
         accepts = self._acceptor(node)
-        if accepts is not None and accepts(raw, elements):
+        if accepts is not None and accepts(raw):
             found: list[tuple] = []
         else:
             g = self.guide
