@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from edi.codesets.procedures import is_anesthesia
@@ -157,10 +157,11 @@ _UNSUPPORTED = (
 )  # fmt: skip
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _unsupported(code: str) -> _Service | None:
     """The service ``code`` falls in, of those encounter-v1 cannot carry: asked of every
-    line, and a batch bills few distinct codes, so each is looked up once."""
+    line, and a batch bills few distinct codes, so each is looked up once (bounded: a
+    damaged file's codes are any text, and a worker lives for many nights)."""
     return next((s for s in _UNSUPPORTED if s.covers(code)), None)
 
 
