@@ -643,9 +643,14 @@ ENVELOPE_IDS = frozenset({"SE", "GE", "IEA", "ISA", "GS", "ST"})
 class _EnvelopeWalker:
     """Track ISA/GS/ST nesting over the token stream and check the trailers' counts."""
 
-    def __init__(self, tokens: _Tokenizer, findings: list[EnvelopeFinding]) -> None:
+    def __init__(
+        self,
+        tokens: _Tokenizer,
+        findings: list[EnvelopeFinding],
+        items: Iterator[SegmentBlock | list[str]] | None = None,
+    ) -> None:
         self.tokens = tokens
-        self.raw = tokens.items()
+        self.raw = tokens.items() if items is None else items
         self._expansion: Iterator[list[str]] | None = None  # a block outside ST, as lists
         self.name = tokens.name
         self.findings = findings
@@ -838,11 +843,9 @@ def iter_transactions(
     raises :class:`X12ParseError`.  ``listener`` is told of every token as it is read.
     """
     tokens = _Tokenizer(source, name)
-    walker = _EnvelopeWalker(tokens, findings if findings is not None else [])
-    tokens.skipped = walker.skipped
-    if listener is not None:
-        tokens.skipped = _both(listener.skipped, walker.skipped)
-        walker.raw = _told(tokens, listener)
+    items = None if listener is None else _told(tokens, listener)
+    walker = _EnvelopeWalker(tokens, findings if findings is not None else [], items)
+    tokens.skipped = walker.skipped if listener is None else _both(listener.skipped, walker.skipped)
     return iter(walker)
 
 
