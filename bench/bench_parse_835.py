@@ -116,7 +116,7 @@ def main(claims: int = 100_000) -> None:
 
         def read_blocks() -> None:
             with path.open("rb") as f:
-                for tx in iter_transactions(f, path.name):
+                for tx in iter_transactions(f, path.name, columns=True):
                     for _ in tx.blocks():
                         pass
 

@@ -105,7 +105,8 @@ def _parse(
     statuses = StatusReader(texts, findings)
     remits = RemitReader(texts, findings, seen)
     readers = {"999": acks, "277CA": statuses, "277": statuses, "835": remits}
-    for tx in iter_transactions(source, name, envelope_findings):
+    # Columns: the 835's reader takes whole columns (the others read either kind).
+    for tx in iter_transactions(source, name, envelope_findings, columns=True):
         if tx.st is None:
             _outside(tx, acks if "TA1" in kinds else None, findings)
             continue

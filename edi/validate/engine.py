@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from edi.validate.accept import Acceptor, acceptor
 from edi.validate.compiled import FIRST, Guide, compiled, control_map, map_file_for
@@ -36,7 +36,6 @@ from edi.validate.walk import (
     plan,
     replay,
 )
-from edi.x12.blocks import SegmentBlock
 from edi.x12.pyx12_validator import (
     GroupSeen,
     Pyx12Report,
@@ -45,6 +44,10 @@ from edi.x12.pyx12_validator import (
     X12Error,
 )
 from edi.x12.reader import X12ParseError, _Tokenizer
+
+if TYPE_CHECKING:
+    from edi.x12.blocks import SegmentBlock
+    from edi.x12.texts import TextBlock
 
 _ISA_TA1 = {1: "010", 2: "011", 3: "012", 4: "013", 5: "005", 6: "006", 7: "007", 8: "008",
             9: "014", 10: "015", 11: "016", 12: "017", 13: "018", 14: "019", 15: "020",
@@ -400,8 +403,9 @@ class _Document:
             self._label(before if self.st is t else 0, line, previous)
         self.prev_line = line
 
-    def block(self, parts: list[str], rows: list[int], lines: list[int], ids: list[int],
-              vocabulary: list[str], sep: str) -> None:  # fmt: skip
+    def block(
+        self, parts: list[str], rows: list[int], lines: list[int], sids: list[str], sep: str
+    ) -> None:
         """A run of ordinary segments, the usual one without a method call.
 
         A segment's text and the node the walk stands on decide everything the walk and
@@ -415,17 +419,16 @@ class _Document:
         before that, from the node, count and line: a clean segment's ID is its node's."""
         g = self.guide
         known, counts = self.known, self.counts
-        sid_of = vocabulary
         node, seg_count, prev_line = self.node, self.seg_count, self.prev_line
         fast = False  # the last segment was judged here: the cursor is not written yet
         busy = bool(self.pending)
-        for row, line, code in zip(rows, lines, ids, strict=True):
+        for row, line, sid in zip(rows, lines, sids, strict=True):
             part = parts[row]
-            p = None if busy else known[node].get(part) or self._new(part, sid_of[code], sep, node)
+            p = None if busy else known[node].get(part) or self._new(part, sid, sep, node)
             if p is not None:
                 found, missing, slot, top, loop, numbered, _ops, _final = p
                 if numbered:  # _number reads the first two elements
-                    self._number(sid_of[code], part.split(sep, 3))
+                    self._number(sid, part.split(sep, 3))
                 if not (numbered and self.pending):  # out of sequence: segment() files it
                     for m in missing:  # each counted before, or segment() files it
                         if not counts[m]:
@@ -450,7 +453,7 @@ class _Document:
             if fast:
                 self.cursor = (g.ids[node], seg_count, prev_line, g.names[node])
             self.node, self.seg_count, self.prev_line = node, seg_count, prev_line
-            self._slow(part, line, sid_of[code], sep, busy, numbered)
+            self._slow(part, line, sid, sep, busy, numbered)
             node, seg_count, prev_line, fast = self.node, self.seg_count, line, False
             busy = bool(self.pending)
         if fast:
@@ -797,7 +800,7 @@ class Follower:
         self.text = text
         self.failure: EngineUnavailable | None = None
 
-    def take(self, item: SegmentBlock | list[str], tokens: _Tokenizer) -> None:
+    def take(self, item: TextBlock | SegmentBlock | list[str], tokens: _Tokenizer) -> None:
         """One item of the stream: a block of ordinary segments or an envelope segment's
         elements, which the reader reads after the engine (so it gets a copy of them)."""
         if self.failure is not None:
@@ -816,14 +819,8 @@ class Follower:
                     doc.segment(sid, item[:], delims.element.join(item), line, part[:1] == " ")
                 return
             region = item.region
-            doc.block(
-                region.parts(),
-                item.rows.tolist(),
-                item.positions.tolist(),
-                item.ids.tolist(),
-                tokens.vocabulary,
-                region.delimiters.element,
-            )
+            rows, sids, positions = item.lists(tokens.vocabulary)
+            doc.block(region.parts(), rows, positions, sids, region.delimiters.element)
         except EngineUnavailable as exc:
             self.failure = exc
 

@@ -1,17 +1,19 @@
 """Segments in columns: a stretch of X12 text split once, in Arrow and NumPy, not per segment.
 
-The reader hands the text between two chunk boundaries to :func:`split_region`, which
-finds every delimiter with one vectorised comparison and makes the whole text one Arrow
-string array of *pieces*, without copying: element, delimiter, element, delimiter...,
-then two empty pieces (an even count keeps element pieces even when arrays are joined).
-Element ``k`` of the segment whose ID is element ``f`` is piece ``2 * (f + k)``, so a
-column of elements is a single ``take`` (an absent element takes an empty piece) and no
-pass is needed to cut delimiters off.
+A reader that takes whole columns (the 835's) asks for this cut (``columns``); the others
+take segment texts (:mod:`edi.x12.texts`), which need neither NumPy nor Arrow.  The
+tokenizer hands the text between two chunk boundaries to :func:`cut_columns`, whose
+:func:`split_region` finds every delimiter with one vectorised comparison and makes the
+whole text one Arrow string array of *pieces*, without copying: element, delimiter,
+element, delimiter..., then two empty pieces (an even count keeps element pieces even
+when arrays are joined).  Element ``k`` of the segment whose ID is element ``f`` is
+piece ``2 * (f + k)``, so a column of elements is a single ``take`` (an absent element
+takes an empty piece) and no pass is needed to cut delimiters off.
 
 A :class:`SegmentBlock` is a run of ordinary segments (no envelope segment inside),
 which a columnar consumer such as the 835 reader reads column by column with
-:meth:`SegmentBlock.elements`; the reader turns blocks back into element lists for
-everyone else.
+:meth:`SegmentBlock.elements`; the reader turns blocks back into element lists for a
+consumer of the same file that reads segment by segment (a 999 beside an 835).
 
 Text is handled as UTF-8 bytes; a lone surrogate in a ``str`` input (which decoded bytes
 never hold) is read as ``?``, so character positions stay right.
@@ -27,6 +29,7 @@ import pyarrow as pa
 from pyarrow import _compute
 
 from edi.x12.delimiters import Delimiters
+from edi.x12.texts import ORDINARY, Spelling
 
 
 @dataclass(eq=False, slots=True)
@@ -149,6 +152,74 @@ def split_region(text: str, base: int, delimiters: Delimiters, strip: str) -> Re
     )
 
 
+@dataclass(eq=False, slots=True)
+class ColumnCut:
+    """One region's segments as the tokenizer reads them, in columns: each one's ID code,
+    kind and position; ``specials`` are the segments read one by one (envelope segments,
+    a new ISA, an ID that is not one), in order.  Blank segments (only whitespace) are
+    not counted and belong to no block.  The same questions as
+    :class:`edi.x12.texts.TextCut`'s."""
+
+    region: Region
+    codes: np.ndarray
+    kinds: np.ndarray
+    blank: np.ndarray
+    positions: np.ndarray
+    specials: list[int]
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def position_of(self, at: int) -> int:
+        return int(self.positions[at])
+
+    def kind_of(self, at: int) -> int:
+        return int(self.kinds[at])
+
+    def code_of(self, at: int) -> int:
+        return int(self.codes[at])
+
+    def raw(self, at: int) -> str:
+        return self.region.raw(at)
+
+    def start(self, at: int) -> int:
+        """Character offset in the source of segment ``at``'s raw text."""
+        region = self.region
+        return int(region.chars(region.start[at : at + 1])[0])
+
+    def block(self, done: int, at: int) -> SegmentBlock | None:
+        """The non-blank segments from ``done`` up to ``at``, or None if there are none."""
+        rows = np.flatnonzero(~self.blank[done:at]) + done
+        if not len(rows):
+            return None
+        return SegmentBlock.of(self.region, rows, self.codes, self.positions)
+
+
+def cut_columns(
+    text: str,
+    base: int,
+    delimiters: Delimiters,
+    strip: str,
+    position: int,
+    spelling: Spelling,
+) -> ColumnCut:
+    """Cut ``text`` (complete segments, the last one terminated) into a :class:`ColumnCut`.
+
+    ``position`` is that of the segment before it; ``spelling`` answers the code and kind
+    of each distinct ID spelling (leading whitespace stripped), asked once per spelling.
+    """
+    region = split_region(text, base, delimiters, strip)
+    spellings = region.raw_ids()
+    words = [word.lstrip(strip) for word in spellings.dictionary.to_pylist()]
+    answers = np.array([spelling(word) for word in words], np.int64).reshape(-1, 2)
+    index = numpy_ints(spellings.indices)
+    codes, kinds = answers[:, 0].astype(np.uint16)[index], answers[index, 1]  # < 36**3 IDs
+    blank = np.array([word == "" for word in words], bool)[index] & (region.count == 1)
+    positions = position + np.cumsum(~blank)
+    specials = np.flatnonzero((kinds != ORDINARY) & ~blank).tolist()
+    return ColumnCut(region, codes, kinds, blank, positions, specials)
+
+
 # The Arrow kernels used here, called by name: ``pyarrow.compute`` wraps each of
 # its ~290 kernels in a Python function when imported, about 0.2 G instructions (40 ms)
 # of start-up for every command that reads X12, which needs only these.
@@ -222,6 +293,13 @@ class SegmentBlock:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def lists(self, vocabulary: list[str]) -> tuple[list[int], list[str], list[int]]:
+        """``rows``, the segment IDs (``ids`` looked up in the reader's ``vocabulary``) and
+        ``positions`` as lists, for readers of each segment's text (as
+        :meth:`edi.x12.texts.TextBlock.lists`)."""
+        sids = list(map(vocabulary.__getitem__, self.ids.tolist()))
+        return self.rows.tolist(), sids, self.positions.tolist()
 
     @classmethod
     def of(cls, region: Region, rows: np.ndarray, ids: np.ndarray, positions: np.ndarray):

@@ -2,13 +2,15 @@
 
 One reader serves every kind (837, 999, TA1, 277CA, 835): it never builds a tree and never
 holds more than one chunk of the file, so a remittance of hundreds of MB costs what its
-tables cost.  Each chunk is split at once, in columns (:mod:`edi.x12.blocks`): readers of
-large files take the segments as blocks of columns, the others as element lists or
-:class:`Segment` objects made from them.  Delimiters come from each ISA, because one
-file may carry several interchanges written by different systems.  Real files are
-messy, so a byte order mark, CR/LF or blank lines between segments and lower-case
-segment IDs are accepted; anything that is not X12 raises :class:`X12ParseError`, which
-names the file, the segment position, the character offset and what was expected.
+tables cost.  Each chunk is cut at once, either at its terminators into segment texts
+(:mod:`edi.x12.texts`, the default) or, for a reader that takes whole columns (the 835),
+at every delimiter into columns (:mod:`edi.x12.blocks`); readers take the segments as
+blocks of either kind, as element lists or as :class:`Segment` objects made from them.
+Delimiters come from each ISA, because one file may carry several interchanges written
+by different systems.  Real files are messy, so a byte order mark, CR/LF or blank lines
+between segments and lower-case segment IDs are accepted; anything that is not X12
+raises :class:`X12ParseError`, which names the file, the segment position, the
+character offset and what was expected.
 
 Files from other systems carry damage that spoils one segment, not the file: in
 :func:`iter_transactions`, a segment whose ID is not an ID (``PLXX*...``, ``*IC*...``) is
@@ -31,13 +33,14 @@ import io
 import re
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
-from typing import IO, Protocol
+from itertools import chain, compress, count
+from typing import IO, TYPE_CHECKING, Protocol
 
-import numpy as np
-
-from edi.x12.blocks import Region, SegmentBlock, numpy_ints, split_region
 from edi.x12.delimiters import Delimiters
+from edi.x12.texts import ENVELOPE, NEW_ISA, NOT_AN_ID, ORDINARY, TextBlock, TextRegion, cut_texts
+
+if TYPE_CHECKING:
+    from edi.x12.blocks import Region, SegmentBlock
 
 CHUNK_CHARS = 1 << 20
 """Characters read per chunk: large enough that ``str.split`` dominates, small for memory."""
@@ -212,7 +215,6 @@ def _is_id(text: str) -> bool:
     return 2 <= len(text) <= 3 and text.isascii() and text.isalnum() and text[0].isalpha()
 
 
-_ORDINARY, _ENVELOPE, _ISA, _BAD = range(4)  # what a segment ID spelling is
 _PROSE_CHARS = 1 << 16
 """How much text before the first ISA is skipped (with a finding) rather than refused."""
 _ISA_START = re.compile(r"(?:^|(?<=\s))ISA(?=[^0-9A-Za-z\s])")
@@ -222,22 +224,32 @@ Skipped = Callable[[str, int | None, int], None]
 
 
 class _Tokenizer:
-    """Cut the input into regions of whole segments and read each region in columns.
+    """Cut the input into regions of whole segments and read each region at once.
 
-    Per chunk, the text up to its last terminator is split at once by
-    :func:`edi.x12.blocks.split_region`; IDs are checked and upper-cased once per distinct
-    spelling.  :meth:`items` yields the ordinary segments as
-    :class:`~edi.x12.blocks.SegmentBlock` runs and the envelope segments (ISA, GS, ST,
-    SE, GE, IEA) as element lists, which is what the envelope walker needs;
+    Per chunk, the text up to its last terminator is cut by
+    :func:`edi.x12.texts.cut_texts`, or with ``columns`` by
+    :func:`edi.x12.blocks.cut_columns`; IDs are checked and upper-cased once per distinct
+    spelling.  :meth:`items` yields the ordinary segments as blocks
+    (:class:`~edi.x12.texts.TextBlock` or :class:`~edi.x12.blocks.SegmentBlock` runs)
+    and the envelope segments (ISA, GS, ST, SE, GE, IEA) as element lists, which is
+    what the envelope walker needs;
     :meth:`elements` yields element lists only.  ``position``, ``offset`` and
     ``delimiters`` describe the item last yielded (for a block: its last segment).
     With ``skipped``, a segment whose ID is not one and text before the first ISA are
     skipped and reported to it; without, they raise :class:`X12ParseError`.
     """
 
-    def __init__(self, source: Source, name: str, skipped: Skipped | None = None) -> None:
+    def __init__(
+        self, source: Source, name: str, skipped: Skipped | None = None, columns: bool = False
+    ) -> None:
         self.name = name
         self.skipped = skipped
+        if columns:  # NumPy and Arrow: about 0.2 s of start-up, for column readers only
+            from edi.x12.blocks import cut_columns
+
+            self._cut = cut_columns
+        else:
+            self._cut = cut_texts
         self._chunks = _chunks(source)
         self._ids: dict[str, str] = {}  # spelling -> upper-cased ID, checked
         self.vocabulary: list[str] = []  # the IDs a block's ``ids`` codes stand for
@@ -246,7 +258,7 @@ class _Tokenizer:
         self.delimiters = Delimiters()
         self._start = 0  # offset of the raw text of the segment last yielded
         self._raw = ""  # that raw text, line breaks before it included
-        self._source_region: Region | None = None  # or the region and segment it is in
+        self._source_region: TextRegion | Region | None = None  # and the segment it is in
         self._row = -1
 
     def _error(self, reason: str, position: int | None, offset: int | None, sid=None):
@@ -358,7 +370,7 @@ class _Tokenizer:
         """The :class:`Segment` of ``elements``, the element list last yielded."""
         return Segment(elements[0], elements, self.position, self.offset, self.delimiters)
 
-    def texts(self, block: SegmentBlock) -> tuple[list[str], list[str], list[int]]:
+    def texts(self, block: TextBlock | SegmentBlock) -> tuple[list[str], list[str], list[int]]:
         """The IDs, texts and positions of ``block``'s segments, for a reader that keys
         what it learns by a segment's text and splits only the segments it must.
 
@@ -367,32 +379,32 @@ class _Tokenizer:
         the segment's element list but for ``[0]``, which is its ID.  No list is made per
         segment, and no generator stands between the segments and the reader's loop.
         """
-        region, rows = block.region, block.rows
+        region = block.region
+        rows, sids, positions = block.lists(self.vocabulary)
         parts = region.parts()
-        first, last = int(rows[0]), int(rows[-1])
+        first, last = rows[0], rows[-1]
         if last - first == len(rows) - 1:  # no blank line among them: one slice
             texts = parts[first : last + 1]
         else:
-            texts = list(map(parts.__getitem__, rows.tolist()))
+            texts = list(map(parts.__getitem__, rows))
         if region.padded:
             strip = region.strip
             texts = [text.strip(strip) for text in texts]
-        ids = list(map(self.vocabulary.__getitem__, block.ids.tolist()))
-        return ids, texts, block.positions.tolist()
+        return sids, texts, positions
 
-    def where(self, block: SegmentBlock, sids: Iterable[str]) -> list[int]:
-        """The indexes in ``block`` of its segments whose ID is one of ``sids``, in order
-        (found in the block's column of ID codes, not segment by segment)."""
-        codes = [code for sid in sids if (code := self._codes.get(sid)) is not None]
-        return np.flatnonzero(np.isin(block.ids, codes)).tolist()
+    def where(self, block: TextBlock | SegmentBlock, sids: Iterable[str]) -> list[int]:
+        """The indexes in ``block`` of its segments whose ID is one of ``sids``, in order."""
+        wanted = set(sids)
+        return list(compress(count(), map(wanted.__contains__, block.lists(self.vocabulary)[1])))
 
-    def segment_at(self, block: SegmentBlock, index: int, elements: list[str]) -> Segment:
+    def segment_at(
+        self, block: TextBlock | SegmentBlock, index: int, elements: list[str]
+    ) -> Segment:
         """The :class:`Segment` of segment ``index`` of ``block``, whose element list is
         ``elements`` (for the few a reader of :meth:`texts` needs as objects)."""
-        region, row = block.region, int(block.rows[index])
-        offset = _offset(region.starts()[row], region.parts()[row])
-        position = int(block.positions[index])
-        return Segment(elements[0], elements, position, offset, region.delimiters)
+        region, (rows, _, positions) = block.region, block.lists(self.vocabulary)
+        offset = _offset(region.starts()[rows[index]], region.parts()[rows[index]])
+        return Segment(elements[0], elements, positions[index], offset, region.delimiters)
 
     def elements(self) -> Iterator[list[str]]:
         """Yield each segment's element list (``[0]`` the upper-cased ID)."""
@@ -402,21 +414,19 @@ class _Tokenizer:
             else:
                 yield from self.expand(item)
 
-    def expand(self, block: SegmentBlock) -> Iterator[list[str]]:
+    def expand(self, block: TextBlock | SegmentBlock) -> Iterator[list[str]]:
         """The element lists of ``block``, ``position`` and ``offset`` following along."""
         region = self._source_region = block.region
         sep, strip, parts = region.delimiters.element, region.strip, region.parts()
         padded = region.padded  # else whitespace around a segment can only be before its
-        vocabulary = self.vocabulary  # ID, which is replaced anyway: nothing to strip
-        for row, position, code in zip(
-            block.rows.tolist(), block.positions.tolist(), block.ids.tolist(), strict=True
-        ):
+        rows, sids, positions = block.lists(self.vocabulary)  # ID, replaced anyway
+        for row, position, sid in zip(rows, positions, sids, strict=True):
             elements = (parts[row].strip(strip) if padded else parts[row]).split(sep)
-            elements[0] = vocabulary[code]
+            elements[0] = sid
             self.position, self._row = position, row
             yield elements
 
-    def items(self) -> Iterator[SegmentBlock | list[str]]:
+    def items(self) -> Iterator[TextBlock | SegmentBlock | list[str]]:
         """Yield blocks of ordinary segments and element lists of envelope segments."""
         chunks = self._chunks
         buf = next(chunks, "")
@@ -462,54 +472,45 @@ class _Tokenizer:
             return
 
     def _spelling(self, spelling: str) -> tuple[int, int]:
-        """The code and kind of one ID spelling (see ``_ORDINARY`` and the others)."""
+        """The code and kind of one ID spelling (:data:`edi.x12.texts.ORDINARY` or another)."""
         sid = self._ids.get(spelling)
         if sid is None:
             if spelling.upper() == "ISA" or (
                 spelling[:3].upper() == "ISA" and len(spelling) > 3 and not spelling[3].isalnum()
             ):
-                return -1, _ISA  # the next interchange: its ISA decides
+                return -1, NEW_ISA  # the next interchange: its ISA decides
             if not _is_id(spelling):
-                return -1, _BAD
+                return -1, NOT_AN_ID
             sid = self._ids[spelling] = spelling.upper()
-        return self.code(sid), _ENVELOPE if sid in ENVELOPE_IDS else _ORDINARY
+        return self.code(sid), ENVELOPE if sid in ENVELOPE_IDS else ORDINARY
 
     def _region(
         self, text: str, base: int, delims: Delimiters, strip: str
-    ) -> Generator[SegmentBlock | list[str], None, int | None]:
+    ) -> Generator[TextBlock | SegmentBlock | list[str], None, int | None]:
         """Yield the segments of ``text``; return where a new interchange starts, if one does.
 
         Envelope segments, an ISA and a bad ID are handled one by one, exactly as a
         segment-at-a-time reader would; the runs between them go out as blocks.
         """
-        region = split_region(text, base, delims, strip)
-        spellings = region.raw_ids()
-        words = [word.lstrip(strip) for word in spellings.dictionary.to_pylist()]
-        kinds = np.array([self._spelling(word) for word in words], np.int64).reshape(-1, 2)
-        index = numpy_ints(spellings.indices)
-        codes, kind = kinds[:, 0].astype(np.uint16)[index], kinds[index, 1]  # < 36**3 IDs
-        blank = np.array([word == "" for word in words], bool)[index] & (region.count == 1)
-        positions = self.position + np.cumsum(~blank)
-        special = np.flatnonzero((kind != _ORDINARY) & ~blank).tolist()
+        cut = self._cut(text, base, delims, strip, self.position, self._spelling)
         done = 0
-        for at in [*special, len(kind)]:
-            rows = np.flatnonzero(~blank[done:at]) + done
-            if len(rows):
-                self.position = int(positions[rows[-1]])
-                yield SegmentBlock.of(region, rows, codes, positions)
-            if at == len(kind):
+        for at in [*cut.specials, len(cut)]:
+            block = cut.block(done, at)
+            if block is not None:
+                self.position = int(block.positions[-1])
+                yield block
+            if at == len(cut):
                 return None
             done = at + 1
-            part = region.raw(at)
-            start = int(region.chars(region.start[at : at + 1])[0])
+            part, start, position = cut.raw(at), cut.start(at), cut.position_of(at)
             elements = part.strip(strip).split(delims.element)
-            position = int(positions[at])
-            if kind[at] == _ISA:
+            kind = cut.kind_of(at)
+            if kind == NEW_ISA:
                 if not _same_isa(elements[0], elements, delims):
                     self.position = position - 1
                     return start - base
                 elements[0] = "ISA"  # next interchange, same delimiters: no re-read
-            elif kind[at] == _BAD:
+            elif kind == NOT_AN_ID:
                 lead = len(part) - len(part.lstrip(strip))
                 if self.skipped is None:
                     raise X12ParseError(
@@ -522,7 +523,7 @@ class _Tokenizer:
                 self.position = position  # counted, as the trailers count it
                 continue
             else:
-                elements[0] = self.vocabulary[codes[at]]
+                elements[0] = self.vocabulary[cut.code_of(at)]
             self.position, self._start, self._raw, self._row = position, start, part, -1
             yield elements
         return None
@@ -563,7 +564,7 @@ class Transaction:
     cursor: _Tokenizer = field(repr=False)
     """The reader's cursor: its ``position`` and ``offset`` are those of the segment
     last yielded; hot loops read ``cursor.position`` instead of :attr:`position`."""
-    _body: Iterator[SegmentBlock | list[str]] = field(repr=False, default=iter(()))
+    _body: Iterator[TextBlock | SegmentBlock | list[str]] = field(repr=False, default=iter(()))
     _walker: _EnvelopeWalker | None = field(repr=False, default=None)
     _first: int = field(repr=False, default=0)  # position of ST, or of a run's first segment
     se: Segment | None = None
@@ -619,11 +620,12 @@ class Transaction:
             [item] if type(item) is list else expand(item) for item in self._body
         )
 
-    def blocks(self) -> Iterator[SegmentBlock]:
-        """The body of a transaction set as :class:`~edi.x12.blocks.SegmentBlock` runs.
+    def blocks(self) -> Iterator[TextBlock | SegmentBlock]:
+        """The body of a transaction set as blocks: every segment between ST and SE, in
+        order, in a few blocks of many segments each.
 
-        The columnar view, for readers of large transactions (the 835): every segment
-        between ST and SE, in order, in a few blocks of many segments each.
+        With :func:`iter_transactions`' ``columns``, the columnar view for readers of large
+        transactions (the 835): :class:`~edi.x12.blocks.SegmentBlock` runs.
         """
         if self.st is None:
             raise ValueError("blocks() reads a transaction set; this run has no ST")
@@ -647,7 +649,7 @@ class _EnvelopeWalker:
         self,
         tokens: _Tokenizer,
         findings: list[EnvelopeFinding],
-        items: Iterator[SegmentBlock | list[str]] | None = None,
+        items: Iterator[TextBlock | SegmentBlock | list[str]] | None = None,
     ) -> None:
         self.tokens = tokens
         self.raw = tokens.items() if items is None else items
@@ -689,7 +691,7 @@ class _EnvelopeWalker:
         where = f"offset {offset}" if position is None else f"segment {position}, offset {offset}"
         self._finding(code, None, where, self.current, position)
 
-    def _pull(self) -> SegmentBlock | list[str] | None:
+    def _pull(self) -> TextBlock | SegmentBlock | list[str] | None:
         """The next item of the token stream (a block being read as lists comes first)."""
         if self._expansion is not None:
             elements = next(self._expansion, None)
@@ -698,7 +700,7 @@ class _EnvelopeWalker:
             self._expansion = None
         return next(self.raw, None)
 
-    def _body(self, tx: Transaction) -> Iterator[SegmentBlock | list[str]]:
+    def _body(self, tx: Transaction) -> Iterator[TextBlock | SegmentBlock | list[str]]:
         """The blocks (or lists) of ``tx`` up to its SE (ST/SE excluded)."""
         if self.pending is not None:  # the first segment of a run outside ST/SE
             first, self.pending = self.pending, None
@@ -834,6 +836,7 @@ def iter_transactions(
     name: str = "<input>",
     findings: list[EnvelopeFinding] | None = None,
     listener: TokenListener | None = None,
+    columns: bool = False,
 ) -> Iterator[Transaction]:
     """Yield the transaction sets of ``source`` in order, envelopes checked on the way.
 
@@ -841,8 +844,9 @@ def iter_transactions(
     ISA are appended to ``findings`` (when given) and to the ``findings`` of the
     transaction they concern; they never stop the reading.  Only input that is not X12
     raises :class:`X12ParseError`.  ``listener`` is told of every token as it is read.
+    ``columns`` makes :meth:`Transaction.blocks` columnar (:mod:`edi.x12.blocks`).
     """
-    tokens = _Tokenizer(source, name)
+    tokens = _Tokenizer(source, name, columns=columns)
     items = None if listener is None else _told(tokens, listener)
     walker = _EnvelopeWalker(tokens, findings if findings is not None else [], items)
     tokens.skipped = walker.skipped if listener is None else _both(listener.skipped, walker.skipped)
@@ -855,12 +859,14 @@ class TokenListener(Protocol):
     the first reader takes it, with the tokenizer's state at that item; and of what the
     tokenizer skips, as it skips it."""
 
-    def take(self, item: SegmentBlock | list[str], tokens: _Tokenizer) -> None: ...
+    def take(self, item: TextBlock | SegmentBlock | list[str], tokens: _Tokenizer) -> None: ...
 
     def skipped(self, code: str, position: int | None, offset: int) -> None: ...
 
 
-def _told(tokens: _Tokenizer, listener: TokenListener) -> Iterator[SegmentBlock | list[str]]:
+def _told(
+    tokens: _Tokenizer, listener: TokenListener
+) -> Iterator[TextBlock | SegmentBlock | list[str]]:
     take = listener.take
     for item in tokens.items():
         take(item, tokens)

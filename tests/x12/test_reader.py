@@ -112,7 +112,7 @@ def test_blocks_hold_the_same_segments_as_element_lists(delimiters):
         if tx.st
     ]
     as_blocks = []
-    for tx in iter_transactions(text):
+    for tx in iter_transactions(text, columns=True):
         if not tx.st:
             continue
         for block in tx.blocks():
