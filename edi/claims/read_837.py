@@ -17,7 +17,7 @@ can start it there; any other (N3, DMG, PRV) continues the loop it follows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
@@ -400,7 +400,9 @@ class ClaimWalker:
         text = self._separator.join(elements)
         return next(self.read([elements[0]], [text], [position]), None)
 
-    def read(self, sids: list[str], texts: list[str], positions: list[int]) -> Iterator[FileClaim]:
+    def read(
+        self, sids: list[str], texts: list[str], positions: Sequence[int]
+    ) -> Iterator[FileClaim]:
         """Read a run of segments, given as IDs, texts and file positions; yield each
         claim as soon as the segment that ends it has been read.
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import codecs
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -492,7 +492,7 @@ def _note_claims(
     marks: list[int],
     sids: list[str],
     texts: list[str],
-    positions: list[int],
+    positions: Sequence[int],
     separator: str,
     component: str,
 ) -> _ClaimSegments | None:

@@ -20,7 +20,7 @@ elements, IK502 for transaction sets, AK905 for groups and the TA1 note code.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -404,7 +404,7 @@ class _Document:
         self.prev_line = line
 
     def block(
-        self, parts: list[str], rows: list[int], lines: list[int], sids: list[str], sep: str
+        self, parts: list[str], rows: Sequence[int], lines: Sequence[int], sids: list[str], sep: str
     ) -> None:
         """A run of ordinary segments, the usual one without a method call.
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress, count
 from typing import IO, TYPE_CHECKING, Protocol
@@ -370,7 +370,7 @@ class _Tokenizer:
         """The :class:`Segment` of ``elements``, the element list last yielded."""
         return Segment(elements[0], elements, self.position, self.offset, self.delimiters)
 
-    def texts(self, block: TextBlock | SegmentBlock) -> tuple[list[str], list[str], list[int]]:
+    def texts(self, block: TextBlock | SegmentBlock) -> tuple[list[str], list[str], Sequence[int]]:
         """The IDs, texts and positions of ``block``'s segments, for a reader that keys
         what it learns by a segment's text and splits only the segments it must.
 

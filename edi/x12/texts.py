@@ -16,7 +16,7 @@ either the same way.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from operator import itemgetter
@@ -62,17 +62,17 @@ class TextRegion:
 class TextBlock:
     """A run of ordinary segments (no envelope segment): ``rows`` index the segments of
     ``region``; ``sids`` are their IDs (upper-cased, checked) and ``positions`` their
-    1-based positions in the file, all as lists."""
+    1-based positions in the file (ranges when no blank segment lies among them)."""
 
     region: TextRegion
-    rows: list[int]
+    rows: Sequence[int]
     sids: list[str]
-    positions: list[int]
+    positions: Sequence[int]
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def lists(self, vocabulary: list[str]) -> tuple[list[int], list[str], list[int]]:
+    def lists(self, vocabulary: list[str]) -> tuple[Sequence[int], list[str], Sequence[int]]:
         """``rows``, ``sids`` and ``positions`` (as :meth:`SegmentBlock.lists`)."""
         return self.rows, self.sids, self.positions
 
@@ -139,9 +139,9 @@ class TextCut:
             first = self.position_of(done)
             return TextBlock(
                 self.region,
-                list(range(done, at)),
+                range(done, at),
                 list(map(sid_of.__getitem__, self.keys[done:at])),
-                list(range(first, first + at - done)),
+                range(first, first + at - done),
             )
         skip = set(self.blanks)
         rows = [row for row in range(done, at) if row not in skip]

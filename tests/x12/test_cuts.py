@@ -71,10 +71,12 @@ def test_blocks_and_lists_agree_for_the_engine_and_the_claim_reader(name):
                 items.append(("list", item, tokens.position, tokens.offset))
                 continue
             _, sids, positions = item.lists(tokens.vocabulary)
-            texts = tokens.texts(item)
+            ids, texts, at = tokens.texts(item)
             marks = tokens.where(item, ("CLP", "LQ"))
             first = tokens.segment_at(item, 0, [sids[0]])
-            items.append((sids, positions, texts, marks, first.position, first.offset))
+            items.append(
+                (sids, list(positions), ids, texts, list(at), marks, first.position, first.offset)
+            )
         seen.append(items)
     assert seen[0] == seen[1]
 
