@@ -200,9 +200,11 @@ class ClaimInFile(FiledEncounter):
 
 @dataclass
 class _ClaimSegments:
-    """What :func:`_watch` saw in one claim's loops (see :class:`ClaimInFile`)."""
+    """What :func:`_watch` saw in one claim's loops (see :class:`ClaimInFile`): they run
+    from the CLM at ``start`` up to the segment at ``end`` (None: not seen yet)."""
 
-    ids: set[str] = field(default_factory=set)
+    start: int
+    end: int | None = None
     icd9_codes: list[str] = field(default_factory=list)
 
 
@@ -225,6 +227,36 @@ class ClaimVerdict:
 
 
 @dataclass
+class _SegmentIds:
+    """File position → segment ID of every segment of a transaction set's body, as one
+    list: a body's positions run on without a gap but where a segment was skipped."""
+
+    first: int = 0
+    ids: list[str] = field(default_factory=list)
+
+    def extend(self, positions: Sequence[int], sids: list[str]) -> None:
+        """Note a block's segments (consecutive positions, in file order)."""
+        if not self.ids:
+            self.first = positions[0]
+        self.ids += [""] * (positions[0] - self.first - len(self.ids))  # skipped segments
+        self.ids += sids
+
+    def get(self, position: int, default: str | None = None) -> str | None:
+        at = position - self.first
+        return (self.ids[at] or default) if 0 <= at < len(self.ids) else default
+
+    def __contains__(self, position: int) -> bool:
+        return self.get(position) is not None
+
+    def between(self, start: int, end: int | None) -> frozenset[str]:
+        """The IDs of the segments from ``start`` up to ``end`` (None: all noted)."""
+        first = self.first
+        return frozenset(
+            filter(None, self.ids[start - first : None if end is None else end - first])
+        )
+
+
+@dataclass
 class TransactionVerdict:
     isa13: str
     gs06: str
@@ -237,7 +269,7 @@ class TransactionVerdict:
     """IK5 codes (transaction-level errors)."""
     ack_items: list[AckItem] = field(default_factory=list)
     claims: list[ClaimVerdict] = field(default_factory=list)
-    segment_ids: dict[int, str] = field(default_factory=dict, repr=False)
+    segment_ids: _SegmentIds = field(default_factory=_SegmentIds, repr=False)
     """File position → segment ID of every segment in the set (ST and SE excluded)."""
     envelope: list[Finding] = field(default_factory=list, repr=False)
     """The reader's trailer checks; reported only where pyx12 could not check them."""
@@ -470,7 +502,7 @@ def _watch(
     claim: _ClaimSegments | None = None
     for block in tx.blocks():
         sids, texts, positions = cursor.texts(block)
-        verdict.segment_ids.update(zip(positions, sids, strict=True))
+        verdict.segment_ids.extend(positions, sids)
         if non_ascii is not None:
             for i, text in enumerate(texts):
                 if not text.isascii():
@@ -501,9 +533,9 @@ def _note_claims(
     returns the one open when it ends.
 
     A claim's loops run from its CLM up to the next HL or CLM, so its segment IDs are a
-    slice of the block's, taken in one call at the segment that ends it; an HI with no
-    element starting BK or BF (the usual one) holds no ICD-9 code and is not split."""
-    start = 0
+    slice of the set's (:meth:`_SegmentIds.between`), taken when the claim is judged; an
+    HI with no element starting BK or BF (the usual one) holds no ICD-9 code and is not
+    split."""
     for i in marks:
         sid = sids[i]
         if sid == "HI":
@@ -512,12 +544,10 @@ def _note_claims(
                 claim.icd9_codes += _icd9_codes(text.split(separator), component)
             continue
         if claim is not None:
-            claim.ids.update(sids[start:i])
-        claim, start = None, i
+            claim.end = positions[i]
+        claim = None
         if sid == "CLM":
-            claim = verdict.claim_segments[positions[i]] = _ClaimSegments()
-    if claim is not None:
-        claim.ids.update(sids[start:])
+            claim = verdict.claim_segments[positions[i]] = _ClaimSegments(positions[i])
     return claim
 
 
@@ -578,9 +608,12 @@ def _judge(
     for key, model in _SHARED_PARTS:
         if type(part := record.get(key)) is dict:
             record[key] = _shared_part(model, part)
-    seen = tx.claim_segments.pop(claim.clm_position, _ClaimSegments())
-    record["file_segments"] = frozenset(seen.ids)
-    record["icd9_codes"] = tuple(seen.icd9_codes)
+    seen = tx.claim_segments.pop(claim.clm_position, None)
+    if seen is None:
+        record["file_segments"], record["icd9_codes"] = frozenset(), ()
+    else:
+        record["file_segments"] = tx.segment_ids.between(seen.start, seen.end)
+        record["icd9_codes"] = tuple(seen.icd9_codes)
     # One stand-in per ICD-9 code, so diagnosis pointers count every diagnosis; the
     # ICD-9 rules of level 5 judge the codes themselves.
     if icd9 := record.get("icd9_diagnoses", 0):
