@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from edi import package_cache
 from edi.x12.writer import Party
 
 HERE = Path(__file__).parent
@@ -155,8 +156,22 @@ def disposition_for(
 def _load_yaml(path: Path) -> dict:
     """A profile's YAML, read by libyaml when PyYAML has it (a handful of milliseconds a
     file faster than PyYAML's own reader, on every start), as ``edi.guides`` reads its own."""
+    import yaml  # not for the bundled payer profiles, read from the cache on most starts
+
     with path.open(encoding="utf-8") as f:
         return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+
+
+def _bundled_payers() -> list[dict]:
+    """The bundled payer profiles' YAML, read through the user's cache
+    (:mod:`edi.package_cache`): they ship with the package, and every command that checks
+    claims reads them, which otherwise means importing PyYAML (about 15 ms a start).
+    Keyed by each file's name and bytes and PyYAML's version."""
+    paths = sorted((HERE / "payers").glob("*.yaml"))
+    key = package_cache.key_of(
+        version("PyYAML"), *(part for p in paths for part in (p.name, p.read_bytes()))
+    )
+    return package_cache.cached("payer-profiles", key, lambda: [_load_yaml(p) for p in paths])
 
 
 def clearinghouse_profile(name_or_path: str = "sandbox") -> ClearinghouseProfile:
@@ -173,6 +188,9 @@ def clearinghouse_profile(name_or_path: str = "sandbox") -> ClearinghouseProfile
 @cache
 def payer_profiles(folder: str | None = None) -> dict[str, PayerProfile]:
     """All payer profiles of a folder (bundled by default), keyed by payer ID."""
-    root = Path(folder) if folder else HERE / "payers"
-    profiles = [PayerProfile.model_validate(_load_yaml(p)) for p in sorted(root.glob("*.yaml"))]
+    if folder:
+        raw = [_load_yaml(p) for p in sorted(Path(folder).glob("*.yaml"))]
+    else:
+        raw = _bundled_payers()
+    profiles = [PayerProfile.model_validate(data) for data in raw]
     return {p.payer_id: p for p in profiles}

@@ -127,3 +127,43 @@ def test_a_file_others_could_write_is_not_read(cache_dir: Path) -> None:
     assert cached("thing", key, build) == "ours" and build.runs == 1
     assert planted.stat().st_mode & 0o777 == 0o600
     assert cached("thing", key, build) == "ours" and build.runs == 1
+
+
+def test_bundled_payer_profiles_read_back_are_the_files(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cached payer profiles are what the YAML files say, and an edited file is read
+    afresh (its bytes are part of the key)."""
+    import shutil
+
+    from mappings import profiles
+
+    copy = cache_dir.parent / "mappings"
+    shutil.copytree(profiles.HERE / "payers", copy / "payers")
+    monkeypatch.setattr(profiles, "HERE", copy)
+    paths = sorted((copy / "payers").glob("*.yaml"))
+    assert paths, "the package ships payer profiles"
+    parsed = [profiles._load_yaml(p) for p in paths]
+    assert profiles._bundled_payers() == parsed  # built
+    assert profiles._bundled_payers() == parsed  # read back
+    paths[0].write_text(paths[0].read_text() + "\nname: Edited\n")
+    assert profiles._bundled_payers()[0]["name"] == "Edited"
+    assert len([p for p in cache_dir.iterdir() if p.name.startswith("payer-profiles-")]) == 1
+
+
+def test_bundled_payer_profiles_from_the_cache_need_no_yaml(cache_dir: Path) -> None:
+    """A start that finds the profiles cached does not import PyYAML (about 15 ms)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from mappings.profiles import payer_profiles\n"
+        "assert payer_profiles(None)\n"
+        "print('yaml' in sys.modules)\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        for _ in range(2)
+    ]
+    assert [run.stdout.strip() for run in runs] == ["True", "False"]  # built, then read

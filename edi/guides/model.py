@@ -29,12 +29,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from importlib.metadata import version
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from edi import package_cache
 from edi.guides import pyx12_maps
@@ -234,6 +233,8 @@ def load_guide(path: Path | str | None = None) -> Guide:
 
 
 def _guide(text: str) -> Guide:
+    import yaml  # only when the cache has no guide: importing PyYAML costs a start 15 ms
+
     raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     map_name = str(raw["pyx12_map"])
     loops = map_loops(map_name)
@@ -257,7 +258,7 @@ def _shipped(description: Traversable) -> Guide:
     text = description.read_text(encoding="utf-8")
     key = package_cache.key_of(
         pyx12.__version__,
-        yaml.__version__,
+        version("PyYAML"),
         text,
         Path(__file__).read_bytes(),
         Path(pyx12_maps.__file__).read_bytes(),
