@@ -87,6 +87,8 @@ _KEY = 4
 """A segment's key is its first four characters, which hold the separator after any ID
 of 2-3 characters, and as many more as the line break a file writes after each
 terminator (see :func:`cut_texts`)."""
+_LINE_BREAK = 2
+"""The longest line break a key makes room for (CR LF)."""
 _last = itemgetter(slice(-1, None))
 
 
@@ -175,9 +177,9 @@ def cut_texts(
     padded = not set(map(_last, segments)).isdisjoint(strip)
     region = TextRegion(base, delimiters, strip, segments, padded)
     size = _KEY
-    if len(segments) > 1:
+    if len(segments) > 1:  # a line break, not indentation: longer keys would all differ
         second = segments[1]
-        size += len(second) - len(second.lstrip(strip))
+        size += min(len(second) - len(second.lstrip(strip)), _LINE_BREAK)
     keys = list(map(itemgetter(slice(0, size)), segments))
     distinct = set(keys)
     unsure = {key for key in distinct if len(key) == size and sep not in key}
