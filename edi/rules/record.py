@@ -791,6 +791,21 @@ _ADDRESS_PATHS = {
 }  # fmt: skip
 
 
+_SHARED_TEXT = ("billing_provider", "rendering_provider", "referring_provider", "service_facility",
+                "payer", "pay_to_address")  # fmt: skip
+"""The parts whose model a file's claims share (one model for all the claims with the same
+billing provider, payer...: see ``file_validation``)."""
+_OWN_TEXT = tuple((part, names) for part, names in _PART_TEXT if part not in _SHARED_TEXT)
+_SHARED_PART_TEXT = (
+    *((part, names, part in ADDRESS_PARTS) for part, names in _PART_TEXT if part in _SHARED_TEXT),
+    ("pay_to_address", _ADDRESS_TEXT, False),
+)
+"""Each shared part, the names of its free texts, and whether its address is one of the
+claim's addresses (the payer's is not)."""
+_SAFE_PARTS: dict[str, dict[int, tuple[Any, bool]]] = {part: {} for part in _SHARED_TEXT}
+_SAFE_PARTS_MAX = 4096
+
+
 @per_claim
 def _text_safe(enc: Any, ctx: CheckContext) -> bool:
     """Whether cleaning for X12 leaves every free-text value of the claim as it is but for
@@ -798,17 +813,44 @@ def _text_safe(enc: Any, ctx: CheckContext) -> bool:
 
     The values are those of :func:`_free_text`, without their paths, which only a claim
     that fails needs; they are read from the models' ``__dict__`` (``map`` of ``dict.get``
-    runs in C, and reading a model's attribute costs several dictionary lookups).
+    runs in C, and reading a model's attribute costs several dictionary lookups).  The test
+    is one of characters and of single inner spaces, so the texts are safe together when
+    each part's are: the parts a file's claims share are tested once (:func:`_part_safe`).
     """
     values = enc.__dict__
     texts = [values.get(name) for name in _CLAIM_TEXT]
-    for part, names in _PART_TEXT:
+    for part, names in _OWN_TEXT:
         if (obj := values.get(part)) is not None:
             texts += map(obj.__dict__.get, names)
-    for address in addresses(enc, ctx).values():
-        texts += map(address.__dict__.get, _ADDRESS_TEXT)
+    found = addresses(enc, ctx)
+    for part, _ in _OWN_TEXT:
+        if (address := found.get(part)) is not None:
+            texts += map(address.__dict__.get, _ADDRESS_TEXT)
     texts += [line.line_id for line in enc.service_lines]
-    return x12_text_safe(" ".join(filter(None, texts)))
+    if not x12_text_safe(" ".join(filter(None, texts))):
+        return False
+    for part, names, with_address in _SHARED_PART_TEXT:
+        if (obj := values.get(part)) is not None and not _part_safe(part, obj, names, with_address):
+            return False
+    return True
+
+
+def _part_safe(part: str, obj: Any, names: tuple[str, ...], with_address: bool) -> bool:
+    """:func:`_text_safe` of one shared part, worked out once per model: models are frozen,
+    so a model's identity is a safe key while the memo keeps it."""
+    memo = _SAFE_PARTS[part]
+    known = memo.get(id(obj))
+    if known is not None and known[0] is obj:
+        return known[1]
+    values = obj.__dict__
+    texts = list(map(values.get, names))
+    if with_address:
+        texts += map(values["address"].__dict__.get, _ADDRESS_TEXT)
+    safe = x12_text_safe(" ".join(filter(None, texts)))
+    if len(memo) >= _SAFE_PARTS_MAX:
+        memo.clear()
+    memo[id(obj)] = (obj, safe)
+    return safe
 
 
 def _free_text(enc: Any, ctx: CheckContext) -> dict[str, str]:
