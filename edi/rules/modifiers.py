@@ -27,7 +27,7 @@ from edi.codesets.ncci import (
     OTHER_BYPASS_MODIFIERS,
 )
 from edi.codesets.procedures import is_evaluation_management, is_minor_procedure
-from edi.rules.common import code_sets, dotted, icd_release, line_field
+from edi.rules.common import code_sets, dotted, icd_release, line_field, line_modifiers
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -123,11 +123,12 @@ DISTINCT_ON_EM = _R(
 
 _X_MODIFIERS = ("XE", "XS", "XP", "XU")
 _SIDE_OF = {"RT": "right", "LT": "left"}
+_SIDES = frozenset(_SIDE_OF)
 
 
 @check
 def modifier_25(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
-    if not any("25" in line.modifiers for line in enc.service_lines):
+    if "25" not in line_modifiers(enc, ctx):
         return
     procedures_by_day: defaultdict[Any, int] = defaultdict(int)
     for line in enc.service_lines:
@@ -227,6 +228,8 @@ def _sites(column1: Any, column2: Any) -> str | None:
 
 @check
 def modifier_59(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    if DISTINCT_MODIFIERS.isdisjoint(line_modifiers(enc, ctx)):  # 59 is one of them
+        return
     for i, line in enumerate(enc.service_lines):
         if is_evaluation_management(line.procedure_code):
             wrong = next((m for m in line.modifiers if m in DISTINCT_MODIFIERS), None)
@@ -246,6 +249,8 @@ def modifier_59(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 @check
 def laterality(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    if _SIDES.isdisjoint(line_modifiers(enc, ctx)):
+        return
     lines = [
         (i, line)
         for i, line in enumerate(enc.service_lines)

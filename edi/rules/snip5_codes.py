@@ -19,7 +19,15 @@ from typing import Any
 
 from edi.codesets.icd10cm_specificity import ranked
 from edi.codesets.procedures import in_category_i_range, procedure_kind
-from edi.rules.common import addresses, code_sets, dotted, icd_release, line_field, service_start
+from edi.rules.common import (
+    addresses,
+    code_sets,
+    dotted,
+    icd_release,
+    line_field,
+    line_modifiers,
+    service_start,
+)
 from edi.rules.registry import CheckContext, Finding, Rule, check, fire, register
 
 _R = register
@@ -421,6 +429,8 @@ def _on_procedure(rule: Rule, index: int, code: str, **facts: str) -> Finding:
 
 @check
 def modifiers(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+    if not line_modifiers(enc, ctx):
+        return
     hcpcs = code_sets(ctx).hcpcs
     for i, line in enumerate(enc.service_lines):
         mods = line.modifiers
