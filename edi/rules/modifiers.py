@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from edi.codesets.icd10cm import sides
@@ -127,9 +127,15 @@ _SIDES = frozenset(_SIDE_OF)
 
 
 @check
-def modifier_25(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+def modifier_25(enc: Any, ctx: CheckContext) -> Iterable[Finding]:
+    """A function, not a generator, as the other modifier checks: most claims carry none
+    of the modifiers they are about."""
     if "25" not in line_modifiers(enc, ctx):
-        return
+        return ()
+    return _modifier_25(enc)
+
+
+def _modifier_25(enc: Any) -> Iterator[Finding]:
     procedures_by_day: defaultdict[Any, int] = defaultdict(int)
     for line in enc.service_lines:
         if not is_evaluation_management(line.procedure_code):
@@ -227,9 +233,13 @@ def _sites(column1: Any, column2: Any) -> str | None:
 
 
 @check
-def modifier_59(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+def modifier_59(enc: Any, ctx: CheckContext) -> Iterable[Finding]:
     if DISTINCT_MODIFIERS.isdisjoint(line_modifiers(enc, ctx)):  # 59 is one of them
-        return
+        return ()
+    return _modifier_59(enc)
+
+
+def _modifier_59(enc: Any) -> Iterator[Finding]:
     for i, line in enumerate(enc.service_lines):
         if is_evaluation_management(line.procedure_code):
             wrong = next((m for m in line.modifiers if m in DISTINCT_MODIFIERS), None)
@@ -248,9 +258,13 @@ def modifier_59(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check
-def laterality(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+def laterality(enc: Any, ctx: CheckContext) -> Iterable[Finding]:
     if _SIDES.isdisjoint(line_modifiers(enc, ctx)):
-        return
+        return ()
+    return _laterality(enc, ctx)
+
+
+def _laterality(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     lines = [
         (i, line)
         for i, line in enumerate(enc.service_lines)

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from edi.codesets.procedure_edits import (
@@ -201,9 +201,14 @@ def descriptions(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check
-def medicare(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+def medicare(enc: Any, ctx: CheckContext) -> Iterable[Finding]:
+    """A function, not a generator: most claims are not billed to Medicare Part B."""
     if enc.payer.claim_filing_indicator != "MB":
-        return
+        return ()
+    return _medicare(enc)
+
+
+def _medicare(enc: Any) -> Iterator[Finding]:
     if enc.patient is not None:
         yield fire(MEDICARE_PATIENT_LOOP)
     if enc.frequency_code in ("7", "8"):

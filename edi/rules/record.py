@@ -675,11 +675,14 @@ def pointers(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check
-def frequency_original(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+def frequency_original(enc: Any, ctx: CheckContext) -> tuple[Finding, ...]:
     if enc.frequency_code in ("7", "8") and not enc.original_payer_claim_number:
-        yield fire(
-            ORIGINAL_MISSING, field="original_payer_claim_number", frequency=enc.frequency_code
+        return (
+            fire(
+                ORIGINAL_MISSING, field="original_payer_claim_number", frequency=enc.frequency_code
+            ),
         )
+    return ()
 
 
 UNREPRESENTABLE = _R(
@@ -710,11 +713,16 @@ place names, and every claim's names and addresses are looked at."""
 
 
 @check
-def representable_text(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+def representable_text(enc: Any, ctx: CheckContext) -> Iterable[Finding]:
     """Required text that X12 normalisation would empty (e.g. a name in CJK script), or
-    shorten below what its element needs (a one-letter city)."""
+    shorten below what its element needs (a one-letter city).  A function, not a
+    generator: the usual claim is answered by one memoised test."""
     if _text_safe(enc, ctx):
-        return  # cleaning changes only case: every value keeps the length the model checked
+        return ()  # cleaning changes only case: every value keeps the length the model checked
+    return _unrepresentable(enc, ctx)
+
+
+def _unrepresentable(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     for part, names in _REQUIRED_PATHS:
         obj = getattr(enc, part)
         if obj is not None:
@@ -730,13 +738,14 @@ def representable_text(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check
-def claim_total_size(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+def claim_total_size(enc: Any, ctx: CheckContext) -> tuple[Finding, ...]:
     """Each charge fits SV102; their sum must fit CLM02 too (both ``R`` 1/18).
 
     Every charge is in cents (``Money`` quantizes it), so their sum is too, and its digits
     are its adjusted exponent plus 3 (``0.00`` has one: the model's own size test)."""
     if total_charge(enc, ctx).adjusted() + 3 > MAX_AMOUNT_DIGITS:
-        yield fire(CLAIM_TOTAL_SIZE)
+        return (fire(CLAIM_TOTAL_SIZE),)
+    return ()
 
 
 _PERSON_TEXT = ("organization_name", "last_name", "first_name", "middle_name", "suffix")
@@ -755,12 +764,17 @@ _ADDRESS_TEXT = ("line1", "line2", "city")
 
 
 @check
-def text_changed(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+def text_changed(enc: Any, ctx: CheckContext) -> Iterable[Finding]:
     """Free text that cleaning for X12 changes beyond case and accents: a warning naming
     the field (never the value), so a mangled authorization number is looked at; and a
-    refusal when the cleaned text outgrows its element (``½`` is written ``12``)."""
+    refusal when the cleaned text outgrows its element (``½`` is written ``12``).  A
+    function, not a generator, as :func:`representable_text` is."""
     if _text_safe(enc, ctx):
-        return
+        return ()
+    return _changed(enc, ctx)
+
+
+def _changed(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     for path, value in _free_text(enc, ctx).items():
         if x12_text_safe(value):
             continue

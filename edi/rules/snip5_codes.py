@@ -12,7 +12,7 @@ are value checks of the model (:mod:`edi.rules.record`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -297,7 +297,7 @@ _ICD9_SHAPE = re.compile(r"\d{3,5}|V\d{2,4}|E\d{3,4}")
 
 
 @check
-def icd9(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+def icd9(enc: Any, ctx: CheckContext) -> Iterable[Finding]:
     """Only claims read from files can carry ICD-9 (the encounter model refuses it).
 
     The code set is the one of the claim's first date of service: ICD-9-CM codes are
@@ -306,7 +306,11 @@ def icd9(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     """
     count = enc.__dict__.get("icd9_diagnoses", 0)
     if not count:
-        return
+        return ()  # a function, not a generator: the usual claim has none
+    return _icd9(enc, ctx, count)
+
+
+def _icd9(enc: Any, ctx: CheckContext, count: int) -> Iterator[Finding]:
     first_dos = service_start(enc, ctx)
     if first_dos >= ICD10_START:
         yield fire(ICD9, count=count, dos=first_dos.isoformat())
@@ -428,9 +432,14 @@ def _on_procedure(rule: Rule, index: int, code: str, **facts: str) -> Finding:
 
 
 @check
-def modifiers(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+def modifiers(enc: Any, ctx: CheckContext) -> Iterable[Finding]:
+    """A function, not a generator: half the claims carry no modifier."""
     if not line_modifiers(enc, ctx):
-        return
+        return ()
+    return _modifiers(enc, ctx)
+
+
+def _modifiers(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
     hcpcs = code_sets(ctx).hcpcs
     for i, line in enumerate(enc.service_lines):
         mods = line.modifiers

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from decimal import Decimal
 from functools import cache
@@ -278,11 +278,16 @@ def _timely(enc: Any, ctx: CheckContext, payer_id: str, days: int, whose: str) -
 
 
 @check
-def ncci_ptp(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+def ncci_ptp(enc: Any, ctx: CheckContext) -> Iterable[Finding]:
+    """A function, not a generator: most claims have one line, or no PTP file is loaded."""
     ptp = code_sets(ctx).ptp
     lines = enc.service_lines
     if ptp is None or len(lines) < 2:
-        return
+        return ()
+    return _ptp(ptp, lines)
+
+
+def _ptp(ptp: Any, lines: Any) -> Iterator[Finding]:
     for a in range(len(lines)):
         for b in range(a + 1, len(lines)):
             first, second = lines[a], lines[b]
@@ -321,10 +326,14 @@ def _bypass_advice(column2: str) -> str:
 
 
 @check
-def mue(enc: Any, ctx: CheckContext) -> Iterator[Finding]:
+def mue(enc: Any, ctx: CheckContext) -> Iterable[Finding]:
     limits = code_sets(ctx).mue
     if limits is None:
-        return
+        return ()  # a function, not a generator, as ncci_ptp
+    return _mue_exceeded(enc, limits)
+
+
+def _mue_exceeded(enc: Any, limits: Any) -> Iterator[Finding]:
     per_day: defaultdict[tuple[str, Any], Decimal] = defaultdict(Decimal)
     first_line: dict[tuple[str, Any], int] = {}
     for i, line in enumerate(enc.service_lines):
