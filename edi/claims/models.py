@@ -333,13 +333,14 @@ class Provider(_Model):
     contact_name: Annotated[str | None, Field(max_length=60)] = None
     contact_phone: Annotated[str | None, Field(pattern=r"^\d{10}$")] = None
 
-    @model_validator(mode="after")
-    def _named(self) -> Self:
+    def model_post_init(self, context: Any, /) -> None:
+        """A provider is named: checked as the model is made from data, with the error an
+        after validator would give.  An after validator would also run each time a made
+        provider is handed to another model as it is, as a file's claims share theirs."""
         if not self.organization_name and not (self.last_name and self.first_name):
             raise PydanticCustomError(
                 "provider_name", "give organization_name, or last_name and first_name"
             )
-        return self
 
     @property
     def is_person(self) -> bool:
