@@ -104,13 +104,20 @@ class FileClaim:
     clm_position: int
     """1-based segment position in the file (as the reader counts)."""
     positions: dict[str, int] = field(default_factory=dict)
-    """``'HI'``, ``'line3'`` (the SV1 of line 3) and field paths (``'subscriber'`` → its
-    NM1, ``'billing_provider.address.city'`` → its N4) → file position."""
+    """``'HI'``, ``'line3'`` (the SV1 of line 3) and field paths (``'rendering_provider'``
+    → its NM1, ``'service_facility.address.city'`` → its N4) → file position, for what the
+    claim's own segments read; what was read above it is in :attr:`above`."""
     st02: str = ""
     position: int = 0
     """Position of CLM in its transaction set (ST = 1), as a 999 IK302 counts."""
     end_position: int = 0
     """Position (ST = 1) of the claim's last segment."""
+    above: tuple[dict[str, int], ...] = ()
+    """The places of the parts read above the claim (``'subscriber'``,
+    ``'billing_provider.address.city'``...), the deepest level's first: like those parts,
+    they are shared with the other claims of the same levels (never changed once a claim
+    holds them), so a claim is not given a copy of them all, which only a claim with
+    findings would look into (see :meth:`position_of`)."""
 
     def position_of(self, field_path: str | None) -> int:
         """The segment a finding on ``field_path`` is about (the CLM when unknown)."""
@@ -119,15 +126,27 @@ class FileClaim:
         lines, bracket, rest = field_path.partition("[")
         if bracket and lines in ("service_lines", "revenue_lines"):  # SV1 or SV2
             index = int(rest[: rest.index("]")])
-            return self.positions.get(f"line{index + 1}", self.clm_position)
+            return self._place(f"line{index + 1}", self.clm_position)
         if field_path.startswith("diagnoses"):
-            return self.positions.get("HI", self.clm_position)
+            return self._place("HI", self.clm_position)
         parts = field_path.split(".")
         for length in range(len(parts), 0, -1):
-            position = self.positions.get(".".join(parts[:length]))
+            position = self._place(".".join(parts[:length]), 0)
             if position:
                 return position
         return self.clm_position
+
+    def _place(self, path: str, default: int) -> int:
+        """The position of ``path``: the claim's own place for it, else the deepest
+        level's that has one (as if :attr:`above`, then :attr:`positions` were merged)."""
+        position = self.positions.get(path)
+        if position is not None:
+            return position
+        for places in self.above:
+            position = places.get(path)
+            if position is not None:
+                return position
+        return default
 
 
 _LEVELS = ("2000A", "2000B", "2000C")
@@ -597,8 +616,9 @@ class ClaimWalker:
         header = self.header
         for key in self.reading.level_keys[level].intersection(header):
             del header[key]  # the dict is the walker's own: claims copy what they take
-        for places in self.places[_LEVELS.index(level) + 1 :]:
-            places.clear()
+        places = self.places
+        for tier in range(_LEVELS.index(level) + 1, len(places)):
+            places[tier] = {}  # not cleared: the claims read so far hold the old ones
 
     def _claim(self, elements: list[str], position: int) -> None:
         own = self.reading.claim_keys
@@ -607,16 +627,17 @@ class ClaimWalker:
             for k, v in self.header.items()
         }
         record.update({"diagnoses": [], "service_lines": [], self._lines_key: []})
-        places = {"patient": self.sbr_position}
-        for level_places in self.places:
-            places.update(level_places)
+        places: dict[str, int] = {}
         claim_type = self.reading.claim_type
         if claim_type != "professional":
             record["claim_type"] = claim_type
             places[claim_type] = position  # its CLM05, until more is read
         clm_in_st = position - self.st_position + 1
         clm01 = elements[1] if len(elements) > 1 else ""
-        self.claim = FileClaim(clm01, record, position, places, self.st02, clm_in_st, clm_in_st)
+        above = (*self.places[::-1], {"patient": self.sbr_position})
+        self.claim = FileClaim(
+            clm01, record, position, places, self.st02, clm_in_st, clm_in_st, above
+        )
         self.area, self.line = "2300", None
 
     def _diagnoses(self, claim: FileClaim, text: str, any_read: bool, position: int) -> None:
