@@ -194,13 +194,13 @@ class _Described:
     """What the walker does besides reading it: ``HL`` (a level opens), ``CLM`` (a claim),
     ``LX`` (a line), ``SBR`` (2000B's, whose position the patient takes), ``SV1``/``SV2``
     (the line's place; SV1's code set), ``HI`` (ICD-9 codes counted), else ''."""
-    paths: dict[str, tuple[tuple[str, ...], str, str]]
+    paths: dict[str, tuple[tuple[str, ...], str, int]]
     """Each key its reader's values may have → the parent keys and key it is written at
-    in the item (``address.city`` of ``subscriber`` → (subscriber, address), city) and the
-    place findings on it point at (``subscriber.address.city``; a listed subject's is
-    relative to the item)."""
+    in the item (``address.city`` of ``subscriber`` → (subscriber, address), city) and
+    what its value is: :data:`_VALUE`, :data:`_CODES` or :data:`_ITEMS`."""
     places: dict[str, str]
-    """Each key its reader's values may have → the place in :attr:`paths`."""
+    """Each key its reader's values may have → the place findings on it point at
+    (``subscriber.address.city``; a listed subject's is relative to the item)."""
     parents: tuple[str, ...] | None
     """The parent keys of all its values, when they have the same and none is a list
     (N4: (subscriber, address)): the values are then written in one ``dict.update``."""
@@ -250,22 +250,32 @@ _ADDED = {"SV1": ("code_set",), "SBR": ("subscriber_relationship",)}
 :meth:`ClaimWalker._see`)."""
 
 
+_VALUE, _CODES, _ITEMS = range(3)
+"""What a segment's value is: one value, a list of codes or numbers, a list of dicts (see
+:func:`_write`)."""
+
+
 def _paths(
-    subject: str, rest: str, names: Iterable[str]
-) -> dict[str, tuple[tuple[str, ...], str, str]]:
-    """:attr:`_Described.paths` of a segment about ``subject`` whose values have ``names``
-    (``rest``: see :attr:`_Described.rest`)."""
-    listed = "[]" in subject
+    rest: str, names: Iterable[str], reader: SegmentReader
+) -> dict[str, tuple[tuple[str, ...], str, int]]:
+    """:attr:`_Described.paths` of a segment read by ``reader`` whose values have
+    ``names`` (``rest``: see :attr:`_Described.rest`)."""
     paths = {}
     for name in names:
         *parents, last = (f"{rest}.{name}" if rest else name).split(".")
-        place = name if listed or not subject else f"{subject}.{name}"
-        paths[name] = (tuple(parents), last, place)
+        kind = _ITEMS if name in reader.records else _CODES if name in reader.lists else _VALUE
+        paths[name] = (tuple(parents), last, kind)
     return paths
 
 
+def _places(subject: str, names: Iterable[str]) -> dict[str, str]:
+    """:attr:`_Described.places` of a segment about ``subject`` whose values have ``names``."""
+    listed = "[]" in subject
+    return {name: name if listed or not subject else f"{subject}.{name}" for name in names}
+
+
 def _parents(
-    paths: dict[str, tuple[tuple[str, ...], str, str]], lists: Iterable[str]
+    paths: dict[str, tuple[tuple[str, ...], str, int]], lists: Iterable[str]
 ) -> tuple[str, ...] | None:
     """:attr:`_Described.parents`: the one parent path of all ``paths`` (in the subject's
     item, for a listed one), if they have one and their keys are the values' own (no list
@@ -313,12 +323,13 @@ def _reading(guide: Guide) -> _Reading:
         last = max((i for i, part in enumerate(parts) if part.endswith("[]")), default=-1)
         steps = tuple((part.removesuffix("[]"), part.endswith("[]")) for part in parts[: last + 1])
         rest = ".".join(parts[last + 1 :]) if listed else subject
-        paths = _paths(subject, rest, (*reader.fields, *_ADDED.get(spec.segment_id, ())))
+        names = (*reader.fields, *_ADDED.get(spec.segment_id, ()))
+        paths = _paths(rest, names, reader)
         by_id.setdefault(spec.segment_id, []).append(
             _Described(
                 reader, spec.loop, where, first, starts_item, fills, subject, listed, steps, rest,
                 _role(spec.segment_id, where), paths,
-                {name: place for name, (_, _, place) in paths.items()},
+                _places(subject, names),
                 _parents(paths, reader.lists),
             )
         )  # fmt: skip
@@ -696,15 +707,15 @@ def _write(d: _Described, target: dict[str, Any], values: dict[str, Any]) -> Non
     paths = d.paths
     node, at = target, ()
     for name, value in values.items():
-        parents, last, _ = paths[name]
+        parents, last, kind = paths[name]
         if parents is not at:  # most of a segment's values share their parents
             node, at = target, parents
             for part in parents:
                 node = node.setdefault(part, {})
-        if type(value) is list:  # shared by every segment spelled the same: copied
-            node.setdefault(last, []).extend(_copy(value))
-        else:
+        if not kind:
             node[last] = value
+        else:  # a list, shared by every segment spelled the same: its items are copied
+            node.setdefault(last, []).extend(value if kind == _CODES else _copy(value))
 
 
 def _procedure(values: dict[str, Any]) -> None:

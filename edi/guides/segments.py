@@ -70,23 +70,20 @@ class SegmentReader:
             (e.index, "@" + e.binding.value) for e in spec.elements if e.binding.kind == "builder"
         )
         """(element index, ``@name``) of the builder's values."""
-        self.fields = tuple(
-            dict.fromkeys(
-                field[0]
-                for take in takes
-                for field in (*take.fields, *([take.through] if take.through else []))
-            )
-        )
+        read = [
+            field
+            for take in takes
+            for field in (*take.fields, *([take.through] if take.through else []))
+        ]
+        self.fields = tuple(dict.fromkeys(field[0] for field in read))
         """The keys :meth:`values` may return (``modifiers`` for ``modifiers[0]``...)."""
-        self.lists = tuple(
-            dict.fromkeys(
-                field[0]
-                for take in takes
-                for field in (*take.fields, *([take.through] if take.through else []))
-                if field[1] >= 0
-            )
-        )
+        self.lists = tuple(dict.fromkeys(field[0] for field in read if field[1] >= 0))
         """Those of them whose values are lists."""
+        self.records = tuple(
+            dict.fromkeys(field[0] for field in read if field[1] >= 0 and field[2])
+        )
+        """Those of the lists whose items are dicts (``occurrences[2].date``), not codes or
+        numbers (``modifiers[1]``): a reader of the values must copy those items to own them."""
 
     def matches(self, seg: Segment, strict: bool = False) -> bool:
         """Whether ``seg`` is this variant: its qualifier (NM101, REF01, HL03...) agrees;
