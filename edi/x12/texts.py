@@ -69,9 +69,6 @@ class TextBlock:
     sids: list[str]
     positions: Sequence[int]
 
-    def __len__(self) -> int:
-        return len(self.rows)
-
     def lists(self, vocabulary: list[str]) -> tuple[Sequence[int], list[str], Sequence[int]]:
         """``rows``, ``sids`` and ``positions`` (as :meth:`SegmentBlock.lists`)."""
         return self.rows, self.sids, self.positions
