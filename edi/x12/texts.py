@@ -105,6 +105,11 @@ class TextCut:
     blanks: list[int]
     first_position: int
     specials: list[int]
+    _passed: int = 0
+    """The segment :meth:`start` last answered for, and its offset: the tokenizer asks for
+    the specials in order, so each answer adds only the segments since the last one."""
+    _offset: int = -1
+    _blank: frozenset[int] | None = None
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -126,8 +131,14 @@ class TextCut:
         region = self.region
         if region._starts is not None:
             return region._starts[at]
-        step = len(region.delimiters.segment)
-        return region.base + sum(map(len, region.segments[:at])) + at * step
+        passed, offset = self._passed, self._offset
+        if offset < 0 or at < passed:  # the first asked (or, never so far, an earlier one)
+            passed, offset = 0, region.base
+        offset += sum(map(len, region.segments[passed:at])) + (at - passed) * len(
+            region.delimiters.segment
+        )
+        self._passed, self._offset = at, offset
+        return offset
 
     def block(self, done: int, at: int) -> TextBlock | None:
         """The non-blank segments from ``done`` up to ``at``, or None if there are none."""
@@ -142,7 +153,9 @@ class TextCut:
                 list(map(sid_of.__getitem__, self.keys[done:at])),
                 range(first, first + at - done),
             )
-        skip = set(self.blanks)
+        if self._blank is None:  # made once: a region has a block per special segment
+            self._blank = frozenset(self.blanks)
+        skip = self._blank
         rows = [row for row in range(done, at) if row not in skip]
         if not rows:
             return None

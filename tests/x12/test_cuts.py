@@ -31,6 +31,7 @@ def _messy() -> dict[str, str]:
         "an empty ID before a separator": base.replace("~LQ", "~\n*X~LQ", 1),
         "whitespace-only segments of four": base.replace("~SE", "~\r\n\r\n~SE", 1),
         "indented segments": base.replace("~", "~\n        "),
+        "many sets, a blank line after each segment": interchange(sets=30).replace("~", "~\n~"),
         "odd delimiters": interchange(PIPES, sets=2),
         "odd delimiters and padding": interchange(PIPES, sets=2).replace("N130\n", "N130 \t\n"),
         "non-ASCII text": base.replace("ENC-1", "ENC-é€1").replace("ENC-2", "ÉNC-2"),
